@@ -1,0 +1,146 @@
+"""Commands: what clients and operators ask the engine to do.
+
+A command carries no sequence number and no time: the sequencer stamps both on the journal
+record, and the engine reads them from there. Commands are encoded as tagged MessagePack
+arrays in the journal, so the field order of a command is part of the journal format:
+add new fields at the end, with a default.
+"""
+
+import msgspec
+
+from assetport.domain.markets import Market, MarketStatus
+from assetport.domain.orders import (
+    CancelRestriction,
+    OrderType,     SelfTradePrevention,
+    Side,
+    TimeInForce,
+)
+
+
+class Command(msgspec.Struct, frozen=True, gc=False, array_like=True, tag_field="c"):
+    """Base of every command."""
+
+
+class ListAsset(Command, tag="list_asset"):
+    code: str
+    precision: int
+
+
+class ListMarket(Command, tag="list_market"):
+    market: Market
+
+
+class SetMarketStatus(Command, tag="set_market_status"):
+    symbol: str
+    status: MarketStatus
+
+
+class SetMarketFees(Command, tag="set_market_fees"):
+    symbol: str
+    maker_fee_bps: int
+    taker_fee_bps: int
+
+
+class SetAccountFees(Command, tag="set_account_fees"):
+    """Per-account fee override for every market; negative values remove the override."""
+
+    account: int
+    maker_fee_bps: int
+    taker_fee_bps: int
+
+
+class Deposit(Command, tag="deposit"):
+    account: int
+    asset: str
+    amount: int
+    ref: str
+
+
+class Withdraw(Command, tag="withdraw"):
+    account: int
+    asset: str
+    amount: int
+    ref: str
+
+
+class PlaceOrder(Command, tag="place"):
+    """A new order. `quantity` or (for MARKET only) `quote_quantity` sizes it.
+
+    `time_in_force` None means GTC for limit types; `stp_mode` None means the market's
+    default; an empty `client_order_id` means none was given.
+    """
+
+    account: int
+    symbol: str
+    side: Side
+    type: OrderType
+    quantity: int = 0
+    price: int = 0
+    time_in_force: TimeInForce | None = None
+    quote_quantity: int = 0
+    stop_price: int = 0
+    iceberg_qty: int = 0
+    client_order_id: str = ""
+    stp_mode: SelfTradePrevention | None = None
+
+
+class CancelOrder(Command, tag="cancel"):
+    """Cancel by `order_id` (non-zero) or else by `client_order_id`, optionally only when
+    the order is in the state a restriction names (Binance's cancelRestrictions)."""
+
+    account: int
+    symbol: str
+    order_id: int = 0
+    client_order_id: str = ""
+    restriction: CancelRestriction | None = None
+
+
+class CancelAllOrders(Command, tag="cancel_all"):
+    account: int
+    symbol: str
+
+
+class CancelReplace(Command, tag="cancel_replace"):
+    """Cancel one order and place another. With `allow_failure` False (STOP_ON_FAILURE) a
+    failed cancel stops the new order; with True (ALLOW_FAILURE) it is placed anyway."""
+
+    cancel: CancelOrder
+    place: PlaceOrder
+    allow_failure: bool = False
+
+
+class AmendOrder(Command, tag="amend"):
+    """Reduce an open order's quantity, keeping its place in the queue."""
+
+    account: int
+    symbol: str
+    new_quantity: int
+    order_id: int = 0
+    client_order_id: str = ""
+
+
+AnyCommand = (
+    ListAsset
+    | ListMarket
+    | SetMarketStatus
+    | SetMarketFees
+    | SetAccountFees
+    | Deposit
+    | Withdraw
+    | PlaceOrder
+    | CancelOrder
+    | CancelAllOrders
+    | CancelReplace
+    | AmendOrder
+)
+
+_encoder = msgspec.msgpack.Encoder()
+_decoder = msgspec.msgpack.Decoder(AnyCommand)
+
+
+def encode_command(command: Command) -> bytes:
+    return _encoder.encode(command)
+
+
+def decode_command(data: bytes) -> AnyCommand:
+    return _decoder.decode(data)

@@ -1,0 +1,215 @@
+"""Events: immutable, past-tense facts the engine produces while applying a command.
+
+Every event carries the sequence number and time of the command that caused it. Events
+carry the exact amounts that moved, so that every consumer (replies, user streams, read
+models, the ledger postings in `assetport.domain.postings`) derives its view from events
+alone, without asking the engine.
+"""
+
+import msgspec
+
+from assetport.domain.markets import Market, MarketStatus
+from assetport.domain.orders import OrderType, SelfTradePrevention, Side, TimeInForce
+from assetport.domain.results import RejectReason
+
+
+class Event(msgspec.Struct, frozen=True, gc=False, array_like=True, tag_field="e"):
+    seq: int
+    time: int
+
+
+class AssetListed(Event, tag="asset_listed"):
+    code: str
+    precision: int
+
+
+class MarketListed(Event, tag="market_listed"):
+    market: Market
+
+
+class MarketStatusChanged(Event, tag="market_status"):
+    symbol: str
+    status: MarketStatus
+
+
+class MarketFeesChanged(Event, tag="market_fees"):
+    symbol: str
+    maker_fee_bps: int
+    taker_fee_bps: int
+
+
+class AccountFeesChanged(Event, tag="account_fees"):
+    """A per-account fee override; negative rates mean the override was removed."""
+
+    account: int
+    maker_fee_bps: int
+    taker_fee_bps: int
+
+
+class Deposited(Event, tag="deposited"):
+    account: int
+    asset: str
+    amount: int
+    ref: str
+
+
+class Withdrawn(Event, tag="withdrawn"):
+    account: int
+    asset: str
+    amount: int
+    ref: str
+
+
+class CommandRejected(Event, tag="rejected"):
+    """The command changed nothing. `order_id` names the order a cancel or amend was about."""
+
+    reason: RejectReason
+    account: int = 0
+    symbol: str = ""
+    client_order_id: str = ""
+    order_id: int = 0
+
+
+class OrderAccepted(Event, tag="accepted"):
+    """A new order passed every check; `held` units of `held_asset` moved from free to held.
+
+    `working` is False for a stop order waiting for its trigger.
+    """
+
+    order_id: int
+    account: int
+    symbol: str
+    side: Side
+    type: OrderType
+    time_in_force: TimeInForce
+    price: int
+    quantity: int
+    quote_quantity: int
+    stop_price: int
+    iceberg_qty: int
+    client_order_id: str
+    stp_mode: SelfTradePrevention
+    held_asset: str
+    held: int
+    working: bool
+
+
+class OrderTriggered(Event, tag="triggered"):
+    """A stop order's stop price was reached by the last trade price; it now works."""
+
+    order_id: int
+    account: int
+    symbol: str
+    last_price: int
+
+
+class TradeExecuted(Event, tag="trade"):
+    """One match between a taker and a resting maker.
+
+    The buyer paid `quote_quantity` from held quote and got `quantity - buyer_fee` base; the
+    seller gave `quantity` from held base and got `quote_quantity - seller_fee` quote; fees
+    went to the fee account. `buyer_released` quote went back from the buyer's hold to free
+    (price improvement on a limit buy that took liquidity below its limit).
+    """
+
+    symbol: str
+    trade_id: int
+    price: int
+    quantity: int
+    quote_quantity: int
+    buyer_order_id: int
+    seller_order_id: int
+    buyer_account: int
+    seller_account: int
+    buyer_is_maker: bool
+    buyer_fee: int
+    seller_fee: int
+    buyer_released: int
+
+
+class MatchPrevented(Event, tag="prevented"):
+    """Self-trade prevention stopped a match between two orders of one account."""
+
+    symbol: str
+    prevented_match_id: int
+    taker_order_id: int
+    maker_order_id: int
+    account: int
+    price: int
+    taker_prevented_qty: int
+    maker_prevented_qty: int
+    mode: SelfTradePrevention
+
+
+class OrderCanceled(Event, tag="canceled"):
+    """The account canceled the order; `released` units of `asset` went back to free."""
+
+    order_id: int
+    account: int
+    symbol: str
+    asset: str
+    released: int
+
+
+class OrderExpired(Event, tag="expired"):
+    """The order ended by its own rules (IOC, FOK, MARKET out of liquidity or budget) or,
+    with `in_match`, by self-trade prevention; `released` went back to free."""
+
+    order_id: int
+    account: int
+    symbol: str
+    asset: str
+    released: int
+    in_match: bool
+
+
+class OrderFilled(Event, tag="filled"):
+    """The order's whole quantity traded; any leftover hold (`released`) went back to free."""
+
+    order_id: int
+    account: int
+    symbol: str
+    asset: str
+    released: int
+
+
+class OrderAmended(Event, tag="amended"):
+    """The order's quantity went down to `new_quantity`, keeping its priority."""
+
+    order_id: int
+    account: int
+    symbol: str
+    new_quantity: int
+    asset: str
+    released: int
+
+
+AnyEvent = (
+    AssetListed
+    | MarketListed
+    | MarketStatusChanged
+    | MarketFeesChanged
+    | AccountFeesChanged
+    | Deposited
+    | Withdrawn
+    | CommandRejected
+    | OrderAccepted
+    | OrderTriggered
+    | TradeExecuted
+    | MatchPrevented
+    | OrderCanceled
+    | OrderExpired
+    | OrderFilled
+    | OrderAmended
+)
+
+_encoder = msgspec.msgpack.Encoder()
+_decoder = msgspec.msgpack.Decoder(list[AnyEvent])
+
+
+def encode_events(events: list[Event]) -> bytes:
+    return _encoder.encode(events)
+
+
+def decode_events(data: bytes) -> list[AnyEvent]:
+    return _decoder.decode(data)

@@ -1,0 +1,98 @@
+"""Markets and their trading rules, with the meaning of Binance's spot filters.
+
+PRICE_FILTER: `min_price` <= price <= `max_price` (0 = unbounded), price a multiple of
+`tick_size`. LOT_SIZE: `min_qty` <= quantity <= `max_qty`, a multiple of `step_size`.
+NOTIONAL: `min_notional` <= price x quantity <= `max_notional` (0 = unbounded).
+MAX_NUM_ORDERS: at most `max_num_orders` open orders per account in the market.
+"""
+
+import re
+from enum import StrEnum
+
+import msgspec
+
+from assetport.domain.assets import Asset
+from assetport.domain.orders import SelfTradePrevention
+
+SYMBOL = re.compile(r"^[A-Z0-9]{2,20}$")
+MAX_FEE_BPS = 1000
+
+
+class MarketStatus(StrEnum):
+    TRADING = "TRADING"
+    HALT = "HALT"
+    CANCEL_ONLY = "CANCEL_ONLY"
+
+
+class Market(msgspec.Struct, frozen=True, gc=False):
+    """A spot market's listing: its assets, filters, fees and initial status.
+
+    `tick_size` is in quote units per whole base unit, `step_size` and the quantity bounds in
+    base units, the notional bounds in quote units.
+    """
+
+    symbol: str
+    base: str
+    quote: str
+    tick_size: int
+    step_size: int
+    min_qty: int
+    max_qty: int
+    min_price: int = 0
+    max_price: int = 0
+    min_notional: int = 0
+    max_notional: int = 0
+    max_num_orders: int = 200
+    maker_fee_bps: int = 0
+    taker_fee_bps: int = 0
+    status: MarketStatus = MarketStatus.TRADING
+    default_stp: SelfTradePrevention = SelfTradePrevention.NONE
+    iceberg_allowed: bool = True
+    max_iceberg_parts: int = 100
+    quote_order_qty_allowed: bool = True
+
+
+def notional(price: int, quantity: int, base_unit: int) -> int:
+    """Quote units paid for `quantity` base units at `price`; exact for a valid market."""
+    return price * quantity // base_unit
+
+
+def market_problem(market: Market, base: Asset | None, quote: Asset | None) -> str | None:
+    """Why a market listing is not acceptable, or None when it is."""
+    if not SYMBOL.match(market.symbol):
+        return "symbol must be 2 to 20 upper-case letters or digits"
+    if base is None or quote is None:
+        return "base and quote assets must be listed first"
+    if base.code == quote.code:
+        return "base and quote must differ"
+    if market.tick_size <= 0 or market.step_size <= 0:
+        return "tick size and step size must be positive"
+    if market.tick_size * market.step_size % base.unit:
+        # Every price x quantity must be a whole number of quote units, so that no trade ever
+        # needs rounding; only fees round.
+        return "tick size x step size must be a whole number of quote units"
+    if market.min_qty < market.step_size or market.min_qty % market.step_size:
+        return "min quantity must be a positive multiple of the step size"
+    if market.max_qty < market.min_qty or market.max_qty % market.step_size:
+        return "max quantity must be a multiple of the step size, at least the minimum"
+    if market.min_price < 0 or market.min_price % market.tick_size:
+        return "min price must be a multiple of the tick size"
+    if market.max_price and (
+        market.max_price < market.min_price or market.max_price % market.tick_size
+    ):
+        return "max price must be 0 or a multiple of the tick size, at least the minimum"
+    if market.min_notional < 0 or market.max_notional < 0:
+        return "notional bounds cannot be negative"
+    if market.max_notional and market.max_notional < market.min_notional:
+        return "max notional must be 0 or at least the minimum"
+    if market.max_num_orders <= 0:
+        return "max number of orders must be positive"
+    if market.max_iceberg_parts <= 0:
+        return "max iceberg parts must be positive"
+    if not fee_ok(market.maker_fee_bps) or not fee_ok(market.taker_fee_bps):
+        return f"fees must be between 0 and {MAX_FEE_BPS} basis points"
+    return None
+
+
+def fee_ok(bps: int) -> bool:
+    return 0 <= bps <= MAX_FEE_BPS

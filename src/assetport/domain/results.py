@@ -1,0 +1,41 @@
+"""Why the engine refused a command.
+
+Every refusal names one reason; the gateway maps each reason once to the public error
+(a Binance code and message). Grouped as in exchange-core: market, order checks, funds,
+order lookup, admin.
+"""
+
+from enum import StrEnum
+
+
+class RejectReason(StrEnum):
+    # market
+    UNKNOWN_SYMBOL = "UNKNOWN_SYMBOL"
+    MARKET_CLOSED = "MARKET_CLOSED"
+    MARKET_CANCEL_ONLY = "MARKET_CANCEL_ONLY"
+    # order checks (filters and shape)
+    INVALID_ORDER = "INVALID_ORDER"
+    PRICE_FILTER = "PRICE_FILTER"
+    LOT_SIZE = "LOT_SIZE"
+    NOTIONAL = "NOTIONAL"
+    MAX_NUM_ORDERS = "MAX_NUM_ORDERS"
+    ICEBERG_PARTS = "ICEBERG_PARTS"
+    ICEBERG_NOT_ALLOWED = "ICEBERG_NOT_ALLOWED"
+    QUOTE_ORDER_QTY_NOT_ALLOWED = "QUOTE_ORDER_QTY_NOT_ALLOWED"
+    WOULD_TAKE = "WOULD_TAKE"
+    WOULD_TRIGGER_IMMEDIATELY = "WOULD_TRIGGER_IMMEDIATELY"
+    DUPLICATE_ORDER = "DUPLICATE_ORDER"
+    # funds
+    INSUFFICIENT_BALANCE = "INSUFFICIENT_BALANCE"
+    # order lookup
+    UNKNOWN_ORDER = "UNKNOWN_ORDER"
+    CANCEL_RESTRICTED = "CANCEL_RESTRICTED"
+    INVALID_AMEND = "INVALID_AMEND"
+    # admin and transfers
+    UNKNOWN_ASSET = "UNKNOWN_ASSET"
+    INVALID_AMOUNT = "INVALID_AMOUNT"
+    REFERENCE_REUSED = "REFERENCE_REUSED"
+    ALREADY_LISTED = "ALREADY_LISTED"
+    INVALID_LISTING = "INVALID_LISTING"
+    INVALID_FEE = "INVALID_FEE"
+    INVALID_ACCOUNT = "INVALID_ACCOUNT"

@@ -1,0 +1,1 @@
+"""The durable, ordered command log and engine snapshots."""

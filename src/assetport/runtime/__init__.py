@@ -1,0 +1,1 @@
+"""The service runtime: sequencer, journal, engine and event bus wired together."""
