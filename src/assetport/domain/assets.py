@@ -17,7 +17,8 @@ class Asset(msgspec.Struct, frozen=True, gc=False):
     @property
     def unit(self) -> int:
         """How many smallest units make one whole unit of the asset."""
-        return 10**self.precision
+        unit: int = 10**self.precision
+        return unit
 
 
 def asset_problem(asset: Asset) -> str | None:

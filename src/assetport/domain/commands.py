@@ -11,7 +11,8 @@ import msgspec
 from assetport.domain.markets import Market, MarketStatus
 from assetport.domain.orders import (
     CancelRestriction,
-    OrderType,     SelfTradePrevention,
+    OrderType,
+    SelfTradePrevention,
     Side,
     TimeInForce,
 )
@@ -21,27 +22,27 @@ class Command(msgspec.Struct, frozen=True, gc=False, array_like=True, tag_field=
     """Base of every command."""
 
 
-class ListAsset(Command, tag="list_asset"):
+class ListAsset(Command, tag="list_asset", frozen=True):
     code: str
     precision: int
 
 
-class ListMarket(Command, tag="list_market"):
+class ListMarket(Command, tag="list_market", frozen=True):
     market: Market
 
 
-class SetMarketStatus(Command, tag="set_market_status"):
+class SetMarketStatus(Command, tag="set_market_status", frozen=True):
     symbol: str
     status: MarketStatus
 
 
-class SetMarketFees(Command, tag="set_market_fees"):
+class SetMarketFees(Command, tag="set_market_fees", frozen=True):
     symbol: str
     maker_fee_bps: int
     taker_fee_bps: int
 
 
-class SetAccountFees(Command, tag="set_account_fees"):
+class SetAccountFees(Command, tag="set_account_fees", frozen=True):
     """Per-account fee override for every market; negative values remove the override."""
 
     account: int
@@ -49,21 +50,21 @@ class SetAccountFees(Command, tag="set_account_fees"):
     taker_fee_bps: int
 
 
-class Deposit(Command, tag="deposit"):
+class Deposit(Command, tag="deposit", frozen=True):
     account: int
     asset: str
     amount: int
     ref: str
 
 
-class Withdraw(Command, tag="withdraw"):
+class Withdraw(Command, tag="withdraw", frozen=True):
     account: int
     asset: str
     amount: int
     ref: str
 
 
-class PlaceOrder(Command, tag="place"):
+class PlaceOrder(Command, tag="place", frozen=True):
     """A new order. `quantity` or (for MARKET only) `quote_quantity` sizes it.
 
     `time_in_force` None means GTC for limit types; `stp_mode` None means the market's
@@ -84,7 +85,7 @@ class PlaceOrder(Command, tag="place"):
     stp_mode: SelfTradePrevention | None = None
 
 
-class CancelOrder(Command, tag="cancel"):
+class CancelOrder(Command, tag="cancel", frozen=True):
     """Cancel by `order_id` (non-zero) or else by `client_order_id`, optionally only when
     the order is in the state a restriction names (Binance's cancelRestrictions)."""
 
@@ -95,12 +96,12 @@ class CancelOrder(Command, tag="cancel"):
     restriction: CancelRestriction | None = None
 
 
-class CancelAllOrders(Command, tag="cancel_all"):
+class CancelAllOrders(Command, tag="cancel_all", frozen=True):
     account: int
     symbol: str
 
 
-class CancelReplace(Command, tag="cancel_replace"):
+class CancelReplace(Command, tag="cancel_replace", frozen=True):
     """Cancel one order and place another. With `allow_failure` False (STOP_ON_FAILURE) a
     failed cancel stops the new order; with True (ALLOW_FAILURE) it is placed anyway."""
 
@@ -109,7 +110,7 @@ class CancelReplace(Command, tag="cancel_replace"):
     allow_failure: bool = False
 
 
-class AmendOrder(Command, tag="amend"):
+class AmendOrder(Command, tag="amend", frozen=True):
     """Reduce an open order's quantity, keeping its place in the queue."""
 
     account: int
@@ -143,4 +144,5 @@ def encode_command(command: Command) -> bytes:
 
 
 def decode_command(data: bytes) -> AnyCommand:
-    return _decoder.decode(data)
+    command: AnyCommand = _decoder.decode(data)
+    return command

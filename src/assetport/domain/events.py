@@ -18,27 +18,27 @@ class Event(msgspec.Struct, frozen=True, gc=False, array_like=True, tag_field="e
     time: int
 
 
-class AssetListed(Event, tag="asset_listed"):
+class AssetListed(Event, tag="asset_listed", frozen=True):
     code: str
     precision: int
 
 
-class MarketListed(Event, tag="market_listed"):
+class MarketListed(Event, tag="market_listed", frozen=True):
     market: Market
 
 
-class MarketStatusChanged(Event, tag="market_status"):
+class MarketStatusChanged(Event, tag="market_status", frozen=True):
     symbol: str
     status: MarketStatus
 
 
-class MarketFeesChanged(Event, tag="market_fees"):
+class MarketFeesChanged(Event, tag="market_fees", frozen=True):
     symbol: str
     maker_fee_bps: int
     taker_fee_bps: int
 
 
-class AccountFeesChanged(Event, tag="account_fees"):
+class AccountFeesChanged(Event, tag="account_fees", frozen=True):
     """A per-account fee override; negative rates mean the override was removed."""
 
     account: int
@@ -46,21 +46,21 @@ class AccountFeesChanged(Event, tag="account_fees"):
     taker_fee_bps: int
 
 
-class Deposited(Event, tag="deposited"):
+class Deposited(Event, tag="deposited", frozen=True):
     account: int
     asset: str
     amount: int
     ref: str
 
 
-class Withdrawn(Event, tag="withdrawn"):
+class Withdrawn(Event, tag="withdrawn", frozen=True):
     account: int
     asset: str
     amount: int
     ref: str
 
 
-class CommandRejected(Event, tag="rejected"):
+class CommandRejected(Event, tag="rejected", frozen=True):
     """The command changed nothing. `order_id` names the order a cancel or amend was about."""
 
     reason: RejectReason
@@ -70,7 +70,7 @@ class CommandRejected(Event, tag="rejected"):
     order_id: int = 0
 
 
-class OrderAccepted(Event, tag="accepted"):
+class OrderAccepted(Event, tag="accepted", frozen=True):
     """A new order passed every check; `held` units of `held_asset` moved from free to held.
 
     `working` is False for a stop order waiting for its trigger.
@@ -94,16 +94,22 @@ class OrderAccepted(Event, tag="accepted"):
     working: bool
 
 
-class OrderTriggered(Event, tag="triggered"):
-    """A stop order's stop price was reached by the last trade price; it now works."""
+class OrderTriggered(Event, tag="triggered", frozen=True):
+    """A stop order's stop price was reached by the last trade price; it now works.
+
+    A stop-market buy tops up its hold to what the book now asks: `held_added` units of
+    `held_asset` moved from free to held.
+    """
 
     order_id: int
     account: int
     symbol: str
     last_price: int
+    held_asset: str
+    held_added: int
 
 
-class TradeExecuted(Event, tag="trade"):
+class TradeExecuted(Event, tag="trade", frozen=True):
     """One match between a taker and a resting maker.
 
     The buyer paid `quote_quantity` from held quote and got `quantity - buyer_fee` base; the
@@ -127,7 +133,7 @@ class TradeExecuted(Event, tag="trade"):
     buyer_released: int
 
 
-class MatchPrevented(Event, tag="prevented"):
+class MatchPrevented(Event, tag="prevented", frozen=True):
     """Self-trade prevention stopped a match between two orders of one account."""
 
     symbol: str
@@ -141,7 +147,7 @@ class MatchPrevented(Event, tag="prevented"):
     mode: SelfTradePrevention
 
 
-class OrderCanceled(Event, tag="canceled"):
+class OrderCanceled(Event, tag="canceled", frozen=True):
     """The account canceled the order; `released` units of `asset` went back to free."""
 
     order_id: int
@@ -151,7 +157,7 @@ class OrderCanceled(Event, tag="canceled"):
     released: int
 
 
-class OrderExpired(Event, tag="expired"):
+class OrderExpired(Event, tag="expired", frozen=True):
     """The order ended by its own rules (IOC, FOK, MARKET out of liquidity or budget) or,
     with `in_match`, by self-trade prevention; `released` went back to free."""
 
@@ -163,7 +169,7 @@ class OrderExpired(Event, tag="expired"):
     in_match: bool
 
 
-class OrderFilled(Event, tag="filled"):
+class OrderFilled(Event, tag="filled", frozen=True):
     """The order's whole quantity traded; any leftover hold (`released`) went back to free."""
 
     order_id: int
@@ -173,7 +179,7 @@ class OrderFilled(Event, tag="filled"):
     released: int
 
 
-class OrderAmended(Event, tag="amended"):
+class OrderAmended(Event, tag="amended", frozen=True):
     """The order's quantity went down to `new_quantity`, keeping its priority."""
 
     order_id: int
@@ -212,4 +218,5 @@ def encode_events(events: list[Event]) -> bytes:
 
 
 def decode_events(data: bytes) -> list[AnyEvent]:
-    return _decoder.decode(data)
+    events: list[AnyEvent] = _decoder.decode(data)
+    return events

@@ -34,7 +34,8 @@ class RejectReason(StrEnum):
     # admin and transfers
     UNKNOWN_ASSET = "UNKNOWN_ASSET"
     INVALID_AMOUNT = "INVALID_AMOUNT"
-    REFERENCE_REUSED = "REFERENCE_REUSED"
+    ALREADY_APPLIED = "ALREADY_APPLIED"  # the same transfer again: idempotent, nothing changes
+    REFERENCE_REUSED = "REFERENCE_REUSED"  # a reference already used for another transfer
     ALREADY_LISTED = "ALREADY_LISTED"
     INVALID_LISTING = "INVALID_LISTING"
     INVALID_FEE = "INVALID_FEE"

@@ -14,7 +14,7 @@ class AmountError(ValueError):
 
 def to_units(amount: str | Decimal | int, precision: int) -> int:
     """Turn a decimal amount into integer units of 10**-precision, refusing any rounding."""
-    if isinstance(amount, float) or isinstance(amount, bool):
+    if isinstance(amount, float | bool):
         raise AmountError("amounts must be given as decimal strings, not floats")
     try:
         value = Decimal(amount)

@@ -1,0 +1,190 @@
+"""Replay the shared limit-order-book workload through the real engine.
+
+The workload (../shared/workloads/lob_workload.py) is one market, 1000 pre-funded accounts,
+GTC limit orders and cancels. Every order holds its funds, every trade settles through the
+ledger and charges fees, and the engine produces its events, as in production.
+
+Two passes over the same prepared commands: one timed as a whole (throughput), one timing
+each command (latency percentiles). The fills, volume and live orders are checked against
+the generator's own figures; the last line printed is one JSON object.
+
+    python benchmarks/engine_replay.py --ops 1000000 --seed 42
+"""
+
+import argparse
+import gc
+import importlib.util
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+from assetport.domain.commands import (
+    CancelOrder,
+    Command,
+    Deposit,
+    ListAsset,
+    ListMarket,
+    PlaceOrder,
+)
+from assetport.domain.events import TradeExecuted
+from assetport.domain.markets import Market
+from assetport.domain.orders import OrderType, Side, TimeInForce
+from assetport.engine.engine import Engine
+
+SYMBOL = "KGLDKRW"
+TICK = 1  # KRW per token
+STEP = 10_000  # one whole token, in units of 0.0001
+ACCOUNTS = 1000
+FIRST_ACCOUNT = 1000
+
+
+def load_workload_module() -> object:
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        candidate = parent / "shared" / "workloads" / "lob_workload.py"
+        if candidate.exists():
+            spec = importlib.util.spec_from_file_location("lob_workload", candidate)
+            assert spec is not None and spec.loader is not None
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            return module
+    sys.exit("cannot find ../shared/workloads/lob_workload.py")
+
+
+def setup_commands() -> list[Command]:
+    market = Market(
+        symbol=SYMBOL,
+        base="KGLD",
+        quote="KRW",
+        tick_size=TICK,
+        step_size=STEP,
+        min_qty=STEP,
+        max_qty=1_000_000 * STEP,
+        max_num_orders=100_000,
+        maker_fee_bps=5,
+        taker_fee_bps=10,
+    )
+    commands: list[Command] = [
+        ListAsset("KRW", 0),
+        ListAsset("KGLD", 4),
+        ListMarket(market),
+    ]
+    for i in range(ACCOUNTS):
+        account = FIRST_ACCOUNT + i
+        commands.append(Deposit(account, "KRW", 10**15, f"seed-krw-{account}"))
+        commands.append(Deposit(account, "KGLD", 10**12, f"seed-kgld-{account}"))
+    return commands
+
+
+def workload_commands(ops: list[tuple[int, int, int, int, int, int]]) -> list[Command]:
+    commands: list[Command] = []
+    for op, oid, side, price, qty, acct in ops:
+        account = FIRST_ACCOUNT + acct
+        if op == 0:
+            commands.append(
+                PlaceOrder(
+                    account,
+                    SYMBOL,
+                    Side.BUY if side == 0 else Side.SELL,
+                    OrderType.LIMIT,
+                    quantity=qty * STEP,
+                    price=price * TICK,
+                    time_in_force=TimeInForce.GTC,
+                )
+            )
+        else:
+            commands.append(CancelOrder(account, SYMBOL, order_id=oid))
+    return commands
+
+
+def fresh_engine() -> tuple[Engine, int]:
+    engine = Engine()
+    seq = 0
+    for command in setup_commands():
+        seq += 1
+        engine.apply(seq, seq, command)
+    return engine, seq
+
+
+def throughput_pass(commands: list[Command]) -> tuple[float, Engine]:
+    engine, seq = fresh_engine()
+    apply = engine.apply
+    gc.collect()
+    gc.freeze()
+    start = time.perf_counter()
+    for command in commands:
+        seq += 1
+        apply(seq, seq, command)
+    elapsed = time.perf_counter() - start
+    return elapsed, engine
+
+
+def latency_pass(commands: list[Command]) -> tuple[list[int], int, int, Engine]:
+    engine, seq = fresh_engine()
+    apply = engine.apply
+    clock = time.perf_counter_ns
+    latencies = [0] * len(commands)
+    fills = volume = 0
+    gc.collect()
+    gc.freeze()
+    for i, command in enumerate(commands):
+        seq += 1
+        t0 = clock()
+        events = apply(seq, seq, command)
+        latencies[i] = clock() - t0
+        for event in events:
+            if type(event) is TradeExecuted:
+                fills += 1
+                volume += event.quantity
+    return latencies, fills, volume // STEP, engine
+
+
+def percentile(sorted_values: list[int], fraction: float) -> float:
+    index = min(len(sorted_values) - 1, int(fraction * len(sorted_values)))
+    return sorted_values[index] / 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--ops", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=42)
+    args = parser.parse_args()
+
+    workload = load_workload_module()
+    stats: dict[str, int] = {}
+    ops = list(workload.generate(args.ops, args.seed, stats=stats))  # type: ignore[attr-defined]
+    commands = workload_commands(ops)
+    del ops
+
+    elapsed, engine = throughput_pass(commands)
+    live = sum(len(mine) for mine in engine.markets[SYMBOL].open_orders.values())
+    del engine
+    gc.unfreeze()
+    latencies, fills, volume, engine = latency_pass(commands)
+    latencies.sort()
+
+    ok = fills == stats["fills"] and volume == stats["volume"] and live == stats["live"]
+    result = {
+        "ops": args.ops,
+        "seed": args.seed,
+        "ops_per_s": round(args.ops / elapsed),
+        "p50_us": percentile(latencies, 0.50),
+        "p99_us": percentile(latencies, 0.99),
+        "p999_us": percentile(latencies, 0.999),
+        "max_us": latencies[-1] / 1000,
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "fills": fills,
+        "volume": volume,
+        "live": live,
+        "matches_generator": ok,
+    }
+    if not ok:
+        print(f"MISMATCH with the generator: expected {stats}", file=sys.stderr)
+    print(json.dumps(result))
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()

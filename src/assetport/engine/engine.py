@@ -1,0 +1,893 @@
+"""The engine: one deterministic state machine for every market, its books and the ledger.
+
+`Engine.apply(seq, time, command)` is the only way state changes. It reads no clock and no
+random source: the sequence number and time come from the sequencer, order and trade ids
+from counters in the state. The same commands in give the same events and the same
+`state_hash()` out, which is what recovery, a hot standby and audit rely on.
+
+Money moves only through the ledger, and only in balanced postings. An order holds what it
+may spend before it can trade or rest; trades settle from the hold; cancels and expiries
+release it. The rounding policy is in docs/trading-rules.md.
+"""
+
+from collections.abc import Callable
+from hashlib import sha256
+from typing import Any
+
+from assetport.domain.accounts import FEE_ACCOUNT, FIRST_USER_ACCOUNT
+from assetport.domain.assets import Asset, asset_problem
+from assetport.domain.commands import (
+    AmendOrder,
+    CancelAllOrders,
+    CancelOrder,
+    CancelReplace,
+    Command,
+    Deposit,
+    ListAsset,
+    ListMarket,
+    PlaceOrder,
+    SetAccountFees,
+    SetMarketFees,
+    SetMarketStatus,
+    Withdraw,
+)
+from assetport.domain.events import (
+    AccountFeesChanged,
+    AssetListed,
+    CommandRejected,
+    Deposited,
+    Event,
+    MarketFeesChanged,
+    MarketListed,
+    MarketStatusChanged,
+    MatchPrevented,
+    OrderAccepted,
+    OrderAmended,
+    OrderCanceled,
+    OrderExpired,
+    OrderFilled,
+    OrderTriggered,
+    TradeExecuted,
+    Withdrawn,
+)
+from assetport.domain.markets import MarketStatus, fee_ok, market_problem
+from assetport.domain.orders import (
+    STOP_TYPES,
+    CancelRestriction,
+    Order,
+    OrderStatus,
+    OrderType,
+    SelfTradePrevention,
+    Side,
+    TimeInForce,
+    check_transition,
+)
+from assetport.domain.results import RejectReason
+from assetport.engine.checks import check_filters, check_shape
+from assetport.engine.ledger import Ledger
+from assetport.engine.market import MarketState
+from assetport.engine.snapshot import EngineState, decode_state, encode_state
+from assetport.engine.stops import would_trigger
+
+BUY = Side.BUY
+SELL = Side.SELL
+LIMIT = OrderType.LIMIT
+MARKET = OrderType.MARKET
+GTC = TimeInForce.GTC
+FOK = TimeInForce.FOK
+NEW = OrderStatus.NEW
+PARTIALLY_FILLED = OrderStatus.PARTIALLY_FILLED
+FILLED = OrderStatus.FILLED
+STP_NONE = SelfTradePrevention.NONE
+EXPIRE_TAKER = SelfTradePrevention.EXPIRE_TAKER
+EXPIRE_MAKER = SelfTradePrevention.EXPIRE_MAKER
+TRADING = MarketStatus.TRADING
+HALT = MarketStatus.HALT
+BPS = 10_000
+UNLIMITED = 1 << 62
+
+# How a taker's matching ended.
+_DONE = "done"
+_OPEN = "open"
+_SELF_TRADE = "self-trade"
+
+
+class Engine:
+    def __init__(self) -> None:
+        self.assets: dict[str, Asset] = {}
+        self.markets: dict[str, MarketState] = {}
+        self.ledger = Ledger()
+        self.client_ids: dict[tuple[int, str], int] = {}
+        self.account_fees: dict[int, tuple[int, int]] = {}
+        self.transfers: dict[str, tuple[str, int, str, int]] = {}
+        self.next_order_id = 1
+        self.next_prevented_id = 1
+        self.last_seq = 0
+        self._seq = 0
+        self._time = 0
+        self._events: list[Event] = []
+        self._handlers: dict[type[Command], Callable[[Any], None]] = {
+            PlaceOrder: self._place,
+            CancelOrder: self._cancel,
+            CancelAllOrders: self._cancel_all,
+            CancelReplace: self._cancel_replace,
+            AmendOrder: self._amend,
+            Deposit: self._deposit,
+            Withdraw: self._withdraw,
+            ListAsset: self._list_asset,
+            ListMarket: self._list_market,
+            SetMarketStatus: self._set_market_status,
+            SetMarketFees: self._set_market_fees,
+            SetAccountFees: self._set_account_fees,
+        }
+
+    # ----------------------------------------------------------------- applying commands
+
+    def apply(self, seq: int, time: int, command: Command) -> list[Event]:
+        """Apply one sequenced command and return the events it caused, in order."""
+        if seq != self.last_seq + 1:
+            raise ValueError(f"command {seq} applied after {self.last_seq}: the log has a gap")
+        self.last_seq = seq
+        self._seq = seq
+        self._time = time
+        events: list[Event] = []
+        self._events = events
+        self._handlers[type(command)](command)
+        return events
+
+    def _reject(
+        self,
+        reason: RejectReason,
+        account: int = 0,
+        symbol: str = "",
+        client_order_id: str = "",
+        order_id: int = 0,
+    ) -> None:
+        self._events.append(
+            CommandRejected(
+                self._seq, self._time, reason, account, symbol, client_order_id, order_id
+            )
+        )
+
+    # ----------------------------------------------------------------- listing and admin
+
+    def _list_asset(self, cmd: ListAsset) -> None:
+        asset = Asset(cmd.code, cmd.precision)
+        if cmd.code in self.assets:
+            return self._reject(RejectReason.ALREADY_LISTED)
+        if asset_problem(asset) is not None:
+            return self._reject(RejectReason.INVALID_LISTING)
+        self.assets[cmd.code] = asset
+        self._events.append(AssetListed(self._seq, self._time, cmd.code, cmd.precision))
+        return None
+
+    def _list_market(self, cmd: ListMarket) -> None:
+        market = cmd.market
+        if market.symbol in self.markets:
+            return self._reject(RejectReason.ALREADY_LISTED, symbol=market.symbol)
+        base = self.assets.get(market.base)
+        quote = self.assets.get(market.quote)
+        if market_problem(market, base, quote) is not None or base is None:
+            return self._reject(RejectReason.INVALID_LISTING, symbol=market.symbol)
+        self.markets[market.symbol] = MarketState(
+            market,
+            base.unit,
+            self.ledger.balance(FEE_ACCOUNT, market.base),
+            self.ledger.balance(FEE_ACCOUNT, market.quote),
+        )
+        self._events.append(MarketListed(self._seq, self._time, market))
+        return None
+
+    def _set_market_status(self, cmd: SetMarketStatus) -> None:
+        m = self.markets.get(cmd.symbol)
+        if m is None:
+            return self._reject(RejectReason.UNKNOWN_SYMBOL, symbol=cmd.symbol)
+        m.status = cmd.status
+        self._events.append(MarketStatusChanged(self._seq, self._time, cmd.symbol, cmd.status))
+        return None
+
+    def _set_market_fees(self, cmd: SetMarketFees) -> None:
+        m = self.markets.get(cmd.symbol)
+        if m is None:
+            return self._reject(RejectReason.UNKNOWN_SYMBOL, symbol=cmd.symbol)
+        if not fee_ok(cmd.maker_fee_bps) or not fee_ok(cmd.taker_fee_bps):
+            return self._reject(RejectReason.INVALID_FEE, symbol=cmd.symbol)
+        m.maker_fee_bps = cmd.maker_fee_bps
+        m.taker_fee_bps = cmd.taker_fee_bps
+        self._events.append(
+            MarketFeesChanged(
+                self._seq, self._time, cmd.symbol, cmd.maker_fee_bps, cmd.taker_fee_bps
+            )
+        )
+        return None
+
+    def _set_account_fees(self, cmd: SetAccountFees) -> None:
+        if cmd.account < FIRST_USER_ACCOUNT:
+            return self._reject(RejectReason.INVALID_ACCOUNT, account=cmd.account)
+        if cmd.maker_fee_bps < 0 and cmd.taker_fee_bps < 0:
+            self.account_fees.pop(cmd.account, None)
+        elif fee_ok(cmd.maker_fee_bps) and fee_ok(cmd.taker_fee_bps):
+            self.account_fees[cmd.account] = (cmd.maker_fee_bps, cmd.taker_fee_bps)
+        else:
+            return self._reject(RejectReason.INVALID_FEE, account=cmd.account)
+        self._events.append(
+            AccountFeesChanged(
+                self._seq, self._time, cmd.account, cmd.maker_fee_bps, cmd.taker_fee_bps
+            )
+        )
+        return None
+
+    # ----------------------------------------------------------------- transfers
+
+    def _transfer_problem(self, kind: str, cmd: Deposit | Withdraw) -> RejectReason | None:
+        if cmd.account < FIRST_USER_ACCOUNT:
+            return RejectReason.INVALID_ACCOUNT
+        if cmd.asset not in self.assets:
+            return RejectReason.UNKNOWN_ASSET
+        if cmd.amount <= 0 or not cmd.ref:
+            return RejectReason.INVALID_AMOUNT
+        seen = self.transfers.get(cmd.ref)
+        if seen is not None:
+            if seen == (kind, cmd.account, cmd.asset, cmd.amount):
+                return RejectReason.ALREADY_APPLIED
+            return RejectReason.REFERENCE_REUSED
+        return None
+
+    def _deposit(self, cmd: Deposit) -> None:
+        reason = self._transfer_problem("deposit", cmd)
+        if reason is not None:
+            return self._reject(reason, account=cmd.account)
+        self.ledger.deposit(cmd.account, cmd.asset, cmd.amount)
+        self.transfers[cmd.ref] = ("deposit", cmd.account, cmd.asset, cmd.amount)
+        self._events.append(
+            Deposited(self._seq, self._time, cmd.account, cmd.asset, cmd.amount, cmd.ref)
+        )
+        return None
+
+    def _withdraw(self, cmd: Withdraw) -> None:
+        reason = self._transfer_problem("withdraw", cmd)
+        if reason is not None:
+            return self._reject(reason, account=cmd.account)
+        if not self.ledger.withdraw(cmd.account, cmd.asset, cmd.amount):
+            return self._reject(RejectReason.INSUFFICIENT_BALANCE, account=cmd.account)
+        self.transfers[cmd.ref] = ("withdraw", cmd.account, cmd.asset, cmd.amount)
+        self._events.append(
+            Withdrawn(self._seq, self._time, cmd.account, cmd.asset, cmd.amount, cmd.ref)
+        )
+        return None
+
+    # ----------------------------------------------------------------- new orders
+
+    def _place(self, cmd: PlaceOrder) -> None:
+        reason = self._place_order(cmd)
+        if reason is not None:
+            self._reject(reason, cmd.account, cmd.symbol, cmd.client_order_id)
+
+    def _place_order(self, cmd: PlaceOrder) -> RejectReason | None:
+        m = self.markets.get(cmd.symbol)
+        if m is None:
+            return RejectReason.UNKNOWN_SYMBOL
+        if m.status is not TRADING:
+            return (
+                RejectReason.MARKET_CLOSED if m.status is HALT else RejectReason.MARKET_CANCEL_ONLY
+            )
+        account = cmd.account
+        if account < FIRST_USER_ACCOUNT:
+            return RejectReason.INVALID_ACCOUNT
+        order_type = cmd.type
+        tif = cmd.time_in_force
+        if tif is None and order_type is not MARKET and cmd.price:
+            tif = GTC
+        reason = check_shape(cmd, tif or GTC) or check_filters(m.market, m.base_unit, cmd)
+        if reason is not None:
+            return reason
+        cid = cmd.client_order_id
+        if cid and (account, cid) in self.client_ids:
+            return RejectReason.DUPLICATE_ORDER
+        mine = m.open_orders.get(account)
+        if mine is not None and len(mine) >= m.market.max_num_orders:
+            return RejectReason.MAX_NUM_ORDERS
+        stp = cmd.stp_mode or m.market.default_stp
+        side = cmd.side
+        is_stop = order_type in STOP_TYPES
+        if is_stop and would_trigger(order_type, side, cmd.stop_price, m.last_price):
+            return RejectReason.WOULD_TRIGGER_IMMEDIATELY
+        if order_type is OrderType.LIMIT_MAKER and self._crosses(m, side, cmd.price):
+            return RejectReason.WOULD_TAKE
+        held = self._hold_for(m, cmd, account, stp)
+        held_asset = m.quote if side is BUY else m.base
+        if not self.ledger.hold(account, held_asset, held):
+            return RejectReason.INSUFFICIENT_BALANCE
+
+        order_id = self.next_order_id
+        self.next_order_id = order_id + 1
+        order = Order(
+            order_id,
+            account,
+            cmd.symbol,
+            side,
+            order_type,
+            tif or GTC,
+            cmd.price,
+            cmd.quantity,
+            cmd.quote_quantity,
+            cmd.stop_price,
+            cmd.iceberg_qty,
+            cid,
+            stp,
+            self._time,
+            held,
+            cmd.iceberg_qty or cmd.quantity,
+            0,
+            0,
+            NEW,
+            not is_stop,
+            self._time,
+        )
+        self._events.append(
+            OrderAccepted(
+                self._seq,
+                self._time,
+                order_id,
+                account,
+                cmd.symbol,
+                side,
+                order_type,
+                order.time_in_force,
+                cmd.price,
+                cmd.quantity,
+                cmd.quote_quantity,
+                cmd.stop_price,
+                cmd.iceberg_qty,
+                cid,
+                stp,
+                held_asset,
+                held,
+                not is_stop,
+            )
+        )
+        if is_stop:
+            self._register(m, order)
+            m.stops.add(order)
+            return None
+        last_price = m.last_price
+        self._execute(m, order, registered=False)
+        if m.last_price != last_price and m.stops.orders:
+            self._trigger_stops(m)
+        return None
+
+    def _hold_for(self, m: MarketState, cmd: PlaceOrder, account: int, stp: Any) -> int:
+        """What the order must hold before it may trade or rest (docs/trading-rules.md)."""
+        if cmd.side is SELL:
+            if cmd.quote_quantity:
+                quantity, _ = self._walk(m, SELL, account, stp, 0, UNLIMITED, cmd.quote_quantity)
+                return quantity
+            return cmd.quantity
+        if cmd.type is MARKET:
+            if cmd.quote_quantity:
+                return cmd.quote_quantity
+            _, cost = self._walk(m, BUY, account, stp, 0, cmd.quantity, 0)
+            return cost
+        return (cmd.price or cmd.stop_price) * cmd.quantity // m.base_unit
+
+    def _crosses(self, m: MarketState, side: Side, price: int) -> bool:
+        if side is BUY:
+            best = m.asks.best()
+            return best is not None and best <= price
+        best = m.bids.best()
+        return best is not None and best >= price
+
+    def _walk(
+        self,
+        m: MarketState,
+        side: Side,
+        account: int,
+        stp: SelfTradePrevention,
+        limit: int,
+        max_quantity: int,
+        max_quote: int,
+    ) -> tuple[int, int]:
+        """(quantity, quote cost) a taker could trade now, up to `max_quantity` base units
+        or, when `max_quote` is set, `max_quote` quote units, at `limit` or better.
+
+        Own orders count as liquidity with STP NONE, are skipped with EXPIRE_MAKER, and end
+        the walk with EXPIRE_TAKER or EXPIRE_BOTH (the count then stops at their level, as
+        the match could reach them anywhere in it).
+        """
+        opposite = m.asks if side is BUY else m.bids
+        unit = m.base_unit
+        step = m.market.step_size
+        quantity = cost = 0
+        for price in opposite.prices():
+            if limit and (price > limit if side is BUY else price < limit):
+                break
+            available = 0
+            stopped = False
+            for maker in opposite.levels[price].values():
+                if maker.account == account and stp is not STP_NONE:
+                    if stp is EXPIRE_MAKER:
+                        continue
+                    stopped = True
+                    break
+                available += maker.quantity - maker.executed
+            if stopped:
+                break
+            take = min(available, max_quantity - quantity)
+            if max_quote:
+                affordable = (max_quote - cost) * unit // price
+                take = min(take, affordable - affordable % step)
+            quantity += take
+            cost += price * take // unit
+            if quantity == max_quantity or take < available:
+                break
+        return quantity, cost
+
+    # ----------------------------------------------------------------- matching
+
+    def _execute(self, m: MarketState, order: Order, registered: bool) -> None:
+        """Let a working order take liquidity, then rest it or end it by its rules."""
+        if order.time_in_force is FOK:
+            fillable, _ = self._walk(
+                m, order.side, order.account, order.stp_mode, order.price, order.quantity, 0
+            )
+            if fillable < order.quantity:
+                self._expire(m, order, registered, in_match=False)
+                return
+        outcome = self._match(m, order)
+        if outcome is _DONE:
+            if registered:
+                self._unregister(m, order)
+            self._fill(order)
+        elif outcome is _SELF_TRADE:
+            self._expire(m, order, registered, in_match=True)
+        elif order.price and order.time_in_force is GTC:
+            order.visible = min(order.iceberg_qty or order.quantity, order.remaining)
+            if not registered:
+                self._register(m, order)
+            (m.bids if order.side is BUY else m.asks).add(order)
+        else:
+            self._expire(m, order, registered, in_match=False)
+
+    def _match(self, m: MarketState, taker: Order) -> object:
+        """Trade the taker against the opposite side, best price first, until it is done,
+        out of price, out of liquidity or stopped by self-trade prevention.
+
+        Done means: the whole quantity traded or, for an order sized in quote, too little
+        of the quote amount is left to trade one more step.
+        """
+        is_buy = taker.side is BUY
+        opposite = m.asks if is_buy else m.bids
+        levels = opposite.levels
+        limit = taker.price
+        unit = m.base_unit
+        step = m.market.step_size
+        account = taker.account
+        stp = taker.stp_mode
+        by_quote = taker.quote_quantity
+        while True:
+            price = opposite.best()
+            if price is None:
+                return _OPEN
+            if limit:
+                if (price > limit) if is_buy else (price < limit):
+                    return _OPEN
+                left = taker.quantity - taker.executed
+            elif by_quote:
+                budget = taker.held if is_buy else by_quote - taker.executed_quote
+                left = budget * unit // price
+                left -= left % step
+                if not left:
+                    return _DONE
+            else:
+                left = taker.quantity - taker.executed
+                if is_buy:
+                    # A market buy spends at most what it holds.
+                    affordable = taker.held * unit // price
+                    affordable -= affordable % step
+                    if affordable < left:
+                        left = affordable
+                        if not left:
+                            return _OPEN
+            level = levels[price]
+            while level:
+                maker = next(iter(level.values()))
+                if maker.account == account and stp is not STP_NONE:
+                    if self._prevent(m, opposite, taker, maker, price):
+                        return _SELF_TRADE
+                    continue
+                quantity = maker.visible
+                if quantity > left:
+                    quantity = left
+                self._trade(m, opposite, taker, maker, price, quantity, is_buy)
+                left -= quantity
+                if not left:
+                    break
+            if not by_quote and taker.executed == taker.quantity:
+                return _DONE
+
+    def _trade(
+        self,
+        m: MarketState,
+        opposite: Any,
+        taker: Order,
+        maker: Order,
+        price: int,
+        quantity: int,
+        taker_is_buy: bool,
+    ) -> None:
+        """Settle one match from the holds, charge fees in the received assets, record it."""
+        unit = m.base_unit
+        value = price * quantity // unit
+        maker_bps = m.maker_fee_bps
+        taker_bps = m.taker_fee_bps
+        if self.account_fees:
+            override = self.account_fees.get(maker.account)
+            if override is not None:
+                maker_bps = override[0]
+            override = self.account_fees.get(taker.account)
+            if override is not None:
+                taker_bps = override[1]
+        if taker_is_buy:
+            buyer, seller, buyer_bps, seller_bps = taker, maker, taker_bps, maker_bps
+        else:
+            buyer, seller, buyer_bps, seller_bps = maker, taker, maker_bps, taker_bps
+        # Fees round up: the venue never gives away a fraction of a unit.
+        buyer_fee = -(-quantity * buyer_bps // BPS)
+        seller_fee = -(-value * seller_bps // BPS)
+        reserved = buyer.price * quantity // unit if buyer.price else value
+        released = reserved - value
+
+        ledger = self.ledger
+        quote = m.quote
+        base = m.base
+        balances = ledger.accounts[buyer.account]
+        record = balances[quote]
+        record.held -= reserved
+        record.free += released
+        record = balances.get(base) or ledger.balance(buyer.account, base)
+        record.free += quantity - buyer_fee
+        balances = ledger.accounts[seller.account]
+        balances[base].held -= quantity
+        record = balances.get(quote) or ledger.balance(seller.account, quote)
+        record.free += value - seller_fee
+        m.fee_base.free += buyer_fee
+        m.fee_quote.free += seller_fee
+
+        buyer.held -= reserved
+        seller.held -= quantity
+        time = self._time
+        taker.executed += quantity
+        taker.executed_quote += value
+        taker.status = PARTIALLY_FILLED
+        taker.updated = time
+        maker.executed += quantity
+        maker.executed_quote += value
+        maker.visible -= quantity
+        maker.updated = time
+        trade_id = m.next_trade_id
+        m.next_trade_id = trade_id + 1
+        m.last_price = price
+        self._events.append(
+            TradeExecuted(
+                self._seq,
+                time,
+                m.symbol,
+                trade_id,
+                price,
+                quantity,
+                value,
+                buyer.order_id,
+                seller.order_id,
+                buyer.account,
+                seller.account,
+                not taker_is_buy,
+                buyer_fee,
+                seller_fee,
+                released,
+            )
+        )
+        if maker.executed == maker.quantity:
+            opposite.remove(maker)
+            self._unregister(m, maker)
+            self._fill(maker)
+        else:
+            maker.status = PARTIALLY_FILLED
+            if not maker.visible:
+                # An iceberg shows its next slice at the back of the queue.
+                maker.visible = min(maker.iceberg_qty, maker.quantity - maker.executed)
+                opposite.requeue(maker)
+
+    def _fill(self, order: Order) -> None:
+        check_transition(order.status, FILLED)
+        order.status = FILLED
+        released = order.held
+        asset = self._held_asset(order)
+        if released:
+            self.ledger.release(order.account, asset, released)
+            order.held = 0
+        self._events.append(
+            OrderFilled(
+                self._seq, self._time, order.order_id, order.account, order.symbol, asset, released
+            )
+        )
+
+    def _prevent(
+        self, m: MarketState, opposite: Any, taker: Order, maker: Order, price: int
+    ) -> bool:
+        """Self-trade prevention by the taker's mode; True when the taker has ended."""
+        mode = taker.stp_mode
+        prevented_id = self.next_prevented_id
+        self.next_prevented_id = prevented_id + 1
+        expire_taker = mode is not EXPIRE_MAKER
+        expire_maker = mode is not EXPIRE_TAKER
+        taker_left = taker.remaining if taker.quantity else 0
+        self._events.append(
+            MatchPrevented(
+                self._seq,
+                self._time,
+                m.symbol,
+                prevented_id,
+                taker.order_id,
+                maker.order_id,
+                taker.account,
+                price,
+                taker_left if expire_taker else 0,
+                maker.remaining if expire_maker else 0,
+                mode,
+            )
+        )
+        if expire_maker:
+            opposite.remove(maker)
+            self._expire(m, maker, registered=True, in_match=True)
+        return expire_taker
+
+    def _expire(self, m: MarketState, order: Order, registered: bool, in_match: bool) -> None:
+        if registered:
+            self._unregister(m, order)
+        asset, released = self._end(
+            order, OrderStatus.EXPIRED_IN_MATCH if in_match else OrderStatus.EXPIRED
+        )
+        self._events.append(
+            OrderExpired(
+                self._seq,
+                self._time,
+                order.order_id,
+                order.account,
+                order.symbol,
+                asset,
+                released,
+                in_match,
+            )
+        )
+
+    def _end(self, order: Order, status: OrderStatus) -> tuple[str, int]:
+        """Move the order to a final status and release what it still holds."""
+        check_transition(order.status, status)
+        order.status = status
+        order.updated = self._time
+        asset = self._held_asset(order)
+        released = order.held
+        if released:
+            self.ledger.release(order.account, asset, released)
+            order.held = 0
+        return asset, released
+
+    def _held_asset(self, order: Order) -> str:
+        m = self.markets[order.symbol]
+        return m.quote if order.side is BUY else m.base
+
+    def _register(self, m: MarketState, order: Order) -> None:
+        mine = m.open_orders.get(order.account)
+        if mine is None:
+            mine = m.open_orders[order.account] = {}
+        mine[order.order_id] = order
+        if order.client_order_id:
+            self.client_ids[(order.account, order.client_order_id)] = order.order_id
+
+    def _unregister(self, m: MarketState, order: Order) -> None:
+        mine = m.open_orders[order.account]
+        del mine[order.order_id]
+        if not mine:
+            del m.open_orders[order.account]
+        if order.client_order_id:
+            del self.client_ids[(order.account, order.client_order_id)]
+
+    # ----------------------------------------------------------------- stops
+
+    def _trigger_stops(self, m: MarketState) -> None:
+        """Run every stop order the last price has reached, and those their trades reach."""
+        while m.status is TRADING:
+            triggered = m.stops.pop_triggered(m.last_price)
+            if not triggered:
+                return
+            for order in triggered:
+                self._trigger(m, order)
+
+    def _trigger(self, m: MarketState, order: Order) -> None:
+        added = 0
+        if order.side is BUY and not order.price:
+            # A stop-market buy held its quantity at the stop price; the book may now ask
+            # more, so it tops up its hold from free funds, as far as they go.
+            _, cost = self._walk(m, BUY, order.account, order.stp_mode, 0, order.quantity, 0)
+            wanted = cost - order.held
+            if wanted > 0:
+                added = min(wanted, self.ledger.free(order.account, m.quote))
+                if added:
+                    self.ledger.hold(order.account, m.quote, added)
+                    order.held += added
+        order.working = True
+        order.updated = self._time
+        self._events.append(
+            OrderTriggered(
+                self._seq,
+                self._time,
+                order.order_id,
+                order.account,
+                order.symbol,
+                m.last_price,
+                self._held_asset(order),
+                added,
+            )
+        )
+        self._execute(m, order, registered=True)
+
+    # ----------------------------------------------------------------- cancel and amend
+
+    def _find(
+        self, m: MarketState, account: int, order_id: int, client_order_id: str
+    ) -> Order | None:
+        if not order_id:
+            found = self.client_ids.get((account, client_order_id))
+            if found is None:
+                return None
+            order_id = found
+        mine = m.open_orders.get(account)
+        return None if mine is None else mine.get(order_id)
+
+    def _cancel(self, cmd: CancelOrder) -> None:
+        reason = self._cancel_order(cmd)
+        if reason is not None:
+            self._reject(reason, cmd.account, cmd.symbol, cmd.client_order_id, cmd.order_id)
+
+    def _cancel_order(self, cmd: CancelOrder) -> RejectReason | None:
+        m = self.markets.get(cmd.symbol)
+        if m is None:
+            return RejectReason.UNKNOWN_SYMBOL
+        if m.status is HALT:
+            return RejectReason.MARKET_CLOSED
+        order = self._find(m, cmd.account, cmd.order_id, cmd.client_order_id)
+        if order is None:
+            return RejectReason.UNKNOWN_ORDER
+        restriction = cmd.restriction
+        if (restriction is CancelRestriction.ONLY_NEW and order.status is not NEW) or (
+            restriction is CancelRestriction.ONLY_PARTIALLY_FILLED
+            and order.status is not PARTIALLY_FILLED
+        ):
+            return RejectReason.CANCEL_RESTRICTED
+        self._cancel_open(m, order)
+        return None
+
+    def _cancel_open(self, m: MarketState, order: Order) -> None:
+        if order.working:
+            (m.bids if order.side is BUY else m.asks).remove(order)
+        else:
+            m.stops.remove(order)
+        self._unregister(m, order)
+        asset, released = self._end(order, OrderStatus.CANCELED)
+        self._events.append(
+            OrderCanceled(
+                self._seq, self._time, order.order_id, order.account, order.symbol, asset, released
+            )
+        )
+
+    def _cancel_all(self, cmd: CancelAllOrders) -> None:
+        m = self.markets.get(cmd.symbol)
+        if m is None:
+            return self._reject(RejectReason.UNKNOWN_SYMBOL, cmd.account, cmd.symbol)
+        if m.status is HALT:
+            return self._reject(RejectReason.MARKET_CLOSED, cmd.account, cmd.symbol)
+        mine = m.open_orders.get(cmd.account)
+        if not mine:
+            return self._reject(RejectReason.UNKNOWN_ORDER, cmd.account, cmd.symbol)
+        for order_id in sorted(mine):
+            self._cancel_open(m, mine[order_id])
+        return None
+
+    def _cancel_replace(self, cmd: CancelReplace) -> None:
+        cancel = cmd.cancel
+        place = cmd.place
+        if cancel.account != place.account or cancel.symbol != place.symbol:
+            return self._reject(RejectReason.INVALID_ORDER, cancel.account, cancel.symbol)
+        reason = self._cancel_order(cancel)
+        if reason is not None:
+            self._reject(
+                reason, cancel.account, cancel.symbol, cancel.client_order_id, cancel.order_id
+            )
+            if not cmd.allow_failure:
+                return None
+        self._place(place)
+        return None
+
+    def _amend(self, cmd: AmendOrder) -> None:
+        reason = self._amend_order(cmd)
+        if reason is not None:
+            self._reject(reason, cmd.account, cmd.symbol, cmd.client_order_id, cmd.order_id)
+
+    def _amend_order(self, cmd: AmendOrder) -> RejectReason | None:
+        m = self.markets.get(cmd.symbol)
+        if m is None:
+            return RejectReason.UNKNOWN_SYMBOL
+        if m.status is not TRADING:
+            return (
+                RejectReason.MARKET_CLOSED if m.status is HALT else RejectReason.MARKET_CANCEL_ONLY
+            )
+        order = self._find(m, cmd.account, cmd.order_id, cmd.client_order_id)
+        if order is None:
+            return RejectReason.UNKNOWN_ORDER
+        new_quantity = cmd.new_quantity
+        if (
+            new_quantity <= order.executed
+            or new_quantity >= order.quantity
+            or new_quantity % m.market.step_size
+        ):
+            return RejectReason.INVALID_AMEND
+        remaining = new_quantity - order.executed
+        if order.side is BUY:
+            keep = (order.price or order.stop_price) * remaining // m.base_unit
+            released = max(order.held - keep, 0)
+        else:
+            released = order.held - remaining
+        asset = self._held_asset(order)
+        if released:
+            self.ledger.release(order.account, asset, released)
+            order.held -= released
+        order.quantity = new_quantity
+        order.visible = min(order.visible, remaining)
+        order.updated = self._time
+        self._events.append(
+            OrderAmended(
+                self._seq,
+                self._time,
+                order.order_id,
+                order.account,
+                order.symbol,
+                new_quantity,
+                asset,
+                released,
+            )
+        )
+        return None
+
+    # ----------------------------------------------------------------- state
+
+    def open_orders(self, symbol: str | None = None, account: int | None = None) -> list[Order]:
+        """Open orders (resting or waiting for a trigger), by order id."""
+        found: list[Order] = []
+        for m in self.markets.values():
+            if symbol is not None and m.symbol != symbol:
+                continue
+            for owner, mine in m.open_orders.items():
+                if account is None or owner == account:
+                    found.extend(mine.values())
+        found.sort(key=lambda order: order.order_id)
+        return found
+
+    def snapshot(self) -> bytes:
+        """The whole state as canonical bytes: equal states give equal bytes."""
+        return encode_state(self._state())
+
+    def state_hash(self) -> str:
+        return sha256(self.snapshot()).hexdigest()
+
+    def _state(self) -> EngineState:
+        from assetport.engine.snapshot import state_of
+
+        return state_of(self)
+
+    @classmethod
+    def restore(cls, data: bytes) -> "Engine":
+        from assetport.engine.snapshot import restore_into
+
+        engine = cls()
+        restore_into(engine, decode_state(data))
+        return engine
