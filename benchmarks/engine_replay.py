@@ -162,7 +162,7 @@ def main() -> None:
     live = sum(len(mine) for mine in engine.markets[SYMBOL].open_orders.values())
     del engine
     gc.unfreeze()
-    latencies, fills, volume, engine = latency_pass(commands)
+    latencies, fills, volume, _ = latency_pass(commands)
     latencies.sort()
 
     ok = fills == stats["fills"] and volume == stats["volume"] and live == stats["live"]

@@ -5,8 +5,6 @@ The vocabulary is Binance spot's, so that the gateway maps it one to one.
 
 from enum import StrEnum
 
-import msgspec
-
 
 class Side(StrEnum):
     BUY = "BUY"
@@ -91,7 +89,7 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
 }
 
 
-class IllegalTransition(RuntimeError):
+class IllegalTransition(Exception):
     """The engine tried to move an order along a path the lifecycle does not have."""
 
 
@@ -100,36 +98,82 @@ def check_transition(current: OrderStatus, new: OrderStatus) -> None:
         raise IllegalTransition(f"order cannot go from {current} to {new}")
 
 
-class Order(msgspec.Struct, gc=False):
+class Order:
     """An order the engine holds: resting in a book, or waiting for its stop price.
 
     Amounts are integer units: `price` and `stop_price` in quote units per whole base unit,
     quantities in base units, `quote_quantity` and `executed_quote` in quote units. `held` is
     what the ledger holds for this order right now (quote for a buy, base for a sell);
     `visible` is the part shown in the book (the current slice of an iceberg order).
+
+    A plain class rather than a message: it changes as the order trades, and the engine
+    reads and writes its fields on every match.
     """
 
-    order_id: int
-    account: int
-    symbol: str
-    side: Side
-    type: OrderType
-    time_in_force: TimeInForce
-    price: int
-    quantity: int
-    quote_quantity: int
-    stop_price: int
-    iceberg_qty: int
-    client_order_id: str
-    stp_mode: SelfTradePrevention
-    created: int
-    held: int = 0
-    visible: int = 0
-    executed: int = 0
-    executed_quote: int = 0
-    status: OrderStatus = OrderStatus.NEW
-    working: bool = True
-    updated: int = 0
+    __slots__ = (
+        "account",
+        "client_order_id",
+        "created",
+        "executed",
+        "executed_quote",
+        "held",
+        "iceberg_qty",
+        "order_id",
+        "price",
+        "quantity",
+        "quote_quantity",
+        "side",
+        "status",
+        "stop_price",
+        "stp_mode",
+        "symbol",
+        "time_in_force",
+        "type",
+        "updated",
+        "visible",
+        "working",
+    )
+
+    def __init__(
+        self,
+        order_id: int,
+        account: int,
+        symbol: str,
+        side: Side,
+        type: OrderType,
+        time_in_force: TimeInForce,
+        price: int,
+        quantity: int,
+        quote_quantity: int,
+        stop_price: int,
+        iceberg_qty: int,
+        client_order_id: str,
+        stp_mode: SelfTradePrevention,
+        created: int,
+        held: int,
+        working: bool,
+    ) -> None:
+        self.order_id = order_id
+        self.account = account
+        self.symbol = symbol
+        self.side = side
+        self.type = type
+        self.time_in_force = time_in_force
+        self.price = price
+        self.quantity = quantity
+        self.quote_quantity = quote_quantity
+        self.stop_price = stop_price
+        self.iceberg_qty = iceberg_qty
+        self.client_order_id = client_order_id
+        self.stp_mode = stp_mode
+        self.created = created
+        self.held = held
+        self.visible = iceberg_qty or quantity
+        self.executed = 0
+        self.executed_quote = 0
+        self.status = OrderStatus.NEW
+        self.working = working
+        self.updated = created
 
     @property
     def remaining(self) -> int:

@@ -1,81 +1,142 @@
 """Checks of a new order against its market's rules, before any money moves.
 
-Each check answers the first rule the order breaks, as a `RejectReason`, or None.
+Each check answers the first rule the order breaks, as a `RejectReason`, or None. The plain
+LIMIT order comes first in each: it is most of what an exchange receives.
 """
 
-from assetport.domain.commands import PlaceOrder
-from assetport.domain.markets import Market, notional
-from assetport.domain.orders import LIMIT_TYPES, STOP_TYPES, OrderType, TimeInForce
+from typing import Final
+
+from assetport.domain.orders import OrderType, TimeInForce
 from assetport.domain.results import RejectReason
+from assetport.engine.market import MarketState
 
-MAX_CLIENT_ORDER_ID = 36
+MAX_CLIENT_ORDER_ID: Final = 36
+
+LIMIT: Final = OrderType.LIMIT
+MARKET: Final = OrderType.MARKET
+LIMIT_MAKER: Final = OrderType.LIMIT_MAKER
+STOP_LOSS: Final = OrderType.STOP_LOSS
+TAKE_PROFIT: Final = OrderType.TAKE_PROFIT
+GTC: Final = TimeInForce.GTC
+INVALID_ORDER: Final = RejectReason.INVALID_ORDER
 
 
-def check_shape(cmd: PlaceOrder, tif: TimeInForce) -> RejectReason | None:
+def check_order(
+    m: MarketState,
+    order_type: OrderType,
+    quantity: int,
+    price: int,
+    time_in_force: TimeInForce | None,
+    quote_quantity: int,
+    stop_price: int,
+    iceberg_qty: int,
+    client_order_id: str,
+) -> RejectReason | None:
+    """The first rule a new order breaks: its shape, then the market's filters.
+
+    The engine passes the command's fields one by one: it has read them already, and
+    reading a message's field costs more than passing it on.
+    """
+    if len(client_order_id) > MAX_CLIENT_ORDER_ID or iceberg_qty < 0:
+        return INVALID_ORDER
+    reason = _check_shape(
+        order_type, quantity, price, time_in_force, quote_quantity, stop_price, iceberg_qty
+    )
+    if reason is None:
+        reason = _check_filters(
+            m, order_type, quantity, price, time_in_force, quote_quantity, stop_price, iceberg_qty
+        )
+    return reason
+
+
+def _check_shape(
+    order_type: OrderType,
+    quantity: int,
+    price: int,
+    time_in_force: TimeInForce | None,
+    quote_quantity: int,
+    stop_price: int,
+    iceberg_qty: int,
+) -> RejectReason | None:
     """Which fields the order type needs and which it must not have."""
-    order_type = cmd.type
-    if order_type is OrderType.MARKET:
-        if (cmd.quantity > 0) == (cmd.quote_quantity > 0):
-            return RejectReason.INVALID_ORDER
-        if cmd.price or cmd.stop_price or cmd.iceberg_qty or cmd.time_in_force is not None:
-            return RejectReason.INVALID_ORDER
-    else:
-        if cmd.quantity <= 0 or cmd.quote_quantity:
-            return RejectReason.INVALID_ORDER
-        needs_price = order_type in LIMIT_TYPES
-        if needs_price != (cmd.price > 0) or cmd.price < 0:
-            return RejectReason.INVALID_ORDER
-        if (order_type in STOP_TYPES) != (cmd.stop_price > 0) or cmd.stop_price < 0:
-            return RejectReason.INVALID_ORDER
-        if not needs_price and cmd.time_in_force is not None:
-            return RejectReason.INVALID_ORDER
-        if order_type is OrderType.LIMIT_MAKER and tif is not TimeInForce.GTC:
-            return RejectReason.INVALID_ORDER
-    if cmd.iceberg_qty < 0 or len(cmd.client_order_id) > MAX_CLIENT_ORDER_ID:
-        return RejectReason.INVALID_ORDER
+    if order_type is LIMIT:
+        if quantity <= 0 or price <= 0 or quote_quantity or stop_price:
+            return INVALID_ORDER
+        return None
+    if order_type is MARKET:
+        if (quantity > 0) == (quote_quantity > 0) or quantity < 0:
+            return INVALID_ORDER
+        if price or stop_price or iceberg_qty or time_in_force is not None:
+            return INVALID_ORDER
+        return None
+    if quantity <= 0 or quote_quantity or price < 0 or stop_price < 0:
+        return INVALID_ORDER
+    if order_type is LIMIT_MAKER:
+        if not price or stop_price or time_in_force not in (None, GTC):
+            return INVALID_ORDER
+        return None
+    if not stop_price:
+        return INVALID_ORDER
+    if order_type is STOP_LOSS or order_type is TAKE_PROFIT:
+        if price or iceberg_qty or time_in_force is not None:
+            return INVALID_ORDER
+        return None
+    if not price:  # STOP_LOSS_LIMIT, TAKE_PROFIT_LIMIT
+        return INVALID_ORDER
     return None
 
 
-def check_filters(market: Market, base_unit: int, cmd: PlaceOrder) -> RejectReason | None:
-    """PRICE_FILTER, LOT_SIZE, NOTIONAL and the iceberg rules."""
-    for price in (cmd.price, cmd.stop_price):
-        if price and (
-            price % market.tick_size
-            or price < market.min_price
-            or (market.max_price and price > market.max_price)
-        ):
-            return RejectReason.PRICE_FILTER
-    quantity = cmd.quantity
-    if quantity and (
-        quantity % market.step_size or quantity < market.min_qty or quantity > market.max_qty
+def _check_filters(
+    m: MarketState,
+    order_type: OrderType,
+    quantity: int,
+    price: int,
+    time_in_force: TimeInForce | None,
+    quote_quantity: int,
+    stop_price: int,
+    iceberg_qty: int,
+) -> RejectReason | None:
+    """PRICE_FILTER, LOT_SIZE, NOTIONAL and the iceberg rules, for a well-shaped order."""
+    if price and (
+        price % m.tick_size or price < m.min_price or (m.max_price and price > m.max_price)
     ):
+        return RejectReason.PRICE_FILTER
+    if stop_price and (
+        stop_price % m.tick_size
+        or stop_price < m.min_price
+        or (m.max_price and stop_price > m.max_price)
+    ):
+        return RejectReason.PRICE_FILTER
+    if quantity and (quantity % m.step_size or quantity < m.min_qty or quantity > m.max_qty):
         return RejectReason.LOT_SIZE
-    if cmd.iceberg_qty:
-        reason = _check_iceberg(market, cmd)
+    if iceberg_qty:
+        reason = _check_iceberg(m, quantity, price, time_in_force, iceberg_qty)
         if reason is not None:
             return reason
-    if cmd.quote_quantity and not market.quote_order_qty_allowed:
-        return RejectReason.QUOTE_ORDER_QTY_NOT_ALLOWED
-    reference_price = cmd.price or cmd.stop_price
+    reference_price = price or stop_price
     if reference_price:
-        value = notional(reference_price, quantity, base_unit)
+        value = reference_price * quantity // m.base_unit
+    elif quote_quantity:
+        if not m.market.quote_order_qty_allowed:
+            return RejectReason.QUOTE_ORDER_QTY_NOT_ALLOWED
+        value = quote_quantity
     else:
-        value = cmd.quote_quantity
-    if value and (
-        value < market.min_notional or (market.max_notional and value > market.max_notional)
-    ):
+        # A MARKET order by quantity: judged at the last trade price, when there is one.
+        value = m.last_price * quantity // m.base_unit
+    if value and (value < m.min_notional or (m.max_notional and value > m.max_notional)):
         return RejectReason.NOTIONAL
     return None
 
 
-def _check_iceberg(market: Market, cmd: PlaceOrder) -> RejectReason | None:
-    if not market.iceberg_allowed:
+def _check_iceberg(
+    m: MarketState, quantity: int, price: int, time_in_force: TimeInForce | None, iceberg: int
+) -> RejectReason | None:
+    if not m.market.iceberg_allowed:
         return RejectReason.ICEBERG_NOT_ALLOWED
-    if cmd.type not in LIMIT_TYPES or cmd.time_in_force not in (None, TimeInForce.GTC):
-        return RejectReason.INVALID_ORDER
-    iceberg = cmd.iceberg_qty
-    if iceberg % market.step_size or iceberg < market.min_qty or iceberg >= cmd.quantity:
+    if not price or time_in_force not in (None, GTC):
+        return INVALID_ORDER
+    if iceberg % m.step_size or iceberg < m.min_qty or iceberg >= quantity:
         return RejectReason.LOT_SIZE
-    if -(-cmd.quantity // iceberg) > market.max_iceberg_parts:
+    if -(-quantity // iceberg) > m.market.max_iceberg_parts:
         return RejectReason.ICEBERG_PARTS
     return None

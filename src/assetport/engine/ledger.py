@@ -12,14 +12,15 @@ see `settle_trade`), because a call per posting would cost a third of the engine
 
 from collections.abc import Iterator
 
-import msgspec
-
 from assetport.domain.accounts import EXTERNAL_ACCOUNT, FEE_ACCOUNT
 
 
-class Balance(msgspec.Struct, gc=False):
-    free: int = 0
-    held: int = 0
+class Balance:
+    __slots__ = ("free", "held")
+
+    def __init__(self, free: int = 0, held: int = 0) -> None:
+        self.free = free
+        self.held = held
 
 
 class Ledger:

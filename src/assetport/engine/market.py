@@ -15,6 +15,16 @@ class MarketState:
         self.base = market.base
         self.quote = market.quote
         self.base_unit = base_unit
+        # The listing's rules, copied out of the message: the engine reads them on every order.
+        self.tick_size = market.tick_size
+        self.step_size = market.step_size
+        self.min_qty = market.min_qty
+        self.max_qty = market.max_qty
+        self.min_price = market.min_price
+        self.max_price = market.max_price
+        self.min_notional = market.min_notional
+        self.max_notional = market.max_notional
+        self.max_num_orders = market.max_num_orders
         self.status = market.status
         self.maker_fee_bps = market.maker_fee_bps
         self.taker_fee_bps = market.taker_fee_bps
@@ -23,6 +33,8 @@ class MarketState:
         self.stops = StopBook()
         # account -> order id -> order, for every open order (resting or waiting stop)
         self.open_orders: dict[int, dict[int, Order]] = {}
+        # account -> its (base, quote) balance records: one lookup per trade side, not four.
+        self.wallets: dict[int, tuple[Balance, Balance]] = {}
         self.last_price = 0
         self.next_trade_id = 1
         # The fee account's balances in this market's assets, kept at hand for settlement.

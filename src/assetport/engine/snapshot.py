@@ -10,14 +10,99 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
+from assetport.domain.accounts import FEE_ACCOUNT
 from assetport.domain.assets import Asset
 from assetport.domain.markets import Market, MarketStatus
-from assetport.domain.orders import Order
+from assetport.domain.orders import (
+    Order,
+    OrderStatus,
+    OrderType,
+    SelfTradePrevention,
+    Side,
+    TimeInForce,
+)
 
 if TYPE_CHECKING:
     from assetport.engine.engine import Engine
 
 STATE_VERSION = 1
+
+
+class OrderRecord(msgspec.Struct, array_like=True, frozen=True):
+    order_id: int
+    account: int
+    symbol: str
+    side: Side
+    type: OrderType
+    time_in_force: TimeInForce
+    price: int
+    quantity: int
+    quote_quantity: int
+    stop_price: int
+    iceberg_qty: int
+    client_order_id: str
+    stp_mode: SelfTradePrevention
+    created: int
+    held: int
+    visible: int
+    executed: int
+    executed_quote: int
+    status: OrderStatus
+    working: bool
+    updated: int
+
+
+def record_of(order: Order) -> OrderRecord:
+    return OrderRecord(
+        order.order_id,
+        order.account,
+        order.symbol,
+        order.side,
+        order.type,
+        order.time_in_force,
+        order.price,
+        order.quantity,
+        order.quote_quantity,
+        order.stop_price,
+        order.iceberg_qty,
+        order.client_order_id,
+        order.stp_mode,
+        order.created,
+        order.held,
+        order.visible,
+        order.executed,
+        order.executed_quote,
+        order.status,
+        order.working,
+        order.updated,
+    )
+
+
+def order_from(record: OrderRecord) -> Order:
+    order = Order(
+        record.order_id,
+        record.account,
+        record.symbol,
+        record.side,
+        record.type,
+        record.time_in_force,
+        record.price,
+        record.quantity,
+        record.quote_quantity,
+        record.stop_price,
+        record.iceberg_qty,
+        record.client_order_id,
+        record.stp_mode,
+        record.created,
+        record.held,
+        record.working,
+    )
+    order.visible = record.visible
+    order.executed = record.executed
+    order.executed_quote = record.executed_quote
+    order.status = record.status
+    order.updated = record.updated
+    return order
 
 
 class MarketSnapshot(msgspec.Struct, array_like=True):
@@ -27,9 +112,9 @@ class MarketSnapshot(msgspec.Struct, array_like=True):
     taker_fee_bps: int
     last_price: int
     next_trade_id: int
-    bids: list[Order]
-    asks: list[Order]
-    stops: list[Order]
+    bids: list[OrderRecord]
+    asks: list[OrderRecord]
+    stops: list[OrderRecord]
 
 
 class EngineState(msgspec.Struct, array_like=True):
@@ -71,9 +156,9 @@ def state_of(engine: "Engine") -> EngineState:
                 m.taker_fee_bps,
                 m.last_price,
                 m.next_trade_id,
-                m.bids.orders(),
-                m.asks.orders(),
-                sorted(m.stops.orders.values(), key=lambda order: order.order_id),
+                [record_of(order) for order in m.bids.orders()],
+                [record_of(order) for order in m.asks.orders()],
+                [record_of(m.stops.orders[order_id]) for order_id in sorted(m.stops.orders)],
             )
         )
     return EngineState(
@@ -115,20 +200,24 @@ def restore_into(engine: "Engine", state: EngineState) -> None:
         m = MarketState(
             market,
             engine.assets[market.base].unit,
-            ledger.balance(1, market.base),
-            ledger.balance(1, market.quote),
+            ledger.balance(FEE_ACCOUNT, market.base),
+            ledger.balance(FEE_ACCOUNT, market.quote),
         )
         m.status = snap.status
         m.maker_fee_bps = snap.maker_fee_bps
         m.taker_fee_bps = snap.taker_fee_bps
         m.last_price = snap.last_price
         m.next_trade_id = snap.next_trade_id
-        for order in snap.bids:
-            m.bids.add(order)
-        for order in snap.asks:
-            m.asks.add(order)
-        for order in snap.stops:
+        restored: list[Order] = []
+        for side, records in ((m.bids, snap.bids), (m.asks, snap.asks)):
+            for order_record in records:
+                order = order_from(order_record)
+                side.add(order)
+                restored.append(order)
+        for order_record in snap.stops:
+            order = order_from(order_record)
             m.stops.add(order)
-        for order in sorted([*snap.bids, *snap.asks, *snap.stops], key=lambda o: o.order_id):
+            restored.append(order)
+        for order in sorted(restored, key=lambda order: order.order_id):
             engine._register(m, order)
         engine.markets[market.symbol] = m

@@ -7,10 +7,11 @@ when it falls to the stop price or below. Orders that trigger together run in or
 """
 
 from heapq import heappop, heappush
+from typing import Final
 
 from assetport.domain.orders import Order, OrderType, Side
 
-_STOP_LOSS_TYPES = frozenset({OrderType.STOP_LOSS, OrderType.STOP_LOSS_LIMIT})
+_STOP_LOSS_TYPES: Final = frozenset({OrderType.STOP_LOSS, OrderType.STOP_LOSS_LIMIT})
 
 
 def triggers_on_rise(order_type: OrderType, side: Side) -> bool:

@@ -20,7 +20,6 @@ import struct
 from collections.abc import AsyncIterator, Sequence
 
 import nats
-import nats.errors
 import nats.js.errors
 from nats.aio.client import Client
 from nats.aio.msg import Msg
@@ -262,10 +261,9 @@ class JetStreamJournal:
             if future not in done:
                 future.cancel()
                 results.append(TimeoutError(f"no ack within {self.ack_timeout}s"))
-            elif future.exception() is not None:
-                results.append(future.exception())  # type: ignore[arg-type]
             else:
-                results.append(future.result())
+                error = future.exception()
+                results.append(future.result() if error is None else error)
         return results
 
     async def _check_ack(self, js: JetStreamContext, record: Record, ack: Ack) -> None:
@@ -327,6 +325,11 @@ class JetStreamJournal:
                 record = self._record_of(message)
                 if record.seq < expected:
                     continue
+                if record.seq > expected == from_seq:
+                    raise ValueError(
+                        f"records before seq {record.seq} were purged from {self._where}; "
+                        f"cannot read from seq {from_seq}"
+                    )
                 if record.seq != expected:
                     raise JournalCorrupted(
                         self._where,
@@ -341,10 +344,6 @@ class JetStreamJournal:
 
     def _record_of(self, message: Msg) -> Record:
         return decode_message(message.data, message.metadata.sequence.stream, self._where)
-
-    async def delete_stream(self) -> None:
-        """Delete the whole stream and every record in it (for tests and teardown)."""
-        await self._readable().delete_stream(self.stream)
 
     async def close(self) -> None:
         if self._publisher is not None:

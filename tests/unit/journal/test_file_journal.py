@@ -1,20 +1,17 @@
 """Appending and reading back: the happy paths of the file journal."""
 
 import os
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import MakeRecords, make_records
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from journal_testdata import make_records
 
 from assetport.journal.errors import JournalFailed
 from assetport.journal.file_journal import FileJournal
 from assetport.journal.record import Record
 from assetport.journal.segments import list_segments
-
-JournalWith = Callable[..., tuple[FileJournal, list[Record]]]
 
 
 def test_empty_journal_opens_at_zero(tmp_path: Path) -> None:
@@ -24,10 +21,10 @@ def test_empty_journal_opens_at_zero(tmp_path: Path) -> None:
     assert list(journal.read(1)) == []
 
 
-def test_round_trip(tmp_path: Path, records: MakeRecords) -> None:
+def test_round_trip(tmp_path: Path) -> None:
     journal = FileJournal(tmp_path)
     journal.open()
-    written = records(1, 50)
+    written = make_records(1, 50)
     journal.append(written[:20])
     journal.append(written[20:])
     assert journal.last_seq == 50
@@ -36,43 +33,47 @@ def test_round_trip(tmp_path: Path, records: MakeRecords) -> None:
     assert list(journal.read(51)) == []
 
 
-def test_group_commit_is_one_fsync_per_batch(tmp_path: Path, records: MakeRecords) -> None:
+def test_group_commit_is_one_fsync_per_batch(tmp_path: Path) -> None:
     journal = FileJournal(tmp_path)
     journal.open()
-    journal.append(records(1, 1000))
+    journal.append(make_records(1, 1000))
     assert journal.fsyncs == 1
-    journal.append(records(1001, 500))
+    journal.append(make_records(1001, 500))
     assert journal.fsyncs == 2
     assert len(list(journal.read(1))) == 1500
 
 
-def test_fsync_each_syncs_every_record(tmp_path: Path, records: MakeRecords) -> None:
+def test_fsync_each_syncs_every_record(tmp_path: Path) -> None:
     journal = FileJournal(tmp_path, fsync_each=True)
     journal.open()
-    journal.append(records(1, 25))
+    journal.append(make_records(1, 25))
     assert journal.fsyncs == 25
-    assert list(journal.read(1)) == records(1, 25)
+    assert list(journal.read(1)) == make_records(1, 25)
 
 
-def test_reopen_after_close_continues(tmp_path: Path, records: MakeRecords) -> None:
+def test_reopen_after_close_continues(tmp_path: Path) -> None:
     journal = FileJournal(tmp_path)
     journal.open()
-    journal.append(records(1, 10))
+    journal.append(make_records(1, 10))
     journal.close()
 
     reopened = FileJournal(tmp_path)
     assert reopened.open() == 10
-    reopened.append(records(11, 5))
+    reopened.append(make_records(11, 5))
     reopened.close()
 
     again = FileJournal(tmp_path)
     assert again.open() == 15
-    assert list(again.read(1)) == records(1, 15)
+    assert list(again.read(1)) == make_records(1, 15)
 
 
-def test_segments_roll_and_are_named_by_first_seq(journal_with: JournalWith) -> None:
+def test_segments_roll_and_are_named_by_first_seq(tmp_path: Path) -> None:
     # 124-byte frames, so a 1000-byte segment holds 8 records.
-    journal, written = journal_with(100, batch=7, segment_bytes=1000)
+    journal = FileJournal(tmp_path, segment_bytes=1000)
+    journal.open()
+    written = make_records(1, 100)
+    for start in range(0, 100, 7):
+        journal.append(written[start : start + 7])
     segments = list_segments(journal.directory)
     assert [first for first, _ in segments] == list(range(1, 101, 8))
     assert all(path.name == f"{first:020d}.seg" for first, path in segments)
@@ -81,23 +82,23 @@ def test_segments_roll_and_are_named_by_first_seq(journal_with: JournalWith) -> 
     assert list(journal.read(42)) == written[41:]
 
 
-def test_batch_larger_than_a_segment_is_split(tmp_path: Path, records: MakeRecords) -> None:
+def test_batch_larger_than_a_segment_is_split(tmp_path: Path) -> None:
     journal = FileJournal(tmp_path, segment_bytes=1000)
     journal.open()
-    journal.append(records(1, 30))
+    journal.append(make_records(1, 30))
     assert len(list_segments(tmp_path)) == 4
     journal.close()
     reopened = FileJournal(tmp_path, segment_bytes=1000)
     assert reopened.open() == 30
-    assert list(reopened.read(1)) == records(1, 30)
+    assert list(reopened.read(1)) == make_records(1, 30)
 
 
-def test_record_bigger_than_a_segment_gets_its_own(tmp_path: Path, records: MakeRecords) -> None:
+def test_record_bigger_than_a_segment_gets_its_own(tmp_path: Path) -> None:
     journal = FileJournal(tmp_path, segment_bytes=500)
     journal.open()
-    journal.append(records(1, 3, payload_bytes=2000))
+    journal.append(make_records(1, 3, payload_bytes=2000))
     assert [path.stat().st_size for _, path in list_segments(tmp_path)] == [2024] * 3
-    assert list(journal.read(2)) == records(2, 2, payload_bytes=2000)
+    assert list(journal.read(2)) == make_records(2, 2, payload_bytes=2000)
 
 
 @pytest.mark.parametrize(
@@ -168,7 +169,9 @@ def test_a_failed_write_stops_appends_until_reopened(tmp_path: Path) -> None:
     assert FileJournal(tmp_path).open() == 2
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     batches=st.lists(st.integers(min_value=1, max_value=60), min_size=1, max_size=12),
     payload_bytes=st.integers(min_value=0, max_value=300),

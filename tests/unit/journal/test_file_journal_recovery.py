@@ -4,7 +4,7 @@ import logging
 from pathlib import Path
 
 import pytest
-from conftest import make_records
+from journal_testdata import make_records
 
 from assetport.journal.errors import JournalCorrupted
 from assetport.journal.file_journal import FileJournal

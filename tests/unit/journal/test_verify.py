@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from conftest import make_records
+from journal_testdata import make_records
 
 from assetport.journal.file_journal import FileJournal
 from assetport.journal.segments import list_segments
