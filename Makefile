@@ -4,7 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck bench services clean
+# The engine's hot modules, compiled with mypyc from the same typed Python (see
+# docs/architecture.md, "Speed"). Without a C compiler they run as plain Python.
+NATIVE_MODULES := assetport/domain/orders.py assetport/engine/book.py assetport/engine/checks.py \
+	assetport/engine/engine.py assetport/engine/ledger.py assetport/engine/market.py \
+	assetport/engine/stops.py
+NATIVE_STAMP := src/assetport/.native
+
+.PHONY: run test lint typecheck bench services native pure clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,7 +19,23 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-run: $(STAMP)
+$(NATIVE_STAMP): $(STAMP) $(addprefix src/,$(NATIVE_MODULES))
+	@echo "compiling the engine with mypyc"
+	@cd src && if ../$(BIN)/mypyc $(NATIVE_MODULES) > ../$(VENV)/mypyc.log 2>&1; then \
+		echo "compiled: $$(ls assetport/engine/*.so | wc -l) engine modules"; \
+	else \
+		echo "mypyc failed (see $(VENV)/mypyc.log): the engine runs as plain Python"; \
+		find assetport -name '*.so' -delete; \
+	fi
+	@touch $@
+
+native: $(NATIVE_STAMP)
+
+pure:
+	find src -name '*.so' -delete
+	rm -rf src/build $(NATIVE_STAMP)
+
+run: $(STAMP) $(NATIVE_STAMP)
 	$(BIN)/assetport serve --demo --data-dir data --host 127.0.0.1 --port 8000
 
 services:
@@ -25,11 +48,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: $(STAMP) services lint typecheck
+test: $(STAMP) $(NATIVE_STAMP) services lint typecheck
 	$(BIN)/pytest
 
-bench: $(STAMP)
+bench: $(STAMP) $(NATIVE_STAMP)
 	$(BIN)/python benchmarks/engine_replay.py --ops 1000000 --seed 42
 
-clean:
+clean: pure
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
