@@ -22,6 +22,7 @@ $(STAMP): pyproject.toml
 $(NATIVE_STAMP): $(STAMP) $(addprefix src/,$(NATIVE_MODULES))
 	@echo "compiling the engine with mypyc"
 	@cd src && if ../$(BIN)/mypyc $(NATIVE_MODULES) > ../$(VENV)/mypyc.log 2>&1; then \
+		find assetport -name '*.so' -exec touch {} +; \
 		echo "compiled: $$(ls assetport/engine/*.so | wc -l) engine modules"; \
 	else \
 		echo "mypyc failed (see $(VENV)/mypyc.log): the engine runs as plain Python"; \

@@ -19,6 +19,7 @@ that rejections are exercised as much as fills.
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from hypothesis import strategies as st
 
@@ -47,6 +48,8 @@ from assetport.domain.orders import (
     TimeInForce,
 )
 from assetport.engine.engine import Engine
+
+T = TypeVar("T")
 
 # The stream's clock: the sequencer stamps time; the engine only copies it into events.
 START_TIME = 1_700_000_000_000_000
@@ -166,22 +169,31 @@ def venue() -> Engine:
 
 # ------------------------------------------------------------------------- strategies
 
+
+def mostly(good: st.SearchStrategy[T], bad: st.SearchStrategy[T]) -> st.SearchStrategy[T]:
+    """`good` nine times in ten, `bad` otherwise: enough rejections without drowning the
+    trades. (Repeating a branch in one_of does not weigh it: hypothesis drops duplicates.)"""
+    return st.integers(0, 9).flatmap(lambda n: bad if n == 9 else good)
+
+
 # Weighted by repetition: sampled_from picks uniformly among the entries.
-accounts = st.sampled_from((*RICH_ACCOUNTS, *RICH_ACCOUNTS, POOR_ACCOUNT, EMPTY_ACCOUNT, 0))
-listings = st.sampled_from(LISTINGS)
-symbols = st.sampled_from((*[listing.symbol for listing in LISTINGS], UNKNOWN_SYMBOL))
+accounts = mostly(
+    st.sampled_from((*RICH_ACCOUNTS, *RICH_ACCOUNTS, POOR_ACCOUNT, EMPTY_ACCOUNT)), st.just(0)
+)
+listings = st.sampled_from((KGLDKRW, KGLDKRW, KGLDKRW, BTCUSDT, BTCUSDT, SLVKRW))
+symbols = mostly(st.sampled_from([listing.symbol for listing in LISTINGS]), st.just(UNKNOWN_SYMBOL))
 sides = st.sampled_from(Side)
 # A few names shared by every account, so that duplicates and cross-market clashes happen.
-client_ids = st.sampled_from(("", "", "", "a", "b", "c", "x" * 37))
+client_ids = mostly(st.sampled_from(("", "", "", "a", "b", "c")), st.just("x" * 37))
 stp_modes = st.sampled_from((None, *SelfTradePrevention))
-# Order ids are handed out from 1; a stream of this length places a few dozen at most.
-order_ids = st.one_of(st.integers(1, 40), st.sampled_from((0, 999_999)))
+# Order ids are handed out from 1; a stream accepts a dozen or so orders.
+order_ids = mostly(st.integers(1, 15), st.sampled_from((0, 999_999)))
 
 
-def prices(listing: Listing) -> st.SearchStrategy[int]:
+def prices(listing: Listing, ticks: int = 3) -> st.SearchStrategy[int]:
     """Mostly a few ticks around the mid; sometimes off tick, out of band, zero or negative."""
     m = listing.market
-    on_tick = st.integers(-6, 6).map(lambda k: listing.mid + k * m.tick_size)
+    on_tick = st.integers(-ticks, ticks).map(lambda k: listing.mid + k * m.tick_size)
     wrong = st.sampled_from(
         (
             listing.mid + m.tick_size // 2 if m.tick_size > 1 else -m.tick_size,
@@ -190,7 +202,7 @@ def prices(listing: Listing) -> st.SearchStrategy[int]:
             (m.max_price or listing.mid * 100) + m.tick_size,
         )
     )
-    return st.one_of(on_tick, on_tick, on_tick, on_tick, wrong)
+    return mostly(on_tick, wrong)
 
 
 def quantities(listing: Listing) -> st.SearchStrategy[int]:
@@ -205,18 +217,14 @@ def quantities(listing: Listing) -> st.SearchStrategy[int]:
             m.max_qty + m.step_size,
         )
     )
-    return st.one_of(good, good, good, good, wrong)
+    return mostly(good, wrong)
 
 
 def quote_amounts(listing: Listing) -> st.SearchStrategy[int]:
     """Quote budgets worth a fraction of a step up to a few steps, or zero/negative."""
     m = listing.market
     one_step = listing.mid * m.step_size // 10 ** ASSETS[m.base]
-    return st.one_of(
-        st.integers(one_step // 3, one_step * 5),
-        st.integers(one_step // 3, one_step * 5),
-        st.sampled_from((0, -one_step)),
-    )
+    return mostly(st.integers(one_step // 3, one_step * 5), st.sampled_from((0, -one_step)))
 
 
 ORDER_KINDS = (
@@ -242,8 +250,9 @@ _STOP_TYPES = {
 
 
 @st.composite
-def place_orders(draw: st.DrawFn, listing: Listing | None = None) -> PlaceOrder:
-    """A new order of any type; the market is drawn unless given."""
+def place_orders(draw: st.DrawFn, listing: Listing | None = None, ticks: int = 3) -> PlaceOrder:
+    """A new order of any type, priced within `ticks` of the mid; the market is drawn
+    unless given."""
     if listing is None:
         listing = draw(listings)
     symbol = listing.symbol if draw(st.integers(0, 19)) else UNKNOWN_SYMBOL
@@ -254,8 +263,8 @@ def place_orders(draw: st.DrawFn, listing: Listing | None = None) -> PlaceOrder:
     stp = draw(stp_modes)
     quantity = draw(quantities(listing))
     if kind == "limit":
-        tif = draw(st.sampled_from((None, *TimeInForce)))
-        price = draw(prices(listing))
+        tif = draw(st.sampled_from((None, TimeInForce.GTC, *TimeInForce)))
+        price = draw(prices(listing, ticks))
         return PlaceOrder(
             account,
             symbol,
@@ -295,7 +304,7 @@ def place_orders(draw: st.DrawFn, listing: Listing | None = None) -> PlaceOrder:
             side,
             OrderType.LIMIT_MAKER,
             quantity,
-            draw(prices(listing)),
+            draw(prices(listing, ticks)),
             client_order_id=cid,
             stp_mode=stp,
         )
@@ -307,7 +316,7 @@ def place_orders(draw: st.DrawFn, listing: Listing | None = None) -> PlaceOrder:
             side,
             OrderType.LIMIT,
             quantity * parts,
-            draw(prices(listing)),
+            draw(prices(listing, ticks)),
             draw(st.sampled_from((None, TimeInForce.GTC, TimeInForce.IOC))),
             iceberg_qty=quantity,
             client_order_id=cid,
@@ -322,9 +331,9 @@ def place_orders(draw: st.DrawFn, listing: Listing | None = None) -> PlaceOrder:
             side,
             order_type,
             quantity,
-            draw(prices(listing)) if limit else 0,
+            draw(prices(listing, ticks)) if limit else 0,
             draw(st.sampled_from((None, *TimeInForce))) if limit else None,
-            stop_price=draw(prices(listing)),
+            stop_price=draw(prices(listing, ticks)),
             client_order_id=cid,
             stp_mode=stp,
         )
@@ -369,8 +378,9 @@ def cancel_replaces(draw: st.DrawFn) -> CancelReplace:
 
 
 @st.composite
-def amend_orders(draw: st.DrawFn) -> AmendOrder:
-    listing = draw(listings)
+def amend_orders(draw: st.DrawFn, listing: Listing | None = None) -> AmendOrder:
+    if listing is None:
+        listing = draw(listings)
     return AmendOrder(
         draw(accounts),
         listing.symbol,
@@ -389,11 +399,13 @@ transfer_accounts = st.sampled_from((*TRADERS, 0, 1))
 deposits = st.builds(Deposit, transfer_accounts, assets, transfer_amounts, transfer_refs)
 withdrawals = st.builds(Withdraw, transfer_accounts, assets, transfer_amounts, transfer_refs)
 cancel_alls = st.builds(CancelAllOrders, accounts, symbols)
-# TRADING twice as often as each other status, so halted markets reopen.
+# Mostly TRADING, so that halted markets reopen.
 market_statuses = st.builds(
     SetMarketStatus,
     symbols,
-    st.sampled_from((MarketStatus.TRADING, MarketStatus.TRADING, *MarketStatus)),
+    st.sampled_from(
+        (MarketStatus.TRADING, MarketStatus.TRADING, MarketStatus.TRADING, *MarketStatus)
+    ),
 )
 fee_rates = st.sampled_from((0, 0, 5, 25, 1_000, 1_001, -1))
 market_fees = st.builds(SetMarketFees, symbols, fee_rates, fee_rates)
@@ -401,25 +413,43 @@ account_fees = st.builds(
     SetAccountFees, st.sampled_from((*TRADERS, 0, 1)), fee_rates, st.sampled_from((-1, 0, 20))
 )
 
-commands: st.SearchStrategy[Command] = st.one_of(
-    place_orders(),
-    place_orders(),
-    place_orders(),
-    place_orders(),
-    place_orders(),
-    place_orders(),
-    cancel_orders(),
-    cancel_orders(),
-    cancel_replaces(),
-    amend_orders(),
-    cancel_alls,
-    deposits,
-    withdrawals,
-    market_statuses,
-    market_fees,
-    account_fees,
+
+def weighted(*choices: tuple[int, st.SearchStrategy[T]]) -> st.SearchStrategy[T]:
+    """One of the strategies, each drawn in proportion to its weight."""
+    table = [strategy for weight, strategy in choices for _ in range(weight)]
+    return st.integers(0, len(table) - 1).flatmap(table.__getitem__)
+
+
+commands: st.SearchStrategy[Command] = weighted(
+    (40, place_orders()),
+    (10, cancel_orders()),
+    (5, cancel_replaces()),
+    (5, amend_orders()),
+    (3, cancel_alls),
+    (4, deposits),
+    (4, withdrawals),
+    (1, market_statuses),
+    (3, market_fees),
+    (3, account_fees),
 )
 
 
-def streams(max_size: int = 60) -> st.SearchStrategy[list[Command]]:
-    return st.lists(commands, max_size=max_size)
+def streams(min_size: int = 30, max_size: int = 80) -> st.SearchStrategy[list[Command]]:
+    """Long enough for books to fill, trade and trigger stops; hypothesis shrinks a failing
+    stream to the few commands that matter."""
+    return st.lists(commands, min_size=min_size, max_size=max_size)
+
+
+def dense_streams(listing: Listing = KGLDKRW) -> st.SearchStrategy[list[Command]]:
+    """One market, prices within a tick of the mid: orders meet at shared levels, queue
+    behind each other and trade into their own account's orders far more often than in
+    `streams`, which spreads over the whole venue."""
+    symbol = listing.symbol
+    dense_commands = weighted(
+        (20, place_orders(listing, ticks=1)),
+        (4, cancel_orders(symbol=symbol)),
+        (2, amend_orders(listing)),
+        (1, st.builds(CancelAllOrders, accounts, st.just(symbol))),
+        (1, st.builds(SetMarketFees, st.just(symbol), fee_rates, fee_rates)),
+    )
+    return st.lists(dense_commands, min_size=20, max_size=60)

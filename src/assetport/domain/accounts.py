@@ -5,9 +5,11 @@ platform itself: the external account is the other side of every deposit and wit
 balance is minus what the platform holds for users), and the fee account collects fees.
 """
 
-EXTERNAL_ACCOUNT = 0
-FEE_ACCOUNT = 1
-FIRST_USER_ACCOUNT = 2
+from typing import Final
+
+EXTERNAL_ACCOUNT: Final = 0
+FEE_ACCOUNT: Final = 1
+FIRST_USER_ACCOUNT: Final = 2
 
 
 def is_user_account(account: int) -> bool:

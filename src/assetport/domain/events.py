@@ -8,8 +8,9 @@ alone, without asking the engine.
 
 import msgspec
 
+from assetport.domain.commands import PlaceOrder
 from assetport.domain.markets import Market, MarketStatus
-from assetport.domain.orders import OrderType, SelfTradePrevention, Side, TimeInForce
+from assetport.domain.orders import SelfTradePrevention, Side, TimeInForce
 from assetport.domain.results import RejectReason
 
 
@@ -73,25 +74,22 @@ class CommandRejected(Event, tag="rejected", frozen=True):
 class OrderAccepted(Event, tag="accepted", frozen=True):
     """A new order passed every check; `held` units of `held_asset` moved from free to held.
 
-    `working` is False for a stop order waiting for its trigger.
+    `order` is the command as the client gave it (price, quantity, type, client order id...);
+    the other fields are what the engine decided: the order id, the time in force and
+    self-trade prevention mode in force (defaults filled in), the hold. `working` is False
+    for a stop order waiting for its trigger.
     """
 
     order_id: int
     account: int
     symbol: str
     side: Side
-    type: OrderType
     time_in_force: TimeInForce
-    price: int
-    quantity: int
-    quote_quantity: int
-    stop_price: int
-    iceberg_qty: int
-    client_order_id: str
     stp_mode: SelfTradePrevention
     held_asset: str
     held: int
     working: bool
+    order: PlaceOrder
 
 
 class OrderTriggered(Event, tag="triggered", frozen=True):

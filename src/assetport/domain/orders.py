@@ -4,6 +4,7 @@ The vocabulary is Binance spot's, so that the gateway maps it one to one.
 """
 
 from enum import StrEnum
+from typing import Final
 
 
 class Side(StrEnum):
@@ -63,7 +64,7 @@ STOP_TYPES = frozenset(
 OPEN_STATUSES = frozenset({OrderStatus.NEW, OrderStatus.PARTIALLY_FILLED})
 
 # The order lifecycle. A move not listed here is a bug in the engine and raises.
-TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
+TRANSITIONS: Final[dict[OrderStatus, frozenset[OrderStatus]]] = {
     OrderStatus.NEW: frozenset(
         {
             OrderStatus.PARTIALLY_FILLED,

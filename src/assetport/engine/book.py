@@ -8,10 +8,15 @@ it holds.
 """
 
 from heapq import heappop, heappush, nlargest, nsmallest
+from typing import Final
 
 from assetport.domain.orders import Order
 
 Level = dict[int, Order]
+
+# Read from C statics in the compiled engine, not looked up in the module's dict per use.
+_heappush: Final = heappush
+_heappop: Final = heappop
 
 
 class BookSide:
@@ -30,7 +35,7 @@ class BookSide:
             key = -price if self.is_bid else price
             if key not in self._in_heap:
                 self._in_heap.add(key)
-                heappush(self._heap, key)
+                _heappush(self._heap, key)
         level[order.order_id] = order
 
     def remove(self, order: Order) -> None:
@@ -55,7 +60,7 @@ class BookSide:
             price = -key if self.is_bid else key
             if price in levels:
                 return price
-            heappop(heap)
+            _heappop(heap)
             self._in_heap.discard(key)
         return None
 

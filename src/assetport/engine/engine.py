@@ -11,7 +11,7 @@ release it. The rounding policy is in docs/trading-rules.md.
 """
 
 from hashlib import sha256
-from typing import Final
+from typing import Any, Final
 
 from msgspec.structs import astuple
 
@@ -89,6 +89,16 @@ HALT: Final = MarketStatus.HALT
 BPS: Final = 10_000
 UNLIMITED: Final = 1 << 62
 
+# The compiled engine looks an imported name up in its module's dict on every use; a name
+# bound Final is read from a C static instead. These are the names every order uses.
+_PlaceOrder: Final = PlaceOrder
+_CancelOrder: Final = CancelOrder
+_OrderAccepted: Final = OrderAccepted
+_OrderCanceled: Final = OrderCanceled
+_OrderFilled: Final = OrderFilled
+_TradeExecuted: Final = TradeExecuted
+_astuple: Final = astuple
+
 # How a taker's matching ended.
 _DONE: Final = "done"
 _OPEN: Final = "open"
@@ -106,14 +116,20 @@ class Engine:
         self.next_order_id = 1
         self.next_prevented_id = 1
         self.last_seq = 0
-        self._seq = 0
-        self._time = 0
+        # The current command's sequence number and time, copied into every event. Typed
+        # Any so that compiled code keeps the caller's int objects instead of boxing new
+        # ones for each event.
+        self._seq: Any = 0
+        self._time: Any = 0
         self._events: list[Event] = []
 
     # ----------------------------------------------------------------- applying commands
 
-    def apply(self, seq: int, time: int, command: Command) -> list[Event]:
-        """Apply one sequenced command and return the events it caused, in order."""
+    def apply(self, seq: Any, time: Any, command: Command) -> list[Event]:
+        """Apply one sequenced command and return the events it caused, in order.
+
+        `seq` and `time` are ints (Any for the compiled code's sake, see __init__).
+        """
         if seq != self.last_seq + 1:
             raise ValueError(f"command {seq} applied after {self.last_seq}: the log has a gap")
         self.last_seq = seq
@@ -123,9 +139,9 @@ class Engine:
         self._events = events
         kind = type(command)
         # Most frequent first; an explicit chain compiles to direct calls.
-        if kind is PlaceOrder:
+        if kind is _PlaceOrder:
             self._place(command)  # type: ignore[arg-type]
-        elif kind is CancelOrder:
+        elif kind is _CancelOrder:
             self._cancel(command)  # type: ignore[arg-type]
         elif kind is CancelReplace:
             self._cancel_replace(command)  # type: ignore[arg-type]
@@ -306,7 +322,7 @@ class Engine:
             iceberg_qty,
             cid,
             stp_mode,
-        ) = astuple(cmd)
+        ) = _astuple(cmd)
         m = self.markets.get(symbol)
         if m is None:
             return RejectReason.UNKNOWN_SYMBOL
@@ -395,25 +411,19 @@ class Engine:
             not is_stop,
         )
         self._events.append(
-            OrderAccepted(
+            _OrderAccepted(
                 self._seq,
                 time,
                 order_id,
                 account,
                 symbol,
                 side,
-                order_type,
                 tif,
-                price,
-                quantity,
-                quote_quantity,
-                stop_price,
-                iceberg_qty,
-                cid,
                 stp,
                 held_asset,
                 held,
                 not is_stop,
+                cmd,
             )
         )
         if is_stop:
@@ -627,7 +637,7 @@ class Engine:
         m.next_trade_id = trade_id + 1
         m.last_price = price
         self._events.append(
-            TradeExecuted(
+            _TradeExecuted(
                 self._seq,
                 time,
                 m.symbol,
@@ -663,7 +673,7 @@ class Engine:
         asset = self._release(m, order, released)
         order.held = 0
         self._events.append(
-            OrderFilled(
+            _OrderFilled(
                 self._seq, self._time, order.order_id, order.account, order.symbol, asset, released
             )
         )
@@ -852,7 +862,7 @@ class Engine:
         self._unregister(m, order)
         asset, released = self._end(m, order, CANCELED)
         self._events.append(
-            OrderCanceled(
+            _OrderCanceled(
                 self._seq, self._time, order.order_id, order.account, order.symbol, asset, released
             )
         )
