@@ -39,11 +39,13 @@ class BookSide:
         level[order.order_id] = order
 
     def remove(self, order: Order) -> None:
-        price = order.price
-        level = self.levels[price]
+        self.remove_from(self.levels[order.price], order)
+
+    def remove_from(self, level: Level, order: Order) -> None:
+        """Remove an order from its level, which the caller has at hand."""
         del level[order.order_id]
         if not level:
-            del self.levels[price]
+            del self.levels[order.price]
 
     def requeue(self, order: Order) -> None:
         """Move the order to the back of its level (an iceberg showing a new slice)."""

@@ -63,7 +63,7 @@ from assetport.domain.orders import (
     check_transition,
 )
 from assetport.domain.results import RejectReason
-from assetport.engine.book import BookSide
+from assetport.engine.book import BookSide, Level
 from assetport.engine.checks import check_order
 from assetport.engine.ledger import Balance, Ledger
 from assetport.engine.market import MarketState
@@ -427,10 +427,10 @@ class Engine:
             )
         )
         if is_stop:
-            self._register(m, order)
+            self._register(m, order, mine)
             m.stops.add(order)
         elif not crosses and price and tif is GTC:
-            self._register(m, order)
+            self._register(m, order, mine)
             (m.bids if side is BUY else m.asks).add(order)
         else:
             last_price = m.last_price
@@ -573,7 +573,7 @@ class Engine:
                 quantity = maker.visible
                 if quantity > left:
                     quantity = left
-                self._trade(m, opposite, taker, maker, price, quantity, is_buy)
+                self._trade(m, opposite, level, taker, maker, price, quantity, is_buy)
                 left -= quantity
                 if not left:
                     break
@@ -584,6 +584,7 @@ class Engine:
         self,
         m: MarketState,
         opposite: BookSide,
+        level: Level,
         taker: Order,
         maker: Order,
         price: int,
@@ -612,11 +613,13 @@ class Engine:
         reserved = buyer.price * quantity // unit if buyer.price else value
         released = reserved - value
 
-        buyer_base, buyer_quote = self._wallet(m, buyer.account)
+        # Both sides held funds to get here, so both have their wallet in this market.
+        wallets = m.wallets
+        buyer_base, buyer_quote = wallets[buyer.account]
         buyer_quote.held -= reserved
         buyer_quote.free += released
         buyer_base.free += quantity - buyer_fee
-        seller_base, seller_quote = self._wallet(m, seller.account)
+        seller_base, seller_quote = wallets[seller.account]
         seller_base.held -= quantity
         seller_quote.free += value - seller_fee
         m.fee_base.free += buyer_fee
@@ -656,7 +659,7 @@ class Engine:
             )
         )
         if maker.executed == maker.quantity:
-            opposite.remove(maker)
+            opposite.remove_from(level, maker)
             self._unregister(m, maker)
             self._fill(m, maker)
         else:
@@ -670,8 +673,11 @@ class Engine:
         check_transition(order.status, FILLED)
         order.status = FILLED
         released = order.held
-        asset = self._release(m, order, released)
-        order.held = 0
+        if released:
+            asset = self._release(m, order, released)
+            order.held = 0
+        else:
+            asset = m.quote if order.side is BUY else m.base
         self._events.append(
             _OrderFilled(
                 self._seq, self._time, order.order_id, order.account, order.symbol, asset, released
@@ -763,8 +769,9 @@ class Engine:
             m.wallets[account] = wallet
         return wallet
 
-    def _register(self, m: MarketState, order: Order) -> None:
-        mine = m.open_orders.get(order.account)
+    def _register(self, m: MarketState, order: Order, mine: dict[int, Order] | None = None) -> None:
+        if mine is None:
+            mine = m.open_orders.get(order.account)
         if mine is None:
             mine = m.open_orders[order.account] = {}
         mine[order.order_id] = order
@@ -772,10 +779,9 @@ class Engine:
             self.client_ids[(order.account, order.client_order_id)] = order.order_id
 
     def _unregister(self, m: MarketState, order: Order) -> None:
-        mine = m.open_orders[order.account]
-        del mine[order.order_id]
-        if not mine:
-            del m.open_orders[order.account]
+        # An account's (possibly empty) dict stays: traders come back, and dropping and
+        # remaking it on every last fill costs more than it saves.
+        del m.open_orders[order.account][order.order_id]
         if order.client_order_id:
             del self.client_ids[(order.account, order.client_order_id)]
 

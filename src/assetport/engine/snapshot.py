@@ -220,4 +220,5 @@ def restore_into(engine: "Engine", state: EngineState) -> None:
             restored.append(order)
         for order in sorted(restored, key=lambda order: order.order_id):
             engine._register(m, order)
+            engine._wallet(m, order.account)
         engine.markets[market.symbol] = m
