@@ -19,6 +19,14 @@ _heappush: Final = heappush
 _heappop: Final = heappop
 
 
+def head(level: Level) -> Order:
+    """The first order of a non-empty level (a for loop compiles to a direct iteration;
+    next(iter(...)) would be a generic call)."""
+    for order in level.values():
+        return order
+    raise LookupError("empty price level")
+
+
 class BookSide:
     def __init__(self, is_bid: bool) -> None:
         self.is_bid = is_bid

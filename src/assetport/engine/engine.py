@@ -63,7 +63,7 @@ from assetport.domain.orders import (
     check_transition,
 )
 from assetport.domain.results import RejectReason
-from assetport.engine.book import BookSide, Level
+from assetport.engine.book import BookSide, Level, head
 from assetport.engine.checks import check_order
 from assetport.engine.ledger import Balance, Ledger
 from assetport.engine.market import MarketState
@@ -565,7 +565,7 @@ class Engine:
                             return _OPEN
             level = levels[price]
             while level:
-                maker = next(iter(level.values()))
+                maker = head(level)
                 if maker.account == account and stp is not STP_NONE:
                     if self._prevent(m, opposite, taker, maker, price):
                         return _SELF_TRADE

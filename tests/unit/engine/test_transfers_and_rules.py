@@ -26,7 +26,13 @@ from assetport.domain.commands import (
 )
 from assetport.domain.events import Deposited, OrderCanceled, TradeExecuted, Withdrawn
 from assetport.domain.markets import MarketStatus
-from assetport.domain.orders import Side
+from assetport.domain.orders import (
+    TRANSITIONS,
+    IllegalTransition,
+    OrderStatus,
+    Side,
+    check_transition,
+)
 from assetport.domain.results import RejectReason
 from assetport.engine.engine import Engine
 
@@ -148,3 +154,13 @@ def test_snapshot_restores_the_same_state() -> None:
     restored = Engine.restore(ex.engine.snapshot())
     assert restored.state_hash() == ex.engine.state_hash()
     assert restored.snapshot() == ex.engine.snapshot()
+
+
+def test_the_lifecycle_check_follows_the_transition_table() -> None:
+    for current in OrderStatus:
+        for new in OrderStatus:
+            if new in TRANSITIONS[current]:
+                check_transition(current, new)
+            else:
+                with pytest.raises(IllegalTransition):
+                    check_transition(current, new)
