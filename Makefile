@@ -7,6 +7,7 @@ STAMP := $(VENV)/.installed
 # The engine's hot modules, compiled with mypyc from the same typed Python (see
 # docs/architecture.md, "Speed"). Without a C compiler they run as plain Python.
 NATIVE_MODULES := assetport/domain/orders.py assetport/engine/book.py assetport/engine/checks.py \
+	assetport/engine/order.py \
 	assetport/engine/engine.py assetport/engine/ledger.py assetport/engine/market.py \
 	assetport/engine/stops.py
 NATIVE_STAMP := src/assetport/.native

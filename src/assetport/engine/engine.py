@@ -54,7 +54,6 @@ from assetport.domain.events import (
 from assetport.domain.markets import MarketStatus, fee_ok, market_problem
 from assetport.domain.orders import (
     CancelRestriction,
-    Order,
     OrderStatus,
     OrderType,
     SelfTradePrevention,
@@ -63,10 +62,11 @@ from assetport.domain.orders import (
     check_transition,
 )
 from assetport.domain.results import RejectReason
-from assetport.engine.book import BookSide, Level, head
+from assetport.engine.book import BookSide
 from assetport.engine.checks import check_order
 from assetport.engine.ledger import Balance, Ledger
 from assetport.engine.market import MarketState
+from assetport.engine.order import Order
 from assetport.engine.snapshot import EngineState, decode_state, encode_state
 from assetport.engine.stops import would_trigger
 
@@ -296,8 +296,9 @@ class Engine:
             self._reject(reason, cmd.account, cmd.symbol, cmd.client_order_id)
 
     def _place_order(self, cmd: PlaceOrder) -> RejectReason | None:
-        # One read of the whole message: field by field costs more (see PLACE_ORDER_FIELDS).
-        account: int
+        # One read of the whole message: field by field costs more. The account stays a
+        # Python int (Any): compiled code would box a native int anew for every dict key.
+        account: Any
         symbol: str
         side: Side
         order_type: OrderType
@@ -375,8 +376,8 @@ class Engine:
                 held, _ = self._walk(m, SELL, account, stp, 0, UNLIMITED, quote_quantity)
             else:
                 held = quantity
+        wallet = m.wallets.get(account)
         if held:
-            wallet = m.wallets.get(account)
             if wallet is None:
                 # Look before creating the wallet: a rejected order changes nothing.
                 if self.ledger.free(account, held_asset) < held:
@@ -387,6 +388,8 @@ class Engine:
                 return RejectReason.INSUFFICIENT_BALANCE
             record.free -= held
             record.held += held
+        elif wallet is None:
+            wallet = self._wallet(m, account)
 
         order_id = self.next_order_id
         self.next_order_id = order_id + 1
@@ -409,6 +412,7 @@ class Engine:
             time,
             held,
             not is_stop,
+            wallet,
         )
         self._events.append(
             _OrderAccepted(
@@ -463,9 +467,10 @@ class Engine:
         """(quantity, quote cost) a taker could trade now, up to `max_quantity` base units
         or, when `max_quote` is set, `max_quote` quote units, at `limit` or better.
 
-        Own orders count as liquidity with STP NONE, are skipped with EXPIRE_MAKER, and end
-        the walk with EXPIRE_TAKER or EXPIRE_BOTH (the count then stops at their level, as
-        the match could reach them anywhere in it).
+        Own orders count as liquidity with STP NONE and are skipped with EXPIRE_MAKER. With
+        EXPIRE_TAKER or EXPIRE_BOTH the match stops at the first own order, so the walk counts
+        only what stands before it: whole orders, but just the visible slice of an iceberg,
+        whose next slice would queue behind the own order.
         """
         opposite = m.asks if side is BUY else m.bids
         unit = m.base_unit
@@ -475,23 +480,25 @@ class Engine:
             if limit and (price > limit if side is BUY else price < limit):
                 break
             available = 0
+            before_own = 0
             stopped = False
-            for maker in opposite.levels[price].values():
+            for maker in opposite.levels[price]:
                 if maker.account == account and stp is not STP_NONE:
                     if stp is EXPIRE_MAKER:
                         continue
                     stopped = True
                     break
                 available += maker.quantity - maker.executed
+                before_own += maker.visible
             if stopped:
-                break
+                available = before_own
             take = min(available, max_quantity - quantity)
             if max_quote:
                 affordable = (max_quote - cost) * unit // price
                 take = min(take, affordable - affordable % step)
             quantity += take
             cost += price * take // unit
-            if quantity == max_quantity or take < available:
+            if stopped or quantity == max_quantity or take < available:
                 break
         return quantity, cost
 
@@ -552,7 +559,8 @@ class Engine:
                 left = budget * unit // price
                 left -= left % step
                 if not left:
-                    return _DONE
+                    # Too little left for one more step: done, if it traded at all.
+                    return _DONE if taker.executed else _OPEN
             else:
                 left = taker.quantity - taker.executed
                 if is_buy:
@@ -563,20 +571,27 @@ class Engine:
                         left = affordable
                         if not left:
                             return _OPEN
+            if not is_buy and taker.held < left:
+                # A sell never gives more than it holds (a quote-sized sell holds what the
+                # book looked like it needed when it was placed).
+                left = taker.held
+                if not left:
+                    return _DONE if by_quote and taker.executed else _OPEN
             level = levels[price]
-            while level:
-                maker = head(level)
+            maker = level.head
+            while maker is not None:
                 if maker.account == account and stp is not STP_NONE:
                     if self._prevent(m, opposite, taker, maker, price):
                         return _SELF_TRADE
-                    continue
-                quantity = maker.visible
-                if quantity > left:
-                    quantity = left
-                self._trade(m, opposite, level, taker, maker, price, quantity, is_buy)
-                left -= quantity
-                if not left:
-                    break
+                else:
+                    quantity = maker.visible
+                    if quantity > left:
+                        quantity = left
+                    self._trade(m, opposite, taker, maker, price, quantity, is_buy)
+                    left -= quantity
+                    if not left:
+                        break
+                maker = level.head
             if not by_quote and taker.executed == taker.quantity:
                 return _DONE
 
@@ -584,7 +599,6 @@ class Engine:
         self,
         m: MarketState,
         opposite: BookSide,
-        level: Level,
         taker: Order,
         maker: Order,
         price: int,
@@ -613,13 +627,11 @@ class Engine:
         reserved = buyer.price * quantity // unit if buyer.price else value
         released = reserved - value
 
-        # Both sides held funds to get here, so both have their wallet in this market.
-        wallets = m.wallets
-        buyer_base, buyer_quote = wallets[buyer.account]
+        buyer_base, buyer_quote = buyer.wallet
         buyer_quote.held -= reserved
         buyer_quote.free += released
         buyer_base.free += quantity - buyer_fee
-        seller_base, seller_quote = wallets[seller.account]
+        seller_base, seller_quote = seller.wallet
         seller_base.held -= quantity
         seller_quote.free += value - seller_fee
         m.fee_base.free += buyer_fee
@@ -659,7 +671,7 @@ class Engine:
             )
         )
         if maker.executed == maker.quantity:
-            opposite.remove_from(level, maker)
+            opposite.remove(maker)
             self._unregister(m, maker)
             self._fill(m, maker)
         else:
@@ -745,7 +757,7 @@ class Engine:
 
     def _release(self, m: MarketState, order: Order, amount: int) -> str:
         """Move `amount` of what the order holds back to free; answer the asset."""
-        base, quote = self._wallet(m, order.account)
+        base, quote = order.wallet
         if order.side is BUY:
             quote.held -= amount
             quote.free += amount
@@ -827,8 +839,10 @@ class Engine:
     # ----------------------------------------------------------------- cancel and amend
 
     def _find(
-        self, m: MarketState, account: int, order_id: int, client_order_id: str
+        self, m: MarketState, account: Any, order_id: Any, client_order_id: str
     ) -> Order | None:
+        """The account's open order in the market by id, or by client order id when the id
+        is 0. Ids stay Python ints (Any): they are only used as dict keys."""
         if not order_id:
             order_id = self.client_ids.get((account, client_order_id), 0)
         mine = m.open_orders.get(account)
@@ -930,10 +944,11 @@ class Engine:
             released = max(order.held - keep, 0)
         else:
             released = order.held - remaining
-        asset = self._held_asset(order)
         if released:
-            self.ledger.release(order.account, asset, released)
+            asset = self._release(m, order, released)
             order.held -= released
+        else:
+            asset = self._held_asset(order)
         order.quantity = new_quantity
         order.visible = min(order.visible, remaining)
         order.updated = self._time

@@ -50,11 +50,11 @@ class Ledger:
         self.balance(account, asset).free += amount
 
     def withdraw(self, account: int, asset: str, amount: int) -> bool:
-        """Account free -> external; False (and no change) when free is short."""
-        record = self.balance(account, asset)
-        if record.free < amount:
+        """Account free -> external; False (and no change, not even an empty record) when
+        free is short."""
+        if self.free(account, asset) < amount:
             return False
-        record.free -= amount
+        self.balance(account, asset).free -= amount
         self.balance(EXTERNAL_ACCOUNT, asset).free += amount
         return True
 

@@ -2,9 +2,9 @@
 its book, its waiting stop orders and its open orders per account."""
 
 from assetport.domain.markets import Market
-from assetport.domain.orders import Order
 from assetport.engine.book import BookSide
 from assetport.engine.ledger import Balance
+from assetport.engine.order import Order
 from assetport.engine.stops import StopBook
 
 

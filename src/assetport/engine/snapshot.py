@@ -14,13 +14,14 @@ from assetport.domain.accounts import FEE_ACCOUNT
 from assetport.domain.assets import Asset
 from assetport.domain.markets import Market, MarketStatus
 from assetport.domain.orders import (
-    Order,
     OrderStatus,
     OrderType,
     SelfTradePrevention,
     Side,
     TimeInForce,
 )
+from assetport.engine.ledger import Balance
+from assetport.engine.order import Order
 
 if TYPE_CHECKING:
     from assetport.engine.engine import Engine
@@ -78,7 +79,7 @@ def record_of(order: Order) -> OrderRecord:
     )
 
 
-def order_from(record: OrderRecord) -> Order:
+def order_from(record: OrderRecord, wallet: tuple[Balance, Balance]) -> Order:
     order = Order(
         record.order_id,
         record.account,
@@ -96,6 +97,7 @@ def order_from(record: OrderRecord) -> Order:
         record.created,
         record.held,
         record.working,
+        wallet,
     )
     order.visible = record.visible
     order.executed = record.executed
@@ -211,14 +213,13 @@ def restore_into(engine: "Engine", state: EngineState) -> None:
         restored: list[Order] = []
         for side, records in ((m.bids, snap.bids), (m.asks, snap.asks)):
             for order_record in records:
-                order = order_from(order_record)
+                order = order_from(order_record, engine._wallet(m, order_record.account))
                 side.add(order)
                 restored.append(order)
         for order_record in snap.stops:
-            order = order_from(order_record)
+            order = order_from(order_record, engine._wallet(m, order_record.account))
             m.stops.add(order)
             restored.append(order)
         for order in sorted(restored, key=lambda order: order.order_id):
             engine._register(m, order)
-            engine._wallet(m, order.account)
         engine.markets[market.symbol] = m

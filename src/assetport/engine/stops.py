@@ -9,7 +9,8 @@ when it falls to the stop price or below. Orders that trigger together run in or
 from heapq import heappop, heappush
 from typing import Final
 
-from assetport.domain.orders import Order, OrderType, Side
+from assetport.domain.orders import OrderType, Side
+from assetport.engine.order import Order
 
 _STOP_LOSS_TYPES: Final = frozenset({OrderType.STOP_LOSS, OrderType.STOP_LOSS_LIMIT})
 
