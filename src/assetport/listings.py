@@ -1,0 +1,148 @@
+"""What the exchange lists: assets and markets, from a TOML file or the demo defaults.
+
+Amounts in the file are decimal strings, as an operator writes them; they become integer
+units here, and a listing the engine would refuse is refused here first with the reason.
+
+    [[assets]]
+    code = "KRW"
+    precision = 0
+
+    [[markets]]
+    symbol = "KGLDKRW"
+    base = "KGLD"
+    quote = "KRW"
+    tick_size = "10"
+    step_size = "0.1"
+    min_qty = "0.1"
+    max_qty = "100000"
+    min_notional = "5000"
+    maker_fee_bps = 5
+    taker_fee_bps = 5
+"""
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from assetport.domain.assets import Asset, asset_problem
+from assetport.domain.commands import Command, ListAsset, ListMarket
+from assetport.domain.markets import Market, market_problem
+from assetport.domain.orders import SelfTradePrevention
+from assetport.domain.units import to_units
+
+
+class ListingError(ValueError):
+    """A listing file that cannot be used, with the reason."""
+
+
+# Realistic demo listings: tokenized gold, silver, copper and oil quoted in won (a token is a
+# gram of gold or silver, a kilogram of copper, a barrel of oil), and crypto pairs. Every
+# tick x step is a whole number of quote units, so trades never round (docs/trading-rules.md).
+DEMO_ASSETS: tuple[tuple[str, int], ...] = (
+    ("KRW", 0),
+    ("USDT", 8),
+    ("BTC", 8),
+    ("ETH", 8),
+    ("KGLD", 4),
+    ("KSLV", 4),
+    ("KCU", 4),
+    ("KOIL", 4),
+)
+
+DEMO_MARKETS: tuple[dict[str, Any], ...] = (
+    {"symbol": "KGLDKRW", "base": "KGLD", "quote": "KRW", "tick_size": "10",
+     "step_size": "0.1", "min_qty": "0.1", "max_qty": "100000", "min_notional": "5000"},
+    {"symbol": "KSLVKRW", "base": "KSLV", "quote": "KRW", "tick_size": "1",
+     "step_size": "1", "min_qty": "1", "max_qty": "10000000", "min_notional": "5000"},
+    {"symbol": "KCUKRW", "base": "KCU", "quote": "KRW", "tick_size": "1",
+     "step_size": "1", "min_qty": "1", "max_qty": "10000000", "min_notional": "5000"},
+    {"symbol": "KOILKRW", "base": "KOIL", "quote": "KRW", "tick_size": "10",
+     "step_size": "0.1", "min_qty": "0.1", "max_qty": "1000000", "min_notional": "5000"},
+    {"symbol": "BTCKRW", "base": "BTC", "quote": "KRW", "tick_size": "1000",
+     "step_size": "0.001", "min_qty": "0.001", "max_qty": "1000", "min_notional": "5000"},
+    {"symbol": "ETHKRW", "base": "ETH", "quote": "KRW", "tick_size": "1000",
+     "step_size": "0.001", "min_qty": "0.001", "max_qty": "10000", "min_notional": "5000"},
+    {"symbol": "BTCUSDT", "base": "BTC", "quote": "USDT", "tick_size": "0.01",
+     "step_size": "0.00001", "min_qty": "0.00001", "max_qty": "9000", "min_notional": "5"},
+)  # fmt: skip
+
+DEMO_FEES_BPS = 5  # 0.05 %, as Korean exchanges charge
+
+
+class Listings:
+    def __init__(self, assets: list[Asset], markets: list[Market]) -> None:
+        self.assets = assets
+        self.markets = markets
+
+    def commands(self) -> list[Command]:
+        """The commands that list everything, assets first."""
+        listed: list[Command] = [ListAsset(a.code, a.precision) for a in self.assets]
+        listed.extend(ListMarket(m) for m in self.markets)
+        return listed
+
+
+def demo_listings() -> Listings:
+    return _listings(
+        [{"code": code, "precision": precision} for code, precision in DEMO_ASSETS],
+        [{**market, "maker_fee_bps": DEMO_FEES_BPS, "taker_fee_bps": DEMO_FEES_BPS}
+         for market in DEMO_MARKETS],
+    )  # fmt: skip
+
+
+def load_listings(path: Path) -> Listings:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ListingError(f"cannot read {path}: {exc}") from exc
+    return _listings(data.get("assets", []), data.get("markets", []))
+
+
+def _listings(asset_rows: list[dict[str, Any]], market_rows: list[dict[str, Any]]) -> Listings:
+    assets: dict[str, Asset] = {}
+    for row in asset_rows:
+        asset = Asset(str(row.get("code", "")), int(row.get("precision", -1)))
+        problem = asset_problem(asset)
+        if problem is not None:
+            raise ListingError(f"asset {asset.code!r}: {problem}")
+        if asset.code in assets:
+            raise ListingError(f"asset {asset.code} is listed twice")
+        assets[asset.code] = asset
+    markets: list[Market] = []
+    for row in market_rows:
+        market = _market(row, assets)
+        if any(m.symbol == market.symbol for m in markets):
+            raise ListingError(f"market {market.symbol} is listed twice")
+        markets.append(market)
+    return Listings(list(assets.values()), markets)
+
+
+def _market(row: dict[str, Any], assets: dict[str, Asset]) -> Market:
+    symbol = str(row.get("symbol", ""))
+    base = assets.get(str(row.get("base", "")))
+    quote = assets.get(str(row.get("quote", "")))
+    if base is None or quote is None:
+        raise ListingError(f"market {symbol!r}: base and quote must be listed assets")
+    try:
+        market = Market(
+            symbol=symbol,
+            base=base.code,
+            quote=quote.code,
+            tick_size=to_units(str(row["tick_size"]), quote.precision),
+            step_size=to_units(str(row["step_size"]), base.precision),
+            min_qty=to_units(str(row["min_qty"]), base.precision),
+            max_qty=to_units(str(row["max_qty"]), base.precision),
+            min_price=to_units(str(row.get("min_price", "0")), quote.precision),
+            max_price=to_units(str(row.get("max_price", "0")), quote.precision),
+            min_notional=to_units(str(row.get("min_notional", "0")), quote.precision),
+            max_notional=to_units(str(row.get("max_notional", "0")), quote.precision),
+            max_num_orders=int(row.get("max_num_orders", 200)),
+            maker_fee_bps=int(row.get("maker_fee_bps", 0)),
+            taker_fee_bps=int(row.get("taker_fee_bps", 0)),
+            default_stp=SelfTradePrevention(row.get("default_stp", "NONE")),
+        )
+    except (KeyError, ValueError) as exc:
+        raise ListingError(f"market {symbol!r}: {exc}") from exc
+    problem = market_problem(market, base, quote)
+    if problem is not None:
+        raise ListingError(f"market {symbol!r}: {problem}")
+    return market
