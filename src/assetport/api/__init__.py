@@ -1,0 +1,1 @@
+"""The gateway: Binance-compatible REST and streams, auth, rate limits, errors."""

@@ -1,0 +1,340 @@
+"""Binance error codes and messages, and the one mapping from engine refusals to them.
+
+Every error the gateway returns is an `ApiError`: a negative Binance code, a message and an
+HTTP status; its body is `{"code": ..., "msg": ...}`. ccxt matches the exact message before
+the code (reference §5.3), so messages are copied byte for byte from Binance's errors page.
+
+What Binance lacks (operator listings, deposits and withdrawals by reference) gets codes in
+-7000..-7099, a range Binance spot does not use.
+"""
+
+from enum import StrEnum
+from typing import Final, NamedTuple
+
+import msgspec
+
+from assetport.domain.results import RejectReason
+
+
+class ApiError(Exception):
+    """An error answer: Binance `code` and `msg`, the HTTP status, and for 418/429 the
+    seconds to put in `Retry-After`."""
+
+    __slots__ = ("code", "http_status", "msg", "retry_after")
+
+    def __init__(
+        self, code: int, msg: str, http_status: int = 400, retry_after: int | None = None
+    ) -> None:
+        super().__init__(code, msg)
+        self.code = code
+        self.msg = msg
+        self.http_status = http_status
+        self.retry_after = retry_after
+
+    def body(self) -> bytes:
+        """The JSON body, `{"code":-1121,"msg":"Invalid symbol."}`."""
+        return _encoder.encode({"code": self.code, "msg": self.msg})
+
+    def __repr__(self) -> str:
+        return f"ApiError({self.code}, {self.msg!r}, http_status={self.http_status})"
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.msg}"
+
+
+_encoder = msgspec.json.Encoder()
+
+
+class ErrorSpec(NamedTuple):
+    code: int
+    msg: str
+    http_status: int = 400
+
+    def error(self) -> ApiError:
+        return ApiError(self.code, self.msg, self.http_status)
+
+
+# -- 10xx general ------------------------------------------------------------------------
+
+UNKNOWN: Final = ErrorSpec(-1000, "An unknown error occurred while processing the request.", 500)
+UNAUTHORIZED: Final = ErrorSpec(-1002, "You are not authorized to execute this request.", 401)
+TOO_MANY_REQUESTS_QUEUED: Final = ErrorSpec(-1003, "Too many requests queued.", 429)
+INVALID_TIMESTAMP_WINDOW: Final = ErrorSpec(
+    -1021, "Timestamp for this request is outside of the recvWindow."
+)
+INVALID_TIMESTAMP_AHEAD: Final = ErrorSpec(
+    -1021, "Timestamp for this request was 1000ms ahead of the server's time."
+)
+INVALID_SIGNATURE: Final = ErrorSpec(-1022, "Signature for this request is not valid.")
+
+# -- 11xx request issues -----------------------------------------------------------------
+
+TOO_MANY_PARAMETERS: Final = ErrorSpec(-1101, "Too many parameters sent for this endpoint.")
+DUPLICATE_PARAMETER: Final = ErrorSpec(-1101, "Duplicate values for a parameter detected.")
+MANDATORY_PARAM_EMPTY: Final = ErrorSpec(
+    -1102, "A mandatory parameter was not sent, was empty/null, or malformed."
+)
+UNKNOWN_PARAM: Final = ErrorSpec(-1103, "An unknown parameter was sent.")
+PARAM_EMPTY: Final = ErrorSpec(-1105, "A parameter was empty.")
+PARAM_NOT_REQUIRED: Final = ErrorSpec(-1106, "A parameter was sent when not required.")
+TIF_NOT_REQUIRED: Final = ErrorSpec(-1114, "TimeInForce parameter sent when not required.")
+INVALID_TIF: Final = ErrorSpec(-1115, "Invalid timeInForce.")
+INVALID_ORDER_TYPE: Final = ErrorSpec(-1116, "Invalid orderType.")
+INVALID_SIDE: Final = ErrorSpec(-1117, "Invalid side.")
+BAD_INTERVAL: Final = ErrorSpec(-1120, "Invalid interval.")
+BAD_SYMBOL: Final = ErrorSpec(-1121, "Invalid symbol.")
+INVALID_LISTEN_KEY: Final = ErrorSpec(-1125, "This listenKey does not exist.")
+LOOKUP_INTERVAL_TOO_BIG: Final = ErrorSpec(-1127, "Lookup interval is too big.")
+BAD_PARAM_COMBO: Final = ErrorSpec(-1128, "Combination of optional parameters invalid.")
+INVALID_PARAMETER: Final = ErrorSpec(-1130, "Invalid data sent for a parameter.")
+INVALID_CANCEL_RESTRICTIONS: Final = ErrorSpec(
+    -1145, "cancelRestrictions has to be either ONLY_NEW or ONLY_PARTIALLY_FILLED."
+)
+DUPLICATE_SYMBOLS: Final = ErrorSpec(-1151, "Symbol is present multiple times in the list.")
+
+# -- 20xx trading ------------------------------------------------------------------------
+
+UNKNOWN_ORDER_SENT: Final = ErrorSpec(-2011, "Unknown order sent.")
+NO_SUCH_ORDER: Final = ErrorSpec(-2013, "Order does not exist.")
+BAD_API_KEY_FORMAT: Final = ErrorSpec(-2014, "API-key format invalid.", 401)
+REJECTED_API_KEY: Final = ErrorSpec(-2015, "Invalid API-key, IP, or permissions for action.", 401)
+ORDER_ARCHIVED: Final = ErrorSpec(
+    -2026,
+    "Order was canceled or expired with no executed qty over 90 days ago and has been archived.",
+)
+SUBSCRIPTION_ACTIVE: Final = ErrorSpec(-2035, "User Data Stream subscription already active.")
+SUBSCRIPTION_INACTIVE: Final = ErrorSpec(-2036, "User Data Stream subscription not active.")
+
+
+# -- messages with a parameter -------------------------------------------------------------
+
+
+def too_much_weight(limit: int, per: str, http_status: int = 429, retry_after: int = 1) -> ApiError:
+    """-1003 when an IP used up its request weight; `per` like "1 MINUTE"."""
+    return ApiError(
+        -1003,
+        f"Too much request weight used; current limit is {limit} request weight per {per}. "
+        "Please use WebSocket Streams for live updates to avoid polling the API.",
+        http_status,
+        retry_after,
+    )
+
+
+def ip_banned(until_ms: int, retry_after: int) -> ApiError:
+    """-1003 with 418: an IP that kept sending after 429s, banned until `until_ms`."""
+    return ApiError(
+        -1003,
+        f"Way too much request weight used; IP banned until {until_ms}. "
+        "Please use WebSocket Streams for live updates to avoid bans.",
+        418,
+        retry_after,
+    )
+
+
+def too_many_orders(limit: int, per: str, retry_after: int) -> ApiError:
+    """-1015 when an account placed too many orders in a window; `per` like "10 SECOND"."""
+    return ApiError(
+        -1015,
+        f"Too many new orders; current limit is {limit} orders per {per}.",
+        429,
+        retry_after,
+    )
+
+
+def filter_failure(filter_type: str) -> ApiError:
+    """-1013 "Filter failure: LOT_SIZE" and the like."""
+    return ApiError(-1013, f"Filter failure: {filter_type}")
+
+
+def illegal_chars(name: str, legal_range: str) -> ApiError:
+    return ApiError(
+        -1100, f"Illegal characters found in parameter '{name}'; legal range is '{legal_range}'."
+    )
+
+
+def too_many_parameters(expected: int, received: int) -> ApiError:
+    return ApiError(-1101, f"Too many parameters; expected '{expected}' and received '{received}'.")
+
+
+def mandatory_missing(name: str) -> ApiError:
+    return ApiError(
+        -1102, f"Mandatory parameter '{name}' was not sent, was empty/null, or malformed."
+    )
+
+
+def one_of_mandatory(first: str, second: str) -> ApiError:
+    return ApiError(-1102, f"Param '{first}' or '{second}' must be sent, but both were empty/null!")
+
+
+def greater_than_allowed(name: str, maximum: str) -> ApiError:
+    return ApiError(
+        -1102, f"'{name}' contains unexpected value. Cannot be greater than '{maximum}'."
+    )
+
+
+def unread_parameters(read: int, sent: int) -> ApiError:
+    return ApiError(
+        -1104,
+        f"Not all sent parameters were read; read '{read}' parameter(s) but was sent '{sent}'.",
+    )
+
+
+def param_empty(name: str) -> ApiError:
+    return ApiError(-1105, f"Parameter '{name}' was empty.")
+
+
+def param_not_required(name: str) -> ApiError:
+    return ApiError(-1106, f"Parameter '{name}' sent when not required.")
+
+
+def param_overflow(name: str) -> ApiError:
+    return ApiError(-1108, f"Parameter '{name}' overflowed.")
+
+
+def bad_precision(name: str) -> ApiError:
+    return ApiError(-1111, f"Parameter '{name}' has too much precision.")
+
+
+def more_than_hours(hours: int) -> ApiError:
+    return ApiError(-1127, f"More than {hours} hours between startTime and endTime.")
+
+
+def must_be_sent_together(*names: str) -> ApiError:
+    return ApiError(
+        -1128, f"Fields [{', '.join(names)}] must be sent together or omitted entirely."
+    )
+
+
+def invalid_parameter(name: str) -> ApiError:
+    return ApiError(-1130, f"Data sent for parameter '{name}' is not valid.")
+
+
+def new_order_rejected(msg: str) -> ApiError:
+    return ApiError(-2010, msg)
+
+
+def cancel_rejected(msg: str) -> ApiError:
+    return ApiError(-2011, msg)
+
+
+# -- engine refusals -------------------------------------------------------------------------
+
+
+class RejectContext(StrEnum):
+    """What the refused command was: the same reason reads differently per context."""
+
+    NEW_ORDER = "NEW_ORDER"
+    CANCEL = "CANCEL"
+    AMEND = "AMEND"
+    ADMIN = "ADMIN"
+
+
+# Binance's engine messages (errors page, "Messages for -1010, -2010 and -2011").
+MSG_INSUFFICIENT_BALANCE: Final = "Account has insufficient balance for requested action."
+MSG_WOULD_TAKE: Final = "Order would immediately match and take."
+# The brief and ccxt's exact-message table use this text; Binance's errors page lists
+# "Order would trigger immediately." for the same case. ccxt maps both to
+# OrderImmediatelyFillable, so clients see the same exception either way.
+MSG_WOULD_TRIGGER: Final = "Stop price would trigger immediately."
+MSG_MARKET_CLOSED: Final = "Market is closed."
+MSG_DUPLICATE_ORDER: Final = "Duplicate order sent."
+MSG_UNKNOWN_ORDER: Final = "Unknown order sent."
+MSG_UNSUPPORTED_COMBINATION: Final = "Unsupported order combination"  # sic: no full stop
+MSG_ICEBERG_NOT_SUPPORTED: Final = "Iceberg orders are not supported for this symbol."
+MSG_QUOTE_QTY_NOT_SUPPORTED: Final = (
+    "Quote order qty market orders are not support for this symbol."  # sic: Binance's text
+)
+MSG_CANCEL_RESTRICTED: Final = "Order was not canceled due to cancel restrictions."
+MSG_CANCEL_INVALID: Final = "Cancel order is invalid. Check origClOrdId and orderId."
+MSG_AMEND_INVALID: Final = (
+    "Order amend rejected: newQty must be below the order's quantity, above its executed "
+    "quantity and a multiple of the step size."
+)
+
+_R = RejectReason
+
+# Assetport's own codes for what Binance spot has no word for (operator and transfer
+# commands); 409 where the request conflicts with something already done.
+ALREADY_APPLIED: Final = ErrorSpec(-7001, "Transfer already applied; nothing changed.", 409)
+REFERENCE_REUSED: Final = ErrorSpec(
+    -7002, "Transfer reference already used for a different transfer.", 409
+)
+ALREADY_LISTED: Final = ErrorSpec(-7003, "Already listed.", 409)
+
+_NEW_ORDER: Final[dict[RejectReason, ErrorSpec]] = {
+    _R.UNKNOWN_SYMBOL: BAD_SYMBOL,
+    _R.MARKET_CLOSED: ErrorSpec(-2010, MSG_MARKET_CLOSED),
+    _R.MARKET_CANCEL_ONLY: ErrorSpec(-2010, MSG_MARKET_CLOSED),
+    _R.INVALID_ORDER: ErrorSpec(-2010, MSG_UNSUPPORTED_COMBINATION),
+    _R.PRICE_FILTER: ErrorSpec(-1013, "Filter failure: PRICE_FILTER"),
+    _R.LOT_SIZE: ErrorSpec(-1013, "Filter failure: LOT_SIZE"),
+    _R.NOTIONAL: ErrorSpec(-1013, "Filter failure: NOTIONAL"),
+    _R.MAX_NUM_ORDERS: ErrorSpec(-1013, "Filter failure: MAX_NUM_ORDERS"),
+    _R.ICEBERG_PARTS: ErrorSpec(-1013, "Filter failure: ICEBERG_PARTS"),
+    _R.ICEBERG_NOT_ALLOWED: ErrorSpec(-2010, MSG_ICEBERG_NOT_SUPPORTED),
+    _R.QUOTE_ORDER_QTY_NOT_ALLOWED: ErrorSpec(-2010, MSG_QUOTE_QTY_NOT_SUPPORTED),
+    _R.WOULD_TAKE: ErrorSpec(-2010, MSG_WOULD_TAKE),
+    _R.WOULD_TRIGGER_IMMEDIATELY: ErrorSpec(-2010, MSG_WOULD_TRIGGER),
+    _R.DUPLICATE_ORDER: ErrorSpec(-2010, MSG_DUPLICATE_ORDER),
+    _R.INSUFFICIENT_BALANCE: ErrorSpec(-2010, MSG_INSUFFICIENT_BALANCE),
+    # A cancel-replace whose cancel leg failed reports the cancel's reason as a new order's.
+    _R.UNKNOWN_ORDER: ErrorSpec(-2011, MSG_UNKNOWN_ORDER),
+    _R.CANCEL_RESTRICTED: ErrorSpec(-2011, MSG_CANCEL_RESTRICTED),
+    _R.INVALID_AMEND: ErrorSpec(-2010, MSG_UNSUPPORTED_COMBINATION),
+    # Reasons of operator commands cannot come from a client's order; if one ever does,
+    # it says what the engine said rather than a made-up order message.
+    _R.UNKNOWN_ASSET: ErrorSpec(-1130, "Data sent for parameter 'asset' is not valid."),
+    _R.INVALID_AMOUNT: ErrorSpec(-1130, "Data sent for parameter 'amount' is not valid."),
+    _R.ALREADY_APPLIED: ALREADY_APPLIED,
+    _R.REFERENCE_REUSED: REFERENCE_REUSED,
+    _R.ALREADY_LISTED: ALREADY_LISTED,
+    _R.INVALID_LISTING: ErrorSpec(-1130, "Data sent for parameter 'listing' is not valid."),
+    _R.INVALID_FEE: ErrorSpec(-1130, "Data sent for parameter 'fee' is not valid."),
+    # The engine refuses orders from the platform's own accounts (external, fees).
+    _R.INVALID_ACCOUNT: ErrorSpec(-2010, "This account may not place or cancel orders."),
+}
+
+# Cancels are answered in the -2011 family, as Binance's engine does.
+_CANCEL: Final[dict[RejectReason, ErrorSpec]] = {
+    **_NEW_ORDER,
+    _R.MARKET_CLOSED: ErrorSpec(-2011, MSG_MARKET_CLOSED),
+    _R.MARKET_CANCEL_ONLY: ErrorSpec(-2011, MSG_MARKET_CLOSED),
+    _R.INVALID_ORDER: ErrorSpec(-2011, MSG_CANCEL_INVALID),
+    _R.INVALID_ACCOUNT: ErrorSpec(-2011, "This account may not place or cancel orders."),
+}
+
+# Binance answers a rejected keepPriority amend with -2038 ORDER_AMEND_REJECTED.
+_AMEND: Final[dict[RejectReason, ErrorSpec]] = {
+    **_CANCEL,
+    _R.MARKET_CLOSED: ErrorSpec(-2038, MSG_MARKET_CLOSED),
+    _R.MARKET_CANCEL_ONLY: ErrorSpec(-2038, MSG_MARKET_CLOSED),
+    _R.INVALID_AMEND: ErrorSpec(-2038, MSG_AMEND_INVALID),
+}
+
+# Operator commands: listings, fees, deposits and withdrawals under /api/v1/admin/...
+_ADMIN: Final[dict[RejectReason, ErrorSpec]] = {
+    **_NEW_ORDER,
+    _R.INVALID_ACCOUNT: ErrorSpec(-1130, "Data sent for parameter 'account' is not valid."),
+    _R.INSUFFICIENT_BALANCE: ErrorSpec(-7004, MSG_INSUFFICIENT_BALANCE),
+}
+
+_TABLES: Final[dict[RejectContext, dict[RejectReason, ErrorSpec]]] = {
+    RejectContext.NEW_ORDER: _NEW_ORDER,
+    RejectContext.CANCEL: _CANCEL,
+    RejectContext.AMEND: _AMEND,
+    RejectContext.ADMIN: _ADMIN,
+}
+
+
+def reject_spec(
+    reason: RejectReason, context: RejectContext = RejectContext.NEW_ORDER
+) -> ErrorSpec:
+    """The public (code, msg, status) of an engine refusal."""
+    return _TABLES[context][reason]
+
+
+def reject_error(
+    reason: RejectReason, context: RejectContext = RejectContext.NEW_ORDER
+) -> ApiError:
+    """The `ApiError` to answer an engine refusal with."""
+    return _TABLES[context][reason].error()

@@ -1,0 +1,343 @@
+"""`MarketData`: every market-data projection for every listed symbol, behind one facade.
+
+The runtime calls `apply(seq, events, book_lookup)` once per command, in log order. The REST
+layer calls the query methods, the WebSocket layer `drain()` for real-time stream messages
+(trade, aggTrade, bookTicker) and `due(now_ms)` for cadence ones (diff depth every 100 ms
+and 1 s, partial depth, tickers and avgPrice every second, klines every 1 s for `1s` and 2 s
+otherwise). Both return {stream name: [payload, ...]} ready for JSON; passing the set of
+subscribed stream names skips rendering what nobody listens to (state moves on anyway, so
+update ids stay contiguous).
+"""
+
+from collections.abc import Collection, Iterable
+from typing import Any, Final
+
+from assetport.domain.events import AssetListed, MarketListed, TradeExecuted
+from assetport.domain.orders import Side
+from assetport.domain.units import from_units
+from assetport.marketdata import depth as dp
+from assetport.marketdata import klines as kl
+from assetport.marketdata import tickers as tk
+from assetport.marketdata import trades as tr
+from assetport.marketdata.intervals import INTERVALS
+
+DEPTH_DEFAULT: Final = 100
+DEPTH_MAX: Final = 5000
+PARTIAL_LEVELS: Final = (5, 10, 20)
+FAST_MS: Final = 100
+SLOW_MS: Final = 1000
+KLINE_MS: Final = 2000
+
+
+class UnknownSymbol(LookupError):
+    """Binance -1121 Invalid symbol."""
+
+
+class InvalidParameter(ValueError):
+    """A parameter out of its Binance range (interval, windowSize...)."""
+
+
+class _Symbol:
+    """One listed market's projections and display precisions."""
+
+    def __init__(self, symbol: str, base_precision: int, quote_precision: int) -> None:
+        self.symbol = symbol
+        self.qp = base_precision  # quantities
+        self.pp = quote_precision  # prices and quote amounts
+        self.trades = tr.SymbolTrades(tr.CAPACITY)
+        self.klines = kl.SymbolKlines(symbol)
+        self.ticker = tk.SymbolTicker(symbol)
+        self.touched = False  # traded or book top moved since the last 1 s tick
+        low = symbol.lower()
+        self.trade_stream = f"{low}@trade"
+        self.agg_stream = f"{low}@aggTrade"
+        self.book_stream = f"{low}@bookTicker"
+        self.low = low
+
+
+Subscribed = Collection[str] | None
+
+
+class MarketData:
+    def __init__(self) -> None:
+        self.precisions: dict[str, int] = {}
+        self.symbols: dict[str, _Symbol] = {}
+        self.depth = dp.DepthTracker()
+        self.last_seq = 0
+        self._live_trades: list[tuple[_Symbol, TradeExecuted]] = []
+        self._live_aggs: list[tuple[_Symbol, tr.AggTrade]] = []
+        self._live_tops: list[tuple[_Symbol, dp.BookTop]] = []
+        self._fast_slot = self._slow_slot = self._kline_slot = -1
+
+    # ----------------------------------------------------------------- feeding
+
+    def apply(self, seq: int, events: Iterable[Any], book_lookup: dp.BookLookup) -> None:
+        """Take in one command's events; `book_lookup` reads the engine's book as it is
+        right after that command."""
+        if seq <= self.last_seq:
+            raise ValueError(f"command {seq} applied after {self.last_seq}: out of log order")
+        self.last_seq = seq
+        events = events if isinstance(events, list) else list(events)
+        symbols = self.symbols
+        live_trades, live_aggs = self._live_trades, self._live_aggs
+        for event in events:
+            kind = type(event)
+            if kind is TradeExecuted:
+                sym = symbols[event.symbol]
+                agg = sym.trades.add(event)
+                sym.klines.add(event)
+                sym.ticker.add(event)
+                sym.touched = True
+                live_trades.append((sym, event))
+                if agg is not None:
+                    live_aggs.append((sym, agg))
+            elif kind is AssetListed:
+                self.precisions[event.code] = event.precision
+            elif kind is MarketListed:
+                market = event.market
+                symbols[market.symbol] = _Symbol(
+                    market.symbol, self.precisions[market.base], self.precisions[market.quote]
+                )
+        for book in self.depth.apply(events, book_lookup):
+            sym = symbols[book.symbol]
+            sym.touched = True
+            self._live_tops.append((sym, book.top))
+
+    def seed_book(
+        self,
+        symbol: str,
+        bids: Iterable[tuple[int, int]],
+        asks: Iterable[tuple[int, int]],
+        open_orders: Iterable[tuple[int, Side, int]],
+    ) -> None:
+        """Start a listed symbol's depth from a restored engine (see `DepthTracker.seed`)."""
+        self._symbol(symbol)
+        self.depth.seed(symbol, bids, asks, open_orders)
+
+    # ----------------------------------------------------------------- REST queries
+
+    def depth_snapshot(self, symbol: str, limit: int = DEPTH_DEFAULT) -> dict[str, Any]:
+        """`/api/v3/depth`: as of the last published 100 ms diff batch."""
+        sym = self._symbol(symbol)
+        last_id, bids, asks = self.depth.books[symbol].snapshot(max(1, min(limit, DEPTH_MAX)))
+        return dp.snapshot_payload(last_id, bids, asks, sym.pp, sym.qp)
+
+    def recent_trades(self, symbol: str, limit: int = tr.DEFAULT_LIMIT) -> list[dict[str, Any]]:
+        sym = self._symbol(symbol)
+        return [tr.trade_rest(t, sym.pp, sym.qp, sym.pp) for t in sym.trades.recent(limit)]
+
+    def historical_trades(
+        self, symbol: str, from_id: int | None = None, limit: int = tr.DEFAULT_LIMIT
+    ) -> list[dict[str, Any]]:
+        sym = self._symbol(symbol)
+        found = sym.trades.recent(limit) if from_id is None else sym.trades.from_id(from_id, limit)
+        return [tr.trade_rest(t, sym.pp, sym.qp, sym.pp) for t in found]
+
+    def agg_trades(
+        self,
+        symbol: str,
+        from_id: int | None = None,
+        start_ms: int | None = None,
+        end_ms: int | None = None,
+        limit: int = tr.DEFAULT_LIMIT,
+    ) -> list[dict[str, Any]]:
+        sym = self._symbol(symbol)
+        found = sym.trades.agg_trades(from_id, start_ms, end_ms, limit)
+        return [tr.agg_trade_rest(a, sym.pp, sym.qp) for a in found]
+
+    def klines(
+        self,
+        symbol: str,
+        interval: str,
+        start_ms: int | None = None,
+        end_ms: int | None = None,
+        limit: int = kl.DEFAULT_LIMIT,
+    ) -> list[list[Any]]:
+        """`/api/v3/klines` and `/api/v3/uiKlines` (identical here, as on the testnet)."""
+        sym = self._symbol(symbol)
+        if interval not in INTERVALS:
+            raise InvalidParameter(f"Invalid interval: {interval}")
+        found = sym.klines.query(interval, start_ms, end_ms, limit)
+        return [kl.kline_row(c, sym.pp, sym.qp, sym.pp) for c in found]
+
+    ui_klines = klines
+
+    def ticker_24hr(self, symbol: str, now_ms: int, mini: bool = False) -> dict[str, Any]:
+        sym = self._symbol(symbol)
+        stats = sym.ticker.rolling_24h(now_ms)
+        if mini:
+            return tk.ticker_mini(symbol, stats, sym.pp, sym.qp, sym.pp)
+        return tk.ticker_24hr(symbol, stats, self._top(symbol), sym.pp, sym.qp, sym.pp)
+
+    def tickers_24hr(
+        self, symbols: Iterable[str] | None, now_ms: int, mini: bool = False
+    ) -> list[dict[str, Any]]:
+        """Several symbols (all when None), in the order asked or listing order."""
+        return [self.ticker_24hr(s, now_ms, mini) for s in self._many(symbols)]
+
+    def ticker_window(
+        self, symbol: str, window: str, now_ms: int, mini: bool = False
+    ) -> dict[str, Any]:
+        """`/api/v3/ticker?windowSize=` (default 1d)."""
+        sym = self._symbol(symbol)
+        minutes = tk.window_minutes(window)
+        if minutes is None:
+            raise InvalidParameter(f"Invalid windowSize: {window}")
+        stats = sym.ticker.rolling(minutes, now_ms)
+        if mini:
+            return tk.ticker_mini(symbol, stats, sym.pp, sym.qp, sym.pp)
+        return tk.ticker_window(symbol, stats, sym.pp, sym.qp, sym.pp)
+
+    def trading_day(
+        self, symbol: str, now_ms: int, offset_hours: int = 0, mini: bool = False
+    ) -> dict[str, Any]:
+        """`/api/v3/ticker/tradingDay` (`timeZone` as whole hours, -12..14)."""
+        sym = self._symbol(symbol)
+        if not -12 <= offset_hours <= 14:
+            raise InvalidParameter(f"Invalid timeZone: {offset_hours}")
+        stats = sym.ticker.trading_day(now_ms, offset_hours)
+        if mini:
+            return tk.ticker_mini(symbol, stats, sym.pp, sym.qp, sym.pp)
+        return tk.ticker_window(symbol, stats, sym.pp, sym.qp, sym.pp)
+
+    def ticker_price(self, symbol: str) -> dict[str, Any]:
+        """`/api/v3/ticker/price`."""
+        sym = self._symbol(symbol)
+        close = sym.klines.last_close()
+        return {"symbol": symbol, "price": from_units(close or 0, sym.pp)}
+
+    def ticker_prices(self, symbols: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        return [self.ticker_price(s) for s in self._many(symbols)]
+
+    def book_ticker(self, symbol: str) -> dict[str, Any]:
+        """`/api/v3/ticker/bookTicker` (live, not batched)."""
+        sym = self._symbol(symbol)
+        return dp.book_ticker_rest(symbol, self._top(symbol), sym.pp, sym.qp)
+
+    def book_tickers(self, symbols: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        return [self.book_ticker(s) for s in self._many(symbols)]
+
+    def avg_price(self, symbol: str, now_ms: int) -> dict[str, Any]:
+        """`/api/v3/avgPrice`."""
+        sym = self._symbol(symbol)
+        stats = sym.ticker.rolling(tk.AVG_PRICE_MINUTES, now_ms)
+        return tk.avg_price_rest(stats, sym.pp, sym.qp)
+
+    # ----------------------------------------------------------------- streams
+
+    def drain(self, subscribed: Subscribed = None) -> dict[str, list[Any]]:
+        """Real-time stream messages since the last call: trades, aggTrades, bookTickers."""
+        out: dict[str, list[Any]] = {}
+        for sym, trade in self._live_trades:
+            if subscribed is None or sym.trade_stream in subscribed:
+                payload = tr.trade_payload(trade, sym.pp, sym.qp)
+                out.setdefault(sym.trade_stream, []).append(payload)
+        for sym, agg in self._live_aggs:
+            if subscribed is None or sym.agg_stream in subscribed:
+                payload = tr.agg_trade_payload(sym.symbol, agg, sym.pp, sym.qp)
+                out.setdefault(sym.agg_stream, []).append(payload)
+        for sym, top in self._live_tops:
+            if subscribed is None or sym.book_stream in subscribed:
+                payload = dp.book_ticker_payload(sym.symbol, top, sym.pp, sym.qp)
+                out.setdefault(sym.book_stream, []).append(payload)
+        self._live_trades, self._live_aggs, self._live_tops = [], [], []
+        return out
+
+    def due(self, now_ms: int, subscribed: Subscribed = None) -> dict[str, list[Any]]:
+        """Cadence stream messages due at `now_ms` (call at least every 100 ms)."""
+        out = _Out(subscribed)
+        fast, slow, kline = now_ms // FAST_MS, now_ms // SLOW_MS, now_ms // KLINE_MS
+        # The 100 ms batch goes first: a 1 s boundary is then a 100 ms boundary as well, so a
+        # snapshot lines up with both diff streams.
+        if fast != self._fast_slot:
+            self._fast_slot = fast
+            self._depth_tick(now_ms, "@100ms", out)
+        if slow != self._slow_slot:
+            self._slow_slot = slow
+            self._depth_tick(now_ms, "", out)
+            self._ticker_tick(now_ms, out)
+            self._kline_tick(now_ms, ("1s",), out)
+        if kline != self._kline_slot:
+            self._kline_slot = kline
+            self._kline_tick(now_ms, INTERVALS[1:], out)
+        return out.messages
+
+    def _depth_tick(self, now_ms: int, suffix: str, out: "_Out") -> None:
+        for symbol, book in self.depth.books.items():
+            sym = self.symbols[symbol]
+            # Publish whether or not anyone listens: update ids and snapshots move on.
+            diff = book.publish_fast() if suffix else book.publish_slow()
+            name = f"{sym.low}@depth{suffix}"
+            if diff is not None and out.wants(name):
+                out.add(name, dp.depth_update_payload(diff, now_ms, sym.pp, sym.qp))
+            for levels in PARTIAL_LEVELS:
+                name = f"{sym.low}@depth{levels}{suffix}"
+                if out.wants(name):
+                    snapshot = book.snapshot(levels)
+                    out.add(name, dp.snapshot_payload(*snapshot, sym.pp, sym.qp))
+
+    def _ticker_tick(self, now_ms: int, out: "_Out") -> None:
+        minis: list[dict[str, Any]] = []
+        fulls: list[dict[str, Any]] = []
+        for symbol, sym in self.symbols.items():
+            if sym.ticker.minute is None:
+                continue  # never traded
+            stats = sym.ticker.rolling_24h(now_ms)
+            top = self._top(symbol)
+            mini = tk.mini_ticker_payload(symbol, stats, now_ms, sym.pp, sym.qp, sym.pp)
+            full = tk.ticker_payload(symbol, stats, top, now_ms, sym.pp, sym.qp, sym.pp)
+            out.add(f"{sym.low}@miniTicker", mini)
+            out.add(f"{sym.low}@ticker", full)
+            name = f"{sym.low}@avgPrice"
+            if out.wants(name):
+                avg = sym.ticker.rolling(tk.AVG_PRICE_MINUTES, now_ms)
+                out.add(name, tk.avg_price_payload(symbol, avg, now_ms, sym.pp, sym.qp))
+            if sym.touched:
+                # The all-market arrays carry only the symbols that changed, as Binance's do.
+                minis.append(mini)
+                fulls.append(full)
+            sym.touched = False
+        if minis:
+            out.add("!miniTicker@arr", minis)
+            out.add("!ticker@arr", fulls)
+
+    def _kline_tick(self, now_ms: int, intervals: Iterable[str], out: "_Out") -> None:
+        for symbol, sym in self.symbols.items():
+            for interval in intervals:
+                name = f"{sym.low}@kline_{interval}"
+                if not out.wants(name):
+                    continue
+                for candle, closed in sym.klines.stream_due(interval, now_ms):
+                    payload = kl.kline_payload(
+                        symbol, interval, candle, closed, now_ms, sym.pp, sym.qp, sym.pp
+                    )
+                    out.add(name, payload)
+
+    # ----------------------------------------------------------------- helpers
+
+    def _symbol(self, symbol: str) -> _Symbol:
+        sym = self.symbols.get(symbol)
+        if sym is None:
+            raise UnknownSymbol(symbol)
+        return sym
+
+    def _many(self, symbols: Iterable[str] | None) -> Iterable[str]:
+        return self.symbols if symbols is None else symbols
+
+    def _top(self, symbol: str) -> dp.BookTop:
+        return self.depth.books[symbol].top
+
+
+class _Out:
+    """Stream messages by name, keeping only the subscribed ones (all when None)."""
+
+    def __init__(self, subscribed: Subscribed) -> None:
+        self.subscribed = subscribed
+        self.messages: dict[str, list[Any]] = {}
+
+    def wants(self, name: str) -> bool:
+        return self.subscribed is None or name in self.subscribed
+
+    def add(self, name: str, payload: Any) -> None:
+        if self.subscribed is None or name in self.subscribed:
+            self.messages.setdefault(name, []).append(payload)

@@ -1,0 +1,71 @@
+"""Binance kline intervals and the bucket each millisecond falls in (UTC).
+
+Fixed-length intervals (1s to 3d) are aligned to the Unix epoch, as Binance's are; `1w`
+opens on Monday 00:00 and `1M` on the 1st of the month at 00:00.
+"""
+
+from datetime import UTC, datetime, timedelta
+from typing import Final
+
+SECOND: Final = 1000
+MINUTE: Final = 60 * SECOND
+HOUR: Final = 60 * MINUTE
+DAY: Final = 24 * HOUR
+WEEK: Final = 7 * DAY
+# The epoch was a Thursday; the first Monday 00:00 after it is 4 days later.
+_MONDAY: Final = 4 * DAY
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+
+_FIXED: Final[dict[str, int]] = {
+    "1s": SECOND,
+    "1m": MINUTE,
+    "3m": 3 * MINUTE,
+    "5m": 5 * MINUTE,
+    "15m": 15 * MINUTE,
+    "30m": 30 * MINUTE,
+    "1h": HOUR,
+    "2h": 2 * HOUR,
+    "4h": 4 * HOUR,
+    "6h": 6 * HOUR,
+    "8h": 8 * HOUR,
+    "12h": 12 * HOUR,
+    "1d": DAY,
+    "3d": 3 * DAY,
+}
+
+# Binance's order (interval names are case-sensitive: 1m is a minute, 1M a month).
+INTERVALS: Final = (*_FIXED, "1w", "1M")
+
+
+def open_time(interval: str, t_ms: int) -> int:
+    """Open time of the `interval` candle holding millisecond `t_ms`."""
+    length = _FIXED.get(interval)
+    if length is not None:
+        return t_ms - t_ms % length
+    if interval == "1w":
+        return t_ms - (t_ms - _MONDAY) % WEEK
+    if interval == "1M":
+        moment = _EPOCH + timedelta(milliseconds=t_ms)
+        return _ms(datetime(moment.year, moment.month, 1, tzinfo=UTC))
+    raise ValueError(f"unknown interval {interval!r}")
+
+
+def close_time(interval: str, open_ms: int) -> int:
+    """Close time (last millisecond) of the candle opening at `open_ms`."""
+    length = _FIXED.get(interval)
+    if length is not None:
+        return open_ms + length - 1
+    if interval == "1w":
+        return open_ms + WEEK - 1
+    if interval == "1M":
+        moment = _EPOCH + timedelta(milliseconds=open_ms)
+        year, month = (
+            (moment.year + 1, 1) if moment.month == 12 else (moment.year, moment.month + 1)
+        )
+        return _ms(datetime(year, month, 1, tzinfo=UTC)) - 1
+    raise ValueError(f"unknown interval {interval!r}")
+
+
+def _ms(moment: datetime) -> int:
+    delta = moment - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * SECOND + delta.microseconds // 1000
