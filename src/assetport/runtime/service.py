@@ -22,6 +22,7 @@ failed fsync what is on disk is unknown until the journal is reopened by a resta
 import asyncio
 import logging
 from collections import deque
+from collections.abc import Callable
 from enum import Enum
 from typing import NamedTuple
 
@@ -96,6 +97,9 @@ class EngineService:
         self.state = ServiceState.RUNNING
         self.failure: BaseException | None = None
         self.batches = 0
+        # Called with each applied batch before its replies go out and before the bus
+        # publishes it; they run on the hot loop, so they must be quick.
+        self.on_applied: list[Callable[[AppliedBatch], None]] = []
 
     @property
     def role(self) -> str:
@@ -184,19 +188,26 @@ class EngineService:
         await sent.durable
         apply = self.engine.apply
         publish = self.bus.has_subscribers
+        collect = publish or bool(self.on_applied)
         applied: list[list[Event]] = []
         seq = first_seq
         for command, _, future in batch:
             events = apply(seq, time, command)
             if not future.done():  # the caller may have given up (cancelled) meanwhile
                 future.set_result(Outcome(seq, time, events))
-            if publish:
+            if collect:
                 applied.append(events)
             seq += 1
         self.batches += 1
-        if publish:
+        if collect:
             commands = [command for command, _, _ in batch]
-            await self.bus.publish(AppliedBatch(first_seq, time, commands, applied))
+            applied_batch = AppliedBatch(first_seq, time, commands, applied)
+            # Views that must match the engine as of this batch (the book depth a client
+            # reads, an order it just placed) update here, before any reply is delivered.
+            for view in self.on_applied:
+                view(applied_batch)
+            if publish:
+                await self.bus.publish(applied_batch)
         if self.snapshotter.due(seq - 1):
             self.snapshotter.start(self.engine)
 
