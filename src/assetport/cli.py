@@ -1,11 +1,14 @@
 """The `assetport` command.
 
-    assetport engine-serve --data-dir D [--journal-url nats://...] [--standby]
-    assetport journal verify --data-dir D
-    assetport journal stats --data-dir D
-    assetport journal replay --data-dir D [--journal-url nats://...]
-
-`serve` (the gateway) and `admin` come with the API.
+assetport serve --data-dir D [--host H] [--port P] [--config FILE] [--demo]
+assetport admin --data-dir D user create NAME
+assetport admin --data-dir D deposit USER_ID ASSET AMOUNT
+assetport admin --data-dir D apikey create USER_ID [--ed25519-public-key FILE]
+    [--permissions read,trade] [--ip-allow CIDR...]
+assetport engine-serve --data-dir D [--journal-url nats://...] [--standby]
+assetport journal verify --data-dir D
+assetport journal stats --data-dir D
+assetport journal replay --data-dir D [--journal-url nats://...]
 """
 
 import argparse
@@ -65,6 +68,37 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="move removable segments to journal/archive/ instead of deleting them",
     )
+
+    serve = commands.add_parser("serve", help="run the exchange: engine, API and market data")
+    _add_data_dir(serve)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000, help="HTTP port (0: any free)")
+    serve.add_argument("--config", type=Path, default=None, help="listings file (TOML)")
+    serve.add_argument("--demo", action="store_true", help="sandbox mode with test funds")
+    serve.add_argument("--journal-url", default=None, help="nats://... for a JetStream journal")
+    serve.add_argument("--db", default=None, help="read-model database URL")
+
+    admin = commands.add_parser("admin", help="operator commands for a running server")
+    _add_data_dir(admin)
+    admin_commands = admin.add_subparsers(dest="admin_command", required=True)
+    user = admin_commands.add_parser("user", help="users").add_subparsers(
+        dest="user_command", required=True
+    )
+    user_create = user.add_parser("create", help="create a user with an API key")
+    user_create.add_argument("name")
+    deposit = admin_commands.add_parser("deposit", help="credit a user's account")
+    deposit.add_argument("user_id", type=int)
+    deposit.add_argument("asset")
+    deposit.add_argument("amount", help="a decimal amount, e.g. 1.5")
+    deposit.add_argument("--ref", default=None, help="reference (repeats are idempotent)")
+    apikey = admin_commands.add_parser("apikey", help="API keys").add_subparsers(
+        dest="apikey_command", required=True
+    )
+    apikey_create = apikey.add_parser("create", help="create an API key")
+    apikey_create.add_argument("user_id", type=int)
+    apikey_create.add_argument("--ed25519-public-key", type=Path, default=None)
+    apikey_create.add_argument("--permissions", default="read,trade")
+    apikey_create.add_argument("--ip-allow", nargs="*", default=[])
 
     journal = commands.add_parser("journal", help="check and replay a journal")
     tools = journal.add_subparsers(dest="tool", required=True)
@@ -148,12 +182,66 @@ async def _replay_stream(args: argparse.Namespace) -> dict[str, object]:
     return _summary(engine, replayed)
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from assetport.api.server import ServeOptions, run_server
+
+    return run_server(
+        ServeOptions(
+            data_dir=args.data_dir,
+            host=args.host,
+            port=args.port,
+            config=args.config,
+            demo=args.demo,
+            journal_url=args.journal_url,
+            db_url=args.db,
+        )
+    )
+
+
+def _admin(args: argparse.Namespace) -> int:
+    from assetport.admin_client import AdminError, call
+
+    path, body = _admin_request(args)
+    try:
+        print(json.dumps(call(args.data_dir, path, body), indent=2))
+    except AdminError as exc:
+        print(f"assetport: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _admin_request(args: argparse.Namespace) -> tuple[str, dict[str, object]]:
+    if args.admin_command == "user":
+        return "/api/v1/admin/users", {"name": args.name}
+    if args.admin_command == "deposit":
+        body: dict[str, object] = {
+            "user_id": args.user_id,
+            "asset": args.asset,
+            "amount": args.amount,
+        }
+        if args.ref:
+            body["ref"] = args.ref
+        return "/api/v1/admin/deposits", body
+    body = {
+        "user_id": args.user_id,
+        "permissions": [p.strip() for p in args.permissions.split(",") if p.strip()],
+        "ip_allow": args.ip_allow,
+    }
+    if args.ed25519_public_key is not None:
+        body["ed25519_public_key"] = args.ed25519_public_key.read_text(encoding="utf-8")
+    return "/api/v1/admin/apikeys", body
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     try:
+        if args.command == "serve":
+            return _serve(args)
+        if args.command == "admin":
+            return _admin(args)
         if args.command == "engine-serve":
             return run_engine_process(_config(args), args.host, args.port, standby=args.standby)
         if args.tool == "verify":

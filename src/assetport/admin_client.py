@@ -1,0 +1,55 @@
+"""`assetport admin`: operator commands sent to the running server of a data directory.
+
+The server writes its address to `<data_dir>/server.json` and keeps the admin token in
+`<data_dir>/admin.token` (mode 0600); both are read here, so only someone who can read the
+data directory can run these commands.
+"""
+
+import json
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+SERVER_FILE = "server.json"
+TOKEN_FILE = "admin.token"
+
+
+class AdminError(Exception):
+    """Why an admin command could not be done, for the operator."""
+
+
+def call(data_dir: Path, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    try:
+        server = json.loads((data_dir / SERVER_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise AdminError(
+            f"no Assetport server is running for {data_dir} (start it with "
+            f"`assetport serve --data-dir {data_dir}`)"
+        ) from exc
+    try:
+        token = (data_dir / TOKEN_FILE).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise AdminError(f"cannot read the admin token in {data_dir}: {exc}") from exc
+    request = urllib.request.Request(
+        f"http://{server['host']}:{server['port']}{path}",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            answer: dict[str, Any] = json.loads(response.read())
+            return answer
+    except urllib.error.HTTPError as exc:
+        try:
+            error = json.loads(exc.read())
+            message = f"{error.get('msg')} (code {error.get('code')})"
+        except ValueError:
+            message = f"HTTP {exc.code}"
+        raise AdminError(message) from exc
+    except (urllib.error.URLError, ConnectionError) as exc:
+        raise AdminError(
+            f"no Assetport server answers at {server['host']}:{server['port']} for "
+            f"{data_dir} ({exc}); is it running?"
+        ) from exc

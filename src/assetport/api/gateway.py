@@ -1,0 +1,130 @@
+"""The gateway's state: what every request handler and stream needs, in one place.
+
+It owns no money and decides nothing: commands go to the engine service, and the views
+here (order records, market data, precisions) are kept from the engine's applied batches,
+updated before the replies of a batch go out.
+"""
+
+import secrets
+import time
+from collections.abc import Callable
+from typing import Any
+
+from assetport.api.keys import KeyStore
+from assetport.api.order_records import OrderChange, OrderRecords
+from assetport.api.ratelimit import RateLimiter
+from assetport.api.render import Precisions
+from assetport.domain.commands import Command
+from assetport.domain.events import AssetListed, Event, MarketListed
+from assetport.domain.orders import Side
+from assetport.engine.engine import Engine
+from assetport.marketdata.hub import MarketData
+from assetport.runtime.bus import AppliedBatch
+from assetport.runtime.service import EngineService, Outcome
+
+ChangeListener = Callable[[int, list[Event], list[OrderChange]], None]
+StreamSink = Callable[[dict[str, list[Any]]], None]
+
+
+def wall_clock_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class Gateway:
+    def __init__(
+        self,
+        service: EngineService,
+        keys: KeyStore,
+        limiter: RateLimiter,
+        *,
+        clock_ms: Callable[[], int] = wall_clock_ms,
+        sandbox: bool = False,
+    ) -> None:
+        self.service = service
+        self.engine: Engine = service.engine
+        self.keys = keys
+        self.limiter = limiter
+        self.clock_ms = clock_ms
+        self.sandbox = sandbox
+        self.precisions = Precisions()
+        self.orders = OrderRecords()
+        self.market_data = MarketData()
+        # Called with (seq, events, order changes) per command: user data streams.
+        self.listeners: list[ChangeListener] = []
+        # Called with {stream name: [payload, ...]} as market data is published.
+        self.stream_sinks: list[StreamSink] = []
+        self._learn_from_engine()
+        service.on_applied.append(self.on_applied)
+
+    async def execute(self, command: Command) -> Outcome:
+        """Run one command through the sequencer, journal and engine; the outcome arrives
+        once it is durable and applied."""
+        return await self.service.execute(command)
+
+    def new_client_order_id(self) -> str:
+        """An id for an order sent without one, as Binance makes up: unique and opaque."""
+        return "ap-" + secrets.token_hex(14)
+
+    def on_applied(self, batch: AppliedBatch) -> None:
+        """Bring every view up to the batch just applied (called on the engine's loop)."""
+        lookup = self._book_quantity
+        seq = batch.first_seq
+        for events in batch.events:
+            self._learn(events)
+            changes = self.orders.apply(events)
+            self.market_data.apply(seq, events, lookup)
+            for listener in self.listeners:
+                listener(seq, events, changes)
+            seq += 1
+
+    def publish_due(self) -> None:
+        """Publish the market data that is due (called every 100 ms): real-time messages
+        since the last call, then what the clock makes due (depth batches, tickers...)."""
+        data = self.market_data
+        live = data.drain()
+        due = data.due(self.clock_ms())
+        for sink in self.stream_sinks:
+            if live:
+                sink(live)
+            if due:
+                sink(due)
+
+    def _book_quantity(self, symbol: str, side: Side, price: int) -> int:
+        m = self.engine.markets[symbol]
+        return (m.bids if side is Side.BUY else m.asks).visible_at(price)
+
+    def _learn(self, events: list[Event]) -> None:
+        for event in events:
+            if isinstance(event, AssetListed):
+                self.precisions.list_asset(event.code, event.precision)
+            elif isinstance(event, MarketListed):
+                market = event.market
+                self.precisions.list_market(market.symbol, market.base, market.quote)
+
+    def _learn_from_engine(self) -> None:
+        """After a restart: listings, open orders and books from the recovered engine."""
+        engine = self.engine
+        listed: list[Event] = []
+        for asset in engine.assets.values():
+            listed.append(AssetListed(0, 0, asset.code, asset.precision))
+        for m in engine.markets.values():
+            listed.append(MarketListed(0, 0, m.market))
+        if not listed:
+            return
+        self._learn(listed)
+        self.orders.apply(listed)
+        self.market_data.apply(engine.last_seq, listed, self._book_quantity)
+        for m in engine.markets.values():
+            self.orders.restore(engine.open_orders(m.symbol))
+            self.market_data.seed_book(
+                m.symbol,
+                m.bids.depth(),
+                m.asks.depth(),
+                [(o.order_id, o.side, o.price) for o in engine.open_orders(m.symbol)],
+            )
+
+    def listed_symbols(self) -> list[str]:
+        return list(self.engine.markets)
+
+    def market(self, symbol: str) -> Any:
+        return self.engine.markets.get(symbol)

@@ -1,0 +1,117 @@
+"""Binance JSON shapes of orders, fills and balances, from integer units.
+
+Numbers are decimal strings at the asset's precision (a price at the quote asset's, a
+quantity at the base asset's); times are milliseconds. The misspelt `cummulativeQuoteQty` is
+Binance's and part of the contract.
+"""
+
+from typing import Any
+
+from assetport.api.order_records import Fill, OrderRecord
+from assetport.domain.units import from_units
+
+
+class Precisions:
+    """Decimal places per asset and per market, learned from the listings."""
+
+    def __init__(self) -> None:
+        self.assets: dict[str, int] = {}
+        self.markets: dict[str, tuple[str, str]] = {}
+
+    def list_asset(self, code: str, precision: int) -> None:
+        self.assets[code] = precision
+
+    def list_market(self, symbol: str, base: str, quote: str) -> None:
+        self.markets[symbol] = (base, quote)
+
+    def base(self, symbol: str) -> int:
+        return self.assets[self.markets[symbol][0]]
+
+    def quote(self, symbol: str) -> int:
+        return self.assets[self.markets[symbol][1]]
+
+    def amount(self, asset: str, units: int) -> str:
+        return from_units(units, self.assets[asset])
+
+
+def ms(time_us: int) -> int:
+    return time_us // 1000
+
+
+def order_json(record: OrderRecord, precisions: Precisions) -> dict[str, Any]:
+    """The order object of GET /api/v3/order, openOrders, allOrders and RESULT replies."""
+    qp = precisions.quote(record.symbol)
+    bp = precisions.base(record.symbol)
+    return {
+        "symbol": record.symbol,
+        "orderId": record.order_id,
+        "orderListId": -1,
+        "clientOrderId": record.client_order_id,
+        "price": from_units(record.price, qp),
+        "origQty": from_units(record.quantity, bp),
+        "executedQty": from_units(record.executed, bp),
+        "cummulativeQuoteQty": from_units(record.executed_quote, qp),
+        "status": record.status.value,
+        "timeInForce": record.time_in_force.value,
+        "type": record.type.value,
+        "side": record.side.value,
+        "stopPrice": from_units(record.stop_price, qp),
+        "icebergQty": from_units(record.iceberg_qty, bp),
+        "time": ms(record.created),
+        "updateTime": ms(record.updated),
+        "isWorking": record.working,
+        "workingTime": ms(record.working_time) if record.working else -1,
+        "origQuoteOrderQty": from_units(record.quote_quantity, qp),
+        "selfTradePreventionMode": record.stp_mode.value,
+    }
+
+
+def fill_json(fill: Fill, record: OrderRecord, precisions: Precisions) -> dict[str, Any]:
+    return {
+        "price": from_units(fill.price, precisions.quote(record.symbol)),
+        "qty": from_units(fill.quantity, precisions.base(record.symbol)),
+        "commission": precisions.amount(fill.commission_asset, fill.commission),
+        "commissionAsset": fill.commission_asset,
+        "tradeId": fill.trade_id,
+    }
+
+
+def new_order_json(
+    record: OrderRecord, fills: list[Fill], response_type: str, precisions: Precisions
+) -> dict[str, Any]:
+    """The reply of POST /api/v3/order: ACK, RESULT or FULL."""
+    ack = {
+        "symbol": record.symbol,
+        "orderId": record.order_id,
+        "orderListId": -1,
+        "clientOrderId": record.client_order_id,
+        "transactTime": ms(record.created),
+    }
+    if response_type == "ACK":
+        return ack
+    result = order_json(record, precisions)
+    del result["time"], result["updateTime"], result["isWorking"]
+    result = {**ack, **result}
+    if response_type == "FULL":
+        result["fills"] = [fill_json(fill, record, precisions) for fill in fills]
+    return result
+
+
+def trade_json(fill: Fill, record: OrderRecord, precisions: Precisions) -> dict[str, Any]:
+    """One row of GET /api/v3/myTrades."""
+    qp = precisions.quote(record.symbol)
+    return {
+        "symbol": record.symbol,
+        "id": fill.trade_id,
+        "orderId": record.order_id,
+        "orderListId": -1,
+        "price": from_units(fill.price, qp),
+        "qty": from_units(fill.quantity, precisions.base(record.symbol)),
+        "quoteQty": from_units(fill.quote_quantity, qp),
+        "commission": precisions.amount(fill.commission_asset, fill.commission),
+        "commissionAsset": fill.commission_asset,
+        "time": ms(fill.time),
+        "isBuyer": record.side.value == "BUY",
+        "isMaker": fill.is_maker,
+        "isBestMatch": True,
+    }

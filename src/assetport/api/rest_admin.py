@@ -1,0 +1,224 @@
+"""Operator endpoints under /api/v1/admin: users, API keys, deposits, withdrawals, market
+status and fees. Binance has no equivalent; the style (JSON errors with code and msg) is the
+same. Every call carries the admin token kept in the data directory
+(`Authorization: Bearer <token>`); the `assetport admin` command reads it from there.
+"""
+
+import secrets
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from assetport.api import errors
+from assetport.api.errors import ApiError, RejectContext, reject_error
+from assetport.api.gateway import Gateway
+from assetport.api.keys import AdminToken, KeyStoreError, Permission
+from assetport.api.params import decimal_to_units
+from assetport.api.users import UserError, UserStore
+from assetport.domain.commands import (
+    Command,
+    Deposit,
+    SetAccountFees,
+    SetMarketFees,
+    SetMarketStatus,
+    Withdraw,
+)
+from assetport.domain.events import CommandRejected
+from assetport.domain.markets import MarketStatus
+from assetport.domain.results import RejectReason
+
+JSON = "application/json"
+AdminHandler = Callable[["AdminCall"], Awaitable[Any]]
+
+
+class AdminCall:
+    def __init__(self, gateway: Gateway, users: UserStore, body: dict[str, Any]) -> None:
+        self.gateway = gateway
+        self.users = users
+        self.body = body
+
+    def text(self, name: str) -> str:
+        value = self.body.get(name)
+        if not isinstance(value, str) or not value:
+            raise errors.mandatory_missing(name)
+        return value
+
+    def user_id(self) -> int:
+        value = self.body.get("user_id")
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise errors.mandatory_missing("user_id")
+        if self.users.get(value) is None:
+            raise ApiError(-1130, "Data sent for parameter 'user_id' is not valid.")
+        return value
+
+    def amount(self, asset: str) -> int:
+        precision = self.gateway.precisions.assets.get(asset)
+        if precision is None:
+            raise ApiError(-1130, "Data sent for parameter 'asset' is not valid.")
+        units = decimal_to_units("amount", self.text("amount"), precision)
+        if units <= 0:
+            raise ApiError(-1130, "Data sent for parameter 'amount' is not valid.")
+        return units
+
+    async def execute(self, command: Command) -> list[Any]:
+        outcome = await self.gateway.execute(command)
+        for event in outcome.events:
+            if isinstance(event, CommandRejected):
+                if event.reason is RejectReason.ALREADY_APPLIED:
+                    return outcome.events  # idempotent: the same transfer again is fine
+                raise reject_error(event.reason, RejectContext.ADMIN)
+        return outcome.events
+
+
+def _balance(gateway: Gateway, account: int, asset: str) -> dict[str, str]:
+    record = gateway.engine.ledger.accounts.get(account, {}).get(asset)
+    free, held = (record.free, record.held) if record is not None else (0, 0)
+    return {
+        "asset": asset,
+        "free": gateway.precisions.amount(asset, free),
+        "locked": gateway.precisions.amount(asset, held),
+    }
+
+
+def _permissions(call: AdminCall) -> list[Permission]:
+    names = call.body.get("permissions", ["read", "trade"])
+    if not isinstance(names, list):
+        raise ApiError(-1130, "Data sent for parameter 'permissions' is not valid.")
+    try:
+        return [Permission(name) for name in names]
+    except ValueError as exc:
+        raise ApiError(-1130, "Data sent for parameter 'permissions' is not valid.") from exc
+
+
+async def create_user(call: AdminCall) -> Any:
+    gateway = call.gateway
+    try:
+        user = call.users.create(call.text("name"), gateway.clock_ms())
+    except UserError as exc:
+        raise ApiError(-1130, str(exc)) from exc
+    key, secret = gateway.keys.create_hmac_key(
+        user.user_id,
+        permissions=(Permission.READ, Permission.TRADE),
+        now_ms=gateway.clock_ms(),
+        label="default",
+    )
+    return {
+        "user_id": user.user_id,
+        "name": user.name,
+        "api_key": key.api_key,
+        "secret_key": secret,
+    }
+
+
+async def create_api_key(call: AdminCall) -> Any:
+    gateway = call.gateway
+    account = call.user_id()
+    permissions = _permissions(call)
+    ip_allow = call.body.get("ip_allow", [])
+    label = str(call.body.get("label", ""))
+    public_key = call.body.get("ed25519_public_key")
+    try:
+        if isinstance(public_key, str) and public_key:
+            key = gateway.keys.register_ed25519_key(
+                account,
+                public_key_pem=public_key,
+                permissions=permissions,
+                now_ms=gateway.clock_ms(),
+                label=label,
+                ip_allowlist=ip_allow,
+            )
+            return {"user_id": account, "api_key": key.api_key, "type": "ED25519"}
+        key, secret = gateway.keys.create_hmac_key(
+            account,
+            permissions=permissions,
+            now_ms=gateway.clock_ms(),
+            label=label,
+            ip_allowlist=ip_allow,
+        )
+    except (KeyStoreError, ValueError) as exc:
+        raise ApiError(-1130, f"Invalid API key request: {exc}") from exc
+    return {"user_id": account, "api_key": key.api_key, "secret_key": secret, "type": "HMAC"}
+
+
+async def deposit(call: AdminCall) -> Any:
+    account = call.user_id()
+    asset = call.text("asset")
+    amount = call.amount(asset)
+    ref = str(call.body.get("ref") or f"admin-{secrets.token_hex(12)}")
+    await call.execute(Deposit(account, asset, amount, ref))
+    return {"user_id": account, "ref": ref, "balance": _balance(call.gateway, account, asset)}
+
+
+async def withdraw(call: AdminCall) -> Any:
+    account = call.user_id()
+    asset = call.text("asset")
+    amount = call.amount(asset)
+    ref = str(call.body.get("ref") or f"admin-{secrets.token_hex(12)}")
+    await call.execute(Withdraw(account, asset, amount, ref))
+    return {"user_id": account, "ref": ref, "balance": _balance(call.gateway, account, asset)}
+
+
+async def market_status(call: AdminCall) -> Any:
+    symbol = call.text("symbol")
+    try:
+        status = MarketStatus(call.text("status"))
+    except ValueError as exc:
+        raise ApiError(-1130, "Data sent for parameter 'status' is not valid.") from exc
+    await call.execute(SetMarketStatus(symbol, status))
+    return {"symbol": symbol, "status": status.value}
+
+
+async def market_fees(call: AdminCall) -> Any:
+    symbol = call.text("symbol")
+    maker, taker = call.body.get("maker_fee_bps"), call.body.get("taker_fee_bps")
+    if not isinstance(maker, int) or not isinstance(taker, int):
+        raise errors.mandatory_missing("maker_fee_bps")
+    await call.execute(SetMarketFees(symbol, maker, taker))
+    return {"symbol": symbol, "maker_fee_bps": maker, "taker_fee_bps": taker}
+
+
+async def account_fees(call: AdminCall) -> Any:
+    account = call.user_id()
+    maker, taker = call.body.get("maker_fee_bps"), call.body.get("taker_fee_bps")
+    if not isinstance(maker, int) or not isinstance(taker, int):
+        raise errors.mandatory_missing("maker_fee_bps")
+    await call.execute(SetAccountFees(account, maker, taker))
+    return {"user_id": account, "maker_fee_bps": maker, "taker_fee_bps": taker}
+
+
+ADMIN_ENDPOINTS: tuple[tuple[str, AdminHandler], ...] = (
+    ("/api/v1/admin/users", create_user),
+    ("/api/v1/admin/apikeys", create_api_key),
+    ("/api/v1/admin/deposits", deposit),
+    ("/api/v1/admin/withdrawals", withdraw),
+    ("/api/v1/admin/markets/status", market_status),
+    ("/api/v1/admin/markets/fees", market_fees),
+    ("/api/v1/admin/accounts/fees", account_fees),
+)
+
+
+def admin_routes(gateway: Gateway, users: UserStore, token: AdminToken) -> list[Route]:
+    def route(path: str, handler: AdminHandler) -> Route:
+        async def endpoint(request: Request) -> Response:
+            try:
+                header = request.headers.get("authorization", "")
+                if not token.check(header.removeprefix("Bearer ").strip()):
+                    raise errors.UNAUTHORIZED.error()
+                try:
+                    body = msgspec.json.decode(await request.body() or b"{}")
+                except msgspec.DecodeError as exc:
+                    raise ApiError(-1130, "The body is not valid JSON.") from exc
+                if not isinstance(body, dict):
+                    raise ApiError(-1130, "The body must be a JSON object.")
+                result = await handler(AdminCall(gateway, users, body))
+                return Response(msgspec.json.encode(result), 200, media_type=JSON)
+            except ApiError as error:
+                return Response(error.body(), error.http_status, media_type=JSON)
+
+        return Route(path, endpoint, methods=["POST"])
+
+    return [route(path, handler) for path, handler in ADMIN_ENDPOINTS]

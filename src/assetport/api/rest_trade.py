@@ -1,0 +1,576 @@
+"""Trading and account endpoints (Binance /api/v3): orders, cancels, cancel-replace,
+amend, open and past orders, trades, balances."""
+
+from typing import Any
+
+import msgspec
+
+from assetport.api import errors
+from assetport.api.errors import ApiError, RejectContext, reject_error
+from assetport.api.http import Call, Endpoint, ParamDoc, Security
+from assetport.api.order_records import OrderRecord
+from assetport.api.params import CancelReplaceMode, NewOrderRespType, Params
+from assetport.api.render import ms, new_order_json, order_json, trade_json
+from assetport.domain.commands import (
+    AmendOrder,
+    CancelAllOrders,
+    CancelOrder,
+    CancelReplace,
+    PlaceOrder,
+)
+from assetport.domain.events import (
+    CommandRejected,
+    Event,
+    OrderAccepted,
+    OrderAmended,
+    OrderCanceled,
+)
+from assetport.domain.orders import OrderType, TimeInForce
+from assetport.domain.results import RejectReason
+from assetport.engine.checks import check_order
+from assetport.runtime.service import Outcome
+
+DAY_MS = 86_400_000
+# Binance: MARKET and LIMIT answer FULL by default, every other type ACK.
+_FULL_BY_DEFAULT = (OrderType.MARKET, OrderType.LIMIT)
+_NEEDS_PRICE = (
+    OrderType.LIMIT,
+    OrderType.LIMIT_MAKER,
+    OrderType.STOP_LOSS_LIMIT,
+    OrderType.TAKE_PROFIT_LIMIT,
+)
+_NEEDS_STOP = (
+    OrderType.STOP_LOSS,
+    OrderType.STOP_LOSS_LIMIT,
+    OrderType.TAKE_PROFIT,
+    OrderType.TAKE_PROFIT_LIMIT,
+)
+_NEEDS_TIF = (OrderType.LIMIT, OrderType.STOP_LOSS_LIMIT, OrderType.TAKE_PROFIT_LIMIT)
+
+
+def _symbol(call: Call) -> str:
+    symbol = call.params.symbol()
+    if symbol not in call.gateway.engine.markets:
+        raise errors.BAD_SYMBOL.error()
+    return symbol
+
+
+def read_new_order(
+    call: Call, symbol: str, params: Params
+) -> tuple[PlaceOrder, NewOrderRespType | None]:
+    """The PlaceOrder a request describes (POST /order, /order/test, cancelReplace), with
+    Binance's parameter errors, before the engine sees it."""
+    precisions = call.gateway.precisions
+    bp = precisions.base(symbol)
+    qp = precisions.quote(symbol)
+    side = params.side()
+    order_type = params.order_type()
+    tif = params.time_in_force()
+    quantity = params.optional_units("quantity", bp)
+    quote_quantity = params.optional_units("quoteOrderQty", qp)
+    price = params.optional_units("price", qp)
+    stop_price = params.optional_units("stopPrice", qp)
+    iceberg = params.optional_units("icebergQty", bp)
+    params.mark_read("strategyId", "strategyType", "newOrderRespType")
+    if params.peek("trailingDelta") is not None:
+        raise errors.MANDATORY_PARAM_EMPTY.error()  # trailing stops are not offered
+    if order_type is OrderType.MARKET:
+        if quantity is None and quote_quantity is None:
+            raise errors.one_of_mandatory("quantity", "quoteOrderQty")
+        if tif is not None:
+            raise errors.param_not_required("timeInForce")
+        if price is not None:
+            raise errors.param_not_required("price")
+    else:
+        if quantity is None:
+            raise errors.mandatory_missing("quantity")
+        if quote_quantity is not None:
+            raise errors.param_not_required("quoteOrderQty")
+        if order_type in _NEEDS_PRICE and price is None:
+            raise errors.mandatory_missing("price")
+        if order_type not in _NEEDS_PRICE and price is not None:
+            raise errors.param_not_required("price")
+        if order_type in _NEEDS_TIF and tif is None:
+            raise errors.mandatory_missing("timeInForce")
+        if order_type not in _NEEDS_TIF and tif is not None and tif is not TimeInForce.GTC:
+            raise errors.TIF_NOT_REQUIRED.error()
+    if order_type in _NEEDS_STOP and stop_price is None:
+        raise errors.mandatory_missing("stopPrice")
+    if order_type not in _NEEDS_STOP and stop_price is not None:
+        raise errors.param_not_required("stopPrice")
+    client_order_id = params.client_order_id("newClientOrderId")
+    command = PlaceOrder(
+        call.account,
+        symbol,
+        side,
+        order_type,
+        quantity=quantity or 0,
+        price=price or 0,
+        time_in_force=tif if order_type in _NEEDS_TIF else None,
+        quote_quantity=quote_quantity or 0,
+        stop_price=stop_price or 0,
+        iceberg_qty=iceberg or 0,
+        client_order_id=client_order_id or call.gateway.new_client_order_id(),
+        stp_mode=params.stp_mode(),
+    )
+    return command, params.new_order_resp_type()
+
+
+def _rejection(outcome: Outcome) -> CommandRejected | None:
+    for event in outcome.events:
+        if isinstance(event, CommandRejected):
+            return event
+    return None
+
+
+def _accepted_record(call: Call, events: list[Event]) -> OrderRecord:
+    for event in events:
+        if isinstance(event, OrderAccepted):
+            record = call.gateway.orders.get(event.order_id)
+            if record is not None:
+                return record
+    raise errors.UNKNOWN.error()
+
+
+def _new_order_reply(
+    call: Call, command: PlaceOrder, response_type: NewOrderRespType | None, events: list[Event]
+) -> dict[str, Any]:
+    record = _accepted_record(call, events)
+    if response_type is None:
+        kind = "FULL" if command.type in _FULL_BY_DEFAULT else "ACK"
+    else:
+        kind = response_type.value
+    return new_order_json(record, list(record.fills), kind, call.gateway.precisions)
+
+
+async def new_order(call: Call) -> Any:
+    symbol = _symbol(call)
+    command, response_type = read_new_order(call, symbol, call.params)
+    call.params.ensure_all_read()
+    outcome = await call.gateway.execute(command)
+    rejected = _rejection(outcome)
+    if rejected is not None:
+        raise reject_error(rejected.reason, RejectContext.NEW_ORDER)
+    return _new_order_reply(call, command, response_type, outcome.events)
+
+
+async def test_order(call: Call) -> Any:
+    """Every check a new order passes before money moves, without placing it."""
+    symbol = _symbol(call)
+    command, _ = read_new_order(call, symbol, call.params)
+    call.params.mark_read("computeCommissionRates")
+    call.params.ensure_all_read()
+    m = call.gateway.engine.markets[symbol]
+    reason = check_order(
+        m,
+        command.type,
+        command.quantity,
+        command.price,
+        command.time_in_force,
+        command.quote_quantity,
+        command.stop_price,
+        command.iceberg_qty,
+        command.client_order_id,
+    )
+    if reason is not None:
+        raise reject_error(reason, RejectContext.NEW_ORDER)
+    return {}
+
+
+def _find_record(call: Call, symbol: str, prefix: str = "") -> OrderRecord | None:
+    """The account's order named by orderId or origClientOrderId (-1102 if neither)."""
+    params = call.params
+    order_id = params.optional_integer(f"{prefix}OrderId" if prefix else "orderId")
+    client_id_name = f"{prefix}OrigClientOrderId" if prefix else "origClientOrderId"
+    client_id = params.optional_string(client_id_name)
+    if order_id is None and client_id is None:
+        raise errors.one_of_mandatory("orderId", "origClientOrderId")
+    orders = call.gateway.orders
+    record = (
+        orders.get(order_id)
+        if order_id is not None
+        else orders.by_client_id(call.account, client_id or "")
+    )
+    if record is None or record.account != call.account or record.symbol != symbol:
+        return None
+    if client_id is not None and record.client_order_id != client_id:
+        return None
+    return record
+
+
+async def query_order(call: Call) -> Any:
+    symbol = _symbol(call)
+    record = _find_record(call, symbol)
+    call.params.ensure_all_read()
+    if record is None:
+        raise errors.NO_SUCH_ORDER.error()
+    return order_json(record, call.gateway.precisions)
+
+
+def _cancel_report(
+    call: Call, record: OrderRecord, cancel_client_id: str | None, time_us: int
+) -> dict[str, Any]:
+    report = order_json(record, call.gateway.precisions)
+    del report["time"], report["updateTime"], report["isWorking"], report["workingTime"]
+    return {
+        "symbol": record.symbol,
+        "origClientOrderId": record.client_order_id,
+        "orderId": record.order_id,
+        "orderListId": -1,
+        "clientOrderId": cancel_client_id or call.gateway.new_client_order_id(),
+        "transactTime": ms(time_us),
+        **{
+            name: value
+            for name, value in report.items()
+            if name not in ("symbol", "orderId", "orderListId", "clientOrderId")
+        },
+    }
+
+
+def _read_cancel(call: Call, symbol: str, prefix: str = "") -> CancelOrder:
+    params = call.params
+    order_name = f"{prefix}OrderId" if prefix else "orderId"
+    client_name = f"{prefix}OrigClientOrderId" if prefix else "origClientOrderId"
+    order_id = params.optional_integer(order_name)
+    client_id = params.optional_string(client_name)
+    if order_id is None and client_id is None:
+        raise errors.one_of_mandatory(order_name, client_name)
+    return CancelOrder(
+        call.account,
+        symbol,
+        order_id=order_id or 0,
+        client_order_id=client_id or "",
+        restriction=params.cancel_restrictions(),
+    )
+
+
+async def cancel_order(call: Call) -> Any:
+    symbol = _symbol(call)
+    command = _read_cancel(call, symbol)
+    cancel_client_id = call.params.client_order_id()
+    call.params.ensure_all_read()
+    outcome = await call.gateway.execute(command)
+    rejected = _rejection(outcome)
+    if rejected is not None:
+        raise reject_error(rejected.reason, RejectContext.CANCEL)
+    canceled = next(e for e in outcome.events if isinstance(e, OrderCanceled))
+    record = call.gateway.orders.get(canceled.order_id)
+    if record is None:
+        raise errors.UNKNOWN.error()
+    return _cancel_report(call, record, cancel_client_id, outcome.time)
+
+
+async def open_orders(call: Call) -> Any:
+    symbol = call.params.optional_symbol()
+    if symbol is not None and symbol not in call.gateway.engine.markets:
+        raise errors.BAD_SYMBOL.error()
+    call.params.ensure_all_read()
+    precisions = call.gateway.precisions
+    return [
+        order_json(record, precisions)
+        for record in call.gateway.orders.open_orders(call.account, symbol)
+    ]
+
+
+async def cancel_open_orders(call: Call) -> Any:
+    symbol = _symbol(call)
+    call.params.ensure_all_read()
+    outcome = await call.gateway.execute(CancelAllOrders(call.account, symbol))
+    rejected = _rejection(outcome)
+    if rejected is not None:
+        raise reject_error(rejected.reason, RejectContext.CANCEL)
+    reports = []
+    for event in outcome.events:
+        if isinstance(event, OrderCanceled):
+            record = call.gateway.orders.get(event.order_id)
+            if record is not None:
+                reports.append(_cancel_report(call, record, None, outcome.time))
+    return reports
+
+
+async def cancel_replace(call: Call) -> Any:
+    symbol = _symbol(call)
+    params = call.params
+    mode = params.cancel_replace_mode()
+    cancel = _read_cancel(call, symbol, prefix="cancel")
+    cancel_client_id = params.client_order_id("cancelNewClientOrderId")
+    place, response_type = read_new_order(call, symbol, params)
+    params.mark_read("orderRateLimitExceededMode")
+    params.ensure_all_read()
+    allow = mode is CancelReplaceMode.ALLOW_FAILURE
+    outcome = await call.gateway.execute(CancelReplace(cancel, place, allow_failure=allow))
+    return _cancel_replace_reply(call, outcome, cancel_client_id, place, response_type, allow)
+
+
+def _cancel_replace_reply(
+    call: Call,
+    outcome: Outcome,
+    cancel_client_id: str | None,
+    place: PlaceOrder,
+    response_type: NewOrderRespType | None,
+    allow_failure: bool,
+) -> Any:
+    """Binance's outcomes: both succeed (200); one fails (-2021, 409); the cancel fails and
+    the new order is not tried, or both fail (-2022, 400). The events come cancel first."""
+    events = outcome.events
+    canceled = next((e for e in events if isinstance(e, OrderCanceled)), None)
+    rejections = [e for e in events if isinstance(e, CommandRejected)]
+    cancel_response: Any
+    if canceled is not None:
+        record = call.gateway.orders.get(canceled.order_id)
+        if record is None:
+            raise errors.UNKNOWN.error()
+        cancel_response = _cancel_report(call, record, cancel_client_id, outcome.time)
+    else:
+        cancel_response = _error_body(rejections.pop(0).reason, RejectContext.CANCEL)
+    cancel_ok = canceled is not None
+    attempted = cancel_ok or allow_failure
+    new_ok = attempted and not rejections
+    new_response: Any = None
+    if rejections:
+        new_response = _error_body(rejections[0].reason, RejectContext.NEW_ORDER)
+    elif new_ok:
+        new_response = _new_order_reply(call, place, response_type, events)
+    result = {
+        "cancelResult": "SUCCESS" if cancel_ok else "FAILURE",
+        "newOrderResult": "SUCCESS" if new_ok else ("FAILURE" if attempted else "NOT_ATTEMPTED"),
+        "cancelResponse": cancel_response,
+        "newOrderResponse": new_response,
+    }
+    if cancel_ok and new_ok:
+        return result
+    if cancel_ok or new_ok:
+        raise _DataError(-2021, "Order cancel-replace partially failed.", 409, result)
+    raise _DataError(-2022, "Order cancel-replace failed.", 400, result)
+
+
+class _DataError(ApiError):
+    """An error answer that carries a `data` object, as cancel-replace's do."""
+
+    def __init__(self, code: int, msg: str, http_status: int, data: Any) -> None:
+        super().__init__(code, msg, http_status)
+        self.data = data
+
+    def body(self) -> bytes:
+        return msgspec.json.encode({"code": self.code, "msg": self.msg, "data": self.data})
+
+
+def _error_body(reason: RejectReason, context: RejectContext) -> dict[str, Any]:
+    error = reject_error(reason, context)
+    return {"code": error.code, "msg": error.msg}
+
+
+async def amend_keep_priority(call: Call) -> Any:
+    symbol = _symbol(call)
+    params = call.params
+    order_id = params.optional_integer("orderId")
+    client_id = params.optional_string("origClientOrderId")
+    if order_id is None and client_id is None:
+        raise errors.one_of_mandatory("orderId", "origClientOrderId")
+    new_quantity = params.units("newQty", call.gateway.precisions.base(symbol))
+    params.mark_read("newClientOrderId")
+    params.ensure_all_read()
+    command = AmendOrder(
+        call.account,
+        symbol,
+        new_quantity,
+        order_id=order_id or 0,
+        client_order_id=client_id or "",
+    )
+    outcome = await call.gateway.execute(command)
+    rejected = _rejection(outcome)
+    if rejected is not None:
+        raise reject_error(rejected.reason, RejectContext.AMEND)
+    amended = next(e for e in outcome.events if isinstance(e, OrderAmended))
+    record = call.gateway.orders.get(amended.order_id)
+    if record is None:
+        raise errors.UNKNOWN.error()
+    return {
+        "transactTime": ms(outcome.time),
+        "executionId": outcome.seq,
+        "amendedOrder": order_json(record, call.gateway.precisions),
+    }
+
+
+def _time_window(params: Params) -> tuple[int | None, int | None]:
+    start = params.optional_integer("startTime")
+    end = params.optional_integer("endTime")
+    if start is not None and end is not None and end - start > DAY_MS:
+        raise errors.more_than_hours(24)
+    return start, end
+
+
+def _pick(rows: list[Any], key: Any, start: int | None, end: int | None, limit: int) -> list[Any]:
+    """Binance's paging: within [start, end]; from the start when given, else the latest."""
+    rows = [
+        r for r in rows if (start is None or key(r) >= start) and (end is None or key(r) <= end)
+    ]
+    return rows[:limit] if start is not None else rows[-limit:]
+
+
+def _history_limit(params: Params) -> int:
+    limit = params.optional_integer("limit")
+    if limit is None:
+        return 500
+    if limit <= 0:
+        raise errors.invalid_parameter("limit")
+    return min(limit, 1000)
+
+
+async def all_orders(call: Call) -> Any:
+    symbol = _symbol(call)
+    params = call.params
+    from_id = params.optional_integer("orderId")
+    start, end = _time_window(params)
+    limit = _history_limit(params)
+    params.ensure_all_read()
+    records = call.gateway.orders.orders(call.account, symbol)
+    if from_id is not None:
+        records = [r for r in records if r.order_id >= from_id]
+        start = start if start is not None else -1
+    picked = _pick(records, lambda r: ms(r.created), start, end, limit)
+    return [order_json(record, call.gateway.precisions) for record in picked]
+
+
+async def my_trades(call: Call) -> Any:
+    symbol = _symbol(call)
+    params = call.params
+    order_id = params.optional_integer("orderId")
+    from_id = params.optional_integer("fromId")
+    start, end = _time_window(params)
+    limit = _history_limit(params)
+    params.ensure_all_read()
+    precisions = call.gateway.precisions
+    rows = [
+        (fill, record)
+        for record in call.gateway.orders.orders(call.account, symbol)
+        if order_id is None or record.order_id == order_id
+        for fill in record.fills
+    ]
+    rows.sort(key=lambda row: (row[0].trade_id, row[1].order_id))
+    if from_id is not None:
+        rows = [row for row in rows if row[0].trade_id >= from_id]
+        start = start if start is not None else -1
+    picked = _pick(rows, lambda row: ms(row[0].time), start, end, limit)
+    return [trade_json(fill, record, precisions) for fill, record in picked]
+
+
+async def account(call: Call) -> Any:
+    omit_zero = (call.params.optional_string("omitZeroBalances") or "false") == "true"
+    call.params.ensure_all_read()
+    gateway = call.gateway
+    balances = gateway.engine.ledger.accounts.get(call.account, {})
+    rows = []
+    for asset in sorted(gateway.precisions.assets):
+        record = balances.get(asset)
+        free = record.free if record is not None else 0
+        held = record.held if record is not None else 0
+        if omit_zero and not free and not held:
+            continue
+        rows.append(
+            {
+                "asset": asset,
+                "free": gateway.precisions.amount(asset, free),
+                "locked": gateway.precisions.amount(asset, held),
+            }
+        )
+    fees = gateway.engine.account_fees.get(call.account)
+    maker, taker = fees if fees is not None else (0, 0)
+    return {
+        "makerCommission": maker,
+        "takerCommission": taker,
+        "buyerCommission": 0,
+        "sellerCommission": 0,
+        "commissionRates": {
+            "maker": str(maker / 10_000) if fees else "0.00000000",
+            "taker": str(taker / 10_000) if fees else "0.00000000",
+            "buyer": "0.00000000",
+            "seller": "0.00000000",
+        },
+        "canTrade": True,
+        "canWithdraw": False,
+        "canDeposit": False,
+        "brokered": False,
+        "requireSelfTradePrevention": False,
+        "preventSor": False,
+        "updateTime": call.now_ms,
+        "accountType": "SPOT",
+        "balances": rows,
+        "permissions": ["SPOT"],
+        "uid": call.account,
+    }
+
+
+async def order_rate_limit(call: Call) -> Any:
+    call.params.ensure_all_read()
+    limiter = call.gateway.limiter
+    usage = limiter.order_usage(call.account, call.now_ms)
+    counts = dict(usage.headers())
+    rows = []
+    for limit in limiter.rate_limits_for_exchange_info():
+        if limit["rateLimitType"] != "ORDERS":
+            continue
+        header = f"X-MBX-ORDER-COUNT-{limit['intervalNum']}{str(limit['interval'])[0]}"
+        rows.append({**limit, "count": int(counts.get(header, "0"))})
+    return rows
+
+
+SIGNED = (
+    ParamDoc("timestamp", "integer", True),
+    ParamDoc("recvWindow"),
+    ParamDoc("signature", required=True),
+)
+SYMBOL = ParamDoc("symbol", required=True)
+ORDER_ID = (ParamDoc("orderId", "integer"), ParamDoc("origClientOrderId"))
+NEW_ORDER = (
+    SYMBOL,
+    ParamDoc("side", required=True, description="BUY or SELL"),
+    ParamDoc("type", required=True, description="LIMIT, MARKET, LIMIT_MAKER, STOP_LOSS, ..."),
+    ParamDoc("timeInForce", description="GTC, IOC or FOK"),
+    ParamDoc("quantity"),
+    ParamDoc("quoteOrderQty"),
+    ParamDoc("price"),
+    ParamDoc("stopPrice"),
+    ParamDoc("icebergQty"),
+    ParamDoc("newClientOrderId"),
+    ParamDoc("newOrderRespType", description="ACK, RESULT or FULL"),
+    ParamDoc("selfTradePreventionMode"),
+)
+WINDOW = (
+    ParamDoc("startTime", "integer"),
+    ParamDoc("endTime", "integer"),
+    ParamDoc("limit", "integer"),
+)
+
+ENDPOINTS = (
+    Endpoint("POST", "/api/v3/order", new_order, Security.TRADE, "New order",
+             (*NEW_ORDER, *SIGNED), counts_as_order=True),
+    Endpoint("POST", "/api/v3/order/test", test_order, Security.TRADE, "Test new order",
+             (*NEW_ORDER, ParamDoc("computeCommissionRates"), *SIGNED)),
+    Endpoint("GET", "/api/v3/order", query_order, Security.USER_DATA, "Query order",
+             (SYMBOL, *ORDER_ID, *SIGNED)),
+    Endpoint("DELETE", "/api/v3/order", cancel_order, Security.TRADE, "Cancel order",
+             (SYMBOL, *ORDER_ID, ParamDoc("newClientOrderId"), ParamDoc("cancelRestrictions"),
+              *SIGNED)),
+    Endpoint("GET", "/api/v3/openOrders", open_orders, Security.USER_DATA, "Open orders",
+             (ParamDoc("symbol"), *SIGNED)),
+    Endpoint("DELETE", "/api/v3/openOrders", cancel_open_orders, Security.TRADE,
+             "Cancel all open orders of a symbol", (SYMBOL, *SIGNED)),
+    Endpoint("POST", "/api/v3/order/cancelReplace", cancel_replace, Security.TRADE,
+             "Cancel an order and place a new one",
+             (*NEW_ORDER, ParamDoc("cancelReplaceMode", required=True),
+              ParamDoc("cancelOrderId", "integer"), ParamDoc("cancelOrigClientOrderId"),
+              ParamDoc("cancelNewClientOrderId"), *SIGNED), counts_as_order=True),
+    Endpoint("PUT", "/api/v3/order/amend/keepPriority", amend_keep_priority, Security.TRADE,
+             "Reduce an order's quantity keeping its priority",
+             (SYMBOL, *ORDER_ID, ParamDoc("newQty", required=True), *SIGNED)),
+    Endpoint("GET", "/api/v3/allOrders", all_orders, Security.USER_DATA, "All orders",
+             (SYMBOL, ParamDoc("orderId", "integer"), *WINDOW, *SIGNED)),
+    Endpoint("GET", "/api/v3/myTrades", my_trades, Security.USER_DATA, "Account trades",
+             (SYMBOL, ParamDoc("orderId", "integer"), ParamDoc("fromId", "integer"), *WINDOW,
+              *SIGNED)),
+    Endpoint("GET", "/api/v3/account", account, Security.USER_DATA, "Balances",
+             (ParamDoc("omitZeroBalances"), *SIGNED)),
+    Endpoint("GET", "/api/v3/rateLimit/order", order_rate_limit, Security.USER_DATA,
+             "Current order counts", SIGNED),
+)  # fmt: skip

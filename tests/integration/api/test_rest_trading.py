@@ -1,0 +1,99 @@
+"""Trading over real HTTP against a real server process: the same requests a Binance client
+sends, signed with HMAC, and the answers a user would see."""
+
+import time
+from pathlib import Path
+
+from exchange_server import ExchangeServer
+
+
+def test_a_trade_between_two_users_moves_the_right_amounts(tmp_path: Path) -> None:
+    with ExchangeServer(tmp_path / "data") as server:
+        alice = server.user("alice", KGLD="2")
+        bob = server.user("bob", KRW="1000000")
+        status, sell = alice.post(
+            "/api/v3/order", symbol="KGLDKRW", side="SELL", type="LIMIT",
+            timeInForce="GTC", quantity="1", price="130000",
+        )  # fmt: skip
+        assert status == 200, sell
+        assert sell["status"] == "NEW" and sell["fills"] == []
+        status, buy = bob.post(
+            "/api/v3/order", symbol="KGLDKRW", side="BUY", type="LIMIT",
+            timeInForce="GTC", quantity="0.4", price="131000",
+        )  # fmt: skip
+        assert status == 200, buy
+        assert buy["status"] == "FILLED"
+        assert buy["fills"] == [
+            {"price": "130000", "qty": "0.4000", "commission": "0.0002",
+             "commissionAsset": "KGLD", "tradeId": 1}
+        ]  # fmt: skip
+        assert buy["cummulativeQuoteQty"] == "52000"
+        # Demo fees are 5 bps: Bob pays 0.0002 KGLD, Alice 26 KRW.
+        assert bob.balance("KRW") == ("948000", "0")
+        assert bob.balance("KGLD") == ("0.3998", "0.0000")
+        assert alice.balance("KGLD") == ("1.0000", "0.6000")
+        assert alice.balance("KRW") == ("51974", "0")
+        status, order = alice.get("/api/v3/order", symbol="KGLDKRW", orderId=sell["orderId"])
+        assert status == 200 and order["status"] == "PARTIALLY_FILLED"
+        assert order["executedQty"] == "0.4000"
+        status, trades = bob.get("/api/v3/myTrades", symbol="KGLDKRW")
+        assert status == 200 and [t["qty"] for t in trades] == ["0.4000"]
+        time.sleep(0.3)  # the REST book is published with the 100 ms depth batches
+        status, book = server.request("GET", "/api/v3/depth?symbol=KGLDKRW")
+        assert status == 200 and book["asks"] == [["130000", "0.6000"]]
+
+
+def test_binance_errors_for_bad_orders(tmp_path: Path) -> None:
+    with ExchangeServer(tmp_path / "data") as server:
+        bob = server.user("bob", KRW="100000")
+        cases = [
+            ({"quantity": "1", "price": "130000"}, 400, -2010,
+             "Account has insufficient balance for requested action."),
+            ({"quantity": "0.05", "price": "100000"}, 400, -1013, "Filter failure: LOT_SIZE"),
+            ({"quantity": "0.1", "price": "100005"}, 400, -1013, "Filter failure: PRICE_FILTER"),
+            ({"quantity": "0.1", "price": "1000.123"}, 400, -1111,
+             "Parameter 'price' has too much precision."),
+        ]  # fmt: skip
+        for fields, status, code, msg in cases:
+            got_status, error = bob.post(
+                "/api/v3/order", symbol="KGLDKRW", side="BUY", type="LIMIT",
+                timeInForce="GTC", **fields,
+            )  # fmt: skip
+            assert (got_status, error) == (status, {"code": code, "msg": msg}), fields
+        status, error = bob.post(
+            "/api/v3/order", symbol="NOPE", side="BUY", type="LIMIT", timeInForce="GTC",
+            quantity="1", price="1",
+        )  # fmt: skip
+        assert (status, error["code"]) == (400, -1121)
+        status, error = bob.delete("/api/v3/openOrders", symbol="KGLDKRW")
+        assert (status, error) == (400, {"code": -2011, "msg": "Unknown order sent."})
+        assert bob.balance("KRW") == ("100000", "0")
+
+
+def test_authentication_failures(tmp_path: Path) -> None:
+    with ExchangeServer(tmp_path / "data") as server:
+        bob = server.user("bob", KRW="100000")
+        bob.secret = "x" * 64
+        status, error = bob.get("/api/v3/account")
+        assert (status, error["code"]) == (400, -1022)
+        bob.api_key = "y" * 64
+        status, error = bob.get("/api/v3/account")
+        assert (status, error["code"]) == (401, -2015)
+        status, error = server.request("GET", "/api/v3/account?timestamp=1")
+        assert (status, error["code"]) == (401, -2014)
+
+
+def test_acknowledged_orders_survive_a_restart(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    with ExchangeServer(data) as server:
+        alice = server.user("alice", KRW="1000000")
+        status, order = alice.post(
+            "/api/v3/order", symbol="KGLDKRW", side="BUY", type="LIMIT",
+            timeInForce="GTC", quantity="1", price="120000",
+        )  # fmt: skip
+        assert status == 200
+    with ExchangeServer(data) as server:
+        alice.server = server
+        status, orders = alice.get("/api/v3/openOrders", symbol="KGLDKRW")
+        assert status == 200 and [o["orderId"] for o in orders] == [order["orderId"]]
+        assert alice.balance("KRW") == ("880000", "120000")
