@@ -13,13 +13,13 @@ from collections.abc import Collection, Iterable
 from typing import Any, Final
 
 from assetport.domain.events import AssetListed, MarketListed, TradeExecuted
+from assetport.domain.intervals import INTERVALS
 from assetport.domain.orders import Side
 from assetport.domain.units import from_units
 from assetport.marketdata import depth as dp
 from assetport.marketdata import klines as kl
 from assetport.marketdata import tickers as tk
 from assetport.marketdata import trades as tr
-from assetport.marketdata.intervals import INTERVALS
 
 DEPTH_DEFAULT: Final = 100
 DEPTH_MAX: Final = 5000

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
-from assetport.marketdata.intervals import INTERVALS
+from assetport.domain.intervals import INTERVALS
 
 
 class Feed(StrEnum):

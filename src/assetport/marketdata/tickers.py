@@ -17,10 +17,10 @@ from collections import deque
 from typing import Any, Final, NamedTuple
 
 from assetport.domain.events import TradeExecuted
+from assetport.domain.intervals import DAY, HOUR, MINUTE
 from assetport.domain.units import from_units
 from assetport.marketdata.candles import NO_TRADE, Candle
 from assetport.marketdata.depth import BookTop
-from assetport.marketdata.intervals import DAY, HOUR, MINUTE
 
 AVG_PRICE_MINUTES: Final = 5
 # Closed buckets kept: enough for the widest window (7 days) even with a trade every minute.

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 from marketdata_harness import GOLD, T0, Feed
 
-from assetport.marketdata.intervals import INTERVALS, close_time, open_time
+from assetport.domain.intervals import INTERVALS, close_time, open_time
 
 
 def ms(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> int:

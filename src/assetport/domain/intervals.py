@@ -1,4 +1,5 @@
-"""Binance kline intervals and the bucket each millisecond falls in (UTC).
+"""Binance kline intervals and the candle each millisecond falls in (UTC): shared by the
+market data in memory and the candles in SQL.
 
 Fixed-length intervals (1s to 3d) are aligned to the Unix epoch, as Binance's are; `1w`
 opens on Monday 00:00 and `1M` on the 1st of the month at 00:00.
@@ -69,3 +70,10 @@ def close_time(interval: str, open_ms: int) -> int:
 def _ms(moment: datetime) -> int:
     delta = moment - _EPOCH
     return (delta.days * 86_400 + delta.seconds) * SECOND + delta.microseconds // 1000
+
+
+def bounds(interval: str, t_ms: int) -> tuple[int, int]:
+    """(open, close) milliseconds of the `interval` candle holding `t_ms`; close is its last
+    millisecond, as in Binance's kline rows."""
+    opened = open_time(interval, t_ms)
+    return opened, close_time(interval, opened)

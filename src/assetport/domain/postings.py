@@ -1,0 +1,119 @@
+"""Ledger postings derived from events alone: the double-entry record of every balance change.
+
+A posting line is (seq, account, asset, bucket, signed amount). The lines of one event form a
+balanced group: per asset they sum to zero, because money only moves between buckets (free,
+held) of the same or of two accounts. Deposits and withdrawals post against the external
+account, fees go to the fee account (see `assetport.domain.accounts`).
+
+This is the production derivation that read models and audits rely on. It reads only the
+amounts the events state (see the docstrings in `assetport.domain.events`), never the
+engine, so that a property test can hold it to the engine's own ledger: if an event left out
+an amount that moved, balances rebuilt from postings would drift from the engine's.
+
+Lines of zero amount are left out: they change nothing and would only fill tables.
+"""
+
+from enum import StrEnum
+from typing import NamedTuple
+
+from assetport.domain.accounts import EXTERNAL_ACCOUNT, FEE_ACCOUNT
+from assetport.domain.events import (
+    Deposited,
+    Event,
+    MarketListed,
+    OrderAccepted,
+    OrderAmended,
+    OrderCanceled,
+    OrderExpired,
+    OrderFilled,
+    OrderTriggered,
+    TradeExecuted,
+    Withdrawn,
+)
+
+
+class Bucket(StrEnum):
+    FREE = "free"
+    HELD = "held"
+
+
+FREE = Bucket.FREE
+HELD = Bucket.HELD
+
+
+class Posting(NamedTuple):
+    seq: int
+    account: int
+    asset: str
+    bucket: Bucket
+    amount: int
+
+
+class PostingRules:
+    """Turns events into postings. A trade names only its symbol, so the rules remember each
+    market's (base, quote) from `MarketListed` events, or from `pairs` given at start (a
+    projector resuming mid-log passes what it stored)."""
+
+    def __init__(self, pairs: dict[str, tuple[str, str]] | None = None) -> None:
+        self.pairs: dict[str, tuple[str, str]] = dict(pairs or {})
+
+    def postings(self, event: Event) -> list[Posting]:
+        """The balanced lines of one event (empty for events that move no money)."""
+        lines: list[Posting] = []
+        self.post(event, lines)
+        return lines
+
+    def post(self, event: Event, lines: list[Posting]) -> None:
+        """Append the event's lines to `lines` (no list per event on the projector's path)."""
+        # Most frequent first.
+        if isinstance(event, TradeExecuted):
+            _trade(event, self.pairs[event.symbol], lines)
+        elif isinstance(event, OrderAccepted):
+            _hold(event.seq, event.account, event.held_asset, event.held, lines)
+        elif isinstance(event, OrderFilled | OrderCanceled | OrderExpired | OrderAmended):
+            _hold(event.seq, event.account, event.asset, -event.released, lines)
+        elif isinstance(event, OrderTriggered):
+            _hold(event.seq, event.account, event.held_asset, event.held_added, lines)
+        elif isinstance(event, Deposited):
+            _transfer(event.seq, event.account, event.asset, event.amount, lines)
+        elif isinstance(event, Withdrawn):
+            _transfer(event.seq, event.account, event.asset, -event.amount, lines)
+        elif isinstance(event, MarketListed):
+            market = event.market
+            self.pairs[market.symbol] = (market.base, market.quote)
+
+
+def _hold(seq: int, account: int, asset: str, amount: int, lines: list[Posting]) -> None:
+    """Free -> held within one account (held -> free when `amount` is negative)."""
+    if amount:
+        lines.append(Posting(seq, account, asset, FREE, -amount))
+        lines.append(Posting(seq, account, asset, HELD, amount))
+
+
+def _transfer(seq: int, account: int, asset: str, amount: int, lines: list[Posting]) -> None:
+    """External -> account free (account -> external when `amount` is negative)."""
+    if amount:
+        lines.append(Posting(seq, account, asset, FREE, amount))
+        lines.append(Posting(seq, EXTERNAL_ACCOUNT, asset, FREE, -amount))
+
+
+def _trade(event: TradeExecuted, pair: tuple[str, str], lines: list[Posting]) -> None:
+    base, quote = pair
+    seq = event.seq
+    buyer, seller = event.buyer_account, event.seller_account
+    released = event.buyer_released
+    candidates = (
+        # The buyer's hold pays the price and gives back any price improvement.
+        (buyer, quote, HELD, -(event.quote_quantity + released)),
+        (buyer, quote, FREE, released),
+        (buyer, base, FREE, event.quantity - event.buyer_fee),
+        # The seller's hold gives the base; the quote comes in net of the fee.
+        (seller, base, HELD, -event.quantity),
+        (seller, quote, FREE, event.quote_quantity - event.seller_fee),
+        # Fees are charged in the asset each side receives.
+        (FEE_ACCOUNT, base, FREE, event.buyer_fee),
+        (FEE_ACCOUNT, quote, FREE, event.seller_fee),
+    )
+    for account, asset, bucket, amount in candidates:
+        if amount:
+            lines.append(Posting(seq, account, asset, bucket, amount))

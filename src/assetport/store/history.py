@@ -1,0 +1,409 @@
+"""History reads with Binance's paging and time-window semantics, from the read model.
+
+Backs `allOrders`, `myTrades`, `historicalTrades`, `aggTrades` and `klines` (and a lookup of
+orders that are no longer in the engine). Rows carry integer units; `market()` gives the
+assets and precisions a caller needs to render them as decimal strings.
+
+Paging rules, shared by every list (docs: binance-spot-api.md §5.4):
+
+- results are in ascending order (by id, or open time for klines);
+- a lower bound (`orderId`, `fromId` or `startTime`) gives the oldest `limit` rows from it;
+- without one, the newest `limit` rows (up to `endTime` when given);
+- `startTime`/`endTime` are milliseconds and inclusive; `limit` is clamped to 1..1000.
+
+Aggregate trades are stored, not derived at query time: each trade row carries the id of
+its aggregate (see `schema.trades`), numbered 1, 2, ... per symbol exactly as the in-memory
+market data numbers them, so ids agree whichever side answers. An aggregate's `a` is that
+id, `f`/`l` its first and last trade ids.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from typing import Any, Final
+
+from sqlalchemy import ColumnElement, Connection, Select, and_, select
+
+from assetport.domain.intervals import INTERVALS
+from assetport.store import schema
+from assetport.store.database import Database
+
+DEFAULT_LIMIT: Final = 500
+MAX_LIMIT: Final = 1000
+DAY_MS: Final = 24 * 60 * 60 * 1000
+
+
+class HistoryError(ValueError):
+    """Parameters Binance refuses; `code` is Binance's error code for them."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _window_too_long() -> HistoryError:
+    return HistoryError(-1127, "More than 24 hours between startTime and endTime.")
+
+
+def _bad_combination() -> HistoryError:
+    return HistoryError(-1128, "Combination of optional parameters invalid.")
+
+
+@dataclass(frozen=True, slots=True)
+class MarketInfo:
+    symbol: str
+    base: str
+    quote: str
+    base_precision: int
+    quote_precision: int
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRecord:
+    order_id: int
+    account: int
+    symbol: str
+    client_order_id: str
+    side: str
+    type: str
+    time_in_force: str
+    stp_mode: str
+    price: int
+    orig_qty: int
+    orig_quote_qty: int
+    stop_price: int
+    iceberg_qty: int
+    status: str
+    executed_qty: int
+    cumulative_quote_qty: int
+    working: bool
+    time_us: int
+    update_time_us: int
+    working_time_us: int | None  # None for a stop not yet triggered (Binance shows -1)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountTrade:
+    """One side of a trade, as `myTrades` lists it."""
+
+    symbol: str
+    trade_id: int
+    order_id: int
+    price: int
+    qty: int
+    quote_qty: int
+    commission: int
+    commission_asset: str
+    time_us: int
+    is_buyer: bool
+    is_maker: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TradeRecord:
+    symbol: str
+    trade_id: int
+    price: int
+    qty: int
+    quote_qty: int
+    time_us: int
+    is_buyer_maker: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AggTradeRecord:
+    agg_id: int
+    price: int
+    qty: int
+    first_trade_id: int
+    last_trade_id: int
+    time_us: int
+    is_buyer_maker: bool
+
+
+@dataclass(frozen=True, slots=True)
+class KlineRecord:
+    open_time_ms: int
+    open: int
+    high: int
+    low: int
+    close: int
+    volume: int
+    close_time_ms: int
+    quote_volume: int
+    trades: int
+    taker_buy_volume: int
+    taker_buy_quote: int
+
+
+_ORDER_COLUMNS: Final = tuple(field.name for field in fields(OrderRecord))
+_KLINE_COLUMNS: Final = tuple(field.name for field in fields(KlineRecord))
+
+
+def clamp_limit(limit: int | None) -> int:
+    return DEFAULT_LIMIT if limit is None else max(1, min(MAX_LIMIT, limit))
+
+
+def _us_range(column: Any, start_ms: int | None, end_ms: int | None) -> list[ColumnElement[bool]]:
+    """Inclusive millisecond bounds on a microsecond column."""
+    conditions = []
+    if start_ms is not None:
+        conditions.append(column >= start_ms * 1000)
+    if end_ms is not None:
+        conditions.append(column <= end_ms * 1000 + 999)
+    return conditions
+
+
+def _check_day(start_ms: int | None, end_ms: int | None) -> None:
+    if start_ms is not None and end_ms is not None and end_ms - start_ms > DAY_MS:
+        raise _window_too_long()
+
+
+def _page(
+    connection: Connection, query: Select[Any], key: Any, from_oldest: bool, limit: int
+) -> Sequence[Any]:
+    """Oldest `limit` rows when a lower bound was given, else the newest; ascending."""
+    if from_oldest:
+        return connection.execute(query.order_by(key.asc()).limit(limit)).all()
+    rows = connection.execute(query.order_by(key.desc()).limit(limit)).all()
+    return rows[::-1]
+
+
+class History:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def market(self, symbol: str) -> MarketInfo | None:
+        m, a = schema.markets, schema.assets
+        base, quote = a.alias("base_asset"), a.alias("quote_asset")
+        query = (
+            select(m.c.symbol, m.c.base, m.c.quote, base.c.precision, quote.c.precision)
+            .join(base, base.c.code == m.c.base)
+            .join(quote, quote.c.code == m.c.quote)
+            .where(m.c.symbol == symbol)
+        )
+        with self.database.engine.connect() as connection:
+            row = connection.execute(query).first()
+        return None if row is None else MarketInfo(*row)
+
+    # ------------------------------------------------------------------ orders
+
+    def all_orders(
+        self,
+        account: int,
+        symbol: str,
+        order_id: int | None = None,
+        start_ms: int | None = None,
+        end_ms: int | None = None,
+        limit: int | None = None,
+    ) -> list[OrderRecord]:
+        """`GET /api/v3/allOrders`: the account's orders in the symbol, in every state."""
+        _check_day(start_ms, end_ms)
+        o = schema.orders
+        query = select(*(o.c[name] for name in _ORDER_COLUMNS)).where(
+            o.c.account == account, o.c.symbol == symbol, *_us_range(o.c.time_us, start_ms, end_ms)
+        )
+        if order_id is not None:
+            query = query.where(o.c.order_id >= order_id)
+        lower = order_id is not None or start_ms is not None
+        with self.database.engine.connect() as connection:
+            rows = _page(connection, query, o.c.order_id, lower, clamp_limit(limit))
+        return [OrderRecord(*row) for row in rows]
+
+    def order(
+        self, account: int, symbol: str, order_id: int = 0, client_order_id: str = ""
+    ) -> OrderRecord | None:
+        """One order by id, or else the newest with that client order id (`GET /order`)."""
+        o = schema.orders
+        query = select(*(o.c[name] for name in _ORDER_COLUMNS)).where(
+            o.c.account == account, o.c.symbol == symbol
+        )
+        if order_id:
+            query = query.where(o.c.order_id == order_id)
+        else:
+            query = query.where(o.c.client_order_id == client_order_id)
+        with self.database.engine.connect() as connection:
+            row = connection.execute(query.order_by(o.c.order_id.desc()).limit(1)).first()
+        return None if row is None else OrderRecord(*row)
+
+    # ------------------------------------------------------------------ trades
+
+    def my_trades(
+        self,
+        account: int,
+        symbol: str,
+        order_id: int | None = None,
+        from_id: int | None = None,
+        start_ms: int | None = None,
+        end_ms: int | None = None,
+        limit: int | None = None,
+    ) -> list[AccountTrade]:
+        """`GET /api/v3/myTrades`. Binance's combinations: none, orderId, fromId,
+        orderId + fromId, startTime and/or endTime (at most 24 hours apart)."""
+        timed = start_ms is not None or end_ms is not None
+        if timed and (from_id is not None or order_id is not None):
+            raise _bad_combination()
+        _check_day(start_ms, end_ms)
+        info = self.market(symbol)
+        if info is None:
+            return []
+        lower = from_id is not None or start_ms is not None
+        limit = clamp_limit(limit)
+        t = schema.trades
+        found: list[AccountTrade] = []
+        with self.database.engine.connect() as connection:
+            for is_buyer in (True, False):
+                mine = t.c.buyer_account if is_buyer else t.c.seller_account
+                order = t.c.buyer_order_id if is_buyer else t.c.seller_order_id
+                fee = t.c.buyer_fee if is_buyer else t.c.seller_fee
+                query = select(
+                    t.c.trade_id,
+                    order,
+                    t.c.price,
+                    t.c.quantity,
+                    t.c.quote_quantity,
+                    fee,
+                    t.c.time_us,
+                    t.c.buyer_is_maker,
+                ).where(mine == account, t.c.symbol == symbol)
+                query = query.where(*_us_range(t.c.time_us, start_ms, end_ms))
+                if order_id is not None:
+                    query = query.where(order == order_id)
+                if from_id is not None:
+                    query = query.where(t.c.trade_id >= from_id)
+                for trade_id, oid, price, qty, quote, commission, time_us, buyer_maker in _page(
+                    connection, query, t.c.trade_id, lower, limit
+                ):
+                    found.append(
+                        AccountTrade(
+                            symbol,
+                            trade_id,
+                            oid,
+                            price,
+                            qty,
+                            quote,
+                            commission,
+                            info.base if is_buyer else info.quote,
+                            time_us,
+                            is_buyer,
+                            buyer_maker == is_buyer,
+                        )
+                    )
+        # A self-trade lists both sides, the buyer's first, and a page never splits them
+        # (it may hold limit + 1 rows), so that paging by `fromId` misses neither.
+        found.sort(key=lambda trade: (trade.trade_id, not trade.is_buyer))
+        if len(found) <= limit:
+            return found
+        if lower:
+            end = limit
+            while end < len(found) and found[end].trade_id == found[end - 1].trade_id:
+                end += 1
+            return found[:end]
+        start = len(found) - limit
+        while start > 0 and found[start - 1].trade_id == found[start].trade_id:
+            start -= 1
+        return found[start:]
+
+    def historical_trades(
+        self, symbol: str, from_id: int | None = None, limit: int | None = None
+    ) -> list[TradeRecord]:
+        """`GET /api/v3/historicalTrades` (and `/trades`, which is the newest page)."""
+        t = schema.trades
+        query = select(
+            t.c.symbol,
+            t.c.trade_id,
+            t.c.price,
+            t.c.quantity,
+            t.c.quote_quantity,
+            t.c.time_us,
+            t.c.buyer_is_maker,
+        ).where(t.c.symbol == symbol)
+        if from_id is not None:
+            query = query.where(t.c.trade_id >= from_id)
+        with self.database.engine.connect() as connection:
+            rows = _page(connection, query, t.c.trade_id, from_id is not None, clamp_limit(limit))
+        return [TradeRecord(*row) for row in rows]
+
+    def agg_trades(
+        self,
+        symbol: str,
+        from_id: int | None = None,
+        start_ms: int | None = None,
+        end_ms: int | None = None,
+        limit: int | None = None,
+    ) -> list[AggTradeRecord]:
+        """`GET /api/v3/aggTrades`: by `fromId`, or within [startTime, endTime], or the
+        newest. (Binance also refuses fromId with a time window.)"""
+        timed = start_ms is not None or end_ms is not None
+        if from_id is not None and timed:
+            raise _bad_combination()
+        t = schema.trades
+        ids = (
+            select(t.c.agg_id)
+            .where(t.c.symbol == symbol, *_us_range(t.c.time_us, start_ms, end_ms))
+            .group_by(t.c.agg_id)
+        )
+        if from_id is not None:
+            ids = ids.where(t.c.agg_id >= from_id)
+        lower = from_id is not None or start_ms is not None
+        with self.database.engine.connect() as connection:
+            page = [row[0] for row in _page(connection, ids, t.c.agg_id, lower, clamp_limit(limit))]
+            if not page:
+                return []
+            rows = connection.execute(
+                select(
+                    t.c.agg_id,
+                    t.c.trade_id,
+                    t.c.price,
+                    t.c.quantity,
+                    t.c.time_us,
+                    t.c.buyer_is_maker,
+                )
+                .where(t.c.symbol == symbol, and_(t.c.agg_id >= page[0], t.c.agg_id <= page[-1]))
+                .order_by(t.c.trade_id)
+            ).all()
+        return _aggregate(rows)
+
+    # ------------------------------------------------------------------ klines
+
+    def klines(
+        self,
+        symbol: str,
+        interval: str,
+        start_ms: int | None = None,
+        end_ms: int | None = None,
+        limit: int | None = None,
+    ) -> list[KlineRecord]:
+        """`GET /api/v3/klines`: candles by open time. Periods without trades have no row
+        (as in the in-memory market data)."""
+        if interval not in INTERVALS:
+            raise HistoryError(-1120, "Invalid interval.")
+        c = schema.candles
+        conditions = [c.c.symbol == symbol, c.c.interval == interval]
+        if start_ms is not None:
+            conditions.append(c.c.open_time_ms >= start_ms)
+        if end_ms is not None:
+            conditions.append(c.c.open_time_ms <= end_ms)
+        query = select(*(c.c[name] for name in _KLINE_COLUMNS)).where(*conditions)
+        with self.database.engine.connect() as connection:
+            rows = _page(
+                connection, query, c.c.open_time_ms, start_ms is not None, clamp_limit(limit)
+            )
+        return [KlineRecord(*row) for row in rows]
+
+
+def _aggregate(rows: Sequence[Any]) -> list[AggTradeRecord]:
+    """Join trade rows (in trade id order) into their aggregates."""
+    out: list[AggTradeRecord] = []
+    current: list[Any] | None = None
+    for agg_id, trade_id, price, qty, time_us, buyer_maker in rows:
+        if current is not None and current[0] == agg_id:
+            current[2] += qty
+            current[4] = trade_id
+            continue
+        if current is not None:
+            out.append(AggTradeRecord(*current))
+        current = [agg_id, price, qty, trade_id, trade_id, time_us, buyer_maker]
+    if current is not None:
+        out.append(AggTradeRecord(*current))
+    return out

@@ -1,0 +1,536 @@
+"""Folding a batch of applied commands into the rows the read model writes (no I/O here).
+
+`ProjectionState` is what the fold must remember between batches: market pairs, the open
+orders, every balance, the latest candle of each series and the last aggregate trade of
+each symbol. The projector loads it from the database when it starts, so rows are always
+written whole (no SQL arithmetic on amounts, see `schema`), and reloads it after a failed
+write, since the fold has already moved it on.
+
+A batch's candles are built per second first and folded into the sixteen intervals once
+per second and symbol: the per-trade cost stays one candle update.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import Any, Final
+
+from assetport.domain.commands import Command
+from assetport.domain.events import (
+    AssetListed,
+    Deposited,
+    Event,
+    MarketFeesChanged,
+    MarketListed,
+    MarketStatusChanged,
+    OrderAccepted,
+    OrderAmended,
+    OrderCanceled,
+    OrderExpired,
+    OrderFilled,
+    OrderTriggered,
+    TradeExecuted,
+    Withdrawn,
+)
+from assetport.domain.intervals import INTERVALS, SECOND, bounds
+from assetport.domain.orders import OrderStatus
+from assetport.domain.postings import FREE, Posting, PostingRules
+
+# (seq, time in µs, the decoded command, the events the engine returned for it)
+Applied = tuple[int, int, Command, Sequence[Event]]
+
+NEW: Final = OrderStatus.NEW.value
+PARTIALLY_FILLED: Final = OrderStatus.PARTIALLY_FILLED.value
+OPEN_STATUSES: Final = (NEW, PARTIALLY_FILLED)
+
+
+class OrderState:
+    """One order's row, as the orders table holds it."""
+
+    __slots__ = (
+        "account",
+        "client_order_id",
+        "cumulative_quote_qty",
+        "executed_qty",
+        "iceberg_qty",
+        "order_id",
+        "orig_qty",
+        "orig_quote_qty",
+        "price",
+        "seq",
+        "side",
+        "status",
+        "stop_price",
+        "stp_mode",
+        "symbol",
+        "time_in_force",
+        "time_us",
+        "type",
+        "update_time_us",
+        "updated_seq",
+        "working",
+        "working_time_us",
+    )
+
+    order_id: int
+    account: int
+    symbol: str
+    client_order_id: str
+    side: str
+    type: str
+    time_in_force: str
+    stp_mode: str
+    price: int
+    orig_qty: int
+    orig_quote_qty: int
+    stop_price: int
+    iceberg_qty: int
+    status: str
+    executed_qty: int
+    cumulative_quote_qty: int
+    working: bool
+    time_us: int
+    update_time_us: int
+    working_time_us: int | None
+    seq: int
+    updated_seq: int
+
+    # Column order of the orders table.
+    COLUMNS: Final = (
+        "order_id",
+        "account",
+        "symbol",
+        "client_order_id",
+        "side",
+        "type",
+        "time_in_force",
+        "stp_mode",
+        "price",
+        "orig_qty",
+        "orig_quote_qty",
+        "stop_price",
+        "iceberg_qty",
+        "status",
+        "executed_qty",
+        "cumulative_quote_qty",
+        "working",
+        "time_us",
+        "update_time_us",
+        "working_time_us",
+        "seq",
+        "updated_seq",
+    )
+    # What events change after an order is created, written by UPDATE (order_id last).
+    CHANGING: Final = (
+        "status",
+        "orig_qty",
+        "executed_qty",
+        "cumulative_quote_qty",
+        "working",
+        "update_time_us",
+        "working_time_us",
+        "updated_seq",
+    )
+
+    def __init__(self, *values: Any) -> None:
+        """The columns' values in `COLUMNS` order."""
+        (
+            self.order_id,
+            self.account,
+            self.symbol,
+            self.client_order_id,
+            self.side,
+            self.type,
+            self.time_in_force,
+            self.stp_mode,
+            self.price,
+            self.orig_qty,
+            self.orig_quote_qty,
+            self.stop_price,
+            self.iceberg_qty,
+            self.status,
+            self.executed_qty,
+            self.cumulative_quote_qty,
+            self.working,
+            self.time_us,
+            self.update_time_us,
+            self.working_time_us,
+            self.seq,
+            self.updated_seq,
+        ) = values
+
+    @classmethod
+    def accepted(cls, event: OrderAccepted) -> "OrderState":
+        # Enum members go in as they are: they are str, and `.value` costs a call.
+        order = event.order
+        time = event.time
+        return cls(
+            event.order_id,
+            event.account,
+            event.symbol,
+            order.client_order_id,
+            event.side,
+            order.type,
+            event.time_in_force,
+            event.stp_mode,
+            order.price,
+            order.quantity,
+            order.quote_quantity,
+            order.stop_price,
+            order.iceberg_qty,
+            NEW,
+            0,
+            0,
+            event.working,
+            time,
+            time,
+            time if event.working else None,
+            event.seq,
+            event.seq,
+        )
+
+    def row(self) -> tuple[object, ...]:
+        return _order_row(self)
+
+    def change(self) -> tuple[object, ...]:
+        return _order_change(self)
+
+
+_order_row: Final = attrgetter(*OrderState.COLUMNS)
+_order_change: Final = attrgetter(*OrderState.CHANGING, "order_id")
+
+
+class CandleState:
+    """A candle being built: open/high/low/close and volumes, integer units."""
+
+    __slots__ = (
+        "close",
+        "close_time_ms",
+        "first_trade_id",
+        "high",
+        "interval",
+        "last_trade_id",
+        "low",
+        "open",
+        "open_time_ms",
+        "quote_volume",
+        "symbol",
+        "taker_buy_quote",
+        "taker_buy_volume",
+        "trades",
+        "volume",
+    )
+
+    COLUMNS: Final = (
+        "symbol",
+        "interval",
+        "open_time_ms",
+        "close_time_ms",
+        "open",
+        "high",
+        "low",
+        "close",
+        "volume",
+        "quote_volume",
+        "trades",
+        "taker_buy_volume",
+        "taker_buy_quote",
+        "first_trade_id",
+        "last_trade_id",
+    )
+
+    def __init__(self, symbol: str, interval: str, open_ms: int, close_ms: int) -> None:
+        self.symbol = symbol
+        self.interval = interval
+        self.open_time_ms = open_ms
+        self.close_time_ms = close_ms
+        self.open = self.high = self.low = self.close = 0
+        self.volume = self.quote_volume = self.trades = 0
+        self.taker_buy_volume = self.taker_buy_quote = 0
+        self.first_trade_id = self.last_trade_id = -1
+
+    @classmethod
+    def from_row(cls, values: Sequence[object]) -> "CandleState":
+        candle = cls.__new__(cls)
+        for name, value in zip(cls.COLUMNS, values, strict=True):
+            setattr(candle, name, value)
+        return candle
+
+    def add(self, trade: TradeExecuted) -> None:
+        price = trade.price
+        if not self.trades:
+            self.open = self.high = self.low = price
+            self.first_trade_id = trade.trade_id
+        elif price > self.high:
+            self.high = price
+        elif price < self.low:
+            self.low = price
+        self.close = price
+        self.volume += trade.quantity
+        self.quote_volume += trade.quote_quantity
+        self.trades += 1
+        if not trade.buyer_is_maker:
+            self.taker_buy_volume += trade.quantity
+            self.taker_buy_quote += trade.quote_quantity
+        self.last_trade_id = trade.trade_id
+
+    def merge(self, later: "CandleState") -> None:
+        """Fold in a candle whose trades all came after this one's."""
+        if not self.trades:
+            self.open, self.high, self.low = later.open, later.high, later.low
+            self.first_trade_id = later.first_trade_id
+        else:
+            self.high = max(self.high, later.high)
+            self.low = min(self.low, later.low)
+        self.close = later.close
+        self.volume += later.volume
+        self.quote_volume += later.quote_volume
+        self.trades += later.trades
+        self.taker_buy_volume += later.taker_buy_volume
+        self.taker_buy_quote += later.taker_buy_quote
+        self.last_trade_id = later.last_trade_id
+
+    def row(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self.COLUMNS)
+
+
+@dataclass
+class LastAgg:
+    """The latest aggregate trade of a symbol: a next fill joins it if it is the same
+    taker order at the same price in the same command."""
+
+    agg_id: int
+    seq: int
+    taker_order_id: int
+    price: int
+
+
+@dataclass
+class ProjectionState:
+    last_seq: int = 0
+    last_time_us: int = 0
+    rules: PostingRules = field(default_factory=PostingRules)
+    open_orders: dict[int, OrderState] = field(default_factory=dict)
+    balances: dict[tuple[int, str], list[int]] = field(default_factory=dict)  # [free, held]
+    candles: dict[tuple[str, str], CandleState] = field(default_factory=dict)
+    aggs: dict[str, LastAgg] = field(default_factory=dict)
+
+
+@dataclass
+class Rows:
+    """Everything one batch writes, in table column order."""
+
+    first_seq: int = 0
+    last_seq: int = 0
+    last_time_us: int = 0
+    events: int = 0
+    assets: list[tuple[object, ...]] = field(default_factory=list)
+    markets: list[tuple[object, ...]] = field(default_factory=list)
+    market_changes: list[dict[str, object]] = field(default_factory=list)
+    new_orders: dict[int, OrderState] = field(default_factory=dict)
+    changed_orders: dict[int, OrderState] = field(default_factory=dict)
+    trades: list[tuple[object, ...]] = field(default_factory=list)
+    postings: list[tuple[object, ...]] = field(default_factory=list)
+    transfers: list[tuple[object, ...]] = field(default_factory=list)
+    balances: dict[tuple[int, str], int] = field(default_factory=dict)  # -> seq last posted
+    candles: dict[tuple[str, str, int], CandleState] = field(default_factory=dict)
+
+    def balance_rows(self, state: ProjectionState) -> list[tuple[object, ...]]:
+        return [
+            (account, asset, *state.balances[(account, asset)], seq)
+            for (account, asset), seq in sorted(self.balances.items())
+        ]
+
+
+class BatchGap(Exception):
+    """A batch does not continue the projection: commands would be skipped."""
+
+
+def fold(state: ProjectionState, items: Iterable[Applied]) -> Rows:
+    """The rows for `items` (those at or below `state.last_seq` are skipped: already
+    written). Moves `state` on; a caller whose write then fails must reload it."""
+    rows = Rows(first_seq=state.last_seq + 1)
+    seconds: dict[str, CandleState] = {}
+    lines: list[Posting] = []
+    post = state.rules.post
+    for seq, time, _command, events in items:
+        if seq <= state.last_seq:
+            continue
+        if seq != state.last_seq + 1:
+            raise BatchGap(f"command {seq} after {state.last_seq}: the batch skips commands")
+        state.last_seq = seq
+        state.last_time_us = time
+        for event in events:
+            post(event, lines)
+            _apply(state, rows, seconds, event)
+        if lines:
+            _post(state, rows, lines)
+            lines.clear()
+        rows.events += len(events)
+    for second in seconds.values():
+        _fold_second(state, rows, second)
+    rows.last_seq = state.last_seq
+    rows.last_time_us = state.last_time_us
+    return rows
+
+
+def _post(state: ProjectionState, rows: Rows, lines: list[Posting]) -> None:
+    balances = state.balances
+    touched = rows.balances
+    append = rows.postings.append
+    for index, (seq, account, asset, bucket, amount) in enumerate(lines):
+        append((seq, index, account, asset, bucket, amount))
+        key = (account, asset)
+        record = balances.get(key)
+        if record is None:
+            record = balances[key] = [0, 0]
+        record[0 if bucket is FREE else 1] += amount
+        touched[key] = seq
+
+
+def _apply(
+    state: ProjectionState, rows: Rows, seconds: dict[str, CandleState], event: Event
+) -> None:
+    if isinstance(event, TradeExecuted):
+        _trade(state, rows, seconds, event)
+    elif isinstance(event, OrderAccepted):
+        order = OrderState.accepted(event)
+        rows.new_orders[order.order_id] = order
+        if order.status in OPEN_STATUSES:
+            state.open_orders[order.order_id] = order
+    elif isinstance(event, OrderFilled):
+        _end(state, rows, event, OrderStatus.FILLED.value)
+    elif isinstance(event, OrderCanceled):
+        _end(state, rows, event, OrderStatus.CANCELED.value)
+    elif isinstance(event, OrderExpired):
+        status = OrderStatus.EXPIRED_IN_MATCH if event.in_match else OrderStatus.EXPIRED
+        _end(state, rows, event, status.value)
+    elif isinstance(event, OrderAmended):
+        order = _touch(state, rows, event.order_id, event)
+        order.orig_qty = event.new_quantity
+    elif isinstance(event, OrderTriggered):
+        order = _touch(state, rows, event.order_id, event)
+        order.working = True
+        order.working_time_us = event.time
+    elif isinstance(event, Deposited | Withdrawn):
+        kind = "DEPOSIT" if isinstance(event, Deposited) else "WITHDRAWAL"
+        rows.transfers.append(
+            (event.seq, event.time, kind, event.account, event.asset, event.amount, event.ref)
+        )
+    else:
+        _listing(rows, event)
+
+
+def _listing(rows: Rows, event: Event) -> None:
+    if isinstance(event, AssetListed):
+        rows.assets.append((event.code, event.precision, event.seq))
+    elif isinstance(event, MarketListed):
+        m = event.market
+        rows.markets.append(
+            (
+                m.symbol,
+                m.base,
+                m.quote,
+                m.tick_size,
+                m.step_size,
+                m.status.value,
+                m.maker_fee_bps,
+                m.taker_fee_bps,
+                event.seq,
+            )
+        )
+    elif isinstance(event, MarketStatusChanged):
+        rows.market_changes.append({"symbol": event.symbol, "status": event.status.value})
+    elif isinstance(event, MarketFeesChanged):
+        rows.market_changes.append(
+            {
+                "symbol": event.symbol,
+                "maker_fee_bps": event.maker_fee_bps,
+                "taker_fee_bps": event.taker_fee_bps,
+            }
+        )
+
+
+def _touch(state: ProjectionState, rows: Rows, order_id: int, event: Event) -> OrderState:
+    """The open order an event changes, marked for writing."""
+    order = state.open_orders[order_id]
+    order.update_time_us = event.time
+    order.updated_seq = event.seq
+    if order_id not in rows.new_orders:
+        rows.changed_orders[order_id] = order
+    return order
+
+
+def _end(
+    state: ProjectionState,
+    rows: Rows,
+    event: OrderFilled | OrderCanceled | OrderExpired,
+    status: str,
+) -> None:
+    order = _touch(state, rows, event.order_id, event)
+    order.status = status
+    del state.open_orders[event.order_id]
+
+
+def _trade(
+    state: ProjectionState, rows: Rows, seconds: dict[str, CandleState], t: TradeExecuted
+) -> None:
+    symbol = t.symbol
+    taker = t.seller_order_id if t.buyer_is_maker else t.buyer_order_id
+    last = state.aggs.get(symbol)
+    if last is not None and last.seq == t.seq and last.taker_order_id == taker:
+        if last.price != t.price:
+            last.agg_id += 1
+            last.price = t.price
+    elif last is None:
+        last = state.aggs[symbol] = LastAgg(1, t.seq, taker, t.price)
+    else:
+        last.agg_id += 1
+        last.seq, last.taker_order_id, last.price = t.seq, taker, t.price
+    rows.trades.append(
+        (
+            symbol,
+            t.trade_id,
+            last.agg_id,
+            t.seq,
+            t.time,
+            t.price,
+            t.quantity,
+            t.quote_quantity,
+            t.buyer_order_id,
+            t.seller_order_id,
+            t.buyer_account,
+            t.seller_account,
+            t.buyer_is_maker,
+            t.buyer_fee,
+            t.seller_fee,
+        )
+    )
+    for order_id in (t.buyer_order_id, t.seller_order_id):
+        order = _touch(state, rows, order_id, t)
+        order.executed_qty += t.quantity
+        order.cumulative_quote_qty += t.quote_quantity
+        order.status = PARTIALLY_FILLED
+
+    t_ms = t.time // 1000
+    second = seconds.get(symbol)
+    if second is None or t_ms > second.close_time_ms:
+        if second is not None:
+            _fold_second(state, rows, second)
+        start = t_ms - t_ms % SECOND
+        second = seconds[symbol] = CandleState(symbol, "1s", start, start + SECOND - 1)
+    # A time that went backwards (a clock step at the sequencer) counts in the open second:
+    # candles only ever move forward.
+    second.add(t)
+
+
+def _fold_second(state: ProjectionState, rows: Rows, second: CandleState) -> None:
+    symbol = second.symbol
+    for interval in INTERVALS:
+        key = (symbol, interval)
+        candle = state.candles.get(key)
+        if candle is None or second.open_time_ms > candle.close_time_ms:
+            open_ms, close_ms = bounds(interval, second.open_time_ms)
+            candle = state.candles[key] = CandleState(symbol, interval, open_ms, close_ms)
+        candle.merge(second)
+        rows.candles[(symbol, interval, candle.open_time_ms)] = candle

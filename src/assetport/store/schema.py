@@ -1,0 +1,231 @@
+"""The read model's tables (SQLAlchemy Core). Alembic migrations create and change them.
+
+Amounts are integer units of any size: an asset may have 18 decimals, so 10 whole units
+already exceed 64 bits. `Units` stores them exactly on both databases (NUMERIC(78, 0) on
+PostgreSQL; on SQLite a column without affinity, holding an INTEGER when it fits in 64
+bits and its decimal text otherwise). No SQL arithmetic is done on amounts: the projector
+computes new values in Python and writes them whole.
+
+Times are microseconds since the epoch (`*_us`), exactly as the sequencer stamped them;
+candle times are milliseconds, as Binance names candles.
+"""
+
+from typing import Any, Final
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Dialect,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.types import TypeDecorator, TypeEngine, UserDefinedType
+
+INT64_MIN: Final = -(2**63)
+INT64_MAX: Final = 2**63 - 1
+
+
+class _NoAffinity(UserDefinedType[Any]):
+    """A SQLite column declared BLOB: values are kept as given, INTEGER or TEXT."""
+
+    cache_ok = True
+
+    def get_col_spec(self, **kw: Any) -> str:
+        return "BLOB"
+
+
+def sqlite_amount(value: int) -> int | str:
+    """How SQLite stores an amount: an INTEGER when it fits, its decimal text otherwise."""
+    return value if INT64_MIN <= value <= INT64_MAX else str(value)
+
+
+class Units(TypeDecorator[int]):
+    """An exact integer amount of any size."""
+
+    impl = Numeric(78, 0)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(_NoAffinity())
+        return dialect.type_descriptor(Numeric(78, 0))
+
+    def process_bind_param(self, value: int | None, dialect: Dialect) -> Any:
+        if value is None or dialect.name != "sqlite":
+            return value
+        return sqlite_amount(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> int | None:
+        return None if value is None else int(value)
+
+
+metadata = MetaData()
+
+# One row per projector: the seq (and its time) of the last command whose rows are written.
+# Updated in the same transaction as those rows, which is what makes resuming exact.
+projector_state = Table(
+    "projector_state",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("last_seq", BigInteger, nullable=False),
+    Column("last_time_us", BigInteger, nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("user_id", BigInteger, primary_key=True),  # the ledger account number
+    Column("name", String(200), nullable=False),
+    Column("created_ms", BigInteger, nullable=False),
+)
+
+# Metadata only: secrets live with the gateway's key store (assetport.api.keys).
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("api_key", String(128), primary_key=True),
+    Column("user_id", BigInteger, nullable=False, index=True),
+    Column("key_type", String(20), nullable=False),
+    Column("label", String(200), nullable=False),
+    Column("permissions", String(200), nullable=False),  # comma-separated, e.g. "read,trade"
+    Column("ip_allowlist", Text, nullable=False),  # comma-separated networks; "" = any
+    Column("created_ms", BigInteger, nullable=False),
+)
+
+assets = Table(
+    "assets",
+    metadata,
+    Column("code", String(12), primary_key=True),
+    Column("precision", Integer, nullable=False),
+    Column("listed_seq", BigInteger, nullable=False),
+)
+
+markets = Table(
+    "markets",
+    metadata,
+    Column("symbol", String(20), primary_key=True),
+    Column("base", String(12), nullable=False),
+    Column("quote", String(12), nullable=False),
+    Column("tick_size", Units, nullable=False),
+    Column("step_size", Units, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("maker_fee_bps", Integer, nullable=False),
+    Column("taker_fee_bps", Integer, nullable=False),
+    Column("listed_seq", BigInteger, nullable=False),
+)
+
+# Every accepted order with its latest state. Rejected orders never existed (as on Binance).
+orders = Table(
+    "orders",
+    metadata,
+    Column("order_id", BigInteger, primary_key=True),
+    Column("account", BigInteger, nullable=False),
+    Column("symbol", String(20), nullable=False),
+    Column("client_order_id", String(64), nullable=False),
+    Column("side", String(4), nullable=False),
+    Column("type", String(20), nullable=False),
+    Column("time_in_force", String(3), nullable=False),
+    Column("stp_mode", String(20), nullable=False),
+    Column("price", Units, nullable=False),
+    Column("orig_qty", Units, nullable=False),
+    Column("orig_quote_qty", Units, nullable=False),
+    Column("stop_price", Units, nullable=False),
+    Column("iceberg_qty", Units, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("executed_qty", Units, nullable=False),
+    Column("cumulative_quote_qty", Units, nullable=False),
+    Column("working", Boolean, nullable=False),
+    Column("time_us", BigInteger, nullable=False),
+    Column("update_time_us", BigInteger, nullable=False),
+    Column("working_time_us", BigInteger, nullable=True),  # NULL until a stop triggers
+    Column("seq", BigInteger, nullable=False),
+    Column("updated_seq", BigInteger, nullable=False),
+    Index("ix_orders_account_symbol", "account", "symbol", "order_id"),
+)
+
+# One row per trade, both sides. `agg_id` numbers Binance's aggregate trades per symbol
+# (1, 2, ...): consecutive fills of one taker order at one price in one command share it.
+trades = Table(
+    "trades",
+    metadata,
+    Column("symbol", String(20), primary_key=True),
+    Column("trade_id", BigInteger, primary_key=True),
+    Column("agg_id", BigInteger, nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("time_us", BigInteger, nullable=False),
+    Column("price", Units, nullable=False),
+    Column("quantity", Units, nullable=False),
+    Column("quote_quantity", Units, nullable=False),
+    Column("buyer_order_id", BigInteger, nullable=False),
+    Column("seller_order_id", BigInteger, nullable=False),
+    Column("buyer_account", BigInteger, nullable=False),
+    Column("seller_account", BigInteger, nullable=False),
+    Column("buyer_is_maker", Boolean, nullable=False),
+    Column("buyer_fee", Units, nullable=False),  # in base: the buyer receives base
+    Column("seller_fee", Units, nullable=False),  # in quote
+    Index("ix_trades_buyer", "buyer_account", "symbol", "trade_id"),
+    Index("ix_trades_seller", "seller_account", "symbol", "trade_id"),
+    Index("ix_trades_agg", "symbol", "agg_id"),
+    Index("ix_trades_time", "symbol", "time_us"),
+)
+
+balances = Table(
+    "balances",
+    metadata,
+    Column("account", BigInteger, primary_key=True),
+    Column("asset", String(12), primary_key=True),
+    Column("free", Units, nullable=False),
+    Column("held", Units, nullable=False),
+    Column("updated_seq", BigInteger, nullable=False),
+)
+
+# The double-entry journal: each command's lines sum to zero per asset.
+postings = Table(
+    "postings",
+    metadata,
+    Column("seq", BigInteger, primary_key=True),
+    Column("line", Integer, primary_key=True),  # position among the command's lines
+    Column("account", BigInteger, nullable=False),
+    Column("asset", String(12), nullable=False),
+    Column("bucket", String(4), nullable=False),  # "free" or "held"
+    Column("amount", Units, nullable=False),
+)
+
+transfers = Table(
+    "transfers",
+    metadata,
+    Column("seq", BigInteger, primary_key=True),
+    Column("time_us", BigInteger, nullable=False),
+    Column("kind", String(10), nullable=False),  # "DEPOSIT" or "WITHDRAWAL"
+    Column("account", BigInteger, nullable=False),
+    Column("asset", String(12), nullable=False),
+    Column("amount", Units, nullable=False),
+    Column("ref", String(200), nullable=False),
+    Index("ix_transfers_account", "account", "kind", "seq"),
+)
+
+candles = Table(
+    "candles",
+    metadata,
+    Column("symbol", String(20), primary_key=True),
+    Column("interval", String(3), primary_key=True),
+    Column("open_time_ms", BigInteger, primary_key=True),
+    Column("close_time_ms", BigInteger, nullable=False),
+    Column("open", Units, nullable=False),
+    Column("high", Units, nullable=False),
+    Column("low", Units, nullable=False),
+    Column("close", Units, nullable=False),
+    Column("volume", Units, nullable=False),
+    Column("quote_volume", Units, nullable=False),
+    Column("trades", BigInteger, nullable=False),
+    Column("taker_buy_volume", Units, nullable=False),
+    Column("taker_buy_quote", Units, nullable=False),
+    Column("first_trade_id", BigInteger, nullable=False),
+    Column("last_trade_id", BigInteger, nullable=False),
+)

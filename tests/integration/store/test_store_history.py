@@ -1,0 +1,147 @@
+"""History reads with Binance's paging and windows, checked against the events themselves."""
+
+from collections import defaultdict
+from datetime import UTC, datetime
+
+import pytest
+from store_workload import applied
+
+from assetport.domain.events import OrderAccepted, TradeExecuted
+from assetport.store.database import Database
+from assetport.store.history import History, HistoryError
+from assetport.store.projector import Projector
+
+ITEMS = applied(1500, seed=5)
+EVENTS = [event for *_, events in ITEMS for event in events]
+TRADES = [e for e in EVENTS if isinstance(e, TradeExecuted) and e.symbol == "KGLDKRW"]
+ACCOUNT = 3
+
+
+@pytest.fixture
+def history(database: Database) -> History:
+    Projector(database).catch_up(ITEMS, batch_size=400)
+    return History(database)
+
+
+def test_all_orders_pages_by_order_id(history: History) -> None:
+    expected = [
+        e.order_id
+        for e in EVENTS
+        if isinstance(e, OrderAccepted) and e.account == ACCOUNT and e.symbol == "KGLDKRW"
+    ]
+    assert len(expected) > 30
+    pages, next_id = [], 0
+    while page := history.all_orders(ACCOUNT, "KGLDKRW", order_id=next_id, limit=7):
+        pages.append([order.order_id for order in page])
+        next_id = page[-1].order_id + 1
+    assert [oid for page in pages for oid in page] == expected
+    assert all(len(page) == 7 for page in pages[:-1])
+    # No lower bound: the newest `limit`, still oldest first.
+    assert [o.order_id for o in history.all_orders(ACCOUNT, "KGLDKRW", limit=5)] == expected[-5:]
+
+
+def test_my_trades_pages_by_from_id_and_by_order(history: History) -> None:
+    mine = [t for t in TRADES if ACCOUNT in (t.buyer_account, t.seller_account)]
+    sides = [
+        (t.trade_id, is_buyer)
+        for t in mine
+        for is_buyer in (True, False)
+        if (t.buyer_account if is_buyer else t.seller_account) == ACCOUNT
+    ]
+    got, from_id = [], 0
+    while page := history.my_trades(ACCOUNT, "KGLDKRW", from_id=from_id, limit=10):
+        got += [(t.trade_id, t.is_buyer) for t in page]
+        from_id = page[-1].trade_id + 1
+    # A self-trade lists both sides (buyer first), and no page splits them.
+    assert got == sides
+    trade = next(t for t in mine if t.buyer_account == ACCOUNT and t.seller_account != ACCOUNT)
+    fills = history.my_trades(ACCOUNT, "KGLDKRW", order_id=trade.buyer_order_id)
+    assert trade.trade_id in [f.trade_id for f in fills]
+    fill = next(f for f in fills if f.trade_id == trade.trade_id)
+    assert (fill.is_buyer, fill.commission, fill.commission_asset) == (
+        True,
+        trade.buyer_fee,
+        "KGLD",
+    )
+    assert fill.is_maker == trade.buyer_is_maker
+
+
+def test_time_windows_are_inclusive_milliseconds(history: History) -> None:
+    t = TRADES[len(TRADES) // 2]
+    ms = t.time // 1000
+    same_ms = [x.trade_id for x in TRADES if x.time // 1000 == ms]
+    window = history.historical_trades("KGLDKRW", from_id=same_ms[0], limit=len(same_ms))
+    assert [x.trade_id for x in window] == same_ms
+    aggs = history.agg_trades("KGLDKRW", start_ms=ms, end_ms=ms, limit=1000)
+    assert aggs and {a.time_us // 1000 for a in aggs} == {ms}
+    assert aggs[0].first_trade_id == same_ms[0] and aggs[-1].last_trade_id == same_ms[-1]
+
+
+def test_agg_trades_join_one_takers_fills_at_one_price(history: History) -> None:
+    groups: list[list[TradeExecuted]] = []
+    for t in TRADES:
+        taker = t.seller_order_id if t.buyer_is_maker else t.buyer_order_id
+        last = groups[-1][-1] if groups else None
+        if (
+            last is not None
+            and (last.seq, last.price) == (t.seq, t.price)
+            and taker == (last.seller_order_id if last.buyer_is_maker else last.buyer_order_id)
+        ):
+            groups[-1].append(t)
+        else:
+            groups.append([t])
+    assert len(groups) < len(TRADES)  # some takers swept several makers
+    got, from_id = [], 1
+    while page := history.agg_trades("KGLDKRW", from_id=from_id, limit=13):
+        got += page
+        from_id = page[-1].agg_id + 1
+    assert [a.agg_id for a in got] == list(range(1, len(groups) + 1))
+    assert [(a.first_trade_id, a.last_trade_id, a.qty) for a in got] == [
+        (g[0].trade_id, g[-1].trade_id, sum(t.quantity for t in g)) for g in groups
+    ]
+    newest = history.agg_trades("KGLDKRW", limit=3)
+    assert [a.agg_id for a in newest] == [len(groups) - 2, len(groups) - 1, len(groups)]
+
+
+def test_klines_of_every_interval(history: History) -> None:
+    by_minute: dict[int, list[TradeExecuted]] = defaultdict(list)
+    for t in TRADES:
+        by_minute[t.time // 1000 // 60_000 * 60_000].append(t)
+    minutes = history.klines("KGLDKRW", "1m", start_ms=0, limit=1000)
+    assert [k.open_time_ms for k in minutes] == sorted(by_minute)
+    for k in minutes:
+        trades = by_minute[k.open_time_ms]
+        assert (k.open, k.close, k.trades) == (trades[0].price, trades[-1].price, len(trades))
+        assert k.high == max(t.price for t in trades) and k.low == min(t.price for t in trades)
+        assert k.volume == sum(t.quantity for t in trades)
+        assert k.close_time_ms == k.open_time_ms + 59_999
+    (week,) = history.klines("KGLDKRW", "1w")
+    assert datetime.fromtimestamp(week.open_time_ms / 1000, UTC).strftime("%a %H:%M") == "Mon 00:00"
+    (month,) = history.klines("KGLDKRW", "1M")
+    assert datetime.fromtimestamp(month.open_time_ms / 1000, UTC).day == 1
+    assert week.volume == month.volume == sum(t.quantity for t in TRADES)
+    # The newest `limit`, and a window by open time.
+    assert history.klines("KGLDKRW", "1m", limit=2) == minutes[-2:]
+    start, end = minutes[3].open_time_ms, minutes[5].open_time_ms
+    assert history.klines("KGLDKRW", "1m", start_ms=start, end_ms=end) == minutes[3:6]
+
+
+def test_refused_parameters_carry_binance_codes(history: History) -> None:
+    day = 24 * 3600 * 1000
+    with pytest.raises(HistoryError) as too_long:
+        history.all_orders(ACCOUNT, "KGLDKRW", start_ms=0, end_ms=day + 1)
+    assert too_long.value.code == -1127
+    with pytest.raises(HistoryError) as combination:
+        history.my_trades(ACCOUNT, "KGLDKRW", from_id=1, start_ms=0)
+    assert combination.value.code == -1128
+    with pytest.raises(HistoryError) as interval:
+        history.klines("KGLDKRW", "2m")
+    assert interval.value.code == -1120
+
+
+def test_orders_outlive_the_engine_and_markets_render(history: History) -> None:
+    info = history.market("ETHUSDT")
+    assert info is not None and (info.base_precision, info.quote_precision) == (18, 2)
+    first = history.all_orders(ACCOUNT, "KGLDKRW", order_id=0, limit=1)[0]
+    assert history.order(ACCOUNT, "KGLDKRW", order_id=first.order_id) == first
+    assert history.order(ACCOUNT + 1, "KGLDKRW", order_id=first.order_id) is None

@@ -1,0 +1,119 @@
+"""The projector writes exactly what the events say, once, whatever the batching."""
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from store_dump import dump
+from store_workload import applied, engine_after
+
+from assetport.domain.commands import encode_command
+from assetport.domain.events import Deposited, Withdrawn
+from assetport.journal.record import Record
+from assetport.store import schema
+from assetport.store.database import Database, open_database
+from assetport.store.projection import BatchGap
+from assetport.store.projector import Projector, ProjectorConflict
+from assetport.store.reconcile import compare
+
+ITEMS = applied(1500, seed=7)
+
+
+def _records() -> list[Record]:
+    return [Record(seq, time, encode_command(command)) for seq, time, command, _ in ITEMS]
+
+
+def test_read_model_matches_the_engine(database: Database) -> None:
+    projector = Projector(database)
+    projector.catch_up(ITEMS, batch_size=300)
+    assert projector.last_seq() == len(ITEMS)
+    assert projector.lag(len(ITEMS) + 5) == 5
+    assert compare(database, _records()) == []
+
+    engine = engine_after(ITEMS)
+    with database.engine.connect() as connection:
+        b = schema.balances
+        eth = connection.execute(
+            select(b.c.free, b.c.held).where(b.c.account == 0, b.c.asset == "ETH")
+        ).one()
+    # The external account mirrors four deposits of 10**19: beyond 64 bits, exact.
+    assert tuple(eth) == (engine.ledger.balance(0, "ETH").free, 0)
+    assert eth[0] < -(2**63)
+
+
+def test_batching_does_not_change_a_row(
+    db_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    one_go = open_database(f"sqlite:///{tmp_path_factory.mktemp('ref') / 'ref.db'}")
+    Projector(one_go).apply_batch(ITEMS)
+    database = open_database(db_url)
+    projector = Projector(database)
+    for size in (1, 7, 100, 3):
+        start = projector.last_seq()
+        projector.apply_batch(ITEMS[start : start + size])
+    # A fresh projector (a restart) resumes from the committed seq.
+    Projector(database).catch_up(ITEMS, batch_size=250)
+    assert dump(database) == dump(one_go)
+    database.close()
+    one_go.close()
+
+
+def test_replayed_commands_are_skipped_and_gaps_refused(database: Database) -> None:
+    projector = Projector(database)
+    projector.apply_batch(ITEMS[:100])
+    before = dump(database)
+    assert projector.apply_batch(ITEMS[50:100]) == 0
+    assert dump(database) == before
+    with pytest.raises(BatchGap):
+        projector.apply_batch(ITEMS[101:120])
+    assert dump(database) == before
+    # The overlap is skipped and the rest written.
+    projector.apply_batch(ITEMS[90:200])
+    assert projector.last_seq() == 200
+
+
+def test_a_second_writer_is_refused(database: Database) -> None:
+    first, second = Projector(database), Projector(database)
+    first.apply_batch(ITEMS[:50])
+    with pytest.raises(ProjectorConflict):
+        second.apply_batch(ITEMS[:60])
+    assert second.last_seq() == 50  # it reloaded what is committed
+    second.apply_batch(ITEMS[:60])
+    assert second.last_seq() == 60
+
+
+def test_orders_follow_their_events(database: Database) -> None:
+    Projector(database).apply_batch(ITEMS)
+    engine = engine_after(ITEMS)
+    o = schema.orders
+    with database.engine.connect() as connection:
+        statuses = dict(connection.execute(select(o.c.order_id, o.c.status)).all())
+        working = dict(connection.execute(select(o.c.order_id, o.c.working)).all())
+    assert len(statuses) == engine.next_order_id - 1  # every accepted order, every state
+    assert {"NEW", "FILLED", "CANCELED", "EXPIRED"} <= set(statuses.values())
+    for order in engine.open_orders():
+        assert statuses[order.order_id] == order.status.value
+        assert working[order.order_id] == order.working
+
+
+def test_a_failed_write_leaves_nothing_and_the_projector_recovers(database: Database) -> None:
+    projector = Projector(database)
+    projector.apply_batch(ITEMS[:100])
+    before = dump(database)
+    # A stray row where the batch will write a transfer makes its insert fail half-way.
+    clash = next(
+        seq
+        for seq, _, _, events in ITEMS[100:]
+        if any(isinstance(event, Deposited | Withdrawn) for event in events)
+    )
+    transfers = schema.transfers
+    stray = {"seq": clash, "time_us": 0, "kind": "X", "account": 0, "asset": "X", "ref": ""}
+    with database.engine.begin() as connection:
+        connection.execute(transfers.insert().values(amount=0, **stray))
+    with pytest.raises(IntegrityError):
+        projector.apply_batch(ITEMS[100:])
+    assert projector.last_seq() == 100
+    with database.engine.begin() as connection:
+        connection.execute(transfers.delete().where(transfers.c.kind == "X"))
+    assert dump(database) == before
+    projector.apply_batch(ITEMS[100:])
+    assert compare(database, _records()) == []
