@@ -100,6 +100,12 @@ def build_parser() -> argparse.ArgumentParser:
     apikey_create.add_argument("--permissions", default="read,trade")
     apikey_create.add_argument("--ip-allow", nargs="*", default=[])
 
+    commands.add_parser(
+        "reconcile",
+        help="compare the read model with a replay of the journal",
+        add_help=False,
+    )
+
     journal = commands.add_parser("journal", help="check and replay a journal")
     tools = journal.add_subparsers(dest="tool", required=True)
     verify_parser = tools.add_parser("verify", help="check every record and snapshot")
@@ -233,6 +239,12 @@ def _admin_request(args: argparse.Namespace) -> tuple[str, dict[str, object]]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["reconcile"]:
+        # The read model's own command line (store/reconcile.py) takes it from here.
+        from assetport.store.reconcile import main as reconcile
+
+        return reconcile(arguments[1:])
     args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
