@@ -187,7 +187,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ops", type=int, default=300_000, help="commands, group commit")
     parser.add_argument("--fsync-each-ops", type=int, default=3_000)
-    parser.add_argument("--window", type=int, default=512, help="unacknowledged, saturated")
+    parser.add_argument("--window", type=int, default=128, help="unacknowledged, saturated")
     parser.add_argument("--rate", type=int, default=100_000, help="commands/s, latency run")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--dir", type=Path, default=None, help="where to write (default: tmp)")
