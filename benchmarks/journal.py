@@ -17,9 +17,7 @@ line printed is one JSON object.
 import argparse
 import asyncio
 import gc
-import importlib.util
 import json
-import sys
 import tempfile
 import time
 from collections import deque
@@ -32,23 +30,18 @@ from assetport.runtime.config import RuntimeConfig
 from assetport.runtime.interpreter import tune_for_latency
 from assetport.runtime.service import EngineService, Outcome
 from assetport.runtime.startup import close_service, open_service
-from engine_replay import FIRST_ACCOUNT, STEP, SYMBOL, TICK, setup_commands
+from engine_replay import (
+    FIRST_ACCOUNT,
+    STEP,
+    SYMBOL,
+    TICK,
+    load_workload_module,
+    setup_commands,
+)
 
 Op = tuple[int, int, int, int, int, int]
 CHUNK = 64
 TICK_S = 0.0005
-
-
-def load_workload() -> Any:
-    for parent in Path(__file__).resolve().parents:
-        candidate = parent / "shared" / "workloads" / "lob_workload.py"
-        if candidate.exists():
-            spec = importlib.util.spec_from_file_location("lob_workload", candidate)
-            assert spec is not None and spec.loader is not None
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-            return module
-    sys.exit("cannot find ../shared/workloads/lob_workload.py")
 
 
 def command_of(op: Op) -> Command:
@@ -193,7 +186,7 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=None, help="where to write (default: tmp)")
     args = parser.parse_args()
 
-    workload = load_workload()
+    workload: Any = load_workload_module()
     ops: list[Op] = list(workload.generate(args.ops, args.seed))
     with tempfile.TemporaryDirectory(dir=args.dir, prefix="journal-bench-") as scratch:
         root = Path(scratch)
