@@ -1,5 +1,6 @@
-"""The ASGI application: Binance-compatible REST under /api/v3, operator endpoints under
-/api/v1/admin, the OpenAPI document and a docs page."""
+"""The ASGI application: Binance-compatible REST under /api/v3, market streams (/ws,
+/stream) and the WebSocket API (/ws-api/v3), operator endpoints under /api/v1/admin, the
+OpenAPI document and a docs page."""
 
 from typing import Any
 
@@ -15,6 +16,7 @@ from assetport.api.http import Endpoint, Security, respond
 from assetport.api.keys import AdminToken
 from assetport.api.rest_admin import admin_routes
 from assetport.api.users import UserStore
+from assetport.api.ws_routes import realtime
 
 REST_ENDPOINTS: tuple[Endpoint, ...] = (*rest_market.ENDPOINTS, *rest_trade.ENDPOINTS)
 
@@ -26,20 +28,23 @@ def create_app(
     extra_routes: list[BaseRoute] | None = None,
 ) -> Starlette:
     routes: list[BaseRoute] = []
+    live = realtime(gateway)
+    endpoints = (*REST_ENDPOINTS, *live.endpoints)
     by_path: dict[str, dict[str, Endpoint]] = {}
-    for endpoint in REST_ENDPOINTS:
+    for endpoint in endpoints:
         by_path.setdefault(endpoint.path, {})[endpoint.method] = endpoint
     for path, methods in by_path.items():
         routes.append(Route(path, _dispatch(gateway, methods), methods=list(methods)))
     routes.extend(admin_routes(gateway, users, admin_token))
-    document = openapi_document(REST_ENDPOINTS)
+    routes.extend(live.routes)
+    document = openapi_document(endpoints)
     encoded = msgspec.json.encode(document)
 
     async def openapi(request: Request) -> Response:
         return Response(encoded, media_type="application/json")
 
     async def docs(request: Request) -> Response:
-        return HTMLResponse(_docs_page(REST_ENDPOINTS))
+        return HTMLResponse(_docs_page(endpoints))
 
     routes.append(Route("/openapi.json", openapi))
     routes.append(Route("/docs", docs))
@@ -98,6 +103,8 @@ def openapi_document(endpoints: tuple[Endpoint, ...]) -> dict[str, Any]:
             operation["description"] = (
                 f"{endpoint.security.value}: signed with HMAC-SHA256 or Ed25519 over the "
                 "query string and body; needs timestamp and signature."
+                if endpoint.security in (Security.TRADE, Security.USER_DATA)
+                else f"{endpoint.security.value}: the X-MBX-APIKEY header only, no signature."
             )
         paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = operation
     return {

@@ -5,9 +5,10 @@ here (order records, market data, precisions) are kept from the engine's applied
 updated before the replies of a batch go out.
 """
 
+import asyncio
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from assetport.api.keys import KeyStore
@@ -46,6 +47,8 @@ class Gateway:
         self.limiter = limiter
         self.clock_ms = clock_ms
         self.sandbox = sandbox
+        self._id_prefix = secrets.token_hex(8)
+        self._client_ids_made = 0
         self.precisions = Precisions()
         self.orders = OrderRecords()
         self.market_data = MarketData()
@@ -53,6 +56,9 @@ class Gateway:
         self.listeners: list[ChangeListener] = []
         # Called with {stream name: [payload, ...]} as market data is published.
         self.stream_sinks: list[StreamSink] = []
+        # The stream names someone listens to (None: every stream): market data renders
+        # only these, so nobody pays for payloads nobody reads.
+        self.stream_interest: Collection[str] | None = None
         self._learn_from_engine()
         service.on_applied.append(self.on_applied)
 
@@ -61,9 +67,16 @@ class Gateway:
         once it is durable and applied."""
         return await self.service.execute(command)
 
+    def submit(self, command: Command) -> "asyncio.Future[Outcome]":
+        """`execute` for callers that answer from a callback rather than await (the
+        WebSocket API's hot path); raises `Overloaded` when the engine's queue is full."""
+        return self.service.submit(command)
+
     def new_client_order_id(self) -> str:
-        """An id for an order sent without one, as Binance makes up: unique and opaque."""
-        return "ap-" + secrets.token_hex(14)
+        """An id for an order sent without one, as Binance makes up: unique and opaque. A
+        random prefix per process and a counter: no system call per order."""
+        self._client_ids_made += 1
+        return f"ap-{self._id_prefix}{self._client_ids_made:x}"
 
     def on_applied(self, batch: AppliedBatch) -> None:
         """Bring every view up to the batch just applied (called on the engine's loop)."""
@@ -81,8 +94,8 @@ class Gateway:
         """Publish the market data that is due (called every 100 ms): real-time messages
         since the last call, then what the clock makes due (depth batches, tickers...)."""
         data = self.market_data
-        live = data.drain()
-        due = data.due(self.clock_ms())
+        live = data.drain(self.stream_interest)
+        due = data.due(self.clock_ms(), self.stream_interest)
         for sink in self.stream_sinks:
             if live:
                 sink(live)

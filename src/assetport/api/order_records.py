@@ -7,7 +7,7 @@ client that placed an order can query it at once. Closed orders are kept up to a
 SQL read model keeps the full history).
 """
 
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -27,6 +27,8 @@ from assetport.domain.orders import OrderStatus, OrderType, SelfTradePrevention,
 from assetport.engine.order import Order
 
 DEFAULT_CLOSED_KEPT = 200_000
+# Prevented matches kept per account for GET /api/v3/myPreventedMatches (newest kept).
+DEFAULT_PREVENTED_KEPT = 10_000
 
 
 @dataclass
@@ -85,13 +87,19 @@ class OrderChange:
 
 
 class OrderRecords:
-    def __init__(self, closed_kept: int = DEFAULT_CLOSED_KEPT) -> None:
+    def __init__(
+        self,
+        closed_kept: int = DEFAULT_CLOSED_KEPT,
+        prevented_kept: int = DEFAULT_PREVENTED_KEPT,
+    ) -> None:
         # symbol -> (base, quote): the commission asset of a fill is the asset received.
         self.pairs: dict[str, tuple[str, str]] = {}
         self.closed_kept = closed_kept
         self._open: dict[int, OrderRecord] = {}
         self._closed: OrderedDict[int, OrderRecord] = OrderedDict()
         self._by_client_id: dict[tuple[int, str], int] = {}
+        self.prevented_kept = prevented_kept
+        self._prevented_by_account: dict[int, deque[MatchPrevented]] = {}
 
     def get(self, order_id: int) -> OrderRecord | None:
         found = self._open.get(order_id)
@@ -120,6 +128,11 @@ class OrderRecords:
             if record.account == account and record.symbol == symbol
         ]
         return sorted(found, key=lambda record: record.order_id)
+
+    def prevented_matches(self, account: int, symbol: str) -> list[MatchPrevented]:
+        """The account's prevented matches in the market still in memory, oldest first."""
+        kept = self._prevented_by_account.get(account)
+        return [] if kept is None else [event for event in kept if event.symbol == symbol]
 
     def apply(self, events: Iterable[Event]) -> list[OrderChange]:
         """Take one command's events; answer the order changes they make, in order."""
@@ -266,6 +279,10 @@ class OrderRecords:
             record.updated = event.time
 
     def _prevented(self, event: MatchPrevented, changes: list[OrderChange]) -> None:
+        kept = self._prevented_by_account.get(event.account)
+        if kept is None:
+            kept = self._prevented_by_account[event.account] = deque(maxlen=self.prevented_kept)
+        kept.append(event)
         for order_id in (event.taker_order_id, event.maker_order_id):
             record = self._open.get(order_id)
             if record is not None:

@@ -139,11 +139,11 @@ class Params:
         self._read.update(names)
 
     def ensure_all_read(self) -> None:
-        """-1104 if a sent parameter was never read by the endpoint."""
-        if len(self._read) < len(self._values):
-            read = sum(1 for name in self._values if name in self._read)
-            if read < len(self._values):
-                raise errors.unread_parameters(read, len(self._values))
+        """-1104 if a sent parameter was never read by the endpoint. (`_read` also holds
+        names that were looked for but not sent, so only the sent ones are counted.)"""
+        read = sum(1 for name in self._values if name in self._read)
+        if read < len(self._values):
+            raise errors.unread_parameters(read, len(self._values))
 
     def ensure_absent(self, name: str) -> None:
         """-1106 for a parameter this request must not carry (e.g. price on MARKET)."""

@@ -279,6 +279,8 @@ _STATIC_WEIGHTS: Final[dict[tuple[str, str], int]] = {
     ("GET", "/api/v3/uiKlines"): 2,
     ("GET", "/api/v3/avgPrice"): 2,
     ("GET", "/api/v3/account"): 20,
+    ("GET", "/api/v3/account/commission"): 20,
+    ("GET", "/api/v3/rateLimit/order"): 40,
     ("GET", "/api/v3/order"): 4,
     ("POST", "/api/v3/order"): 1,
     ("POST", "/api/v3/order/test"): 1,
@@ -339,6 +341,8 @@ def request_weight(method: str, path: str, params: Params) -> int:
         return 6 if params.peek("symbol") else 80
     if path == "/api/v3/myTrades":
         return 5 if params.peek("orderId") else 20
+    if path == "/api/v3/myPreventedMatches":
+        return 2 if params.peek("preventedMatchId") else 20
     return 1
 
 

@@ -8,6 +8,7 @@ Binance's and part of the contract.
 from typing import Any
 
 from assetport.api.order_records import Fill, OrderRecord
+from assetport.domain.events import MatchPrevented
 from assetport.domain.units import from_units
 
 
@@ -114,4 +115,22 @@ def trade_json(fill: Fill, record: OrderRecord, precisions: Precisions) -> dict[
         "isBuyer": record.side.value == "BUY",
         "isMaker": fill.is_maker,
         "isBestMatch": True,
+    }
+
+
+def prevented_match_json(event: MatchPrevented, precisions: Precisions) -> dict[str, Any]:
+    """One row of GET /api/v3/myPreventedMatches."""
+    return {
+        "symbol": event.symbol,
+        "preventedMatchId": event.prevented_match_id,
+        "takerOrderId": event.taker_order_id,
+        "makerSymbol": event.symbol,
+        "makerOrderId": event.maker_order_id,
+        "tradeGroupId": -1,
+        "selfTradePreventionMode": event.mode.value,
+        "price": from_units(event.price, precisions.quote(event.symbol)),
+        "makerPreventedQuantity": from_units(
+            event.maker_prevented_qty, precisions.base(event.symbol)
+        ),
+        "transactTime": ms(event.time),
     }

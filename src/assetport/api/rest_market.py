@@ -3,10 +3,12 @@ tickers (paths and shapes as Binance's /api/v3)."""
 
 from typing import Any
 
+import msgspec
+
 from assetport.api import errors
 from assetport.api.errors import ApiError
 from assetport.api.gateway import Gateway
-from assetport.api.http import Call, Endpoint, ParamDoc
+from assetport.api.http import Call, Endpoint, ParamDoc, Security
 from assetport.domain.markets import MarketStatus
 from assetport.domain.units import from_units
 from assetport.marketdata.hub import InvalidParameter, UnknownSymbol
@@ -122,14 +124,55 @@ def _symbol(call: Call) -> str:
 async def exchange_info(call: Call) -> Any:
     gateway = call.gateway
     wanted = _symbols_param(call)
+    statuses = _symbol_status(call, wanted)
+    spot = _wants_spot(call)
     symbols = wanted if wanted is not None else gateway.listed_symbols()
+    if statuses is not None:
+        symbols = [s for s in symbols if _status_name(gateway, s) in statuses]
     return {
         "timezone": "UTC",
         "serverTime": call.now_ms,
         "rateLimits": gateway.limiter.rate_limits_for_exchange_info(),
         "exchangeFilters": [],
-        "symbols": [symbol_info(gateway, symbol) for symbol in symbols],
+        "symbols": [symbol_info(gateway, symbol) for symbol in symbols] if spot else [],
     }
+
+
+# Binance's permissions; every Assetport market is SPOT, so a filter keeps all or none.
+_PERMISSIONS = frozenset(
+    {"SPOT", "MARGIN", "LEVERAGED", *(f"TRD_GRP_{n:03}" for n in range(2, 26))}
+)
+_SYMBOL_STATUSES = frozenset({"TRADING", "HALT", "BREAK", "END_OF_DAY", "CANCEL_ONLY"})
+
+
+def _wants_spot(call: Call) -> bool:
+    """`permissions=SPOT` or `permissions=["MARGIN","LEVERAGED"]`; absent means all."""
+    text = call.params.optional_string("permissions")
+    if text is None:
+        return True
+    try:
+        names = msgspec.json.decode(text, type=list[str]) if text.startswith("[") else [text]
+    except msgspec.DecodeError as exc:
+        raise errors.invalid_parameter("permissions") from exc
+    if not names or any(name not in _PERMISSIONS for name in names):
+        raise errors.invalid_parameter("permissions")
+    return "SPOT" in names
+
+
+def _symbol_status(call: Call, wanted: list[str] | None) -> frozenset[str] | None:
+    """`symbolStatus=TRADING`: only markets in that status; not with symbol(s) (-1128)."""
+    status = call.params.optional_string("symbolStatus")
+    if status is None:
+        return None
+    if wanted is not None:
+        raise errors.BAD_PARAM_COMBO.error()
+    if status not in _SYMBOL_STATUSES:
+        raise errors.invalid_parameter("symbolStatus")
+    return frozenset({status})
+
+
+def _status_name(gateway: Gateway, symbol: str) -> str:
+    return str(gateway.engine.markets[symbol].status.value)
 
 
 def _limit(call: Call, default: int, maximum: int) -> int:
@@ -283,7 +326,12 @@ ENDPOINTS = (
         "/api/v3/exchangeInfo",
         exchange_info,
         summary="Markets, filters and rate limits",
-        params=(OPTIONAL_SYMBOL, SYMBOLS, ParamDoc("permissions"), ParamDoc("symbolStatus")),
+        params=(
+            OPTIONAL_SYMBOL,
+            SYMBOLS,
+            ParamDoc("permissions", description='SPOT, or a JSON array: ["SPOT","MARGIN"]'),
+            ParamDoc("symbolStatus", description="TRADING, HALT, BREAK, ... (not with symbol)"),
+        ),
     ),
     Endpoint("GET", "/api/v3/depth", _guard(depth), summary="Order book", params=(SYMBOL, LIMIT)),
     Endpoint(
@@ -293,7 +341,8 @@ ENDPOINTS = (
         "GET",
         "/api/v3/historicalTrades",
         _guard(historical_trades),
-        summary="Older trades",
+        Security.MARKET_DATA,
+        summary="Older trades (API key, no signature)",
         params=(SYMBOL, LIMIT, ParamDoc("fromId", "integer")),
     ),
     Endpoint(

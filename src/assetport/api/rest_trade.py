@@ -1,7 +1,7 @@
 """Trading and account endpoints (Binance /api/v3): orders, cancels, cancel-replace,
 amend, open and past orders, trades, balances."""
 
-from typing import Any
+from typing import Any, Final
 
 import msgspec
 
@@ -10,7 +10,13 @@ from assetport.api.errors import ApiError, RejectContext, reject_error
 from assetport.api.http import Call, Endpoint, ParamDoc, Security
 from assetport.api.order_records import OrderRecord
 from assetport.api.params import CancelReplaceMode, NewOrderRespType, Params
-from assetport.api.render import ms, new_order_json, order_json, trade_json
+from assetport.api.render import (
+    ms,
+    new_order_json,
+    order_json,
+    prevented_match_json,
+    trade_json,
+)
 from assetport.domain.commands import (
     AmendOrder,
     CancelAllOrders,
@@ -27,6 +33,7 @@ from assetport.domain.events import (
 )
 from assetport.domain.orders import OrderType, TimeInForce
 from assetport.domain.results import RejectReason
+from assetport.domain.units import from_units
 from assetport.engine.checks import check_order
 from assetport.runtime.service import Outcome
 
@@ -155,10 +162,11 @@ async def new_order(call: Call) -> Any:
 
 
 async def test_order(call: Call) -> Any:
-    """Every check a new order passes before money moves, without placing it."""
+    """Every check a new order passes before money moves, without placing it; with
+    `computeCommissionRates=true`, the rates the order would pay."""
     symbol = _symbol(call)
     command, _ = read_new_order(call, symbol, call.params)
-    call.params.mark_read("computeCommissionRates")
+    compute = _boolean(call.params, "computeCommissionRates")
     call.params.ensure_all_read()
     m = call.gateway.engine.markets[symbol]
     reason = check_order(
@@ -174,7 +182,61 @@ async def test_order(call: Call) -> Any:
     )
     if reason is not None:
         raise reject_error(reason, RejectContext.NEW_ORDER)
-    return {}
+    if not compute:
+        return {}
+    maker, taker = commission_bps(call, symbol)
+    return {
+        "standardCommissionForOrder": {"maker": rate(maker), "taker": rate(taker)},
+        "specialCommissionForOrder": {"maker": rate(0), "taker": rate(0)},
+        "taxCommissionForOrder": {"maker": rate(0), "taker": rate(0)},
+        "discount": _NO_DISCOUNT,
+    }
+
+
+# Assetport has no fee-discount token; Binance's shape, switched off.
+_NO_DISCOUNT: Final = {
+    "enabledForAccount": False,
+    "enabledForSymbol": False,
+    "discountAsset": None,
+    "discount": "0.00000000",
+}
+
+
+def _boolean(params: Params, name: str) -> bool:
+    value = params.optional_string(name)
+    if value is None:
+        return False
+    if value not in ("true", "false"):
+        raise errors.invalid_parameter(name)
+    return value == "true"
+
+
+def commission_bps(call: Call, symbol: str) -> tuple[int, int]:
+    """(maker, taker) fees the account pays in the market: the account's own rates when an
+    operator set them, else the market's (the engine charges the same way)."""
+    engine = call.gateway.engine
+    m = engine.markets[symbol]
+    override = engine.account_fees.get(call.account)
+    return override if override is not None else (m.maker_fee_bps, m.taker_fee_bps)
+
+
+def rate(bps: int) -> str:
+    """Basis points as Binance writes a commission rate: 5 -> "0.00050000"."""
+    return from_units(bps * 10_000, 8)
+
+
+async def account_commission(call: Call) -> Any:
+    symbol = _symbol(call)
+    call.params.ensure_all_read()
+    maker, taker = commission_bps(call, symbol)
+    zero = {"maker": rate(0), "taker": rate(0), "buyer": rate(0), "seller": rate(0)}
+    return {
+        "symbol": symbol,
+        "standardCommission": {**zero, "maker": rate(maker), "taker": rate(taker)},
+        "specialCommission": zero,
+        "taxCommission": zero,
+        "discount": _NO_DISCOUNT,
+    }
 
 
 def _find_record(call: Call, symbol: str, prefix: str = "") -> OrderRecord | None:
@@ -455,6 +517,36 @@ async def my_trades(call: Call) -> Any:
     return [trade_json(fill, record, precisions) for fill, record in picked]
 
 
+async def my_prevented_matches(call: Call) -> Any:
+    """Binance's combinations: preventedMatchId alone, or orderId with an optional
+    fromPreventedMatchId and limit (ascending by id)."""
+    symbol = _symbol(call)
+    params = call.params
+    match_id = params.optional_integer("preventedMatchId")
+    order_id = params.optional_integer("orderId")
+    from_id = params.optional_integer("fromPreventedMatchId")
+    limit = _history_limit(params)
+    params.ensure_all_read()
+    if (match_id is None) == (order_id is None):
+        if match_id is None:
+            raise errors.one_of_mandatory("preventedMatchId", "orderId")
+        raise errors.BAD_PARAM_COMBO.error()
+    if match_id is not None and (from_id is not None or "limit" in params):
+        raise errors.BAD_PARAM_COMBO.error()
+    events = call.gateway.orders.prevented_matches(call.account, symbol)
+    if match_id is not None:
+        picked = [e for e in events if e.prevented_match_id == match_id]
+    else:
+        picked = [
+            e
+            for e in events
+            if order_id in (e.taker_order_id, e.maker_order_id)
+            and (from_id is None or e.prevented_match_id >= from_id)
+        ][:limit]
+    precisions = call.gateway.precisions
+    return [prevented_match_json(event, precisions) for event in picked]
+
+
 async def account(call: Call) -> Any:
     omit_zero = (call.params.optional_string("omitZeroBalances") or "false") == "true"
     call.params.ensure_all_read()
@@ -482,8 +574,8 @@ async def account(call: Call) -> Any:
         "buyerCommission": 0,
         "sellerCommission": 0,
         "commissionRates": {
-            "maker": str(maker / 10_000) if fees else "0.00000000",
-            "taker": str(taker / 10_000) if fees else "0.00000000",
+            "maker": rate(maker),
+            "taker": rate(taker),
             "buyer": "0.00000000",
             "seller": "0.00000000",
         },
@@ -569,6 +661,13 @@ ENDPOINTS = (
     Endpoint("GET", "/api/v3/myTrades", my_trades, Security.USER_DATA, "Account trades",
              (SYMBOL, ParamDoc("orderId", "integer"), ParamDoc("fromId", "integer"), *WINDOW,
               *SIGNED)),
+    Endpoint("GET", "/api/v3/myPreventedMatches", my_prevented_matches, Security.USER_DATA,
+             "Matches stopped by self-trade prevention",
+             (SYMBOL, ParamDoc("preventedMatchId", "integer"), ParamDoc("orderId", "integer"),
+              ParamDoc("fromPreventedMatchId", "integer"), ParamDoc("limit", "integer"),
+              *SIGNED)),
+    Endpoint("GET", "/api/v3/account/commission", account_commission, Security.USER_DATA,
+             "Commission rates of a symbol", (SYMBOL, *SIGNED)),
     Endpoint("GET", "/api/v3/account", account, Security.USER_DATA, "Balances",
              (ParamDoc("omitZeroBalances"), *SIGNED)),
     Endpoint("GET", "/api/v3/rateLimit/order", order_rate_limit, Security.USER_DATA,

@@ -1,7 +1,16 @@
 """`assetport serve`: the exchange in one process: engine service, gateway, market data.
 
 Start-up: recover the engine from the data directory, list what the listing file (or the
-demo defaults) names and the engine does not have yet, then serve HTTP. The address is
+demo defaults) names and the engine does not have yet, then serve HTTP. The listing file
+may also raise or lower the rate limits (Binance's by default), in exchangeInfo's terms:
+
+    [[rate_limits]]
+    rateLimitType = "ORDERS"      # REQUEST_WEIGHT, ORDERS or RAW_REQUESTS
+    interval = "SECOND"           # SECOND, MINUTE, HOUR or DAY
+    intervalNum = 10
+    limit = 1000000
+
+When the file has a `rate_limits` list it replaces the defaults whole. The address is
 written to `<data_dir>/server.json` for `assetport admin`. SIGTERM or SIGINT: stop taking
 requests, finish the commands in flight, write a snapshot, exit 0.
 """
@@ -12,15 +21,23 @@ import json
 import logging
 import os
 import sys
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import uvicorn
 
-from assetport.api.app import create_app
+from assetport.api.app import REST_ENDPOINTS, create_app
 from assetport.api.gateway import Gateway
+from assetport.api.http import rest_fast_path
 from assetport.api.keys import AdminToken, KeyStore
-from assetport.api.ratelimit import RateLimiter
+from assetport.api.ratelimit import (
+    DEFAULT_RATE_LIMITS,
+    Interval,
+    RateLimit,
+    RateLimiter,
+    RateLimitType,
+)
 from assetport.api.users import UserStore
 from assetport.domain.commands import ListAsset, ListMarket
 from assetport.domain.events import CommandRejected
@@ -47,6 +64,34 @@ class ServeOptions:
     db_url: str | None = None
 
 
+def load_rate_limits(config: Path | None) -> tuple[RateLimit, ...]:
+    """The `[[rate_limits]]` of the listing file, or Binance's defaults without one. A load
+    test from one address, or a private deployment, needs far higher limits than Binance's
+    6000 weight per minute and 100 orders per 10 s."""
+    if config is None:
+        return DEFAULT_RATE_LIMITS
+    rows = tomllib.loads(config.read_text(encoding="utf-8")).get("rate_limits")
+    if rows is None:
+        return DEFAULT_RATE_LIMITS
+    try:
+        limits = tuple(
+            RateLimit(
+                RateLimitType(row["rateLimitType"]),
+                Interval(row["interval"]),
+                int(row["intervalNum"]),
+                int(row["limit"]),
+            )
+            for row in rows
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(
+            f"{config}: a rate limit needs rateLimitType, interval, intervalNum and limit: {exc}"
+        ) from exc
+    if any(limit.interval_num < 1 or limit.limit < 1 for limit in limits):
+        raise ValueError(f"{config}: intervalNum and limit must be at least 1")
+    return limits
+
+
 async def ensure_listed(service: EngineService, listings: Listings) -> None:
     """List what the engine does not have yet; what it has stays as it is."""
     engine = service.engine
@@ -65,6 +110,7 @@ async def serve(options: ServeOptions) -> None:
     data_dir = options.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
     listings = load_listings(options.config) if options.config else demo_listings()
+    limiter = RateLimiter(load_rate_limits(options.config))
     service = await open_service(RuntimeConfig(data_dir, journal_url=options.journal_url))
     running = asyncio.get_running_loop().create_task(service.run())
     keys = KeyStore(data_dir)
@@ -73,15 +119,20 @@ async def serve(options: ServeOptions) -> None:
     cadence: asyncio.Task[None] | None = None
     try:
         await ensure_listed(service, listings)
-        gateway = Gateway(service, keys, RateLimiter(), sandbox=options.demo)
+        gateway = Gateway(service, keys, limiter, sandbox=options.demo)
         app = create_app(gateway, users, AdminToken.load_or_create(data_dir))
         config = uvicorn.Config(
-            app,
+            rest_fast_path(gateway, REST_ENDPOINTS, app),
             host=options.host,
             port=options.port,
             log_level="warning",
             lifespan="off",
             access_log=False,
+            http="httptools",
+            # Clients connect directly; X-Forwarded-For is not trusted (the IP allowlists
+            # and per-IP limits key on the peer address), and the middleware costs time.
+            proxy_headers=False,
+            server_header=False,
         )
         server = uvicorn.Server(config)
         cadence = asyncio.get_running_loop().create_task(_cadence(gateway))

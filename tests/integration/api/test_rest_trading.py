@@ -97,3 +97,14 @@ def test_acknowledged_orders_survive_a_restart(tmp_path: Path) -> None:
         status, orders = alice.get("/api/v3/openOrders", symbol="KGLDKRW")
         assert status == 200 and [o["orderId"] for o in orders] == [order["orderId"]]
         assert alice.balance("KRW") == ("880000", "120000")
+
+
+def test_an_unknown_parameter_is_refused_not_ignored(tmp_path: Path) -> None:
+    with ExchangeServer(tmp_path / "data") as server:
+        bob = server.user("bob", KRW="1000000")
+        status, error = bob.post(
+            "/api/v3/order", symbol="KGLDKRW", side="BUY", type="LIMIT",
+            timeInForce="GTC", quantity="0.1", price="100000", colour="red",
+        )  # fmt: skip
+        assert (status, error["code"]) == (400, -1104), error
+        assert bob.balance("KRW") == ("1000000", "0")
