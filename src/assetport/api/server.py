@@ -38,6 +38,7 @@ from assetport.api.ratelimit import (
     RateLimiter,
     RateLimitType,
 )
+from assetport.api.rest_sandbox import sandbox_routes
 from assetport.api.users import UserStore
 from assetport.domain.commands import ListAsset, ListMarket
 from assetport.domain.events import CommandRejected
@@ -46,6 +47,10 @@ from assetport.runtime.config import RuntimeConfig
 from assetport.runtime.interpreter import tune_for_latency
 from assetport.runtime.service import EngineService
 from assetport.runtime.startup import close_service, open_service
+from assetport.sandbox.market_makers import DemoMarketMakers
+from assetport.store.database import open_database
+from assetport.store.projector import Projector
+from assetport.store.rebuild import project_journal
 
 logger = logging.getLogger(__name__)
 
@@ -116,11 +121,18 @@ async def serve(options: ServeOptions) -> None:
     keys = KeyStore(data_dir)
     users = UserStore(data_dir)
     server: uvicorn.Server | None = None
-    cadence: asyncio.Task[None] | None = None
+    background: list[asyncio.Task[None]] = []
     try:
         await ensure_listed(service, listings)
         gateway = Gateway(service, keys, limiter, sandbox=options.demo)
-        app = create_app(gateway, users, AdminToken.load_or_create(data_dir))
+        background.append(await _start_read_model(service, data_dir, options.db_url))
+        extra_routes = []
+        if options.demo:
+            background.append(_start_sandbox(service))
+            extra_routes = sandbox_routes(gateway)
+        app = create_app(
+            gateway, users, AdminToken.load_or_create(data_dir), extra_routes=extra_routes
+        )
         config = uvicorn.Config(
             rest_fast_path(gateway, REST_ENDPOINTS, app),
             host=options.host,
@@ -135,7 +147,7 @@ async def serve(options: ServeOptions) -> None:
             server_header=False,
         )
         server = uvicorn.Server(config)
-        cadence = asyncio.get_running_loop().create_task(_cadence(gateway))
+        background.append(asyncio.get_running_loop().create_task(_cadence(gateway)))
         serving = asyncio.get_running_loop().create_task(server.serve())
         while not server.started and not serving.done():
             await asyncio.sleep(0.01)
@@ -149,8 +161,8 @@ async def serve(options: ServeOptions) -> None:
         server.should_exit = True
         await serving
     finally:
-        if cadence is not None:
-            cadence.cancel()
+        for task in background:
+            task.cancel()
         service.stop()
         with contextlib.suppress(Exception):
             await running
@@ -161,6 +173,41 @@ async def serve(options: ServeOptions) -> None:
             (data_dir / SERVER_FILE).unlink()
     if running.done() and running.exception() is not None:
         raise RuntimeError(f"the engine stopped: {running.exception()}")
+
+
+async def _start_read_model(
+    service: EngineService, data_dir: Path, db_url: str | None
+) -> "asyncio.Task[None]":
+    """Open the SQL read model, bring it up to the journal, and keep it fed from the bus.
+
+    The projector stores its last seq with its rows, so after any stop it resumes where it
+    was; the catch-up replays the journal privately (the engine may have started from a
+    snapshot beyond the projector's position).
+    """
+    projector = await asyncio.to_thread(Projector, open_database(db_url, data_dir))
+    if projector.last_seq() < service.engine.last_seq:
+        await asyncio.to_thread(project_journal, projector, data_dir, service.engine.last_seq)
+    subscription = service.bus.subscribe("read-model")
+
+    async def feed() -> None:
+        try:
+            async for batch in subscription:
+                await asyncio.to_thread(
+                    projector.apply_columns,
+                    batch.first_seq,
+                    batch.time,
+                    batch.commands,
+                    batch.events,
+                )
+        finally:
+            service.bus.unsubscribe(subscription)
+            await asyncio.to_thread(projector.database.close)
+
+    return asyncio.get_running_loop().create_task(feed())
+
+
+def _start_sandbox(service: EngineService) -> "asyncio.Task[None]":
+    return asyncio.get_running_loop().create_task(DemoMarketMakers(service).run())
 
 
 async def _cadence(gateway: Gateway) -> None:

@@ -1,0 +1,1 @@
+"""The learning sandbox (`assetport serve --demo`): test funds and demo market makers."""

@@ -1,0 +1,41 @@
+"""The running server keeps the SQL read model: after a trade and a restart, reconcile
+finds the read model, the ledger postings and a replay of the journal in agreement."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from exchange_server import ROOT, ExchangeServer
+
+from assetport.store.database import open_database
+from assetport.store.history import History
+
+
+def test_the_read_model_follows_the_server_and_reconciles(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    with ExchangeServer(data) as server:
+        alice = server.user("alice", KGLD="2")
+        bob = server.user("bob", KRW="1000000")
+        status, sell = alice.post(
+            "/api/v3/order", symbol="KGLDKRW", side="SELL", type="LIMIT",
+            timeInForce="GTC", quantity="1", price="130000",
+        )  # fmt: skip
+        assert status == 200
+        status, _ = bob.post(
+            "/api/v3/order", symbol="KGLDKRW", side="BUY", type="MARKET", quantity="0.4"
+        )
+        assert status == 200
+    reconcile = subprocess.run(
+        [sys.executable, "-m", "assetport.cli", "reconcile", "--data-dir", str(data)],
+        capture_output=True, text=True, cwd=ROOT, timeout=120,
+    )  # fmt: skip
+    assert reconcile.returncode == 0, reconcile.stdout + reconcile.stderr
+    database = open_database(None, data)
+    try:
+        history = History(database)
+        orders = history.all_orders(alice.user_id, "KGLDKRW")
+        assert [o.order_id for o in orders] == [sell["orderId"]]
+        trades = history.my_trades(bob.user_id, "KGLDKRW")
+        assert len(trades) == 1
+    finally:
+        database.close()
