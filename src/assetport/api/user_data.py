@@ -1,0 +1,212 @@
+"""User data streams: each account's order and balance changes as Binance's user events
+(reference §6.5): `executionReport`, `outboundAccountPosition`, `balanceUpdate`.
+
+`UserData.on_command` is a gateway listener: it runs once per command, right after the
+command is applied and before its replies go out, so the ledger it reads is exactly the
+state after that command. Nothing is built for an account nobody listens to, which keeps the
+engine's loop fast under load. Subscribers (a WebSocket API subscription, a legacy listenKey
+socket) get plain event dicts and wrap them as their protocol wants.
+"""
+
+from typing import Any, Final, Protocol
+
+from assetport.api.gateway import Gateway
+from assetport.api.order_records import OrderChange, OrderRecord
+from assetport.api.render import ms
+from assetport.domain.events import (
+    Deposited,
+    Event,
+    OrderAccepted,
+    OrderAmended,
+    OrderCanceled,
+    OrderExpired,
+    OrderFilled,
+    OrderTriggered,
+    TradeExecuted,
+    Withdrawn,
+)
+from assetport.domain.orders import OrderStatus, OrderType
+from assetport.domain.units import from_units
+
+# Execution ids: unique per change, from the command's seq and the change's place in it.
+_EXECUTIONS_PER_COMMAND: Final = 1 << 16
+_OPEN = (OrderStatus.NEW, OrderStatus.PARTIALLY_FILLED)
+
+
+class UserSubscriber(Protocol):
+    def deliver(self, event: dict[str, Any]) -> None: ...
+
+
+class UserData:
+    def __init__(self, gateway: Gateway) -> None:
+        self.gateway = gateway
+        self.subscribers: dict[int, list[UserSubscriber]] = {}
+        gateway.listeners.append(self.on_command)
+
+    def subscribe(self, account: int, subscriber: UserSubscriber) -> None:
+        self.subscribers.setdefault(account, []).append(subscriber)
+
+    def unsubscribe(self, account: int, subscriber: UserSubscriber) -> None:
+        found = self.subscribers.get(account)
+        if found is not None and subscriber in found:
+            found.remove(subscriber)
+            if not found:
+                del self.subscribers[account]
+
+    def on_command(self, seq: int, events: list[Event], changes: list[OrderChange]) -> None:
+        subscribers = self.subscribers
+        if not subscribers or not events:
+            return
+        touched: dict[int, set[str]] = {}
+        for event in events:
+            for account, asset in self._moves(event):
+                if account in subscribers:
+                    touched.setdefault(account, set()).add(asset)
+            if isinstance(event, (Deposited, Withdrawn)) and event.account in subscribers:
+                delta = event.amount if isinstance(event, Deposited) else -event.amount
+                self._send(event.account, self._balance_update(event.asset, delta, event.time))
+        if changes:
+            self._execution_reports(seq, changes)
+        time_ms = ms(events[0].time)
+        for account, assets in touched.items():
+            self._send(account, self.account_position(account, assets, time_ms))
+
+    def account_position(self, account: int, assets: set[str], time_ms: int) -> dict[str, Any]:
+        """`outboundAccountPosition` for `assets`, free and locked as the ledger has them."""
+        ledger = self.gateway.engine.ledger.accounts.get(account, {})
+        precisions = self.gateway.precisions
+        rows = []
+        for asset in sorted(assets):
+            record = ledger.get(asset)
+            free, held = (record.free, record.held) if record is not None else (0, 0)
+            rows.append(
+                {
+                    "a": asset,
+                    "f": precisions.amount(asset, free),
+                    "l": precisions.amount(asset, held),
+                }
+            )
+        return {"e": "outboundAccountPosition", "E": time_ms, "u": time_ms, "B": rows}
+
+    def _send(self, account: int, event: dict[str, Any]) -> None:
+        for subscriber in self.subscribers.get(account, ()):
+            subscriber.deliver(event)
+
+    def _balance_update(self, asset: str, delta: int, time_us: int) -> dict[str, Any]:
+        time_ms = ms(time_us)
+        amount = self.gateway.precisions.amount(asset, delta)
+        return {"e": "balanceUpdate", "E": time_ms, "a": asset, "d": amount, "T": time_ms}
+
+    def _moves(self, event: Event) -> list[tuple[int, str]]:
+        """The (account, asset) balances an event changes, fees to the platform aside."""
+        if isinstance(event, TradeExecuted):
+            base, quote = self.gateway.precisions.markets[event.symbol]
+            buyer, seller = event.buyer_account, event.seller_account
+            return [(buyer, base), (buyer, quote), (seller, base), (seller, quote)]
+        if isinstance(event, (OrderAccepted, OrderTriggered)):
+            return [(event.account, event.held_asset)]
+        if isinstance(event, (OrderCanceled, OrderExpired, OrderFilled, OrderAmended)):
+            return [(event.account, event.asset)]
+        if isinstance(event, (Deposited, Withdrawn)):
+            return [(event.account, event.asset)]
+        return []
+
+    def _execution_reports(self, seq: int, changes: list[OrderChange]) -> None:
+        """One `executionReport` per change, with each order's running totals: a record
+        holds its state after the whole command, so the totals at each change are rebuilt
+        by taking off the fills that came after it."""
+        subscribers = self.subscribers
+        later: dict[int, list[int]] = {}  # order id -> [quantity, quote] filled after
+        last_trade: dict[int, int] = {}  # order id -> index of its last TRADE change
+        for index, change in enumerate(changes):
+            fill = change.fill
+            if fill is not None and change.record.account in subscribers:
+                totals = later.setdefault(change.record.order_id, [0, 0])
+                totals[0] += fill.quantity
+                totals[1] += fill.quote_quantity
+                last_trade[change.record.order_id] = index
+        for index, change in enumerate(changes):
+            record = change.record
+            if record.account not in subscribers:
+                continue
+            totals = later.get(record.order_id, [0, 0])
+            fill = change.fill
+            if fill is not None:
+                totals[0] -= fill.quantity
+                totals[1] -= fill.quote_quantity
+            executed = record.executed - totals[0]
+            executed_quote = record.executed_quote - totals[1]
+            status = _status(change, record, executed, last_trade.get(record.order_id) == index)
+            report = self._report(seq * _EXECUTIONS_PER_COMMAND + index, change, status)
+            report["z"] = from_units(executed, self.gateway.precisions.base(record.symbol))
+            report["Z"] = from_units(executed_quote, self.gateway.precisions.quote(record.symbol))
+            self._send(record.account, report)
+
+    def _report(
+        self, execution_id: int, change: OrderChange, status: OrderStatus
+    ) -> dict[str, Any]:
+        record = change.record
+        precisions = self.gateway.precisions
+        qp = precisions.quote(record.symbol)
+        bp = precisions.base(record.symbol)
+        fill = change.fill
+        time_ms = ms(change.time)
+        on_book = status in _OPEN and record.working and record.type is not OrderType.MARKET
+        report: dict[str, Any] = {
+            "e": "executionReport",
+            "E": time_ms,
+            "s": record.symbol,
+            "c": record.client_order_id,
+            "S": record.side.value,
+            "o": record.type.value,
+            "f": record.time_in_force.value,
+            "q": from_units(record.quantity, bp),
+            "p": from_units(record.price, qp),
+            "P": from_units(record.stop_price, qp),
+            "F": from_units(record.iceberg_qty, bp),
+            "g": -1,
+            # The original id on a cancel; Binance puts the cancel request's own id in `c`,
+            # which the engine does not keep, so `c` stays the order's id.
+            "C": record.client_order_id if change.execution_type == "CANCELED" else "",
+            "x": change.execution_type,
+            "X": status.value,
+            "r": "NONE",
+            "i": record.order_id,
+            "l": from_units(fill.quantity if fill else 0, bp),
+            "z": "",
+            "L": from_units(fill.price if fill else 0, qp),
+            "n": precisions.amount(fill.commission_asset, fill.commission) if fill else "0",
+            "N": fill.commission_asset if fill else None,
+            "T": time_ms,
+            "t": fill.trade_id if fill else -1,
+            "I": execution_id,
+            "w": on_book,
+            "m": fill.is_maker if fill else False,
+            "M": False,
+            "O": ms(record.created),
+            "Z": "",
+            "Y": from_units(fill.quote_quantity if fill else 0, qp),
+            "Q": from_units(record.quote_quantity, qp),
+            "W": ms(record.working_time) if record.working else -1,
+            "V": record.stp_mode.value,
+        }
+        if change.prevented_match_id:
+            report["v"] = change.prevented_match_id
+        return report
+
+
+def _status(
+    change: OrderChange, record: OrderRecord, executed: int, last_trade: bool
+) -> OrderStatus:
+    """The order's status right after `change` (the record has the status after all)."""
+    kind = change.execution_type
+    if kind == "NEW":
+        return OrderStatus.NEW
+    if kind == "TRADE":
+        full = record.quantity and executed >= record.quantity
+        if full or (last_trade and record.status is OrderStatus.FILLED):
+            return OrderStatus.FILLED
+        return OrderStatus.PARTIALLY_FILLED
+    if kind in ("CANCELED", "EXPIRED"):
+        return record.status
+    return OrderStatus.PARTIALLY_FILLED if executed else OrderStatus.NEW

@@ -1,0 +1,519 @@
+"""The WebSocket API at `/ws-api/v3` (reference §6.2, §6.3).
+
+A request is `{"id", "method", "params"}`; the answer `{"id", "status": 200, "result",
+"rateLimits"}` or `{"id", "status": 4xx, "error": {"code", "msg"}, "rateLimits"}` with the
+same codes and messages as REST. Signed params are `apiKey`, `timestamp`, `recvWindow` and a
+`signature` over the other params sorted by name. After `session.logon` with an Ed25519 key,
+requests need only their `timestamp`.
+
+The order path is kept lean, as market makers live on it: a request is decoded, checked and
+submitted to the engine without a task of its own; the answer is sent from the callback of
+the engine's future. Requests are submitted in the order they arrive, so an order and its
+cancel sent back to back are sequenced in that order. Decimal numbers sent as JSON numbers
+are read as `Decimal` (never float) and signed as written.
+"""
+
+import asyncio
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from decimal import Decimal
+from typing import Any, Final
+
+import msgspec
+
+from assetport.api import errors, rest_market, rest_trade
+from assetport.api.errors import ApiError, RejectContext, reject_error
+from assetport.api.gateway import Gateway
+from assetport.api.http import Call
+from assetport.api.keys import ApiKey, KeyKind, Permission
+from assetport.api.params import Params
+from assetport.api.ratelimit import RateLimitType, Usage
+from assetport.api.render import order_json
+from assetport.api.rest_trade import (
+    _cancel_report as cancel_report,
+)
+from assetport.api.rest_trade import (
+    _find_record as find_record,
+)
+from assetport.api.rest_trade import (
+    _new_order_reply as new_order_reply,
+)
+from assetport.api.rest_trade import (
+    _read_cancel as read_cancel,
+)
+from assetport.api.rest_trade import (
+    _rejection as rejection,
+)
+from assetport.api.rest_trade import read_new_order
+from assetport.api.signing import check_key, check_timestamp, verify_signature, ws_payload
+from assetport.api.user_data import UserData
+from assetport.api.ws_connection import Outbox, Receive, Scope, Send, client_ip, frame_text
+from assetport.api.ws_connection import query_params as connection_query
+from assetport.domain.commands import Command, PlaceOrder
+from assetport.domain.events import OrderCanceled
+from assetport.runtime.errors import CommandRefused, Overloaded
+from assetport.runtime.service import Outcome
+
+MAX_SUBSCRIPTIONS: Final = 1000
+CONNECT_WEIGHT: Final = 2
+# Binance's request weights of the methods offered here.
+WEIGHTS: Final = {
+    "ping": 1,
+    "time": 1,
+    "exchangeInfo": 20,
+    "session.logon": 2,
+    "session.status": 2,
+    "session.logout": 2,
+    "order.place": 1,
+    "order.cancel": 1,
+    "order.status": 4,
+    "openOrders.status": 6,
+    "account.status": 20,
+    "userDataStream.subscribe": 2,
+    "userDataStream.subscribe.signature": 2,
+    "userDataStream.unsubscribe": 2,
+}
+_ALL_OPEN_ORDERS_WEIGHT: Final = 80
+_HMAC_NOT_SUPPORTED: Final = errors.ErrorSpec(-4056, "HMAC_SHA256 API key is not supported.")
+logger = logging.getLogger(__name__)
+
+_MALFORMED: Final = errors.ErrorSpec(-1102, "Malformed request: expected {id, method, params}.")
+_DEFERRED: Final = object()  # the answer comes later, from the engine's callback
+
+
+class _Request(msgspec.Struct):
+    method: str
+    id: str | int | None = None
+    params: dict[str, Any] = {}
+
+
+_decoder: Final = msgspec.json.Decoder(_Request, float_hook=Decimal)
+_encode: Final = msgspec.json.encode
+
+
+class _Subscription:
+    """A user data subscription: events wrapped with the subscription's id."""
+
+    __slots__ = ("account", "outbox", "subscription_id")
+
+    def __init__(self, outbox: Outbox, subscription_id: int, account: int) -> None:
+        self.outbox = outbox
+        self.subscription_id = subscription_id
+        self.account = account
+
+    def deliver(self, event: dict[str, Any]) -> None:
+        message = {"subscriptionId": self.subscription_id, "event": event}
+        self.outbox.push(_encode(message).decode())
+
+
+class _Session:
+    __slots__ = (
+        "authorized_since",
+        "connected_since",
+        "ip",
+        "key",
+        "next_subscription",
+        "outbox",
+        "return_rate_limits",
+        "subscriptions",
+    )
+
+    def __init__(self, outbox: Outbox, ip: str, now_ms: int, return_rate_limits: bool) -> None:
+        self.outbox = outbox
+        self.ip = ip
+        self.connected_since = now_ms
+        self.return_rate_limits = return_rate_limits
+        self.key: ApiKey | None = None
+        self.authorized_since = 0
+        self.subscriptions: dict[int, _Subscription] = {}
+        self.next_subscription = 0
+
+
+class _Reply:
+    """Where one request's answer goes, with the rate limits it used."""
+
+    __slots__ = ("rate_limits", "request_id", "session")
+
+    def __init__(self, session: _Session, request_id: str | int | None) -> None:
+        self.session = session
+        self.request_id = request_id
+        self.rate_limits: list[dict[str, Any]] = []
+
+    def ok(self, result: Any) -> None:
+        answer: dict[str, Any] = {"id": self.request_id, "status": 200, "result": result}
+        if self.session.return_rate_limits:
+            answer["rateLimits"] = self.rate_limits
+        self.session.outbox.push(_encode(answer).decode())
+
+    def fail(self, error: ApiError) -> None:
+        answer: dict[str, Any] = {
+            "id": self.request_id,
+            "status": error.http_status,
+            "error": {"code": error.code, "msg": error.msg},
+        }
+        if self.session.return_rate_limits and self.rate_limits:
+            answer["rateLimits"] = self.rate_limits
+        self.session.outbox.push(_encode(answer).decode())
+
+
+Method = Callable[[_Session, dict[str, Any], Params, int, _Reply], Awaitable[Any]]
+
+
+class WebSocketApi:
+    def __init__(self, gateway: Gateway, user_data: UserData) -> None:
+        self.gateway = gateway
+        self.user_data = user_data
+        limits = gateway.limiter.limits
+        self._weight_limits = [
+            lim.to_json() for lim in limits if lim.type is RateLimitType.REQUEST_WEIGHT
+        ]
+        self._order_limits = [lim.to_json() for lim in limits if lim.type is RateLimitType.ORDERS]
+        self._methods: dict[str, Method] = {
+            "ping": self._ping,
+            "time": self._time,
+            "exchangeInfo": self._exchange_info,
+            "session.logon": self._logon,
+            "session.status": self._status,
+            "session.logout": self._logout,
+            "order.place": self._place,
+            "order.cancel": self._cancel,
+            "order.status": self._order_status,
+            "openOrders.status": self._open_orders,
+            "account.status": self._account,
+            "userDataStream.subscribe": self._subscribe,
+            "userDataStream.subscribe.signature": self._subscribe_signed,
+            "userDataStream.unsubscribe": self._unsubscribe,
+        }
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (await receive())["type"] != "websocket.connect":
+            return
+        await send({"type": "websocket.accept"})
+        gateway = self.gateway
+        now = gateway.clock_ms()
+        ip = client_ip(scope)
+        wants_limits = connection_query(scope).get("returnRateLimits", "true") != "false"
+        session = _Session(Outbox(send), ip, now, wants_limits)
+        try:
+            gateway.limiter.check_request(ip, CONNECT_WEIGHT, now)
+        except ApiError as error:
+            _Reply(session, None).fail(error)
+        try:
+            while True:
+                text = frame_text(await receive())
+                if text is None:
+                    return
+                await self._handle(session, text)
+        except asyncio.CancelledError:
+            pass  # the outbox gave up on a client that stopped reading
+        finally:
+            for subscription in session.subscriptions.values():
+                self.user_data.unsubscribe(subscription.account, subscription)
+            await session.outbox.stop()
+
+    async def _handle(self, session: _Session, text: str) -> None:
+        try:
+            request = _decoder.decode(text)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            _Reply(session, None).fail(_MALFORMED.error())
+            return
+        reply = _Reply(session, request.id)
+        method = self._methods.get(request.method)
+        if method is None:
+            reply.fail(ApiError(-1100, f"Unknown method '{request.method}'."))
+            return
+        gateway = self.gateway
+        now = gateway.clock_ms()
+        raw = request.params
+        try:
+            usage = gateway.limiter.check_request(session.ip, self._weight(request), now)
+            if session.return_rate_limits:
+                reply.rate_limits = self._usage_rows(self._weight_limits, usage)
+            result = await method(session, raw, _params(raw), now, reply)
+        except ApiError as error:
+            reply.fail(error)
+            return
+        except Exception:
+            logger.exception("WebSocket API %s failed", request.method)
+            reply.fail(errors.UNKNOWN.error())
+            return
+        if result is not _DEFERRED:
+            reply.ok(result)
+
+    def _weight(self, request: _Request) -> int:
+        if request.method == "openOrders.status" and "symbol" not in request.params:
+            return _ALL_OPEN_ORDERS_WEIGHT
+        return WEIGHTS[request.method]
+
+    @staticmethod
+    def _usage_rows(limits: list[dict[str, Any]], usage: Usage) -> list[dict[str, Any]]:
+        return [
+            {**limit, "count": int(count)}
+            for limit, (_, count) in zip(limits, usage.headers(), strict=True)
+        ]
+
+    # -- authentication -----------------------------------------------------------------
+
+    def _key(
+        self,
+        session: _Session,
+        raw: dict[str, Any],
+        params: Params,
+        now: int,
+        permission: Permission,
+    ) -> ApiKey:
+        """The key a signed request acts for: its own (apiKey + signature) or the one the
+        session logged on with; then the timestamp against recvWindow."""
+        signature = raw.get("signature")
+        key = session.key
+        if signature is None and key is not None and raw.get("apiKey") in (None, key.api_key):
+            if self.gateway.keys.get(key.api_key) is None or permission not in key.permissions:
+                session.key = None  # Binance revokes the session, as the key went bad
+                raise errors.REJECTED_API_KEY.error()
+        else:
+            api_key = raw.get("apiKey")
+            key = check_key(
+                self.gateway.keys,
+                api_key if isinstance(api_key, str) else None,
+                session.ip,
+                permission,
+            )
+            if not isinstance(signature, str) or not signature:
+                raise errors.mandatory_missing("signature")
+            verify_signature(key, ws_payload(raw), signature.encode())
+        check_timestamp(params, now)
+        params.mark_read("apiKey", "signature")
+        return key
+
+    def _call(self, session: _Session, params: Params, key: ApiKey | None, now: int) -> Call:
+        return Call(self.gateway, params, key, now, session.ip)
+
+    def _symbol(self, params: Params) -> str:
+        symbol = params.symbol()
+        if symbol not in self.gateway.engine.markets:
+            raise errors.BAD_SYMBOL.error()
+        return symbol
+
+    # -- general ------------------------------------------------------------------------
+
+    async def _ping(
+        self, session: _Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
+    ) -> Any:
+        params.ensure_all_read()
+        return {}
+
+    async def _time(
+        self, session: _Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
+    ) -> Any:
+        params.ensure_all_read()
+        return {"serverTime": now}
+
+    async def _exchange_info(
+        self, session: _Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
+    ) -> Any:
+        info = await rest_market.exchange_info(self._call(session, params, None, now))
+        params.mark_read("permissions", "symbolStatus", "showPermissionSets")
+        params.ensure_all_read()
+        return info
+
+    # -- session ------------------------------------------------------------------------
+
+    def _session_status(self, session: _Session, now: int) -> dict[str, Any]:
+        key = session.key
+        return {
+            "apiKey": key.api_key if key is not None else None,
+            "authorizedSince": session.authorized_since if key is not None else None,
+            "connectedSince": session.connected_since,
+            "returnRateLimits": session.return_rate_limits,
+            "serverTime": now,
+            "userDataStream": bool(session.subscriptions),
+        }
+
+    async def _logon(
+        self, session: _Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
+    ) -> Any:
+        api_key = raw.get("apiKey")
+        key = check_key(
+            self.gateway.keys, api_key if isinstance(api_key, str) else None, session.ip,
+            Permission.READ,
+        )  # fmt: skip
+        if key.kind is not KeyKind.ED25519:
+            raise _HMAC_NOT_SUPPORTED.error()
+        signature = raw.get("signature")
+        if not isinstance(signature, str) or not signature:
+            raise errors.mandatory_missing("signature")
+        verify_signature(key, ws_payload(raw), signature.encode())
+        check_timestamp(params, now)
+        params.mark_read("apiKey", "signature")
+        params.ensure_all_read()
+        session.key = key
+        session.authorized_since = now
+        return self._session_status(session, now)
+
+    async def _status(
+        self, session: _Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
+    ) -> Any:
+        params.ensure_all_read()
+        return self._session_status(session, now)
+
+    async def _logout(
+        self, session: _Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
+    ) -> Any:
+        params.ensure_all_read()
+        session.key = None
+        session.authorized_since = 0
+        return self._session_status(session, now)
+
+    # -- trading ------------------------------------------------------------------------
+
+    async def _place(
+        self, session: _Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
+    ) -> Any:
+        key = self._key(session, raw, params, now, Permission.TRADE)
+        call = self._call(session, params, key, now)
+        command, response_type = read_new_order(call, self._symbol(params), params)
+        params.ensure_all_read()
+        orders = self.gateway.limiter.check_order(key.account, now)
+        if session.return_rate_limits:
+            reply.rate_limits.extend(self._usage_rows(self._order_limits, orders))
+        self._submit(command, reply, functools.partial(_placed, call, command, response_type))
+        return _DEFERRED
+
+    async def _cancel(
+        self, session: _Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
+    ) -> Any:
+        key = self._key(session, raw, params, now, Permission.TRADE)
+        call = self._call(session, params, key, now)
+        command = read_cancel(call, self._symbol(params))
+        cancel_client_id = params.client_order_id()
+        params.ensure_all_read()
+        self._submit(command, reply, functools.partial(_canceled, call, cancel_client_id))
+        return _DEFERRED
+
+    def _submit(self, command: Command, reply: _Reply, answer: Callable[[Outcome], Any]) -> None:
+        try:
+            future = self.gateway.submit(command)
+        except Overloaded as exc:
+            raise errors.TOO_MANY_REQUESTS_QUEUED.error() from exc
+        except CommandRefused as exc:
+            raise errors.UNKNOWN.error() from exc
+        future.add_done_callback(functools.partial(_answer, reply, answer))
+
+    async def _order_status(
+        self, session: _Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
+    ) -> Any:
+        key = self._key(session, raw, params, now, Permission.READ)
+        call = self._call(session, params, key, now)
+        record = find_record(call, self._symbol(params))
+        params.ensure_all_read()
+        if record is None:
+            raise errors.NO_SUCH_ORDER.error()
+        return order_json(record, self.gateway.precisions)
+
+    async def _open_orders(
+        self, session: _Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
+    ) -> Any:
+        key = self._key(session, raw, params, now, Permission.READ)
+        return await rest_trade.open_orders(self._call(session, params, key, now))
+
+    async def _account(
+        self, session: _Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
+    ) -> Any:
+        key = self._key(session, raw, params, now, Permission.READ)
+        return await rest_trade.account(self._call(session, params, key, now))
+
+    # -- user data ----------------------------------------------------------------------
+
+    def _start_subscription(self, session: _Session, account: int) -> dict[str, Any]:
+        if any(s.account == account for s in session.subscriptions.values()):
+            raise errors.SUBSCRIPTION_ACTIVE.error()
+        if len(session.subscriptions) >= MAX_SUBSCRIPTIONS:
+            raise errors.SUBSCRIPTION_ACTIVE.error()
+        subscription_id = session.next_subscription
+        session.next_subscription += 1
+        subscription = _Subscription(session.outbox, subscription_id, account)
+        session.subscriptions[subscription_id] = subscription
+        self.user_data.subscribe(account, subscription)
+        return {"subscriptionId": subscription_id}
+
+    async def _subscribe(
+        self, session: _Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
+    ) -> Any:
+        params.ensure_all_read()
+        if session.key is None:
+            raise errors.UNAUTHORIZED.error()  # needs session.logon first
+        return self._start_subscription(session, session.key.account)
+
+    async def _subscribe_signed(
+        self, session: _Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
+    ) -> Any:
+        if "signature" not in raw:
+            raise errors.mandatory_missing("signature")
+        key = self._key(session, raw, params, now, Permission.READ)
+        params.ensure_all_read()
+        return self._start_subscription(session, key.account)
+
+    async def _unsubscribe(
+        self, session: _Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
+    ) -> Any:
+        wanted = params.optional_integer("subscriptionId")
+        params.ensure_all_read()
+        if wanted is None:
+            ended = list(session.subscriptions)
+        elif wanted in session.subscriptions:
+            ended = [wanted]
+        else:
+            raise errors.SUBSCRIPTION_INACTIVE.error()
+        for subscription_id in ended:
+            subscription = session.subscriptions.pop(subscription_id)
+            self.user_data.unsubscribe(subscription.account, subscription)
+        return {}
+
+
+def _params(raw: dict[str, Any]) -> Params:
+    """The request's params as the text REST would carry (JSON arrays as JSON)."""
+    values: dict[str, str] = {}
+    for name, value in raw.items():
+        if isinstance(value, str):
+            values[name] = value
+        elif value is True or value is False:
+            values[name] = "true" if value else "false"
+        elif isinstance(value, (list, dict)):
+            values[name] = _encode(value).decode()
+        else:
+            values[name] = str(value)
+    return Params(values)
+
+
+def _answer(
+    reply: _Reply, answer: Callable[[Outcome], Any], future: "asyncio.Future[Outcome]"
+) -> None:
+    """Send a submitted command's answer once the engine has applied it."""
+    try:
+        reply.ok(answer(future.result()))
+    except ApiError as error:
+        reply.fail(error)
+    except Exception:
+        logger.exception("WebSocket API answer failed")
+        reply.fail(errors.UNKNOWN.error())
+
+
+def _placed(
+    call: Call, command: PlaceOrder, response_type: Any, outcome: Outcome
+) -> dict[str, Any]:
+    rejected = rejection(outcome)
+    if rejected is not None:
+        raise reject_error(rejected.reason, RejectContext.NEW_ORDER)
+    return new_order_reply(call, command, response_type, outcome.events)
+
+
+def _canceled(call: Call, cancel_client_id: str | None, outcome: Outcome) -> dict[str, Any]:
+    rejected = rejection(outcome)
+    if rejected is not None:
+        raise reject_error(rejected.reason, RejectContext.CANCEL)
+    canceled = next(e for e in outcome.events if isinstance(e, OrderCanceled))
+    record = call.gateway.orders.get(canceled.order_id)
+    if record is None:
+        raise errors.UNKNOWN.error()
+    return cancel_report(call, record, cancel_client_id, outcome.time)

@@ -1,0 +1,262 @@
+"""Market streams over WebSocket (reference §4.1, §7): `/ws/<anything>` (raw payloads) and
+`/stream?streams=a/b/c` (combined: `{"stream": name, "data": payload}`), with Binance's
+JSON commands SUBSCRIBE, UNSUBSCRIBE, LIST_SUBSCRIPTIONS, SET_PROPERTY, GET_PROPERTY.
+
+Every command with an `id` is answered (`{"result": null, "id": 1}`): ccxt starts its order
+book snapshot only on that acknowledgement. Payloads come from `MarketData` through the
+gateway's 100 ms publication; each is encoded once and shared by every connection that
+listens to its stream. A listenKey in place of a stream name gives that key's user events.
+"""
+
+import asyncio
+import contextlib
+from collections.abc import Container
+from typing import Any, Final
+
+import msgspec
+
+from assetport.api.gateway import Gateway
+from assetport.api.listen_keys import ListenKeys
+from assetport.api.ws_connection import (
+    POLICY_VIOLATION,
+    IncomingLimit,
+    Outbox,
+    Receive,
+    Scope,
+    Send,
+    frame_text,
+    query_params,
+)
+from assetport.marketdata.streams import Stream, parse_stream
+
+MAX_STREAMS: Final = 1024
+_DIFF_DEPTH: Final = ("@depth", "@depth@100ms")
+_ZERO: Final = "0.00000000"
+MESSAGES_PER_SECOND: Final = 5
+_EXPIRY_CHECK_MS: Final = 1000
+
+_encode = msgspec.json.encode
+_decode = msgspec.json.decode
+
+
+class _CommandError(Exception):
+    def __init__(self, code: int, msg: str) -> None:
+        super().__init__(msg)
+        self.code = code
+        self.msg = msg
+
+
+class _Connection:
+    """One client: its streams, its listen keys and how it wants payloads framed."""
+
+    __slots__ = ("combined", "listen_keys", "outbox", "streams")
+
+    def __init__(self, outbox: Outbox, combined: bool) -> None:
+        self.outbox = outbox
+        self.combined = combined
+        self.streams: list[str] = []  # in subscription order, as LIST_SUBSCRIPTIONS shows
+        self.listen_keys: dict[str, _ListenKeySocket] = {}
+
+    def count(self) -> int:
+        return len(self.streams) + len(self.listen_keys)
+
+
+class _ListenKeySocket:
+    """A listen key's user events on one connection: raw, or wrapped when combined."""
+
+    __slots__ = ("connection", "name")
+
+    def __init__(self, connection: _Connection, name: str) -> None:
+        self.connection = connection
+        self.name = name
+
+    def deliver(self, event: dict[str, Any]) -> None:
+        if self.connection.combined:
+            event = {"stream": self.name, "data": event}
+        self.connection.outbox.push(_encode(event).decode())
+
+
+class MarketStreams:
+    def __init__(self, gateway: Gateway, listen_keys: ListenKeys) -> None:
+        self.gateway = gateway
+        self.listen_keys = listen_keys
+        self.symbols: Container[str] = gateway.engine.markets
+        # Stream name -> the connections listening: also what market data renders.
+        self.listeners: dict[str, set[_Connection]] = {}
+        gateway.stream_sinks.append(self.publish)
+        gateway.stream_interest = self.listeners
+        self._next_expiry_check = 0
+
+    # -- publication (on the gateway's 100 ms cadence) -------------------------------------
+
+    def publish(self, messages: dict[str, list[Any]]) -> None:
+        listeners = self.listeners
+        for name, payloads in messages.items():
+            connections = listeners.get(name)
+            if not connections:
+                continue
+            for payload in payloads:
+                if name.endswith(_DIFF_DEPTH):
+                    payload = _binance_zeros(payload)
+                raw = _encode(payload).decode()
+                wrapped = ""
+                for connection in connections:
+                    if connection.combined:
+                        if not wrapped:
+                            wrapped = f'{{"stream":"{name}","data":{raw}}}'
+                        connection.outbox.push(wrapped)
+                    else:
+                        connection.outbox.push(raw)
+        now = self.gateway.clock_ms()
+        if now >= self._next_expiry_check:
+            self._next_expiry_check = now + _EXPIRY_CHECK_MS
+            self.listen_keys.expire(now)
+
+    # -- connections --------------------------------------------------------------------
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The ASGI app of `/ws`, `/ws/<name>` and `/stream`."""
+        if (await receive())["type"] != "websocket.connect":
+            return
+        combined = scope["path"].startswith("/stream")
+        if combined:
+            names = [n for n in query_params(scope).get("streams", "").split("/") if n]
+        else:
+            tail = scope.get("path_params", {}).get("name", "")
+            names = [tail] if tail else []
+        await send({"type": "websocket.accept"})
+        outbox = Outbox(send)
+        connection = _Connection(outbox, combined)
+        try:
+            for name in names[:MAX_STREAMS]:
+                # A path tail that is not a stream (ccxt's /ws/0) just waits for SUBSCRIBE.
+                with contextlib.suppress(_CommandError):
+                    self._subscribe(connection, name)
+            await self._serve(connection, receive)
+        except asyncio.CancelledError:
+            pass  # the outbox gave up on a client that stopped reading
+        finally:
+            self._drop(connection)
+            await outbox.stop()
+
+    async def _serve(self, connection: _Connection, receive: Receive) -> None:
+        limit = IncomingLimit(MESSAGES_PER_SECOND)
+        outbox = connection.outbox
+        while True:
+            text = frame_text(await receive())
+            if text is None:
+                return
+            if not limit.allow(self.gateway.clock_ms()):
+                outbox.close(POLICY_VIOLATION, "Too many messages; the limit is 5 per second.")
+                continue
+            reply = self._command(connection, text)
+            if reply is not None:
+                outbox.push(_encode(reply).decode())
+
+    def _command(self, connection: _Connection, text: str) -> dict[str, Any] | None:
+        try:
+            message = _decode(text)
+        except msgspec.DecodeError as exc:
+            return {"error": {"code": 3, "msg": f"Invalid JSON: {exc}"}, "id": None}
+        request_id = message.get("id") if isinstance(message, dict) else None
+        try:
+            if not isinstance(message, dict):
+                raise _CommandError(2, "Invalid request: expected an object.")
+            if request_id is not None and (
+                isinstance(request_id, bool) or not isinstance(request_id, (int, str))
+            ):
+                raise _CommandError(2, "Invalid request: 'id' must be an integer or a string.")
+            result = self._run(connection, message.get("method"), message.get("params"))
+        except _CommandError as error:
+            return {"error": {"code": error.code, "msg": error.msg}, "id": request_id}
+        return {"result": result, "id": request_id}
+
+    def _run(self, connection: _Connection, method: Any, params: Any) -> Any:
+        if method == "SUBSCRIBE":
+            names = _names(params)
+            for name in names:
+                self._check(connection, name)
+            if connection.count() + len(set(names)) > MAX_STREAMS:
+                raise _CommandError(2, f"Invalid request: more than {MAX_STREAMS} streams.")
+            for name in names:
+                self._subscribe(connection, name)
+            return None
+        if method == "UNSUBSCRIBE":
+            for name in _names(params):
+                self._unsubscribe(connection, name)
+            return None
+        if method == "LIST_SUBSCRIPTIONS":
+            return [*connection.streams, *connection.listen_keys]
+        if method == "SET_PROPERTY":
+            if not isinstance(params, list) or len(params) != 2:
+                raise _CommandError(2, "Invalid request: SET_PROPERTY takes [name, value].")
+            if params[0] != "combined":
+                raise _CommandError(0, "Unknown property")
+            if not isinstance(params[1], bool):
+                raise _CommandError(1, "Invalid value type: expected Boolean")
+            connection.combined = params[1]
+            return None
+        if method == "GET_PROPERTY":
+            if not isinstance(params, list) or len(params) != 1:
+                raise _CommandError(2, "Invalid request: GET_PROPERTY takes [name].")
+            if params[0] != "combined":
+                raise _CommandError(0, "Unknown property")
+            return connection.combined
+        raise _CommandError(2, f"Invalid request: unknown method {method!r}.")
+
+    def _check(self, connection: _Connection, name: str) -> Stream | None:
+        """The stream `name` asks for; None for a listen key; `_CommandError` otherwise."""
+        if self.listen_keys.is_key(name):
+            return None
+        stream = parse_stream(name, self.symbols)
+        if isinstance(stream, str):
+            raise _CommandError(2, f"Invalid request: {stream}")
+        return stream
+
+    def _subscribe(self, connection: _Connection, name: str) -> None:
+        stream = self._check(connection, name)
+        if stream is None:
+            if name not in connection.listen_keys:
+                socket = _ListenKeySocket(connection, name)
+                if self.listen_keys.attach(name, socket):
+                    connection.listen_keys[name] = socket
+            return
+        if name not in connection.streams:
+            connection.streams.append(name)
+            self.listeners.setdefault(name, set()).add(connection)
+
+    def _unsubscribe(self, connection: _Connection, name: str) -> None:
+        socket = connection.listen_keys.pop(name, None)
+        if socket is not None:
+            self.listen_keys.detach(name, socket)
+        if name in connection.streams:
+            connection.streams.remove(name)
+            listening = self.listeners.get(name)
+            if listening is not None:
+                listening.discard(connection)
+                if not listening:
+                    del self.listeners[name]
+
+    def _drop(self, connection: _Connection) -> None:
+        for name in [*connection.streams, *connection.listen_keys]:
+            self._unsubscribe(connection, name)
+
+
+def _binance_zeros(payload: dict[str, Any]) -> dict[str, Any]:
+    """A diff with removed levels written as Binance writes them, "0.00000000": python-binance's
+    DepthCache deletes a level only on that exact text (a "0.0000" level would stay in its
+    book with quantity 0)."""
+    for side in ("b", "a"):
+        levels = payload[side]
+        if any(not quantity.strip("0.") for _, quantity in levels):
+            payload = {
+                **payload,
+                side: [[p, q if q.strip("0.") else _ZERO] for p, q in levels],
+            }
+    return payload
+
+
+def _names(params: Any) -> list[str]:
+    if not isinstance(params, list) or not all(isinstance(p, str) for p in params):
+        raise _CommandError(2, "Invalid request: 'params' must be a list of stream names.")
+    return params
