@@ -123,7 +123,7 @@ def read_new_order(
     return command, params.new_order_resp_type()
 
 
-def _rejection(outcome: Outcome) -> CommandRejected | None:
+def rejection(outcome: Outcome) -> CommandRejected | None:
     for event in outcome.events:
         if isinstance(event, CommandRejected):
             return event
@@ -139,7 +139,7 @@ def _accepted_record(call: Call, events: list[Event]) -> OrderRecord:
     raise errors.UNKNOWN.error()
 
 
-def _new_order_reply(
+def new_order_reply(
     call: Call, command: PlaceOrder, response_type: NewOrderRespType | None, events: list[Event]
 ) -> dict[str, Any]:
     record = _accepted_record(call, events)
@@ -155,10 +155,10 @@ async def new_order(call: Call) -> Any:
     command, response_type = read_new_order(call, symbol, call.params)
     call.params.ensure_all_read()
     outcome = await call.gateway.execute(command)
-    rejected = _rejection(outcome)
+    rejected = rejection(outcome)
     if rejected is not None:
         raise reject_error(rejected.reason, RejectContext.NEW_ORDER)
-    return _new_order_reply(call, command, response_type, outcome.events)
+    return new_order_reply(call, command, response_type, outcome.events)
 
 
 async def test_order(call: Call) -> Any:
@@ -239,7 +239,7 @@ async def account_commission(call: Call) -> Any:
     }
 
 
-def _find_record(call: Call, symbol: str, prefix: str = "") -> OrderRecord | None:
+def find_record(call: Call, symbol: str, prefix: str = "") -> OrderRecord | None:
     """The account's order named by orderId or origClientOrderId (-1102 if neither)."""
     params = call.params
     order_id = params.optional_integer(f"{prefix}OrderId" if prefix else "orderId")
@@ -262,14 +262,14 @@ def _find_record(call: Call, symbol: str, prefix: str = "") -> OrderRecord | Non
 
 async def query_order(call: Call) -> Any:
     symbol = _symbol(call)
-    record = _find_record(call, symbol)
+    record = find_record(call, symbol)
     call.params.ensure_all_read()
     if record is None:
         raise errors.NO_SUCH_ORDER.error()
     return order_json(record, call.gateway.precisions)
 
 
-def _cancel_report(
+def cancel_report(
     call: Call, record: OrderRecord, cancel_client_id: str | None, time_us: int
 ) -> dict[str, Any]:
     report = order_json(record, call.gateway.precisions)
@@ -289,7 +289,7 @@ def _cancel_report(
     }
 
 
-def _read_cancel(call: Call, symbol: str, prefix: str = "") -> CancelOrder:
+def read_cancel(call: Call, symbol: str, prefix: str = "") -> CancelOrder:
     params = call.params
     order_name = f"{prefix}OrderId" if prefix else "orderId"
     client_name = f"{prefix}OrigClientOrderId" if prefix else "origClientOrderId"
@@ -308,18 +308,18 @@ def _read_cancel(call: Call, symbol: str, prefix: str = "") -> CancelOrder:
 
 async def cancel_order(call: Call) -> Any:
     symbol = _symbol(call)
-    command = _read_cancel(call, symbol)
+    command = read_cancel(call, symbol)
     cancel_client_id = call.params.client_order_id()
     call.params.ensure_all_read()
     outcome = await call.gateway.execute(command)
-    rejected = _rejection(outcome)
+    rejected = rejection(outcome)
     if rejected is not None:
         raise reject_error(rejected.reason, RejectContext.CANCEL)
     canceled = next(e for e in outcome.events if isinstance(e, OrderCanceled))
     record = call.gateway.orders.get(canceled.order_id)
     if record is None:
         raise errors.UNKNOWN.error()
-    return _cancel_report(call, record, cancel_client_id, outcome.time)
+    return cancel_report(call, record, cancel_client_id, outcome.time)
 
 
 async def open_orders(call: Call) -> Any:
@@ -338,7 +338,7 @@ async def cancel_open_orders(call: Call) -> Any:
     symbol = _symbol(call)
     call.params.ensure_all_read()
     outcome = await call.gateway.execute(CancelAllOrders(call.account, symbol))
-    rejected = _rejection(outcome)
+    rejected = rejection(outcome)
     if rejected is not None:
         raise reject_error(rejected.reason, RejectContext.CANCEL)
     reports = []
@@ -346,7 +346,7 @@ async def cancel_open_orders(call: Call) -> Any:
         if isinstance(event, OrderCanceled):
             record = call.gateway.orders.get(event.order_id)
             if record is not None:
-                reports.append(_cancel_report(call, record, None, outcome.time))
+                reports.append(cancel_report(call, record, None, outcome.time))
     return reports
 
 
@@ -354,7 +354,7 @@ async def cancel_replace(call: Call) -> Any:
     symbol = _symbol(call)
     params = call.params
     mode = params.cancel_replace_mode()
-    cancel = _read_cancel(call, symbol, prefix="cancel")
+    cancel = read_cancel(call, symbol, prefix="cancel")
     cancel_client_id = params.client_order_id("cancelNewClientOrderId")
     place, response_type = read_new_order(call, symbol, params)
     params.mark_read("orderRateLimitExceededMode")
@@ -382,7 +382,7 @@ def _cancel_replace_reply(
         record = call.gateway.orders.get(canceled.order_id)
         if record is None:
             raise errors.UNKNOWN.error()
-        cancel_response = _cancel_report(call, record, cancel_client_id, outcome.time)
+        cancel_response = cancel_report(call, record, cancel_client_id, outcome.time)
     else:
         cancel_response = _error_body(rejections.pop(0).reason, RejectContext.CANCEL)
     cancel_ok = canceled is not None
@@ -392,7 +392,7 @@ def _cancel_replace_reply(
     if rejections:
         new_response = _error_body(rejections[0].reason, RejectContext.NEW_ORDER)
     elif new_ok:
-        new_response = _new_order_reply(call, place, response_type, events)
+        new_response = new_order_reply(call, place, response_type, events)
     result = {
         "cancelResult": "SUCCESS" if cancel_ok else "FAILURE",
         "newOrderResult": "SUCCESS" if new_ok else ("FAILURE" if attempted else "NOT_ATTEMPTED"),
@@ -440,7 +440,7 @@ async def amend_keep_priority(call: Call) -> Any:
         client_order_id=client_id or "",
     )
     outcome = await call.gateway.execute(command)
-    rejected = _rejection(outcome)
+    rejected = rejection(outcome)
     if rejected is not None:
         raise reject_error(rejected.reason, RejectContext.AMEND)
     amended = next(e for e in outcome.events if isinstance(e, OrderAmended))

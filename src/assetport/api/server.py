@@ -145,6 +145,12 @@ async def serve(options: ServeOptions) -> None:
             # and per-IP limits key on the peer address), and the middleware costs time.
             proxy_headers=False,
             server_header=False,
+            # Binance pings every 20 s and drops a client silent for 60 s; compression
+            # costs more CPU than the small JSON messages save on a LAN.
+            ws_ping_interval=20.0,
+            ws_ping_timeout=40.0,
+            ws_per_message_deflate=False,
+            ws_max_size=1 << 20,
         )
         server = uvicorn.Server(config)
         background.append(asyncio.get_running_loop().create_task(_cadence(gateway)))

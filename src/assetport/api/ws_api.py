@@ -31,21 +31,13 @@ from assetport.api.params import Params
 from assetport.api.ratelimit import RateLimitType, Usage
 from assetport.api.render import order_json
 from assetport.api.rest_trade import (
-    _cancel_report as cancel_report,
+    cancel_report,
+    find_record,
+    new_order_reply,
+    read_cancel,
+    read_new_order,
+    rejection,
 )
-from assetport.api.rest_trade import (
-    _find_record as find_record,
-)
-from assetport.api.rest_trade import (
-    _new_order_reply as new_order_reply,
-)
-from assetport.api.rest_trade import (
-    _read_cancel as read_cancel,
-)
-from assetport.api.rest_trade import (
-    _rejection as rejection,
-)
-from assetport.api.rest_trade import read_new_order
 from assetport.api.signing import check_key, check_timestamp, verify_signature, ws_payload
 from assetport.api.user_data import UserData
 from assetport.api.ws_connection import Outbox, Receive, Scope, Send, client_ip, frame_text

@@ -30,8 +30,6 @@ from assetport.api.ws_connection import (
 from assetport.marketdata.streams import Stream, parse_stream
 
 MAX_STREAMS: Final = 1024
-_DIFF_DEPTH: Final = ("@depth", "@depth@100ms")
-_ZERO: Final = "0.00000000"
 MESSAGES_PER_SECOND: Final = 5
 _EXPIRY_CHECK_MS: Final = 1000
 
@@ -96,8 +94,6 @@ class MarketStreams:
             if not connections:
                 continue
             for payload in payloads:
-                if name.endswith(_DIFF_DEPTH):
-                    payload = _binance_zeros(payload)
                 raw = _encode(payload).decode()
                 wrapped = ""
                 for connection in connections:
@@ -240,20 +236,6 @@ class MarketStreams:
     def _drop(self, connection: _Connection) -> None:
         for name in [*connection.streams, *connection.listen_keys]:
             self._unsubscribe(connection, name)
-
-
-def _binance_zeros(payload: dict[str, Any]) -> dict[str, Any]:
-    """A diff with removed levels written as Binance writes them, "0.00000000": python-binance's
-    DepthCache deletes a level only on that exact text (a "0.0000" level would stay in its
-    book with quantity 0)."""
-    for side in ("b", "a"):
-        levels = payload[side]
-        if any(not quantity.strip("0.") for _, quantity in levels):
-            payload = {
-                **payload,
-                side: [[p, q if q.strip("0.") else _ZERO] for p, q in levels],
-            }
-    return payload
 
 
 def _names(params: Any) -> list[str]:

@@ -16,7 +16,7 @@ boundaries too.
 
 from collections.abc import Callable, Iterable
 from heapq import heappop, heappush, nlargest, nsmallest
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from assetport.domain.events import (
     MarketListed,
@@ -237,6 +237,18 @@ def levels_json(levels: Levels, price_precision: int, qty_precision: int) -> lis
     return [[from_units(p, price_precision), from_units(q, qty_precision)] for p, q in levels]
 
 
+# A removed level, written as Binance writes it: python-binance's DepthCache deletes a
+# level only on this exact text (a "0.0000" level would stay in its book at quantity 0).
+REMOVED: Final = "0.00000000"
+
+
+def diff_levels_json(levels: Levels, price_precision: int, qty_precision: int) -> list[list[str]]:
+    return [
+        [from_units(p, price_precision), from_units(q, qty_precision) if q else REMOVED]
+        for p, q in levels
+    ]
+
+
 def depth_update_payload(diff: DepthDiff, event_ms: int, pp: int, qp: int) -> dict[str, Any]:
     return {
         "e": "depthUpdate",
@@ -244,8 +256,8 @@ def depth_update_payload(diff: DepthDiff, event_ms: int, pp: int, qp: int) -> di
         "s": diff.symbol,
         "U": diff.first_id,
         "u": diff.last_id,
-        "b": levels_json(diff.bids, pp, qp),
-        "a": levels_json(diff.asks, pp, qp),
+        "b": diff_levels_json(diff.bids, pp, qp),
+        "a": diff_levels_json(diff.asks, pp, qp),
     }
 
 

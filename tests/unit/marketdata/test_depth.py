@@ -1,6 +1,7 @@
 """Depth diffs against a real engine: ids are contiguous, and a snapshot plus the diffs that
 follow it reproduce the engine's book exactly, as a ccxt or python-binance client rebuilds it."""
 
+from decimal import Decimal
 from typing import Any
 
 from hypothesis import given, settings
@@ -50,7 +51,7 @@ class Client:
         self.nonce = diff["u"]
         for levels, changes in ((self.bids, diff["b"]), (self.asks, diff["a"])):
             for price, qty in changes:
-                if qty == from_units(0, 4):
+                if Decimal(qty) == 0:
                     levels.pop(price, None)
                 else:
                     levels[price] = qty
@@ -165,7 +166,7 @@ def test_update_id_moves_once_per_command_that_changes_the_book() -> None:
     (diff,) = out["kgldkrw@depth@100ms"]
     assert (diff["U"], diff["u"]) == (1, 4)
     assert diff["b"] == [["900", "0.1000"]]
-    assert diff["a"] == [["1000", "0.0000"], ["1010", "0.5000"]]
+    assert diff["a"] == [["1000", "0.00000000"], ["1010", "0.5000"]]
     partial = out["kgldkrw@depth5@100ms"][0]
     assert partial == {"lastUpdateId": 4, "bids": [["900", "0.1000"]], "asks": [["1010", "0.5000"]]}
     assert md.depth_snapshot(GOLD, 1) == partial
