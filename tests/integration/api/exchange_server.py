@@ -23,6 +23,24 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[3]
 
 
+def close_leftover_event_loop() -> None:
+    """Close the event loop a client library set for this thread and never closed (python-
+    binance does): left to the garbage collector, its sockets would warn in whichever test
+    happens to run then."""
+    import asyncio
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        try:
+            loop = asyncio.get_event_loop_policy().get_event_loop()
+        except RuntimeError:
+            return
+    if not loop.is_running():
+        loop.close()
+    asyncio.set_event_loop(None)
+
+
 class Trader:
     """A user with an HMAC key, calling the REST API as a Binance client would."""
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api"))
-from exchange_server import ExchangeServer, Trader
+from exchange_server import ExchangeServer, Trader, close_leftover_event_loop
 
 binance_client = pytest.importorskip("binance.client")
 binance_exceptions = pytest.importorskip("binance.exceptions")
@@ -42,6 +42,7 @@ def client(server: ExchangeServer, trader: Trader | None = None) -> Any:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ExchangeServer]:
     with ExchangeServer(tmp_path_factory.mktemp("pybinance") / "data") as running:
         yield running
+    close_leftover_event_loop()
 
 
 def test_market_data(server: ExchangeServer) -> None:

@@ -18,9 +18,17 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api"))
-from exchange_server import ExchangeServer, Trader
+from exchange_server import ExchangeServer, Trader, close_leftover_event_loop
 
-__all__ = ["Ed25519User", "ExchangeServer", "Trader", "WsApi", "ed25519_user", "ws_url"]
+__all__ = [
+    "Ed25519User",
+    "ExchangeServer",
+    "Trader",
+    "WsApi",
+    "close_leftover_event_loop",
+    "ed25519_user",
+    "ws_url",
+]
 
 
 def ws_url(server: ExchangeServer, path: str) -> str:
