@@ -22,6 +22,10 @@ from assetport.engine.engine import Engine
 from assetport.marketdata.hub import MarketData
 from assetport.runtime.bus import AppliedBatch
 from assetport.runtime.service import EngineService, Outcome
+from assetport.store.history import History
+from assetport.store.projector import Projector
+
+READ_MODEL_WAIT_S = 5.0
 
 ChangeListener = Callable[[int, list[Event], list[OrderChange]], None]
 StreamSink = Callable[[dict[str, list[Any]]], None]
@@ -47,6 +51,9 @@ class Gateway:
         self.limiter = limiter
         self.clock_ms = clock_ms
         self.sandbox = sandbox
+        # The SQL read model (set by the server when it runs one): history beyond memory.
+        self.read_model: Projector | None = None
+        self.history: History | None = None
         self._id_prefix = secrets.token_hex(8)
         self._client_ids_made = 0
         self.precisions = Precisions()
@@ -61,6 +68,17 @@ class Gateway:
         self.stream_interest: Collection[str] | None = None
         self._learn_from_engine()
         service.on_applied.append(self.on_applied)
+
+    async def read_model_at(self, seq: int) -> History | None:
+        """The SQL history once the read model has written everything up to `seq` (what
+        the client saw acknowledged), or None when there is no read model. Waits at most a
+        few seconds: a read model far behind answers with what it has."""
+        if self.history is None or self.read_model is None:
+            return None
+        deadline = time.monotonic() + READ_MODEL_WAIT_S
+        while self.read_model.last_seq() < seq and time.monotonic() < deadline:
+            await asyncio.sleep(0.002)
+        return self.history
 
     async def execute(self, command: Command) -> Outcome:
         """Run one command through the sequencer, journal and engine; the outcome arrives

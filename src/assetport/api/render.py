@@ -10,6 +10,8 @@ from typing import Any
 from assetport.api.order_records import Fill, OrderRecord
 from assetport.domain.events import MatchPrevented
 from assetport.domain.units import from_units
+from assetport.store.history import AccountTrade
+from assetport.store.history import OrderRecord as StoredOrder
 
 
 class Precisions:
@@ -133,4 +135,52 @@ def prevented_match_json(event: MatchPrevented, precisions: Precisions) -> dict[
             event.maker_prevented_qty, precisions.base(event.symbol)
         ),
         "transactTime": ms(event.time),
+    }
+
+
+def stored_order_json(record: StoredOrder, precisions: Precisions) -> dict[str, Any]:
+    """An order from the SQL read model, in the same shape as `order_json`."""
+    qp = precisions.quote(record.symbol)
+    bp = precisions.base(record.symbol)
+    return {
+        "symbol": record.symbol,
+        "orderId": record.order_id,
+        "orderListId": -1,
+        "clientOrderId": record.client_order_id,
+        "price": from_units(record.price, qp),
+        "origQty": from_units(record.orig_qty, bp),
+        "executedQty": from_units(record.executed_qty, bp),
+        "cummulativeQuoteQty": from_units(record.cumulative_quote_qty, qp),
+        "status": record.status,
+        "timeInForce": record.time_in_force,
+        "type": record.type,
+        "side": record.side,
+        "stopPrice": from_units(record.stop_price, qp),
+        "icebergQty": from_units(record.iceberg_qty, bp),
+        "time": ms(record.time_us),
+        "updateTime": ms(record.update_time_us),
+        "isWorking": record.working,
+        "workingTime": -1 if record.working_time_us is None else ms(record.working_time_us),
+        "origQuoteOrderQty": from_units(record.orig_quote_qty, qp),
+        "selfTradePreventionMode": record.stp_mode,
+    }
+
+
+def stored_trade_json(trade: AccountTrade, precisions: Precisions) -> dict[str, Any]:
+    """One row of GET /api/v3/myTrades from the SQL read model."""
+    qp = precisions.quote(trade.symbol)
+    return {
+        "symbol": trade.symbol,
+        "id": trade.trade_id,
+        "orderId": trade.order_id,
+        "orderListId": -1,
+        "price": from_units(trade.price, qp),
+        "qty": from_units(trade.qty, precisions.base(trade.symbol)),
+        "quoteQty": from_units(trade.quote_qty, qp),
+        "commission": precisions.amount(trade.commission_asset, trade.commission),
+        "commissionAsset": trade.commission_asset,
+        "time": ms(trade.time_us),
+        "isBuyer": trade.is_buyer,
+        "isMaker": trade.is_maker,
+        "isBestMatch": True,
     }

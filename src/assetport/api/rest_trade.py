@@ -1,6 +1,7 @@
 """Trading and account endpoints (Binance /api/v3): orders, cancels, cancel-replace,
 amend, open and past orders, trades, balances."""
 
+import asyncio
 from typing import Any, Final
 
 import msgspec
@@ -15,6 +16,8 @@ from assetport.api.render import (
     new_order_json,
     order_json,
     prevented_match_json,
+    stored_order_json,
+    stored_trade_json,
     trade_json,
 )
 from assetport.domain.commands import (
@@ -36,6 +39,7 @@ from assetport.domain.results import RejectReason
 from assetport.domain.units import from_units
 from assetport.engine.checks import check_order
 from assetport.runtime.service import Outcome
+from assetport.store.history import HistoryError
 
 DAY_MS = 86_400_000
 # Binance: MARKET and LIMIT answer FULL by default, every other type ACK.
@@ -264,9 +268,17 @@ async def query_order(call: Call) -> Any:
     symbol = _symbol(call)
     record = find_record(call, symbol)
     call.params.ensure_all_read()
-    if record is None:
-        raise errors.NO_SUCH_ORDER.error()
-    return order_json(record, call.gateway.precisions)
+    if record is not None:
+        return order_json(record, call.gateway.precisions)
+    # Not in memory (closed long ago, or before a restart): the SQL history has it.
+    history = await call.gateway.read_model_at(call.gateway.engine.last_seq)
+    if history is not None:
+        order_id = call.params.optional_integer("orderId") or 0
+        client_id = call.params.optional_string("origClientOrderId") or ""
+        stored = await asyncio.to_thread(history.order, call.account, symbol, order_id, client_id)
+        if stored is not None:
+            return stored_order_json(stored, call.gateway.precisions)
+    raise errors.NO_SUCH_ORDER.error()
 
 
 def cancel_report(
@@ -486,6 +498,12 @@ async def all_orders(call: Call) -> Any:
     start, end = _time_window(params)
     limit = _history_limit(params)
     params.ensure_all_read()
+    history = await call.gateway.read_model_at(call.gateway.engine.last_seq)
+    if history is not None:
+        stored = await _history(
+            history.all_orders, call.account, symbol, from_id, start, end, limit
+        )
+        return [stored_order_json(order, call.gateway.precisions) for order in stored]
     records = call.gateway.orders.orders(call.account, symbol)
     if from_id is not None:
         records = [r for r in records if r.order_id >= from_id]
@@ -503,6 +521,12 @@ async def my_trades(call: Call) -> Any:
     limit = _history_limit(params)
     params.ensure_all_read()
     precisions = call.gateway.precisions
+    history = await call.gateway.read_model_at(call.gateway.engine.last_seq)
+    if history is not None:
+        trades = await _history(
+            history.my_trades, call.account, symbol, order_id, from_id, start, end, limit
+        )
+        return [stored_trade_json(trade, precisions) for trade in trades]
     rows = [
         (fill, record)
         for record in call.gateway.orders.orders(call.account, symbol)
@@ -515,6 +539,14 @@ async def my_trades(call: Call) -> Any:
         start = start if start is not None else -1
     picked = _pick(rows, lambda row: ms(row[0].time), start, end, limit)
     return [trade_json(fill, record, precisions) for fill, record in picked]
+
+
+async def _history(query: Any, *args: Any) -> Any:
+    """Run a SQL history query off the event loop; its refusals are Binance's errors."""
+    try:
+        return await asyncio.to_thread(query, *args)
+    except HistoryError as exc:
+        raise ApiError(exc.code, exc.message) from exc
 
 
 async def my_prevented_matches(call: Call) -> Any:

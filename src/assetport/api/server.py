@@ -49,6 +49,7 @@ from assetport.runtime.service import EngineService
 from assetport.runtime.startup import close_service, open_service
 from assetport.sandbox.market_makers import DemoMarketMakers
 from assetport.store.database import open_database
+from assetport.store.history import History
 from assetport.store.projector import Projector
 from assetport.store.rebuild import project_journal
 
@@ -125,7 +126,7 @@ async def serve(options: ServeOptions) -> None:
     try:
         await ensure_listed(service, listings)
         gateway = Gateway(service, keys, limiter, sandbox=options.demo)
-        background.append(await _start_read_model(service, data_dir, options.db_url))
+        background.append(await _start_read_model(service, gateway, data_dir, options.db_url))
         extra_routes = []
         if options.demo:
             background.append(_start_sandbox(service))
@@ -182,7 +183,7 @@ async def serve(options: ServeOptions) -> None:
 
 
 async def _start_read_model(
-    service: EngineService, data_dir: Path, db_url: str | None
+    service: EngineService, gateway: Gateway, data_dir: Path, db_url: str | None
 ) -> "asyncio.Task[None]":
     """Open the SQL read model, bring it up to the journal, and keep it fed from the bus.
 
@@ -194,6 +195,9 @@ async def _start_read_model(
     if projector.last_seq() < service.engine.last_seq:
         await asyncio.to_thread(project_journal, projector, data_dir, service.engine.last_seq)
     subscription = service.bus.subscribe("read-model")
+    history_database = await asyncio.to_thread(open_database, db_url, data_dir)
+    gateway.read_model = projector
+    gateway.history = History(history_database)
 
     async def feed() -> None:
         try:
@@ -207,7 +211,9 @@ async def _start_read_model(
                 )
         finally:
             service.bus.unsubscribe(subscription)
+            gateway.history = None
             await asyncio.to_thread(projector.database.close)
+            await asyncio.to_thread(history_database.close)
 
     return asyncio.get_running_loop().create_task(feed())
 

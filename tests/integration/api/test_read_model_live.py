@@ -39,3 +39,31 @@ def test_the_read_model_follows_the_server_and_reconciles(tmp_path: Path) -> Non
         assert len(trades) == 1
     finally:
         database.close()
+
+
+def test_order_history_survives_a_restart(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    with ExchangeServer(data) as server:
+        alice = server.user("alice", KGLD="2")
+        bob = server.user("bob", KRW="1000000")
+        status, sell = alice.post(
+            "/api/v3/order", symbol="KGLDKRW", side="SELL", type="LIMIT",
+            timeInForce="GTC", quantity="0.5", price="130000",
+        )  # fmt: skip
+        assert status == 200
+        status, buy = bob.post(
+            "/api/v3/order", symbol="KGLDKRW", side="BUY", type="MARKET", quantity="0.5"
+        )
+        assert status == 200 and buy["status"] == "FILLED"
+    with ExchangeServer(data) as server:
+        alice.server = bob.server = server
+        # Both orders are closed: only the SQL history still knows them after the restart.
+        status, order = alice.get("/api/v3/order", symbol="KGLDKRW", orderId=sell["orderId"])
+        assert status == 200, order
+        assert (order["status"], order["executedQty"]) == ("FILLED", "0.5000")
+        status, orders = bob.get("/api/v3/allOrders", symbol="KGLDKRW")
+        assert status == 200 and [o["orderId"] for o in orders] == [buy["orderId"]]
+        status, trades = bob.get("/api/v3/myTrades", symbol="KGLDKRW")
+        assert status == 200 and [(t["qty"], t["isBuyer"]) for t in trades] == [("0.5000", True)]
+        status, error = bob.get("/api/v3/order", symbol="KGLDKRW", orderId=999)
+        assert (status, error["code"]) == (400, -2013)
