@@ -10,7 +10,7 @@ from typing import Any
 from assetport.api.order_records import Fill, OrderRecord
 from assetport.domain.events import MatchPrevented
 from assetport.domain.units import from_units
-from assetport.store.history import AccountTrade
+from assetport.store.history import AccountTrade, AggTradeRecord, KlineRecord, TradeRecord
 from assetport.store.history import OrderRecord as StoredOrder
 
 
@@ -184,3 +184,53 @@ def stored_trade_json(trade: AccountTrade, precisions: Precisions) -> dict[str, 
         "isMaker": trade.is_maker,
         "isBestMatch": True,
     }
+
+
+def stored_public_trade_json(trade: TradeRecord, precisions: Precisions) -> dict[str, Any]:
+    """One row of GET /api/v3/historicalTrades from the SQL read model."""
+    qp = precisions.quote(trade.symbol)
+    return {
+        "id": trade.trade_id,
+        "price": from_units(trade.price, qp),
+        "qty": from_units(trade.qty, precisions.base(trade.symbol)),
+        "quoteQty": from_units(trade.quote_qty, qp),
+        "time": ms(trade.time_us),
+        "isBuyerMaker": trade.is_buyer_maker,
+        "isBestMatch": True,
+    }
+
+
+def stored_agg_trade_json(
+    trade: AggTradeRecord, symbol: str, precisions: Precisions
+) -> dict[str, Any]:
+    """One row of GET /api/v3/aggTrades from the SQL read model."""
+    return {
+        "a": trade.agg_id,
+        "p": from_units(trade.price, precisions.quote(symbol)),
+        "q": from_units(trade.qty, precisions.base(symbol)),
+        "f": trade.first_trade_id,
+        "l": trade.last_trade_id,
+        "T": ms(trade.time_us),
+        "m": trade.is_buyer_maker,
+        "M": True,
+    }
+
+
+def stored_kline_row(kline: KlineRecord, symbol: str, precisions: Precisions) -> list[Any]:
+    """One row of GET /api/v3/klines from the SQL read model (Binance's 12 columns)."""
+    qp = precisions.quote(symbol)
+    bp = precisions.base(symbol)
+    return [
+        kline.open_time_ms,
+        from_units(kline.open, qp),
+        from_units(kline.high, qp),
+        from_units(kline.low, qp),
+        from_units(kline.close, qp),
+        from_units(kline.volume, bp),
+        kline.close_time_ms,
+        from_units(kline.quote_volume, qp),
+        kline.trades,
+        from_units(kline.taker_buy_volume, bp),
+        from_units(kline.taker_buy_quote, qp),
+        "0",
+    ]

@@ -67,3 +67,10 @@ def test_order_history_survives_a_restart(tmp_path: Path) -> None:
         assert status == 200 and [(t["qty"], t["isBuyer"]) for t in trades] == [("0.5000", True)]
         status, error = bob.get("/api/v3/order", symbol="KGLDKRW", orderId=999)
         assert (status, error["code"]) == (400, -2013)
+        # The market's own history too: trades and candles from before the restart.
+        status, agg = server.request("GET", "/api/v3/aggTrades?symbol=KGLDKRW")
+        assert status == 200 and [(a["p"], a["q"], a["m"]) for a in agg] == [
+            ("130000", "0.5000", False)
+        ]
+        status, candles = server.request("GET", "/api/v3/klines?symbol=KGLDKRW&interval=1d")
+        assert status == 200 and [(c[1], c[5], c[8]) for c in candles] == [("130000", "0.5000", 1)]
