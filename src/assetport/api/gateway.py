@@ -15,6 +15,7 @@ from assetport.api.keys import KeyStore
 from assetport.api.order_records import OrderChange, OrderRecords
 from assetport.api.ratelimit import RateLimiter
 from assetport.api.render import Precisions
+from assetport.api.session_auth import SessionCheck
 from assetport.domain.commands import Command
 from assetport.domain.events import AssetListed, Event, MarketListed
 from assetport.domain.orders import Side
@@ -54,6 +55,8 @@ class Gateway:
         # The SQL read model (set by the server when it runs one): history beyond memory.
         self.read_model: Projector | None = None
         self.history: History | None = None
+        # Web sessions (set by the server when it runs accounts): the page's cookie login.
+        self.sessions: SessionCheck | None = None
         self._id_prefix = secrets.token_hex(8)
         self._client_ids_made = 0
         self.precisions = Precisions()

@@ -24,6 +24,7 @@ from assetport.api.gateway import Gateway
 from assetport.api.keys import ApiKey, Permission
 from assetport.api.params import Params
 from assetport.api.ratelimit import request_weight
+from assetport.api.session_auth import SessionCredentials
 from assetport.api.signing import authenticate_rest, check_key
 
 logger = logging.getLogger(__name__)
@@ -63,12 +64,16 @@ class Call:
     now_ms: int
     ip: str
     headers: list[tuple[str, str]] = field(default_factory=list)
+    # The account of a web session (cookie) when the request came without an API key.
+    session_account: int | None = None
 
     @property
     def account(self) -> int:
-        if self.key is None:
-            raise errors.REJECTED_API_KEY.error()
-        return self.key.account
+        if self.key is not None:
+            return self.key.account
+        if self.session_account is not None:
+            return self.session_account
+        raise errors.REJECTED_API_KEY.error()
 
 
 Handler = Callable[[Call], Awaitable[Any]]
@@ -110,6 +115,9 @@ async def respond(gateway: Gateway, endpoint: Endpoint, request: Request) -> Res
         content_type=request.headers.get("content-type", ""),
         api_key=request.headers.get("x-mbx-apikey"),
         ip=client_ip(request),
+        session=_session_credentials(
+            request.headers.get("cookie"), request.headers.get("x-csrf-token")
+        ),
     )
     return Response(answer.body, answer.status, dict(answer.headers), JSON)
 
@@ -123,6 +131,7 @@ async def answer_request(
     content_type: str,
     api_key: str | None,
     ip: str,
+    session: SessionCredentials | None = None,
 ) -> Answer:
     """The whole pipeline from the raw request parts; never raises."""
     now = gateway.clock_ms()
@@ -134,10 +143,14 @@ async def answer_request(
             ip, request_weight(endpoint.method, endpoint.path, params), now
         )
         headers.extend(usage.headers())
-        key = _authenticate(gateway, endpoint, api_key, params, raw_query, form, ip, now)
-        if endpoint.counts_as_order and key is not None:
-            headers.extend(gateway.limiter.check_order(key.account, now).headers())
-        call = Call(gateway, params, key, now, ip, headers)
+        key: ApiKey | None = None
+        session_account = _session_account(gateway, endpoint, api_key, session, params, now)
+        if session_account is None:
+            key = _authenticate(gateway, endpoint, api_key, params, raw_query, form, ip, now)
+        account = key.account if key is not None else session_account
+        if endpoint.counts_as_order and account is not None:
+            headers.extend(gateway.limiter.check_order(account, now).headers())
+        call = Call(gateway, params, key, now, ip, headers, session_account)
         result = await endpoint.handler(call)
         return Answer(200, headers, _json.encode(result))
     except ApiError as error:
@@ -175,6 +188,34 @@ def _authenticate(
         server_time_ms=now,
         permission=permission,
     )
+
+
+def _session_account(
+    gateway: Gateway,
+    endpoint: Endpoint,
+    api_key: str | None,
+    session: SessionCredentials | None,
+    params: Params,
+    now: int,
+) -> int | None:
+    """The web session's account for a USER_DATA or TRADE request sent with the session
+    cookie and no API key (the page's way in); None otherwise. A request with an API key is
+    checked exactly as before, whatever cookie it also carries. A session request has no
+    signature, so its timestamp, recvWindow and signature parameters are only tolerated."""
+    if api_key is not None or session is None or gateway.sessions is None:
+        return None
+    if endpoint.security is not Security.USER_DATA and endpoint.security is not Security.TRADE:
+        return None
+    account = gateway.sessions.account_of(
+        session, state_changing=endpoint.method != "GET", now_ms=now
+    )
+    if account is not None:
+        params.mark_read("timestamp", "recvWindow", "signature")
+    return account
+
+
+def _session_credentials(cookie: str | None, csrf_token: str | None) -> SessionCredentials | None:
+    return SessionCredentials(cookie, csrf_token) if cookie else None
 
 
 def error_answer(
@@ -240,11 +281,17 @@ async def _serve(
 ) -> None:
     content_type = ""
     api_key: str | None = None
+    cookie: str | None = None
+    csrf_token: str | None = None
     for name, value in scope["headers"]:
         if name == b"content-type":
             content_type = value.decode("latin-1")
         elif name == b"x-mbx-apikey":
             api_key = value.decode("latin-1")
+        elif name == b"cookie":
+            cookie = value.decode("latin-1")
+        elif name == b"x-csrf-token":
+            csrf_token = value.decode("latin-1")
     body = b""
     more = True
     while more:
@@ -262,6 +309,7 @@ async def _serve(
         content_type=content_type,
         api_key=api_key,
         ip=client[0] if client else "0.0.0.0",
+        session=_session_credentials(cookie, csrf_token),
     )
     headers = [_JSON_HEADER, (b"content-length", str(len(answer.body)).encode())]
     headers.extend((name.encode(), value.encode()) for name, value in answer.headers)

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import uvicorn
 
+from assetport.accounts.routes import account_routes
+from assetport.accounts.service import Accounts
 from assetport.api.app import REST_ENDPOINTS, create_app
 from assetport.api.gateway import Gateway
 from assetport.api.http import rest_fast_path
@@ -121,16 +123,18 @@ async def serve(options: ServeOptions) -> None:
     running = asyncio.get_running_loop().create_task(service.run())
     keys = KeyStore(data_dir)
     users = UserStore(data_dir)
+    accounts = Accounts(data_dir, users)
     server: uvicorn.Server | None = None
     background: list[asyncio.Task[None]] = []
     try:
         await ensure_listed(service, listings)
         gateway = Gateway(service, keys, limiter, sandbox=options.demo)
         background.append(await _start_read_model(service, gateway, data_dir, options.db_url))
-        extra_routes = []
+        # The accounts package sits above the gateway; this file is where they meet.
+        extra_routes = account_routes(accounts, gateway)
         if options.demo:
             background.append(_start_sandbox(service))
-            extra_routes = sandbox_routes(gateway)
+            extra_routes.extend(sandbox_routes(gateway))
         app = create_app(
             gateway, users, AdminToken.load_or_create(data_dir), extra_routes=extra_routes
         )
@@ -175,6 +179,7 @@ async def serve(options: ServeOptions) -> None:
             await running
         await close_service(service)
         keys.close()
+        accounts.close()
         users.close()
         with contextlib.suppress(FileNotFoundError):
             (data_dir / SERVER_FILE).unlink()

@@ -1,0 +1,25 @@
+"""The accounts' errors, Binance-style `{"code", "msg"}` in -8000..-8099 (Binance spot uses
+no -8xxx codes; the gateway's own additions are in -7000..-7099)."""
+
+from typing import Final
+
+from assetport.api.errors import ErrorSpec
+
+BAD_REQUEST: Final = ErrorSpec(-8000, "The request body must be a JSON object.")
+INVALID_EMAIL: Final = ErrorSpec(-8001, "The email address is not valid.")
+EMAIL_TAKEN: Final = ErrorSpec(-8002, "An account with this email address already exists.", 409)
+WEAK_PASSWORD: Final = ErrorSpec(-8003, "The password must have 10 to 1024 characters.")
+BAD_CREDENTIALS: Final = ErrorSpec(-8004, "Invalid email or password.", 401)
+TOO_MANY_ATTEMPTS: Final = ErrorSpec(-8005, "Too many login attempts; try again later.", 429)
+TOTP_REQUIRED: Final = ErrorSpec(-8006, "A two-factor code is required.", 401)
+TOTP_INVALID: Final = ErrorSpec(-8007, "The two-factor code is not valid.", 401)
+NOT_LOGGED_IN: Final = ErrorSpec(-8008, "Not logged in, or the session has expired.", 401)
+CSRF_FAILED: Final = ErrorSpec(-8009, "Missing or invalid X-CSRF-Token header.", 403)
+TOTP_ALREADY_ON: Final = ErrorSpec(-8010, "Two-factor login is already enabled.", 409)
+TOTP_NOT_ENROLLED: Final = ErrorSpec(-8011, "Two-factor login is not enrolled.", 409)
+INVALID_ANTI_PHISHING: Final = ErrorSpec(
+    -8012, "The anti-phishing code must have 4 to 20 letters or digits."
+)
+KEY_NOT_FOUND: Final = ErrorSpec(-8013, "No such API key.", 404)
+INVALID_KEY_REQUEST: Final = ErrorSpec(-8014, "Invalid API key request.")
+JSON_REQUIRED: Final = ErrorSpec(-8015, "Content-Type must be application/json.", 415)

@@ -1,0 +1,113 @@
+"""Web sessions: a random 256-bit id in a cookie, its SHA-256 on the server, with an expiry
+and a CSRF token.
+
+CSRF uses the synchronizer-token pattern: each session has its own random token, given to
+the page in the JSON of login, sign-up and `me` (which another site cannot read), and every
+state-changing request (any method but GET) made with the cookie must send it back in the
+`X-CSRF-Token` header, compared in constant time. The cookie is also `SameSite=Strict`, so
+browsers do not send it on requests started by other sites at all: two independent walls.
+"""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Final
+
+from assetport.accounts import errors
+from assetport.accounts.store import AccountStore
+from assetport.api.session_auth import SessionCredentials
+
+COOKIE_NAME: Final = "ap_session"
+SESSION_TTL_MS: Final = 24 * 3600 * 1000  # absolute: a stolen cookie is worth a day at most
+_ID_BYTES: Final = 32  # 256 bits
+
+
+@dataclass(frozen=True)
+class NewSession:
+    session_id: str  # the cookie's value, known only to the browser after this response
+    csrf_token: str
+    expires_ms: int
+
+
+def cookie_value(cookie_header: str) -> str | None:
+    """The session id in a `Cookie` header, or None."""
+    for pair in cookie_header.split(";"):
+        name, _, value = pair.strip().partition("=")
+        if name == COOKIE_NAME and value:
+            return value
+    return None
+
+
+def set_cookie_header(session: NewSession, *, secure: bool, now_ms: int) -> str:
+    """`HttpOnly`: scripts (an injected one included) cannot read it; `SameSite=Strict`: not
+    sent on requests other sites start; `Secure` whenever the page came over https."""
+    max_age = max(0, (session.expires_ms - now_ms) // 1000)
+    return _cookie(session.session_id, max_age, secure)
+
+
+def clear_cookie_header(*, secure: bool) -> str:
+    return _cookie("", 0, secure)
+
+
+def _cookie(value: str, max_age: int, secure: bool) -> str:
+    parts = [f"{COOKIE_NAME}={value}", "Path=/", f"Max-Age={max_age}", "HttpOnly",
+             "SameSite=Strict"]  # fmt: skip
+    if secure:
+        parts.append("Secure")
+    return "; ".join(parts)
+
+
+def _hash(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+class Sessions:
+    """Creates, checks and ends sessions; the gateway's `SessionCheck`."""
+
+    def __init__(self, store: AccountStore, ttl_ms: int = SESSION_TTL_MS) -> None:
+        self._store = store
+        self._ttl_ms = ttl_ms
+
+    def start(self, user_id: int, now_ms: int) -> NewSession:
+        self._store.delete_expired_sessions(now_ms)
+        session = NewSession(
+            secrets.token_urlsafe(_ID_BYTES),
+            secrets.token_urlsafe(_ID_BYTES),
+            now_ms + self._ttl_ms,
+        )
+        self._store.add_session(
+            _hash(session.session_id), user_id, session.csrf_token, now_ms, session.expires_ms
+        )
+        return session
+
+    def user_of(
+        self, credentials: SessionCredentials, *, state_changing: bool, now_ms: int
+    ) -> tuple[int, str] | None:
+        """(user id, CSRF token) of the cookie's session; None without a session cookie.
+        Raises NOT_LOGGED_IN (unknown or expired) or CSRF_FAILED."""
+        session_id = cookie_value(credentials.cookie)
+        if session_id is None:
+            return None
+        session = self._store.session(_hash(session_id))
+        if session is None or session.expires_ms <= now_ms:
+            raise errors.NOT_LOGGED_IN.error()
+        if state_changing and not hmac.compare_digest(
+            (credentials.csrf_token or "").encode(), session.csrf_token.encode()
+        ):
+            raise errors.CSRF_FAILED.error()
+        return session.user_id, session.csrf_token
+
+    def account_of(
+        self, credentials: SessionCredentials, *, state_changing: bool, now_ms: int
+    ) -> int | None:
+        found = self.user_of(credentials, state_changing=state_changing, now_ms=now_ms)
+        return found[0] if found is not None else None
+
+    def end(self, credentials: SessionCredentials) -> None:
+        session_id = cookie_value(credentials.cookie)
+        if session_id is not None:
+            self._store.delete_session(_hash(session_id))
+
+    def end_all(self, user_id: int) -> int:
+        return self._store.delete_sessions_of(user_id)

@@ -1,0 +1,136 @@
+"""The plumbing every `/api/v1/account/...` endpoint shares: JSON in and out, Binance-style
+errors, the request-weight limit, the session and its CSRF check, the cookie to set, and the
+anti-phishing code in every answer about an account.
+"""
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from assetport.accounts import errors
+from assetport.accounts.service import Accounts
+from assetport.accounts.store import Account
+from assetport.api.errors import UNKNOWN, ApiError
+from assetport.api.gateway import Gateway
+from assetport.api.http import client_ip
+from assetport.api.session_auth import SessionCredentials
+
+logger = logging.getLogger(__name__)
+
+JSON: Final = "application/json"
+_WEIGHT: Final = 1  # each call counts against the address's REST weight, as Binance's
+
+
+@dataclass
+class AccountCall:
+    accounts: Accounts
+    gateway: Gateway
+    body: dict[str, Any]
+    ip: str
+    now_ms: int
+    secure: bool  # the request came over https: cookies get `Secure`
+    credentials: SessionCredentials | None
+    account: Account | None = None  # the session's (or the one just logged into)
+    csrf_token: str = ""
+    set_cookie: str | None = None
+    path_params: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def me(self) -> Account:
+        if self.account is None:
+            raise errors.NOT_LOGGED_IN.error()
+        return self.account
+
+    def text(self, name: str) -> str:
+        value = self.body.get(name)
+        if not isinstance(value, str) or not value:
+            raise ApiError(errors.BAD_REQUEST.code, f"Mandatory field '{name}' is missing.")
+        return value
+
+    def optional_text(self, name: str) -> str | None:
+        value = self.body.get(name)
+        return value if isinstance(value, str) and value else None
+
+
+AccountHandler = Callable[[AccountCall], Awaitable[dict[str, Any]]]
+
+
+def account_route(
+    accounts: Accounts,
+    gateway: Gateway,
+    method: str,
+    path: str,
+    handler: AccountHandler,
+    *,
+    needs_session: bool,
+) -> Route:
+    async def endpoint(request: Request) -> Response:
+        now = gateway.clock_ms()
+        ip = client_ip(request)
+        headers: dict[str, str] = {}
+        try:
+            headers.update(gateway.limiter.check_request(ip, _WEIGHT, now).headers())
+            cookie = request.headers.get("cookie")
+            call = AccountCall(
+                accounts,
+                gateway,
+                await _json_body(request),
+                ip,
+                now,
+                request.url.scheme == "https",
+                SessionCredentials(cookie, request.headers.get("x-csrf-token")) if cookie else None,
+                path_params=dict(request.path_params),
+            )
+            if needs_session:
+                _resume_session(call, state_changing=method != "GET")
+            result = await handler(call)
+            if call.account is not None:
+                # Re-read: the handler may just have changed the code.
+                result["antiPhishingCode"] = accounts.account(call.account.user_id).anti_phishing
+            if call.set_cookie is not None:
+                headers["set-cookie"] = call.set_cookie
+            return Response(msgspec.json.encode(result), 200, headers, JSON)
+        except ApiError as error:
+            if error.retry_after is not None:
+                headers["retry-after"] = str(error.retry_after)
+            return Response(error.body(), error.http_status, headers, JSON)
+        except Exception:  # the traceback goes to the log, never to the client
+            logger.exception("%s %s failed", method, path)
+            return Response(UNKNOWN.error().body(), 500, headers, JSON)
+
+    return Route(path, endpoint, methods=[method])
+
+
+def _resume_session(call: AccountCall, *, state_changing: bool) -> None:
+    found = None
+    if call.credentials is not None:
+        found = call.accounts.sessions.user_of(
+            call.credentials, state_changing=state_changing, now_ms=call.now_ms
+        )
+    if found is None:
+        raise errors.NOT_LOGGED_IN.error()
+    user_id, call.csrf_token = found
+    call.account = call.accounts.account(user_id)
+
+
+async def _json_body(request: Request) -> dict[str, Any]:
+    """The JSON object sent, or {} for none. A body must be declared JSON: a form from
+    another site cannot be, without a CORS preflight that this server never grants."""
+    raw = await request.body()
+    if not raw:
+        return {}
+    if not request.headers.get("content-type", "").startswith(JSON):
+        raise errors.JSON_REQUIRED.error()
+    try:
+        body = msgspec.json.decode(raw)
+    except msgspec.DecodeError as exc:
+        raise errors.BAD_REQUEST.error() from exc
+    if not isinstance(body, dict):
+        raise errors.BAD_REQUEST.error()
+    return body

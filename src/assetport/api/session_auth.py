@@ -1,0 +1,28 @@
+"""What the REST pipeline asks of web sessions, without importing the accounts package.
+
+The web page uses the same public API as every client: a USER_DATA or TRADE request may
+carry the session cookie (and, when it changes state, the session's CSRF token) instead of
+an API key and signature. The accounts package, a floor above the gateway, implements
+`SessionCheck`; the server sets it on the gateway. Defined here so imports still only go down.
+"""
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class SessionCredentials:
+    """The raw `Cookie` header and `X-CSRF-Token` header of a request."""
+
+    cookie: str
+    csrf_token: str | None
+
+
+class SessionCheck(Protocol):
+    def account_of(
+        self, credentials: SessionCredentials, *, state_changing: bool, now_ms: int
+    ) -> int | None:
+        """The account of the session the cookie names; None when the cookie names no
+        session (the API-key rules then apply). Raises `ApiError` for an unknown or expired
+        session, or a state-changing request without the session's CSRF token."""
+        ...
