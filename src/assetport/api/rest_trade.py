@@ -323,7 +323,11 @@ async def cancel_order(call: Call) -> Any:
     command = read_cancel(call, symbol)
     cancel_client_id = call.params.client_order_id()
     call.params.ensure_all_read()
-    outcome = await call.gateway.execute(command)
+    return canceled_reply(call, cancel_client_id, await call.gateway.execute(command))
+
+
+def canceled_reply(call: Call, cancel_client_id: str | None, outcome: Outcome) -> dict[str, Any]:
+    """The answer to a cancel (REST and WebSocket API): the canceled order, or the error."""
     rejected = rejection(outcome)
     if rejected is not None:
         raise reject_error(rejected.reason, RejectContext.CANCEL)

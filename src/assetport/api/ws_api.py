@@ -31,7 +31,7 @@ from assetport.api.params import Params
 from assetport.api.ratelimit import RateLimitType, Usage
 from assetport.api.render import order_json
 from assetport.api.rest_trade import (
-    cancel_report,
+    canceled_reply,
     find_record,
     new_order_reply,
     read_cancel,
@@ -43,7 +43,6 @@ from assetport.api.user_data import UserData
 from assetport.api.ws_connection import Outbox, Receive, Scope, Send, client_ip, frame_text
 from assetport.api.ws_connection import query_params as connection_query
 from assetport.domain.commands import Command, PlaceOrder
-from assetport.domain.events import OrderCanceled
 from assetport.runtime.errors import CommandRefused, Overloaded
 from assetport.runtime.service import Outcome
 
@@ -380,7 +379,7 @@ class WebSocketApi:
         command = read_cancel(call, self._symbol(params))
         cancel_client_id = params.client_order_id()
         params.ensure_all_read()
-        self._submit(command, reply, functools.partial(_canceled, call, cancel_client_id))
+        self._submit(command, reply, functools.partial(canceled_reply, call, cancel_client_id))
         return _DEFERRED
 
     def _submit(self, command: Command, reply: _Reply, answer: Callable[[Outcome], Any]) -> None:
@@ -498,14 +497,3 @@ def _placed(
     if rejected is not None:
         raise reject_error(rejected.reason, RejectContext.NEW_ORDER)
     return new_order_reply(call, command, response_type, outcome.events)
-
-
-def _canceled(call: Call, cancel_client_id: str | None, outcome: Outcome) -> dict[str, Any]:
-    rejected = rejection(outcome)
-    if rejected is not None:
-        raise reject_error(rejected.reason, RejectContext.CANCEL)
-    canceled = next(e for e in outcome.events if isinstance(e, OrderCanceled))
-    record = call.gateway.orders.get(canceled.order_id)
-    if record is None:
-        raise errors.UNKNOWN.error()
-    return cancel_report(call, record, cancel_client_id, outcome.time)
