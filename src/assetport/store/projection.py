@@ -34,7 +34,7 @@ from assetport.domain.events import (
 )
 from assetport.domain.intervals import INTERVALS, SECOND, bounds
 from assetport.domain.orders import OrderStatus
-from assetport.domain.postings import FREE, Posting, PostingRules
+from assetport.domain.postings import FREE, HELD, Posting, PostingRules
 
 # (seq, time in µs, the decoded command, the events the engine returned for it)
 Applied = tuple[int, int, Command, Sequence[Event]]
@@ -42,6 +42,8 @@ Applied = tuple[int, int, Command, Sequence[Event]]
 NEW: Final = OrderStatus.NEW.value
 PARTIALLY_FILLED: Final = OrderStatus.PARTIALLY_FILLED.value
 OPEN_STATUSES: Final = (NEW, PARTIALLY_FILLED)
+_FREE: Final = str(FREE.value)
+_HELD: Final = str(HELD.value)
 
 
 class OrderState:
@@ -379,12 +381,18 @@ def _post(state: ProjectionState, rows: Rows, lines: list[Posting]) -> None:
     touched = rows.balances
     append = rows.postings.append
     for index, (seq, account, asset, bucket, amount) in enumerate(lines):
-        append((seq, index, account, asset, bucket, amount))
         key = (account, asset)
         record = balances.get(key)
         if record is None:
             record = balances[key] = [0, 0]
-        record[0 if bucket is FREE else 1] += amount
+        # The bucket as a plain str: a row of atomic values leaves the garbage collector's
+        # tracking, so a batch's rows do not make it rescan the heap.
+        if bucket is FREE:
+            record[0] += amount
+            append((seq, index, account, asset, _FREE, amount))
+        else:
+            record[1] += amount
+            append((seq, index, account, asset, _HELD, amount))
         touched[key] = seq
 
 

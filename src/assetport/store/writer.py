@@ -1,26 +1,23 @@
 """Writing one batch's rows inside the caller's transaction, as fast as each database allows.
 
 The bulk tables (postings, trades, orders) take most of the rows. On PostgreSQL they go in
-with COPY (one round trip per table, no per-row statement), and changed orders are copied
-into a temporary table and applied with one UPDATE ... FROM. On SQLite, in process, a plain
-executemany of one prepared statement is already the fast path. The statements are built
-from the tables in `schema`, so the column lists have one source.
+with binary COPY (one round trip per table, no per-row statement); changed orders, balances
+and candles are copied into temporary tables and applied with one INSERT ... ON CONFLICT
+each. On SQLite, in process, a plain executemany of one prepared statement per table is
+already the fast path, upserts included. The statements are built from the tables in
+`schema`, so the column lists have one source."""
 
-Balances, candles and listings are few per batch: SQLAlchemy Core upserts.
-"""
-
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import psycopg
-from sqlalchemy import Connection, Table, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import BigInteger, Boolean, Connection, Integer, String, Table, Text, update
 from sqlalchemy.exc import DBAPIError
 
 from assetport.store import schema
 from assetport.store.projection import OrderState, ProjectionState, Rows
-from assetport.store.schema import Units, sqlite_amount
+from assetport.store.schema import INT64_MAX, INT64_MIN, Units, sqlite_amount
 
 Row = tuple[object, ...]
 
@@ -42,11 +39,13 @@ def write_rows(connection: Connection, rows: Rows, state: ProjectionState) -> No
     if rows.new_orders:
         _insert(connection, bulk, schema.orders, [o.row() for o in rows.new_orders.values()])
     if rows.changed_orders:
-        changes = [order.change() for order in rows.changed_orders.values()]
+        orders = rows.changed_orders.values()
         if bulk is not None:
-            bulk.update_orders(changes)
+            # Whole rows: found by key (no join whose plan scans the table), and they
+            # always exist, so only the columns events change are set.
+            bulk.upsert(schema.orders, [o.row() for o in orders], OrderState.CHANGING)
         else:
-            _sqlite_update_orders(connection, changes)
+            _sqlite_update_orders(connection, [order.change() for order in orders])
     if rows.trades:
         _insert(connection, bulk, schema.trades, rows.trades)
     if rows.postings:
@@ -63,7 +62,7 @@ def write_rows(connection: Connection, rows: Rows, state: ProjectionState) -> No
         if bulk is not None:
             bulk.upsert(table, changed)
         else:
-            _upsert(connection, table, changed)
+            _sqlite_insert(connection, table, changed, upsert=True)
 
 
 def _insert(
@@ -78,55 +77,56 @@ def _insert(
 # ------------------------------------------------------------------------------ SQLite
 
 
-def _amount_fixer(table: Table, columns: Sequence[str]) -> Callable[[Row], tuple[object, ...]]:
-    """A function that turns a row's amounts into what SQLite stores (see `schema.Units`)."""
+def _sqlite_amounts(table: Table, columns: Sequence[str], rows: list[Row]) -> list[Row]:
+    """The rows with their amounts as SQLite stores them (see `schema.Units`). Amounts
+    nearly always fit in 64 bits: a C-speed min/max per amount column proves it, and the
+    rows then go as they are."""
+    if not rows:
+        return rows
     positions = [i for i, name in enumerate(columns) if isinstance(table.c[name].type, Units)]
-
-    def fix(row: Row) -> tuple[object, ...]:
+    fits = True
+    for i in positions:
+        amounts: list[int] = [row[i] for row in rows]  # type: ignore[misc]
+        if min(amounts) < INT64_MIN or max(amounts) > INT64_MAX:
+            fits = False
+            break
+    if fits:
+        return rows
+    fixed = []
+    for row in rows:
         values = list(row)
         for i in positions:
             values[i] = sqlite_amount(values[i])  # type: ignore[arg-type]
-        return tuple(values)
+        fixed.append(tuple(values))
+    return fixed
 
-    return fix
 
-
-def _sqlite_insert(connection: Connection, table: Table, rows: list[Row]) -> None:
+def _sqlite_insert(
+    connection: Connection, table: Table, rows: list[Row], upsert: bool = False
+) -> None:
+    """One prepared INSERT for all rows; with `upsert`, rows whose primary key exists
+    replace the stored ones."""
     columns = [column.name for column in table.columns]
     quote = connection.dialect.identifier_preparer.quote
     sql = (
         f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
         f"VALUES ({', '.join('?' for _ in columns)})"
     )
-    fix = _amount_fixer(table, columns)
-    connection.exec_driver_sql(sql, [fix(row) for row in rows])
+    if upsert:
+        keys = [column.name for column in table.primary_key.columns]
+        assignments = ", ".join(
+            f"{quote(name)} = excluded.{quote(name)}" for name in columns if name not in keys
+        )
+        sql += f" ON CONFLICT ({', '.join(quote(k) for k in keys)}) DO UPDATE SET {assignments}"
+    connection.exec_driver_sql(sql, _sqlite_amounts(table, columns, rows))
 
 
 def _sqlite_update_orders(connection: Connection, changes: list[Row]) -> None:
     quote = connection.dialect.identifier_preparer.quote
     assignments = ", ".join(f"{quote(name)} = ?" for name in OrderState.CHANGING)
     sql = f"UPDATE orders SET {assignments} WHERE order_id = ?"
-    fix = _amount_fixer(schema.orders, [*OrderState.CHANGING, "order_id"])
-    connection.exec_driver_sql(sql, [fix(change) for change in changes])
-
-
-# ------------------------------------------------------------------------------ both
-
-
-def _upsert(connection: Connection, table: Table, rows: list[Row]) -> None:
-    """Insert rows, replacing those whose primary key already exists."""
-    columns = [column.name for column in table.columns]
-    keys = [column.name for column in table.primary_key.columns]
-    statement: Any
-    if connection.dialect.name == "postgresql":
-        statement = postgresql.insert(table)
-    else:
-        statement = sqlite.insert(table)
-    statement = statement.on_conflict_do_update(
-        index_elements=keys,
-        set_={name: statement.excluded[name] for name in columns if name not in keys},
-    )
-    connection.execute(statement, [dict(zip(columns, row, strict=True)) for row in rows])
+    names = [*OrderState.CHANGING, "order_id"]
+    connection.exec_driver_sql(sql, _sqlite_amounts(schema.orders, names, changes))
 
 
 # ------------------------------------------------------------------------------ PostgreSQL
@@ -141,64 +141,65 @@ def _as_sqlalchemy_errors(statement: str) -> Iterator[None]:
         raise DBAPIError.instance(statement, None, exc, psycopg.Error) from exc
 
 
+def _copy_types(table: Table, names: Sequence[str]) -> list[str]:
+    """The PostgreSQL type of each column, for binary COPY (amounts go in as NUMERIC)."""
+    return [_COPY_TYPES[type(table.c[name].type)] for name in names]
+
+
+_COPY_TYPES: dict[type[Any], str] = {
+    BigInteger: "int8",
+    Integer: "int4",
+    String: "text",
+    Text: "text",
+    Boolean: "bool",
+    Units: "numeric",
+}
+
+
 class _PostgresBulk:
-    """COPY through the psycopg connection under SQLAlchemy's, in its transaction."""
+    """Binary COPY through the psycopg connection under SQLAlchemy's, in its transaction:
+    no per-row statement, and no text to format on one side and parse on the other."""
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self.driver: Any = connection.connection.driver_connection
 
     def copy(self, table: Table, rows: list[Row]) -> None:
-        columns = ", ".join(f'"{column.name}"' for column in table.columns)
         with (
             _as_sqlalchemy_errors(f"COPY {table.name}"),
             self.driver.cursor() as cursor,
-            cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy,
         ):
-            write = copy.write_row
-            for row in rows:
-                write(row)
+            self._copy(cursor, f'"{table.name}"', table, rows)
 
-    def upsert(self, table: Table, rows: list[Row]) -> None:
-        """COPY into a temporary twin of `table`, then one INSERT ... ON CONFLICT: one round
-        trip instead of a statement per row."""
+    def upsert(self, table: Table, rows: list[Row], changing: Sequence[str] = ()) -> None:
+        """Insert whole rows, and where the primary key exists set the `changing` columns
+        (all the others by default): COPY into a temporary twin of `table`, then one
+        INSERT ... ON CONFLICT, which finds each row by its key whatever the table's size."""
         names = [column.name for column in table.columns]
         keys = [column.name for column in table.primary_key.columns]
         temp = f"upsert_{table.name}"
         columns = ", ".join(f'"{name}"' for name in names)
-        assignments = ", ".join(f'"{n}" = EXCLUDED."{n}"' for n in names if n not in keys)
+        changing = changing or [name for name in names if name not in keys]
+        assignments = ", ".join(f'"{n}" = EXCLUDED."{n}"' for n in changing)
         with _as_sqlalchemy_errors(f"upsert {table.name}"), self.driver.cursor() as cursor:
+            # A temporary table lives as long as the session; ON COMMIT DELETE ROWS empties
+            # it for the next batch.
             cursor.execute(
                 f'CREATE TEMP TABLE IF NOT EXISTS {temp} (LIKE "{table.name}") '
                 "ON COMMIT DELETE ROWS"
             )
-            with cursor.copy(f"COPY {temp} ({columns}) FROM STDIN") as copy:
-                write = copy.write_row
-                for row in rows:
-                    write(row)
+            self._copy(cursor, temp, table, rows)
             cursor.execute(
                 f'INSERT INTO "{table.name}" ({columns}) SELECT {columns} FROM {temp} '
                 f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {assignments}"
             )
 
-    def update_orders(self, changes: list[Row]) -> None:
-        names = [*OrderState.CHANGING, "order_id"]
-        with _as_sqlalchemy_errors("UPDATE orders"), self.driver.cursor() as cursor:
-            # A temporary table lives as long as the session; ON COMMIT DELETE ROWS empties it
-            # for the next batch.
-            cursor.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS order_changes (status text, "
-                "orig_qty numeric, executed_qty numeric, cumulative_quote_qty numeric, "
-                "working boolean, update_time_us bigint, working_time_us bigint, "
-                "updated_seq bigint, order_id bigint) ON COMMIT DELETE ROWS"
-            )
-            quoted = ", ".join(f'"{name}"' for name in names)
-            with cursor.copy(f"COPY order_changes ({quoted}) FROM STDIN") as copy:
-                write = copy.write_row
-                for change in changes:
-                    write(change)
-            assignments = ", ".join(f'"{n}" = c."{n}"' for n in OrderState.CHANGING)
-            cursor.execute(
-                f"UPDATE orders AS o SET {assignments} FROM order_changes AS c "
-                "WHERE o.order_id = c.order_id"
-            )
+    @staticmethod
+    def _copy(cursor: Any, target: str, table: Table, rows: list[Row]) -> None:
+        names = [column.name for column in table.columns]
+        columns = ", ".join(f'"{name}"' for name in names)
+        with cursor.copy(f"COPY {target} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(_copy_types(table, names))
+            write = copy.write_row
+            for row in rows:
+                write(row)
