@@ -418,7 +418,7 @@ class Engine:
             _OrderAccepted(
                 self._seq,
                 time,
-                order_id,
+                order.key,
                 account,
                 symbol,
                 side,
@@ -660,10 +660,10 @@ class Engine:
                 price,
                 quantity,
                 value,
-                buyer.order_id,
-                seller.order_id,
-                buyer.account,
-                seller.account,
+                buyer.key,
+                seller.key,
+                buyer.owner,
+                seller.owner,
                 not taker_is_buy,
                 buyer_fee,
                 seller_fee,
@@ -692,7 +692,7 @@ class Engine:
             asset = m.quote if order.side is BUY else m.base
         self._events.append(
             _OrderFilled(
-                self._seq, self._time, order.order_id, order.account, order.symbol, asset, released
+                self._seq, self._time, order.key, order.owner, order.symbol, asset, released
             )
         )
 
@@ -786,14 +786,14 @@ class Engine:
             mine = m.open_orders.get(order.account)
         if mine is None:
             mine = m.open_orders[order.account] = {}
-        mine[order.order_id] = order
+        mine[order.key] = order
         if order.client_order_id:
             self.client_ids[(order.account, order.client_order_id)] = order.order_id
 
     def _unregister(self, m: MarketState, order: Order) -> None:
         # An account's (possibly empty) dict stays: traders come back, and dropping and
         # remaking it on every last fill costs more than it saves.
-        del m.open_orders[order.account][order.order_id]
+        del m.open_orders[order.owner][order.key]
         if order.client_order_id:
             del self.client_ids[(order.account, order.client_order_id)]
 
@@ -883,7 +883,7 @@ class Engine:
         asset, released = self._end(m, order, CANCELED)
         self._events.append(
             _OrderCanceled(
-                self._seq, self._time, order.order_id, order.account, order.symbol, asset, released
+                self._seq, self._time, order.key, order.owner, order.symbol, asset, released
             )
         )
 

@@ -1,6 +1,6 @@
 """The order the engine holds: resting in a book, or waiting for its stop price."""
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from assetport.domain.orders import (
     OrderStatus,
@@ -35,9 +35,11 @@ class Order:
         "executed_quote",
         "held",
         "iceberg_qty",
+        "key",
         "level",
         "next",
         "order_id",
+        "owner",
         "prev",
         "price",
         "quantity",
@@ -77,6 +79,10 @@ class Order:
     ) -> None:
         self.order_id = order_id
         self.account = account
+        # The same two numbers as Python ints made once (Any: compiled code would box a
+        # native int anew each time one goes into an event or a dict key).
+        self.key: Any = order_id
+        self.owner: Any = account
         self.symbol = symbol
         self.side = side
         self.type = type
