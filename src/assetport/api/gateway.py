@@ -9,8 +9,9 @@ import asyncio
 import secrets
 import time
 from collections.abc import Callable, Collection
-from typing import Any
+from typing import Any, TypeVar
 
+from assetport.api.errors import ApiError
 from assetport.api.keys import KeyStore
 from assetport.api.order_records import OrderChange, OrderRecords
 from assetport.api.ratelimit import RateLimiter
@@ -23,10 +24,11 @@ from assetport.engine.engine import Engine
 from assetport.marketdata.hub import MarketData
 from assetport.runtime.bus import AppliedBatch
 from assetport.runtime.service import EngineService, Outcome
-from assetport.store.history import History
+from assetport.store.history import History, HistoryError
 from assetport.store.projector import Projector
 
 READ_MODEL_WAIT_S = 5.0
+T = TypeVar("T")
 
 ChangeListener = Callable[[int, list[Event], list[OrderChange]], None]
 StreamSink = Callable[[dict[str, list[Any]]], None]
@@ -72,16 +74,22 @@ class Gateway:
         self._learn_from_engine()
         service.on_applied.append(self.on_applied)
 
-    async def read_model_at(self, seq: int) -> History | None:
-        """The SQL history once the read model has written everything up to `seq` (what
-        the client saw acknowledged), or None when there is no read model. Waits at most a
-        few seconds: a read model far behind answers with what it has."""
+    async def from_history(self, query: Callable[[History], T]) -> T:
+        """Run a query on the SQL history once the read model has written everything the
+        engine has applied (what the client saw acknowledged: it reads its own writes), off
+        the event loop. Waits at most a few seconds: a read model far behind answers with
+        what it has. Its refusals (HistoryError) become Binance's errors."""
         if self.history is None or self.read_model is None:
-            return None
+            raise RuntimeError("the gateway runs without its SQL read model")
+        seq = self.engine.last_seq
         deadline = time.monotonic() + READ_MODEL_WAIT_S
         while self.read_model.last_seq() < seq and time.monotonic() < deadline:
             await asyncio.sleep(0.002)
-        return self.history
+        history = self.history
+        try:
+            return await asyncio.to_thread(query, history)
+        except HistoryError as exc:
+            raise ApiError(exc.code, exc.message) from exc
 
     async def execute(self, command: Command) -> Outcome:
         """Run one command through the sequencer, journal and engine; the outcome arrives

@@ -119,16 +119,6 @@ class OrderRecords:
             key=lambda record: record.order_id,
         )
 
-    def orders(self, account: int, symbol: str) -> list[OrderRecord]:
-        """Every order of the account in the market still in memory, by order id."""
-        found = [
-            record
-            for records in (self._open.values(), self._closed.values())
-            for record in records
-            if record.account == account and record.symbol == symbol
-        ]
-        return sorted(found, key=lambda record: record.order_id)
-
     def prevented_matches(self, account: int, symbol: str) -> list[MatchPrevented]:
         """The account's prevented matches in the market still in memory, oldest first."""
         kept = self._prevented_by_account.get(account)

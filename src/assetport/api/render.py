@@ -100,26 +100,6 @@ def new_order_json(
     return result
 
 
-def trade_json(fill: Fill, record: OrderRecord, precisions: Precisions) -> dict[str, Any]:
-    """One row of GET /api/v3/myTrades."""
-    qp = precisions.quote(record.symbol)
-    return {
-        "symbol": record.symbol,
-        "id": fill.trade_id,
-        "orderId": record.order_id,
-        "orderListId": -1,
-        "price": from_units(fill.price, qp),
-        "qty": from_units(fill.quantity, precisions.base(record.symbol)),
-        "quoteQty": from_units(fill.quote_quantity, qp),
-        "commission": precisions.amount(fill.commission_asset, fill.commission),
-        "commissionAsset": fill.commission_asset,
-        "time": ms(fill.time),
-        "isBuyer": record.side.value == "BUY",
-        "isMaker": fill.is_maker,
-        "isBestMatch": True,
-    }
-
-
 def prevented_match_json(event: MatchPrevented, precisions: Precisions) -> dict[str, Any]:
     """One row of GET /api/v3/myPreventedMatches."""
     return {

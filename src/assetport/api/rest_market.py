@@ -1,7 +1,6 @@
 """General and market data endpoints: ping, time, exchangeInfo, depth, trades, klines,
 tickers (paths and shapes as Binance's /api/v3)."""
 
-import asyncio
 from typing import Any
 
 import msgspec
@@ -18,7 +17,6 @@ from assetport.api.render import (
 from assetport.domain.markets import MarketStatus
 from assetport.domain.units import from_units
 from assetport.marketdata.hub import InvalidParameter, UnknownSymbol
-from assetport.store.history import HistoryError
 
 ORDER_TYPES = [
     "LIMIT",
@@ -205,11 +203,10 @@ async def historical_trades(call: Call) -> Any:
     symbol = _symbol(call)
     limit = _limit(call, 500, 1000)
     from_id = call.params.optional_integer("fromId")
-    history = await call.gateway.read_model_at(call.gateway.engine.last_seq)
-    if history is not None:
-        found = await _from_history(history.historical_trades, symbol, from_id, limit)
-        return [stored_public_trade_json(trade, call.gateway.precisions) for trade in found]
-    return call.gateway.market_data.historical_trades(symbol, from_id, limit)
+    found = await call.gateway.from_history(
+        lambda history: history.historical_trades(symbol, from_id, limit)
+    )
+    return [stored_public_trade_json(trade, call.gateway.precisions) for trade in found]
 
 
 async def agg_trades(call: Call) -> Any:
@@ -221,11 +218,10 @@ async def agg_trades(call: Call) -> Any:
     if start is not None and end is not None and end - start > HOUR_MS:
         raise errors.more_than_hours(1)
     limit = _limit(call, 500, 1000)
-    history = await call.gateway.read_model_at(call.gateway.engine.last_seq)
-    if history is not None:
-        found = await _from_history(history.agg_trades, symbol, from_id, start, end, limit)
-        return [stored_agg_trade_json(trade, symbol, call.gateway.precisions) for trade in found]
-    return call.gateway.market_data.agg_trades(symbol, from_id, start, end, limit)
+    found = await call.gateway.from_history(
+        lambda history: history.agg_trades(symbol, from_id, start, end, limit)
+    )
+    return [stored_agg_trade_json(trade, symbol, call.gateway.precisions) for trade in found]
 
 
 async def klines(call: Call) -> Any:
@@ -236,23 +232,10 @@ async def klines(call: Call) -> Any:
     end = params.optional_integer("endTime")
     params.mark_read("timeZone")
     limit = _limit(call, 500, 1000)
-    history = await call.gateway.read_model_at(call.gateway.engine.last_seq)
-    if history is not None:
-        found = await _from_history(history.klines, symbol, interval, start, end, limit)
-        return [stored_kline_row(kline, symbol, call.gateway.precisions) for kline in found]
-    try:
-        return call.gateway.market_data.klines(symbol, interval, start, end, limit)
-    except InvalidParameter as exc:
-        raise errors.BAD_INTERVAL.error() from exc
-
-
-async def _from_history(query: Any, *args: Any) -> Any:
-    """Run a SQL history query off the event loop (the read model keeps the whole history;
-    memory only the recent part); its refusals are Binance's errors."""
-    try:
-        return await asyncio.to_thread(query, *args)
-    except HistoryError as exc:
-        raise ApiError(exc.code, exc.message) from exc
+    found = await call.gateway.from_history(
+        lambda history: history.klines(symbol, interval, start, end, limit)
+    )
+    return [stored_kline_row(kline, symbol, call.gateway.precisions) for kline in found]
 
 
 async def avg_price(call: Call) -> Any:

@@ -1,7 +1,6 @@
 """Trading and account endpoints (Binance /api/v3): orders, cancels, cancel-replace,
 amend, open and past orders, trades, balances."""
 
-import asyncio
 from typing import Any, Final
 
 import msgspec
@@ -18,7 +17,6 @@ from assetport.api.render import (
     prevented_match_json,
     stored_order_json,
     stored_trade_json,
-    trade_json,
 )
 from assetport.domain.commands import (
     AmendOrder,
@@ -39,7 +37,6 @@ from assetport.domain.results import RejectReason
 from assetport.domain.units import from_units
 from assetport.engine.checks import check_order
 from assetport.runtime.service import Outcome
-from assetport.store.history import HistoryError
 
 DAY_MS = 86_400_000
 # Binance: MARKET and LIMIT answer FULL by default, every other type ACK.
@@ -271,14 +268,15 @@ async def query_order(call: Call) -> Any:
     if record is not None:
         return order_json(record, call.gateway.precisions)
     # Not in memory (closed long ago, or before a restart): the SQL history has it.
-    history = await call.gateway.read_model_at(call.gateway.engine.last_seq)
-    if history is not None:
-        order_id = call.params.optional_integer("orderId") or 0
-        client_id = call.params.optional_string("origClientOrderId") or ""
-        stored = await asyncio.to_thread(history.order, call.account, symbol, order_id, client_id)
-        if stored is not None:
-            return stored_order_json(stored, call.gateway.precisions)
-    raise errors.NO_SUCH_ORDER.error()
+    account = call.account
+    order_id = call.params.optional_integer("orderId") or 0
+    client_id = call.params.optional_string("origClientOrderId") or ""
+    stored = await call.gateway.from_history(
+        lambda history: history.order(account, symbol, order_id, client_id)
+    )
+    if stored is None:
+        raise errors.NO_SUCH_ORDER.error()
+    return stored_order_json(stored, call.gateway.precisions)
 
 
 def cancel_report(
@@ -478,14 +476,6 @@ def _time_window(params: Params) -> tuple[int | None, int | None]:
     return start, end
 
 
-def _pick(rows: list[Any], key: Any, start: int | None, end: int | None, limit: int) -> list[Any]:
-    """Binance's paging: within [start, end]; from the start when given, else the latest."""
-    rows = [
-        r for r in rows if (start is None or key(r) >= start) and (end is None or key(r) <= end)
-    ]
-    return rows[:limit] if start is not None else rows[-limit:]
-
-
 def _history_limit(params: Params) -> int:
     limit = params.optional_integer("limit")
     if limit is None:
@@ -502,18 +492,11 @@ async def all_orders(call: Call) -> Any:
     start, end = _time_window(params)
     limit = _history_limit(params)
     params.ensure_all_read()
-    history = await call.gateway.read_model_at(call.gateway.engine.last_seq)
-    if history is not None:
-        stored = await _history(
-            history.all_orders, call.account, symbol, from_id, start, end, limit
-        )
-        return [stored_order_json(order, call.gateway.precisions) for order in stored]
-    records = call.gateway.orders.orders(call.account, symbol)
-    if from_id is not None:
-        records = [r for r in records if r.order_id >= from_id]
-        start = start if start is not None else -1
-    picked = _pick(records, lambda r: ms(r.created), start, end, limit)
-    return [order_json(record, call.gateway.precisions) for record in picked]
+    account = call.account
+    stored = await call.gateway.from_history(
+        lambda history: history.all_orders(account, symbol, from_id, start, end, limit)
+    )
+    return [stored_order_json(order, call.gateway.precisions) for order in stored]
 
 
 async def my_trades(call: Call) -> Any:
@@ -524,33 +507,11 @@ async def my_trades(call: Call) -> Any:
     start, end = _time_window(params)
     limit = _history_limit(params)
     params.ensure_all_read()
-    precisions = call.gateway.precisions
-    history = await call.gateway.read_model_at(call.gateway.engine.last_seq)
-    if history is not None:
-        trades = await _history(
-            history.my_trades, call.account, symbol, order_id, from_id, start, end, limit
-        )
-        return [stored_trade_json(trade, precisions) for trade in trades]
-    rows = [
-        (fill, record)
-        for record in call.gateway.orders.orders(call.account, symbol)
-        if order_id is None or record.order_id == order_id
-        for fill in record.fills
-    ]
-    rows.sort(key=lambda row: (row[0].trade_id, row[1].order_id))
-    if from_id is not None:
-        rows = [row for row in rows if row[0].trade_id >= from_id]
-        start = start if start is not None else -1
-    picked = _pick(rows, lambda row: ms(row[0].time), start, end, limit)
-    return [trade_json(fill, record, precisions) for fill, record in picked]
-
-
-async def _history(query: Any, *args: Any) -> Any:
-    """Run a SQL history query off the event loop; its refusals are Binance's errors."""
-    try:
-        return await asyncio.to_thread(query, *args)
-    except HistoryError as exc:
-        raise ApiError(exc.code, exc.message) from exc
+    account = call.account
+    trades = await call.gateway.from_history(
+        lambda history: history.my_trades(account, symbol, order_id, from_id, start, end, limit)
+    )
+    return [stored_trade_json(trade, call.gateway.precisions) for trade in trades]
 
 
 async def my_prevented_matches(call: Call) -> Any:
