@@ -11,8 +11,11 @@ NATIVE_MODULES := assetport/domain/orders.py assetport/engine/book.py assetport/
 	assetport/engine/engine.py assetport/engine/ledger.py assetport/engine/market.py \
 	assetport/engine/stops.py
 NATIVE_STAMP := src/assetport/.native
+# The web pages, bundled from web/ (npm packages pinned by web/package-lock.json).
+WEB_STAMP := src/assetport/web/static/BUILT
+WEB_SOURCES := $(shell find web/src -type f) web/build.mjs web/package.json web/package-lock.json
 
-.PHONY: run test lint typecheck bench services native pure clean
+.PHONY: run test lint typecheck bench services browser native pure clean web
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,11 +36,19 @@ $(NATIVE_STAMP): $(STAMP) $(addprefix src/,$(NATIVE_MODULES))
 
 native: $(NATIVE_STAMP)
 
+$(WEB_STAMP): $(WEB_SOURCES)
+	@bash scripts/web.sh
+
+web: $(WEB_STAMP)
+
+browser:
+	@bash scripts/browser.sh
+
 pure:
 	find src -name '*.so' -delete
 	rm -rf src/build $(NATIVE_STAMP)
 
-run: $(STAMP) $(NATIVE_STAMP)
+run: $(STAMP) $(NATIVE_STAMP) $(WEB_STAMP)
 	$(BIN)/assetport serve --demo --data-dir data --host 127.0.0.1 --port 8000
 
 services:
@@ -50,11 +61,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: $(STAMP) $(NATIVE_STAMP) services lint typecheck
+test: $(STAMP) $(NATIVE_STAMP) $(WEB_STAMP) services browser lint typecheck
 	$(BIN)/pytest
 
 bench: $(STAMP) $(NATIVE_STAMP)
 	$(BIN)/python benchmarks/engine_replay.py --ops 1000000 --seed 42
 
 clean: pure
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis web/node_modules src/assetport/web/static

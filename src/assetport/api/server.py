@@ -54,6 +54,7 @@ from assetport.store.database import open_database
 from assetport.store.history import History
 from assetport.store.projector import Projector
 from assetport.store.rebuild import project_journal
+from assetport.web.pages import web_routes
 
 logger = logging.getLogger(__name__)
 
@@ -135,6 +136,9 @@ async def serve(options: ServeOptions) -> None:
         if options.demo:
             background.append(_start_sandbox(service))
             extra_routes.extend(sandbox_routes(gateway))
+        extra_routes.extend(
+            web_routes(sandbox=options.demo, symbols=lambda: service.engine.markets.keys())
+        )
         app = create_app(
             gateway, users, AdminToken.load_or_create(data_dir), extra_routes=extra_routes
         )

@@ -1,0 +1,1 @@
+"""The web pages: HTML shells and the bundle `make web` builds from `web/` into `static/`."""
