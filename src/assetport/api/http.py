@@ -190,6 +190,9 @@ def _authenticate(
     )
 
 
+_SESSION_SECURITY = (Security.USER_DATA, Security.TRADE, Security.USER_STREAM)
+
+
 def _session_account(
     gateway: Gateway,
     endpoint: Endpoint,
@@ -198,13 +201,14 @@ def _session_account(
     params: Params,
     now: int,
 ) -> int | None:
-    """The web session's account for a USER_DATA or TRADE request sent with the session
+    """The web session's account for a USER_DATA, TRADE or USER_STREAM request sent with the session
     cookie and no API key (the page's way in); None otherwise. A request with an API key is
     checked exactly as before, whatever cookie it also carries. A session request has no
     signature, so its timestamp, recvWindow and signature parameters are only tolerated."""
     if api_key is not None or session is None or gateway.sessions is None:
         return None
-    if endpoint.security is not Security.USER_DATA and endpoint.security is not Security.TRADE:
+    # USER_STREAM too: the page follows its own account through a listenKey stream.
+    if endpoint.security not in _SESSION_SECURITY:
         return None
     account = gateway.sessions.account_of(
         session, state_changing=endpoint.method != "GET", now_ms=now
