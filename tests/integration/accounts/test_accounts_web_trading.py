@@ -1,13 +1,16 @@
 """The page's way in: the public REST API with the session cookie instead of a signature,
 and API keys made on the key page working on the signed API."""
 
+import asyncio
 import base64
+import json
 import time
 import urllib.parse
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import websockets
 from account_web_client import ExchangeServer, WebUser
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
@@ -124,3 +127,28 @@ def test_nobody_deletes_someone_elses_key(server: ExchangeServer) -> None:
     status, answer = thief.account("DELETE", f"/apikeys/{made['apiKey']}")
     assert (status, answer["code"]) == (404, -8013)
     assert len(owner.account("GET", "/apikeys")[1]["apiKeys"]) == 1
+
+
+def test_the_session_follows_its_account_through_a_listen_key(server: ExchangeServer) -> None:
+    web, _ = funded(server, "streamer@example.com")
+    status, refused = web.call("POST", "/api/v3/userDataStream", csrf=False)
+    assert (status, refused["code"]) == (403, -8009)
+    status, answer = web.call("POST", "/api/v3/userDataStream")
+    assert status == 200 and len(answer["listenKey"]) == 64
+    listen_key = answer["listenKey"]
+
+    async def follow() -> None:
+        async with websockets.connect(f"ws://127.0.0.1:{server.port}/ws/{listen_key}") as stream:
+            await asyncio.sleep(0.2)  # the subscription is live once the handshake is done
+            status, order = web.call("POST", "/api/v3/order" + query(**ORDER))
+            assert status == 200, order
+            report = json.loads(await asyncio.wait_for(stream.recv(), 5))
+            assert (report["e"], report["x"], report["i"]) == (
+                "executionReport",
+                "NEW",
+                order["orderId"],
+            )
+
+    asyncio.run(follow())
+    status, _ = web.call("PUT", "/api/v3/userDataStream" + query(listenKey=listen_key))
+    assert status == 200
