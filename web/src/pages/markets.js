@@ -73,7 +73,7 @@ function drawQuoteTabs() {
 }
 
 // A market that never traded shows a dash, not a price of zero.
-function shown(value) {
+function price(value) {
   return /^0(\.0*)?$/.test(value) ? "–" : grouped(trim(value));
 }
 
@@ -101,10 +101,10 @@ function drawRows() {
           ]),
           el("div", { class: "asset-name muted", text: t(`asset.${row.base}`) }),
         ]),
-        el("td", { class: `num last ${changeClass(percent)}`, text: shown(row.last) }),
+        el("td", { class: `num last ${changeClass(percent)}`, text: price(row.last) }),
         el("td", { class: `num change ${changeClass(percent)}`, text: signed(percent) }),
-        el("td", { class: "num wide-only", text: shown(row.high) }),
-        el("td", { class: "num wide-only", text: shown(row.low) }),
+        el("td", { class: "num wide-only", text: price(row.high) }),
+        el("td", { class: "num wide-only", text: price(row.low) }),
         el("td", { class: "num volume", text: grouped(trim(row.volume)) }),
         el("td", { class: "num wide-only", text: grouped(trim(row.quoteVolume)) }),
       ]),
