@@ -19,7 +19,9 @@ ARTIFACTS = ROOT / "artifacts" / "browser"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
-@pytest.fixture(scope="module")
+# One demo server for the whole browser run (each test signs up its own users): starting
+# one per file cost most of the suite's time.
+@pytest.fixture(scope="session")
 def exchange(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ExchangeServer]:
     with ExchangeServer(tmp_path_factory.mktemp("browser") / "data", "--demo") as server:
         yield server

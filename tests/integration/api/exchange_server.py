@@ -110,11 +110,17 @@ class ExchangeServer:
                 env={**os.environ, "PYTHONUNBUFFERED": "1"},
             )  # fmt: skip
         assert self.process.stdout is not None
-        line = self.process.stdout.readline()
-        if not line:
+        # Whatever interrupts the start (no ready line, a test timeout, Ctrl-C), the process
+        # must not outlive the test: `__exit__` never runs when `__enter__` fails.
+        try:
+            line = self.process.stdout.readline()
+            if not line:
+                raise RuntimeError(f"the server did not start: {self.log_path.read_text()}")
+            self.port = json.loads(line)["port"]
+        except BaseException:
+            self.process.kill()
             self.stop()
-            raise RuntimeError(f"the server did not start: {self.log_path.read_text()}")
-        self.port = json.loads(line)["port"]
+            raise
 
     def stop(self) -> int:
         if self.process is None:

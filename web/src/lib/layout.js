@@ -2,6 +2,7 @@
 // language, the logged-in user with their anti-phishing code, log out) and the page's
 // session. `startPage` returns the session profile, or null when logged out.
 import { ApiError, account, loadSession, rest } from "./api.js";
+import { grouped, trim } from "./decimal.js";
 import { el, byId, clear } from "./dom.js";
 import { LANGUAGES, language, setLanguage, t, translate } from "./i18n.js";
 
@@ -77,7 +78,7 @@ function drawBanner(session) {
         onclick: async () => {
           try {
             const answer = await rest("POST", "/api/v1/sandbox/faucet");
-            const given = answer.given.map((row) => `${row.amount} ${row.asset}`).join(", ");
+            const given = answer.given.map((row) => `${grouped(trim(row.amount))} ${row.asset}`).join(", ");
             message.textContent = t("sandbox.given", { given });
             document.dispatchEvent(new CustomEvent("assetport:balances-changed"));
           } catch (error) {

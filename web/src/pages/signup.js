@@ -1,0 +1,108 @@
+// Sign up: email, password (10 characters at least, shown as the user types) and its
+// confirmation. A new account is logged in at once and goes back where it came from.
+import { account } from "../lib/api.js";
+import { busy, clearMessage, errorText, field, messageBox, nextQuery, nextTarget, showMessage } from "../lib/account_common.js";
+import { byId, clear, el } from "../lib/dom.js";
+import { addMessages, onLanguageChange, t, translate } from "../lib/i18n.js";
+import { startPage } from "../lib/layout.js";
+import messages from "../messages/account.js";
+
+addMessages(messages);
+
+const MIN_PASSWORD = 10;
+
+// Characters as the server counts them (code points, not UTF-16 units).
+function length(text) {
+  return [...text].length;
+}
+
+function drawForm() {
+  const email = field("email", "signup.email", { type: "email", autocomplete: "email", required: true, autofocus: true });
+  const password = field("password", "signup.password", {
+    type: "password",
+    autocomplete: "new-password",
+    required: true,
+    minlength: String(MIN_PASSWORD),
+    "aria-describedby": "password-rule password-count",
+  });
+  const confirm = field("password-confirm", "signup.confirm", { type: "password", autocomplete: "new-password", required: true });
+  const count = el("span", { id: "password-count", class: "password-count muted" });
+  const message = messageBox("form-error");
+  const submit = el("button", { id: "signup-submit", type: "submit", class: "primary wide", dataset: { i18n: "signup.submit" } });
+
+  const showCount = () => {
+    const n = length(password.input.value);
+    count.textContent = n >= MIN_PASSWORD ? "✓ " + t("signup.passwordOk") : t("signup.passwordCount", { count: n });
+    count.className = n >= MIN_PASSWORD ? "password-count ok" : "password-count muted";
+  };
+  password.input.addEventListener("input", showCount);
+  onLanguageChange(showCount);
+
+  const form = el("form", { id: "signup-form", class: "entry-form", novalidate: true }, [
+    email.label,
+    email.input,
+    password.label,
+    password.input,
+    el("p", { class: "field-hint" }, [
+      el("span", { id: "password-rule", dataset: { i18n: "signup.passwordRule" } }),
+      " ",
+      count,
+    ]),
+    confirm.label,
+    confirm.input,
+    message,
+    submit,
+  ]);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearMessage(message);
+    const address = email.input.value.trim();
+    if (!address) return showMessage(message, t("signup.emailMissing"));
+    if (length(password.input.value) < MIN_PASSWORD) {
+      password.input.focus();
+      return showMessage(message, t("signup.tooShort"));
+    }
+    if (password.input.value !== confirm.input.value) {
+      confirm.input.focus();
+      return showMessage(message, t("signup.mismatch"));
+    }
+    await busy(submit, async () => {
+      try {
+        showMessage(message, t("signup.working"), "info");
+        await account("POST", "signup", { email: address, password: password.input.value });
+        password.input.value = "";
+        confirm.input.value = "";
+        location.assign(nextTarget());
+      } catch (error) {
+        showMessage(message, errorText(error));
+      }
+    });
+  });
+
+  const main = clear(byId("main"));
+  main.append(
+    el("section", { class: "entry panel" }, [
+      el("h1", { dataset: { i18n: "signup.title" } }),
+      el("p", { class: "muted", dataset: { i18n: "signup.lead" } }),
+      form,
+      el("p", { class: "entry-switch" }, [
+        el("span", { dataset: { i18n: "signup.haveAccount" } }),
+        " ",
+        el("a", { id: "to-login", href: "/login" + nextQuery(), dataset: { i18n: "signup.loginLink" } }),
+      ]),
+    ]),
+  );
+  showCount();
+}
+
+async function main() {
+  drawForm();
+  const session = await startPage({ active: "signup" });
+  if (session) {
+    location.replace(nextTarget());
+    return;
+  }
+  translate();
+}
+
+main();

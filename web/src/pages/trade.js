@@ -1,0 +1,340 @@
+// The trading page of one market (/trade/{symbol}): the market header, the chart, the order
+// book, recent trades, the order form and the user's orders, trades and balances. It uses
+// only the public REST and WebSocket API, as every client does; the session cookie
+// authenticates the user's calls. The parts live in lib/trade_*.js.
+import { rest } from "../lib/api.js";
+import { byId, clear, el } from "../lib/dom.js";
+import { addMessages, onLanguageChange, t, translate } from "../lib/i18n.js";
+import { notify, page, startPage } from "../lib/layout.js";
+import { openStreams } from "../lib/streams.js";
+import { changeClass, changePercent, signed } from "../lib/tickers.js";
+import { BookSync, createBookView, createTradesView } from "../lib/trade_book.js";
+import { createPriceChart } from "../lib/trade_chart.js";
+import { createLoggedOutForm, createOrderForm } from "../lib/trade_form.js";
+import { describeMarket, formatAmount, formatPrice, formatQty } from "../lib/trade_market.js";
+import { createUserPanels, drawLoggedOutPanels } from "../lib/trade_user.js";
+import marketsMessages from "../messages/markets.js";
+import messages from "../messages/trade.js";
+
+addMessages(marketsMessages);
+addMessages(messages);
+
+const symbol = page.symbol;
+
+function assetName(asset) {
+  const key = `asset.${asset}`;
+  const name = t(key);
+  return name === key ? "" : name;
+}
+
+function stat(id, key) {
+  return el("div", { class: "stat" }, [
+    el("dt", { dataset: { i18n: key } }),
+    el("dd", { id, class: "num", text: "–" }),
+  ]);
+}
+
+function table(id, columns, hidden = false) {
+  return el("table", { id, class: "data-table", hidden }, [
+    el("thead", {}, [
+      el(
+        "tr",
+        {},
+        columns.map(([key, className]) => el("th", { class: className || "", dataset: { i18n: key } })),
+      ),
+    ]),
+    el("tbody"),
+  ]);
+}
+
+function tabButton(panel, key) {
+  return el("button", { type: "button", id: `tab-${panel}`, class: "tab", dataset: { panel, i18n: key } });
+}
+
+function drawSkeleton() {
+  document.body.classList.add("trade-page");
+  const main = clear(byId("main"));
+  main.append(
+    el("section", { id: "market-header", class: "market-header panel" }, [
+      el("div", { class: "market-id" }, [
+        el("select", { id: "market-select", "aria-label": "Market", dataset: { i18nTitle: "trade.header.switch" } }),
+        el("div", { class: "market-name-box" }, [
+          el("h1", { id: "market-symbol", text: symbol }),
+          el("span", { id: "market-name", class: "muted" }),
+        ]),
+      ]),
+      el("div", { class: "market-last" }, [
+        el("span", { id: "last-price", class: "last-price num", text: "–" }),
+        el("span", { id: "price-change", class: "price-change num" }),
+      ]),
+      el("dl", { class: "market-stats" }, [
+        stat("stat-high", "trade.header.high"),
+        stat("stat-low", "trade.header.low"),
+        stat("stat-volume", "trade.header.volume"),
+        stat("stat-turnover", "trade.header.turnover"),
+      ]),
+    ]),
+    el("div", { class: "trade-grid" }, [
+      el("section", { id: "chart-panel", class: "panel chart-panel" }, [
+        el("div", { class: "panel-head" }, [
+          el("h2", { dataset: { i18n: "trade.chart.title" } }),
+          el("div", { id: "chart-intervals", class: "interval-buttons", role: "group" }),
+        ]),
+        el("div", { class: "chart-box" }, [
+          el("div", { id: "chart", class: "chart" }),
+          el("div", { id: "chart-empty", class: "chart-empty muted", hidden: true, dataset: { i18n: "trade.chart.empty" } }),
+        ]),
+      ]),
+      el("section", { id: "book-panel", class: "panel book-panel" }, [
+        el("h2", { dataset: { i18n: "trade.book.title" } }),
+        el("div", { id: "order-book", class: "order-book" }),
+      ]),
+      el("section", { id: "form-panel", class: "panel form-panel" }, [el("div", { id: "form-box" })]),
+      el("section", { id: "trades-panel", class: "panel trades-panel" }, [
+        el("h2", { dataset: { i18n: "trade.trades.title" } }),
+        el("div", { class: "trades-scroll" }, [
+          table("recent-trades", [
+            ["trade.trades.price", "num"],
+            ["trade.trades.qty", "num"],
+            ["trade.trades.time", "num"],
+          ]),
+        ]),
+      ]),
+      el("section", { id: "user-panel", class: "panel user-panel" }, [
+        el("div", { class: "panel-head user-tabs", role: "tablist" }, [
+          el("button", { type: "button", id: "tab-open-orders", class: "tab active", dataset: { panel: "open-orders" } }, [
+            el("span", { dataset: { i18n: "trade.user.openOrders" } }),
+            " ",
+            el("span", { id: "open-count", class: "muted" }),
+          ]),
+          tabButton("order-history", "trade.user.orderHistory"),
+          tabButton("trade-history", "trade.user.tradeHistory"),
+          el("button", {
+            type: "button",
+            id: "cancel-all",
+            class: "button small cancel-all",
+            disabled: true,
+            dataset: { i18n: "trade.user.cancelAll" },
+          }),
+        ]),
+        el("div", { class: "table-scroll" }, [
+          table("open-orders", [
+            ["trade.col.time", "hide-narrow"],
+            ["trade.col.side"],
+            ["trade.col.type"],
+            ["trade.col.price", "num"],
+            ["trade.col.stop", "num hide-narrow"],
+            ["trade.col.amount", "num"],
+            ["trade.col.filled", "num"],
+            ["trade.col.action", "num"],
+          ]),
+          table(
+            "order-history",
+            [
+              ["trade.col.time", "hide-narrow"],
+              ["trade.col.side"],
+              ["trade.col.type"],
+              ["trade.col.price", "num"],
+              ["trade.col.average", "num hide-narrow"],
+              ["trade.col.amount", "num"],
+              ["trade.col.filled", "num"],
+              ["trade.col.status"],
+            ],
+            true,
+          ),
+          table(
+            "trade-history",
+            [
+              ["trade.col.time", "hide-narrow"],
+              ["trade.col.side"],
+              ["trade.col.price", "num"],
+              ["trade.col.qty", "num"],
+              ["trade.col.total", "num hide-narrow"],
+              ["trade.col.fee", "num"],
+              ["trade.col.role"],
+            ],
+            true,
+          ),
+        ]),
+      ]),
+      el("section", { id: "balances-panel", class: "panel balances-panel" }, [
+        el("h2", { dataset: { i18n: "trade.user.balances" } }),
+        el("div", { class: "table-scroll" }, [
+          table("balances", [
+            ["trade.col.asset"],
+            ["trade.col.free", "num"],
+            ["trade.col.locked", "num"],
+          ]),
+        ]),
+      ]),
+    ]),
+    // On a phone the form is further down: these jump to it with the side chosen.
+    el("div", { id: "phone-actions", class: "phone-actions" }, [
+      el("button", { type: "button", id: "phone-buy", class: "buy", dataset: { i18n: "trade.side.BUY" } }),
+      el("button", { type: "button", id: "phone-sell", class: "sell", dataset: { i18n: "trade.side.SELL" } }),
+    ]),
+  );
+  for (const tab of document.querySelectorAll(".user-tabs .tab")) {
+    tab.addEventListener("click", () => {
+      for (const other of document.querySelectorAll(".user-tabs .tab")) {
+        other.classList.toggle("active", other === tab);
+        byId(other.dataset.panel).hidden = other !== tab;
+      }
+    });
+  }
+}
+
+function drawMarketSelect(markets) {
+  const select = clear(byId("market-select"));
+  for (const info of markets) {
+    select.append(el("option", { value: info.symbol, text: `${info.baseAsset}/${info.quoteAsset}` }));
+  }
+  select.value = symbol;
+}
+
+function createHeader(market) {
+  let ticker = null;
+  function draw() {
+    byId("market-symbol").textContent = `${market.base}/${market.quote}`;
+    byId("market-name").textContent = assetName(market.base);
+    if (!ticker) return;
+    const percent = changePercent(ticker.open, ticker.last);
+    const direction = changeClass(percent);
+    const last = byId("last-price");
+    last.textContent = formatPrice(market, ticker.last);
+    last.className = `last-price num ${direction}`;
+    const change = byId("price-change");
+    const amount = ticker.change && !/^-?0*(\.0*)?$/.test(ticker.change) ? ticker.change : null;
+    change.textContent = signed(percent) + (amount ? ` (${amount.startsWith("-") ? "" : "+"}${formatAmount(amount)})` : "");
+    change.className = `price-change num ${direction}`;
+    byId("stat-high").textContent = formatPrice(market, ticker.high);
+    byId("stat-low").textContent = formatPrice(market, ticker.low);
+    byId("stat-volume").textContent = `${formatQty(market, ticker.volume)} ${market.base}`;
+    byId("stat-turnover").textContent = `${formatAmount(ticker.quoteVolume)} ${market.quote}`;
+    document.title = `${formatPrice(market, ticker.last)} ${market.base}/${market.quote} · Assetport`;
+  }
+  return {
+    async load() {
+      const row = await rest("GET", "/api/v3/ticker/24hr", { symbol: market.symbol });
+      ticker = {
+        open: row.openPrice,
+        last: row.lastPrice,
+        change: row.priceChange,
+        high: row.highPrice,
+        low: row.lowPrice,
+        volume: row.volume,
+        quoteVolume: row.quoteVolume,
+      };
+      draw();
+    },
+    onTicker(data) {
+      ticker = { open: data.o, last: data.c, change: data.p, high: data.h, low: data.l, volume: data.v, quoteVolume: data.q };
+      draw();
+    },
+    draw,
+  };
+}
+
+async function main() {
+  drawSkeleton();
+  const [session, info] = await Promise.all([startPage({ active: "trade" }), rest("GET", "/api/v3/exchangeInfo")]).catch(
+    (error) => {
+      notify(t("common.error", { message: error.message }), "error");
+      throw error;
+    },
+  );
+  translate();
+  const markets = info.symbols.filter((row) => row.status === "TRADING" || row.symbol === symbol);
+  const marketInfo = info.symbols.find((row) => row.symbol === symbol);
+  if (!marketInfo) {
+    notify(t("trade.unknownMarket", { symbol }), "error");
+    return;
+  }
+  const market = describeMarket(marketInfo);
+  drawMarketSelect(markets);
+  byId("market-select").addEventListener("change", (event) => {
+    location.href = `/trade/${encodeURIComponent(event.target.value)}`;
+  });
+
+  const header = createHeader(market);
+  const sync = new BookSync(market, () => bookView.show(sync));
+  let form = null;
+  const bookView = createBookView(market, {
+    container: byId("order-book"),
+    rows: 12,
+    onPick: (price) => form && form.setPrice(price),
+  });
+  const tradesView = createTradesView(market, {
+    body: byId("recent-trades").querySelector("tbody"),
+    onLast: (price, direction) => {
+      bookView.setLast(price, direction);
+      if (form) form.setLastPrice(price);
+    },
+  });
+
+  const panels = {
+    root: byId("user-panel"),
+    open: byId("open-orders"),
+    orders: byId("order-history"),
+    trades: byId("trade-history"),
+    balances: byId("balances"),
+    openCount: byId("open-count"),
+    cancelAll: byId("cancel-all"),
+  };
+  let user = null;
+  if (session) {
+    form = createOrderForm(market, { container: byId("form-box"), book: bookView, onPlaced: () => user && user.refresh() });
+    user = createUserPanels(market, { panels, form });
+  } else {
+    form = createLoggedOutForm(byId("form-box"));
+    drawLoggedOutPanels(panels);
+  }
+  const goToForm = (side) => {
+    form.setSide(side);
+    byId("form-panel").scrollIntoView({ behavior: "smooth", block: "start" });
+  };
+  byId("phone-buy").addEventListener("click", () => goToForm("BUY"));
+  byId("phone-sell").addEventListener("click", () => goToForm("SELL"));
+
+  createPriceChart(market, { container: byId("chart"), tools: byId("chart-intervals") });
+  translate();
+
+  header.draw();
+  header.load().catch(() => {});
+  tradesView.load().catch(() => {});
+  sync.resync();
+
+  const lower = market.symbol.toLowerCase();
+  let opened = false;
+  openStreams(
+    [`${lower}@ticker`, `${lower}@depth@100ms`, `${lower}@trade`],
+    (stream, data) => {
+      if (stream.endsWith("@depth@100ms")) {
+        sync.onEvent(data);
+        if (form) form.refreshEstimate();
+      } else if (stream.endsWith("@trade")) tradesView.onTrade(data);
+      else if (stream.endsWith("@ticker")) header.onTicker(data);
+    },
+    () => {
+      // After a reconnect the stream missed events: fetch the snapshots again.
+      if (opened) {
+        sync.resync();
+        header.load().catch(() => {});
+        tradesView.load().catch(() => {});
+      }
+      opened = true;
+      byId("main").dataset.live = "1";
+    },
+  );
+
+  onLanguageChange(() => {
+    drawMarketSelect(markets);
+    header.draw();
+    bookView.redrawTexts();
+    tradesView.redraw();
+    form.redrawTexts();
+    if (user) user.redrawTexts();
+  });
+}
+
+main();
