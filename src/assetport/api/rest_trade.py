@@ -11,6 +11,7 @@ from assetport.api.http import Call, Endpoint, ParamDoc, Security
 from assetport.api.order_records import OrderRecord
 from assetport.api.params import CancelReplaceMode, NewOrderRespType, Params
 from assetport.api.render import (
+    from_units,
     ms,
     new_order_json,
     order_json,
@@ -34,7 +35,6 @@ from assetport.domain.events import (
 )
 from assetport.domain.orders import OrderType, TimeInForce
 from assetport.domain.results import RejectReason
-from assetport.domain.units import from_units
 from assetport.engine.checks import check_order
 from assetport.runtime.service import Outcome
 
@@ -221,6 +221,20 @@ def commission_bps(call: Call, symbol: str) -> tuple[int, int]:
     return override if override is not None else (m.maker_fee_bps, m.taker_fee_bps)
 
 
+def _account_commission_bps(call: Call) -> tuple[int, int]:
+    """The (maker, taker) fees `GET /api/v3/account` reports, which names no market: the
+    account's own rates when an operator set them, else the markets' rates. Where markets
+    charge differently it reports the lowest; `account/commission?symbol=` is exact."""
+    engine = call.gateway.engine
+    override = engine.account_fees.get(call.account)
+    if override is not None:
+        return override
+    markets = engine.markets.values()
+    if not markets:
+        return 0, 0
+    return min(m.maker_fee_bps for m in markets), min(m.taker_fee_bps for m in markets)
+
+
 def rate(bps: int) -> str:
     """Basis points as Binance writes a commission rate: 5 -> "0.00050000"."""
     return from_units(bps * 10_000, 8)
@@ -282,8 +296,9 @@ async def query_order(call: Call) -> Any:
 def cancel_report(
     call: Call, record: OrderRecord, cancel_client_id: str | None, time_us: int
 ) -> dict[str, Any]:
-    report = order_json(record, call.gateway.precisions)
-    del report["time"], report["updateTime"], report["isWorking"], report["workingTime"]
+    precisions = call.gateway.precisions
+    qp = precisions.quote(record.symbol)
+    bp = precisions.base(record.symbol)
     return {
         "symbol": record.symbol,
         "origClientOrderId": record.client_order_id,
@@ -291,11 +306,19 @@ def cancel_report(
         "orderListId": -1,
         "clientOrderId": cancel_client_id or call.gateway.new_client_order_id(),
         "transactTime": ms(time_us),
-        **{
-            name: value
-            for name, value in report.items()
-            if name not in ("symbol", "orderId", "orderListId", "clientOrderId")
-        },
+        # The order's fields as `order_json` renders them, without its times.
+        "price": from_units(record.price, qp),
+        "origQty": from_units(record.quantity, bp),
+        "executedQty": from_units(record.executed, bp),
+        "cummulativeQuoteQty": from_units(record.executed_quote, qp),
+        "status": record.status.value,
+        "timeInForce": record.time_in_force.value,
+        "type": record.type.value,
+        "side": record.side.value,
+        "stopPrice": from_units(record.stop_price, qp),
+        "icebergQty": from_units(record.iceberg_qty, bp),
+        "origQuoteOrderQty": from_units(record.quote_quantity, qp),
+        "selfTradePreventionMode": record.stp_mode.value,
     }
 
 
@@ -563,8 +586,7 @@ async def account(call: Call) -> Any:
                 "locked": gateway.precisions.amount(asset, held),
             }
         )
-    fees = gateway.engine.account_fees.get(call.account)
-    maker, taker = fees if fees is not None else (0, 0)
+    maker, taker = _account_commission_bps(call)
     return {
         "makerCommission": maker,
         "takerCommission": taker,

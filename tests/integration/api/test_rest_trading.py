@@ -28,7 +28,11 @@ def test_a_trade_between_two_users_moves_the_right_amounts(tmp_path: Path) -> No
              "commissionAsset": "KGLD", "tradeId": 1}
         ]  # fmt: skip
         assert buy["cummulativeQuoteQty"] == "52000"
-        # Demo fees are 5 bps: Bob pays 0.0002 KGLD, Alice 26 KRW.
+        # Demo fees are 5 bps: Bob pays 0.0002 KGLD, Alice 26 KRW. The account reports the
+        # rates it is charged, as Binance does.
+        status, account = bob.get("/api/v3/account")
+        assert (account["makerCommission"], account["takerCommission"]) == (5, 5)
+        assert account["commissionRates"]["taker"] == "0.00050000"
         assert bob.balance("KRW") == ("948000", "0")
         assert bob.balance("KGLD") == ("0.3998", "0.0000")
         assert alice.balance("KGLD") == ("1.0000", "0.6000")
