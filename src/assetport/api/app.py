@@ -16,7 +16,7 @@ from assetport.api.http import Endpoint, Security, respond
 from assetport.api.keys import AdminToken
 from assetport.api.rest_admin import admin_routes
 from assetport.api.users import UserStore
-from assetport.api.ws_routes import realtime
+from assetport.api.ws_routes import Realtime, realtime
 
 REST_ENDPOINTS: tuple[Endpoint, ...] = (*rest_market.ENDPOINTS, *rest_trade.ENDPOINTS)
 
@@ -26,9 +26,12 @@ def create_app(
     users: UserStore,
     admin_token: AdminToken,
     extra_routes: list[BaseRoute] | None = None,
+    live: Realtime | None = None,
 ) -> Starlette:
+    """The ASGI app: REST, the operator endpoints, the market streams. The WebSocket API's
+    connections are served by `ws_server` (`live.ws_api`), below the ASGI layer."""
     routes: list[BaseRoute] = []
-    live = realtime(gateway)
+    live = live if live is not None else realtime(gateway)
     endpoints = (*REST_ENDPOINTS, *live.endpoints)
     by_path: dict[str, dict[str, Endpoint]] = {}
     for endpoint in endpoints:

@@ -9,7 +9,7 @@ import asyncio
 import secrets
 import time
 from collections.abc import Callable, Collection
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from assetport.api.errors import ApiError
 from assetport.api.keys import KeyStore
@@ -25,13 +25,18 @@ from assetport.marketdata.hub import MarketData
 from assetport.runtime.bus import AppliedBatch
 from assetport.runtime.service import EngineService, Outcome
 from assetport.store.history import History, HistoryError
-from assetport.store.projector import Projector
 
 READ_MODEL_WAIT_S = 5.0
 T = TypeVar("T")
 
 ChangeListener = Callable[[int, list[Event], list[OrderChange]], None]
 StreamSink = Callable[[dict[str, list[Any]]], None]
+
+
+class ReadModelProgress(Protocol):
+    def last_seq(self) -> int:
+        """The seq of the last command whose rows the SQL read model has committed."""
+        ...
 
 
 def wall_clock_ms() -> int:
@@ -55,7 +60,7 @@ class Gateway:
         self.clock_ms = clock_ms
         self.sandbox = sandbox
         # The SQL read model (set by the server when it runs one): history beyond memory.
-        self.read_model: Projector | None = None
+        self.read_model: ReadModelProgress | None = None
         self.history: History | None = None
         # Web sessions (set by the server when it runs accounts): the page's cookie login.
         self.sessions: SessionCheck | None = None

@@ -9,10 +9,10 @@ the traceback.
 """
 
 import logging
-from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Final
+from typing import Any
 
 import msgspec
 from starlette.requests import Request
@@ -115,7 +115,7 @@ async def respond(gateway: Gateway, endpoint: Endpoint, request: Request) -> Res
         content_type=request.headers.get("content-type", ""),
         api_key=request.headers.get("x-mbx-apikey"),
         ip=client_ip(request),
-        session=_session_credentials(
+        session=session_credentials(
             request.headers.get("cookie"), request.headers.get("x-csrf-token")
         ),
     )
@@ -218,7 +218,8 @@ def _session_account(
     return account
 
 
-def _session_credentials(cookie: str | None, csrf_token: str | None) -> SessionCredentials | None:
+def session_credentials(cookie: str | None, csrf_token: str | None) -> SessionCredentials | None:
+    """The web session's cookie and CSRF header, when the request has the cookie."""
     return SessionCredentials(cookie, csrf_token) if cookie else None
 
 
@@ -247,75 +248,3 @@ def error_response(
 ) -> Response:
     answer = error_answer(gateway, error, ip, now, list(headers), status)
     return Response(answer.body, answer.status, dict(answer.headers), JSON)
-
-
-# -- the ASGI fast path ------------------------------------------------------------------------
-
-ASGIApp = Callable[[MutableMapping[str, Any], Any, Any], Awaitable[None]]
-_JSON_HEADER: Final = (b"content-type", b"application/json")
-
-
-def rest_fast_path(gateway: Gateway, endpoints: Iterable[Endpoint], app: ASGIApp) -> ASGIApp:
-    """An ASGI app answering the REST endpoints directly, everything else through `app`.
-
-    Why: a signed order is a few tens of microseconds of our own work, and Starlette's
-    routing, middleware stack and Request/Response objects cost more than that per request
-    (seen with py-spy under benchmarks/api_load.py). The pipeline is the same
-    `answer_request` the Starlette routes call, so both paths answer alike.
-    """
-    table = {(e.method, e.path): e for e in endpoints}
-
-    async def fast(scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "http":
-            endpoint = table.get((scope["method"], scope["path"]))
-            if endpoint is not None:
-                await _serve(gateway, endpoint, scope, receive, send)
-                return
-        await app(scope, receive, send)
-
-    return fast
-
-
-async def _serve(
-    gateway: Gateway,
-    endpoint: Endpoint,
-    scope: MutableMapping[str, Any],
-    receive: Any,
-    send: Any,
-) -> None:
-    content_type = ""
-    api_key: str | None = None
-    cookie: str | None = None
-    csrf_token: str | None = None
-    for name, value in scope["headers"]:
-        if name == b"content-type":
-            content_type = value.decode("latin-1")
-        elif name == b"x-mbx-apikey":
-            api_key = value.decode("latin-1")
-        elif name == b"cookie":
-            cookie = value.decode("latin-1")
-        elif name == b"x-csrf-token":
-            csrf_token = value.decode("latin-1")
-    body = b""
-    more = True
-    while more:
-        message = await receive()
-        if message["type"] != "http.request":
-            return  # the client went away
-        body += message.get("body", b"")
-        more = message.get("more_body", False)
-    client = scope.get("client")
-    answer = await answer_request(
-        gateway,
-        endpoint,
-        raw_query=scope["query_string"],
-        body=body,
-        content_type=content_type,
-        api_key=api_key,
-        ip=client[0] if client else "0.0.0.0",
-        session=_session_credentials(cookie, csrf_token),
-    )
-    headers = [_JSON_HEADER, (b"content-length", str(len(answer.body)).encode())]
-    headers.extend((name.encode(), value.encode()) for name, value in answer.headers)
-    await send({"type": "http.response.start", "status": answer.status, "headers": headers})
-    await send({"type": "http.response.body", "body": answer.body})

@@ -9,9 +9,19 @@ from typing import Any
 
 from assetport.api.order_records import Fill, OrderRecord
 from assetport.domain.events import MatchPrevented
-from assetport.domain.units import from_units
+from assetport.domain.units import from_units as _from_units
 from assetport.store.history import AccountTrade, AggTradeRecord, KlineRecord, TradeRecord
 from assetport.store.history import OrderRecord as StoredOrder
+
+_ZEROS = tuple(_from_units(0, precision) for precision in range(19))
+
+
+def from_units(units: int, precision: int) -> str:
+    """`domain.units.from_units`, with the zeros an order's reply is full of (stop price,
+    iceberg, executed...) made once."""
+    if units == 0 and precision < 19:
+        return _ZEROS[precision]
+    return _from_units(units, precision)
 
 
 class Precisions:

@@ -22,6 +22,7 @@ import logging
 import os
 import sys
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +32,7 @@ from assetport.accounts.routes import account_routes
 from assetport.accounts.service import Accounts
 from assetport.api.app import REST_ENDPOINTS, create_app
 from assetport.api.gateway import Gateway
-from assetport.api.http import rest_fast_path
+from assetport.api.http_server import http_protocol
 from assetport.api.keys import AdminToken, KeyStore
 from assetport.api.ratelimit import (
     DEFAULT_RATE_LIMITS,
@@ -40,8 +41,11 @@ from assetport.api.ratelimit import (
     RateLimiter,
     RateLimitType,
 )
+from assetport.api.read_model import ReadModelProcess
 from assetport.api.rest_sandbox import sandbox_routes
 from assetport.api.users import UserStore
+from assetport.api.ws_routes import realtime
+from assetport.api.ws_server import websocket_protocol
 from assetport.domain.commands import ListAsset, ListMarket
 from assetport.domain.events import CommandRejected
 from assetport.listings import Listings, demo_listings, load_listings
@@ -52,14 +56,15 @@ from assetport.runtime.startup import close_service, open_service
 from assetport.sandbox.market_makers import DemoMarketMakers
 from assetport.store.database import open_database
 from assetport.store.history import History
-from assetport.store.projector import Projector
-from assetport.store.rebuild import project_journal
 from assetport.web.pages import web_routes
 
 logger = logging.getLogger(__name__)
 
 SERVER_FILE = "server.json"
 CADENCE_S = 0.1
+WS_PING_INTERVAL_S = 20.0
+WS_PING_TIMEOUT_S = 40.0
+WS_MAX_SIZE = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -126,11 +131,13 @@ async def serve(options: ServeOptions) -> None:
     users = UserStore(data_dir)
     accounts = Accounts(data_dir, users)
     server: uvicorn.Server | None = None
+    gateway: Gateway | None = None
+    read_model: ReadModelProcess | None = None
     background: list[asyncio.Task[None]] = []
     try:
         await ensure_listed(service, listings)
         gateway = Gateway(service, keys, limiter, sandbox=options.demo)
-        background.append(await _start_read_model(service, gateway, data_dir, options.db_url))
+        read_model = await _start_read_model(service, gateway, data_dir, options.db_url)
         # The accounts package sits above the gateway; this file is where they meet.
         extra_routes = account_routes(accounts, gateway)
         if options.demo:
@@ -139,27 +146,42 @@ async def serve(options: ServeOptions) -> None:
         extra_routes.extend(
             web_routes(sandbox=options.demo, symbols=lambda: service.engine.markets.keys())
         )
+        live = realtime(gateway)
         app = create_app(
-            gateway, users, AdminToken.load_or_create(data_dir), extra_routes=extra_routes
+            gateway,
+            users,
+            AdminToken.load_or_create(data_dir),
+            extra_routes=extra_routes,
+            live=live,
         )
         config = uvicorn.Config(
-            rest_fast_path(gateway, REST_ENDPOINTS, app),
+            app,
             host=options.host,
             port=options.port,
             log_level="warning",
             lifespan="off",
             access_log=False,
-            http="httptools",
+            # The REST endpoints below the ASGI layer (http_server), the rest through the app.
+            http=http_protocol(gateway, (*REST_ENDPOINTS, *live.endpoints)),
             # Clients connect directly; X-Forwarded-For is not trusted (the IP allowlists
             # and per-IP limits key on the peer address), and the middleware costs time.
             proxy_headers=False,
             server_header=False,
             # Binance pings every 20 s and drops a client silent for 60 s; compression
             # costs more CPU than the small JSON messages save on a LAN.
-            ws_ping_interval=20.0,
-            ws_ping_timeout=40.0,
+            ws_ping_interval=WS_PING_INTERVAL_S,
+            ws_ping_timeout=WS_PING_TIMEOUT_S,
             ws_per_message_deflate=False,
-            ws_max_size=1 << 20,
+            ws_max_size=WS_MAX_SIZE,
+            # `/ws-api/v3` on the socket itself (ws_server); the market streams through
+            # uvicorn's own WebSocket protocol and the app.
+            ws=websocket_protocol(
+                live.ws_api,
+                _uvicorn_websockets(),
+                ping_interval=WS_PING_INTERVAL_S,
+                ping_timeout=WS_PING_TIMEOUT_S,
+                max_size=WS_MAX_SIZE,
+            ),
         )
         server = uvicorn.Server(config)
         background.append(asyncio.get_running_loop().create_task(_cadence(gateway)))
@@ -182,6 +204,11 @@ async def serve(options: ServeOptions) -> None:
         with contextlib.suppress(Exception):
             await running
         await close_service(service)
+        if read_model is not None:
+            await read_model.close()
+        if gateway is not None and gateway.history is not None:
+            await asyncio.to_thread(gateway.history.database.close)
+            gateway.history = None
         keys.close()
         accounts.close()
         users.close()
@@ -193,38 +220,23 @@ async def serve(options: ServeOptions) -> None:
 
 async def _start_read_model(
     service: EngineService, gateway: Gateway, data_dir: Path, db_url: str | None
-) -> "asyncio.Task[None]":
-    """Open the SQL read model, bring it up to the journal, and keep it fed from the bus.
+) -> ReadModelProcess:
+    """Start the process writing the SQL read model (see `read_model`), once it has caught
+    up with the journal, and open the history the endpoints read."""
+    read_model = await ReadModelProcess.start(
+        service.bus, data_dir, db_url, service.engine.last_seq
+    )
+    gateway.read_model = read_model
+    gateway.history = History(await asyncio.to_thread(open_database, db_url, data_dir))
+    return read_model
 
-    The projector stores its last seq with its rows, so after any stop it resumes where it
-    was; the catch-up replays the journal privately (the engine may have started from a
-    snapshot beyond the projector's position).
-    """
-    projector = await asyncio.to_thread(Projector, open_database(db_url, data_dir))
-    if projector.last_seq() < service.engine.last_seq:
-        await asyncio.to_thread(project_journal, projector, data_dir, service.engine.last_seq)
-    subscription = service.bus.subscribe("read-model")
-    history_database = await asyncio.to_thread(open_database, db_url, data_dir)
-    gateway.read_model = projector
-    gateway.history = History(history_database)
 
-    async def feed() -> None:
-        try:
-            async for batch in subscription:
-                await asyncio.to_thread(
-                    projector.apply_columns,
-                    batch.first_seq,
-                    batch.time,
-                    batch.commands,
-                    batch.events,
-                )
-        finally:
-            service.bus.unsubscribe(subscription)
-            gateway.history = None
-            await asyncio.to_thread(projector.database.close)
-            await asyncio.to_thread(history_database.close)
+def _uvicorn_websockets() -> Callable[..., asyncio.Protocol]:
+    from uvicorn.protocols.websockets.auto import AutoWebSocketsProtocol
 
-    return asyncio.get_running_loop().create_task(feed())
+    if AutoWebSocketsProtocol is None:
+        raise RuntimeError("uvicorn finds no WebSocket library")
+    return AutoWebSocketsProtocol
 
 
 def _start_sandbox(service: EngineService) -> "asyncio.Task[None]":

@@ -6,19 +6,24 @@ same codes and messages as REST. Signed params are `apiKey`, `timestamp`, `recvW
 `signature` over the other params sorted by name. After `session.logon` with an Ed25519 key,
 requests need only their `timestamp`.
 
-The order path is kept lean, as market makers live on it: a request is decoded, checked and
-submitted to the engine without a task of its own; the answer is sent from the callback of
-the engine's future. Requests are submitted in the order they arrive, so an order and its
-cancel sent back to back are sequenced in that order. Decimal numbers sent as JSON numbers
-are read as `Decimal` (never float) and signed as written.
+The connection itself (handshake, frames, pings) is `ws_server.py`'s; it hands each text
+message to `WebSocketApi.receive` and gets the answers through its `Sink`. The order path
+is kept lean, as market makers live on it: a request is decoded, checked and submitted to
+the engine from the socket's callback, without a task; the answer is sent from the
+callback of the engine's future. Requests are handled in the order they arrive, so an order
+and its cancel sent back to back are sequenced in that order; a method that has to wait
+(exchangeInfo, openOrders.status, account.status run as tasks) holds the connection's later
+requests until it is answered. Decimal numbers sent as JSON numbers are read as `Decimal`
+(never float) and signed as written.
 """
 
 import asyncio
 import functools
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 import msgspec
 
@@ -40,8 +45,6 @@ from assetport.api.rest_trade import (
 )
 from assetport.api.signing import check_key, check_timestamp, verify_signature, ws_payload
 from assetport.api.user_data import UserData
-from assetport.api.ws_connection import Outbox, Receive, Scope, Send, client_ip, frame_text
-from assetport.api.ws_connection import query_params as connection_query
 from assetport.domain.commands import Command, PlaceOrder
 from assetport.runtime.errors import CommandRefused, Overloaded
 from assetport.runtime.service import Outcome
@@ -83,35 +86,46 @@ _decoder: Final = msgspec.json.Decoder(_Request, float_hook=Decimal)
 _encode: Final = msgspec.json.encode
 
 
+class Sink(Protocol):
+    """Where a connection's messages go (`ws_server.ApiConnection`)."""
+
+    def send_json(self, payload: bytes) -> None:
+        """Queue one text message (UTF-8 JSON); a client too slow to read is disconnected."""
+        ...
+
+
 class _Subscription:
     """A user data subscription: events wrapped with the subscription's id."""
 
-    __slots__ = ("account", "outbox", "subscription_id")
+    __slots__ = ("account", "sink", "subscription_id")
 
-    def __init__(self, outbox: Outbox, subscription_id: int, account: int) -> None:
-        self.outbox = outbox
+    def __init__(self, sink: Sink, subscription_id: int, account: int) -> None:
+        self.sink = sink
         self.subscription_id = subscription_id
         self.account = account
 
     def deliver(self, event: dict[str, Any]) -> None:
-        message = {"subscriptionId": self.subscription_id, "event": event}
-        self.outbox.push(_encode(message).decode())
+        self.sink.send_json(_encode({"subscriptionId": self.subscription_id, "event": event}))
 
 
-class _Session:
+class Session:
+    """One connection's state: its logon, subscriptions, and requests waiting their turn."""
+
     __slots__ = (
         "authorized_since",
+        "backlog",
         "connected_since",
         "ip",
         "key",
         "next_subscription",
-        "outbox",
         "return_rate_limits",
+        "sink",
         "subscriptions",
+        "task",
     )
 
-    def __init__(self, outbox: Outbox, ip: str, now_ms: int, return_rate_limits: bool) -> None:
-        self.outbox = outbox
+    def __init__(self, sink: Sink, ip: str, now_ms: int, return_rate_limits: bool) -> None:
+        self.sink = sink
         self.ip = ip
         self.connected_since = now_ms
         self.return_rate_limits = return_rate_limits
@@ -119,6 +133,9 @@ class _Session:
         self.authorized_since = 0
         self.subscriptions: dict[int, _Subscription] = {}
         self.next_subscription = 0
+        # While a method runs as a task: the requests received meanwhile, in order.
+        self.backlog: deque[str] | None = None
+        self.task: asyncio.Task[None] | None = None
 
 
 class _Reply:
@@ -126,7 +143,7 @@ class _Reply:
 
     __slots__ = ("rate_limits", "request_id", "session")
 
-    def __init__(self, session: _Session, request_id: str | int | None) -> None:
+    def __init__(self, session: Session, request_id: str | int | None) -> None:
         self.session = session
         self.request_id = request_id
         self.rate_limits: list[dict[str, Any]] = []
@@ -135,7 +152,7 @@ class _Reply:
         answer: dict[str, Any] = {"id": self.request_id, "status": 200, "result": result}
         if self.session.return_rate_limits:
             answer["rateLimits"] = self.rate_limits
-        self.session.outbox.push(_encode(answer).decode())
+        self.session.sink.send_json(_encode(answer))
 
     def fail(self, error: ApiError) -> None:
         answer: dict[str, Any] = {
@@ -145,10 +162,11 @@ class _Reply:
         }
         if self.session.return_rate_limits and self.rate_limits:
             answer["rateLimits"] = self.rate_limits
-        self.session.outbox.push(_encode(answer).decode())
+        self.session.sink.send_json(_encode(answer))
 
 
-Method = Callable[[_Session, dict[str, Any], Params, int, _Reply], Awaitable[Any]]
+Method = Callable[[Session, dict[str, Any], Params, int, _Reply], Any]
+SlowMethod = Callable[[Session, dict[str, Any], Params, int, _Reply], Awaitable[Any]]
 
 
 class WebSocketApi:
@@ -160,59 +178,69 @@ class WebSocketApi:
             lim.to_json() for lim in limits if lim.type is RateLimitType.REQUEST_WEIGHT
         ]
         self._order_limits = [lim.to_json() for lim in limits if lim.type is RateLimitType.ORDERS]
+        # Answered at once (or from the engine's callback: _DEFERRED).
         self._methods: dict[str, Method] = {
             "ping": self._ping,
             "time": self._time,
-            "exchangeInfo": self._exchange_info,
             "session.logon": self._logon,
             "session.status": self._status,
             "session.logout": self._logout,
             "order.place": self._place,
             "order.cancel": self._cancel,
             "order.status": self._order_status,
-            "openOrders.status": self._open_orders,
-            "account.status": self._account,
             "userDataStream.subscribe": self._subscribe,
             "userDataStream.subscribe.signature": self._subscribe_signed,
             "userDataStream.unsubscribe": self._unsubscribe,
         }
+        # Run as a task (they share the REST handlers, which are coroutines).
+        self._slow_methods: dict[str, SlowMethod] = {
+            "exchangeInfo": self._exchange_info,
+            "openOrders.status": self._open_orders,
+            "account.status": self._account,
+        }
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (await receive())["type"] != "websocket.connect":
-            return
-        await send({"type": "websocket.accept"})
+    # -- a connection -------------------------------------------------------------------
+
+    def open(self, sink: Sink, ip: str, return_rate_limits: bool) -> Session:
+        """A new connection from `ip` (counted against its request weight)."""
         gateway = self.gateway
         now = gateway.clock_ms()
-        ip = client_ip(scope)
-        wants_limits = connection_query(scope).get("returnRateLimits", "true") != "false"
-        session = _Session(Outbox(send), ip, now, wants_limits)
+        session = Session(sink, ip, now, return_rate_limits)
         try:
             gateway.limiter.check_request(ip, CONNECT_WEIGHT, now)
         except ApiError as error:
             _Reply(session, None).fail(error)
-        try:
-            while True:
-                text = frame_text(await receive())
-                if text is None:
-                    return
-                await self._handle(session, text)
-        except asyncio.CancelledError:
-            pass  # the outbox gave up on a client that stopped reading
-        finally:
-            for subscription in session.subscriptions.values():
-                self.user_data.unsubscribe(subscription.account, subscription)
-            await session.outbox.stop()
+        return session
 
-    async def _handle(self, session: _Session, text: str) -> None:
+    def receive(self, session: Session, text: str) -> None:
+        """One text message from the client: a request, answered through the sink."""
+        if session.backlog is not None:
+            session.backlog.append(text)
+        else:
+            self._handle(session, text)
+
+    def closed(self, session: Session) -> None:
+        """The connection is over: end its subscriptions and whatever it was waiting for."""
+        for subscription in session.subscriptions.values():
+            self.user_data.unsubscribe(subscription.account, subscription)
+        session.subscriptions.clear()
+        session.backlog = None
+        if session.task is not None:
+            session.task.cancel()
+            session.task = None
+
+    def _handle(self, session: Session, text: str) -> None:
         try:
             request = _decoder.decode(text)
         except (msgspec.DecodeError, msgspec.ValidationError):
             _Reply(session, None).fail(_MALFORMED.error())
             return
         reply = _Reply(session, request.id)
-        method = self._methods.get(request.method)
-        if method is None:
-            reply.fail(ApiError(-1100, f"Unknown method '{request.method}'."))
+        name = request.method
+        method = self._methods.get(name)
+        slow = self._slow_methods.get(name) if method is None else None
+        if method is None and slow is None:
+            reply.fail(ApiError(-1100, f"Unknown method '{name}'."))
             return
         gateway = self.gateway
         now = gateway.clock_ms()
@@ -221,16 +249,44 @@ class WebSocketApi:
             usage = gateway.limiter.check_request(session.ip, self._weight(request), now)
             if session.return_rate_limits:
                 reply.rate_limits = self._usage_rows(self._weight_limits, usage)
-            result = await method(session, raw, _params(raw), now, reply)
+            params = _params(raw)
+            if method is None:
+                assert slow is not None
+                session.backlog = deque()
+                session.task = asyncio.get_running_loop().create_task(
+                    self._run_slow(session, slow(session, raw, params, now, reply), reply, name)
+                )
+                return
+            result = method(session, raw, params, now, reply)
         except ApiError as error:
             reply.fail(error)
             return
         except Exception:
-            logger.exception("WebSocket API %s failed", request.method)
+            logger.exception("WebSocket API %s failed", name)
             reply.fail(errors.UNKNOWN.error())
             return
         if result is not _DEFERRED:
             reply.ok(result)
+
+    async def _run_slow(
+        self, session: Session, answer: Awaitable[Any], reply: _Reply, name: str
+    ) -> None:
+        """Answer a slow method, then handle the requests that arrived meanwhile."""
+        try:
+            reply.ok(await answer)
+        except ApiError as error:
+            reply.fail(error)
+        except Exception:
+            logger.exception("WebSocket API %s failed", name)
+            reply.fail(errors.UNKNOWN.error())
+        backlog = session.backlog
+        session.backlog = None
+        session.task = None
+        while backlog:
+            self._handle(session, backlog.popleft())
+            if session.backlog is not None:  # another slow method: the rest waits for it
+                session.backlog.extend(backlog)
+                return
 
     def _weight(self, request: _Request) -> int:
         if request.method == "openOrders.status" and "symbol" not in request.params:
@@ -248,7 +304,7 @@ class WebSocketApi:
 
     def _key(
         self,
-        session: _Session,
+        session: Session,
         raw: dict[str, Any],
         params: Params,
         now: int,
@@ -277,7 +333,7 @@ class WebSocketApi:
         params.mark_read("apiKey", "signature")
         return key
 
-    def _call(self, session: _Session, params: Params, key: ApiKey | None, now: int) -> Call:
+    def _call(self, session: Session, params: Params, key: ApiKey | None, now: int) -> Call:
         return Call(self.gateway, params, key, now, session.ip)
 
     def _symbol(self, params: Params) -> str:
@@ -288,20 +344,20 @@ class WebSocketApi:
 
     # -- general ------------------------------------------------------------------------
 
-    async def _ping(
-        self, session: _Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
+    def _ping(
+        self, session: Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
     ) -> Any:
         params.ensure_all_read()
         return {}
 
-    async def _time(
-        self, session: _Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
+    def _time(
+        self, session: Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
     ) -> Any:
         params.ensure_all_read()
         return {"serverTime": now}
 
     async def _exchange_info(
-        self, session: _Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
+        self, session: Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
     ) -> Any:
         info = await rest_market.exchange_info(self._call(session, params, None, now))
         params.mark_read("permissions", "symbolStatus", "showPermissionSets")
@@ -310,7 +366,7 @@ class WebSocketApi:
 
     # -- session ------------------------------------------------------------------------
 
-    def _session_status(self, session: _Session, now: int) -> dict[str, Any]:
+    def _session_status(self, session: Session, now: int) -> dict[str, Any]:
         key = session.key
         return {
             "apiKey": key.api_key if key is not None else None,
@@ -321,8 +377,8 @@ class WebSocketApi:
             "userDataStream": bool(session.subscriptions),
         }
 
-    async def _logon(
-        self, session: _Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
+    def _logon(
+        self, session: Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
     ) -> Any:
         api_key = raw.get("apiKey")
         key = check_key(
@@ -342,14 +398,14 @@ class WebSocketApi:
         session.authorized_since = now
         return self._session_status(session, now)
 
-    async def _status(
-        self, session: _Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
+    def _status(
+        self, session: Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
     ) -> Any:
         params.ensure_all_read()
         return self._session_status(session, now)
 
-    async def _logout(
-        self, session: _Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
+    def _logout(
+        self, session: Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
     ) -> Any:
         params.ensure_all_read()
         session.key = None
@@ -358,8 +414,8 @@ class WebSocketApi:
 
     # -- trading ------------------------------------------------------------------------
 
-    async def _place(
-        self, session: _Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
+    def _place(
+        self, session: Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
     ) -> Any:
         key = self._key(session, raw, params, now, Permission.TRADE)
         call = self._call(session, params, key, now)
@@ -371,8 +427,8 @@ class WebSocketApi:
         self._submit(command, reply, functools.partial(_placed, call, command, response_type))
         return _DEFERRED
 
-    async def _cancel(
-        self, session: _Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
+    def _cancel(
+        self, session: Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
     ) -> Any:
         key = self._key(session, raw, params, now, Permission.TRADE)
         call = self._call(session, params, key, now)
@@ -391,8 +447,8 @@ class WebSocketApi:
             raise errors.UNKNOWN.error() from exc
         future.add_done_callback(functools.partial(_answer, reply, answer))
 
-    async def _order_status(
-        self, session: _Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
+    def _order_status(
+        self, session: Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
     ) -> Any:
         key = self._key(session, raw, params, now, Permission.READ)
         call = self._call(session, params, key, now)
@@ -403,41 +459,41 @@ class WebSocketApi:
         return order_json(record, self.gateway.precisions)
 
     async def _open_orders(
-        self, session: _Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
+        self, session: Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
     ) -> Any:
         key = self._key(session, raw, params, now, Permission.READ)
         return await rest_trade.open_orders(self._call(session, params, key, now))
 
     async def _account(
-        self, session: _Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
+        self, session: Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
     ) -> Any:
         key = self._key(session, raw, params, now, Permission.READ)
         return await rest_trade.account(self._call(session, params, key, now))
 
     # -- user data ----------------------------------------------------------------------
 
-    def _start_subscription(self, session: _Session, account: int) -> dict[str, Any]:
+    def _start_subscription(self, session: Session, account: int) -> dict[str, Any]:
         if any(s.account == account for s in session.subscriptions.values()):
             raise errors.SUBSCRIPTION_ACTIVE.error()
         if len(session.subscriptions) >= MAX_SUBSCRIPTIONS:
             raise errors.SUBSCRIPTION_ACTIVE.error()
         subscription_id = session.next_subscription
         session.next_subscription += 1
-        subscription = _Subscription(session.outbox, subscription_id, account)
+        subscription = _Subscription(session.sink, subscription_id, account)
         session.subscriptions[subscription_id] = subscription
         self.user_data.subscribe(account, subscription)
         return {"subscriptionId": subscription_id}
 
-    async def _subscribe(
-        self, session: _Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
+    def _subscribe(
+        self, session: Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
     ) -> Any:
         params.ensure_all_read()
         if session.key is None:
             raise errors.UNAUTHORIZED.error()  # needs session.logon first
         return self._start_subscription(session, session.key.account)
 
-    async def _subscribe_signed(
-        self, session: _Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
+    def _subscribe_signed(
+        self, session: Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
     ) -> Any:
         if "signature" not in raw:
             raise errors.mandatory_missing("signature")
@@ -445,8 +501,8 @@ class WebSocketApi:
         params.ensure_all_read()
         return self._start_subscription(session, key.account)
 
-    async def _unsubscribe(
-        self, session: _Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
+    def _unsubscribe(
+        self, session: Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
     ) -> Any:
         wanted = params.optional_integer("subscriptionId")
         params.ensure_all_read()

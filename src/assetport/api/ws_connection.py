@@ -1,5 +1,6 @@
-"""What every WebSocket connection of the gateway shares: a bounded outbox with its writer,
-and Binance's limit on incoming messages.
+"""What the market streams' WebSocket connections (ASGI) share: a bounded outbox with its
+writer, and Binance's limit on incoming messages. (The WebSocket API's connections are
+`ws_server.py`'s, below the ASGI layer, with the same rules.)
 
 Messages to a client are queued and written by one task per connection, so producers (the
 market-data cadence, the engine's applied batches) never wait for a socket. The queue is
@@ -128,11 +129,6 @@ def frame_text(message: Message) -> str | None:
         data = message.get("bytes") or b""
         return data.decode("utf-8", "replace")  # type: ignore[no-any-return,unused-ignore]
     return text  # type: ignore[no-any-return]
-
-
-def client_ip(scope: Scope) -> str:
-    client = scope.get("client")
-    return str(client[0]) if client else "0.0.0.0"
 
 
 def query_params(scope: Scope) -> dict[str, str]:

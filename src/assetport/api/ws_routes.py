@@ -1,6 +1,7 @@
 """The gateway's real-time face, wired in one place: market streams, the WebSocket API,
 user data (WebSocket API subscriptions and legacy listenKeys) and the listenKey REST
-endpoints."""
+endpoints. The market streams are ASGI routes; the WebSocket API is served by `ws_server`
+on the socket (the server gives uvicorn `websocket_protocol(ws_api, ...)`)."""
 
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from assetport.api.ws_market import MarketStreams
 class Realtime:
     routes: list[BaseRoute]
     endpoints: tuple[Endpoint, ...]  # REST endpoints, dispatched with the others
+    ws_api: WebSocketApi  # `/ws-api/v3`
 
 
 def realtime(gateway: Gateway) -> Realtime:
@@ -29,6 +31,5 @@ def realtime(gateway: Gateway) -> Realtime:
         WebSocketRoute("/ws", streams),
         WebSocketRoute("/ws/{name:path}", streams),
         WebSocketRoute("/stream", streams),
-        WebSocketRoute("/ws-api/v3", api),
     ]
-    return Realtime(routes, listen_key_endpoints(listen_keys))
+    return Realtime(routes, listen_key_endpoints(listen_keys), api)

@@ -2,7 +2,8 @@
 // texts of the account API's errors, and form fields.
 import { ApiError } from "./api.js";
 import { el } from "./dom.js";
-import { t } from "./i18n.js";
+import { t, translate } from "./i18n.js";
+import { startPage } from "./layout.js";
 
 const ENTRY_PAGES = ["/login", "/signup"];
 
@@ -76,4 +77,15 @@ export async function busy(button, work) {
   } finally {
     button.disabled = false;
   }
+}
+
+// Sign-up and login draw their form, then send a visitor who is already logged in on.
+export async function startEntryPage(active, drawForm) {
+  drawForm();
+  const session = await startPage({ active });
+  if (session) {
+    location.replace(nextTarget());
+    return;
+  }
+  translate();
 }

@@ -1,9 +1,8 @@
 // Log in: email and password, and the two-factor code once the server asks for it (-8006).
 import { account } from "../lib/api.js";
-import { busy, clearMessage, errorText, field, messageBox, nextQuery, nextTarget, showMessage } from "../lib/account_common.js";
+import { busy, clearMessage, errorText, field, messageBox, nextQuery, nextTarget, showMessage, startEntryPage } from "../lib/account_common.js";
 import { byId, clear, el } from "../lib/dom.js";
-import { addMessages, t, translate } from "../lib/i18n.js";
-import { startPage } from "../lib/layout.js";
+import { addMessages, t } from "../lib/i18n.js";
 import messages from "../messages/account.js";
 
 addMessages(messages);
@@ -92,14 +91,4 @@ function drawForm() {
   );
 }
 
-async function main() {
-  drawForm();
-  const session = await startPage({ active: "login" });
-  if (session) {
-    location.replace(nextTarget());
-    return;
-  }
-  translate();
-}
-
-main();
+startEntryPage("login", drawForm);

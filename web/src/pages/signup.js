@@ -1,10 +1,9 @@
 // Sign up: email, password (10 characters at least, shown as the user types) and its
 // confirmation. A new account is logged in at once and goes back where it came from.
 import { account } from "../lib/api.js";
-import { busy, clearMessage, errorText, field, messageBox, nextQuery, nextTarget, showMessage } from "../lib/account_common.js";
+import { busy, clearMessage, errorText, field, messageBox, nextQuery, nextTarget, showMessage, startEntryPage } from "../lib/account_common.js";
 import { byId, clear, el } from "../lib/dom.js";
-import { addMessages, onLanguageChange, t, translate } from "../lib/i18n.js";
-import { startPage } from "../lib/layout.js";
+import { addMessages, onLanguageChange, t } from "../lib/i18n.js";
 import messages from "../messages/account.js";
 
 addMessages(messages);
@@ -95,14 +94,4 @@ function drawForm() {
   showCount();
 }
 
-async function main() {
-  drawForm();
-  const session = await startPage({ active: "signup" });
-  if (session) {
-    location.replace(nextTarget());
-    return;
-  }
-  translate();
-}
-
-main();
+startEntryPage("signup", drawForm);

@@ -1,0 +1,307 @@
+"""The SQL read model, written by a process of its own.
+
+Why a process: projecting a batch into SQL (folding its events into rows, executing the
+inserts, committing) costs about as much CPU as the gateway's own work for the same
+orders. In the server's process it took a quarter of the one core the event loop runs on,
+and its thread held the GIL against the loop. In a child process it runs on another core,
+and the server only encodes each applied batch once (one MessagePack call) and writes it to
+a pipe.
+
+    server (event bus subscription) --stdin: batches--> child (Projector) --stdout: seq-->
+
+- stdin carries frames (4-byte big-endian length + payload): first the settings (JSON: data
+  dir, database URL, the engine's seq at start), then each applied batch as MessagePack
+  (`WireBatch`: its commands and their events, exactly as the engine applied them),
+  written every 10 ms at most. The
+  database URL travels here, not in the command line, so a password in it is not visible
+  in the process list.
+- stdout carries the read model's progress: the seq of the last command whose rows are
+  committed, 8 bytes big-endian, after the catch-up at start (the "ready" signal) and after
+  each transaction. `Gateway.from_history` waits on it so a client reads its own writes.
+
+The child first brings the read model up to the engine's seq at start from the journal
+(`project_journal`), then writes whatever the pipe holds in one transaction at a time:
+under load the batches it reads together grow, and each costs one commit. The projector's
+own guarantees hold unchanged (its seq is committed with its rows; gaps and a second writer
+are refused). A full pipe makes the server's feed wait, which fills the bus subscription,
+which makes the engine service wait: memory stays bounded, nothing is skipped. The child
+runs at a lower CPU priority than the server: the orders come first, the history follows.
+
+When stdin ends (the server stops), the child writes what it has read and exits; a child
+that fails logs why on stderr and exits, and the server logs that history stopped
+following (history requests then wait a few seconds and answer with what was written).
+"""
+
+import asyncio
+import contextlib
+import logging
+import os
+import select
+import struct
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Final
+
+import msgspec
+
+from assetport.domain.commands import AnyCommand
+from assetport.domain.events import AnyEvent
+from assetport.runtime.bus import AppliedBatch, EventBus, Subscription
+from assetport.store.database import open_database
+from assetport.store.projection import Applied
+from assetport.store.projector import Projector
+from assetport.store.rebuild import project_journal
+
+logger = logging.getLogger(__name__)
+
+_LENGTH: Final = struct.Struct(">I")
+_SEQ: Final = struct.Struct(">Q")
+PIPE_HIGH_WATER: Final = 8 << 20  # bytes queued for the child before the feed waits
+FEED_INTERVAL_S: Final = 0.01
+MAX_COMMANDS_PER_TRANSACTION: Final = 20_000
+CHILD_NICENESS: Final = 5
+STOP_WAIT_S: Final = 60.0
+
+
+class Settings(msgspec.Struct, frozen=True):
+    data_dir: str
+    db_url: str | None
+    engine_seq: int
+
+
+class WireBatch(msgspec.Struct, frozen=True, array_like=True):
+    """An `AppliedBatch` on the pipe."""
+
+    first_seq: int
+    time: int
+    commands: list[AnyCommand]
+    events: list[list[AnyEvent]]
+
+
+_encode: Final = msgspec.msgpack.Encoder().encode
+_decode_batch: Final = msgspec.msgpack.Decoder(WireBatch).decode
+
+
+def _frame(payload: bytes) -> bytes:
+    return _LENGTH.pack(len(payload)) + payload
+
+
+# -- the server's side --------------------------------------------------------------------------
+
+
+class ReadModelProcess:
+    """The child writing the read model, seen from the server: feed it, read its progress."""
+
+    def __init__(self, process: asyncio.subprocess.Process, subscription: Subscription) -> None:
+        self._process = process
+        self._subscription = subscription
+        self._last_seq = 0
+        self._closing = False
+        self._feeding: asyncio.Task[None] | None = None
+        self._reading: asyncio.Task[None] | None = None
+
+    @classmethod
+    async def start(
+        cls, bus: EventBus, data_dir: Path, db_url: str | None, engine_seq: int
+    ) -> "ReadModelProcess":
+        """Start the child, wait until it has caught up with `engine_seq`, then feed it
+        every batch the bus publishes from now on."""
+        # Subscribe first: batches applied while the child catches up wait in the queue.
+        subscription = bus.subscribe("read-model")
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "assetport.api.read_model",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        self = cls(process, subscription)
+        assert process.stdin is not None and process.stdout is not None
+        settings = Settings(str(Path(data_dir).resolve()), db_url, engine_seq)
+        process.stdin.write(_frame(msgspec.json.encode(settings)))
+        try:
+            self._last_seq = _SEQ.unpack(await process.stdout.readexactly(_SEQ.size))[0]
+        except asyncio.IncompleteReadError:
+            await process.wait()
+            bus.unsubscribe(subscription)
+            raise RuntimeError(
+                f"the read model process failed at start (exit {process.returncode}); "
+                "see its messages above"
+            ) from None
+        loop = asyncio.get_running_loop()
+        self._feeding = loop.create_task(self._feed())
+        self._reading = loop.create_task(self._read_progress())
+        return self
+
+    def last_seq(self) -> int:
+        """The seq of the last command whose rows are committed."""
+        return self._last_seq
+
+    async def _feed(self) -> None:
+        """Every batch to the child, in order; written to the pipe at most every
+        `FEED_INTERVAL_S` (a write wakes the child: fewer, larger writes cost less)."""
+        stdin = self._process.stdin
+        assert stdin is not None
+        transport = stdin.transport
+        loop = asyncio.get_running_loop()
+        pending: list[bytes] = []
+        timer: asyncio.TimerHandle | None = None
+
+        def write() -> None:
+            nonlocal timer
+            timer = None
+            if pending and not transport.is_closing():
+                transport.write(b"".join(pending))
+            pending.clear()
+
+        try:
+            async for batch in self._subscription:
+                pending.append(_frame(_encode(_wire(batch))))
+                if timer is None:
+                    timer = loop.call_later(FEED_INTERVAL_S, write)
+                if transport.get_write_buffer_size() > PIPE_HIGH_WATER:
+                    await stdin.drain()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the child is gone; _read_progress says so
+        finally:
+            if timer is not None:
+                timer.cancel()
+            write()
+            stdin.close()
+
+    async def _read_progress(self) -> None:
+        stdout = self._process.stdout
+        assert stdout is not None
+        try:
+            while True:
+                self._last_seq = _SEQ.unpack(await stdout.readexactly(_SEQ.size))[0]
+        except asyncio.IncompleteReadError:
+            if not self._closing:
+                logger.error(
+                    "the read model process stopped (exit %s): SQL history no longer follows",
+                    await self._process.wait(),
+                )
+
+    async def close(self) -> None:
+        """Once the engine service has stopped (its bus closed, so the feed ends after the
+        last batch): let the child write everything it was sent, and wait for it to exit."""
+        self._closing = True
+        feeding = self._feeding
+        if feeding is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(feeding), STOP_WAIT_S)
+            except TimeoutError:
+                feeding.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await feeding
+        try:
+            await asyncio.wait_for(self._process.wait(), STOP_WAIT_S)
+        except TimeoutError:
+            logger.error("the read model process did not stop; killing it")
+            self._process.kill()
+            await self._process.wait()
+        if self._reading is not None:
+            await self._reading
+
+
+def _wire(batch: AppliedBatch) -> WireBatch:
+    return WireBatch(batch.first_seq, batch.time, batch.commands, batch.events)  # type: ignore[arg-type]
+
+
+# -- the child ----------------------------------------------------------------------------------
+
+
+class _Frames:
+    """Frames read from a pipe: blocks only when no whole frame is buffered."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.buffer = bytearray()
+        self.at = 0
+        self.ended = False
+
+    def _fill(self) -> None:
+        data = os.read(self.fd, 1 << 20)
+        if not data:
+            self.ended = True
+        del self.buffer[: self.at]
+        self.at = 0
+        self.buffer += data
+
+    def _whole(self) -> bytes | None:
+        buffer, at = self.buffer, self.at
+        if len(buffer) - at < _LENGTH.size:
+            return None
+        (length,) = _LENGTH.unpack_from(buffer, at)
+        end = at + _LENGTH.size + length
+        if len(buffer) < end:
+            return None
+        self.at = end
+        return bytes(buffer[at + _LENGTH.size : end])
+
+    def next(self) -> bytes | None:
+        """The next frame, waiting for it; None at the end of the pipe."""
+        while True:
+            frame = self._whole()
+            if frame is not None or self.ended:
+                return frame
+            self._fill()
+
+    def ready(self) -> bytes | None:
+        """The next frame if it can be had without waiting."""
+        frame = self._whole()
+        if frame is None and not self.ended and select.select([self.fd], [], [], 0)[0]:
+            self._fill()
+            frame = self._whole()
+        return frame
+
+
+def _items(batches: list[WireBatch]) -> Iterator[Applied]:
+    for batch in batches:
+        seq, time = batch.first_seq, batch.time
+        for command, events in zip(batch.commands, batch.events, strict=True):
+            yield seq, time, command, events
+            seq += 1
+
+
+def child_main() -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    with contextlib.suppress(OSError):
+        os.nice(CHILD_NICENESS)
+    frames = _Frames(sys.stdin.buffer.fileno())
+    out = sys.stdout.buffer
+    header = frames.next()
+    if header is None:
+        return 0
+    settings = msgspec.json.decode(header, type=Settings)
+    data_dir = Path(settings.data_dir)
+    projector = Projector(open_database(settings.db_url, data_dir))
+    try:
+        if projector.last_seq() < settings.engine_seq:
+            project_journal(projector, data_dir, settings.engine_seq)
+        out.write(_SEQ.pack(projector.last_seq()))
+        out.flush()
+        while True:
+            frame = frames.next()
+            if frame is None:
+                return 0
+            batches = [_decode_batch(frame)]
+            commands = len(batches[0].commands)
+            while commands < MAX_COMMANDS_PER_TRANSACTION:
+                frame = frames.ready()
+                if frame is None:
+                    break
+                batches.append(_decode_batch(frame))
+                commands += len(batches[-1].commands)
+            projector.apply_batch(_items(batches))
+            out.write(_SEQ.pack(projector.last_seq()))
+            out.flush()
+    except BrokenPipeError:
+        return 0  # the server is gone
+    finally:
+        projector.database.close()
+
+
+if __name__ == "__main__":
+    sys.exit(child_main())
