@@ -38,6 +38,7 @@ from assetport.domain.postings import FREE, HELD, Posting, PostingRules
 
 # (seq, time in µs, the decoded command, the events the engine returned for it)
 Applied = tuple[int, int, Command, Sequence[Event]]
+Row = tuple[object, ...]
 
 NEW: Final = OrderStatus.NEW.value
 PARTIALLY_FILLED: Final = OrderStatus.PARTIALLY_FILLED.value
@@ -191,15 +192,11 @@ class OrderState:
             event.seq,
         )
 
-    def row(self) -> tuple[object, ...]:
+    def row(self) -> Row:
         return _order_row(self)
-
-    def change(self) -> tuple[object, ...]:
-        return _order_change(self)
 
 
 _order_row: Final = attrgetter(*OrderState.COLUMNS)
-_order_change: Final = attrgetter(*OrderState.CHANGING, "order_id")
 
 
 class CandleState:
@@ -292,7 +289,7 @@ class CandleState:
         self.taker_buy_quote += later.taker_buy_quote
         self.last_trade_id = later.last_trade_id
 
-    def row(self) -> tuple[object, ...]:
+    def row(self) -> Row:
         return tuple(getattr(self, name) for name in self.COLUMNS)
 
 
@@ -320,28 +317,47 @@ class ProjectionState:
 
 @dataclass
 class Rows:
-    """Everything one batch writes, in table column order."""
+    """Everything one batch writes, as plain tuples in table column order. Nothing here is
+    shared with the fold's state (which moves on with the next batch), so writing needs
+    no state, and a batch's rows could be written while the next one is folded."""
 
     first_seq: int = 0
     last_seq: int = 0
     last_time_us: int = 0
     events: int = 0
-    assets: list[tuple[object, ...]] = field(default_factory=list)
-    markets: list[tuple[object, ...]] = field(default_factory=list)
+    assets: list[Row] = field(default_factory=list)
+    markets: list[Row] = field(default_factory=list)
     market_changes: list[dict[str, object]] = field(default_factory=list)
+    new_orders: list[Row] = field(default_factory=list)
+    changed_orders: list[Row] = field(default_factory=list)  # created by an earlier batch
+    trades: list[Row] = field(default_factory=list)
+    postings: list[Row] = field(default_factory=list)
+    transfers: list[Row] = field(default_factory=list)
+    balances: list[Row] = field(default_factory=list)
+    candles: list[Row] = field(default_factory=list)
+
+    def count(self) -> int:
+        """How many rows the batch writes."""
+        return (
+            len(self.postings)
+            + len(self.trades)
+            + len(self.new_orders)
+            + len(self.changed_orders)
+            + len(self.balances)
+            + len(self.candles)
+            + len(self.transfers)
+        )
+
+
+@dataclass
+class _Touched:
+    """What a batch changed in the state, written whole once the batch is folded."""
+
     new_orders: dict[int, OrderState] = field(default_factory=dict)
     changed_orders: dict[int, OrderState] = field(default_factory=dict)
-    trades: list[tuple[object, ...]] = field(default_factory=list)
-    postings: list[tuple[object, ...]] = field(default_factory=list)
-    transfers: list[tuple[object, ...]] = field(default_factory=list)
     balances: dict[tuple[int, str], int] = field(default_factory=dict)  # -> seq last posted
     candles: dict[tuple[str, str, int], CandleState] = field(default_factory=dict)
-
-    def balance_rows(self, state: ProjectionState) -> list[tuple[object, ...]]:
-        return [
-            (account, asset, *state.balances[(account, asset)], seq)
-            for (account, asset), seq in sorted(self.balances.items())
-        ]
+    seconds: dict[str, CandleState] = field(default_factory=dict)  # the open 1s candles
 
 
 class BatchGap(Exception):
@@ -352,7 +368,7 @@ def fold(state: ProjectionState, items: Iterable[Applied]) -> Rows:
     """The rows for `items` (those at or below `state.last_seq` are skipped: already
     written). Moves `state` on; a caller whose write then fails must reload it."""
     rows = Rows(first_seq=state.last_seq + 1)
-    seconds: dict[str, CandleState] = {}
+    touched = _Touched()
     lines: list[Posting] = []
     post = state.rules.post
     for seq, time, _command, events in items:
@@ -364,21 +380,29 @@ def fold(state: ProjectionState, items: Iterable[Applied]) -> Rows:
         state.last_time_us = time
         for event in events:
             post(event, lines)
-            _apply(state, rows, seconds, event)
+            _apply(state, rows, touched, event)
         if lines:
-            _post(state, rows, lines)
+            _post(state, rows, touched, lines)
             lines.clear()
         rows.events += len(events)
-    for second in seconds.values():
-        _fold_second(state, rows, second)
+    for second in touched.seconds.values():
+        _fold_second(state, touched, second)
     rows.last_seq = state.last_seq
     rows.last_time_us = state.last_time_us
+    rows.new_orders = [_order_row(order) for order in touched.new_orders.values()]
+    rows.changed_orders = [_order_row(order) for order in touched.changed_orders.values()]
+    balances = state.balances
+    rows.balances = [
+        (account, asset, *balances[(account, asset)], seq)
+        for (account, asset), seq in sorted(touched.balances.items())
+    ]
+    rows.candles = [candle.row() for candle in touched.candles.values()]
     return rows
 
 
-def _post(state: ProjectionState, rows: Rows, lines: list[Posting]) -> None:
+def _post(state: ProjectionState, rows: Rows, touched: _Touched, lines: list[Posting]) -> None:
     balances = state.balances
-    touched = rows.balances
+    posted = touched.balances
     append = rows.postings.append
     for index, (seq, account, asset, bucket, amount) in enumerate(lines):
         key = (account, asset)
@@ -393,31 +417,29 @@ def _post(state: ProjectionState, rows: Rows, lines: list[Posting]) -> None:
         else:
             record[1] += amount
             append((seq, index, account, asset, _HELD, amount))
-        touched[key] = seq
+        posted[key] = seq
 
 
-def _apply(
-    state: ProjectionState, rows: Rows, seconds: dict[str, CandleState], event: Event
-) -> None:
+def _apply(state: ProjectionState, rows: Rows, touched: _Touched, event: Event) -> None:
     if isinstance(event, TradeExecuted):
-        _trade(state, rows, seconds, event)
+        _trade(state, rows, touched, event)
     elif isinstance(event, OrderAccepted):
         order = OrderState.accepted(event)
-        rows.new_orders[order.order_id] = order
+        touched.new_orders[order.order_id] = order
         if order.status in OPEN_STATUSES:
             state.open_orders[order.order_id] = order
     elif isinstance(event, OrderFilled):
-        _end(state, rows, event, OrderStatus.FILLED.value)
+        _end(state, touched, event, OrderStatus.FILLED.value)
     elif isinstance(event, OrderCanceled):
-        _end(state, rows, event, OrderStatus.CANCELED.value)
+        _end(state, touched, event, OrderStatus.CANCELED.value)
     elif isinstance(event, OrderExpired):
         status = OrderStatus.EXPIRED_IN_MATCH if event.in_match else OrderStatus.EXPIRED
-        _end(state, rows, event, status.value)
+        _end(state, touched, event, status.value)
     elif isinstance(event, OrderAmended):
-        order = _touch(state, rows, event.order_id, event)
+        order = _touch(state, touched, event.order_id, event)
         order.orig_qty = event.new_quantity
     elif isinstance(event, OrderTriggered):
-        order = _touch(state, rows, event.order_id, event)
+        order = _touch(state, touched, event.order_id, event)
         order.working = True
         order.working_time_us = event.time
     elif isinstance(event, Deposited | Withdrawn):
@@ -459,30 +481,28 @@ def _listing(rows: Rows, event: Event) -> None:
         )
 
 
-def _touch(state: ProjectionState, rows: Rows, order_id: int, event: Event) -> OrderState:
+def _touch(state: ProjectionState, touched: _Touched, order_id: int, event: Event) -> OrderState:
     """The open order an event changes, marked for writing."""
     order = state.open_orders[order_id]
     order.update_time_us = event.time
     order.updated_seq = event.seq
-    if order_id not in rows.new_orders:
-        rows.changed_orders[order_id] = order
+    if order_id not in touched.new_orders:
+        touched.changed_orders[order_id] = order
     return order
 
 
 def _end(
     state: ProjectionState,
-    rows: Rows,
+    touched: _Touched,
     event: OrderFilled | OrderCanceled | OrderExpired,
     status: str,
 ) -> None:
-    order = _touch(state, rows, event.order_id, event)
+    order = _touch(state, touched, event.order_id, event)
     order.status = status
     del state.open_orders[event.order_id]
 
 
-def _trade(
-    state: ProjectionState, rows: Rows, seconds: dict[str, CandleState], t: TradeExecuted
-) -> None:
+def _trade(state: ProjectionState, rows: Rows, touched: _Touched, t: TradeExecuted) -> None:
     symbol = t.symbol
     taker = t.seller_order_id if t.buyer_is_maker else t.buyer_order_id
     last = state.aggs.get(symbol)
@@ -515,16 +535,17 @@ def _trade(
         )
     )
     for order_id in (t.buyer_order_id, t.seller_order_id):
-        order = _touch(state, rows, order_id, t)
+        order = _touch(state, touched, order_id, t)
         order.executed_qty += t.quantity
         order.cumulative_quote_qty += t.quote_quantity
         order.status = PARTIALLY_FILLED
 
     t_ms = t.time // 1000
+    seconds = touched.seconds
     second = seconds.get(symbol)
     if second is None or t_ms > second.close_time_ms:
         if second is not None:
-            _fold_second(state, rows, second)
+            _fold_second(state, touched, second)
         start = t_ms - t_ms % SECOND
         second = seconds[symbol] = CandleState(symbol, "1s", start, start + SECOND - 1)
     # A time that went backwards (a clock step at the sequencer) counts in the open second:
@@ -532,7 +553,7 @@ def _trade(
     second.add(t)
 
 
-def _fold_second(state: ProjectionState, rows: Rows, second: CandleState) -> None:
+def _fold_second(state: ProjectionState, touched: _Touched, second: CandleState) -> None:
     symbol = second.symbol
     for interval in INTERVALS:
         key = (symbol, interval)
@@ -541,4 +562,4 @@ def _fold_second(state: ProjectionState, rows: Rows, second: CandleState) -> Non
             open_ms, close_ms = bounds(interval, second.open_time_ms)
             candle = state.candles[key] = CandleState(symbol, interval, open_ms, close_ms)
         candle.merge(second)
-        rows.candles[(symbol, interval, candle.open_time_ms)] = candle
+        touched.candles[(symbol, interval, candle.open_time_ms)] = candle

@@ -31,6 +31,7 @@ from assetport.store.projection import (
     LastAgg,
     OrderState,
     ProjectionState,
+    Rows,
     fold,
 )
 from assetport.store.writer import write_rows
@@ -70,52 +71,23 @@ class Projector:
 
     def lag(self, head_seq: int) -> int:
         """How many commands the read model is behind a log whose last seq is `head_seq`."""
-        return max(0, head_seq - self._state.last_seq)
+        return max(0, head_seq - self.last_seq())
 
     def apply_batch(self, items: Iterable[Applied]) -> int:
         """Write the rows of `(seq, time, command, events)` items, given in log order, in
         one transaction; answer the number of events written."""
         started = time.perf_counter()
-        state = self._state
-        previous = state.last_seq
+        previous = self._state.last_seq
         try:
-            rows = fold(state, items)
-            if rows.last_seq == previous:
-                return 0
-            with self.database.engine.begin() as connection:
-                # The seq first: it locks the state row, so a second writer waits here and
-                # then finds the seq moved, before it has written anything.
-                moved = connection.execute(
-                    update(schema.projector_state)
-                    .where(schema.projector_state.c.name == STATE_ROW)
-                    .where(schema.projector_state.c.last_seq == previous)
-                    .values(last_seq=rows.last_seq, last_time_us=rows.last_time_us)
-                ).rowcount
-                if moved != 1:
-                    raise ProjectorConflict(
-                        f"the read model is no longer at seq {previous}: another projector "
-                        "is writing to this database"
-                    )
-                write_rows(connection, rows, state)
+            rows = fold(self._state, items)
+            if rows.last_seq != previous:
+                self._write(rows, previous)
         except BaseException:
             # The fold moved the in-memory state past what is committed.
             self.reload()
             raise
-        stats = self.stats
-        stats.batches += 1
-        stats.commands += rows.last_seq - previous
-        stats.events += rows.events
-        stats.rows += (
-            len(rows.postings)
-            + len(rows.trades)
-            + len(rows.new_orders)
-            + len(rows.changed_orders)
-            + len(rows.balances)
-            + len(rows.candles)
-            + len(rows.transfers)
-        )
-        stats.seconds += time.perf_counter() - started
-        return rows.events
+        self.stats.seconds += time.perf_counter() - started
+        return rows.events  # none when every item was already written
 
     def apply_columns(
         self,
@@ -142,6 +114,30 @@ class Projector:
         """Read what the fold must remember from the database (at start, after a failure)."""
         with self.database.engine.begin() as connection:
             self._state = _load(connection)
+
+    def _write(self, rows: Rows, previous: int) -> None:
+        """Commit a folded batch's rows with its last seq, if the read model is still at
+        `previous` (the last seq before the batch)."""
+        with self.database.engine.begin() as connection:
+            # The seq first: it locks the state row, so a second writer waits here and
+            # then finds the seq moved, before it has written anything.
+            moved = connection.execute(
+                update(schema.projector_state)
+                .where(schema.projector_state.c.name == STATE_ROW)
+                .where(schema.projector_state.c.last_seq == previous)
+                .values(last_seq=rows.last_seq, last_time_us=rows.last_time_us)
+            ).rowcount
+            if moved != 1:
+                raise ProjectorConflict(
+                    f"the read model is no longer at seq {previous}: another projector "
+                    "is writing to this database"
+                )
+            write_rows(connection, rows)
+        stats = self.stats
+        stats.batches += 1
+        stats.commands += rows.last_seq - previous
+        stats.events += rows.events
+        stats.rows += rows.count()
 
 
 def _after(items: Iterable[Applied], seq: int) -> Iterator[Applied]:

@@ -9,20 +9,19 @@ already the fast path, upserts included. The statements are built from the table
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from operator import itemgetter
+from typing import Any, Final
 
 import psycopg
 from sqlalchemy import BigInteger, Boolean, Connection, Integer, String, Table, Text, update
 from sqlalchemy.exc import DBAPIError
 
 from assetport.store import schema
-from assetport.store.projection import OrderState, ProjectionState, Rows
+from assetport.store.projection import OrderState, Row, Rows
 from assetport.store.schema import INT64_MAX, INT64_MIN, Units, sqlite_amount
 
-Row = tuple[object, ...]
 
-
-def write_rows(connection: Connection, rows: Rows, state: ProjectionState) -> None:
+def write_rows(connection: Connection, rows: Rows) -> None:
     """Write every row of the batch; the caller commits (with the projector's seq)."""
     bulk = _PostgresBulk(connection) if connection.dialect.name == "postgresql" else None
     if rows.assets:
@@ -37,25 +36,21 @@ def write_rows(connection: Connection, rows: Rows, state: ProjectionState) -> No
             .values(**values)
         )
     if rows.new_orders:
-        _insert(connection, bulk, schema.orders, [o.row() for o in rows.new_orders.values()])
+        _insert(connection, bulk, schema.orders, rows.new_orders)
     if rows.changed_orders:
-        orders = rows.changed_orders.values()
         if bulk is not None:
             # Whole rows: found by key (no join whose plan scans the table), and they
             # always exist, so only the columns events change are set.
-            bulk.upsert(schema.orders, [o.row() for o in orders], OrderState.CHANGING)
+            bulk.upsert(schema.orders, rows.changed_orders, OrderState.CHANGING)
         else:
-            _sqlite_update_orders(connection, [order.change() for order in orders])
+            _sqlite_update_orders(connection, list(map(_order_change, rows.changed_orders)))
     if rows.trades:
         _insert(connection, bulk, schema.trades, rows.trades)
     if rows.postings:
         _insert(connection, bulk, schema.postings, rows.postings)
     if rows.transfers:
         _insert(connection, bulk, schema.transfers, rows.transfers)
-    upserts = (
-        (schema.balances, rows.balance_rows(state) if rows.balances else []),
-        (schema.candles, [candle.row() for candle in rows.candles.values()]),
-    )
+    upserts = ((schema.balances, rows.balances), (schema.candles, rows.candles))
     for table, changed in upserts:
         if not changed:
             continue
@@ -119,6 +114,12 @@ def _sqlite_insert(
         )
         sql += f" ON CONFLICT ({', '.join(quote(k) for k in keys)}) DO UPDATE SET {assignments}"
     connection.exec_driver_sql(sql, _sqlite_amounts(table, columns, rows))
+
+
+# An order's row -> what `_sqlite_update_orders` sets, then its order_id.
+_order_change: Final = itemgetter(
+    *(OrderState.COLUMNS.index(name) for name in (*OrderState.CHANGING, "order_id"))
+)
 
 
 def _sqlite_update_orders(connection: Connection, changes: list[Row]) -> None:
