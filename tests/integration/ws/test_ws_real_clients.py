@@ -225,7 +225,9 @@ def test_python_binance_threaded_manager(server: ExchangeServer) -> None:
         assert received[-1]["p"] == "100000"
     finally:
         manager.stop()
-        manager.join(5)
+        # Its listener notices the stop only when its 10 s read timeout ends: wait for that,
+        # or its loop keeps running with an open socket that warns in a later test.
+        manager.join(30)
         # The manager's thread made an event loop it does not close; left to the garbage
         # collector, its sockets would warn in whichever test runs then.
         if not manager._loop.is_running():
