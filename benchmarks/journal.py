@@ -2,16 +2,30 @@
 
 No HTTP and no sockets: a producer submits realistic commands (GTC limit orders and cancels
 of the shared workload, ../shared/workloads/lob_workload.py, on a funded market, as in
-benchmarks/engine_replay.py) straight to `EngineService.submit`, keeping at most `--window`
-commands unacknowledged, like a gateway with that many requests in flight. A command's
-acknowledgement latency runs from `submit` to the moment its future resolves, which is after
-its journal record is durable and the engine applied it.
+benchmarks/engine_replay.py) straight to the `EngineService`. A command's acknowledgement
+latency runs from when it was due (open loop) or submitted (closed loop) to the moment its
+acknowledgement arrives, which is after its journal record is durable and the engine
+applied it.
 
-Two runs on a fresh data dir each: group commit (one fsync per batch) and, for comparison,
-one fsync per command (fewer commands: it is two orders of magnitude slower). The last
-line printed is one JSON object.
+Two producers, each on a fresh data dir that was funded and then recovered:
 
-    python benchmarks/journal.py --ops 300000 --fsync-each-ops 3000
+- open loop (`--rate`): commands fall due on a fixed schedule whatever the service does, and
+  are handed over in ticks (the producer sleeps 0.5 ms; the selector's millisecond
+  resolution makes it about 1 ms), as a gateway's event loop delivers what its sockets
+  received; a stalled service is charged for every command that queued behind the stall.
+  This is the figure to hold to a latency target: offered rate, achieved rate, p50, p99,
+  p99.9 of the acknowledgement.
+- closed loop (`--window`): as fast as acknowledgements allow, `--window` unacknowledged.
+
+Both with group commit (one fsync per write) and, for comparison, with one fsync per
+command (fewer commands: it is two orders of magnitude slower, so at the same offered rate
+its queue only grows). Acknowledgements arrive as the command port receives them (`--ack
+reply`, a callback per command) or as an awaiting caller does (`--ack future`). The service
+runs with its default snapshot interval, so the default 300,000 commands cross one
+snapshot (`snapshots_during_run`). The producer shares the event loop, and so the core,
+with the service. The last line printed is one JSON object.
+
+    python benchmarks/journal.py --ops 300000 --rate 100000 --fsync-each-ops 3000
 """
 
 import argparse
@@ -20,13 +34,15 @@ import gc
 import json
 import tempfile
 import time
-from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from assetport.domain.commands import CancelOrder, Command, PlaceOrder
 from assetport.domain.orders import OrderType, Side, TimeInForce
+from assetport.runtime.command_log import FileCommandLog
 from assetport.runtime.config import RuntimeConfig
+from assetport.runtime.errors import ServiceFailed
 from assetport.runtime.interpreter import tune_for_latency
 from assetport.runtime.service import EngineService, Outcome
 from assetport.runtime.startup import close_service, open_service
@@ -42,6 +58,8 @@ from engine_replay import (
 Op = tuple[int, int, int, int, int, int]
 CHUNK = 64
 TICK_S = 0.0005
+# A submitter: hands the command over; the reply is called once it is acknowledged.
+Submitter = Callable[[Command, Callable[[Outcome | ServiceFailed], None]], None]
 
 
 def command_of(op: Op) -> Command:
@@ -60,104 +78,149 @@ def command_of(op: Op) -> Command:
     return CancelOrder(account, SYMBOL, order_id=oid)
 
 
+def submitter(service: EngineService, ack: str) -> Submitter:
+    if ack == "reply":
+        return service.submit_with_reply
+
+    def by_future(command: Command, reply: Callable[[Outcome | ServiceFailed], None]) -> None:
+        service.submit(command).add_done_callback(lambda done: reply(done.result()))
+
+    return by_future
+
+
 def _percentiles(latencies_ns: list[int]) -> dict[str, float]:
     ordered = sorted(latencies_ns)
+
+    def at(fraction: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(len(ordered) * fraction))] / 1000, 1)
+
     return {
-        "ack_p50_us": round(ordered[len(ordered) // 2] / 1000, 1),
-        "ack_p99_us": round(ordered[int(len(ordered) * 0.99)] / 1000, 1),
+        "ack_p50_us": at(0.5),
+        "ack_p99_us": at(0.99),
+        "ack_p999_us": at(0.999),
         "ack_max_us": round(ordered[-1] / 1000, 1),
     }
 
 
-async def saturate(service: EngineService, ops: list[Op], window: int) -> dict[str, Any]:
-    """Closed loop: submit as fast as acknowledgements allow, `window` unacknowledged."""
+async def closed_loop(ops: list[Op], submit: Submitter, window: int) -> dict[str, Any]:
+    """As fast as acknowledgements allow, `window` unacknowledged."""
     clock = time.perf_counter_ns
     latencies: list[int] = []
     record = latencies.append
-    outstanding: deque[asyncio.Future[Outcome]] = deque()
+    unacked = 0
+    room = asyncio.Event()
+    everything = asyncio.Event()
 
-    def acked(sent: int) -> Any:
-        return lambda _: record(clock() - sent)
+    def acked_from(sent: int) -> Callable[[Outcome | ServiceFailed], None]:
+        def acked(result: Outcome | ServiceFailed) -> None:
+            nonlocal unacked
+            if isinstance(result, ServiceFailed):
+                raise result
+            record(clock() - sent)
+            unacked -= 1
+            if unacked <= window:
+                room.set()
+            if len(latencies) == len(ops):
+                everything.set()
 
-    batches_before = service.batches
-    started = time.perf_counter()
+        return acked
+
+    started = clock()
     for start in range(0, len(ops), CHUNK):
         # Commands are built as a gateway would build them, just before submitting.
         for op in ops[start : start + CHUNK]:
-            future = service.submit(command_of(op))
-            future.add_done_callback(acked(clock()))
-            outstanding.append(future)
-        while len(outstanding) > window:
-            await outstanding.popleft()
-        while outstanding and outstanding[0].done():
-            outstanding.popleft()
-    for future in outstanding:
-        await future
-    elapsed = time.perf_counter() - started
-    batches = service.batches - batches_before
+            submit(command_of(op), acked_from(clock()))
+            unacked += 1
+        while unacked > window:
+            room.clear()
+            await room.wait()
+    await everything.wait()
+    elapsed = (clock() - started) / 1e9
     return {
-        "commands": len(ops),
-        "commands_per_s": round(len(ops) / elapsed),
-        **_percentiles(latencies),
-        "mean_batch": round(len(ops) / max(batches, 1), 1),
+        "offered_per_s": None,
         "window": window,
+        "achieved_per_s": round(len(ops) / elapsed),
+        "latencies": latencies,
     }
 
 
-async def at_rate(service: EngineService, ops: list[Op], rate: int) -> dict[str, Any]:
-    """Open loop: commands arrive on a fixed schedule of `rate` per second, whatever the
-    service does; a command's latency counts from when it was due, so a stalled service
-    is charged for every command that queued behind the stall."""
+async def open_loop(ops: list[Op], submit: Submitter, rate: int) -> dict[str, Any]:
+    """Commands fall due `rate` per second whatever the service does; a command's latency
+    counts from when it was due."""
+    clock = time.perf_counter_ns
     latencies: list[int] = []
     record = latencies.append
-    clock = time.perf_counter_ns
     interval_ns = 1_000_000_000 / rate
-    batches_before = service.batches
-    futures: list[asyncio.Future[Outcome]] = []
+    everything = asyncio.Event()
+
+    def acked_from(due: int) -> Callable[[Outcome | ServiceFailed], None]:
+        def acked(result: Outcome | ServiceFailed) -> None:
+            if isinstance(result, ServiceFailed):
+                raise result
+            record(clock() - due)
+            if len(latencies) == len(ops):
+                everything.set()
+
+        return acked
+
     start = clock()
-
-    def acked(due: int) -> Any:
-        return lambda _: record(clock() - due)
-
     sent = 0
     while sent < len(ops):
         due_count = min(len(ops), int((clock() - start) / interval_ns) + 1)
         while sent < due_count:
-            future = service.submit(command_of(ops[sent]))
-            future.add_done_callback(acked(start + int(sent * interval_ns)))
-            futures.append(future)
+            submit(command_of(ops[sent]), acked_from(start + int(sent * interval_ns)))
             sent += 1
-        # Block in the selector between arrivals, as a server waiting on its sockets does
-        # (a spinning producer would hold the GIL the journal's writer thread needs).
+        # Block in the selector between ticks, as a server waiting on its sockets does (a
+        # spinning producer would hold the GIL the journal's writer thread needs).
         await asyncio.sleep(TICK_S)
-    for future in futures:
-        await future
+    await everything.wait()
     elapsed = (clock() - start) / 1e9
-    batches = service.batches - batches_before
     return {
-        "commands": len(ops),
         "offered_per_s": rate,
-        "commands_per_s": round(len(ops) / elapsed),
-        **_percentiles(latencies),
-        "mean_batch": round(len(ops) / max(batches, 1), 1),
+        "achieved_per_s": round(len(ops) / elapsed),
+        "latencies": latencies,
     }
 
 
 async def drive(
-    service: EngineService, ops: list[Op], window: int, rate: int | None
+    service: EngineService, ops: list[Op], ack: str, window: int, rate: int | None
 ) -> dict[str, Any]:
     runner = asyncio.get_running_loop().create_task(service.run())
     tune_for_latency()  # as the engine process does once recovered
-    result = await (saturate(service, ops, window) if rate is None else at_rate(service, ops, rate))
+    log = service.log
+    assert isinstance(log, FileCommandLog)
+    fsyncs_before = log.journal.fsyncs
+    batches_before = service.batches
+    snapshots_before = service.snapshotter.started
+    submit = submitter(service, ack)
+    producer = asyncio.ensure_future(
+        closed_loop(ops, submit, window) if rate is None else open_loop(ops, submit, rate)
+    )
+    await asyncio.wait([producer, runner], return_when=asyncio.FIRST_COMPLETED)
+    if not producer.done():  # the service stopped (failed) with commands unacknowledged
+        producer.cancel()
+        await runner
+    result = producer.result()
+    latencies: list[int] = result.pop("latencies")
+    fsyncs = log.journal.fsyncs - fsyncs_before
+    batches = service.batches - batches_before
+    snapshots = service.snapshotter.started - snapshots_before
     service.stop()
     await runner
-    return result
+    return {
+        "commands": len(ops),
+        **result,
+        **_percentiles(latencies),
+        "commands_per_fsync": round(len(ops) / max(fsyncs, 1), 1),
+        "commands_per_batch": round(len(ops) / max(batches, 1), 1),
+        "snapshots_during_run": snapshots,
+    }
 
 
 async def run(
-    data_dir: Path, ops: list[Op], window: int, fsync_each: bool, rate: int | None = None
+    data_dir: Path, ops: list[Op], *, fsync_each: bool, ack: str, window: int, rate: int | None
 ) -> dict[str, Any]:
-    config = RuntimeConfig(data_dir=data_dir, fsync_each=fsync_each, queue_bound=100_000)
+    config = RuntimeConfig(data_dir=data_dir, fsync_each=fsync_each, queue_bound=len(ops) + 1000)
     service = await open_service(config)
     setup = asyncio.get_running_loop().create_task(service.run())
     for command in setup_commands():
@@ -168,43 +231,55 @@ async def run(
     # Restart on the funded data dir: the timed run also covers a recovered service.
     service = await open_service(config)
     try:
-        result = await drive(service, ops, window, rate)
+        result = await drive(service, ops, ack, window, rate)
     finally:
         await close_service(service)
         gc.unfreeze()
-    result["fsync_each"] = fsync_each
-    return result
+    return {"fsync_each": fsync_each, "ack": ack, **result}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ops", type=int, default=300_000, help="commands, group commit")
     parser.add_argument("--fsync-each-ops", type=int, default=3_000)
-    parser.add_argument("--window", type=int, default=128, help="unacknowledged, saturated")
-    parser.add_argument("--rate", type=int, default=100_000, help="commands/s, latency run")
+    parser.add_argument("--rate", type=int, default=100_000, help="commands/s, open loop")
+    parser.add_argument("--window", type=int, default=128, help="unacknowledged, closed loop")
+    parser.add_argument("--ack", choices=("reply", "future"), default="reply")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--dir", type=Path, default=None, help="where to write (default: tmp)")
     args = parser.parse_args()
 
     workload: Any = load_workload_module()
     ops: list[Op] = list(workload.generate(args.ops, args.seed))
+    each_ops = ops[: args.fsync_each_ops]
+    plan = {
+        "group_commit_open_loop": (ops, False, args.rate),
+        "group_commit_closed_loop": (ops, False, None),
+        "fsync_each_open_loop": (each_ops, True, args.rate),
+        "fsync_each_closed_loop": (each_ops, True, None),
+    }
+    results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(dir=args.dir, prefix="journal-bench-") as scratch:
-        root = Path(scratch)
-        group = asyncio.run(run(root / "group", ops, args.window, False))
-        paced = asyncio.run(run(root / "paced", ops, args.window, False, args.rate))
-        each = asyncio.run(run(root / "each", ops[: args.fsync_each_ops], args.window, True))
-    runs = (
-        ("group commit, saturated", group),
-        (f"group commit at {args.rate}/s", paced),
-        ("fsync each, saturated", each),
-    )
-    for name, result in runs:
+        for name, (run_ops, fsync_each, rate) in plan.items():
+            results[name] = asyncio.run(
+                run(
+                    Path(scratch) / name,
+                    run_ops,
+                    fsync_each=fsync_each,
+                    ack=args.ack,
+                    window=args.window,
+                    rate=rate,
+                )
+            )
+    for name, result in results.items():
+        offered = result["offered_per_s"]
+        load = f"offered {offered}/s" if offered else f"window {result['window']}"
         print(
-            f"{name:>28}: {result['commands_per_s']:>8} durable commands/s, ack p50 "
-            f"{result['ack_p50_us']} us, p99 {result['ack_p99_us']} us, "
-            f"mean batch {result['mean_batch']}"
+            f"{name:>25} ({load}): {result['achieved_per_s']:>7} durable commands/s, ack "
+            f"p50 {result['ack_p50_us']} us, p99 {result['ack_p99_us']} us, "
+            f"p99.9 {result['ack_p999_us']} us, {result['commands_per_fsync']} commands/fsync"
         )
-    print(json.dumps({"group_commit": group, "group_commit_at_rate": paced, "fsync_each": each}))
+    print(json.dumps(results))
 
 
 if __name__ == "__main__":

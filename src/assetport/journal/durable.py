@@ -24,7 +24,7 @@ def sync_directory(directory: Path) -> None:
         os.close(fd)
 
 
-def write_all(fd: int, data: bytes) -> None:
+def write_all(fd: int, data: bytes | memoryview) -> None:
     """os.write may write less than asked (signals, full disks); loop until all is written."""
     view = memoryview(data)
     while view:

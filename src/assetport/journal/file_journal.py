@@ -7,12 +7,12 @@ and holds records back to back with no file header. A record is framed as (littl
 
 so a frame is 24 bytes plus the payload (see `assetport.journal.framing`).
 
-Durability. `append` writes a whole batch with one write and makes it durable with one
-fsync (group commit); it returns only after that fsync, so a caller may acknowledge every
-record of the batch when it returns. Creating a segment is followed by an fsync of the
-directory, so the new file's name survives a crash too. A batch that crosses a segment
-boundary costs one extra fsync per boundary: the old segment is synced before the new one
-is created, which keeps "only the last segment can have a torn tail" true.
+Durability. `append` (and `append_frames`) writes a whole batch with one write and makes it
+durable with one fsync (group commit); it returns only after that fsync, so a caller may
+acknowledge every record of the batch when it returns. Creating a segment is followed by an
+fsync of the directory, so the new file's name survives a crash too. A batch that crosses a
+segment boundary costs one extra fsync per boundary: the old segment is synced before the
+new one is created, which keeps "only the last segment can have a torn tail" true.
 
 Recovery. `open` reads every segment and checks every CRC and that seqs run on without a
 gap across records and segments. A crash in the middle of a write can only damage the end
@@ -33,7 +33,7 @@ from assetport.journal.framing import (
     MAX_SEQ,
     FrameError,
     encode_frames,
-    frame_size,
+    frame_ends,
     iter_frames,
     record_problem,
 )
@@ -180,17 +180,32 @@ class FileJournal:
             expected += 1
         if expected - 1 > MAX_SEQ:
             raise ValueError("seq does not fit in 64 bits")
+        self._append(records[0].seq, len(records), encode_frames(records))
+
+    def append_frames(self, first_seq: int, count: int, frames: bytes) -> None:
+        """Write `count` records already framed (by `encode_batch`) durably, as `append`.
+
+        The frames come from this process's own encoder, so they are not checked again;
+        only that they continue the log.
+        """
+        self._check_writable()
+        if count <= 0:
+            return
+        if first_seq != self._last_seq + 1:
+            raise ValueError(
+                "records must continue the journal without gaps: expected seq "
+                f"{self._last_seq + 1}, got {first_seq}"
+            )
+        self._append(first_seq, count, frames)
+
+    def _append(self, first_seq: int, count: int, frames: bytes) -> None:
         try:
-            if self.fsync_each:
-                for record in records:
-                    self._write_and_sync([record])
-            else:
-                self._write_and_sync(records)
+            self._write_and_sync(first_seq, frames)
         except BaseException:
             # Part of the batch may be on disk; only a rescan can tell what is durable.
             self._failed = True
             raise
-        self._last_seq = records[-1].seq
+        self._last_seq = first_seq + count - 1
 
     def _check_writable(self) -> None:
         if not self._opened:
@@ -200,25 +215,42 @@ class FileJournal:
                 f"an earlier write to {self.directory} failed; close and reopen the journal"
             )
 
-    def _write_and_sync(self, records: Sequence[Record]) -> None:
-        """Write the batch, splitting it where segments roll, then sync once per segment."""
+    def _write_and_sync(self, first_seq: int, frames: bytes) -> None:
+        """Write the frames with one write and one sync, unless the batch must be cut."""
+        size = len(frames)
+        if not self.fsync_each and self._fd is not None and self._size + size <= self.segment_bytes:
+            write_all(self._fd, frames)
+            self._size += size
+            sync_file(self._fd)
+            self._fsyncs += 1
+            return
+        self._write_cut(first_seq, frames)
+
+    def _write_cut(self, first_seq: int, frames: bytes) -> None:
+        """Write the frames in pieces: one per segment they fall in, or one per record with
+        `fsync_each`; each piece is synced before the next starts."""
+        ends = frame_ends(frames)
+        view = memoryview(frames)
         start = 0
-        while start < len(records):
+        index = 0
+        while index < len(ends):
             if self._fd is None or (
-                self._size > 0 and self._size + frame_size(records[start]) > self.segment_bytes
+                self._size > 0 and self._size + ends[index] - start > self.segment_bytes
             ):
-                self._roll(records[start].seq)
+                self._roll(first_seq + index)
             assert self._fd is not None
-            end = start + 1
-            size = self._size + frame_size(records[start])
-            while end < len(records) and size + frame_size(records[end]) <= self.segment_bytes:
-                size += frame_size(records[end])
-                end += 1
-            write_all(self._fd, encode_frames(records[start:end]))
-            self._size = size
+            last = index
+            if not self.fsync_each:
+                # As many whole frames as the segment still has room for, at least one.
+                room_until = start + self.segment_bytes - self._size
+                last = max(index, bisect.bisect_right(ends, room_until, lo=index) - 1)
+            end = ends[last]
+            write_all(self._fd, view[start:end])
+            self._size += end - start
             sync_file(self._fd)
             self._fsyncs += 1
             start = end
+            index = last + 1
 
     def _roll(self, first_seq: int) -> None:
         """Start a new segment whose first record will be `first_seq`."""

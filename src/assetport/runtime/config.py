@@ -15,8 +15,9 @@ class RuntimeConfig:
     URL puts it in a JetStream stream. Snapshots always go to `<data_dir>/snapshots`, and
     nothing is written outside `data_dir`.
 
-    `queue_bound` caps the commands waiting for the sequencer: beyond it `submit` refuses
-    with `Overloaded` rather than letting memory grow. `batch_max` caps one group commit.
+    `queue_bound` caps the commands accepted and not yet acknowledged (queued, or written
+    and waiting for their fsync): beyond it `submit` refuses with `Overloaded` rather than
+    letting memory grow. `batch_max` caps one batch the sequencer stamps.
     """
 
     data_dir: Path

@@ -17,7 +17,7 @@ from assetport.domain.commands import Command, decode_command
 from assetport.domain.events import encode_events
 from assetport.engine.engine import Engine
 from assetport.runtime.errors import CommandRefused, ServiceFailed
-from assetport.runtime.service import Outcome
+from assetport.runtime.service import Outcome, ReplyCallback
 from assetport.runtime.wire import (
     Done,
     FrameTooLarge,
@@ -43,9 +43,9 @@ class PortBackend(Protocol):
     @property
     def engine(self) -> Engine: ...
 
-    def submit(
-        self, command: Command, payload: bytes | None = None
-    ) -> "asyncio.Future[Outcome]": ...
+    def submit_with_reply(
+        self, command: Command, reply: ReplyCallback, payload: bytes | None = None
+    ) -> None: ...
 
 
 def status_of(request_id: int, backend: PortBackend) -> StatusOf:
@@ -130,23 +130,19 @@ class _Connection(asyncio.Protocol):
         except msgspec.DecodeError as exc:
             self._send(Refused(request.id, "bad_request", f"not a command: {exc}"))
             return
-        try:
-            future = self._port.backend.submit(command, request.command)
-        except CommandRefused as exc:
-            self._send(Refused(request.id, exc.code, str(exc)))
-            return
         request_id = request.id
-        future.add_done_callback(lambda done: self._acknowledge(request_id, done))
+        try:
+            self._port.backend.submit_with_reply(
+                command, lambda result: self._acknowledge(request_id, result), request.command
+            )
+        except CommandRefused as exc:
+            self._send(Refused(request_id, exc.code, str(exc)))
 
-    def _acknowledge(self, request_id: int, done: "asyncio.Future[Outcome]") -> None:
-        if done.cancelled():
-            self._send(Refused(request_id, ServiceFailed.code, "cancelled"))
+    def _acknowledge(self, request_id: int, result: Outcome | ServiceFailed) -> None:
+        if isinstance(result, ServiceFailed):
+            self._send(Refused(request_id, ServiceFailed.code, str(result)))
             return
-        error = done.exception()
-        if error is not None:
-            self._send(Refused(request_id, ServiceFailed.code, str(error)))
-            return
-        seq, time, events = done.result()
+        seq, time, events = result
         self._send(Done(request_id, seq, time, encode_events(events)))
 
     def _send(self, reply: Reply) -> None:

@@ -1,19 +1,22 @@
 """The engine service: sequencer -> journal -> engine -> replies and event bus.
 
-One task runs the hot loop; everything else only queues commands. Each turn of the loop is
-one group commit:
+Commands are only queued by `submit`; the first one queued in a turn of the event loop
+schedules one send for the end of that turn, which takes everything queued:
 
-    drain up to `batch_max` queued commands
-    stamp them (seq, time) and encode them
-    start their append to the journal: one write, one fsync, on the journal's writer thread
-    ... when it is durable: apply them to the engine, in order,
-    resolve each command's future (the acknowledgement), publish the batch to the bus
+    stamp the batch (seq, time), encode it, and start its append to the journal
+    (the file journal's writer thread puts it into its next write and fsync)
 
-While the writer thread waits for the disk, the loop keeps accepting commands and may start
-the next batch's append behind it (the file journal allows two in flight), so neither the
-disk nor the loop waits for the other: the busier the service, the larger its batches. A
-command is acknowledged only after its record is durable and it was applied; batches are
-applied in seq order because appends complete in the order they started.
+and one task, `run`, finishes batches in seq order as they become durable:
+
+    first send whatever is queued (the writer has just finished a sync), then
+    apply the batch to the engine, in order; update the views; acknowledge each command
+    (its future, or its reply callback); publish the batch to the bus
+
+So the loop never waits for the disk and the disk never waits for the loop: while the
+writer syncs, the loop keeps sequencing what arrives, and all of it goes out in the writer's
+next write (the busier the service, the larger its group commits). A command is
+acknowledged only after its record is durable and it was applied; batches are applied in
+seq order because appends complete in the order they started.
 
 If the journal fails, nothing in flight is acknowledged and the service stops: after a
 failed fsync what is on disk is unknown until the journal is reopened by a restart.
@@ -24,12 +27,12 @@ import logging
 from collections import deque
 from collections.abc import Callable
 from enum import Enum
-from typing import NamedTuple
+from itertools import repeat
+from typing import NamedTuple, TypeAlias
 
 from assetport.domain.commands import Command, encode_command
 from assetport.domain.events import Event
 from assetport.engine.engine import Engine
-from assetport.journal.record import Record
 from assetport.runtime.bus import AppliedBatch, EventBus
 from assetport.runtime.command_log import CommandLog
 from assetport.runtime.errors import Overloaded, ServiceFailed, ShuttingDown
@@ -54,13 +57,19 @@ class ServiceState(Enum):
     FAILED = "failed"
 
 
-_Pending = tuple[Command, bytes | None, "asyncio.Future[Outcome]"]
+ReplyCallback = Callable[["Outcome | ServiceFailed"], None]
+"""Called on the loop with the command's `Outcome` once it is durable and applied, or with
+`ServiceFailed` if it never will be acknowledged."""
+
+_Reply: TypeAlias = "asyncio.Future[Outcome] | ReplyCallback"
+_Pending = tuple[Command, bytes | None, _Reply]
 
 
 class _Batch(NamedTuple):
     """A batch whose append has started; `durable` completes when its records are."""
 
-    commands: list[_Pending]
+    commands: tuple[Command, ...]
+    replies: tuple[_Reply, ...]
     first_seq: int
     time: int
     durable: "asyncio.Future[None]"
@@ -89,11 +98,15 @@ class EngineService:
         self._sequencer = sequencer
         self._queue: deque[_Pending] = deque()
         self._in_flight: deque[_Batch] = deque()
+        # Commands sequenced but not yet applied count against `queue_bound` too: they are
+        # memory the service holds for callers just the same.
+        self._sequenced = 0
         self._queue_bound = queue_bound
         self._batch_max = batch_max
+        self._depth = log.appends_in_flight
         self._loop = asyncio.get_running_loop()
+        self._send_scheduled = False
         self._wakeup = asyncio.Event()
-        self._idle = False
         self.state = ServiceState.RUNNING
         self.failure: BaseException | None = None
         self.batches = 0
@@ -112,7 +125,8 @@ class EngineService:
 
     @property
     def queued(self) -> int:
-        return len(self._queue)
+        """Commands accepted and not yet acknowledged."""
+        return len(self._queue) + self._sequenced
 
     def submit(self, command: Command, payload: bytes | None = None) -> "asyncio.Future[Outcome]":
         """Queue `command`; the future resolves once it is durable and applied.
@@ -121,16 +135,30 @@ class EngineService:
         journaled as is, so replay decodes exactly what was applied. Raises `Overloaded`
         when the queue is full and `ShuttingDown` once a stop was asked for.
         """
+        future: asyncio.Future[Outcome] = self._loop.create_future()
+        self._accept(command, payload, future)
+        return future
+
+    def submit_with_reply(
+        self, command: Command, reply: ReplyCallback, payload: bytes | None = None
+    ) -> None:
+        """As `submit`, but `reply` is called with the outcome instead of resolving a future.
+
+        For callers that would only add a callback to the future (the command port, a
+        WebSocket session): `reply` runs straight from the batch's acknowledgement pass,
+        without a future, a scheduled callback and a turn of the loop per command.
+        """
+        self._accept(command, payload, reply)
+
+    def _accept(self, command: Command, payload: bytes | None, reply: _Reply) -> None:
         if self.state is not ServiceState.RUNNING:
             raise ShuttingDown("the engine service is shutting down")
-        if len(self._queue) >= self._queue_bound:
+        if len(self._queue) + self._sequenced >= self._queue_bound:
             raise Overloaded(f"more than {self._queue_bound} commands are waiting")
-        future: asyncio.Future[Outcome] = self._loop.create_future()
-        self._queue.append((command, payload, future))
-        if self._idle:
-            self._idle = False
-            self._wakeup.set()
-        return future
+        self._queue.append((command, payload, reply))
+        if not self._send_scheduled:
+            self._send_scheduled = True
+            self._loop.call_soon(self._send_queued)
 
     async def execute(self, command: Command) -> Outcome:
         return await self.submit(command)
@@ -142,73 +170,116 @@ class EngineService:
             self._wakeup.set()
 
     async def run(self) -> None:
-        """The hot loop, until `stop` (returns) or a failure (raises ServiceFailed)."""
+        """Finish batches as they become durable, until `stop` (returns) or a failure
+        (raises ServiceFailed)."""
         in_flight = self._in_flight
-        depth = self.log.appends_in_flight
         try:
             while True:
-                if self._queue and len(in_flight) < depth:
-                    self._send_batch()
-                elif in_flight:
-                    await self._finish_batch(in_flight[0])
+                if in_flight:
+                    sent = in_flight[0]
+                    await sent.durable
                     in_flight.popleft()
+                    self._sequenced -= len(sent.commands)
+                    if self._queue:
+                        # The writer has just finished a sync: hand it what arrived before
+                        # applying this batch, so the disk works while the loop does.
+                        self._send_queued()
+                    await self._finish_batch(sent)
+                elif self.failure is not None:
+                    raise self.failure
+                elif self._queue:
+                    self._send_queued()
                 elif self.state is not ServiceState.RUNNING:
                     break
                 else:
-                    self._idle = True
                     self._wakeup.clear()
                     await self._wakeup.wait()
             await self.snapshotter.write_now(self.engine)
             self.state = ServiceState.STOPPED
         except BaseException as exc:
-            self._fail(exc)
-            raise ServiceFailed(f"the engine service stopped: {exc!r}") from exc
+            cause = self.failure or exc
+            self._fail(cause)
+            raise ServiceFailed(f"the engine service stopped: {cause!r}") from cause
         finally:
             await self.bus.close()
+
+    def _send_queued(self) -> None:
+        """Sequence what is queued, in batches of at most `batch_max`, and start appending
+        each; called once per turn of the loop in which commands arrived."""
+        self._send_scheduled = False
+        if self.state is ServiceState.FAILED:
+            return
+        was_idle = not self._in_flight
+        try:
+            while self._queue and len(self._in_flight) < self._depth:
+                self._send_batch()
+        except BaseException as exc:
+            self._fail(exc)
+        if was_idle:
+            self._wakeup.set()
 
     def _send_batch(self) -> None:
         """Stamp and encode the next batch and start its append (one write, one fsync)."""
         queue = self._queue
         count = min(len(queue), self._batch_max)
-        popleft = queue.popleft
-        batch = [popleft() for _ in range(count)]
+        if count == len(queue):
+            taken = list(queue)
+            queue.clear()
+        else:
+            popleft = queue.popleft
+            taken = [popleft() for _ in range(count)]
+        # Columns, built by C loops: the per-command work left is encoding and applying.
+        commands, payloads, replies = zip(*taken, strict=True)
+        if payloads.count(None) == count:
+            encoded = list(map(encode_command, commands))
+        else:
+            encoded = [
+                encode_command(command) if payload is None else payload
+                for command, payload in zip(commands, payloads, strict=True)
+            ]
         first_seq, time = self._sequencer.stamp(count)
-        records: list[Record] = []
-        append = records.append
-        encode = encode_command
-        seq = first_seq
-        for command, payload, _ in batch:
-            append(Record(seq, time, encode(command) if payload is None else payload))
-            seq += 1
-        self._in_flight.append(_Batch(batch, first_seq, time, self.log.append(records)))
+        self._sequenced += count
+        durable = self.log.append(first_seq, time, encoded)
+        self._in_flight.append(_Batch(commands, replies, first_seq, time, durable))
 
     async def _finish_batch(self, sent: "_Batch") -> None:
-        """Once the batch is durable: apply it, acknowledge each command, publish it."""
-        batch, first_seq, time = sent.commands, sent.first_seq, sent.time
-        await sent.durable
+        """The batch is durable: apply it, update the views, acknowledge it, publish it."""
+        commands, replies, first_seq, time = sent.commands, sent.replies, sent.first_seq, sent.time
+        count = len(commands)
         apply = self.engine.apply
-        publish = self.bus.has_subscribers
-        collect = publish or bool(self.on_applied)
-        applied: list[list[Event]] = []
+        events: list[list[Event]] = []
+        record = events.append
         seq = first_seq
-        for command, _, future in batch:
-            events = apply(seq, time, command)
-            if not future.done():  # the caller may have given up (cancelled) meanwhile
-                future.set_result(Outcome(seq, time, events))
-            if collect:
-                applied.append(events)
+        # A Python loop, not map(): the compiled engine never offers the GIL, so only the
+        # eval loop between two commands lets the journal's writer thread take it to start
+        # the next write; a whole batch in one C call would hold the disk back.
+        for command in commands:
+            record(apply(seq, time, command))
             seq += 1
+        # tuple.__new__ skips the named tuple's Python-level __new__: half the cost.
+        fields = zip(range(first_seq, seq), repeat(time, count), events, strict=True)
+        outcomes: list[Outcome] = list(map(tuple.__new__, repeat(Outcome, count), fields))
         self.batches += 1
-        if collect:
-            commands = [command for command, _, _ in batch]
-            applied_batch = AppliedBatch(first_seq, time, commands, applied)
+        applied_batch: AppliedBatch | None = None
+        if self.on_applied or self.bus.has_subscribers:
+            applied_batch = AppliedBatch(first_seq, time, list(commands), events)
             # Views that must match the engine as of this batch (the book depth a client
             # reads, an order it just placed) update here, before any reply is delivered.
             for view in self.on_applied:
                 view(applied_batch)
-            if publish:
-                await self.bus.publish(applied_batch)
-        if self.snapshotter.due(seq - 1):
+        future_type = asyncio.Future
+        for reply, outcome in zip(replies, outcomes, strict=True):
+            if isinstance(reply, future_type):
+                if not reply.done():  # the caller may have given up (cancelled) meanwhile
+                    reply.set_result(outcome)
+            else:
+                try:
+                    reply(outcome)
+                except Exception:
+                    logger.exception("a reply callback raised")  # it must not stop the engine
+        if applied_batch is not None and self.bus.has_subscribers:
+            await self.bus.publish(applied_batch)
+        if self.snapshotter.due(first_seq + count - 1):
             self.snapshotter.start(self.engine)
 
     def _fail(self, exc: BaseException) -> None:
@@ -217,8 +288,8 @@ class EngineService:
         logger.error("engine service failed, acknowledging nothing more: %r", exc)
         self.state = ServiceState.FAILED
         self.failure = exc
-        pending = [item for sent in self._in_flight for item in sent.commands]
-        pending.extend(self._queue)
+        pending = [reply for sent in self._in_flight for reply in sent.replies]
+        pending.extend(reply for _, _, reply in self._queue)
         self._queue.clear()
         for sent in self._in_flight:
             # Later appends fail too (the journal refuses writes after a failure); their
@@ -227,11 +298,15 @@ class EngineService:
             if sent.durable.done() and not sent.durable.cancelled():
                 sent.durable.exception()
         self._in_flight.clear()
-        self._fail_futures(pending, exc)
-
-    @staticmethod
-    def _fail_futures(batch: list[_Pending], exc: BaseException) -> None:
+        self._sequenced = 0
+        self._wakeup.set()
         error = ServiceFailed(f"not acknowledged: {exc!r}")
-        for _, _, future in batch:
-            if not future.done():
-                future.set_exception(error)
+        for reply in pending:
+            if isinstance(reply, asyncio.Future):
+                if not reply.done():
+                    reply.set_exception(error)
+            else:
+                try:
+                    reply(error)
+                except Exception:
+                    logger.exception("a reply callback raised")

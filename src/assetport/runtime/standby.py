@@ -21,7 +21,7 @@ from assetport.runtime.command_log import JetStreamCommandLog, command_log_for
 from assetport.runtime.config import RuntimeConfig
 from assetport.runtime.errors import NotPrimary
 from assetport.runtime.recovery import catch_up, recover
-from assetport.runtime.service import EngineService, Outcome
+from assetport.runtime.service import EngineService, Outcome, ReplyCallback
 from assetport.runtime.snapshotter import Snapshotter
 from assetport.runtime.startup import service_for, snapshot_store
 
@@ -74,6 +74,11 @@ class Standby:
         return self._engine
 
     def submit(self, command: Command, payload: bytes | None = None) -> "asyncio.Future[Outcome]":
+        raise NotPrimary("this engine is a standby; send commands to the primary")
+
+    def submit_with_reply(
+        self, command: Command, reply: ReplyCallback, payload: bytes | None = None
+    ) -> None:
         raise NotPrimary("this engine is a standby; send commands to the primary")
 
     async def follow(self) -> None:
