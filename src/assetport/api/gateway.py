@@ -23,7 +23,7 @@ from assetport.domain.orders import Side
 from assetport.engine.engine import Engine
 from assetport.marketdata.hub import MarketData
 from assetport.runtime.bus import AppliedBatch
-from assetport.runtime.service import EngineService, Outcome
+from assetport.runtime.service import EngineService, Outcome, ReplyCallback
 from assetport.store.history import History, HistoryError
 
 READ_MODEL_WAIT_S = 5.0
@@ -105,6 +105,11 @@ class Gateway:
         """`execute` for callers that answer from a callback rather than await (the
         WebSocket API's hot path); raises `Overloaded` when the engine's queue is full."""
         return self.service.submit(command)
+
+    def submit_with_reply(self, command: Command, reply: ReplyCallback) -> None:
+        """`submit` without a future: `reply` gets the outcome (or `ServiceFailed`) straight
+        from the engine's acknowledgement pass, after the views are up to date."""
+        self.service.submit_with_reply(command, reply)
 
     def new_client_order_id(self) -> str:
         """An id for an order sent without one, as Binance makes up: unique and opaque. A

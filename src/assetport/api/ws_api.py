@@ -46,7 +46,7 @@ from assetport.api.rest_trade import (
 from assetport.api.signing import check_key, check_timestamp, verify_signature, ws_payload
 from assetport.api.user_data import UserData
 from assetport.domain.commands import Command, PlaceOrder
-from assetport.runtime.errors import CommandRefused, Overloaded
+from assetport.runtime.errors import CommandRefused, Overloaded, ServiceFailed
 from assetport.runtime.service import Outcome
 
 MAX_SUBSCRIPTIONS: Final = 1000
@@ -440,12 +440,11 @@ class WebSocketApi:
 
     def _submit(self, command: Command, reply: _Reply, answer: Callable[[Outcome], Any]) -> None:
         try:
-            future = self.gateway.submit(command)
+            self.gateway.submit_with_reply(command, functools.partial(_answer, reply, answer))
         except Overloaded as exc:
             raise errors.TOO_MANY_REQUESTS_QUEUED.error() from exc
         except CommandRefused as exc:
             raise errors.UNKNOWN.error() from exc
-        future.add_done_callback(functools.partial(_answer, reply, answer))
 
     def _order_status(
         self, session: Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
@@ -534,11 +533,14 @@ def _params(raw: dict[str, Any]) -> Params:
 
 
 def _answer(
-    reply: _Reply, answer: Callable[[Outcome], Any], future: "asyncio.Future[Outcome]"
+    reply: _Reply, answer: Callable[[Outcome], Any], outcome: "Outcome | ServiceFailed"
 ) -> None:
     """Send a submitted command's answer once the engine has applied it."""
+    if isinstance(outcome, ServiceFailed):
+        reply.fail(errors.UNKNOWN.error())
+        return
     try:
-        reply.ok(answer(future.result()))
+        reply.ok(answer(outcome))
     except ApiError as error:
         reply.fail(error)
     except Exception:
