@@ -2,12 +2,12 @@
 
 The shared limit-order-book workload (../shared/workloads/lob_workload.py) runs through the
 real engine first (not timed); then its commands and events are written by the projector
-in batches of `--batch` commands, as the runtime hands them over (one group commit), into
+in batches of `--batch` commands (by default the projector's catch-up batch), into
 a fresh SQLite file and a fresh PostgreSQL database (127.0.0.1:5432, dropped afterwards).
 Only the projector is timed; with `--runs N` each database is measured N times (a fresh
 one each time) and the median run is reported. The last line printed is one JSON object.
 
-    python benchmarks/projector.py --ops 200000 --batch 2000 --runs 3
+    python benchmarks/projector.py --ops 200000 --runs 3
 """
 
 import argparse
@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from assetport.engine.engine import Engine
 from assetport.store.database import open_database
 from assetport.store.projection import Applied
-from assetport.store.projector import Projector
+from assetport.store.projector import DEFAULT_BATCH, Projector
 from engine_replay import load_workload_module, setup_commands, workload_commands
 
 START_US = 1_704_067_200_000_000
@@ -70,7 +70,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ops", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--batch", type=int, default=2_000)
+    parser.add_argument("--batch", type=int, default=DEFAULT_BATCH)
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--pg", default="host=127.0.0.1 port=5432 dbname=test user=postgres")
     args = parser.parse_args()

@@ -117,3 +117,30 @@ def test_a_failed_write_leaves_nothing_and_the_projector_recovers(database: Data
     assert dump(database) == before
     projector.apply_batch(ITEMS[100:])
     assert compare(database, _records()) == []
+
+
+def test_a_write_failing_mid_catch_up_keeps_every_batch_before_it(database: Database) -> None:
+    # catch_up folds the next batch while the previous one is written: a failed write must
+    # leave exactly the batches committed before it, and the fold ahead must be forgotten.
+    clash = next(
+        seq
+        for seq, _, _, events in ITEMS[400:]
+        if any(isinstance(event, Deposited | Withdrawn) for event in events)
+    )
+    transfers = schema.transfers
+    stray = {"seq": clash, "time_us": 0, "kind": "X", "account": 0, "asset": "X", "ref": ""}
+    with database.engine.begin() as connection:
+        connection.execute(transfers.insert().values(amount=0, **stray))
+    projector = Projector(database)
+    with pytest.raises(IntegrityError):
+        projector.catch_up(ITEMS, batch_size=100)
+    committed = (clash - 1) // 100 * 100
+    assert projector.last_seq() == committed
+    reference = open_database("sqlite://")
+    Projector(reference).apply_batch(ITEMS[:committed])
+    with database.engine.begin() as connection:
+        connection.execute(transfers.delete().where(transfers.c.kind == "X"))
+    assert dump(database) == dump(reference)
+    projector.catch_up(ITEMS, batch_size=100)
+    assert compare(database, _records()) == []
+    reference.close()
