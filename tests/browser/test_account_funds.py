@@ -43,6 +43,12 @@ def test_the_banners_faucet_button_fills_the_balances_on_the_account_page(
     expect(page.locator("#faucet-message")).to_contain_text("Test funds credited:")
     expect(page.locator("#account-balances tr[data-asset=KSLV] .free")).to_have_text("1,000")
     screenshot(page, "account-faucet-banner")
+    # The message follows a language switch like every other text.
+    page.select_option("#language", "ko")
+    expect(page.locator("#faucet-message")).to_contain_text("테스트 자금이 입금되었습니다:")
+    expect(page.locator("#faucet-message")).to_contain_text("1,000 KSLV")
+    page.select_option("#language", "en")
+    expect(page.locator("#faucet-message")).to_contain_text("Test funds credited:")
     page.context.close()
 
 

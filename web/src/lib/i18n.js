@@ -45,9 +45,13 @@ export function t(key, vars = {}) {
   return text.replace(/\{(\w+)\}/g, (match, name) => (name in vars ? String(vars[name]) : match));
 }
 
-// Fills every element marked data-i18n (text), data-i18n-placeholder, data-i18n-title.
+// Fills every element marked data-i18n (text, with the JSON of its {name}s in
+// data-i18n-vars), data-i18n-placeholder, data-i18n-title.
 export function translate(root = document) {
-  for (const node of root.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
+  for (const node of root.querySelectorAll("[data-i18n]")) {
+    const vars = node.dataset.i18nVars ? JSON.parse(node.dataset.i18nVars) : {};
+    node.textContent = t(node.dataset.i18n, vars);
+  }
   for (const node of root.querySelectorAll("[data-i18n-placeholder]")) {
     node.placeholder = t(node.dataset.i18nPlaceholder);
   }

@@ -79,9 +79,13 @@ function drawBanner(session) {
           try {
             const answer = await rest("POST", "/api/v1/sandbox/faucet");
             const given = answer.given.map((row) => `${grouped(trim(row.amount))} ${row.asset}`).join(", ");
+            // Marked for translate(), so a language switch rewrites it too.
+            message.dataset.i18n = "sandbox.given";
+            message.dataset.i18nVars = JSON.stringify({ given });
             message.textContent = t("sandbox.given", { given });
             document.dispatchEvent(new CustomEvent("assetport:balances-changed"));
           } catch (error) {
+            delete message.dataset.i18n;
             message.textContent = error instanceof ApiError ? error.message : String(error);
           }
         },
