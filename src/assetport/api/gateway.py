@@ -29,7 +29,7 @@ from assetport.store.history import History, HistoryError
 READ_MODEL_WAIT_S = 5.0
 T = TypeVar("T")
 
-ChangeListener = Callable[[int, list[Event], list[OrderChange]], None]
+ChangeListener = Callable[[int, Command, list[Event], list[OrderChange]], None]
 StreamSink = Callable[[dict[str, list[Any]]], None]
 
 
@@ -69,7 +69,7 @@ class Gateway:
         self.precisions = Precisions()
         self.orders = OrderRecords()
         self.market_data = MarketData()
-        # Called with (seq, events, order changes) per command: user data streams.
+        # Called with (seq, command, events, order changes) per command: user data streams.
         self.listeners: list[ChangeListener] = []
         # Called with {stream name: [payload, ...]} as market data is published.
         self.stream_sinks: list[StreamSink] = []
@@ -121,12 +121,12 @@ class Gateway:
         """Bring every view up to the batch just applied (called on the engine's loop)."""
         lookup = self._book_quantity
         seq = batch.first_seq
-        for events in batch.events:
+        for command, events in zip(batch.commands, batch.events, strict=True):
             self._learn(events)
             changes = self.orders.apply(events)
             self.market_data.apply(seq, events, lookup)
             for listener in self.listeners:
-                listener(seq, events, changes)
+                listener(seq, command, events, changes)
             seq += 1
 
     def publish_due(self) -> None:

@@ -323,28 +323,34 @@ def cancel_report(
 
 
 def read_cancel(call: Call, symbol: str, prefix: str = "") -> CancelOrder:
+    """The cancel a request asks for, with the cancel's own id: the one it gives
+    (`newClientOrderId`, `cancelNewClientOrderId` with the prefix) or one made up."""
     params = call.params
     order_name = f"{prefix}OrderId" if prefix else "orderId"
     client_name = f"{prefix}OrigClientOrderId" if prefix else "origClientOrderId"
+    cancel_id_name = f"{prefix}NewClientOrderId" if prefix else "newClientOrderId"
     order_id = params.optional_integer(order_name)
     client_id = params.optional_string(client_name)
     if order_id is None and client_id is None:
         raise errors.one_of_mandatory(order_name, client_name)
+    restriction = params.cancel_restrictions()
+    cancel_id = params.client_order_id(cancel_id_name) or call.gateway.new_client_order_id()
     return CancelOrder(
         call.account,
         symbol,
         order_id=order_id or 0,
         client_order_id=client_id or "",
-        restriction=params.cancel_restrictions(),
+        restriction=restriction,
+        cancel_client_order_id=cancel_id,
     )
 
 
 async def cancel_order(call: Call) -> Any:
     symbol = _symbol(call)
     command = read_cancel(call, symbol)
-    cancel_client_id = call.params.client_order_id()
     call.params.ensure_all_read()
-    return canceled_reply(call, cancel_client_id, await call.gateway.execute(command))
+    outcome = await call.gateway.execute(command)
+    return canceled_reply(call, command.cancel_client_order_id, outcome)
 
 
 def canceled_reply(call: Call, cancel_client_id: str | None, outcome: Outcome) -> dict[str, Any]:
@@ -392,7 +398,7 @@ async def cancel_replace(call: Call) -> Any:
     params = call.params
     mode = params.cancel_replace_mode()
     cancel = read_cancel(call, symbol, prefix="cancel")
-    cancel_client_id = params.client_order_id("cancelNewClientOrderId")
+    cancel_client_id = cancel.cancel_client_order_id
     place, response_type = read_new_order(call, symbol, params)
     params.mark_read("orderRateLimitExceededMode")
     params.ensure_all_read()

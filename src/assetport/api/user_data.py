@@ -13,6 +13,7 @@ from typing import Any, Final, Protocol
 from assetport.api.gateway import Gateway
 from assetport.api.order_records import OrderChange, OrderRecord
 from assetport.api.render import ms
+from assetport.domain.commands import CancelOrder, CancelReplace, Command
 from assetport.domain.events import (
     Deposited,
     Event,
@@ -53,7 +54,9 @@ class UserData:
             if not found:
                 del self.subscribers[account]
 
-    def on_command(self, seq: int, events: list[Event], changes: list[OrderChange]) -> None:
+    def on_command(
+        self, seq: int, command: Command, events: list[Event], changes: list[OrderChange]
+    ) -> None:
         subscribers = self.subscribers
         if not subscribers or not events:
             return
@@ -66,7 +69,7 @@ class UserData:
                 delta = event.amount if isinstance(event, Deposited) else -event.amount
                 self._send(event.account, self._balance_update(event.asset, delta, event.time))
         if changes:
-            self._execution_reports(seq, changes)
+            self._execution_reports(seq, _cancel_id(command), changes)
         time_ms = ms(events[0].time)
         for account, assets in touched.items():
             self._send(account, self.account_position(account, assets, time_ms))
@@ -111,7 +114,7 @@ class UserData:
             return [(event.account, event.asset)]
         return []
 
-    def _execution_reports(self, seq: int, changes: list[OrderChange]) -> None:
+    def _execution_reports(self, seq: int, cancel_id: str, changes: list[OrderChange]) -> None:
         """One `executionReport` per change, with each order's running totals: a record
         holds its state after the whole command, so the totals at each change are rebuilt
         by taking off the fills that came after it."""
@@ -138,6 +141,8 @@ class UserData:
             executed_quote = record.executed_quote - totals[1]
             status = _status(change, record, executed, last_trade.get(record.order_id) == index)
             report = self._report(seq * _EXECUTIONS_PER_COMMAND + index, change, status)
+            if cancel_id and change.execution_type == "CANCELED":
+                report["c"] = cancel_id  # the cancel request's id; `C` keeps the order's
             report["z"] = from_units(executed, self.gateway.precisions.base(record.symbol))
             report["Z"] = from_units(executed_quote, self.gateway.precisions.quote(record.symbol))
             self._send(record.account, report)
@@ -165,8 +170,7 @@ class UserData:
             "P": from_units(record.stop_price, qp),
             "F": from_units(record.iceberg_qty, bp),
             "g": -1,
-            # The original id on a cancel; Binance puts the cancel request's own id in `c`,
-            # which the engine does not keep, so `c` stays the order's id.
+            # The original id on a cancel (whose `c` is the cancel request's own id).
             "C": record.client_order_id if change.execution_type == "CANCELED" else "",
             "x": change.execution_type,
             "X": status.value,
@@ -193,6 +197,16 @@ class UserData:
         if change.prevented_match_id:
             report["v"] = change.prevented_match_id
         return report
+
+
+def _cancel_id(command: Command) -> str:
+    """The id a cancel request gave itself (or was given), "" for other commands: a cancel
+    of all open orders names none, so its reports keep each order's own id."""
+    if isinstance(command, CancelOrder):
+        return command.cancel_client_order_id
+    if isinstance(command, CancelReplace):
+        return command.cancel.cancel_client_order_id
+    return ""
 
 
 def _status(

@@ -433,9 +433,9 @@ class WebSocketApi:
         key = self._key(session, raw, params, now, Permission.TRADE)
         call = self._call(session, params, key, now)
         command = read_cancel(call, self._symbol(params))
-        cancel_client_id = params.client_order_id()
         params.ensure_all_read()
-        self._submit(command, reply, functools.partial(canceled_reply, call, cancel_client_id))
+        cancel_id = command.cancel_client_order_id
+        self._submit(command, reply, functools.partial(canceled_reply, call, cancel_id))
         return _DEFERRED
 
     def _submit(self, command: Command, reply: _Reply, answer: Callable[[Outcome], Any]) -> None:

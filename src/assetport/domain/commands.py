@@ -87,13 +87,19 @@ class PlaceOrder(Command, tag="place", frozen=True):
 
 class CancelOrder(Command, tag="cancel", frozen=True):
     """Cancel by `order_id` (non-zero) or else by `client_order_id`, optionally only when
-    the order is in the state a restriction names (Binance's cancelRestrictions)."""
+    the order is in the state a restriction names (Binance's cancelRestrictions).
+
+    `cancel_client_order_id` is the cancel request's own id (Binance's `newClientOrderId` on
+    a cancel): the reply's `clientOrderId` and the `c` of the user's `executionReport`. The
+    engine ignores it; it is journaled so that every view of the cancel names the same id.
+    """
 
     account: int
     symbol: str
     order_id: int = 0
     client_order_id: str = ""
     restriction: CancelRestriction | None = None
+    cancel_client_order_id: str = ""
 
 
 class CancelAllOrders(Command, tag="cancel_all", frozen=True):

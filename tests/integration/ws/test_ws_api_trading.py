@@ -203,13 +203,19 @@ def test_subscription_by_signature_and_cancel_report(server: ExchangeServer) -> 
                 "order.place", hmac_signed(trader, limit("BUY", "1", "10000"))
             )
             order = placed["result"]
-            await api.request("order.cancel", hmac_signed(
-                trader, {"symbol": "KGLDKRW", "orderId": order["orderId"]}))  # fmt: skip
+            cancel = await api.request("order.cancel", hmac_signed(trader, {
+                "symbol": "KGLDKRW", "orderId": order["orderId"],
+                "newClientOrderId": "my-cancel-1"}))  # fmt: skip
+            # As on Binance: the cancel's own id in `clientOrderId` / `c`, the order's in
+            # `origClientOrderId` / `C`.
+            assert (cancel["result"]["clientOrderId"], cancel["result"]["origClientOrderId"]) == (
+                "my-cancel-1", order["clientOrderId"],
+            )  # fmt: skip
             messages = [await api.event() for _ in range(4)]
             assert {m["subscriptionId"] for m in messages} == {subscription}
             canceled = messages[2]["event"]
-            assert (canceled["x"], canceled["X"], canceled["C"]) == (
-                "CANCELED", "CANCELED", order["clientOrderId"],
+            assert (canceled["x"], canceled["X"], canceled["c"], canceled["C"]) == (
+                "CANCELED", "CANCELED", "my-cancel-1", order["clientOrderId"],
             )  # fmt: skip
             assert messages[3]["event"]["B"] == [{"a": "KRW", "f": "1000000", "l": "0"}]
         finally:
