@@ -173,6 +173,7 @@ class Gateway:
                 m.bids.depth(),
                 m.asks.depth(),
                 [(o.order_id, o.side, o.price) for o in engine.open_orders(m.symbol)],
+                update_id=engine.last_seq,
             )
 
     def listed_symbols(self) -> list[str]:

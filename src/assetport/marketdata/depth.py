@@ -159,11 +159,19 @@ class DepthTracker:
         bids: Iterable[tuple[int, int]],
         asks: Iterable[tuple[int, int]],
         open_orders: Iterable[tuple[int, Side, int]],
+        update_id: int = 0,
     ) -> None:
         """Start from an engine restored from a snapshot: its levels, and (order id, side,
-        price) of its open limit orders, whose later events name no price."""
+        price) of its open limit orders, whose later events name no price.
+
+        `update_id` is where the symbol's update ids go on from: the recovered engine's seq.
+        An id grows at most once per command, so every id served before the restart was at
+        most that seq, and a client that kept one sees a gap (and resyncs from a snapshot)
+        instead of ids that go backwards and updates it would drop as already applied."""
         self.add_market(symbol)
         book = self.books[symbol]
+        book.update_id = book.published_id = update_id
+        book.fast_first = book.slow_first = update_id + 1
         for is_bid, levels in ((True, bids), (False, asks)):
             for price, qty in levels:
                 book.change(is_bid, price, qty)

@@ -109,10 +109,11 @@ class MarketData:
         bids: Iterable[tuple[int, int]],
         asks: Iterable[tuple[int, int]],
         open_orders: Iterable[tuple[int, Side, int]],
+        update_id: int = 0,
     ) -> None:
         """Start a listed symbol's depth from a restored engine (see `DepthTracker.seed`)."""
         self._symbol(symbol)
-        self.depth.seed(symbol, bids, asks, open_orders)
+        self.depth.seed(symbol, bids, asks, open_orders, update_id)
 
     # ----------------------------------------------------------------- REST queries
 

@@ -2,7 +2,9 @@
 sends, signed with HMAC, and the answers a user would see."""
 
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from exchange_server import ExchangeServer
 
@@ -96,11 +98,34 @@ def test_acknowledged_orders_survive_a_restart(tmp_path: Path) -> None:
             timeInForce="GTC", quantity="1", price="120000",
         )  # fmt: skip
         assert status == 200
+        before = _published_depth(server, lambda depth: depth["bids"] != [])
     with ExchangeServer(data) as server:
         alice.server = server
         status, orders = alice.get("/api/v3/openOrders", symbol="KGLDKRW")
         assert status == 200 and [o["orderId"] for o in orders] == [order["orderId"]]
         assert alice.balance("KRW") == ("880000", "120000")
+        # The book's update ids go on from where they were: a client that kept its
+        # lastUpdateId sees a gap and resyncs, never ids that go backwards.
+        after = _published_depth(server, lambda depth: True)
+        assert after["bids"] == before["bids"] == [["120000", "1.0000"]]
+        assert after["lastUpdateId"] >= before["lastUpdateId"] > 0
+        alice.post(
+            "/api/v3/order", symbol="KGLDKRW", side="BUY", type="LIMIT",
+            timeInForce="GTC", quantity="1", price="110000",
+        )  # fmt: skip
+        moved = _published_depth(server, lambda depth: len(depth["bids"]) == 2)
+        assert moved["lastUpdateId"] == after["lastUpdateId"] + 1
+
+
+def _published_depth(server: ExchangeServer, ready: Callable[[Any], bool]) -> Any:
+    """The REST depth once `ready` holds (the snapshot follows the 100 ms publication)."""
+    deadline = time.monotonic() + 10
+    while True:
+        status, depth = server.request("GET", "/api/v3/depth?symbol=KGLDKRW")
+        assert status == 200
+        if ready(depth) or time.monotonic() > deadline:
+            return depth
+        time.sleep(0.05)
 
 
 def test_an_unknown_parameter_is_refused_not_ignored(tmp_path: Path) -> None:
