@@ -233,7 +233,7 @@ async def klines(call: Call) -> Any:
     params.mark_read("timeZone")
     limit = _limit(call, 500, 1000)
     found = await call.gateway.from_history(
-        lambda history: history.klines(symbol, interval, start, end, limit)
+        lambda history: history.klines(symbol, interval, start, end, limit, call.now_ms)
     )
     return [stored_kline_row(kline, symbol, call.gateway.precisions) for kline in found]
 

@@ -21,9 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Any, Final
 
-from sqlalchemy import ColumnElement, Connection, Select, and_, select
+from sqlalchemy import ColumnElement, Connection, Select, and_, func, select
 
-from assetport.domain.intervals import INTERVALS
+from assetport.domain.intervals import INTERVALS, close_time, open_time
 from assetport.store import schema
 from assetport.store.database import Database
 
@@ -373,23 +373,85 @@ class History:
         start_ms: int | None = None,
         end_ms: int | None = None,
         limit: int | None = None,
+        now_ms: int | None = None,
     ) -> list[KlineRecord]:
-        """`GET /api/v3/klines`: candles by open time. Periods without trades have no row
-        (as in the in-memory market data)."""
+        """`GET /api/v3/klines`: candles by open time, one for every period from the
+        market's first trade on, as Binance has them: a period without trades is a flat
+        candle at the previous close with no volume (it has no row). With `now_ms` the
+        periods run up to the one open now; without, up to the last one with a trade."""
         if interval not in INTERVALS:
             raise HistoryError(-1120, "Invalid interval.")
         c = schema.candles
-        conditions = [c.c.symbol == symbol, c.c.interval == interval]
-        if start_ms is not None:
-            conditions.append(c.c.open_time_ms >= start_ms)
-        if end_ms is not None:
-            conditions.append(c.c.open_time_ms <= end_ms)
-        query = select(*(c.c[name] for name in _KLINE_COLUMNS)).where(*conditions)
+        columns = [c.c[name] for name in _KLINE_COLUMNS]
+        of_interval = (c.c.symbol == symbol, c.c.interval == interval)
+        count = clamp_limit(limit)
         with self.database.engine.connect() as connection:
-            rows = _page(
-                connection, query, c.c.open_time_ms, start_ms is not None, clamp_limit(limit)
+            first, last = connection.execute(
+                select(func.min(c.c.open_time_ms), func.max(c.c.open_time_ms)).where(*of_interval)
+            ).one()
+            if first is None:
+                return []
+            upper = last if now_ms is None else max(last, open_time(interval, now_ms))
+            if end_ms is not None:
+                upper = min(upper, end_ms)
+            periods = _periods(interval, first, upper, start_ms, count)
+            if not periods:
+                return []
+            stored = {
+                row.open_time_ms: KlineRecord(*row)
+                for row in connection.execute(
+                    select(*columns).where(
+                        *of_interval,
+                        c.c.open_time_ms >= periods[0],
+                        c.c.open_time_ms <= periods[-1],
+                    )
+                )
+            }
+            before = None
+            if periods[0] not in stored:
+                before = connection.execute(
+                    select(c.c.close)
+                    .where(*of_interval, c.c.open_time_ms < periods[0])
+                    .order_by(c.c.open_time_ms.desc())
+                    .limit(1)
+                ).scalar()
+        return _filled(interval, periods, stored, before)
+
+
+def _periods(interval: str, first: int, upper: int, start_ms: int | None, count: int) -> list[int]:
+    """Open times of the candles to answer: from `start_ms` (the oldest `count`) or else
+    the newest `count` up to `upper`, never before the `first` candle."""
+    last = open_time(interval, upper)
+    if start_ms is None:
+        opened = [last]
+        while len(opened) < count and opened[-1] > first:
+            opened.append(open_time(interval, opened[-1] - 1))
+        return [t for t in reversed(opened) if t >= first]
+    opened = []
+    moment = max(first, open_time(interval, start_ms))
+    if moment < start_ms:
+        moment = close_time(interval, moment) + 1
+    while len(opened) < count and moment <= last:
+        opened.append(moment)
+        moment = close_time(interval, moment) + 1
+    return opened
+
+
+def _filled(
+    interval: str, periods: list[int], stored: dict[int, KlineRecord], close: int | None
+) -> list[KlineRecord]:
+    out = []
+    for opened in periods:
+        candle = stored.get(opened)
+        if candle is None:
+            if close is None:  # nothing traded before: no candle yet
+                continue
+            candle = KlineRecord(
+                opened, close, close, close, close, 0, close_time(interval, opened), 0, 0, 0, 0
             )
-        return [KlineRecord(*row) for row in rows]
+        out.append(candle)
+        close = candle.close
+    return out
 
 
 def _aggregate(rows: Sequence[Any]) -> list[AggTradeRecord]:

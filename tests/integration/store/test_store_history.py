@@ -108,13 +108,36 @@ def test_klines_of_every_interval(history: History) -> None:
     for t in TRADES:
         by_minute[t.time // 1000 // 60_000 * 60_000].append(t)
     minutes = history.klines("KGLDKRW", "1m", start_ms=0, limit=1000)
-    assert [k.open_time_ms for k in minutes] == sorted(by_minute)
+    # Every minute from the first trade to the last, as Binance has them.
+    first, last = min(by_minute), max(by_minute)
+    assert [k.open_time_ms for k in minutes] == list(range(first, last + 1, 60_000))
+    assert len(by_minute) < len(minutes)  # the workload leaves quiet minutes
+    previous_close = None
     for k in minutes:
-        trades = by_minute[k.open_time_ms]
-        assert (k.open, k.close, k.trades) == (trades[0].price, trades[-1].price, len(trades))
-        assert k.high == max(t.price for t in trades) and k.low == min(t.price for t in trades)
-        assert k.volume == sum(t.quantity for t in trades)
         assert k.close_time_ms == k.open_time_ms + 59_999
+        trades = by_minute.get(k.open_time_ms)
+        if trades is None:  # a quiet minute: flat at the previous close, no volume
+            assert (k.open, k.high, k.low, k.close) == (previous_close,) * 4
+            assert (k.volume, k.quote_volume, k.trades) == (0, 0, 0)
+        else:
+            assert (k.open, k.close, k.trades) == (trades[0].price, trades[-1].price, len(trades))
+            assert k.high == max(t.price for t in trades)
+            assert k.low == min(t.price for t in trades)
+            assert k.volume == sum(t.quantity for t in trades)
+        previous_close = k.close
+    # Up to the minute open now, however long ago the last trade was.
+    now = last + 10 * 60_000 + 5_000
+    latest = history.klines("KGLDKRW", "1m", limit=3, now_ms=now)
+    assert [k.open_time_ms for k in latest] == [
+        last + 8 * 60_000,
+        last + 9 * 60_000,
+        last + 600_000,
+    ]
+    assert {(k.close, k.trades) for k in latest} == {(TRADES[-1].price, 0)}
+    # A window that starts in a quiet minute begins at that minute's flat candle.
+    quiet = next(k for k in minutes if k.open_time_ms not in by_minute)
+    (alone,) = history.klines("KGLDKRW", "1m", start_ms=quiet.open_time_ms - 1, limit=1)
+    assert alone == quiet
     (week,) = history.klines("KGLDKRW", "1w")
     assert datetime.fromtimestamp(week.open_time_ms / 1000, UTC).strftime("%a %H:%M") == "Mon 00:00"
     (month,) = history.klines("KGLDKRW", "1M")
