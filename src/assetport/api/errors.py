@@ -57,6 +57,9 @@ class ErrorSpec(NamedTuple):
 # -- 10xx general ------------------------------------------------------------------------
 
 UNKNOWN: Final = ErrorSpec(-1000, "An unknown error occurred while processing the request.", 500)
+DISCONNECTED: Final = ErrorSpec(
+    -1001, "Internal error; unable to process your request. Please try again.", 503
+)
 UNAUTHORIZED: Final = ErrorSpec(-1002, "You are not authorized to execute this request.", 401)
 TOO_MANY_REQUESTS_QUEUED: Final = ErrorSpec(-1003, "Too many requests queued.", 429)
 INVALID_TIMESTAMP_WINDOW: Final = ErrorSpec(

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Collection
 from typing import Any, Protocol, TypeVar
 
+from assetport.api import errors
 from assetport.api.errors import ApiError
 from assetport.api.keys import KeyStore
 from assetport.api.order_records import OrderChange, OrderRecords
@@ -23,6 +24,7 @@ from assetport.domain.orders import Side
 from assetport.engine.engine import Engine
 from assetport.marketdata.hub import MarketData
 from assetport.runtime.bus import AppliedBatch
+from assetport.runtime.errors import CommandRefused, Overloaded, ServiceFailed
 from assetport.runtime.service import EngineService, Outcome, ReplyCallback
 from assetport.store.history import History, HistoryError
 
@@ -98,8 +100,14 @@ class Gateway:
 
     async def execute(self, command: Command) -> Outcome:
         """Run one command through the sequencer, journal and engine; the outcome arrives
-        once it is durable and applied."""
-        return await self.service.execute(command)
+        once it is durable and applied. The engine's refusals become Binance's errors: a
+        full queue -1003 (back off), a stopping or failed engine -1001 (503)."""
+        try:
+            return await self.service.execute(command)
+        except Overloaded as exc:
+            raise errors.TOO_MANY_REQUESTS_QUEUED.error() from exc
+        except (CommandRefused, ServiceFailed) as exc:
+            raise errors.DISCONNECTED.error() from exc
 
     def submit(self, command: Command) -> "asyncio.Future[Outcome]":
         """`execute` for callers that answer from a callback rather than await (the

@@ -272,8 +272,16 @@ def decimal_to_units(name: str, text: str, precision: int) -> int:
 
     Exponents, signs, "1." and ".5" are malformed (-1100), as Binance's legal range says.
     Digits past `precision` are -1111 unless they are all zeros: "0.10000000000" is exactly
-    0.1 and loses nothing.
+    0.1 and loses nothing. More units than a signed 64-bit integer holds is -1108: the
+    journal stores commands' integers in 64 bits.
     """
+    units = _decimal_units(name, text, precision)
+    if units > INT64_MAX:
+        raise errors.param_overflow(name)
+    return units
+
+
+def _decimal_units(name: str, text: str, precision: int) -> int:
     match = _DECIMAL.fullmatch(text)
     if match is None:
         raise errors.illegal_chars(name, DECIMAL_RANGE)

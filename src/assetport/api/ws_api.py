@@ -444,7 +444,7 @@ class WebSocketApi:
         except Overloaded as exc:
             raise errors.TOO_MANY_REQUESTS_QUEUED.error() from exc
         except CommandRefused as exc:
-            raise errors.UNKNOWN.error() from exc
+            raise errors.DISCONNECTED.error() from exc
 
     def _order_status(
         self, session: Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply

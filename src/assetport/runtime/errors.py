@@ -26,6 +26,13 @@ class NotPrimary(CommandRefused):
     code = "not_primary"
 
 
+class Unjournalable(CommandRefused):
+    """The command cannot be written to the journal (an integer beyond 64 bits): refused
+    alone, at submit, so that it never reaches a batch and stops the service."""
+
+    code = "unjournalable"
+
+
 class ServiceFailed(Exception):
     """The journal failed (or the engine raised) while the command was in flight.
 

@@ -3,8 +3,9 @@
 Commands are only queued by `submit`; the first one queued in a turn of the event loop
 schedules one send for the end of that turn, which takes everything queued:
 
-    stamp the batch (seq, time), encode it, and start its append to the journal
-    (the file journal's writer thread puts it into its next write and fsync)
+    stamp the batch (seq, time; each command was encoded when submitted) and start its
+    append to the journal (the file journal's writer thread puts it into its next write
+    and fsync)
 
 and one task, `run`, finishes batches in seq order as they become durable:
 
@@ -35,7 +36,7 @@ from assetport.domain.events import Event
 from assetport.engine.engine import Engine
 from assetport.runtime.bus import AppliedBatch, EventBus
 from assetport.runtime.command_log import CommandLog
-from assetport.runtime.errors import Overloaded, ServiceFailed, ShuttingDown
+from assetport.runtime.errors import Overloaded, ServiceFailed, ShuttingDown, Unjournalable
 from assetport.runtime.sequencer import Sequencer
 from assetport.runtime.snapshotter import Snapshotter
 
@@ -62,7 +63,7 @@ ReplyCallback = Callable[["Outcome | ServiceFailed"], None]
 `ServiceFailed` if it never will be acknowledged."""
 
 _Reply: TypeAlias = "asyncio.Future[Outcome] | ReplyCallback"
-_Pending = tuple[Command, bytes | None, _Reply]
+_Pending = tuple[Command, bytes, _Reply]
 
 
 class _Batch(NamedTuple):
@@ -133,7 +134,8 @@ class EngineService:
 
         `payload` is the command already encoded (a gateway received it encoded): it is
         journaled as is, so replay decodes exactly what was applied. Raises `Overloaded`
-        when the queue is full and `ShuttingDown` once a stop was asked for.
+        when the queue is full, `ShuttingDown` once a stop was asked for and `Unjournalable`
+        for a command the journal cannot hold.
         """
         future: asyncio.Future[Outcome] = self._loop.create_future()
         self._accept(command, payload, future)
@@ -155,6 +157,13 @@ class EngineService:
             raise ShuttingDown("the engine service is shutting down")
         if len(self._queue) + self._sequenced >= self._queue_bound:
             raise Overloaded(f"more than {self._queue_bound} commands are waiting")
+        if payload is None:
+            # Encoded here, not with its batch: a command that cannot be (an amount beyond
+            # 64 bits) is refused to its own caller instead of failing the whole batch.
+            try:
+                payload = encode_command(command)
+            except (OverflowError, TypeError, ValueError) as exc:
+                raise Unjournalable(f"the command cannot be journaled: {exc}") from exc
         self._queue.append((command, payload, reply))
         if not self._send_scheduled:
             self._send_scheduled = True
@@ -228,18 +237,11 @@ class EngineService:
         else:
             popleft = queue.popleft
             taken = [popleft() for _ in range(count)]
-        # Columns, built by C loops: the per-command work left is encoding and applying.
+        # Columns, built by C loops: the per-command work left is applying.
         commands, payloads, replies = zip(*taken, strict=True)
-        if payloads.count(None) == count:
-            encoded = list(map(encode_command, commands))
-        else:
-            encoded = [
-                encode_command(command) if payload is None else payload
-                for command, payload in zip(commands, payloads, strict=True)
-            ]
         first_seq, time = self._sequencer.stamp(count)
         self._sequenced += count
-        durable = self.log.append(first_seq, time, encoded)
+        durable = self.log.append(first_seq, time, payloads)
         self._in_flight.append(_Batch(commands, replies, first_seq, time, durable))
 
     async def _finish_batch(self, sent: "_Batch") -> None:

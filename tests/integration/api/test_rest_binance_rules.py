@@ -77,6 +77,10 @@ def test_authentication_and_permissions(server: ExchangeServer) -> None:
         ({"quantity": "0.1", "price": "100000", "symbol": "NOPE"}, -1121, "Invalid symbol."),
         ({"quantity": "0.1", "price": "100000", "type": "MARKET", "timeInForce": None},
          -1106, "Parameter 'price' sent when not required."),
+        ({"quantity": "99999999999999999999", "price": "100000"}, -1108,
+         "Parameter 'quantity' overflowed."),
+        ({"quantity": "0.1", "price": "99999999999999999999"}, -1108,
+         "Parameter 'price' overflowed."),
     ],
 )  # fmt: skip
 def test_each_bad_order_gets_binance_s_error(
@@ -85,6 +89,16 @@ def test_each_bad_order_gets_binance_s_error(
     trader = server.user(f"filters-{code}-{abs(hash(msg)) % 10_000}", KRW="1000000")
     params = {k: v for k, v in {**ORDER, **fields}.items() if v is not None}
     assert trader.post("/api/v3/order", **params) == (400, {"code": code, "msg": msg})
+
+
+def test_an_oversized_amount_is_refused_and_the_exchange_goes_on(server: ExchangeServer) -> None:
+    # Amounts beyond what the journal's 64-bit integers hold once stopped the engine for
+    # everyone; now the request alone is refused and the next order is taken.
+    trader = server.user("oversized", KRW="1000000")
+    huge = {**ORDER, "quantity": "1", "price": "9" * 20}
+    assert trader.post("/api/v3/order", **huge)[1]["code"] == -1108
+    status, placed = trader.post("/api/v3/order", **ORDER, quantity="0.1", price="100000")
+    assert status == 200 and placed["status"] == "NEW"
 
 
 def test_exchange_info_filters(server: ExchangeServer) -> None:

@@ -222,12 +222,23 @@ def test_too_much_precision_is_1111_but_trailing_zeros_are_exact() -> None:
 
 
 @given(
-    units=st.integers(min_value=0, max_value=10**20 - 1),
+    units=st.integers(min_value=0, max_value=2**63 - 1),
     precision=st.integers(min_value=0, max_value=18),
 )
 def test_exact_decimals_round_trip(units: int, precision: int) -> None:
     text = format(Decimal(units).scaleb(-precision), "f")
     assert decimal_to_units("quantity", text, precision) == units
+
+
+@given(
+    units=st.integers(min_value=2**63, max_value=10**20 - 1),
+    precision=st.integers(min_value=0, max_value=18),
+)
+def test_more_units_than_64_bits_hold_overflow(units: int, precision: int) -> None:
+    text = format(Decimal(units).scaleb(-precision), "f")
+    with pytest.raises(ApiError) as refused:
+        decimal_to_units("quantity", text, precision)
+    assert (refused.value.code, refused.value.msg) == (-1108, "Parameter 'quantity' overflowed.")
 
 
 @given(
@@ -250,7 +261,7 @@ def test_float_reprs_are_never_misread(value: float) -> None:
     try:
         units = decimal_to_units("quantity", text, 8)
     except ApiError as error:
-        assert error.code in (-1100, -1111)
+        assert error.code in (-1100, -1108, -1111)
     else:
         assert Decimal(units).scaleb(-8) == Decimal(text)
 

@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import pytest
+from msgspec.structs import replace
 from runtime_testdata import buy, funded_market, sell
 
 from assetport.domain.commands import decode_command
@@ -12,7 +13,7 @@ from assetport.domain.events import CommandRejected, OrderAccepted, TradeExecute
 from assetport.journal.file_journal import FileJournal
 from assetport.runtime.command_log import FileCommandLog
 from assetport.runtime.config import RuntimeConfig
-from assetport.runtime.errors import Overloaded, ServiceFailed, ShuttingDown
+from assetport.runtime.errors import Overloaded, ServiceFailed, ShuttingDown, Unjournalable
 from assetport.runtime.service import EngineService
 from assetport.runtime.startup import close_service, open_service
 
@@ -76,6 +77,23 @@ def test_a_full_queue_answers_overloaded_instead_of_growing(tmp_path: Path) -> N
         assert service.queued == 50
         await asyncio.gather(*accepted)
         service.submit(buy(90_000))  # room again once the batch went through
+        await _stopped(service, running)
+
+    asyncio.run(main())
+
+
+def test_a_command_the_journal_cannot_hold_is_refused_alone(tmp_path: Path) -> None:
+    async def main() -> None:
+        service, running = await _started(RuntimeConfig(data_dir=tmp_path))
+        for command in funded_market():
+            await service.submit(command)
+        before = service.queued
+        with pytest.raises(Unjournalable):
+            service.submit(replace(buy(90_000), quantity=2**64))
+        assert service.queued == before  # nothing queued for it
+        # The service goes on: the next command is acknowledged at the next seq.
+        outcome = await service.submit(buy(90_000))
+        assert outcome.seq == 6 and [type(e) for e in outcome.events] == [OrderAccepted]
         await _stopped(service, running)
 
     asyncio.run(main())
