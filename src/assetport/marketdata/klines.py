@@ -5,9 +5,9 @@ second, the finished second is folded into every interval's series: the per-trad
 one candle update whatever the number of intervals. Reads merge the open second on the fly.
 
 Each series keeps its latest `capacity` candles; older history is the SQL read model's job.
-A period without trades has no stored candle (REST rows skip it); the stream, which Binance
-sends on a cadence whether or not anything traded, shows such a period as a flat candle at
-the last close.
+A period without trades has no stored candle; the stream, which Binance sends on a cadence
+whether or not anything traded, shows such a period as a flat candle at the last close, as
+REST `klines` (answered from SQL, `store/history.py`) does.
 """
 
 from bisect import bisect_left, bisect_right
