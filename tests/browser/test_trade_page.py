@@ -2,8 +2,11 @@
 user's panels, against a real `assetport serve --demo` whose market makers keep the books
 moving (so the tests read what they need in one step and let Playwright's expect wait)."""
 
+import os
 import re
+import signal
 import uuid
+from pathlib import Path
 
 from conftest import new_page, screenshot
 from exchange_server import ExchangeServer
@@ -204,4 +207,48 @@ def test_order_form_places_cancels_and_reports_refusals(
     expect(page.locator("#order-history .history-order").first).to_contain_text("Filled")
     screenshot(page, "trade-logged-in")
     assert page.script_errors == []  # type: ignore[attr-defined]
+    page.context.close()
+
+
+def _read_model_pid(exchange: ExchangeServer) -> int:
+    """The server's SQL read model child (see api/read_model.py)."""
+    assert exchange.process is not None
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent == exchange.process.pid and b"assetport.api.read_model" in command:
+            return int(entry.name)
+    raise AssertionError("the server runs no read model process")
+
+
+def test_balances_and_open_orders_do_not_wait_for_a_slow_history(
+    browser: Browser, exchange: ExchangeServer
+) -> None:
+    # The history panels read the SQL read model, which may lag under load; the balances and
+    # open orders come from the engine and must show at once whatever the history does.
+    page = new_page(browser)
+    log_in_with_funds(page, exchange)
+    stalled = _read_model_pid(exchange)
+    os.kill(stalled, signal.SIGSTOP)
+    try:
+        # An order the stalled read model has not written: the history must wait for it.
+        page.fill("#price", "100000")
+        page.fill("#quantity", "0.5")
+        page.click("#submit-order")
+        expect(page.locator("#order-message")).to_have_text("Buy order placed (Limit).")
+        page.reload()
+        expect(page.locator("#balance-KRW .locked")).to_have_text("50,000", timeout=2000)
+        expect(page.locator("#open-orders .open-order")).to_have_count(1, timeout=2000)
+        screenshot(page, "trade-history-stalled")
+    finally:
+        os.kill(stalled, signal.SIGCONT)
+    # Once it catches up, the history shows the order too.
+    page.click("#tab-order-history")
+    expect(page.locator("#order-history")).to_contain_text("100,000")
     page.context.close()

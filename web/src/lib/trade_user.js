@@ -149,20 +149,29 @@ export function createUserPanels(market, { panels, form }) {
 
   // --- loading ---
 
+  // Each panel is drawn as soon as its own answer arrives: balances and open orders come
+  // from the engine's memory at once, while the history waits for the SQL read model to
+  // catch up (up to seconds under load) and must not hold the others back.
   async function refresh() {
     const symbol = market.symbol;
-    const [account, open, orders, trades] = await Promise.all([
-      rest("GET", "/api/v3/account"),
-      rest("GET", "/api/v3/openOrders", { symbol }),
-      rest("GET", "/api/v3/allOrders", { symbol, limit: HISTORY_LIMIT }),
-      rest("GET", "/api/v3/myTrades", { symbol, limit: HISTORY_LIMIT }),
-    ]);
-    data.account = account;
-    data.open = open.sort((a, b) => b.time - a.time || b.orderId - a.orderId);
-    data.orders = orders.sort((a, b) => b.time - a.time || b.orderId - a.orderId);
-    data.trades = trades.sort((a, b) => b.time - a.time || b.id - a.id);
-    form.setBalances(new Map(account.balances.map((row) => [row.asset, row])));
-    drawAll();
+    const balances = rest("GET", "/api/v3/account").then((account) => {
+      data.account = account;
+      form.setBalances(new Map(account.balances.map((row) => [row.asset, row])));
+      drawBalances();
+    });
+    const open = rest("GET", "/api/v3/openOrders", { symbol }).then((orders) => {
+      data.open = orders.sort((a, b) => b.time - a.time || b.orderId - a.orderId);
+      drawOpen();
+    });
+    const orders = rest("GET", "/api/v3/allOrders", { symbol, limit: HISTORY_LIMIT }).then((found) => {
+      data.orders = found.sort((a, b) => b.time - a.time || b.orderId - a.orderId);
+      drawOrders();
+    });
+    const trades = rest("GET", "/api/v3/myTrades", { symbol, limit: HISTORY_LIMIT }).then((found) => {
+      data.trades = found.sort((a, b) => b.time - a.time || b.id - a.id);
+      drawTrades();
+    });
+    await Promise.all([balances, open, orders, trades]);
     panels.root.dataset.loaded = "1";
   }
 
