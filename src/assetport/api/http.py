@@ -136,11 +136,13 @@ async def answer_request(
     """The whole pipeline from the raw request parts; never raises."""
     now = gateway.clock_ms()
     headers: list[tuple[str, str]] = []
+    weigher = ip
     try:
         form = body if body and content_type.startswith(FORM) else b""
         params = Params.parse(raw_query, form)
+        weigher = _weight_subject(gateway, api_key, session, ip, now)
         usage = gateway.limiter.check_request(
-            ip, request_weight(endpoint.method, endpoint.path, params), now
+            weigher, request_weight(endpoint.method, endpoint.path, params), now
         )
         headers.extend(usage.headers())
         key: ApiKey | None = None
@@ -154,10 +156,31 @@ async def answer_request(
         result = await endpoint.handler(call)
         return Answer(200, headers, _json.encode(result))
     except ApiError as error:
-        return error_answer(gateway, error, ip, now, headers)
+        return error_answer(gateway, error, weigher, now, headers)
     except Exception:
         logger.exception("%s %s failed", endpoint.method, endpoint.path)
-        return error_answer(gateway, errors.UNKNOWN.error(), ip, now, headers, status=500)
+        return error_answer(gateway, errors.UNKNOWN.error(), weigher, now, headers, status=500)
+
+
+def _weight_subject(
+    gateway: Gateway,
+    api_key: str | None,
+    session: SessionCredentials | None,
+    ip: str,
+    now: int,
+) -> str:
+    """Whose request weight a request uses: its IP's, as on Binance, except a logged-in web
+    session's (the cookie and no API key), which uses its account's. Many people share one
+    address (a campus, a mobile carrier's NAT), and the page's own calls would otherwise let
+    a few of them lock the rest out; a visitor without a valid session still counts
+    against the address."""
+    if api_key is not None or session is None or gateway.sessions is None:
+        return ip
+    try:
+        account = gateway.sessions.account_of(session, state_changing=False, now_ms=now)
+    except ApiError:  # an expired or unknown session: the request is answered as usual
+        return ip
+    return ip if account is None else f"account {account}"
 
 
 def _authenticate(

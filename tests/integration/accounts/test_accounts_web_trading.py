@@ -152,3 +152,28 @@ def test_the_session_follows_its_account_through_a_listen_key(server: ExchangeSe
     asyncio.run(follow())
     status, _ = web.call("PUT", "/api/v3/userDataStream" + query(listenKey=listen_key))
     assert status == 200
+
+
+def test_a_session_s_request_weight_is_its_account_s_not_the_address_s(
+    server: ExchangeServer,
+) -> None:
+    # Two people on one address (here everybody is 127.0.0.1) each have the whole budget:
+    # a web session's weight is counted per account, a request without one per address.
+    first, _ = funded(server, "weight-one@example.com")
+    second, _ = funded(server, "weight-two@example.com")
+
+    def used(web: WebUser) -> int:
+        status, _ = web.call("GET", "/api/v3/account")  # weight 20
+        assert status == 200
+        return int(web.last_headers["X-MBX-USED-WEIGHT-1M"])
+
+    start = used(first)
+    for _ in range(5):
+        assert used(second) > 0
+    assert used(first) == start + 20  # the other session's 100 are not on this account
+    visitor = WebUser(server)
+    status, _ = visitor.call("GET", "/api/v3/exchangeInfo")
+    assert status == 200
+    address = int(visitor.last_headers["X-MBX-USED-WEIGHT-1M"])
+    assert visitor.call("GET", "/api/v3/exchangeInfo")[0] == 200
+    assert int(visitor.last_headers["X-MBX-USED-WEIGHT-1M"]) == address + 20
