@@ -41,6 +41,13 @@ class ReadModelProgress(Protocol):
         ...
 
 
+def refusal_error(exc: CommandRefused | ServiceFailed) -> ApiError:
+    """The public error for a command the engine did not take or never acknowledged."""
+    if isinstance(exc, Overloaded):
+        return errors.TOO_MANY_REQUESTS_QUEUED.error()
+    return errors.DISCONNECTED.error()
+
+
 def wall_clock_ms() -> int:
     return time.time_ns() // 1_000_000
 
@@ -104,10 +111,8 @@ class Gateway:
         full queue -1003 (back off), a stopping or failed engine -1001 (503)."""
         try:
             return await self.service.execute(command)
-        except Overloaded as exc:
-            raise errors.TOO_MANY_REQUESTS_QUEUED.error() from exc
         except (CommandRefused, ServiceFailed) as exc:
-            raise errors.DISCONNECTED.error() from exc
+            raise refusal_error(exc) from exc
 
     def submit(self, command: Command) -> "asyncio.Future[Outcome]":
         """`execute` for callers that answer from a callback rather than await (the

@@ -8,11 +8,12 @@ else is a bug, logged with its traceback and answered as -1000 with status 500, 
 the traceback.
 """
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 from starlette.requests import Request
@@ -20,12 +21,15 @@ from starlette.responses import Response
 
 from assetport.api import errors
 from assetport.api.errors import ApiError
-from assetport.api.gateway import Gateway
+from assetport.api.gateway import Gateway, refusal_error
 from assetport.api.keys import ApiKey, Permission
 from assetport.api.params import Params
 from assetport.api.ratelimit import request_weight
 from assetport.api.session_auth import SessionCredentials
 from assetport.api.signing import authenticate_rest, check_key
+from assetport.domain.commands import Command
+from assetport.runtime.errors import CommandRefused, ServiceFailed
+from assetport.runtime.service import Outcome
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +83,16 @@ class Call:
 Handler = Callable[[Call], Awaitable[Any]]
 
 
+class Submission(NamedTuple):
+    """An endpoint's request as a command for the engine and how to answer its outcome."""
+
+    command: Command
+    answer: Callable[[Outcome], Any]
+
+
+Submit = Callable[[Call], Submission]
+
+
 @dataclass(frozen=True)
 class Endpoint:
     method: str
@@ -88,6 +102,9 @@ class Endpoint:
     summary: str = ""
     params: tuple[ParamDoc, ...] = ()
     counts_as_order: bool = False
+    # The same endpoint as a command and its answer (`handler` then awaits it): the server
+    # answers it without a task or a future per request (`answer_submitted`).
+    submit: Submit | None = None
 
 
 def client_ip(request: Request) -> str:
@@ -138,21 +155,11 @@ async def answer_request(
     headers: list[tuple[str, str]] = []
     weigher = ip
     try:
-        form = body if body and content_type.startswith(FORM) else b""
-        params = Params.parse(raw_query, form)
         weigher = _weight_subject(gateway, api_key, session, ip, now)
-        usage = gateway.limiter.check_request(
-            weigher, request_weight(endpoint.method, endpoint.path, params), now
-        )
-        headers.extend(usage.headers())
-        key: ApiKey | None = None
-        session_account = _session_account(gateway, endpoint, api_key, session, params, now)
-        if session_account is None:
-            key = _authenticate(gateway, endpoint, api_key, params, raw_query, form, ip, now)
-        account = key.account if key is not None else session_account
-        if endpoint.counts_as_order and account is not None:
-            headers.extend(gateway.limiter.check_order(account, now).headers())
-        call = Call(gateway, params, key, now, ip, headers, session_account)
+        call = _checked_call(
+            gateway, endpoint, raw_query, body, content_type, api_key, ip, session, now, weigher,
+            headers,
+        )  # fmt: skip
         result = await endpoint.handler(call)
         return Answer(200, headers, _json.encode(result))
     except ApiError as error:
@@ -160,6 +167,94 @@ async def answer_request(
     except Exception:
         logger.exception("%s %s failed", endpoint.method, endpoint.path)
         return error_answer(gateway, errors.UNKNOWN.error(), weigher, now, headers, status=500)
+
+
+def answer_submitted(
+    gateway: Gateway,
+    endpoint: Endpoint,
+    deliver: Callable[[Answer], None],
+    *,
+    raw_query: bytes,
+    body: bytes,
+    content_type: str,
+    api_key: str | None,
+    ip: str,
+    session: SessionCredentials | None = None,
+) -> None:
+    """`answer_request` for an endpoint with a `submit` form, without a task or a future:
+    the checks run now, the command goes to the engine with a reply callback, and `deliver`
+    gets the answer from that callback (or at once, for a refusal). Never raises."""
+    now = gateway.clock_ms()
+    headers: list[tuple[str, str]] = []
+    weigher = ip
+
+    def refused(error: ApiError, status: int | None = None) -> None:
+        deliver(error_answer(gateway, error, weigher, now, headers, status))
+
+    def answer(submission: Submission, outcome: "Outcome | ServiceFailed") -> None:
+        try:
+            if isinstance(outcome, ServiceFailed):
+                raise errors.DISCONNECTED.error()
+            deliver(Answer(200, headers, _json.encode(submission.answer(outcome))))
+        except ApiError as error:
+            refused(error)
+        except Exception:
+            logger.exception("%s %s failed", endpoint.method, endpoint.path)
+            refused(errors.UNKNOWN.error(), 500)
+
+    assert endpoint.submit is not None
+    try:
+        weigher = _weight_subject(gateway, api_key, session, ip, now)
+        call = _checked_call(
+            gateway, endpoint, raw_query, body, content_type, api_key, ip, session, now, weigher,
+            headers,
+        )  # fmt: skip
+        submission = endpoint.submit(call)
+        try:
+            gateway.submit_with_reply(submission.command, functools.partial(answer, submission))
+        except CommandRefused as exc:
+            raise refusal_error(exc) from exc
+    except ApiError as error:
+        refused(error)
+    except Exception:
+        logger.exception("%s %s failed", endpoint.method, endpoint.path)
+        refused(errors.UNKNOWN.error(), 500)
+
+
+def _checked_call(
+    gateway: Gateway,
+    endpoint: Endpoint,
+    raw_query: bytes,
+    body: bytes,
+    content_type: str,
+    api_key: str | None,
+    ip: str,
+    session: SessionCredentials | None,
+    now: int,
+    weigher: str,
+    headers: list[tuple[str, str]],
+) -> Call:
+    """Everything before the handler: parameters, request weight, key, signature and time,
+    the order count; the usage headers go into `headers`. Raises `ApiError`."""
+    form = body if body and content_type.startswith(FORM) else b""
+    params = Params.parse(raw_query, form)
+    usage = gateway.limiter.check_request(
+        weigher, request_weight(endpoint.method, endpoint.path, params), now
+    )
+    headers.extend(usage.headers())
+    key: ApiKey | None = None
+    session_account = _session_account(gateway, endpoint, api_key, session, params, now)
+    if session_account is None:
+        key = _authenticate(gateway, endpoint, api_key, params, raw_query, form, ip, now)
+    account = key.account if key is not None else session_account
+    if endpoint.counts_as_order and account is not None:
+        headers.extend(gateway.limiter.check_order(account, now).headers())
+    return Call(gateway, params, key, now, ip, headers, session_account)
+
+
+async def run_submission(call: Call, submission: "Submission") -> Any:
+    """A `submit` form run the awaiting way (the Starlette routes, the task path)."""
+    return submission.answer(await call.gateway.execute(submission.command))
 
 
 def _weight_subject(

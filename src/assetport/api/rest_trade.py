@@ -1,13 +1,14 @@
 """Trading and account endpoints (Binance /api/v3): orders, cancels, cancel-replace,
 amend, open and past orders, trades, balances."""
 
+import functools
 from typing import Any, Final
 
 import msgspec
 
 from assetport.api import errors
 from assetport.api.errors import ApiError, RejectContext, reject_error
-from assetport.api.http import Call, Endpoint, ParamDoc, Security
+from assetport.api.http import Call, Endpoint, ParamDoc, Security, Submission, run_submission
 from assetport.api.order_records import OrderRecord
 from assetport.api.params import CancelReplaceMode, NewOrderRespType, Params
 from assetport.api.render import (
@@ -151,15 +152,25 @@ def new_order_reply(
     return new_order_json(record, list(record.fills), kind, call.gateway.precisions)
 
 
-async def new_order(call: Call) -> Any:
-    symbol = _symbol(call)
-    command, response_type = read_new_order(call, symbol, call.params)
-    call.params.ensure_all_read()
-    outcome = await call.gateway.execute(command)
+def placed_reply(
+    call: Call, command: PlaceOrder, response_type: NewOrderRespType | None, outcome: Outcome
+) -> dict[str, Any]:
+    """The answer to a new order (REST and WebSocket API): the order, or the refusal."""
     rejected = rejection(outcome)
     if rejected is not None:
         raise reject_error(rejected.reason, RejectContext.NEW_ORDER)
     return new_order_reply(call, command, response_type, outcome.events)
+
+
+def new_order_submission(call: Call) -> Submission:
+    symbol = _symbol(call)
+    command, response_type = read_new_order(call, symbol, call.params)
+    call.params.ensure_all_read()
+    return Submission(command, functools.partial(placed_reply, call, command, response_type))
+
+
+async def new_order(call: Call) -> Any:
+    return await run_submission(call, new_order_submission(call))
 
 
 async def test_order(call: Call) -> Any:
@@ -345,12 +356,15 @@ def read_cancel(call: Call, symbol: str, prefix: str = "") -> CancelOrder:
     )
 
 
-async def cancel_order(call: Call) -> Any:
-    symbol = _symbol(call)
-    command = read_cancel(call, symbol)
+def cancel_submission(call: Call) -> Submission:
+    command = read_cancel(call, _symbol(call))
     call.params.ensure_all_read()
-    outcome = await call.gateway.execute(command)
-    return canceled_reply(call, command.cancel_client_order_id, outcome)
+    answer = functools.partial(canceled_reply, call, command.cancel_client_order_id)
+    return Submission(command, answer)
+
+
+async def cancel_order(call: Call) -> Any:
+    return await run_submission(call, cancel_submission(call))
 
 
 def canceled_reply(call: Call, cancel_client_id: str | None, outcome: Outcome) -> dict[str, Any]:
@@ -661,14 +675,14 @@ WINDOW = (
 
 ENDPOINTS = (
     Endpoint("POST", "/api/v3/order", new_order, Security.TRADE, "New order",
-             (*NEW_ORDER, *SIGNED), counts_as_order=True),
+             (*NEW_ORDER, *SIGNED), counts_as_order=True, submit=new_order_submission),
     Endpoint("POST", "/api/v3/order/test", test_order, Security.TRADE, "Test new order",
              (*NEW_ORDER, ParamDoc("computeCommissionRates"), *SIGNED)),
     Endpoint("GET", "/api/v3/order", query_order, Security.USER_DATA, "Query order",
              (SYMBOL, *ORDER_ID, *SIGNED)),
     Endpoint("DELETE", "/api/v3/order", cancel_order, Security.TRADE, "Cancel order",
              (SYMBOL, *ORDER_ID, ParamDoc("newClientOrderId"), ParamDoc("cancelRestrictions"),
-              *SIGNED)),
+              *SIGNED), submit=cancel_submission),
     Endpoint("GET", "/api/v3/openOrders", open_orders, Security.USER_DATA, "Open orders",
              (ParamDoc("symbol"), *SIGNED)),
     Endpoint("DELETE", "/api/v3/openOrders", cancel_open_orders, Security.TRADE,

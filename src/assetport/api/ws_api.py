@@ -28,8 +28,8 @@ from typing import Any, Final, Protocol
 import msgspec
 
 from assetport.api import errors, rest_market, rest_trade
-from assetport.api.errors import ApiError, RejectContext, reject_error
-from assetport.api.gateway import Gateway
+from assetport.api.errors import ApiError
+from assetport.api.gateway import Gateway, refusal_error
 from assetport.api.http import Call
 from assetport.api.keys import ApiKey, KeyKind, Permission
 from assetport.api.params import Params
@@ -38,15 +38,14 @@ from assetport.api.render import order_json
 from assetport.api.rest_trade import (
     canceled_reply,
     find_record,
-    new_order_reply,
+    placed_reply,
     read_cancel,
     read_new_order,
-    rejection,
 )
 from assetport.api.signing import check_key, check_timestamp, verify_signature, ws_payload
 from assetport.api.user_data import UserData
-from assetport.domain.commands import Command, PlaceOrder
-from assetport.runtime.errors import CommandRefused, Overloaded, ServiceFailed
+from assetport.domain.commands import Command
+from assetport.runtime.errors import CommandRefused, ServiceFailed
 from assetport.runtime.service import Outcome
 
 MAX_SUBSCRIPTIONS: Final = 1000
@@ -424,7 +423,7 @@ class WebSocketApi:
         orders = self.gateway.limiter.check_order(key.account, now)
         if session.return_rate_limits:
             reply.rate_limits.extend(self._usage_rows(self._order_limits, orders))
-        self._submit(command, reply, functools.partial(_placed, call, command, response_type))
+        self._submit(command, reply, functools.partial(placed_reply, call, command, response_type))
         return _DEFERRED
 
     def _cancel(
@@ -441,10 +440,8 @@ class WebSocketApi:
     def _submit(self, command: Command, reply: _Reply, answer: Callable[[Outcome], Any]) -> None:
         try:
             self.gateway.submit_with_reply(command, functools.partial(_answer, reply, answer))
-        except Overloaded as exc:
-            raise errors.TOO_MANY_REQUESTS_QUEUED.error() from exc
         except CommandRefused as exc:
-            raise errors.DISCONNECTED.error() from exc
+            raise refusal_error(exc) from exc
 
     def _order_status(
         self, session: Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
@@ -546,12 +543,3 @@ def _answer(
     except Exception:
         logger.exception("WebSocket API answer failed")
         reply.fail(errors.UNKNOWN.error())
-
-
-def _placed(
-    call: Call, command: PlaceOrder, response_type: Any, outcome: Outcome
-) -> dict[str, Any]:
-    rejected = rejection(outcome)
-    if rejected is not None:
-        raise reject_error(rejected.reason, RejectContext.NEW_ORDER)
-    return new_order_reply(call, command, response_type, outcome.events)
