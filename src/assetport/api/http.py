@@ -124,9 +124,7 @@ class Answer:
 async def respond(gateway: Gateway, endpoint: Endpoint, request: Request) -> Response:
     """The pipeline for a Starlette request (the app's routes)."""
     body = await request.body()
-    answer = await answer_request(
-        gateway,
-        endpoint,
+    raw = RawRequest(
         raw_query=request.scope["query_string"],
         body=body,
         content_type=request.headers.get("content-type", ""),
@@ -136,120 +134,103 @@ async def respond(gateway: Gateway, endpoint: Endpoint, request: Request) -> Res
             request.headers.get("cookie"), request.headers.get("x-csrf-token")
         ),
     )
+    answer = await answer_request(gateway, endpoint, raw)
     return Response(answer.body, answer.status, dict(answer.headers), JSON)
 
 
-async def answer_request(
-    gateway: Gateway,
-    endpoint: Endpoint,
-    *,
-    raw_query: bytes,
-    body: bytes,
-    content_type: str,
-    api_key: str | None,
-    ip: str,
-    session: SessionCredentials | None = None,
-) -> Answer:
+@dataclass(frozen=True, slots=True)
+class RawRequest:
+    """What the pipeline reads of a request, as it arrived."""
+
+    raw_query: bytes
+    body: bytes
+    content_type: str
+    api_key: str | None
+    ip: str
+    session: SessionCredentials | None = None
+
+
+async def answer_request(gateway: Gateway, endpoint: Endpoint, request: RawRequest) -> Answer:
     """The whole pipeline from the raw request parts; never raises."""
-    now = gateway.clock_ms()
-    headers: list[tuple[str, str]] = []
-    weigher = ip
+    run = _Run(gateway, endpoint, request)
     try:
-        weigher = _weight_subject(gateway, api_key, session, ip, now)
-        call = _checked_call(
-            gateway, endpoint, raw_query, body, content_type, api_key, ip, session, now, weigher,
-            headers,
-        )  # fmt: skip
-        result = await endpoint.handler(call)
-        return Answer(200, headers, _json.encode(result))
-    except ApiError as error:
-        return error_answer(gateway, error, weigher, now, headers)
-    except Exception:
-        logger.exception("%s %s failed", endpoint.method, endpoint.path)
-        return error_answer(gateway, errors.UNKNOWN.error(), weigher, now, headers, status=500)
+        return run.ok(await endpoint.handler(run.checked_call()))
+    except Exception as exc:
+        return run.failed(exc)
 
 
 def answer_submitted(
-    gateway: Gateway,
-    endpoint: Endpoint,
-    deliver: Callable[[Answer], None],
-    *,
-    raw_query: bytes,
-    body: bytes,
-    content_type: str,
-    api_key: str | None,
-    ip: str,
-    session: SessionCredentials | None = None,
+    gateway: Gateway, endpoint: Endpoint, request: RawRequest, deliver: Callable[[Answer], None]
 ) -> None:
     """`answer_request` for an endpoint with a `submit` form, without a task or a future:
     the checks run now, the command goes to the engine with a reply callback, and `deliver`
     gets the answer from that callback (or at once, for a refusal). Never raises."""
-    now = gateway.clock_ms()
-    headers: list[tuple[str, str]] = []
-    weigher = ip
-
-    def refused(error: ApiError, status: int | None = None) -> None:
-        deliver(error_answer(gateway, error, weigher, now, headers, status))
+    assert endpoint.submit is not None
+    run = _Run(gateway, endpoint, request)
 
     def answer(submission: Submission, outcome: "Outcome | ServiceFailed") -> None:
         try:
             if isinstance(outcome, ServiceFailed):
                 raise errors.DISCONNECTED.error()
-            deliver(Answer(200, headers, _json.encode(submission.answer(outcome))))
-        except ApiError as error:
-            refused(error)
-        except Exception:
-            logger.exception("%s %s failed", endpoint.method, endpoint.path)
-            refused(errors.UNKNOWN.error(), 500)
+            deliver(run.ok(submission.answer(outcome)))
+        except Exception as exc:
+            deliver(run.failed(exc))
 
-    assert endpoint.submit is not None
     try:
-        weigher = _weight_subject(gateway, api_key, session, ip, now)
-        call = _checked_call(
-            gateway, endpoint, raw_query, body, content_type, api_key, ip, session, now, weigher,
-            headers,
-        )  # fmt: skip
-        submission = endpoint.submit(call)
+        submission = endpoint.submit(run.checked_call())
         try:
             gateway.submit_with_reply(submission.command, functools.partial(answer, submission))
         except CommandRefused as exc:
             raise refusal_error(exc) from exc
-    except ApiError as error:
-        refused(error)
-    except Exception:
-        logger.exception("%s %s failed", endpoint.method, endpoint.path)
-        refused(errors.UNKNOWN.error(), 500)
+    except Exception as exc:
+        deliver(run.failed(exc))
 
 
-def _checked_call(
-    gateway: Gateway,
-    endpoint: Endpoint,
-    raw_query: bytes,
-    body: bytes,
-    content_type: str,
-    api_key: str | None,
-    ip: str,
-    session: SessionCredentials | None,
-    now: int,
-    weigher: str,
-    headers: list[tuple[str, str]],
-) -> Call:
-    """Everything before the handler: parameters, request weight, key, signature and time,
-    the order count; the usage headers go into `headers`. Raises `ApiError`."""
-    form = body if body and content_type.startswith(FORM) else b""
-    params = Params.parse(raw_query, form)
-    usage = gateway.limiter.check_request(
-        weigher, request_weight(endpoint.method, endpoint.path, params), now
-    )
-    headers.extend(usage.headers())
-    key: ApiKey | None = None
-    session_account = _session_account(gateway, endpoint, api_key, session, params, now)
-    if session_account is None:
-        key = _authenticate(gateway, endpoint, api_key, params, raw_query, form, ip, now)
-    account = key.account if key is not None else session_account
-    if endpoint.counts_as_order and account is not None:
-        headers.extend(gateway.limiter.check_order(account, now).headers())
-    return Call(gateway, params, key, now, ip, headers, session_account)
+class _Run:
+    """One request going through the pipeline: its time, its usage headers, whose weight."""
+
+    __slots__ = ("endpoint", "gateway", "headers", "now", "request", "weigher")
+
+    def __init__(self, gateway: Gateway, endpoint: Endpoint, request: RawRequest) -> None:
+        self.gateway = gateway
+        self.endpoint = endpoint
+        self.request = request
+        self.now = gateway.clock_ms()
+        self.headers: list[tuple[str, str]] = []
+        self.weigher = request.ip
+
+    def checked_call(self) -> Call:
+        """Everything before the handler: parameters, request weight, key, signature and
+        time, the order count; the usage headers go into `headers`. Raises `ApiError`."""
+        gateway, endpoint, request, now = self.gateway, self.endpoint, self.request, self.now
+        self.weigher = _weight_subject(gateway, request, now)
+        body = request.body
+        form = body if body and request.content_type.startswith(FORM) else b""
+        params = Params.parse(request.raw_query, form)
+        usage = gateway.limiter.check_request(
+            self.weigher, request_weight(endpoint.method, endpoint.path, params), now
+        )
+        headers = self.headers
+        headers.extend(usage.headers())
+        key: ApiKey | None = None
+        session_account = _session_account(gateway, endpoint, request, params, now)
+        if session_account is None:
+            key = _authenticate(gateway, endpoint, request, params, form, now)
+        account = key.account if key is not None else session_account
+        if endpoint.counts_as_order and account is not None:
+            headers.extend(gateway.limiter.check_order(account, now).headers())
+        return Call(gateway, params, key, now, request.ip, headers, session_account)
+
+    def ok(self, result: Any) -> Answer:
+        return Answer(200, self.headers, _json.encode(result))
+
+    def failed(self, exc: Exception) -> Answer:
+        """Binance's answer for an `ApiError`; anything else is a bug: logged, -1000/500."""
+        if isinstance(exc, ApiError):
+            return error_answer(self.gateway, exc, self.weigher, self.now, self.headers)
+        logger.error("%s %s failed", self.endpoint.method, self.endpoint.path, exc_info=exc)
+        error = errors.UNKNOWN.error()
+        return error_answer(self.gateway, error, self.weigher, self.now, self.headers, 500)
 
 
 async def run_submission(call: Call, submission: "Submission") -> Any:
@@ -257,19 +238,14 @@ async def run_submission(call: Call, submission: "Submission") -> Any:
     return submission.answer(await call.gateway.execute(submission.command))
 
 
-def _weight_subject(
-    gateway: Gateway,
-    api_key: str | None,
-    session: SessionCredentials | None,
-    ip: str,
-    now: int,
-) -> str:
+def _weight_subject(gateway: Gateway, request: RawRequest, now: int) -> str:
     """Whose request weight a request uses: its IP's, as on Binance, except a logged-in web
     session's (the cookie and no API key), which uses its account's. Many people share one
     address (a campus, a mobile carrier's NAT), and the page's own calls would otherwise let
     a few of them lock the rest out; a visitor without a valid session still counts
     against the address."""
-    if api_key is not None or session is None or gateway.sessions is None:
+    session, ip = request.session, request.ip
+    if request.api_key is not None or session is None or gateway.sessions is None:
         return ip
     try:
         account = gateway.sessions.account_of(session, state_changing=False, now_ms=now)
@@ -281,13 +257,12 @@ def _weight_subject(
 def _authenticate(
     gateway: Gateway,
     endpoint: Endpoint,
-    api_key: str | None,
+    request: RawRequest,
     params: Params,
-    raw_query: bytes,
     form: bytes,
-    ip: str,
     now: int,
 ) -> ApiKey | None:
+    api_key, ip = request.api_key, request.ip
     security = endpoint.security
     if security is Security.NONE:
         params.mark_read("timestamp", "recvWindow", "signature")
@@ -299,7 +274,7 @@ def _authenticate(
     return authenticate_rest(
         gateway.keys,
         api_key=api_key,
-        raw_query=raw_query,
+        raw_query=request.raw_query,
         raw_body=form,
         params=params,
         client_ip=ip,
@@ -312,18 +287,14 @@ _SESSION_SECURITY = (Security.USER_DATA, Security.TRADE, Security.USER_STREAM)
 
 
 def _session_account(
-    gateway: Gateway,
-    endpoint: Endpoint,
-    api_key: str | None,
-    session: SessionCredentials | None,
-    params: Params,
-    now: int,
+    gateway: Gateway, endpoint: Endpoint, request: RawRequest, params: Params, now: int
 ) -> int | None:
     """The web session's account for a USER_DATA, TRADE or USER_STREAM request sent with the session
     cookie and no API key (the page's way in); None otherwise. A request with an API key is
     checked exactly as before, whatever cookie it also carries. A session request has no
     signature, so its timestamp, recvWindow and signature parameters are only tolerated."""
-    if api_key is not None or session is None or gateway.sessions is None:
+    session = request.session
+    if request.api_key is not None or session is None or gateway.sessions is None:
         return None
     # USER_STREAM too: the page follows its own account through a listenKey stream.
     if endpoint.security not in _SESSION_SECURITY:

@@ -30,6 +30,7 @@ from assetport.api.gateway import Gateway
 from assetport.api.http import (
     Answer,
     Endpoint,
+    RawRequest,
     answer_request,
     answer_submitted,
     session_credentials,
@@ -108,18 +109,16 @@ class RestCycle:
             await self.message_event.wait()
         if self.disconnected:
             return
-        parts = self._parts()
-        answer = await answer_request(protocol.gateway, self.endpoint, **parts)
+        answer = await answer_request(protocol.gateway, self.endpoint, self._raw())
         self.respond(answer)
 
     def answer_now(self) -> None:
         """The whole request is here and its endpoint has a `submit` form: check it and
         hand its command to the engine now; the response is written from the engine's
         acknowledgement, with no task and no future in between."""
-        parts = self._parts()
-        answer_submitted(self.protocol.gateway, self.endpoint, self.respond, **parts)
+        answer_submitted(self.protocol.gateway, self.endpoint, self._raw(), self.respond)
 
-    def _parts(self) -> dict[str, Any]:
+    def _raw(self) -> RawRequest:
         content_type = ""
         api_key: str | None = None
         cookie: str | None = None
@@ -134,14 +133,14 @@ class RestCycle:
             elif name == b"x-csrf-token":
                 csrf_token = value.decode("latin-1")
         client = self.protocol.client
-        return {
-            "raw_query": self.query,
-            "body": bytes(self.body),
-            "content_type": content_type,
-            "api_key": api_key,
-            "ip": client[0] if client else "0.0.0.0",
-            "session": session_credentials(cookie, csrf_token),
-        }
+        return RawRequest(
+            raw_query=self.query,
+            body=bytes(self.body),
+            content_type=content_type,
+            api_key=api_key,
+            ip=client[0] if client else "0.0.0.0",
+            session=session_credentials(cookie, csrf_token),
+        )
 
     def respond(self, answer: Answer) -> None:
         """Write the status line, headers and body in one write; then let the protocol take

@@ -95,25 +95,35 @@ def test_orders_follow_their_events(database: Database) -> None:
         assert working[order.order_id] == order.working
 
 
+def _plant_stray_transfer(database: Database, after: int) -> int:
+    """A stray row where the first transfer after seq `after` will be written, so that its
+    batch's insert fails half-way; answers that transfer's seq."""
+    clash = next(
+        seq
+        for seq, _, _, events in ITEMS[after:]
+        if any(isinstance(event, Deposited | Withdrawn) for event in events)
+    )
+    stray = {"seq": clash, "time_us": 0, "kind": "X", "account": 0, "asset": "X", "ref": ""}
+    with database.engine.begin() as connection:
+        connection.execute(schema.transfers.insert().values(amount=0, **stray))
+    return clash
+
+
+def _remove_stray_transfer(database: Database) -> None:
+    transfers = schema.transfers
+    with database.engine.begin() as connection:
+        connection.execute(transfers.delete().where(transfers.c.kind == "X"))
+
+
 def test_a_failed_write_leaves_nothing_and_the_projector_recovers(database: Database) -> None:
     projector = Projector(database)
     projector.apply_batch(ITEMS[:100])
     before = dump(database)
-    # A stray row where the batch will write a transfer makes its insert fail half-way.
-    clash = next(
-        seq
-        for seq, _, _, events in ITEMS[100:]
-        if any(isinstance(event, Deposited | Withdrawn) for event in events)
-    )
-    transfers = schema.transfers
-    stray = {"seq": clash, "time_us": 0, "kind": "X", "account": 0, "asset": "X", "ref": ""}
-    with database.engine.begin() as connection:
-        connection.execute(transfers.insert().values(amount=0, **stray))
+    _plant_stray_transfer(database, after=100)
     with pytest.raises(IntegrityError):
         projector.apply_batch(ITEMS[100:])
     assert projector.last_seq() == 100
-    with database.engine.begin() as connection:
-        connection.execute(transfers.delete().where(transfers.c.kind == "X"))
+    _remove_stray_transfer(database)
     assert dump(database) == before
     projector.apply_batch(ITEMS[100:])
     assert compare(database, _records()) == []
@@ -122,15 +132,7 @@ def test_a_failed_write_leaves_nothing_and_the_projector_recovers(database: Data
 def test_a_write_failing_mid_catch_up_keeps_every_batch_before_it(database: Database) -> None:
     # catch_up folds the next batch while the previous one is written: a failed write must
     # leave exactly the batches committed before it, and the fold ahead must be forgotten.
-    clash = next(
-        seq
-        for seq, _, _, events in ITEMS[400:]
-        if any(isinstance(event, Deposited | Withdrawn) for event in events)
-    )
-    transfers = schema.transfers
-    stray = {"seq": clash, "time_us": 0, "kind": "X", "account": 0, "asset": "X", "ref": ""}
-    with database.engine.begin() as connection:
-        connection.execute(transfers.insert().values(amount=0, **stray))
+    clash = _plant_stray_transfer(database, after=400)
     projector = Projector(database)
     with pytest.raises(IntegrityError):
         projector.catch_up(ITEMS, batch_size=100)
@@ -138,8 +140,7 @@ def test_a_write_failing_mid_catch_up_keeps_every_batch_before_it(database: Data
     assert projector.last_seq() == committed
     reference = open_database("sqlite://")
     Projector(reference).apply_batch(ITEMS[:committed])
-    with database.engine.begin() as connection:
-        connection.execute(transfers.delete().where(transfers.c.kind == "X"))
+    _remove_stray_transfer(database)
     assert dump(database) == dump(reference)
     projector.catch_up(ITEMS, batch_size=100)
     assert compare(database, _records()) == []
