@@ -14,6 +14,7 @@ from assetport.api.render import (
     stored_kline_row,
     stored_public_trade_json,
 )
+from assetport.domain.intervals import parse_time_zone
 from assetport.domain.markets import MarketStatus
 from assetport.domain.units import from_units
 from assetport.marketdata.hub import InvalidParameter, UnknownSymbol
@@ -230,10 +231,10 @@ async def klines(call: Call) -> Any:
     interval = params.interval()
     start = params.optional_integer("startTime")
     end = params.optional_integer("endTime")
-    params.mark_read("timeZone")
+    offset = _time_zone(call)
     limit = _limit(call, 500, 1000)
     found = await call.gateway.from_history(
-        lambda history: history.klines(symbol, interval, start, end, limit, call.now_ms)
+        lambda history: history.klines(symbol, interval, start, end, limit, call.now_ms, offset)
     )
     return [stored_kline_row(kline, symbol, call.gateway.precisions) for kline in found]
 
@@ -293,18 +294,22 @@ async def trading_day(call: Call) -> Any:
     wanted = _symbols_param(call)
     if wanted is None:
         raise errors.one_of_mandatory("symbol", "symbols")
-    zone = call.params.optional_string("timeZone") or "0"
-    try:
-        offset = int(zone.split(":")[0])
-    except ValueError as exc:
-        raise errors.invalid_parameter("timeZone") from exc
+    offset = _time_zone(call)
     mini = _mini(call)
     data = call.gateway.market_data
-    try:
-        found = [data.trading_day(s, call.now_ms, offset, mini) for s in wanted]
-    except InvalidParameter as exc:
-        raise errors.invalid_parameter("timeZone") from exc
+    found = [data.trading_day(s, call.now_ms, offset, mini) for s in wanted]
     return found[0] if call.params.peek("symbol") is not None else found
+
+
+def _time_zone(call: Call) -> int:
+    """`timeZone` as milliseconds ahead of UTC (0 when absent); -1130 when malformed."""
+    zone = call.params.optional_string("timeZone")
+    if zone is None:
+        return 0
+    try:
+        return parse_time_zone(zone)
+    except ValueError as exc:
+        raise errors.invalid_parameter("timeZone") from exc
 
 
 def _guard(handler: Any) -> Any:

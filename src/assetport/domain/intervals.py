@@ -5,6 +5,7 @@ Fixed-length intervals (1s to 3d) are aligned to the Unix epoch, as Binance's ar
 opens on Monday 00:00 and `1M` on the 1st of the month at 00:00.
 """
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
@@ -77,3 +78,48 @@ def bounds(interval: str, t_ms: int) -> tuple[int, int]:
     millisecond, as in Binance's kline rows."""
     opened = open_time(interval, t_ms)
     return opened, close_time(interval, opened)
+
+
+def local_open_time(interval: str, t_ms: int, offset_ms: int) -> int:
+    """Open time (UTC milliseconds) of the `interval` candle holding `t_ms` when intervals
+    are counted in a time zone `offset_ms` ahead of UTC (Binance's `timeZone`)."""
+    return open_time(interval, t_ms + offset_ms) - offset_ms
+
+
+def local_close_time(interval: str, open_ms: int, offset_ms: int) -> int:
+    """Close time (UTC, last millisecond) of that candle opening at `open_ms`."""
+    return close_time(interval, open_ms + offset_ms) - offset_ms
+
+
+def source_interval(interval: str, offset_ms: int) -> str:
+    """The UTC interval whose candles add up exactly to `interval`'s counted in the time zone
+    `offset_ms`: `interval` itself where the zone moves no boundary, else the longest fixed
+    interval that divides both the candle (a day, for weeks and months) and the offset."""
+    span = _FIXED.get(interval, DAY)
+    if offset_ms == 0 or (interval in _FIXED and offset_ms % span == 0):
+        return interval
+    for name in reversed(_FIXED):
+        length = _FIXED[name]
+        if span % length == 0 and offset_ms % length == 0:
+            return name
+    raise ValueError(f"no interval adds up to {interval} at an offset of {offset_ms} ms")
+
+
+_ZONE: Final = re.compile(r"([+-]?)([0-9]{1,2})(?::([0-9]{2}))?")
+
+
+def parse_time_zone(text: str) -> int:
+    """Binance's `timeZone` ("0", "8", "-1:00", "05:45", "+09:00"; -12:00 to +14:00) as the
+    offset ahead of UTC in milliseconds; ValueError for anything else."""
+    match = _ZONE.fullmatch(text)
+    if match is None:
+        raise ValueError(f"not a time zone: {text!r}")
+    minutes = int(match.group(3) or 0)
+    if minutes >= 60:
+        raise ValueError(f"not a time zone: {text!r}")
+    total = int(match.group(2)) * 60 + minutes
+    if match.group(1) == "-":
+        total = -total
+    if not -12 * 60 <= total <= 14 * 60:
+        raise ValueError(f"time zone out of range: {text!r}")
+    return total * MINUTE

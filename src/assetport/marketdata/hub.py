@@ -190,13 +190,12 @@ class MarketData:
         return tk.ticker_window(symbol, stats, sym.pp, sym.qp, sym.pp)
 
     def trading_day(
-        self, symbol: str, now_ms: int, offset_hours: int = 0, mini: bool = False
+        self, symbol: str, now_ms: int, offset_ms: int = 0, mini: bool = False
     ) -> dict[str, Any]:
-        """`/api/v3/ticker/tradingDay` (`timeZone` as whole hours, -12..14)."""
+        """`/api/v3/ticker/tradingDay`: the day so far in a time zone `offset_ms` ahead of
+        UTC (`intervals.parse_time_zone`)."""
         sym = self._symbol(symbol)
-        if not -12 <= offset_hours <= 14:
-            raise InvalidParameter(f"Invalid timeZone: {offset_hours}")
-        stats = sym.ticker.trading_day(now_ms, offset_hours)
+        stats = sym.ticker.trading_day(now_ms, offset_ms)
         if mini:
             return tk.ticker_mini(symbol, stats, sym.pp, sym.qp, sym.pp)
         return tk.ticker_window(symbol, stats, sym.pp, sym.qp, sym.pp)

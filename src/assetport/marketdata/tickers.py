@@ -17,7 +17,7 @@ from collections import deque
 from typing import Any, Final, NamedTuple
 
 from assetport.domain.events import TradeExecuted
-from assetport.domain.intervals import DAY, HOUR, MINUTE
+from assetport.domain.intervals import DAY, MINUTE
 from assetport.domain.units import from_units
 from assetport.marketdata.candles import NO_TRADE, Candle
 from assetport.marketdata.depth import BookTop
@@ -186,9 +186,9 @@ class SymbolTicker:
     def rolling(self, minutes: int, now_ms: int) -> Stats:
         return self.window(now_ms - now_ms % MINUTE - minutes * MINUTE, now_ms)
 
-    def trading_day(self, now_ms: int, offset_hours: int = 0) -> Stats:
-        local = now_ms + offset_hours * HOUR
-        return self.window(local - local % DAY - offset_hours * HOUR, now_ms)
+    def trading_day(self, now_ms: int, offset_ms: int = 0) -> Stats:
+        local = now_ms + offset_ms
+        return self.window(local - local % DAY - offset_ms, now_ms)
 
 
 def _open(candle: Candle) -> int:

@@ -18,12 +18,17 @@ id, `f`/`l` its first and last trade ids.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any, Final
 
 from sqlalchemy import ColumnElement, Connection, Select, and_, func, select
 
-from assetport.domain.intervals import INTERVALS, close_time, open_time
+from assetport.domain.intervals import (
+    INTERVALS,
+    local_close_time,
+    local_open_time,
+    source_interval,
+)
 from assetport.store import schema
 from assetport.store.database import Database
 
@@ -374,71 +379,113 @@ class History:
         end_ms: int | None = None,
         limit: int | None = None,
         now_ms: int | None = None,
+        offset_ms: int = 0,
     ) -> list[KlineRecord]:
         """`GET /api/v3/klines`: candles by open time, one for every period from the
         market's first trade on, as Binance has them: a period without trades is a flat
         candle at the previous close with no volume (it has no row). With `now_ms` the
-        periods run up to the one open now; without, up to the last one with a trade."""
+        periods run up to the one open now; without, up to the last one with a trade.
+
+        `offset_ms` is Binance's `timeZone`: periods counted in a zone that far ahead of
+        UTC (a day from local midnight); `start_ms` and `end_ms` stay UTC. The stored
+        candles are UTC's, so such periods are added up from the longest stored interval
+        that tiles them (`intervals.source_interval`): an hour's for a Korean day."""
         if interval not in INTERVALS:
             raise HistoryError(-1120, "Invalid interval.")
+        source = source_interval(interval, offset_ms)
         c = schema.candles
         columns = [c.c[name] for name in _KLINE_COLUMNS]
-        of_interval = (c.c.symbol == symbol, c.c.interval == interval)
+        of_source = (c.c.symbol == symbol, c.c.interval == source)
         count = clamp_limit(limit)
         with self.database.engine.connect() as connection:
             first, last = connection.execute(
-                select(func.min(c.c.open_time_ms), func.max(c.c.open_time_ms)).where(*of_interval)
+                select(func.min(c.c.open_time_ms), func.max(c.c.open_time_ms)).where(*of_source)
             ).one()
             if first is None:
                 return []
-            upper = last if now_ms is None else max(last, open_time(interval, now_ms))
+            upper = last if now_ms is None else max(last, now_ms)
             if end_ms is not None:
                 upper = min(upper, end_ms)
-            periods = _periods(interval, first, upper, start_ms, count)
+            periods = _periods(interval, offset_ms, first, upper, start_ms, count)
             if not periods:
                 return []
-            stored = {
-                row.open_time_ms: KlineRecord(*row)
-                for row in connection.execute(
-                    select(*columns).where(
-                        *of_interval,
-                        c.c.open_time_ms >= periods[0],
-                        c.c.open_time_ms <= periods[-1],
-                    )
+            rows = connection.execute(
+                select(*columns)
+                .where(
+                    *of_source,
+                    c.c.open_time_ms >= periods[0],
+                    c.c.open_time_ms <= local_close_time(interval, periods[-1], offset_ms),
                 )
-            }
+                .order_by(c.c.open_time_ms)
+            ).all()
+            stored = _added_up(interval, offset_ms, [KlineRecord(*row) for row in rows])
             before = None
             if periods[0] not in stored:
                 before = connection.execute(
                     select(c.c.close)
-                    .where(*of_interval, c.c.open_time_ms < periods[0])
+                    .where(*of_source, c.c.open_time_ms < periods[0])
                     .order_by(c.c.open_time_ms.desc())
                     .limit(1)
                 ).scalar()
-        return _filled(interval, periods, stored, before)
+        return _filled(interval, offset_ms, periods, stored, before)
 
 
-def _periods(interval: str, first: int, upper: int, start_ms: int | None, count: int) -> list[int]:
+def _periods(
+    interval: str, offset_ms: int, first: int, upper: int, start_ms: int | None, count: int
+) -> list[int]:
     """Open times of the candles to answer: from `start_ms` (the oldest `count`) or else
-    the newest `count` up to `upper`, never before the `first` candle."""
-    last = open_time(interval, upper)
+    the newest `count` up to `upper`, never before the one holding the `first` trade."""
+    earliest = local_open_time(interval, first, offset_ms)
+    last = local_open_time(interval, upper, offset_ms)
     if start_ms is None:
         opened = [last]
-        while len(opened) < count and opened[-1] > first:
-            opened.append(open_time(interval, opened[-1] - 1))
-        return [t for t in reversed(opened) if t >= first]
+        while len(opened) < count and opened[-1] > earliest:
+            opened.append(local_open_time(interval, opened[-1] - 1, offset_ms))
+        return [t for t in reversed(opened) if t >= earliest]
     opened = []
-    moment = max(first, open_time(interval, start_ms))
+    moment = max(earliest, local_open_time(interval, start_ms, offset_ms))
     if moment < start_ms:
-        moment = close_time(interval, moment) + 1
+        moment = local_close_time(interval, moment, offset_ms) + 1
     while len(opened) < count and moment <= last:
         opened.append(moment)
-        moment = close_time(interval, moment) + 1
+        moment = local_close_time(interval, moment, offset_ms) + 1
     return opened
 
 
+def _added_up(interval: str, offset_ms: int, candles: list[KlineRecord]) -> dict[int, KlineRecord]:
+    """Candles of a shorter interval (in open time order) added up into `interval`'s, by
+    open time; each one is its own when the intervals are the same."""
+    out: dict[int, KlineRecord] = {}
+    for candle in candles:
+        opened = local_open_time(interval, candle.open_time_ms, offset_ms)
+        total = out.get(opened)
+        if total is None:
+            out[opened] = replace(
+                candle,
+                open_time_ms=opened,
+                close_time_ms=local_close_time(interval, opened, offset_ms),
+            )
+            continue
+        out[opened] = replace(
+            total,
+            high=max(total.high, candle.high),
+            low=min(total.low, candle.low),
+            close=candle.close,
+            volume=total.volume + candle.volume,
+            quote_volume=total.quote_volume + candle.quote_volume,
+            trades=total.trades + candle.trades,
+            taker_buy_volume=total.taker_buy_volume + candle.taker_buy_volume,
+            taker_buy_quote=total.taker_buy_quote + candle.taker_buy_quote,
+        )
+    return out
+
+
 def _filled(
-    interval: str, periods: list[int], stored: dict[int, KlineRecord], close: int | None
+    interval: str,
+    offset_ms: int,
+    periods: list[int],
+    stored: dict[int, KlineRecord],
+    close: int | None,
 ) -> list[KlineRecord]:
     out = []
     for opened in periods:
@@ -446,9 +493,8 @@ def _filled(
         if candle is None:
             if close is None:  # nothing traded before: no candle yet
                 continue
-            candle = KlineRecord(
-                opened, close, close, close, close, 0, close_time(interval, opened), 0, 0, 0, 0
-            )
+            closing = local_close_time(interval, opened, offset_ms)
+            candle = KlineRecord(opened, close, close, close, close, 0, closing, 0, 0, 0, 0)
         out.append(candle)
         close = candle.close
     return out

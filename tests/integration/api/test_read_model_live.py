@@ -77,3 +77,11 @@ def test_order_history_survives_a_restart(tmp_path: Path) -> None:
             "130000", "0.5000", 1,
         )  # fmt: skip
         assert [(c[4], c[5], c[8]) for c in candles[1:]] in ([], [("130000", "0.0000", 0)])
+        # Days counted in Seoul (Binance's timeZone) open at 15:00 UTC.
+        path = "/api/v3/klines?symbol=KGLDKRW&interval=1d&timeZone=%2B09:00"
+        status, korean = server.request("GET", path)
+        assert status == 200 and korean[0][5] == "0.5000"
+        assert [(c[0] // 3_600_000) % 24 for c in korean] == [15] * len(korean)
+        status, error = server.request("GET", path.replace("%2B09:00", "Seoul"))
+        assert (status, error) == (400, {
+            "code": -1130, "msg": "Data sent for parameter 'timeZone' is not valid."})  # fmt: skip

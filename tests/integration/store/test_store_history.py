@@ -1,5 +1,6 @@
 """History reads with Binance's paging and windows, checked against the events themselves."""
 
+import itertools
 from collections import defaultdict
 from datetime import UTC, datetime
 
@@ -7,6 +8,7 @@ import pytest
 from store_workload import applied
 
 from assetport.domain.events import OrderAccepted, TradeExecuted
+from assetport.domain.intervals import local_close_time, local_open_time, parse_time_zone
 from assetport.store.database import Database
 from assetport.store.history import History, HistoryError
 from assetport.store.projector import Projector
@@ -147,6 +149,30 @@ def test_klines_of_every_interval(history: History) -> None:
     assert history.klines("KGLDKRW", "1m", limit=2) == minutes[-2:]
     start, end = minutes[3].open_time_ms, minutes[5].open_time_ms
     assert history.klines("KGLDKRW", "1m", start_ms=start, end_ms=end) == minutes[3:6]
+
+
+@pytest.mark.parametrize(("interval", "zone"), [("1h", "05:45"), ("1d", "+09:00"), ("1M", "-3")])
+def test_klines_in_a_time_zone_add_up_the_trades_of_each_local_period(
+    history: History, interval: str, zone: str
+) -> None:
+    offset = parse_time_zone(zone)
+    periods: dict[int, list[TradeExecuted]] = defaultdict(list)
+    for t in TRADES:
+        periods[local_open_time(interval, t.time // 1000, offset)].append(t)
+    candles = history.klines("KGLDKRW", interval, start_ms=0, offset_ms=offset)
+    traded = [k for k in candles if k.trades]
+    assert [k.open_time_ms for k in traded] == sorted(periods)
+    for k in traded:
+        trades = periods[k.open_time_ms]
+        assert (k.open, k.close, k.trades) == (trades[0].price, trades[-1].price, len(trades))
+        assert (k.high, k.low) == (max(t.price for t in trades), min(t.price for t in trades))
+        assert k.volume == sum(t.quantity for t in trades)
+        assert k.close_time_ms == local_close_time(interval, k.open_time_ms, offset)
+    # The periods are the zone's, contiguous, and quiet ones flat at the previous close.
+    for earlier, later in itertools.pairwise(candles):
+        assert later.open_time_ms == earlier.close_time_ms + 1
+        if not later.trades:
+            assert (later.open, later.close) == (earlier.close, earlier.close)
 
 
 def test_refused_parameters_carry_binance_codes(history: History) -> None:

@@ -1,10 +1,17 @@
-"""Candle buckets of every Binance interval, in UTC."""
+"""Candle buckets of every Binance interval, in UTC and in a `timeZone`."""
 
 from datetime import UTC, datetime
 
 import pytest
 
-from assetport.domain.intervals import INTERVALS, bounds
+from assetport.domain.intervals import (
+    INTERVALS,
+    bounds,
+    local_close_time,
+    local_open_time,
+    parse_time_zone,
+    source_interval,
+)
 
 
 def _ms(*parts: int) -> int:
@@ -40,3 +47,36 @@ def test_bounds(interval: str, moment: int, opens: int, next_opens: int) -> None
 def test_unknown_interval() -> None:
     with pytest.raises(ValueError):
         bounds("2m", 0)
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [("0", 0), ("8", 480), ("+9", 540), ("+09:00", 540), ("-1:00", -60), ("05:45", 345),
+     ("-12:00", -720), ("14", 840)],
+)  # fmt: skip
+def test_binance_time_zones(text: str, minutes: int) -> None:
+    assert parse_time_zone(text) == minutes * 60_000
+
+
+@pytest.mark.parametrize("text", ["", "UTC", "9h", "15", "-13", "14:01", "5:60", "+-1", "1.5"])
+def test_time_zones_binance_refuses(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_time_zone(text)
+
+
+def test_a_korean_day_opens_at_15_00_utc_and_adds_up_from_hours() -> None:
+    kst = parse_time_zone("+09:00")
+    noon_utc = 1_704_110_400_000  # 2024-01-01 12:00 UTC, 21:00 in Seoul
+    opened = local_open_time("1d", noon_utc, kst)
+    assert opened == 1_704_034_800_000  # 2023-12-31 15:00 UTC: 2024-01-01 00:00 in Seoul
+    assert local_close_time("1d", opened, kst) == opened + 86_400_000 - 1
+    assert source_interval("1d", kst) == "1h"
+    assert source_interval("1M", kst) == "1h"
+    assert source_interval("1h", kst) == "1h"  # whole hours move no hour boundary
+    assert source_interval("4h", kst) == "1h"
+    assert source_interval("1h", parse_time_zone("05:45")) == "15m"
+    assert source_interval("1d", 0) == "1d" and source_interval("1w", 0) == "1w"
+    # A Korean week opens on Monday 00:00 in Seoul, a Korean month on the 1st.
+    week = local_open_time("1w", noon_utc, kst)
+    assert week == 1_704_034_800_000  # 2024-01-01 was a Monday
+    assert local_open_time("1M", 1_706_713_200_000, kst) == 1_706_713_200_000  # Feb 1 KST
