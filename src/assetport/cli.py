@@ -91,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     deposit.add_argument("asset")
     deposit.add_argument("amount", help="a decimal amount, e.g. 1.5")
     deposit.add_argument("--ref", default=None, help="reference (repeats are idempotent)")
+    admin_commands.add_parser(
+        "status", help="the engine's seq and queue, the SQL read model's seq and lag"
+    )
     apikey = admin_commands.add_parser("apikey", help="API keys").add_subparsers(
         dest="apikey_command", required=True
     )
@@ -217,6 +220,8 @@ def _admin(args: argparse.Namespace) -> int:
 
 
 def _admin_request(args: argparse.Namespace) -> tuple[str, dict[str, object]]:
+    if args.admin_command == "status":
+        return "/api/v1/admin/status", {}
     if args.admin_command == "user":
         return "/api/v1/admin/users", {"name": args.name}
     if args.admin_command == "deposit":

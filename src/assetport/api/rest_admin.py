@@ -190,6 +190,30 @@ async def account_fees(call: AdminCall) -> Any:
     return {"user_id": account, "maker_fee_bps": maker, "taker_fee_bps": taker}
 
 
+async def status(call: AdminCall) -> Any:
+    """How far the engine and the SQL read model are: the engine's last applied seq and
+    the commands waiting, the read model's committed seq and its lag behind the engine."""
+    gateway = call.gateway
+    service = gateway.service
+    engine_seq = service.last_seq
+    read_model = gateway.read_model
+    return {
+        "engine": {
+            "role": service.role,
+            "state": service.state.value,
+            "last_seq": engine_seq,
+            "queued": service.queued,
+            "journal": service.log.describe(),
+        },
+        "read_model": None
+        if read_model is None
+        else {
+            "last_seq": read_model.last_seq(),
+            "lag": max(0, engine_seq - read_model.last_seq()),
+        },
+    }
+
+
 ADMIN_ENDPOINTS: tuple[tuple[str, AdminHandler], ...] = (
     ("/api/v1/admin/users", create_user),
     ("/api/v1/admin/apikeys", create_api_key),
@@ -198,6 +222,7 @@ ADMIN_ENDPOINTS: tuple[tuple[str, AdminHandler], ...] = (
     ("/api/v1/admin/markets/status", market_status),
     ("/api/v1/admin/markets/fees", market_fees),
     ("/api/v1/admin/accounts/fees", account_fees),
+    ("/api/v1/admin/status", status),
 )
 
 

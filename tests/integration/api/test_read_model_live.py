@@ -1,6 +1,7 @@
 """The running server keeps the SQL read model: after a trade and a restart, reconcile
 finds the read model, the ledger postings and a replay of the journal in agreement."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -85,3 +86,27 @@ def test_order_history_survives_a_restart(tmp_path: Path) -> None:
         status, error = server.request("GET", path.replace("%2B09:00", "Seoul"))
         assert (status, error) == (400, {
             "code": -1130, "msg": "Data sent for parameter 'timeZone' is not valid."})  # fmt: skip
+
+
+def test_admin_status_shows_the_engine_seq_and_the_read_model_lag(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+
+    def status() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "assetport.cli", "admin", "--data-dir", str(data), "status"],
+            capture_output=True, text=True, cwd=ROOT, timeout=60,
+        )  # fmt: skip
+
+    with ExchangeServer(data) as server:
+        alice = server.user("status-alice", KRW="1000000")
+        assert alice.post("/api/v3/order", symbol="KGLDKRW", side="BUY", type="LIMIT",
+                          timeInForce="GTC", quantity="1", price="100000")[0] == 200  # fmt: skip
+        shown = status()
+        assert shown.returncode == 0, shown.stderr
+        report = json.loads(shown.stdout)
+        engine, read_model = report["engine"], report["read_model"]
+        assert (engine["role"], engine["state"], engine["queued"]) == ("primary", "running", 0)
+        assert engine["last_seq"] > 0 and "journal" in engine["journal"]
+        assert 0 <= read_model["lag"] == engine["last_seq"] - read_model["last_seq"]
+    gone = status()
+    assert gone.returncode == 1 and "is it running?" in gone.stderr, gone.stderr
