@@ -10,6 +10,7 @@ import { notify } from "./layout.js";
 import { dec, decText, divFloor, formatAmount, formatPrice, formatQty, formatTime, isZeroText } from "./trade_market.js";
 
 const HISTORY_LIMIT = 50;
+const MIN_REFRESH_MS = 1000;
 const KEEPALIVE_MS = 30 * 60 * 1000;
 
 function cell(text, className = "num") {
@@ -28,6 +29,7 @@ export function createUserPanels(market, { panels, form }) {
   const data = { account: null, open: [], orders: [], trades: [] };
   let timer = null;
   let running = null;
+  let lastRefresh = 0;
 
   // --- drawing ---
 
@@ -175,14 +177,18 @@ export function createUserPanels(market, { panels, form }) {
     panels.root.dataset.loaded = "1";
   }
 
-  // Many events arrive together (an order, its fills, the balances): one refresh for all.
+  // Many events arrive together (an order, its fills, the balances): one refresh for all,
+  // and at most one a second: a refresh costs 66 of the account's 6,000 request weight a
+  // minute, and an account trading busily (a bot beside the page) would spend it all.
   function schedule(delay = 120) {
     if (timer) return;
+    const wait = Math.max(delay, lastRefresh + MIN_REFRESH_MS - Date.now());
     timer = setTimeout(async () => {
       timer = null;
       if (running) {
         await running.catch(() => {});
       }
+      lastRefresh = Date.now();
       running = refresh();
       try {
         await running;
@@ -191,7 +197,7 @@ export function createUserPanels(market, { panels, form }) {
       } finally {
         running = null;
       }
-    }, delay);
+    }, wait);
   }
 
   // --- actions ---
