@@ -5,9 +5,9 @@ after the last applied seq (every applied seq is already durable in the journal)
 it takes tens of milliseconds for a busy book, far beyond the latency budget of the commands
 waiting meanwhile, so on Linux the loop only forks: the child process encodes its
 copy-on-write image of the state, sends the bytes through a pipe and exits, while the parent
-goes on applying commands. The fork costs the parent about a millisecond per 100 MB of
-memory; the child may copy up to the whole heap as it reads it, so memory briefly doubles at
-worst (as with Redis). Elsewhere the state is encoded on the loop.
+goes on applying commands. The fork costs the parent the copy of its page tables (2.5-3.5
+ms per 100 MB of memory on the development VM); the child may copy up to the whole heap as
+it reads it, so memory briefly doubles at worst (as with Redis). Elsewhere the state is encoded on the loop.
 
 Writing the file (fsync, rename, fsync of the directory) happens on a thread of its own,
 while commands keep flowing. After each save, journal segments that the OLDEST kept
