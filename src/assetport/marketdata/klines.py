@@ -13,10 +13,10 @@ REST `klines` (answered from SQL, `store/history.py`) does.
 from bisect import bisect_left, bisect_right
 from typing import Any, Final
 
+from assetport.domain.candles import Candle
 from assetport.domain.events import TradeExecuted
 from assetport.domain.intervals import INTERVALS, SECOND, close_time, open_time
 from assetport.domain.units import from_units
-from assetport.marketdata.candles import Candle
 
 DEFAULT_LIMIT: Final = 500
 MAX_LIMIT: Final = 1000

@@ -16,10 +16,10 @@ from bisect import bisect_left
 from collections import deque
 from typing import Any, Final, NamedTuple
 
+from assetport.domain.candles import NO_TRADE, Candle
 from assetport.domain.events import TradeExecuted
 from assetport.domain.intervals import DAY, MINUTE
 from assetport.domain.units import from_units
-from assetport.marketdata.candles import NO_TRADE, Candle
 from assetport.marketdata.depth import BookTop
 
 AVG_PRICE_MINUTES: Final = 5

@@ -7,7 +7,8 @@ waiting meanwhile, so on Linux the loop only forks: the child process encodes it
 copy-on-write image of the state, sends the bytes through a pipe and exits, while the parent
 goes on applying commands. The fork costs the parent the copy of its page tables (2.5-3.5
 ms per 100 MB of memory on the development VM); the child may copy up to the whole heap as
-it reads it, so memory briefly doubles at worst (as with Redis). Elsewhere the state is encoded on the loop.
+it reads it, so memory briefly doubles at worst (as with Redis). Elsewhere the state is
+encoded on the loop.
 
 Writing the file (fsync, rename, fsync of the directory) happens on a thread of its own,
 while commands keep flowing. After each save, journal segments that the OLDEST kept

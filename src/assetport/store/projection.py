@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any, Final
 
+from assetport.domain.candles import Candle
 from assetport.domain.commands import Command
 from assetport.domain.events import (
     AssetListed,
@@ -199,26 +200,10 @@ class OrderState:
 _order_row: Final = attrgetter(*OrderState.COLUMNS)
 
 
-class CandleState:
-    """A candle being built: open/high/low/close and volumes, integer units."""
+class CandleState(Candle):
+    """A candle of one series of the read model (a symbol and an interval), as its row."""
 
-    __slots__ = (
-        "close",
-        "close_time_ms",
-        "first_trade_id",
-        "high",
-        "interval",
-        "last_trade_id",
-        "low",
-        "open",
-        "open_time_ms",
-        "quote_volume",
-        "symbol",
-        "taker_buy_quote",
-        "taker_buy_volume",
-        "trades",
-        "volume",
-    )
+    __slots__ = ("interval", "symbol")
 
     COLUMNS: Final = (
         "symbol",
@@ -239,58 +224,40 @@ class CandleState:
     )
 
     def __init__(self, symbol: str, interval: str, open_ms: int, close_ms: int) -> None:
+        super().__init__(open_ms, close_ms, 0)
         self.symbol = symbol
         self.interval = interval
-        self.open_time_ms = open_ms
-        self.close_time_ms = close_ms
-        self.open = self.high = self.low = self.close = 0
-        self.volume = self.quote_volume = self.trades = 0
-        self.taker_buy_volume = self.taker_buy_quote = 0
-        self.first_trade_id = self.last_trade_id = -1
 
     @classmethod
-    def from_row(cls, values: Sequence[object]) -> "CandleState":
-        candle = cls.__new__(cls)
-        for name, value in zip(cls.COLUMNS, values, strict=True):
-            setattr(candle, name, value)
+    def from_row(cls, values: Sequence[Any]) -> "CandleState":
+        """The candle a row of `schema.candles` holds (columns in `COLUMNS` order)."""
+        (symbol, interval, open_ms, close_ms, opened, high, low, close, volume, quote_volume,
+         trades, taker_buy_volume, taker_buy_quote, first_id, last_id) = values  # fmt: skip
+        candle = cls(symbol, interval, open_ms, close_ms)
+        candle.open, candle.high, candle.low, candle.close = opened, high, low, close
+        candle.volume, candle.quote_volume, candle.count = volume, quote_volume, trades
+        candle.taker_buy_volume, candle.taker_buy_quote = taker_buy_volume, taker_buy_quote
+        candle.first_id, candle.last_id = first_id, last_id
         return candle
 
-    def add(self, trade: TradeExecuted) -> None:
-        price = trade.price
-        if not self.trades:
-            self.open = self.high = self.low = price
-            self.first_trade_id = trade.trade_id
-        elif price > self.high:
-            self.high = price
-        elif price < self.low:
-            self.low = price
-        self.close = price
-        self.volume += trade.quantity
-        self.quote_volume += trade.quote_quantity
-        self.trades += 1
-        if not trade.buyer_is_maker:
-            self.taker_buy_volume += trade.quantity
-            self.taker_buy_quote += trade.quote_quantity
-        self.last_trade_id = trade.trade_id
-
-    def merge(self, later: "CandleState") -> None:
-        """Fold in a candle whose trades all came after this one's."""
-        if not self.trades:
-            self.open, self.high, self.low = later.open, later.high, later.low
-            self.first_trade_id = later.first_trade_id
-        else:
-            self.high = max(self.high, later.high)
-            self.low = min(self.low, later.low)
-        self.close = later.close
-        self.volume += later.volume
-        self.quote_volume += later.quote_volume
-        self.trades += later.trades
-        self.taker_buy_volume += later.taker_buy_volume
-        self.taker_buy_quote += later.taker_buy_quote
-        self.last_trade_id = later.last_trade_id
-
     def row(self) -> Row:
-        return tuple(getattr(self, name) for name in self.COLUMNS)
+        return (
+            self.symbol,
+            self.interval,
+            self.open_time,
+            self.close_time,
+            self.open,
+            self.high,
+            self.low,
+            self.close,
+            self.volume,
+            self.quote_volume,
+            self.count,
+            self.taker_buy_volume,
+            self.taker_buy_quote,
+            self.first_id,
+            self.last_id,
+        )
 
 
 @dataclass
@@ -543,14 +510,14 @@ def _trade(state: ProjectionState, rows: Rows, touched: _Touched, t: TradeExecut
     t_ms = t.time // 1000
     seconds = touched.seconds
     second = seconds.get(symbol)
-    if second is None or t_ms > second.close_time_ms:
+    if second is None or t_ms > second.close_time:
         if second is not None:
             _fold_second(state, touched, second)
         start = t_ms - t_ms % SECOND
         second = seconds[symbol] = CandleState(symbol, "1s", start, start + SECOND - 1)
     # A time that went backwards (a clock step at the sequencer) counts in the open second:
     # candles only ever move forward.
-    second.add(t)
+    second.add(t, t_ms)
 
 
 def _fold_second(state: ProjectionState, touched: _Touched, second: CandleState) -> None:
@@ -558,8 +525,8 @@ def _fold_second(state: ProjectionState, touched: _Touched, second: CandleState)
     for interval in INTERVALS:
         key = (symbol, interval)
         candle = state.candles.get(key)
-        if candle is None or second.open_time_ms > candle.close_time_ms:
-            open_ms, close_ms = bounds(interval, second.open_time_ms)
+        if candle is None or second.open_time > candle.close_time:
+            open_ms, close_ms = bounds(interval, second.open_time)
             candle = state.candles[key] = CandleState(symbol, interval, open_ms, close_ms)
         candle.merge(second)
-        touched.candles[(symbol, interval, candle.open_time_ms)] = candle
+        touched.candles[(symbol, interval, candle.open_time)] = candle

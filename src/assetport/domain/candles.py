@@ -1,7 +1,8 @@
 """A candle: open/high/low/close and volumes of the trades in one time bucket.
 
-Klines (every interval) and tickers (per-minute buckets) both build on it. Prices and
-quantities are integer units; times are milliseconds.
+The market data's klines (every interval) and tickers (per-minute buckets) and the SQL
+read model's candles all build on it, so a candle adds up the same wherever it is shown.
+Prices and quantities are integer units; times are milliseconds.
 """
 
 from assetport.domain.events import TradeExecuted
