@@ -34,6 +34,7 @@ from typing import NamedTuple, TypeAlias
 from assetport.domain.commands import Command, encode_command
 from assetport.domain.events import Event
 from assetport.engine.engine import Engine
+from assetport.journal.framing import MAX_PAYLOAD_BYTES
 from assetport.runtime.bus import AppliedBatch, EventBus
 from assetport.runtime.command_log import CommandLog
 from assetport.runtime.errors import Overloaded, ServiceFailed, ShuttingDown, Unjournalable
@@ -164,6 +165,8 @@ class EngineService:
                 payload = encode_command(command)
             except (OverflowError, TypeError, ValueError) as exc:
                 raise Unjournalable(f"the command cannot be journaled: {exc}") from exc
+        if len(payload) > MAX_PAYLOAD_BYTES:
+            raise Unjournalable(f"the command exceeds the journal's {MAX_PAYLOAD_BYTES} bytes")
         self._queue.append((command, payload, reply))
         if not self._send_scheduled:
             self._send_scheduled = True

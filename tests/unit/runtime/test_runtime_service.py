@@ -8,7 +8,7 @@ import pytest
 from msgspec.structs import replace
 from runtime_testdata import buy, funded_market, sell
 
-from assetport.domain.commands import decode_command
+from assetport.domain.commands import Deposit, decode_command
 from assetport.domain.events import CommandRejected, OrderAccepted, TradeExecuted
 from assetport.journal.file_journal import FileJournal
 from assetport.runtime.command_log import FileCommandLog
@@ -90,7 +90,9 @@ def test_a_command_the_journal_cannot_hold_is_refused_alone(tmp_path: Path) -> N
         before = service.queued
         with pytest.raises(Unjournalable):
             service.submit(replace(buy(90_000), quantity=2**64))
-        assert service.queued == before  # nothing queued for it
+        with pytest.raises(Unjournalable):  # beyond a journal record's 16 MiB
+            service.submit(Deposit(2, "KRW", 1, "x" * (17 * 1024 * 1024)))
+        assert service.queued == before  # nothing queued for either
         # The service goes on: the next command is acknowledged at the next seq.
         outcome = await service.submit(buy(90_000))
         assert outcome.seq == 6 and [type(e) for e in outcome.events] == [OrderAccepted]
