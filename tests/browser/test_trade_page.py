@@ -252,3 +252,20 @@ def test_balances_and_open_orders_do_not_wait_for_a_slow_history(
     page.click("#tab-order-history")
     expect(page.locator("#order-history")).to_contain_text("100,000")
     page.context.close()
+
+
+def test_balances_follow_the_user_stream_itself(browser: Browser, exchange: ExchangeServer) -> None:
+    # The user stream's outboundAccountPosition carries the balances that moved: the page
+    # shows them from the event, even when it cannot read /api/v3/account at all.
+    page = new_page(browser)
+    log_in_with_funds(page, exchange)
+    page.route("**/api/v3/account*", lambda route: route.abort())
+    page.fill("#price", "100000")
+    page.fill("#quantity", "0.5")
+    page.click("#submit-order")
+    expect(page.locator("#order-message")).to_have_text("Buy order placed (Limit).")
+    expect(page.locator("#balance-KRW .locked")).to_have_text("50,000")
+    expect(page.locator("#balance-KRW .free")).to_have_text("9,950,000")
+    expect(page.locator("#available")).to_have_text("9,950,000 KRW")
+    page.unroute("**/api/v3/account*")
+    page.context.close()

@@ -229,8 +229,27 @@ export function createUserPanels(market, { panels, form }) {
 
   // --- the user data stream ---
 
+  // The stream's own balances (free and locked of each asset that moved) show at once; the
+  // refresh that follows brings the orders and history, at most once a second.
+  function applyPosition(event) {
+    if (!data.account || !Array.isArray(event.B)) return;
+    const balances = data.account.balances;
+    for (const moved of event.B) {
+      const row = balances.find((b) => b.asset === moved.a);
+      if (row) {
+        row.free = moved.f;
+        row.locked = moved.l;
+      } else {
+        balances.push({ asset: moved.a, free: moved.f, locked: moved.l });
+      }
+    }
+    form.setBalances(new Map(balances.map((row) => [row.asset, row])));
+    drawBalances();
+  }
+
   function onUserEvent(event) {
     if (!event || !event.e) return;
+    if (event.e === "outboundAccountPosition") applyPosition(event);
     if (event.e === "executionReport" || event.e === "outboundAccountPosition" || event.e === "balanceUpdate") schedule();
     if (event.e === "executionReport" && event.x === "TRADE" && event.s === market.symbol) {
       notify(
