@@ -39,6 +39,14 @@ def log_in_with_funds(page: Page, exchange: ExchangeServer) -> None:
     expect(page.locator("#available")).to_have_text("10,000,000 KRW")
 
 
+def place_limit_buy(page: Page, price: str, quantity: str) -> None:
+    """A limit buy through the order form, as its default side and type."""
+    page.fill("#price", price)
+    page.fill("#quantity", quantity)
+    page.click("#submit-order")
+    expect(page.locator("#order-message")).to_have_text("Buy order placed (Limit).")
+
+
 def test_logged_out_visitor_sees_book_trades_and_chart(
     browser: Browser, exchange: ExchangeServer
 ) -> None:
@@ -238,10 +246,7 @@ def test_balances_and_open_orders_do_not_wait_for_a_slow_history(
     os.kill(stalled, signal.SIGSTOP)
     try:
         # An order the stalled read model has not written: the history must wait for it.
-        page.fill("#price", "100000")
-        page.fill("#quantity", "0.5")
-        page.click("#submit-order")
-        expect(page.locator("#order-message")).to_have_text("Buy order placed (Limit).")
+        place_limit_buy(page, "100000", "0.5")
         page.reload()
         expect(page.locator("#balance-KRW .locked")).to_have_text("50,000", timeout=2000)
         expect(page.locator("#open-orders .open-order")).to_have_count(1, timeout=2000)
@@ -260,10 +265,7 @@ def test_balances_follow_the_user_stream_itself(browser: Browser, exchange: Exch
     page = new_page(browser)
     log_in_with_funds(page, exchange)
     page.route("**/api/v3/account*", lambda route: route.abort())
-    page.fill("#price", "100000")
-    page.fill("#quantity", "0.5")
-    page.click("#submit-order")
-    expect(page.locator("#order-message")).to_have_text("Buy order placed (Limit).")
+    place_limit_buy(page, "100000", "0.5")
     expect(page.locator("#balance-KRW .locked")).to_have_text("50,000")
     expect(page.locator("#balance-KRW .free")).to_have_text("9,950,000")
     expect(page.locator("#available")).to_have_text("9,950,000 KRW")
