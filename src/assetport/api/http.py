@@ -171,7 +171,7 @@ def answer_submitted(
     def answer(submission: Submission, outcome: "Outcome | ServiceFailed") -> None:
         try:
             if isinstance(outcome, ServiceFailed):
-                raise errors.DISCONNECTED.error()
+                raise refusal_error(outcome)
             deliver(run.ok(submission.answer(outcome)))
         except Exception as exc:
             deliver(run.failed(exc))

@@ -18,11 +18,12 @@ id, `f`/`l` its first and last trade ids.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from typing import Any, Final
 
 from sqlalchemy import ColumnElement, Connection, Select, and_, func, select
 
+from assetport.domain.candles import Candle
 from assetport.domain.intervals import (
     INTERVALS,
     local_close_time,
@@ -31,6 +32,7 @@ from assetport.domain.intervals import (
 )
 from assetport.store import schema
 from assetport.store.database import Database
+from assetport.store.projection import CandleState
 
 DEFAULT_LIMIT: Final = 500
 MAX_LIMIT: Final = 1000
@@ -142,7 +144,6 @@ class KlineRecord:
 
 
 _ORDER_COLUMNS: Final = tuple(field.name for field in fields(OrderRecord))
-_KLINE_COLUMNS: Final = tuple(field.name for field in fields(KlineRecord))
 
 
 def clamp_limit(limit: int | None) -> int:
@@ -394,7 +395,6 @@ class History:
             raise HistoryError(-1120, "Invalid interval.")
         source = source_interval(interval, offset_ms)
         c = schema.candles
-        columns = [c.c[name] for name in _KLINE_COLUMNS]
         of_source = (c.c.symbol == symbol, c.c.interval == source)
         count = clamp_limit(limit)
         with self.database.engine.connect() as connection:
@@ -410,7 +410,7 @@ class History:
             if not periods:
                 return []
             rows = connection.execute(
-                select(*columns)
+                select(c)
                 .where(
                     *of_source,
                     c.c.open_time_ms >= periods[0],
@@ -418,7 +418,8 @@ class History:
                 )
                 .order_by(c.c.open_time_ms)
             ).all()
-            stored = _added_up(interval, offset_ms, [KlineRecord(*row) for row in rows])
+            candles = [CandleState.from_row(tuple(row)) for row in rows]
+            stored = _added_up(interval, offset_ms, candles)
             before = None
             if periods[0] not in stored:
                 before = connection.execute(
@@ -452,32 +453,35 @@ def _periods(
     return opened
 
 
-def _added_up(interval: str, offset_ms: int, candles: list[KlineRecord]) -> dict[int, KlineRecord]:
-    """Candles of a shorter interval (in open time order) added up into `interval`'s, by
-    open time; each one is its own when the intervals are the same."""
-    out: dict[int, KlineRecord] = {}
+def _added_up(interval: str, offset_ms: int, candles: list[CandleState]) -> dict[int, KlineRecord]:
+    """Stored candles (in open time order) added up into `interval`'s, by open time, with
+    `Candle.merge`, the rule every candle follows; each one is its own when the intervals
+    are the same."""
+    totals: dict[int, Candle] = {}
     for candle in candles:
-        opened = local_open_time(interval, candle.open_time_ms, offset_ms)
-        total = out.get(opened)
+        opened = local_open_time(interval, candle.open_time, offset_ms)
+        total = totals.get(opened)
         if total is None:
-            out[opened] = replace(
-                candle,
-                open_time_ms=opened,
-                close_time_ms=local_close_time(interval, opened, offset_ms),
-            )
-            continue
-        out[opened] = replace(
-            total,
-            high=max(total.high, candle.high),
-            low=min(total.low, candle.low),
-            close=candle.close,
-            volume=total.volume + candle.volume,
-            quote_volume=total.quote_volume + candle.quote_volume,
-            trades=total.trades + candle.trades,
-            taker_buy_volume=total.taker_buy_volume + candle.taker_buy_volume,
-            taker_buy_quote=total.taker_buy_quote + candle.taker_buy_quote,
-        )
-    return out
+            closing = local_close_time(interval, opened, offset_ms)
+            total = totals[opened] = Candle(opened, closing, candle.open)
+        total.merge(candle)
+    return {opened: _kline_record(total) for opened, total in totals.items()}
+
+
+def _kline_record(candle: Candle) -> KlineRecord:
+    return KlineRecord(
+        candle.open_time,
+        candle.open,
+        candle.high,
+        candle.low,
+        candle.close,
+        candle.volume,
+        candle.close_time,
+        candle.quote_volume,
+        candle.count,
+        candle.taker_buy_volume,
+        candle.taker_buy_quote,
+    )
 
 
 def _filled(
