@@ -158,8 +158,7 @@ export function createUserPanels(market, { panels, form }) {
     const symbol = market.symbol;
     const balances = rest("GET", "/api/v3/account").then((account) => {
       data.account = account;
-      form.setBalances(new Map(account.balances.map((row) => [row.asset, row])));
-      drawBalances();
+      showBalances();
     });
     const open = rest("GET", "/api/v3/openOrders", { symbol }).then((orders) => {
       data.open = orders.sort((a, b) => b.time - a.time || b.orderId - a.orderId);
@@ -243,7 +242,12 @@ export function createUserPanels(market, { panels, form }) {
         balances.push({ asset: moved.a, free: moved.f, locked: moved.l });
       }
     }
-    form.setBalances(new Map(balances.map((row) => [row.asset, row])));
+    showBalances();
+  }
+
+  // The order form's available amounts and the balances panel, from `data.account`.
+  function showBalances() {
+    form.setBalances(new Map(data.account.balances.map((row) => [row.asset, row])));
     drawBalances();
   }
 
