@@ -23,7 +23,7 @@ threads, and the load processes) makes runs comparable on a noisy machine. The l
 printed is one JSON object with a "rest" and a "ws_api" section.
 
     python benchmarks/api_load.py --seconds 10
-    python benchmarks/api_load.py --only ws --ws-connections 32 --ws-window 16
+    python benchmarks/api_load.py --only ws --ws-connections 16 --ws-window 8
 """
 
 import argparse
@@ -549,8 +549,8 @@ def main() -> None:
     parser.add_argument("--rest-workers", type=int, default=2, help="load processes")
     parser.add_argument("--rest-connections", type=int, default=64, help="per process")
     parser.add_argument("--ws-workers", type=int, default=1, help="load processes")
-    parser.add_argument("--ws-connections", type=int, default=16, help="per process")
-    parser.add_argument("--ws-window", type=int, default=8, help="requests in flight each")
+    parser.add_argument("--ws-connections", type=int, default=32, help="per process")
+    parser.add_argument("--ws-window", type=int, default=16, help="requests in flight each")
     parser.add_argument("--ws-hmac", action="store_true", help="sign every request")
     parser.add_argument("--profile", type=Path, help="run the server under cProfile")
     args = parser.parse_args()

@@ -40,6 +40,10 @@ class ReadModelProgress(Protocol):
         """The seq of the last command whose rows the SQL read model has committed."""
         ...
 
+    def hurry(self) -> None:
+        """A query waits: send the read model what it has not been sent yet, now."""
+        ...
+
 
 def refusal_error(exc: CommandRefused | ServiceFailed) -> ApiError:
     """The public error for a command the engine did not take or never acknowledged."""
@@ -98,6 +102,7 @@ class Gateway:
         seq = self.engine.last_seq
         deadline = time.monotonic() + READ_MODEL_WAIT_S
         while self.read_model.last_seq() < seq and time.monotonic() < deadline:
+            self.read_model.hurry()
             await asyncio.sleep(0.002)
         history = self.history
         try:
