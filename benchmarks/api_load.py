@@ -490,16 +490,52 @@ def _run_worker(main: Callable[[], Any]) -> tuple[float, Any]:
     }
 
 
+def machine_ticks() -> tuple[int, int]:
+    """All CPU ticks of the machine so far, and those the hypervisor stole (the VM's
+    vCPUs wanted to run but the host ran something else): a run with much stolen time
+    measures the host, not the exchange."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return sum(fields[:8]), fields[7]
+
+
+def read_model_lag(port: int, token: str) -> int:
+    """Commands the server's SQL read model has not yet committed."""
+    return int(admin(port, token, "/api/v1/admin/status")["read_model"]["lag"])
+
+
+def wait_for_read_model(port: int, token: str) -> float:
+    """Seconds until the read model has caught up with the engine."""
+    started = time.perf_counter()
+    while read_model_lag(port, token) > 0:
+        if time.perf_counter() - started > 120:
+            raise SystemExit("the read model did not catch up within 120 s")
+        time.sleep(0.01)
+    return time.perf_counter() - started
+
+
 def run_section(
-    server_pid: int, workers: int, worker: Callable[..., Any], job: tuple[Any, ...]
+    server_pid: int,
+    server: tuple[int, str],
+    workers: int,
+    worker: Callable[..., Any],
+    job: tuple[Any, ...],
 ) -> dict[str, Any]:
+    """One section's figures. The read model's CPU is counted until it has written the
+    whole section (it may trail the load while the CPU is busy), and its lag when the load
+    stops is reported."""
     context = multiprocessing.get_context("fork")
+    wait_for_read_model(*server)
     with context.Pool(workers) as pool:
         server_before, children_before = cpu_seconds(server_pid)
+        ticks_before, stolen_before = machine_ticks()
         started = time.perf_counter()
         results = pool.starmap(worker, [job] * workers)
         elapsed = time.perf_counter() - started
-        server_after, children_after = cpu_seconds(server_pid)
+        server_after, _ = cpu_seconds(server_pid)
+        ticks_after, stolen_after = machine_ticks()
+        lag_at_end = read_model_lag(*server)
+        catch_up_s = wait_for_read_model(*server)
+        _, children_after = cpu_seconds(server_pid)
     tallies = [tally for _, tally in results]
     latencies = sorted(x for t in tallies for x in t["latencies_ns"])
     orders = sum(t["orders"] for t in tallies)
@@ -517,6 +553,11 @@ def run_section(
         "server_cpu_us_per_order": round((server_after - server_before) * per_order, 1),
         "read_model_cpu_us_per_order": round((children_after - children_before) * per_order, 1),
         "client_cpu_us_per_order": round(sum(cpu for cpu, _ in results) * per_order, 1),
+        "stolen_cpu_pct": round(
+            100 * (stolen_after - stolen_before) / max(1, ticks_after - ticks_before), 1
+        ),
+        "read_model_lag_at_end": lag_at_end,
+        "read_model_catch_up_s": round(catch_up_s, 3),
     }
 
 
@@ -566,14 +607,14 @@ def main() -> None:
             users = make_users(port, token, args.users)
             if args.only in (None, "rest"):
                 job = (port, users, args.rest_connections, args.seconds)
-                rest = run_section(server.pid, args.rest_workers, rest_worker, job)
+                rest = run_section(server.pid, (port, token), args.rest_workers, rest_worker, job)
                 rest["connections"] = args.rest_workers * args.rest_connections
                 figures["rest"] = rest
                 _say("REST", rest)
             if args.only in (None, "ws"):
                 job = (port, users, args.ws_connections, args.ws_window, args.seconds,
                        args.ws_hmac)  # fmt: skip
-                ws = run_section(server.pid, args.ws_workers, ws_worker, job)
+                ws = run_section(server.pid, (port, token), args.ws_workers, ws_worker, job)
                 ws["connections"] = args.ws_workers * args.ws_connections
                 ws["window"] = args.ws_window
                 ws["auth"] = "hmac" if args.ws_hmac else "ed25519_session"
@@ -591,7 +632,10 @@ def _say(name: str, f: dict[str, Any]) -> None:
         f"({f['requests_per_s']:,} requests/s), latency p50 {f['p50_ms']} ms, "
         f"p99 {f['p99_ms']} ms, {f['errors']} errors; CPU per order: server "
         f"{f['server_cpu_us_per_order']} µs, its read model process "
-        f"{f['read_model_cpu_us_per_order']} µs, load generator {f['client_cpu_us_per_order']} µs"
+        f"{f['read_model_cpu_us_per_order']} µs, load generator {f['client_cpu_us_per_order']} µs; "
+        f"read model {f['read_model_lag_at_end']:,} commands behind at the end, caught up "
+        f"{f['read_model_catch_up_s']} s later; {f['stolen_cpu_pct']}% of the CPU stolen "
+        "by the host"
     )
 
 
