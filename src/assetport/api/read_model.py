@@ -13,8 +13,8 @@ a pipe.
   dir, database URL, the engine's seq at start), then each applied batch as MessagePack
   (`WireBatch`: its commands and their events, exactly as the engine applied them),
   written every 100 ms at most, or at once while a history query waits on the read model
-  (`hurry`). The database URL travels here, not in the command line, so a password in it is not visible
-  in the process list.
+  (`hurry`). The database URL travels here, not in the command line, so a password in it
+  is not visible in the process list.
 - stdout carries the read model's progress: the seq of the last command whose rows are
   committed, 8 bytes big-endian, after the catch-up at start (the "ready" signal) and after
   each transaction. `Gateway.from_history` waits on it so a client reads its own writes.
