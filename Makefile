@@ -4,12 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-# The engine's hot modules, compiled with mypyc from the same typed Python (see
-# docs/architecture.md, "Speed"). Without a C compiler they run as plain Python.
+# The engine's hot modules, and the gateway's per-order views and parameters, compiled
+# with mypyc from the same typed Python (see docs/architecture.md, "Speed"). Without a C
+# compiler they run as plain Python.
 NATIVE_MODULES := assetport/domain/orders.py assetport/engine/book.py assetport/engine/checks.py \
 	assetport/engine/order.py \
 	assetport/engine/engine.py assetport/engine/ledger.py assetport/engine/market.py \
-	assetport/engine/stops.py
+	assetport/engine/stops.py \
+	assetport/marketdata/depth.py assetport/api/params.py assetport/api/order_records.py
 NATIVE_STAMP := src/assetport/.native
 # The web pages, bundled from web/ (npm packages pinned by web/package-lock.json).
 WEB_STAMP := src/assetport/web/static/BUILT
