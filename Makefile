@@ -11,7 +11,8 @@ NATIVE_MODULES := assetport/domain/orders.py assetport/engine/book.py assetport/
 	assetport/engine/order.py \
 	assetport/engine/engine.py assetport/engine/ledger.py assetport/engine/market.py \
 	assetport/engine/stops.py \
-	assetport/marketdata/depth.py assetport/api/params.py assetport/api/order_records.py
+	assetport/domain/units.py assetport/marketdata/depth.py assetport/api/params.py \
+	assetport/api/order_records.py assetport/api/ratelimit.py assetport/api/render.py
 NATIVE_STAMP := src/assetport/.native
 # The web pages, bundled from web/ (npm packages pinned by web/package-lock.json).
 WEB_STAMP := src/assetport/web/static/BUILT
@@ -29,7 +30,7 @@ $(NATIVE_STAMP): $(STAMP) $(addprefix src/,$(NATIVE_MODULES))
 	@echo "compiling the engine with mypyc"
 	@cd src && if ../$(BIN)/mypyc $(NATIVE_MODULES) > ../$(VENV)/mypyc.log 2>&1; then \
 		find assetport -name '*.so' -exec touch {} +; \
-		echo "compiled: $$(ls assetport/engine/*.so | wc -l) engine modules"; \
+		echo "compiled: $$(find assetport -name '*.so' ! -name '*__mypyc*' | wc -l) modules"; \
 	else \
 		echo "mypyc failed (see $(VENV)/mypyc.log): the engine runs as plain Python"; \
 		find assetport -name '*.so' -delete; \
