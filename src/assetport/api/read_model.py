@@ -30,7 +30,8 @@ the event loop has one to itself and the child takes what the other leaves, so t
 come first and the history follows (under the WebSocket API benchmark's load it trails by
 one feed interval, and is caught up a few tens of ms after the load stops).
 
-When stdin ends (the server stops), the child writes what it has read and exits; a child
+When stdin ends (the server stops), the child writes what it has read and exits (it
+ignores SIGINT and SIGTERM, which a terminal's Ctrl-C sends the whole process group); a child
 that fails logs why on stderr and exits, and the server logs that history stopped
 following (history requests then wait a few seconds and answer with what was written).
 """
@@ -40,6 +41,7 @@ import contextlib
 import logging
 import os
 import select
+import signal
 import struct
 import sys
 from collections.abc import Iterator
@@ -282,6 +284,11 @@ def child_main() -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     with contextlib.suppress(OSError):
         os.nice(CHILD_NICENESS)
+    # Ctrl-C in a terminal (or a supervisor signalling the whole process group) reaches the
+    # child too: it stops with the server instead, when stdin ends, after writing all it
+    # was sent. A server killed outright also ends stdin.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     frames = _Frames(sys.stdin.buffer.fileno())
     out = sys.stdout.buffer
     header = frames.next()

@@ -1,5 +1,5 @@
-"""The server's feed to its read model process: one write per interval, or at once for a
-history query that waits."""
+"""The server's read model process: fed one write per interval, or at once for a history
+query that waits; stopped by the server, not by a signal to the process group."""
 
 import asyncio
 import time
@@ -75,3 +75,30 @@ def test_batches_nobody_waits_for_are_written_when_the_interval_ends(
 
     assert asyncio.run(scenario())
     assert _stored_seq(tmp_path) == 1
+
+
+def test_a_signal_to_the_whole_process_group_stops_the_server_cleanly(tmp_path: Path) -> None:
+    """Ctrl-C in a terminal signals the server and its read model child together: the child
+    waits for the server to end its feed instead of dying first, so no history is lost and
+    nothing is reported as failed."""
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    server = subprocess.Popen(
+        [sys.executable, "-m", "assetport.cli", "serve", "--demo", "--data-dir",
+         str(tmp_path / "data"), "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        assert server.stdout is not None
+        assert json.loads(server.stdout.readline())["ready"]
+        os.killpg(server.pid, signal.SIGINT)
+        _, errors = server.communicate(timeout=60)
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+    assert "read model process stopped" not in errors, errors
