@@ -27,12 +27,12 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 $(NATIVE_STAMP): $(STAMP) $(addprefix src/,$(NATIVE_MODULES))
-	@echo "compiling the engine with mypyc"
+	@echo "compiling the engine and the gateway's hot modules with mypyc"
 	@cd src && if ../$(BIN)/mypyc $(NATIVE_MODULES) > ../$(VENV)/mypyc.log 2>&1; then \
 		find assetport -name '*.so' -exec touch {} +; \
 		echo "compiled: $$(find assetport -name '*.so' ! -name '*__mypyc*' | wc -l) modules"; \
 	else \
-		echo "mypyc failed (see $(VENV)/mypyc.log): the engine runs as plain Python"; \
+		echo "mypyc failed (see $(VENV)/mypyc.log): everything runs as plain Python"; \
 		find assetport -name '*.so' -delete; \
 	fi
 	@touch $@

@@ -148,12 +148,14 @@ class ReadModelProcess:
     def hurry(self) -> None:
         """Someone waits for the read model (a history query): send what is pending now
         rather than at the end of the feed interval."""
-        if self._timer is not None:
-            self._timer.cancel()
         self._write_pending()
 
     def _write_pending(self) -> None:
-        self._timer = None
+        """Write every pending batch to the pipe, ending the interval's timer (a no-op when
+        the timer is what called this)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         stdin = self._process.stdin
         assert stdin is not None
         if self._pending and not stdin.transport.is_closing():
@@ -180,8 +182,6 @@ class ReadModelProcess:
         except (BrokenPipeError, ConnectionResetError):
             pass  # the child is gone; _read_progress says so
         finally:
-            if self._timer is not None:
-                self._timer.cancel()
             self._write_pending()
             stdin.close()
 

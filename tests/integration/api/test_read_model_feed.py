@@ -2,6 +2,11 @@
 query that waits; stopped by the server, not by a signal to the process group."""
 
 import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -81,12 +86,6 @@ def test_a_signal_to_the_whole_process_group_stops_the_server_cleanly(tmp_path: 
     """Ctrl-C in a terminal signals the server and its read model child together: the child
     waits for the server to end its feed instead of dying first, so no history is lost and
     nothing is reported as failed."""
-    import json
-    import os
-    import signal
-    import subprocess
-    import sys
-
     server = subprocess.Popen(
         [sys.executable, "-m", "assetport.cli", "serve", "--demo", "--data-dir",
          str(tmp_path / "data"), "--port", "0"],
