@@ -33,7 +33,7 @@ from assetport.domain.commands import (
 )
 from assetport.domain.events import TradeExecuted
 from assetport.domain.markets import Market
-from assetport.domain.orders import OrderType, Side, TimeInForce
+from assetport.domain.orders import OrderType, SelfTradePrevention, Side, TimeInForce
 from assetport.engine.engine import Engine
 
 SYMBOL = "KGLDKRW"
@@ -68,6 +68,9 @@ def setup_commands() -> list[Command]:
         max_num_orders=100_000,
         maker_fee_bps=5,
         taker_fee_bps=10,
+        # The shared workload's accounts cross their own orders: they trade, as it counts.
+        default_stp=SelfTradePrevention.NONE,
+        allow_stp_none=True,
     )
     commands: list[Command] = [
         ListAsset("KRW", 0),

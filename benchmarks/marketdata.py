@@ -24,7 +24,7 @@ from assetport.domain.commands import (
 )
 from assetport.domain.events import OrderAccepted
 from assetport.domain.markets import Market
-from assetport.domain.orders import OrderType, Side, TimeInForce
+from assetport.domain.orders import OrderType, SelfTradePrevention, Side, TimeInForce
 from assetport.engine.engine import Engine
 from assetport.marketdata.hub import MarketData
 
@@ -35,7 +35,8 @@ ACCOUNTS = 200
 
 def setup() -> list[Command]:
     market = Market(SYMBOL, "KGLD", "KRW", tick_size=1, step_size=STEP, min_qty=STEP,
-                    max_qty=10**6 * STEP, max_num_orders=100_000)  # fmt: skip
+                    max_qty=10**6 * STEP, max_num_orders=100_000,
+                    default_stp=SelfTradePrevention.NONE, allow_stp_none=True)  # fmt: skip
     commands: list[Command] = [ListAsset("KRW", 0), ListAsset("KGLD", 4), ListMarket(market)]
     for account in range(1000, 1000 + ACCOUNTS):
         commands.append(Deposit(account, "KRW", 10**15, f"krw-{account}"))

@@ -18,17 +18,27 @@ units here, and a listing the engine would refuse is refused here first with the
     min_notional = "5000"
     maker_fee_bps = 5
     taker_fee_bps = 5
+    default_stp = "EXPIRE_MAKER"   # self-trade prevention of orders that name no mode
+    allow_stp_none = false         # true lets orders trade with their own account (NONE)
+
+Self-trade prevention is on by default (EXPIRE_MAKER, NONE refused), as on Binance: wash
+trades are unlawful under Korea's Virtual Asset User Protection Act. A default of NONE must
+say `allow_stp_none = true`. A market listed before these fields existed (its default was
+NONE, and NONE was allowed) gets the file's policy when the server starts (`stp_updates`);
+after that, only the operator changes it (`assetport admin stp`).
 """
 
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from assetport.domain.assets import Asset, asset_problem
-from assetport.domain.commands import Command, ListAsset, ListMarket
-from assetport.domain.markets import Market, market_problem
+from assetport.domain.commands import Command, ListAsset, ListMarket, SetMarketSelfTradePrevention
+from assetport.domain.markets import Market, listing_amount_problem, market_problem
 from assetport.domain.orders import SelfTradePrevention
 from assetport.domain.units import to_units
+from assetport.engine.market import MarketState
 
 
 class ListingError(ValueError):
@@ -79,6 +89,23 @@ class Listings:
         listed: list[Command] = [ListAsset(a.code, a.precision) for a in self.assets]
         listed.extend(ListMarket(m) for m in self.markets)
         return listed
+
+    def stp_updates(self, listed: Mapping[str, MarketState]) -> list[Command]:
+        """The policy of this listing for each market listed before markets had one: its
+        default still the old NONE with NONE not allowed outright (the engine allows NONE
+        there, so its journal replays as it ran). Through the operator's own journaled
+        command, so a replay agrees; a market whose policy was set since is left alone."""
+        updates: list[Command] = []
+        for market in self.markets:
+            m = listed.get(market.symbol)
+            if m is None or m.default_stp is not SelfTradePrevention.NONE or m.allow_stp_none:
+                continue
+            updates.append(
+                SetMarketSelfTradePrevention(
+                    market.symbol, market.default_stp, market.allow_stp_none
+                )
+            )
+        return updates
 
 
 def demo_listings() -> Listings:
@@ -138,11 +165,22 @@ def _market(row: dict[str, Any], assets: dict[str, Asset]) -> Market:
             max_num_orders=int(row.get("max_num_orders", 200)),
             maker_fee_bps=int(row.get("maker_fee_bps", 0)),
             taker_fee_bps=int(row.get("taker_fee_bps", 0)),
-            default_stp=SelfTradePrevention(row.get("default_stp", "NONE")),
+            default_stp=SelfTradePrevention(row.get("default_stp", "EXPIRE_MAKER")),
+            allow_stp_none=_flag(row, "allow_stp_none"),
         )
     except (KeyError, ValueError) as exc:
         raise ListingError(f"market {symbol!r}: {exc}") from exc
-    problem = market_problem(market, base, quote)
+    problem = market_problem(market, base, quote) or listing_amount_problem(market)
+    none_by_default = market.default_stp is SelfTradePrevention.NONE
+    if problem is None and none_by_default and not market.allow_stp_none:
+        problem = "default_stp = NONE needs allow_stp_none = true"
     if problem is not None:
         raise ListingError(f"market {symbol!r}: {problem}")
     return market
+
+
+def _flag(row: dict[str, Any], name: str) -> bool:
+    value = row.get(name, False)
+    if not isinstance(value, bool):
+        raise ValueError(f"{name} must be true or false")
+    return value

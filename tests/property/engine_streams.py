@@ -5,7 +5,8 @@ test modules next to it import it by name (pytest puts this folder on sys.path).
 
 The venue the streams run on is fixed and small, so that orders meet often:
 
-- KGLDKRW: a gold token with 4 decimals against KRW with none; tick 10 KRW, step 0.1 KGLD.
+- KGLDKRW: a gold token with 4 decimals against KRW with none; tick 10 KRW, step 0.1 KGLD;
+  STP NONE by default and allowed, so accounts trade with themselves here.
 - BTCUSDT: 8 decimals against 2; tick 1 USDT, step 0.01 BTC; fees; EXPIRE_MAKER by default.
 - SLVKRW: whole tokens; tight price band, notional band, at most 3 open orders per account,
   no icebergs, no quote-sized market orders, fees, EXPIRE_BOTH by default.
@@ -35,6 +36,7 @@ from assetport.domain.commands import (
     PlaceOrder,
     SetAccountFees,
     SetMarketFees,
+    SetMarketSelfTradePrevention,
     SetMarketStatus,
     Withdraw,
 )
@@ -79,6 +81,8 @@ KGLDKRW = Listing(
         min_qty=1_000,
         max_qty=100_000,
         min_notional=1_000,
+        default_stp=SelfTradePrevention.NONE,
+        allow_stp_none=True,
     ),
     mid=100_000,
 )
@@ -357,6 +361,7 @@ def cancel_orders(
         draw(st.one_of(order_ids, st.just(0))),
         draw(client_ids),
         draw(st.sampled_from((None, None, *CancelRestriction))),
+        ids_must_match=draw(st.booleans()),
     )
 
 
@@ -380,6 +385,7 @@ def amend_orders(draw: st.DrawFn, listing: Listing | None = None) -> AmendOrder:
         draw(quantities(listing)),
         draw(st.one_of(order_ids, st.just(0))),
         draw(client_ids),
+        draw(st.booleans()),
     )
 
 
@@ -405,6 +411,9 @@ market_fees = st.builds(SetMarketFees, symbols, fee_rates, fee_rates)
 account_fees = st.builds(
     SetAccountFees, st.sampled_from((*TRADERS, 0, 1)), fee_rates, st.sampled_from((-1, 0, 20))
 )
+stp_policies = st.builds(
+    SetMarketSelfTradePrevention, symbols, st.sampled_from(SelfTradePrevention), st.booleans()
+)
 
 
 def weighted(*choices: tuple[int, st.SearchStrategy[T]]) -> st.SearchStrategy[T]:
@@ -424,6 +433,7 @@ commands: st.SearchStrategy[Command] = weighted(
     (1, market_statuses),
     (3, market_fees),
     (3, account_fees),
+    (1, stp_policies),
 )
 
 

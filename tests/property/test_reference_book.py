@@ -188,6 +188,8 @@ LOB = Market(
     max_num_orders=100_000,
     maker_fee_bps=5,
     taker_fee_bps=10,
+    default_stp=STP_NONE,
+    allow_stp_none=True,
 )
 
 

@@ -248,6 +248,8 @@ MSG_QUOTE_QTY_NOT_SUPPORTED: Final = (
     "Quote order qty market orders are not support for this symbol."  # sic: Binance's text
 )
 MSG_CANCEL_RESTRICTED: Final = "Order was not canceled due to cancel restrictions."
+# Binance's STP FAQ: a mode not in the symbol's allowedSelfTradePreventionModes is -1013.
+MSG_STP_NOT_ALLOWED: Final = "This symbol does not allow the specified self-trade prevention mode."
 MSG_CANCEL_INVALID: Final = "Cancel order is invalid. Check origClOrdId and orderId."
 MSG_AMEND_INVALID: Final = (
     "Order amend rejected: newQty must be below the order's quantity, above its executed "
@@ -263,6 +265,12 @@ REFERENCE_REUSED: Final = ErrorSpec(
     -7002, "Transfer reference already used for a different transfer.", 409
 )
 ALREADY_LISTED: Final = ErrorSpec(-7003, "Already listed.", 409)
+AMOUNT_TOO_LARGE: Final = ErrorSpec(
+    -7006, "Amount too large: the asset's total supply would pass what the ledger can record."
+)
+STP_DEFAULT_NOT_ALLOWED: Final = ErrorSpec(
+    -7007, "A market whose default self-trade prevention mode is NONE must allow NONE."
+)
 
 _NEW_ORDER: Final[dict[RejectReason, ErrorSpec]] = {
     _R.UNKNOWN_SYMBOL: BAD_SYMBOL,
@@ -279,6 +287,7 @@ _NEW_ORDER: Final[dict[RejectReason, ErrorSpec]] = {
     _R.WOULD_TAKE: ErrorSpec(-2010, MSG_WOULD_TAKE),
     _R.WOULD_TRIGGER_IMMEDIATELY: ErrorSpec(-2010, MSG_WOULD_TRIGGER),
     _R.DUPLICATE_ORDER: ErrorSpec(-2010, MSG_DUPLICATE_ORDER),
+    _R.STP_MODE_NOT_ALLOWED: ErrorSpec(-1013, MSG_STP_NOT_ALLOWED),
     _R.INSUFFICIENT_BALANCE: ErrorSpec(-2010, MSG_INSUFFICIENT_BALANCE),
     # A cancel-replace whose cancel leg failed reports the cancel's reason as a new order's.
     _R.UNKNOWN_ORDER: ErrorSpec(-2011, MSG_UNKNOWN_ORDER),
@@ -293,6 +302,7 @@ _NEW_ORDER: Final[dict[RejectReason, ErrorSpec]] = {
     _R.ALREADY_LISTED: ALREADY_LISTED,
     _R.INVALID_LISTING: ErrorSpec(-1130, "Data sent for parameter 'listing' is not valid."),
     _R.INVALID_FEE: ErrorSpec(-1130, "Data sent for parameter 'fee' is not valid."),
+    _R.AMOUNT_TOO_LARGE: AMOUNT_TOO_LARGE,
     # The engine refuses orders from the platform's own accounts (external, fees).
     _R.INVALID_ACCOUNT: ErrorSpec(-2010, "This account may not place or cancel orders."),
 }
@@ -319,6 +329,7 @@ _ADMIN: Final[dict[RejectReason, ErrorSpec]] = {
     **_NEW_ORDER,
     _R.INVALID_ACCOUNT: ErrorSpec(-1130, "Data sent for parameter 'account' is not valid."),
     _R.INSUFFICIENT_BALANCE: ErrorSpec(-7004, MSG_INSUFFICIENT_BALANCE),
+    _R.STP_MODE_NOT_ALLOWED: STP_DEFAULT_NOT_ALLOWED,
 }
 
 _TABLES: Final[dict[RejectContext, dict[RejectReason, ErrorSpec]]] = {

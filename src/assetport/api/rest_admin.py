@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from assetport.api import errors
+from assetport.api import bounded_json, errors
 from assetport.api.errors import ApiError, RejectContext, reject_error
 from assetport.api.gateway import Gateway
 from assetport.api.keys import AdminToken, KeyStoreError, Permission
@@ -24,11 +24,13 @@ from assetport.domain.commands import (
     Deposit,
     SetAccountFees,
     SetMarketFees,
+    SetMarketSelfTradePrevention,
     SetMarketStatus,
     Withdraw,
 )
 from assetport.domain.events import CommandRejected
-from assetport.domain.markets import MarketStatus
+from assetport.domain.markets import MarketStatus, allowed_stp_modes
+from assetport.domain.orders import SelfTradePrevention
 from assetport.domain.results import RejectReason
 
 JSON = "application/json"
@@ -181,6 +183,27 @@ async def market_fees(call: AdminCall) -> Any:
     return {"symbol": symbol, "maker_fee_bps": maker, "taker_fee_bps": taker}
 
 
+async def market_stp(call: AdminCall) -> Any:
+    """A market's self-trade prevention policy: the default mode, and whether orders may use
+    NONE (wash trades are unlawful in Korea: allow it only for a market that needs it)."""
+    symbol = call.text("symbol")
+    try:
+        default_stp = SelfTradePrevention(call.text("default_stp"))
+    except ValueError as exc:
+        raise ApiError(-1130, "Data sent for parameter 'default_stp' is not valid.") from exc
+    allow_none = call.body.get("allow_stp_none", False)
+    if not isinstance(allow_none, bool):
+        raise ApiError(-1130, "Data sent for parameter 'allow_stp_none' is not valid.")
+    await call.execute(SetMarketSelfTradePrevention(symbol, default_stp, allow_none))
+    return {
+        "symbol": symbol,
+        "defaultSelfTradePreventionMode": default_stp.value,
+        "allowedSelfTradePreventionModes": [
+            mode.value for mode in allowed_stp_modes(default_stp, allow_none)
+        ],
+    }
+
+
 async def account_fees(call: AdminCall) -> Any:
     account = call.user_id()
     maker, taker = call.body.get("maker_fee_bps"), call.body.get("taker_fee_bps")
@@ -221,6 +244,7 @@ ADMIN_ENDPOINTS: tuple[tuple[str, AdminHandler], ...] = (
     ("/api/v1/admin/withdrawals", withdraw),
     ("/api/v1/admin/markets/status", market_status),
     ("/api/v1/admin/markets/fees", market_fees),
+    ("/api/v1/admin/markets/stp", market_stp),
     ("/api/v1/admin/accounts/fees", account_fees),
     ("/api/v1/admin/status", status),
 )
@@ -234,7 +258,7 @@ def admin_routes(gateway: Gateway, users: UserStore, token: AdminToken) -> list[
                 if not token.check(header.removeprefix("Bearer ").strip()):
                     raise errors.UNAUTHORIZED.error()
                 try:
-                    body = msgspec.json.decode(await request.body() or b"{}")
+                    body = bounded_json.decode(await request.body() or b"{}")
                 except msgspec.DecodeError as exc:
                     raise ApiError(-1130, "The body is not valid JSON.") from exc
                 if not isinstance(body, dict):

@@ -15,7 +15,7 @@ from assetport.api.render import (
     stored_public_trade_json,
 )
 from assetport.domain.intervals import parse_time_zone
-from assetport.domain.markets import MarketStatus
+from assetport.domain.markets import MarketStatus, allowed_stp_modes
 from assetport.domain.units import from_units
 from assetport.marketdata.hub import InvalidParameter, UnknownSymbol
 
@@ -28,7 +28,6 @@ ORDER_TYPES = [
     "TAKE_PROFIT",
     "TAKE_PROFIT_LIMIT",
 ]
-STP_MODES = ["NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH"]
 HOUR_MS = 3_600_000
 
 
@@ -98,8 +97,11 @@ def symbol_info(gateway: Gateway, symbol: str) -> dict[str, Any]:
         ],
         "permissions": [],
         "permissionSets": [["SPOT"]],
-        "defaultSelfTradePreventionMode": market.default_stp.value,
-        "allowedSelfTradePreventionModes": STP_MODES,
+        # The policy in force (an operator may have changed the listing's).
+        "defaultSelfTradePreventionMode": m.default_stp.value,
+        "allowedSelfTradePreventionModes": [
+            mode.value for mode in allowed_stp_modes(m.default_stp, m.allow_stp_none)
+        ],
     }
 
 

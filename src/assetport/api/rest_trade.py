@@ -36,7 +36,7 @@ from assetport.domain.events import (
 )
 from assetport.domain.orders import OrderType, TimeInForce
 from assetport.domain.results import RejectReason
-from assetport.engine.checks import check_order
+from assetport.engine.checks import check_order, stp_mode_allowed
 from assetport.runtime.service import Outcome
 
 DAY_MS = 86_400_000
@@ -192,6 +192,8 @@ async def test_order(call: Call) -> Any:
         command.iceberg_qty,
         command.client_order_id,
     )
+    if reason is None and not stp_mode_allowed(m, command.stp_mode):
+        reason = RejectReason.STP_MODE_NOT_ALLOWED
     if reason is not None:
         raise reject_error(reason, RejectContext.NEW_ORDER)
     if not compute:
@@ -353,6 +355,7 @@ def read_cancel(call: Call, symbol: str, prefix: str = "") -> CancelOrder:
         client_order_id=client_id or "",
         restriction=restriction,
         cancel_client_order_id=cancel_id,
+        ids_must_match=True,
     )
 
 
@@ -495,6 +498,7 @@ async def amend_keep_priority(call: Call) -> Any:
         new_quantity,
         order_id=order_id or 0,
         client_order_id=client_id or "",
+        ids_must_match=True,
     )
     outcome = await call.gateway.execute(command)
     rejected = rejection(outcome)

@@ -27,7 +27,7 @@ from typing import Any, Final, Protocol
 
 import msgspec
 
-from assetport.api import errors, rest_market, rest_trade
+from assetport.api import bounded_json, errors, rest_market, rest_trade
 from assetport.api.errors import ApiError
 from assetport.api.gateway import Gateway, refusal_error
 from assetport.api.http import Call
@@ -81,7 +81,7 @@ class _Request(msgspec.Struct):
     params: dict[str, Any] = {}
 
 
-_decoder: Final = msgspec.json.Decoder(_Request, float_hook=Decimal)
+_decoder: Final = bounded_json.Decoder(msgspec.json.Decoder(_Request, float_hook=Decimal))
 _encode: Final = msgspec.json.encode
 
 

@@ -92,6 +92,10 @@ class CancelOrder(Command, tag="cancel", frozen=True):
     `cancel_client_order_id` is the cancel request's own id (Binance's `newClientOrderId` on
     a cancel): the reply's `clientOrderId` and the `c` of the user's `executionReport`. The
     engine ignores it; it is journaled so that every view of the cancel names the same id.
+
+    With `ids_must_match` (as the gateway sends every cancel), an order id and a client order
+    id given together must name the same order, as on Binance; cancels journaled before that
+    rule (False) were decided by the order id alone, and replay so.
     """
 
     account: int
@@ -100,6 +104,7 @@ class CancelOrder(Command, tag="cancel", frozen=True):
     client_order_id: str = ""
     restriction: CancelRestriction | None = None
     cancel_client_order_id: str = ""
+    ids_must_match: bool = False
 
 
 class CancelAllOrders(Command, tag="cancel_all", frozen=True):
@@ -117,13 +122,24 @@ class CancelReplace(Command, tag="cancel_replace", frozen=True):
 
 
 class AmendOrder(Command, tag="amend", frozen=True):
-    """Reduce an open order's quantity, keeping its place in the queue."""
+    """Reduce an open order's quantity, keeping its place in the queue. `ids_must_match`
+    as for `CancelOrder`."""
 
     account: int
     symbol: str
     new_quantity: int
     order_id: int = 0
     client_order_id: str = ""
+    ids_must_match: bool = False
+
+
+class SetMarketSelfTradePrevention(Command, tag="set_market_stp", frozen=True):
+    """An operator's self-trade prevention policy for a market: the mode of orders that
+    name none, and whether orders may use NONE (trade with themselves)."""
+
+    symbol: str
+    default_stp: SelfTradePrevention
+    allow_stp_none: bool
 
 
 AnyCommand = (
@@ -139,6 +155,7 @@ AnyCommand = (
     | CancelAllOrders
     | CancelReplace
     | AmendOrder
+    | SetMarketSelfTradePrevention
 )
 
 _encoder = msgspec.msgpack.Encoder()

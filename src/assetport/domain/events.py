@@ -39,6 +39,12 @@ class MarketFeesChanged(Event, tag="market_fees", frozen=True):
     taker_fee_bps: int
 
 
+class MarketSelfTradePreventionChanged(Event, tag="market_stp", frozen=True):
+    symbol: str
+    default_stp: SelfTradePrevention
+    allow_stp_none: bool
+
+
 class AccountFeesChanged(Event, tag="account_fees", frozen=True):
     """A per-account fee override; negative rates mean the override was removed."""
 
@@ -193,6 +199,7 @@ AnyEvent = (
     | MarketListed
     | MarketStatusChanged
     | MarketFeesChanged
+    | MarketSelfTradePreventionChanged
     | AccountFeesChanged
     | Deposited
     | Withdrawn

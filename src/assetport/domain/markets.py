@@ -4,15 +4,22 @@ PRICE_FILTER: `min_price` <= price <= `max_price` (0 = unbounded), price a multi
 `tick_size`. LOT_SIZE: `min_qty` <= quantity <= `max_qty`, a multiple of `step_size`.
 NOTIONAL: `min_notional` <= price x quantity <= `max_notional` (0 = unbounded).
 MAX_NUM_ORDERS: at most `max_num_orders` open orders per account in the market.
+
+Self-trade prevention: an order without a mode gets the market's `default_stp`; the mode
+NONE (an account may trade with itself) is allowed only where an operator enabled it
+(`allow_stp_none`). A market whose default is NONE allows it too: markets listed before the
+rule had NONE as their default, and the journal must replay as it ran.
 """
 
 import re
 from enum import StrEnum
+from typing import Final
 
 import msgspec
 
 from assetport.domain.assets import Asset
 from assetport.domain.orders import SelfTradePrevention
+from assetport.domain.units import MAX_AMOUNT
 
 SYMBOL = re.compile(r"^[A-Z0-9]{2,20}$")
 MAX_FEE_BPS = 1000
@@ -46,10 +53,33 @@ class Market(msgspec.Struct, frozen=True, gc=False):
     maker_fee_bps: int = 0
     taker_fee_bps: int = 0
     status: MarketStatus = MarketStatus.TRADING
-    default_stp: SelfTradePrevention = SelfTradePrevention.NONE
+    default_stp: SelfTradePrevention = SelfTradePrevention.EXPIRE_MAKER
     iceberg_allowed: bool = True
     max_iceberg_parts: int = 100
     quote_order_qty_allowed: bool = True
+    allow_stp_none: bool = False
+
+
+# Binance's order of the modes in exchangeInfo's `allowedSelfTradePreventionModes`.
+STP_MODES: Final = (
+    SelfTradePrevention.NONE,
+    SelfTradePrevention.EXPIRE_TAKER,
+    SelfTradePrevention.EXPIRE_MAKER,
+    SelfTradePrevention.EXPIRE_BOTH,
+)
+
+
+def stp_none_allowed(default_stp: SelfTradePrevention, allow_stp_none: bool) -> bool:
+    """Whether orders may use STP mode NONE: where an operator allowed it, and where it is
+    the default (see the module's docstring)."""
+    return allow_stp_none or default_stp is SelfTradePrevention.NONE
+
+
+def allowed_stp_modes(
+    default_stp: SelfTradePrevention, allow_stp_none: bool
+) -> list[SelfTradePrevention]:
+    none_allowed = stp_none_allowed(default_stp, allow_stp_none)
+    return [mode for mode in STP_MODES if none_allowed or mode is not SelfTradePrevention.NONE]
 
 
 def notional(price: int, quantity: int, base_unit: int) -> int:
@@ -91,6 +121,27 @@ def market_problem(market: Market, base: Asset | None, quote: Asset | None) -> s
         return "max iceberg parts must be positive"
     if not fee_ok(market.maker_fee_bps) or not fee_ok(market.taker_fee_bps):
         return f"fees must be between 0 and {MAX_FEE_BPS} basis points"
+    return None
+
+
+def listing_amount_problem(market: Market) -> str | None:
+    """Why a new listing's amounts go beyond what the ledger records (`MAX_AMOUNT`), or None.
+
+    Listings read from a file are held to it; the engine clamps the limits of a market listed
+    before (its journal must replay) to the same bound instead of refusing it.
+    """
+    amounts = (
+        market.tick_size,
+        market.step_size,
+        market.min_qty,
+        market.max_qty,
+        market.min_price,
+        market.max_price,
+        market.min_notional,
+        market.max_notional,
+    )
+    if any(amount > MAX_AMOUNT for amount in amounts):
+        return f"amounts must be at most {MAX_AMOUNT} units"
     return None
 
 

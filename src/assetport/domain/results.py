@@ -25,6 +25,7 @@ class RejectReason(StrEnum):
     WOULD_TAKE = "WOULD_TAKE"
     WOULD_TRIGGER_IMMEDIATELY = "WOULD_TRIGGER_IMMEDIATELY"
     DUPLICATE_ORDER = "DUPLICATE_ORDER"
+    STP_MODE_NOT_ALLOWED = "STP_MODE_NOT_ALLOWED"  # NONE where the market does not allow it
     # funds
     INSUFFICIENT_BALANCE = "INSUFFICIENT_BALANCE"
     # order lookup
@@ -40,3 +41,5 @@ class RejectReason(StrEnum):
     INVALID_LISTING = "INVALID_LISTING"
     INVALID_FEE = "INVALID_FEE"
     INVALID_ACCOUNT = "INVALID_ACCOUNT"
+    # The asset's total supply would pass what the ledger records (domain.units.MAX_AMOUNT).
+    AMOUNT_TOO_LARGE = "AMOUNT_TOO_LARGE"

@@ -6,6 +6,16 @@ Floats are refused: they cannot represent most decimal amounts exactly.
 """
 
 from decimal import Decimal, InvalidOperation
+from typing import Final
+
+# The largest number of units of one asset the ledger records: an asset's total supply (what
+# the external account has put in), and so every balance and hold, and every order's value
+# and price, stays at or below it. The journal, the snapshots and the SQL read model store
+# integers in 64 bits; with every amount at most 2**62 - 1, even what one order can receive
+# over its life (a taker's fills, paid from what the whole market holds, then its own value
+# as a resting order) stays below 2**63. It is also the largest integer compiled code keeps
+# unboxed.
+MAX_AMOUNT: Final = (1 << 62) - 1
 
 
 class AmountError(ValueError):

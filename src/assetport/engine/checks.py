@@ -6,7 +6,7 @@ LIMIT order comes first in each: it is most of what an exchange receives.
 
 from typing import Final
 
-from assetport.domain.orders import OrderType, TimeInForce
+from assetport.domain.orders import OrderType, SelfTradePrevention, TimeInForce
 from assetport.domain.results import RejectReason
 from assetport.engine.market import MarketState
 
@@ -47,6 +47,12 @@ def check_order(
             m, order_type, quantity, price, time_in_force, quote_quantity, stop_price, iceberg_qty
         )
     return reason
+
+
+def stp_mode_allowed(m: MarketState, stp_mode: SelfTradePrevention | None) -> bool:
+    """Whether an order may name this self-trade prevention mode here (None: the market's
+    default, always allowed). The engine checks the same inline."""
+    return stp_mode is not SelfTradePrevention.NONE or m.stp_none_allowed
 
 
 def _check_shape(
@@ -96,15 +102,16 @@ def _check_filters(
     stop_price: int,
     iceberg_qty: int,
 ) -> RejectReason | None:
-    """PRICE_FILTER, LOT_SIZE, NOTIONAL and the iceberg rules, for a well-shaped order."""
-    if price and (
-        price % m.tick_size or price < m.min_price or (m.max_price and price > m.max_price)
-    ):
+    """PRICE_FILTER, LOT_SIZE, NOTIONAL and the iceberg rules, for a well-shaped order.
+
+    The market's upper bounds are never above what the ledger records (`MarketState`), so
+    an order that passes has a price, a quantity and a value its events and the snapshots
+    can hold, and what it may receive stays within 64 bits (`domain.units.MAX_AMOUNT`).
+    """
+    if price and (price % m.tick_size or price < m.min_price or price > m.max_price):
         return RejectReason.PRICE_FILTER
     if stop_price and (
-        stop_price % m.tick_size
-        or stop_price < m.min_price
-        or (m.max_price and stop_price > m.max_price)
+        stop_price % m.tick_size or stop_price < m.min_price or stop_price > m.max_price
     ):
         return RejectReason.PRICE_FILTER
     if quantity and (quantity % m.step_size or quantity < m.min_qty or quantity > m.max_qty):
@@ -123,7 +130,7 @@ def _check_filters(
     else:
         # A MARKET order by quantity: judged at the last trade price, when there is one.
         value = m.last_price * quantity // m.base_unit
-    if value and (value < m.min_notional or (m.max_notional and value > m.max_notional)):
+    if value and (value < m.min_notional or value > m.max_notional):
         return RejectReason.NOTIONAL
     return None
 

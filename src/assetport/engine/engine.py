@@ -15,7 +15,7 @@ from typing import Any, Final
 
 from msgspec.structs import astuple
 
-from assetport.domain.accounts import FEE_ACCOUNT, FIRST_USER_ACCOUNT
+from assetport.domain.accounts import EXTERNAL_ACCOUNT, FEE_ACCOUNT, FIRST_USER_ACCOUNT
 from assetport.domain.assets import Asset, asset_problem
 from assetport.domain.commands import (
     AmendOrder,
@@ -29,6 +29,7 @@ from assetport.domain.commands import (
     PlaceOrder,
     SetAccountFees,
     SetMarketFees,
+    SetMarketSelfTradePrevention,
     SetMarketStatus,
     Withdraw,
 )
@@ -40,6 +41,7 @@ from assetport.domain.events import (
     Event,
     MarketFeesChanged,
     MarketListed,
+    MarketSelfTradePreventionChanged,
     MarketStatusChanged,
     MatchPrevented,
     OrderAccepted,
@@ -62,6 +64,7 @@ from assetport.domain.orders import (
     check_transition,
 )
 from assetport.domain.results import RejectReason
+from assetport.domain.units import MAX_AMOUNT
 from assetport.engine.book import BookSide
 from assetport.engine.checks import check_order
 from assetport.engine.ledger import Balance, Ledger
@@ -163,6 +166,8 @@ class Engine:
             self._set_market_fees(command)  # type: ignore[arg-type]
         elif kind is SetAccountFees:
             self._set_account_fees(command)  # type: ignore[arg-type]
+        elif kind is SetMarketSelfTradePrevention:
+            self._set_market_stp(command)  # type: ignore[arg-type]
         else:
             raise TypeError(f"not a command: {command!r}")
         return events
@@ -233,6 +238,21 @@ class Engine:
         )
         return None
 
+    def _set_market_stp(self, cmd: SetMarketSelfTradePrevention) -> None:
+        m = self.markets.get(cmd.symbol)
+        if m is None:
+            return self._reject(RejectReason.UNKNOWN_SYMBOL, symbol=cmd.symbol)
+        if cmd.default_stp is STP_NONE and not cmd.allow_stp_none:
+            # A default orders could not use: allowing NONE must be said, not implied.
+            return self._reject(RejectReason.STP_MODE_NOT_ALLOWED, symbol=cmd.symbol)
+        m.set_stp_policy(cmd.default_stp, cmd.allow_stp_none)
+        self._events.append(
+            MarketSelfTradePreventionChanged(
+                self._seq, self._time, cmd.symbol, cmd.default_stp, cmd.allow_stp_none
+            )
+        )
+        return None
+
     def _set_account_fees(self, cmd: SetAccountFees) -> None:
         if cmd.account < FIRST_USER_ACCOUNT:
             return self._reject(RejectReason.INVALID_ACCOUNT, account=cmd.account)
@@ -269,6 +289,11 @@ class Engine:
         reason = self._transfer_problem("deposit", cmd)
         if reason is not None:
             return self._reject(reason, account=cmd.account)
+        # The external account's balance is minus the asset's total supply. Bounding the
+        # supply bounds every balance and hold of the asset, which are never negative.
+        supply = -self.ledger.free(EXTERNAL_ACCOUNT, cmd.asset)
+        if cmd.amount > MAX_AMOUNT - supply:
+            return self._reject(RejectReason.AMOUNT_TOO_LARGE, account=cmd.account)
         self.ledger.deposit(cmd.account, cmd.asset, cmd.amount)
         self.transfers[cmd.ref] = ("deposit", cmd.account, cmd.asset, cmd.amount)
         self._events.append(
@@ -348,10 +373,12 @@ class Engine:
             return reason
         if cid and (account, cid) in self.client_ids:
             return RejectReason.DUPLICATE_ORDER
+        stp = stp_mode or m.default_stp
+        if stp is STP_NONE and not m.stp_none_allowed:
+            return RejectReason.STP_MODE_NOT_ALLOWED
         mine = m.open_orders.get(account)
         if mine is not None and len(mine) >= m.max_num_orders:
             return RejectReason.MAX_NUM_ORDERS
-        stp = stp_mode or m.market.default_stp
         is_stop = stop_price != 0
         if is_stop and would_trigger(order_type, side, stop_price, m.last_price):
             return RejectReason.WOULD_TRIGGER_IMMEDIATELY
@@ -839,14 +866,28 @@ class Engine:
     # ----------------------------------------------------------------- cancel and amend
 
     def _find(
-        self, m: MarketState, account: Any, order_id: Any, client_order_id: str
+        self,
+        m: MarketState,
+        account: Any,
+        order_id: Any,
+        client_order_id: str,
+        ids_must_match: bool,
     ) -> Order | None:
         """The account's open order in the market by id, or by client order id when the id
-        is 0. Ids stay Python ints (Any): they are only used as dict keys."""
+        is 0; with both (and `ids_must_match`), only if they name the same order. Ids stay
+        Python ints (Any): they are only used as dict keys."""
         if not order_id:
             order_id = self.client_ids.get((account, client_order_id), 0)
         mine = m.open_orders.get(account)
-        return None if mine is None else mine.get(order_id)
+        order = None if mine is None else mine.get(order_id)
+        if (
+            ids_must_match
+            and client_order_id
+            and order is not None
+            and order.client_order_id != client_order_id
+        ):
+            return None
+        return order
 
     def _cancel(self, cmd: CancelOrder) -> None:
         reason = self._cancel_order(cmd)
@@ -859,7 +900,7 @@ class Engine:
             return RejectReason.UNKNOWN_SYMBOL
         if m.status is HALT:
             return RejectReason.MARKET_CLOSED
-        order = self._find(m, cmd.account, cmd.order_id, cmd.client_order_id)
+        order = self._find(m, cmd.account, cmd.order_id, cmd.client_order_id, cmd.ids_must_match)
         if order is None:
             return RejectReason.UNKNOWN_ORDER
         restriction = cmd.restriction
@@ -928,7 +969,7 @@ class Engine:
             return (
                 RejectReason.MARKET_CLOSED if m.status is HALT else RejectReason.MARKET_CANCEL_ONLY
             )
-        order = self._find(m, cmd.account, cmd.order_id, cmd.client_order_id)
+        order = self._find(m, cmd.account, cmd.order_id, cmd.client_order_id, cmd.ids_must_match)
         if order is None:
             return RejectReason.UNKNOWN_ORDER
         new_quantity = cmd.new_quantity

@@ -108,6 +108,9 @@ def order_from(record: OrderRecord, wallet: tuple[Balance, Balance]) -> Order:
 
 
 class MarketSnapshot(msgspec.Struct, array_like=True):
+    """A market's state. The self-trade prevention policy came later: a snapshot written
+    before it has none (None), and the market's listing then says what it is."""
+
     market: Market
     status: MarketStatus
     maker_fee_bps: int
@@ -117,6 +120,8 @@ class MarketSnapshot(msgspec.Struct, array_like=True):
     bids: list[OrderRecord]
     asks: list[OrderRecord]
     stops: list[OrderRecord]
+    default_stp: SelfTradePrevention | None = None
+    allow_stp_none: bool = False
 
 
 class EngineState(msgspec.Struct, array_like=True):
@@ -161,6 +166,8 @@ def state_of(engine: "Engine") -> EngineState:
                 [record_of(order) for order in m.bids.orders()],
                 [record_of(order) for order in m.asks.orders()],
                 [record_of(m.stops.orders[order_id]) for order_id in sorted(m.stops.orders)],
+                m.default_stp,
+                m.allow_stp_none,
             )
         )
     return EngineState(
@@ -210,6 +217,8 @@ def restore_into(engine: "Engine", state: EngineState) -> None:
         m.taker_fee_bps = snap.taker_fee_bps
         m.last_price = snap.last_price
         m.next_trade_id = snap.next_trade_id
+        if snap.default_stp is not None:
+            m.set_stp_policy(snap.default_stp, snap.allow_stp_none)
         restored: list[Order] = []
         for side, records in ((m.bids, snap.bids), (m.asks, snap.asks)):
             for order_record in records:

@@ -21,7 +21,7 @@ from assetport.domain.commands import (
     Withdraw,
 )
 from assetport.domain.markets import Market
-from assetport.domain.orders import OrderType, Side, TimeInForce
+from assetport.domain.orders import OrderType, SelfTradePrevention, Side, TimeInForce
 from assetport.engine.engine import Engine
 from assetport.store.projection import Applied
 
@@ -36,8 +36,9 @@ MARKETS = {
 
 def setup() -> list[Command]:
     commands: list[Command] = [ListAsset("KRW", 0), ListAsset("KGLD", 4)]
-    # 18 decimals: the external account goes beyond 64 bits, which the read model must
-    # keep exactly (a command itself cannot carry more: the journal encodes 64-bit ints).
+    # 18 decimals: the external account goes near what the ledger records (an asset's
+    # supply is at most 2**62 - 1 units, domain.units.MAX_AMOUNT), which the read model
+    # must keep exactly.
     commands += [ListAsset("ETH", 18), ListAsset("USDT", 2)]
     for symbol, (base, quote, tick, step, _mid) in MARKETS.items():
         commands.append(
@@ -52,13 +53,16 @@ def setup() -> list[Command]:
                     max_qty=step * 1000,
                     maker_fee_bps=10,
                     taker_fee_bps=20,
+                    # Accounts trade with themselves here: the history lists both sides.
+                    default_stp=SelfTradePrevention.NONE,
+                    allow_stp_none=True,
                 )
             )
         )
     for account in ACCOUNTS:
         commands.append(Deposit(account, "KRW", 10**12, f"seed-krw-{account}"))
         commands.append(Deposit(account, "KGLD", 10**9, f"seed-kgld-{account}"))
-        commands.append(Deposit(account, "ETH", 10**19, f"seed-eth-{account}"))
+        commands.append(Deposit(account, "ETH", 10**18, f"seed-eth-{account}"))
         commands.append(Deposit(account, "USDT", 10**10, f"seed-usdt-{account}"))
     return commands
 

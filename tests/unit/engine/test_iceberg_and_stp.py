@@ -1,7 +1,19 @@
 """Iceberg orders and self-trade prevention."""
 
-from engine_harness import ALICE, BOB, CAROL, STP, Exchange, accepted_id, kgld, of_type, rejection
+from engine_harness import (
+    ALICE,
+    BOB,
+    CAROL,
+    GOLD,
+    STP,
+    Exchange,
+    accepted_id,
+    kgld,
+    of_type,
+    rejection,
+)
 
+from assetport.domain.commands import SetMarketSelfTradePrevention
 from assetport.domain.events import MatchPrevented, OrderExpired, TradeExecuted
 from assetport.domain.orders import Side, TimeInForce
 from assetport.domain.results import RejectReason
@@ -83,6 +95,7 @@ def test_expire_both_ends_both_orders() -> None:
 
 def test_stp_none_lets_an_account_trade_with_itself_and_pays_both_fees() -> None:
     ex = Exchange()
+    ex.do(SetMarketSelfTradePrevention(GOLD, STP.EXPIRE_MAKER, allow_stp_none=True))
     mine, _ = own_book(ex)
     events = ex.limit(ALICE, BUY, kgld("0.5"), 130_000, stp_mode=STP.NONE)
     (trade,) = of_type(events, TradeExecuted)
