@@ -22,17 +22,24 @@ class AdminError(Exception):
 def call(data_dir: Path, path: str, body: dict[str, Any]) -> dict[str, Any]:
     try:
         server = json.loads((data_dir / SERVER_FILE).read_text(encoding="utf-8"))
+        address = f"{server['host']}:{int(server['port'])}"
     except FileNotFoundError as exc:
         raise AdminError(
             f"no Assetport server is running for {data_dir} (start it with "
             f"`assetport serve --data-dir {data_dir}`)"
+        ) from exc
+    except OSError as exc:
+        raise AdminError(f"cannot read {data_dir / SERVER_FILE}: {exc.strerror}") from exc
+    except (ValueError, KeyError, TypeError) as exc:
+        raise AdminError(
+            f"{data_dir / SERVER_FILE} is not the address file `assetport serve` writes"
         ) from exc
     try:
         token = (data_dir / TOKEN_FILE).read_text(encoding="utf-8").strip()
     except OSError as exc:
         raise AdminError(f"cannot read the admin token in {data_dir}: {exc}") from exc
     request = urllib.request.Request(
-        f"http://{server['host']}:{server['port']}{path}",
+        f"http://{address}{path}",
         data=json.dumps(body).encode(),
         headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
         method="POST",
@@ -50,6 +57,5 @@ def call(data_dir: Path, path: str, body: dict[str, Any]) -> dict[str, Any]:
         raise AdminError(message) from exc
     except (urllib.error.URLError, ConnectionError) as exc:
         raise AdminError(
-            f"no Assetport server answers at {server['host']}:{server['port']} for "
-            f"{data_dir} ({exc}); is it running?"
+            f"no Assetport server answers at {address} for {data_dir} ({exc}); is it running?"
         ) from exc

@@ -1,6 +1,7 @@
 """The ASGI application: Binance-compatible REST under /api/v3, market streams (/ws,
 /stream) and the WebSocket API (/ws-api/v3), operator endpoints under /api/v1/admin, the
-OpenAPI document and a docs page."""
+OpenAPI document (`openapi.py`, made for the markets listed at the time of the request) and
+a docs page with the web pages' security headers."""
 
 from typing import Any
 
@@ -12,9 +13,11 @@ from starlette.routing import BaseRoute, Route
 
 from assetport.api import errors, rest_market, rest_trade
 from assetport.api.gateway import Gateway
-from assetport.api.http import Endpoint, Security, respond
+from assetport.api.http import Endpoint, respond
 from assetport.api.keys import AdminToken
+from assetport.api.openapi import openapi_document
 from assetport.api.rest_admin import admin_routes
+from assetport.api.security_headers import SECURITY_HEADERS
 from assetport.api.users import UserStore
 from assetport.api.ws_routes import Realtime, realtime
 
@@ -40,14 +43,18 @@ def create_app(
         routes.append(Route(path, _dispatch(gateway, methods), methods=list(methods)))
     routes.extend(admin_routes(gateway, users, admin_token))
     routes.extend(live.routes)
-    document = openapi_document(endpoints)
-    encoded = msgspec.json.encode(document)
+    # Listings change at run time: the document is made again when the markets have.
+    encoded: dict[tuple[str, ...], bytes] = {}
 
     async def openapi(request: Request) -> Response:
-        return Response(encoded, media_type="application/json")
+        symbols = tuple(sorted(gateway.engine.markets))
+        if symbols not in encoded:
+            encoded.clear()
+            encoded[symbols] = msgspec.json.encode(openapi_document(endpoints, symbols))
+        return Response(encoded[symbols], media_type="application/json")
 
     async def docs(request: Request) -> Response:
-        return HTMLResponse(_docs_page(endpoints))
+        return HTMLResponse(_docs_page(endpoints), headers=SECURITY_HEADERS)
 
     routes.append(Route("/openapi.json", openapi))
     routes.append(Route("/docs", docs))
@@ -73,64 +80,6 @@ async def _not_found(request: Request, exc: Exception) -> Response:
 async def _not_allowed(request: Request, exc: Exception) -> Response:
     error = errors.ApiError(-1000, "Method not allowed for this endpoint.", 405)
     return Response(error.body(), 405, media_type="application/json")
-
-
-def openapi_document(endpoints: tuple[Endpoint, ...]) -> dict[str, Any]:
-    paths: dict[str, dict[str, Any]] = {}
-    for endpoint in endpoints:
-        operation: dict[str, Any] = {
-            "summary": endpoint.summary,
-            "operationId": f"{endpoint.method.lower()}{endpoint.path.replace('/', '_')}",
-            "parameters": [
-                {
-                    "name": param.name,
-                    "in": "query",
-                    "required": param.required,
-                    "schema": {"type": param.type},
-                    **({"description": param.description} if param.description else {}),
-                }
-                for param in endpoint.params
-            ],
-            "responses": {
-                "200": {"description": "Success", "content": {"application/json": {}}},
-                "4XX": {
-                    "description": 'Binance-style error: {"code": -1121, "msg": "..."}',
-                    "content": {
-                        "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
-                    },
-                },
-            },
-        }
-        if endpoint.security is not Security.NONE:
-            operation["security"] = [{"ApiKey": []}]
-            operation["description"] = (
-                f"{endpoint.security.value}: signed with HMAC-SHA256 or Ed25519 over the "
-                "query string and body; needs timestamp and signature."
-                if endpoint.security in (Security.TRADE, Security.USER_DATA)
-                else f"{endpoint.security.value}: the X-MBX-APIKEY header only, no signature."
-            )
-        paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = operation
-    return {
-        "openapi": "3.0.3",
-        "info": {
-            "title": "Assetport API",
-            "version": "1",
-            "description": "Binance Spot compatible REST API of the Assetport exchange.",
-        },
-        "paths": paths,
-        "components": {
-            "securitySchemes": {
-                "ApiKey": {"type": "apiKey", "in": "header", "name": "X-MBX-APIKEY"}
-            },
-            "schemas": {
-                "Error": {
-                    "type": "object",
-                    "properties": {"code": {"type": "integer"}, "msg": {"type": "string"}},
-                    "required": ["code", "msg"],
-                }
-            },
-        },
-    }
 
 
 def _docs_page(endpoints: tuple[Endpoint, ...]) -> str:

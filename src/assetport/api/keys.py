@@ -3,7 +3,10 @@
 An API key belongs to one account and is either HMAC-SHA256 (the platform generates a
 64-character key and secret; the secret is shown once) or Ed25519 (the user registers a
 public key in PEM, the platform generates the API key). A key carries permissions (`read`,
-`trade`), an optional IP allowlist, its creation time and a label.
+`trade`; at least one), an optional IP allowlist, its creation time and a label (at most 64
+characters, no control or bidirectional characters: `labels.py`). Every way of making a
+key (the admin endpoint and CLI, the account page) goes through `KeyStore`, which refuses
+one without permissions or with a bad label (`KeyRequestError`, a ValueError).
 
 HMAC secrets are encrypted at rest with AES-GCM under a master key kept in
 `<data_dir>/master.key` (mode 0600, made on first use); the associated data binds each
@@ -30,6 +33,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
+from assetport.api.labels import check_label
+from assetport.runtime.data_dir import create_private_file
+
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 MASTER_KEY_FILE: Final = "master.key"
@@ -38,6 +44,7 @@ KEYS_DB_FILE: Final = "api_keys.sqlite3"
 KEY_LENGTH: Final = 64
 _ALPHABET: Final = string.ascii_letters + string.digits
 _NONCE_BYTES: Final = 12
+MAX_LABEL: Final = 64
 
 
 class Permission(StrEnum):
@@ -52,6 +59,20 @@ class KeyKind(StrEnum):
 
 class KeyStoreError(Exception):
     """The key store cannot be used as it is (a file with loose permissions, bad data)."""
+
+
+class KeyRequestError(ValueError):
+    """A key that cannot be made as asked: no permission, or a bad label."""
+
+
+def check_key_request(permissions: frozenset[Permission], label: str) -> None:
+    """Refuse a key no request could use, or whose label would not read as what it is."""
+    if not permissions:
+        raise KeyRequestError("an API key needs at least one permission (read, trade)")
+    try:
+        check_label(label, "a label", MAX_LABEL)
+    except ValueError as exc:
+        raise KeyRequestError(str(exc)) from None
 
 
 class ApiKey:
@@ -245,10 +266,7 @@ class KeyStore:
         master = read_or_create_private_file(data_dir / MASTER_KEY_FILE, os.urandom(32))
         self._box = _SecretBox(master)
         db_path = data_dir / KEYS_DB_FILE
-        if not db_path.exists():
-            # Made 0600 before SQLite opens it: SQLite gives its -wal and -shm files the
-            # database file's mode, so they are private from their first byte too.
-            os.close(os.open(db_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        create_private_file(db_path)
         self._rows = _KeyRows(db_path)
         self._lock = threading.Lock()
         self._keys: dict[str, ApiKey] = {}
@@ -291,6 +309,7 @@ class KeyStore:
             label=label,
             secret=secret.encode(),
         )
+        check_key_request(key.permissions, key.label)
         nonce, sealed = self._box.seal(api_key, secret.encode())
         self._store(key, nonce, sealed)
         return key, secret
@@ -316,6 +335,7 @@ class KeyStore:
             label=label,
             public_key_pem=public_key_pem.strip() + "\n",
         )
+        check_key_request(key.permissions, key.label)
         self._store(key, None, None)
         return key
 

@@ -9,6 +9,9 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from assetport.api.labels import check_label
+from assetport.runtime.data_dir import create_private_file
+
 USERS_DB_FILE = "users.sqlite3"
 FIRST_USER_ID = 1000
 
@@ -27,7 +30,9 @@ class User:
 class UserStore:
     def __init__(self, data_dir: Path) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(data_dir / USERS_DB_FILE, check_same_thread=False)
+        path = data_dir / USERS_DB_FILE
+        create_private_file(path)
+        self._db = sqlite3.connect(path, check_same_thread=False)
         self._lock = threading.Lock()
         with self._db:
             self._db.execute(
@@ -44,6 +49,10 @@ class UserStore:
         name = name.strip()
         if not name or len(name) > 100:
             raise UserError("a user name has 1 to 100 characters")
+        try:
+            check_label(name, "a user name", 100)
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
         with self._lock:
             if any(user.name == name for user in self._users.values()):
                 raise UserError(f"the name {name!r} is taken")

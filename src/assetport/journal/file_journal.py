@@ -113,7 +113,7 @@ class FileJournal:
         """Scan every segment, cut off a torn tail, and return the last durable seq."""
         if self._opened:
             raise RuntimeError("journal is already open")
-        self.directory.mkdir(parents=True, exist_ok=True)
+        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         segments = list_segments(self.directory)
         next_seq: int | None = None
         for index, (first_seq, path) in enumerate(segments):
@@ -259,7 +259,8 @@ class FileJournal:
             self._fd = None
         path = self.directory / segment_name(first_seq)
         # O_EXCL: never reuse a name, which would overwrite records.
-        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL, 0o644)
+        # Readable by the data directory's user only (see runtime/data_dir.py).
+        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL, 0o600)
         sync_directory(self.directory)
         self._segments.append((first_seq, path))
         self._size = 0
@@ -316,7 +317,7 @@ class FileJournal:
             return []
         if self.archive_removed:
             archive = self.directory / ARCHIVE_DIR
-            archive.mkdir(exist_ok=True)
+            archive.mkdir(exist_ok=True, mode=0o700)
             for path in removed:
                 os.replace(path, archive / path.name)
             sync_directory(archive)

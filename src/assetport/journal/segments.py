@@ -51,7 +51,12 @@ class SegmentScan:
 
 
 def scan_segment(path: Path, first_seq: int, *, is_last: bool) -> SegmentScan:
-    data = path.read_bytes()
+    return scan_data(path, path.read_bytes(), first_seq, is_last=is_last)
+
+
+def scan_data(path: Path, data: bytes, first_seq: int, *, is_last: bool) -> SegmentScan:
+    """`scan_segment` over bytes already read: a reader beside a writer judges the very
+    bytes it read, not a second read that the writer may have extended meanwhile."""
     records = 0
     valid_bytes = 0
     error: FrameError | None = None

@@ -103,10 +103,11 @@ class SnapshotStore:
         """Write a snapshot atomically: it is either wholly there after a crash, or absent."""
         if last_seq < 0:
             raise ValueError(f"last_seq must not be negative, got {last_seq}")
-        self.directory.mkdir(parents=True, exist_ok=True)
+        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         final = self.directory / snapshot_name(last_seq)
         temp = final.with_name(final.name + _TEMP_SUFFIX)
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        # Readable by the data directory's user only (see runtime/data_dir.py).
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
             write_all(fd, encode_snapshot(last_seq, state))
             os.fsync(fd)

@@ -2,6 +2,11 @@
 
 Nothing here modifies a file: a torn tail is reported, not cut off (`FileJournal.open` does
 that), so an operator can look before anything changes.
+
+Both may run beside the process that writes the data dir. The caller says so (`writing`):
+the end of the last segment may then be a record being written, not a torn one, and
+segments and snapshots that the writer removes after a snapshot may vanish between the
+listing and the read; neither is a problem then. Each file is judged by one read of it.
 """
 
 from dataclasses import dataclass
@@ -40,14 +45,18 @@ class DataDirStats(TypedDict):
 
 def _scan_journal(data_dir: Path) -> list[SegmentScan]:
     segments = list_segments(journal_dir(data_dir))
-    return [
-        scan_segment(path, first_seq, is_last=index == len(segments) - 1)
-        for index, (first_seq, path) in enumerate(segments)
-    ]
+    scans = []
+    for index, (first_seq, path) in enumerate(segments):
+        try:
+            scans.append(scan_segment(path, first_seq, is_last=index == len(segments) - 1))
+        except FileNotFoundError:
+            continue  # removed by the writer after a snapshot since it was listed
+    return scans
 
 
-def verify(data_dir: Path) -> list[Problem]:
-    """Every problem found in the journal segments and snapshots of `data_dir`; [] if none."""
+def verify(data_dir: Path, *, writing: bool = False) -> list[Problem]:
+    """Every problem found in the journal segments and snapshots of `data_dir`; [] if none.
+    `writing`: a process is writing the data dir now (see the module's docstring)."""
     problems: list[Problem] = []
     scans = _scan_journal(data_dir)
     previous: SegmentScan | None = None
@@ -61,7 +70,8 @@ def verify(data_dir: Path) -> list[Problem]:
                     f"seq {previous.next_seq - 1}",
                 )
             )
-        if scan.error is not None:
+        being_written = writing and scan.torn and index == len(scans) - 1
+        if scan.error is not None and not being_written:
             if scan.torn:
                 description = (
                     f"torn last record ({scan.error.reason}), left by a crash during a write; "
@@ -79,7 +89,8 @@ def verify(data_dir: Path) -> list[Problem]:
         except SnapshotDamaged as exc:
             problems.append(Problem(path, 0, exc.reason))
         except OSError as exc:
-            problems.append(Problem(path, 0, f"cannot be read: {exc}"))
+            if not (writing and isinstance(exc, FileNotFoundError)):  # pruned meanwhile
+                problems.append(Problem(path, 0, f"cannot be read: {exc}"))
     return problems
 
 
@@ -93,12 +104,16 @@ def stats(data_dir: Path) -> DataDirStats:
     with_records = [scan for scan in scans if scan.records > 0]
     snapshots: list[SnapshotStats] = []
     for seq, path in list_snapshots(snapshots_dir(data_dir)):
+        size = 0
         try:
+            size = path.stat().st_size
             read_snapshot(path)
             valid = True
+        except FileNotFoundError:
+            continue  # pruned by the writer since it was listed
         except (SnapshotDamaged, OSError):
             valid = False
-        snapshots.append({"seq": seq, "bytes": path.stat().st_size, "valid": valid})
+        snapshots.append({"seq": seq, "bytes": size, "valid": valid})
     return {
         "segments": len(scans),
         "records": records,

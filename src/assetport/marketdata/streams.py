@@ -3,6 +3,9 @@
 `parse_stream("btcusdt@depth5@100ms")` gives a `Stream` (what feed, which symbol, cadence)
 or an error message for the client. Symbols are lowercase in names and uppercase in
 payloads, as on Binance.
+
+Every pattern is matched whole (`fullmatch`): with `re.match`, `$` also matches before a
+final newline, so "btcusdt@trade\n" passed as a second, distinct stream name.
 """
 
 import re
@@ -46,8 +49,8 @@ _SIMPLE: Final = {
     "bookTicker": Feed.BOOK_TICKER,
     "avgPrice": Feed.AVG_PRICE,
 }
-_DEPTH: Final = re.compile(r"^depth(5|10|20)?(@100ms)?$")
-_SYMBOL: Final = re.compile(r"^[a-z0-9]{2,20}$")
+_DEPTH: Final = re.compile(r"depth(5|10|20)?(@100ms)?")
+_SYMBOL: Final = re.compile(r"[a-z0-9]{2,20}")
 MAX_NAME: Final = 64
 
 
@@ -61,7 +64,7 @@ def parse_stream(name: str, symbols: Container[str] | None = None) -> Stream | s
     if name == Feed.ALL_TICKERS:
         return Stream(name, Feed.ALL_TICKERS)
     symbol, sep, rest = name.partition("@")
-    if not sep or not _SYMBOL.match(symbol):
+    if not sep or not _SYMBOL.fullmatch(symbol):
         return f"Invalid stream name: {name!r}"
     upper = symbol.upper()
     if symbols is not None and upper not in symbols:
@@ -74,7 +77,7 @@ def parse_stream(name: str, symbols: Container[str] | None = None) -> Stream | s
         if interval not in INTERVALS:
             return f"Invalid kline interval in stream name: {name!r}"
         return Stream(name, Feed.KLINE, upper, interval=interval)
-    depth = _DEPTH.match(rest)
+    depth = _DEPTH.fullmatch(rest)
     if depth is not None:
         speed = 100 if depth[2] == "@100ms" else 1000
         if depth[1] is None:

@@ -48,7 +48,7 @@ class Stats(NamedTuple):
 
 def window_minutes(window: str) -> int | None:
     """Minutes in a Binance `windowSize` (1m..59m, 1h..23h, 1d..7d), or None if invalid."""
-    match = _WINDOW.match(window)
+    match = _WINDOW.fullmatch(window)  # `$` alone also matches before a final newline
     if match is None:
         return None
     count, unit = int(match[1]), match[2]

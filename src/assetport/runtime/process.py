@@ -3,7 +3,8 @@
 SIGTERM or SIGINT: take no new commands, finish those accepted (the batch in flight and
 the queue), write a snapshot, close the journal, exit 0. SIGUSR1 promotes a standby.
 When the process is ready it prints one JSON line on stdout (port, role, last seq), which
-supervisors and the crash tests read.
+supervisors and the crash tests read. The data directory is locked for the process's whole
+life (`data_dir.claim`): a second writer is refused before it opens anything.
 """
 
 import asyncio
@@ -13,6 +14,7 @@ import signal
 import sys
 
 from assetport.runtime.config import RuntimeConfig
+from assetport.runtime.data_dir import DataDirInUse, claim
 from assetport.runtime.interpreter import tune_for_latency
 from assetport.runtime.port_server import CommandPort, PortBackend
 from assetport.runtime.service import EngineService
@@ -99,9 +101,16 @@ async def _first_of(*waitables: "asyncio.Event | asyncio.Task[None]") -> None:
 def run_engine_process(config: RuntimeConfig, host: str, port: int, *, standby: bool) -> int:
     """The `assetport engine-serve` entry point; returns the exit code."""
     try:
+        writer = claim(config.data_dir)
+    except DataDirInUse as exc:
+        print(f"assetport: {exc}", file=sys.stderr)
+        return 1
+    try:
         asyncio.run(serve(config, host, port, standby=standby))
     except Exception as exc:
         logger.error("the engine stopped: %s", exc)
         print(f"assetport: the engine stopped: {exc}", file=sys.stderr)
         return 1
+    finally:
+        writer.release()
     return 0

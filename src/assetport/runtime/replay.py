@@ -4,6 +4,11 @@ Used by `assetport journal replay` and by the recovery tests as the reference: t
 clean replay reaches is what a recovered engine (snapshot + tail) must equal. Segments that
 a snapshot made removable are read from `journal/archive/` when they were archived.
 A torn last record is left alone (the writer cuts it at its next start) and not replayed.
+
+It may run beside the writer (the read model's catch-up does, and so may `journal replay`):
+it reads each segment once and judges those bytes, so a record half written at that moment
+is the torn tail of what it read, not damage; a segment the writer archives meanwhile is
+read from the archive.
 """
 
 from collections.abc import Iterator
@@ -17,7 +22,7 @@ from assetport.journal.file_journal import ARCHIVE_DIR
 from assetport.journal.framing import HEADER_SIZE, FrameError, iter_frames
 from assetport.journal.layout import journal_dir
 from assetport.journal.record import Record
-from assetport.journal.segments import list_segments, scan_segment
+from assetport.journal.segments import list_segments, scan_data
 
 
 class ReplayImpossible(Exception):
@@ -54,17 +59,32 @@ def read_records(data_dir: Path, torn: list[int] | None = None) -> Iterator[Reco
     for index, (first_seq, path) in enumerate(segments):
         if first_seq != expected:
             raise JournalCorrupted(path, 0, f"segment starts at seq {first_seq}, not {expected}")
-        data = path.read_bytes()
+        data = _read_segment(path)
         try:
             for offset, seq, time, end in iter_frames(data, first_seq):
                 yield Record(seq, time, data[offset + HEADER_SIZE : end])
                 expected = seq + 1
         except FrameError as exc:
-            scan = scan_segment(path, first_seq, is_last=index == len(segments) - 1)
+            scan = scan_data(path, data, first_seq, is_last=index == len(segments) - 1)
             if not scan.torn:
                 raise JournalCorrupted(path, exc.offset, exc.reason) from exc
             if torn is not None:
                 torn.append(scan.size - scan.valid_bytes)
+
+
+def _read_segment(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        if path.parent.name == ARCHIVE_DIR:
+            raise
+    try:  # archived by the running writer after a snapshot, since it was listed
+        return (path.parent / ARCHIVE_DIR / path.name).read_bytes()
+    except FileNotFoundError:
+        raise ReplayImpossible(
+            f"{path} was removed while it was being read (the running writer took a "
+            "snapshot); keep segments with --archive-segments for a replay from seq 1"
+        ) from None
 
 
 def replay(data_dir: Path) -> Replayed:

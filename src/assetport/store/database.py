@@ -17,8 +17,10 @@ from typing import Any, Final
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.engine import Connection
+
+from assetport.runtime.data_dir import create_private_file
 
 DB_FILE: Final = "assetport.db"
 MIGRATIONS: Final = Path(__file__).with_name("migrations")
@@ -68,6 +70,7 @@ def open_database(
     if url.startswith("sqlite"):
         if data_dir is not None and db_url is None:
             Path(data_dir).mkdir(parents=True, exist_ok=True)
+        _create_private(url)
         engine = create_engine(url, connect_args={"timeout": 30})
         _sqlite_settings(engine)
     else:
@@ -81,6 +84,15 @@ def open_database(
     if migrate:
         upgrade(database)
     return database
+
+
+def _create_private(url: str) -> None:
+    """Make a new SQLite file 0600 before SQLite opens it: SQLite gives the -wal and -shm
+    files the database file's mode, so the history is private from its first byte."""
+    path = make_url(url).database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    create_private_file(Path(path))
 
 
 def upgrade(database: Database, revision: str = "head") -> None:

@@ -184,6 +184,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--db", default=None, help="postgresql://... (default: <data-dir>/assetport.db)"
     )
     args = parser.parse_args(argv)
+    if not args.data_dir.is_dir():  # a typo must not create an empty, "agreeing" read model
+        print(f"assetport: the data directory {args.data_dir} does not exist", file=sys.stderr)
+        return 2
     try:
         problems = reconcile(args.data_dir, args.db)
     except (ReplayImpossible, JournalCorrupted) as exc:

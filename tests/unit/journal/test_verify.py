@@ -71,3 +71,18 @@ def test_stats_lists_damaged_snapshots_as_invalid(tmp_path: Path) -> None:
     _data_dir(tmp_path)
     (tmp_path / "snapshots" / f"{20:020d}.snap").write_bytes(b"junk")
     assert [snap["valid"] for snap in stats(tmp_path)["snapshots"]] == [True, False]
+
+
+def test_beside_a_writer_the_record_being_written_is_no_problem(tmp_path: Path) -> None:
+    _data_dir(tmp_path)
+    last = list_segments(tmp_path / "journal")[-1][1]
+    whole = make_records(26, 1)
+    journal = FileJournal.in_data_dir(tmp_path, segment_bytes=10 * FRAME)
+    journal.open()
+    journal.append(whole)  # record 26, then half of what a writer would write next
+    journal.close()
+    data = last.read_bytes()
+    last.write_bytes(data + data[-FRAME:][: FRAME // 2])
+    assert [p.description.split(" (")[0] for p in verify(tmp_path)] == ["torn last record"]
+    assert verify(tmp_path, writing=True) == []
+    assert stats(tmp_path)["last_seq"] == 26
