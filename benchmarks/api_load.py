@@ -17,6 +17,14 @@ server; an order is acknowledged only once it is durable in the journal.
   placed order (`order.place`, ACK) is canceled (`order.cancel`) as soon as its answer
   arrives, and every answered cancel places the next order.
 
+With `--hostile`, each section runs twice: quiet, then again beside two hostile clients
+from another loopback address (127.0.0.2, so bans of theirs do not touch the load), each
+in its own process: one sends 9.9 MB form bodies of a million parameters, over and over,
+on new connections; the other sends WebSocket API messages as 40,000 empty continuation
+frames each. The section's figures gain `hostile` (the second run) and
+`p99_hostile_over_quiet`; what the hostile clients saw (answers, refusals, closes) is
+counted.
+
 Orders/s counts placements acknowledged (each followed by its cancel); latency is from
 writing a request to reading its whole answer. CPU per order (server process with all its
 threads, and the load processes) makes runs comparable on a noisy machine. The last line
@@ -472,6 +480,108 @@ def ws_worker(
     return _run_worker(main)
 
 
+# -- hostile clients ---------------------------------------------------------------------------
+
+HOSTILE_ADDRESS = "127.0.0.2"
+_BIG_BODY = b"&".join([b"a=1"] * 1_000_000) + b"&" + b"b" * (9_900_000 - 3_999_999 - 1)
+_FRAGMENTS = 40_000
+
+
+def _masked(first: int, payload: bytes) -> bytes:
+    mask = b"\x01\x02\x03\x04"
+    return bytes((first, 0x80 | len(payload))) + mask + apply_mask(payload, mask)
+
+
+_FRAGMENTED = b"".join(
+    [_masked(0x01, b"{")]  # a text frame, not final
+    + [_masked(0x00, b"")] * _FRAGMENTS  # empty continuation frames
+    + [_masked(0x80, b"}")]  # the final one
+)
+
+
+class HostileTally(msgspec.Struct):
+    attempts: int = 0
+    answers: dict[str, int] = msgspec.field(default_factory=dict)
+
+    def saw(self, what: str) -> None:
+        self.answers[what] = self.answers.get(what, 0) + 1
+
+
+async def _hostile_exchange(
+    port: int, head: bytes, body: bytes, tally: HostileTally, websocket: bool
+) -> None:
+    """On a new connection from the hostile address: send `head`, then `body` (for a
+    WebSocket, once the handshake is answered, as a client must); count the first line of
+    the answer (for a WebSocket, the close frame's code), and hang up once it is in (or
+    after 5 s)."""
+    reader, writer = await asyncio.open_connection(
+        "127.0.0.1", port, local_addr=(HOSTILE_ADDRESS, 0)
+    )
+    tally.attempts += 1
+    seen = "closed without an answer"
+    try:
+        async with asyncio.timeout(5):
+            writer.write(head if websocket else head + body)
+            answer_head = await reader.readuntil(b"\r\n\r\n")
+            seen = answer_head.split(b"\r\n", 1)[0].decode("latin-1")[:40]
+            if websocket and seen.startswith("HTTP/1.1 101"):
+                seen = "101, no close frame"
+                writer.write(body)
+                while True:  # frames until the server's close
+                    first, second = await reader.readexactly(2)
+                    length = second & 0x7F
+                    if length >= 126:
+                        extended = await reader.readexactly(2 if length == 126 else 8)
+                        length = int.from_bytes(extended, "big")
+                    payload = await reader.readexactly(length)
+                    if first & 0x0F == 0x8:
+                        seen = f"101, then close {int.from_bytes(payload[:2], 'big')}"
+                        break
+    except (TimeoutError, ConnectionError, asyncio.IncompleteReadError):
+        pass
+    finally:
+        writer.close()
+    tally.saw(seen)
+
+
+def oversized_bodies(port: int, seconds: float) -> Any:
+    """A client sending 9.9 MB form bodies of a million parameters to the order endpoint."""
+    head = (
+        b"POST /api/v3/order HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b"Content-Type: application/x-www-form-urlencoded\r\n"
+        b"Content-Length: " + str(len(_BIG_BODY)).encode() + b"\r\n\r\n"
+    )
+    return _hostile_loop(port, seconds, head, _BIG_BODY, websocket=False)
+
+
+def fragmented_messages(port: int, seconds: float) -> Any:
+    """A client sending WebSocket API messages of 40,000 empty continuation frames."""
+    key = base64.b64encode(b"hostile-client!!")
+    head = (
+        b"GET /ws-api/v3 HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+        b"Connection: Upgrade\r\nSec-WebSocket-Key: " + key + b"\r\n"
+        b"Sec-WebSocket-Version: 13\r\n\r\n"
+    )
+    return _hostile_loop(port, seconds, head, _FRAGMENTED, websocket=True)
+
+
+def _hostile_loop(port: int, seconds: float, head: bytes, body: bytes, websocket: bool) -> Any:
+    import uvloop
+
+    async def main() -> HostileTally:
+        tally = HostileTally()
+        stop_at = time.monotonic() + seconds
+        while time.monotonic() < stop_at:
+            try:
+                await _hostile_exchange(port, head, body, tally, websocket)
+            except OSError as exc:
+                tally.saw(f"connect: {exc.strerror}")
+                await asyncio.sleep(0.05)
+        return tally
+
+    return msgspec.to_builtins(uvloop.run(main()))
+
+
 # -- running ------------------------------------------------------------------------------------
 
 
@@ -519,12 +629,22 @@ def run_section(
     workers: int,
     worker: Callable[..., Any],
     job: tuple[Any, ...],
+    hostile_seconds: float = 0.0,
 ) -> dict[str, Any]:
     """One section's figures. The read model's CPU is counted until it has written the
     whole section (it may trail the load while the CPU is busy), and its lag when the load
-    stops is reported."""
+    stops is reported. With `hostile_seconds`, the two hostile clients run beside the load,
+    each in a process of its own."""
     context = multiprocessing.get_context("fork")
     wait_for_read_model(*server)
+    hostile_pool = context.Pool(2) if hostile_seconds else None
+    hostile_runs = []
+    if hostile_pool is not None:
+        port = server[0]
+        hostile_runs = [
+            hostile_pool.apply_async(oversized_bodies, (port, hostile_seconds)),
+            hostile_pool.apply_async(fragmented_messages, (port, hostile_seconds)),
+        ]
     with context.Pool(workers) as pool:
         server_before, children_before = cpu_seconds(server_pid)
         ticks_before, stolen_before = machine_ticks()
@@ -536,6 +656,10 @@ def run_section(
         lag_at_end = read_model_lag(*server)
         catch_up_s = wait_for_read_model(*server)
         _, children_after = cpu_seconds(server_pid)
+    hostile = [run.get() for run in hostile_runs]
+    if hostile_pool is not None:
+        hostile_pool.close()
+        hostile_pool.join()
     tallies = [tally for _, tally in results]
     latencies = sorted(x for t in tallies for x in t["latencies_ns"])
     orders = sum(t["orders"] for t in tallies)
@@ -549,6 +673,7 @@ def run_section(
         "requests_per_s": round(len(latencies) / elapsed),
         "p50_ms": round(percentile(latencies, 0.50), 3),
         "p99_ms": round(percentile(latencies, 0.99), 3),
+        "max_ms": round(latencies[-1] / 1e6, 3) if latencies else 0.0,
         "errors": sum(t["errors"] for t in tallies),
         "server_cpu_us_per_order": round((server_after - server_before) * per_order, 1),
         "read_model_cpu_us_per_order": round((children_after - children_before) * per_order, 1),
@@ -558,7 +683,9 @@ def run_section(
         ),
         "read_model_lag_at_end": lag_at_end,
         "read_model_catch_up_s": round(catch_up_s, 3),
-    }
+        **({"hostile_clients": dict(zip(("bodies", "fragments"), hostile, strict=True))}
+           if hostile else {}),
+    }  # fmt: skip
 
 
 def make_users(port: int, token: str, count: int) -> list[User]:
@@ -594,6 +721,9 @@ def main() -> None:
     parser.add_argument("--ws-window", type=int, default=16, help="requests in flight each")
     parser.add_argument("--ws-hmac", action="store_true", help="sign every request")
     parser.add_argument("--profile", type=Path, help="run the server under cProfile")
+    parser.add_argument(
+        "--hostile", action="store_true", help="run each section again beside hostile clients"
+    )
     args = parser.parse_args()
     figures: dict[str, Any] = {"benchmark": "api_load"}
     with tempfile.TemporaryDirectory() as tmp:
@@ -611,6 +741,9 @@ def main() -> None:
                 rest["connections"] = args.rest_workers * args.rest_connections
                 figures["rest"] = rest
                 _say("REST", rest)
+                if args.hostile:
+                    _beside_hostile(rest, "REST", server.pid, (port, token),
+                                    args.rest_workers, rest_worker, job, args.seconds)  # fmt: skip
             if args.only in (None, "ws"):
                 job = (port, users, args.ws_connections, args.ws_window, args.seconds,
                        args.ws_hmac)  # fmt: skip
@@ -620,17 +753,40 @@ def main() -> None:
                 ws["auth"] = "hmac" if args.ws_hmac else "ed25519_session"
                 figures["ws_api"] = ws
                 _say("WebSocket API", ws)
+                if args.hostile:
+                    _beside_hostile(ws, "WebSocket API", server.pid, (port, token),
+                                    args.ws_workers, ws_worker, job, args.seconds)  # fmt: skip
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=120)
     print(json.dumps(figures))
 
 
+def _beside_hostile(
+    quiet: dict[str, Any],
+    name: str,
+    server_pid: int,
+    server: tuple[int, str],
+    workers: int,
+    worker: Callable[..., Any],
+    job: tuple[Any, ...],
+    seconds: float,
+) -> None:
+    """The section again, beside the hostile clients; its figures go into `quiet`."""
+    hostile = run_section(server_pid, server, workers, worker, job, hostile_seconds=seconds)
+    quiet["hostile"] = hostile
+    quiet["p99_hostile_over_quiet"] = round(hostile["p99_ms"] / max(quiet["p99_ms"], 1e-9), 2)
+    _say(f"{name} beside hostile clients", hostile)
+    print(f"  hostile clients saw: {hostile['hostile_clients']}", file=sys.stderr)
+    print(f"  p99 beside them / quiet: {quiet['p99_hostile_over_quiet']}", file=sys.stderr)
+
+
 def _say(name: str, f: dict[str, Any]) -> None:
     print(
         f"{name}: {f['orders_per_s']:,} orders/s placed and canceled "
         f"({f['requests_per_s']:,} requests/s), latency p50 {f['p50_ms']} ms, "
-        f"p99 {f['p99_ms']} ms, {f['errors']} errors; CPU per order: server "
+        f"p99 {f['p99_ms']} ms, max {f['max_ms']} ms, {f['errors']} errors; section "
+        f"{f['seconds']} s; CPU per order: server "
         f"{f['server_cpu_us_per_order']} µs, its read model process "
         f"{f['read_model_cpu_us_per_order']} µs, load generator {f['client_cpu_us_per_order']} µs; "
         f"read model {f['read_model_lag_at_end']:,} commands behind at the end, caught up "

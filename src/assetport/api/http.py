@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 import msgspec
 from starlette.requests import Request
@@ -24,7 +24,7 @@ from assetport.api.errors import ApiError
 from assetport.api.gateway import Gateway, refusal_error
 from assetport.api.keys import ApiKey, Permission
 from assetport.api.params import Params
-from assetport.api.ratelimit import request_weight
+from assetport.api.ratelimit import Usage, request_weight
 from assetport.api.session_auth import SessionCredentials
 from assetport.api.signing import authenticate_rest, check_key
 from assetport.domain.commands import Command
@@ -32,6 +32,11 @@ from assetport.runtime.errors import CommandRefused, ServiceFailed
 from assetport.runtime.service import Outcome
 
 logger = logging.getLogger(__name__)
+
+REPEATED_API_KEY: Final = errors.ErrorSpec(
+    -1101, "Duplicate values for a parameter detected: send one X-MBX-APIKEY header."
+)
+_NO_PARAMS: Final = Params({})  # an endpoint's weight when its parameters were refused
 
 _json = msgspec.json.Encoder()
 JSON = "application/json"
@@ -124,15 +129,17 @@ class Answer:
 async def respond(gateway: Gateway, endpoint: Endpoint, request: Request) -> Response:
     """The pipeline for a Starlette request (the app's routes)."""
     body = await request.body()
+    api_keys = request.headers.getlist("x-mbx-apikey")
     raw = RawRequest(
         raw_query=request.scope["query_string"],
         body=body,
         content_type=request.headers.get("content-type", ""),
-        api_key=request.headers.get("x-mbx-apikey"),
+        api_key=api_keys[0] if api_keys else None,
         ip=client_ip(request),
         session=session_credentials(
             request.headers.get("cookie"), request.headers.get("x-csrf-token")
         ),
+        repeated_api_key=len(api_keys) > 1,
     )
     answer = await answer_request(gateway, endpoint, raw)
     return Response(answer.body, answer.status, dict(answer.headers), JSON)
@@ -148,6 +155,8 @@ class RawRequest:
     api_key: str | None
     ip: str
     session: SessionCredentials | None = None
+    # Two X-MBX-APIKEY headers: refused, so that no two readers can take different keys.
+    repeated_api_key: bool = False
 
 
 async def answer_request(gateway: Gateway, endpoint: Endpoint, request: RawRequest) -> Answer:
@@ -187,9 +196,9 @@ def answer_submitted(
 
 
 class _Run:
-    """One request going through the pipeline: its time, its usage headers, whose weight."""
+    """One request going through the pipeline: its time and its usage headers."""
 
-    __slots__ = ("endpoint", "gateway", "headers", "now", "request", "weigher")
+    __slots__ = ("endpoint", "gateway", "headers", "now", "request")
 
     def __init__(self, gateway: Gateway, endpoint: Endpoint, request: RawRequest) -> None:
         self.gateway = gateway
@@ -197,19 +206,24 @@ class _Run:
         self.request = request
         self.now = gateway.clock_ms()
         self.headers: list[tuple[str, str]] = []
-        self.weigher = request.ip
 
     def checked_call(self) -> Call:
         """Everything before the handler: parameters, request weight, key, signature and
         time, the order count; the usage headers go into `headers`. Raises `ApiError`."""
         gateway, endpoint, request, now = self.gateway, self.endpoint, self.request, self.now
-        self.weigher = _weight_subject(gateway, request, now)
+        limiter = gateway.limiter
+        limiter.check_ban(request.ip, now)  # before anything of the request is parsed
+        session_weigher = _session_weigher(gateway, request, now)
         body = request.body
         form = body if body and request.content_type.startswith(FORM) else b""
-        params = Params.parse(request.raw_query, form)
-        usage = gateway.limiter.check_request(
-            self.weigher, request_weight(endpoint.method, endpoint.path, params), now
-        )
+        try:
+            if request.repeated_api_key:
+                raise REPEATED_API_KEY.error()
+            params = Params.parse(request.raw_query, form)
+        except ApiError:  # refused, yet it reached the server: it costs the usual weight
+            self._weigh(request_weight(endpoint.method, endpoint.path, _NO_PARAMS), session_weigher)
+            raise
+        usage = self._weigh(request_weight(endpoint.method, endpoint.path, params), session_weigher)
         headers = self.headers
         headers.extend(usage.headers())
         key: ApiKey | None = None
@@ -221,16 +235,26 @@ class _Run:
             headers.extend(gateway.limiter.check_order(account, now).headers())
         return Call(gateway, params, key, now, request.ip, headers, session_account)
 
+    def _weigh(self, weight: int, session_weigher: str | None) -> Usage:
+        """Count the request against its address and, for a web session, its account too:
+        many accounts behind one address never lift the address above its limit. The
+        usage is the address's, as Binance reports it."""
+        limiter = self.gateway.limiter
+        usage = limiter.check_request(self.request.ip, weight, self.now)
+        if session_weigher is not None:
+            limiter.check_request(session_weigher, weight, self.now)
+        return usage
+
     def ok(self, result: Any) -> Answer:
         return Answer(200, self.headers, _json.encode(result))
 
     def failed(self, exc: Exception) -> Answer:
         """Binance's answer for an `ApiError`; anything else is a bug: logged, -1000/500."""
         if isinstance(exc, ApiError):
-            return error_answer(self.gateway, exc, self.weigher, self.now, self.headers)
+            return error_answer(self.gateway, exc, self.request.ip, self.now, self.headers)
         logger.error("%s %s failed", self.endpoint.method, self.endpoint.path, exc_info=exc)
         error = errors.UNKNOWN.error()
-        return error_answer(self.gateway, error, self.weigher, self.now, self.headers, 500)
+        return error_answer(self.gateway, error, self.request.ip, self.now, self.headers, 500)
 
 
 async def run_submission(call: Call, submission: "Submission") -> Any:
@@ -238,20 +262,19 @@ async def run_submission(call: Call, submission: "Submission") -> Any:
     return submission.answer(await call.gateway.execute(submission.command))
 
 
-def _weight_subject(gateway: Gateway, request: RawRequest, now: int) -> str:
-    """Whose request weight a request uses: its IP's, as on Binance, except a logged-in web
-    session's (the cookie and no API key), which uses its account's. Many people share one
-    address (a campus, a mobile carrier's NAT), and the page's own calls would otherwise let
-    a few of them lock the rest out; a visitor without a valid session still counts
-    against the address."""
-    session, ip = request.session, request.ip
+def _session_weigher(gateway: Gateway, request: RawRequest, now: int) -> str | None:
+    """The second request weight a logged-in web session's request (the cookie and no API
+    key) uses, besides its address's: its account's, so one account's page cannot use up
+    what others behind the same address (a campus, a mobile carrier's NAT) still have of the
+    account limit. None for any other request."""
+    session = request.session
     if request.api_key is not None or session is None or gateway.sessions is None:
-        return ip
+        return None
     try:
         account = gateway.sessions.account_of(session, state_changing=False, now_ms=now)
     except ApiError:  # an expired or unknown session: the request is answered as usual
-        return ip
-    return ip if account is None else f"account {account}"
+        return None
+    return None if account is None else f"account {account}"
 
 
 def _authenticate(
@@ -299,8 +322,12 @@ def _session_account(
     # USER_STREAM too: the page follows its own account through a listenKey stream.
     if endpoint.security not in _SESSION_SECURITY:
         return None
+    # A TRADE request of an account whose email is not verified is refused (-8020).
     account = gateway.sessions.account_of(
-        session, state_changing=endpoint.method != "GET", now_ms=now
+        session,
+        state_changing=endpoint.method != "GET",
+        now_ms=now,
+        trading=endpoint.security is Security.TRADE,
     )
     if account is not None:
         params.mark_read("timestamp", "recvWindow", "signature")

@@ -18,14 +18,30 @@ body written apart, then Starlette's routing and Request/Response objects) cost 
 that per request, and a task with its future cost about a tenth of the server's time per
 order (benchmarks/api_load.py: 4,500-5,500 signed REST orders/s with it, 6,200-7,200
 without).
+
+Every request, whichever way it goes, is held to the transport's limits here, as the
+parser reads it and before anything else sees it (`transport_limits`, `admission`): a
+banned address's 418, the URL (414) and the headers (431) once the head is in, and a head
+that grows past both while it arrives (the parser is fed a slice at a time, so one endless
+header line is cut off too), the body (413, from Content-Length before it is read, or as a
+chunked one grows), the time to read it (408; a connection that sends nothing is closed),
+and the connections per address (-1034, 429). A refused request is
+weighed against its address, answered with Binance's JSON error and `connection: close`;
+what the client still sends is read and dropped for a moment, so that it reads the answer
+rather than a reset.
 """
 
 import asyncio
 from collections.abc import Iterable
 from typing import Any, Final
 
+import httptools
+from uvicorn.config import Config
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
+from uvicorn.server import ServerState
 
+from assetport.api.admission import Admission
+from assetport.api.errors import ApiError
 from assetport.api.gateway import Gateway
 from assetport.api.http import (
     Answer,
@@ -35,8 +51,29 @@ from assetport.api.http import (
     answer_submitted,
     session_credentials,
 )
+from assetport.api.proxies import TrustedProxies
+from assetport.api.transport_limits import (
+    MALFORMED_REQUEST,
+    TransportLimits,
+    body_too_large,
+    headers_too_large,
+    request_timeout,
+    url_too_long,
+)
 
 _CONTINUE: Final = b"HTTP/1.1 100 Continue\r\n\r\n"
+# A request's head is handed to the parser this much at a time, and counted in between.
+_HEAD_SLICE: Final = 8192
+# After a refusal, what the client still sends is read and dropped for this long, or until
+# this much has come, whichever is first; then the connection is reset. Enough for a plain
+# client that writes a whole oversized body before it reads (the issue's 9.9 MB); dropping
+# costs the loop a copy per byte, so beyond it the client is not worth it.
+_LINGER_S: Final = 2.0
+_LINGER_BYTES: Final = 16 << 20
+
+
+class _Refused(Exception):
+    """Raised in a parser callback to stop parsing a request already answered."""
 
 
 class _Signal:
@@ -121,25 +158,36 @@ class RestCycle:
     def _raw(self) -> RawRequest:
         content_type = ""
         api_key: str | None = None
+        repeated_api_key = False
         cookie: str | None = None
         csrf_token: str | None = None
+        forwarded_for: str | None = None
         for name, value in self.headers:
             if name == b"content-type":
                 content_type = value.decode("latin-1")
             elif name == b"x-mbx-apikey":
-                api_key = value.decode("latin-1")
+                if api_key is None:
+                    api_key = value.decode("latin-1")
+                else:
+                    repeated_api_key = True
             elif name == b"cookie":
                 cookie = value.decode("latin-1")
             elif name == b"x-csrf-token":
                 csrf_token = value.decode("latin-1")
+            elif name == b"x-forwarded-for":
+                forwarded_for = value.decode("latin-1")
         client = self.protocol.client
+        ip = client[0] if client else "0.0.0.0"
+        if forwarded_for is not None:  # believed only from a trusted proxy (api/proxies.py)
+            ip = self.protocol.proxies.client(ip, forwarded_for)
         return RawRequest(
             raw_query=self.query,
             body=bytes(self.body),
             content_type=content_type,
             api_key=api_key,
-            ip=client[0] if client else "0.0.0.0",
+            ip=ip,
             session=session_credentials(cookie, csrf_token),
+            repeated_api_key=repeated_api_key,
         )
 
     def respond(self, answer: Answer) -> None:
@@ -171,7 +219,8 @@ class RestCycle:
 
 
 class GatewayHttp(HttpToolsProtocol):
-    """uvicorn's httptools protocol with the REST endpoints taken before the ASGI app.
+    """uvicorn's httptools protocol with the REST endpoints taken before the ASGI app, and
+    every request held to the transport's limits (see the module's docstring).
 
     A request to an endpoint with a `submit` form (placing and canceling orders) waits in
     `_waiting` while the parser reads its body; when the message ends within the same
@@ -183,23 +232,128 @@ class GatewayHttp(HttpToolsProtocol):
 
     gateway: Gateway
     endpoints: dict[tuple[bytes, bytes], Endpoint]
+    proxies: TrustedProxies = TrustedProxies()
+    admission: Admission
     _waiting: RestCycle | None = None
 
+    def __init__(
+        self,
+        config: Config,
+        server_state: ServerState,
+        app_state: dict[str, Any],
+        _loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
+        super().__init__(config, server_state, app_state, _loop)
+        self.limits: TransportLimits = self.admission.limits
+        self.peer = "0.0.0.0"
+        self.behind_proxy = False  # the peer is a trusted proxy: X-Forwarded-For is believed
+        self.reading_head = True  # between requests, or in a request's line and headers
+        self.reading_body = False
+        self.head_bytes = 0
+        self.body_bytes = 0
+        self.deadline: float | None = None  # when the request being read must be in
+        self.timer: asyncio.TimerHandle | None = None
+        self.linger: asyncio.TimerHandle | None = None
+        self.refused = False
+        self.dropped = 0  # bytes read and dropped since the refusal
+        self.fed = 0  # of the read being parsed, the bytes before the piece being parsed
+
+    # -- the connection -------------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        client = self.client
+        self.peer = client[0] if client else "0.0.0.0"
+        self.behind_proxy = bool(self.proxies) and self.proxies.trusts(self.peer)
+        self._read_by()  # a connection that never sends a request is closed too
+        error = self.admission.connect(transport, self.peer)
+        if error is not None:
+            self._refuse(error, weigh=False)  # weighed already, if it is to be
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.admission.disconnect(self.transport)
+        self.deadline = None
+        for timer in (self.timer, self.linger):
+            if timer is not None:
+                timer.cancel()
+        self.timer = self.linger = None
+        super().connection_lost(exc)
+
     def data_received(self, data: bytes) -> None:
-        super().data_received(data)
+        if self.refused:  # answered and closing: what still comes is dropped, up to a point
+            self.dropped += len(data)
+            if self.dropped > _LINGER_BYTES:
+                self.transport.abort()
+            return
+        self._unset_keepalive_if_required()
+        self.fed = 0
+        try:
+            self._feed(data)
+        except httptools.HttpParserUpgrade as upgrade:
+            self.deadline = None  # a WebSocket now: its protocol keeps its own time
+            if self._should_upgrade():
+                self.handle_websocket_upgrade()
+                # What came with the head is the WebSocket's (uvicorn drops it): a client
+                # that did not wait for the 101 is still held to the frame limits.
+                rest = data[self.fed + int(upgrade.args[0]) :] if upgrade.args else b""
+                if rest and not self.transport.is_closing():
+                    self.transport.get_protocol().data_received(rest)  # type: ignore[attr-defined]
+            else:
+                self._unsupported_upgrade_warning()
+            return
+        except (httptools.HttpParserError, _Refused):
+            if not self.refused:  # the parser's own error: not HTTP
+                self._refuse(MALFORMED_REQUEST.error())
+            return
         waiting = self._waiting
         if waiting is not None:  # its body goes on in a later read
             self._waiting = None
             self._start_asgi_task(waiting, self.app)  # type: ignore[arg-type]
 
-    def on_message_complete(self) -> None:
-        super().on_message_complete()
-        waiting = self._waiting  # the request whose message just ended, if it waits
-        if waiting is not None:
-            self._waiting = None
-            waiting.answer_now()
+    def _feed(self, data: bytes) -> None:
+        """Hand `data` to the parser; while a request's head is read, a slice at a time,
+        counted in between, so the parser never holds much more of a head than the limit
+        (it keeps a header line it has not finished in memory, growing with each read)."""
+        parser = self.parser
+        if not self.reading_head:
+            parser.feed_data(data)
+        elif len(data) <= _HEAD_SLICE:
+            parser.feed_data(data)
+            self._count_head(len(data))
+        else:
+            view = memoryview(data)
+            for at in range(0, len(data), _HEAD_SLICE):
+                self.fed = at  # where the piece being parsed starts
+                if not self.reading_head:
+                    parser.feed_data(view[at:])
+                    return
+                piece = view[at : at + _HEAD_SLICE]
+                parser.feed_data(piece)
+                self._count_head(len(piece))
+
+    def _count_head(self, size: int) -> None:
+        if not self.reading_head:
+            return
+        self.head_bytes += size
+        # The exact limits are checked on the whole head (`_admit`); this bound stops a head
+        # that never ends, e.g. one endless line, a slice past the URL and headers together.
+        limits = self.limits
+        if self.head_bytes > limits.max_head_bytes + _HEAD_SLICE:
+            too_long = len(self.url) > limits.max_url_bytes  # the URL is read as it arrives
+            self._refuse(url_too_long(limits) if too_long else headers_too_large(limits))
+            raise _Refused
+
+    # -- the parser's callbacks -----------------------------------------------------------
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self.body_bytes = 0
+        self._read_by()
 
     def on_headers_complete(self) -> None:
+        self.reading_head = False
+        self._admit()
+        self.reading_body = True
         parser = self.parser
         endpoint = None
         if self.limit_concurrency is None and not parser.should_upgrade():
@@ -225,8 +379,157 @@ class GatewayHttp(HttpToolsProtocol):
             self.flow.pause_reading()
             self.pipeline.appendleft((cycle, self.app))  # type: ignore[arg-type]
 
+    def _admit(self) -> None:
+        """The head is in: a banned address gets its 418; a URL, headers or a declared
+        body over the limits their 414, 431 or 413, before the body is read or anything
+        parsed. (A head that grows past the limits while it arrives is cut off earlier,
+        by `_count_head`.)"""
+        client = self._client_address()
+        banned = self.admission.banned(client)
+        if banned is not None:
+            self._refuse(banned, weigh=False)
+            raise _Refused
+        limits = self.limits
+        if len(self.url) > limits.max_url_bytes:
+            self._refuse(url_too_long(limits), client)
+            raise _Refused
+        headers = self.headers
+        size = 0
+        declared = 0
+        for name, value in headers:
+            size += len(name) + len(value)
+            if name == b"content-length":
+                declared = int(value)
+        if size > limits.max_header_bytes or len(headers) > limits.max_headers:
+            self._refuse(headers_too_large(limits), client)
+            raise _Refused
+        if declared > limits.max_body_bytes:
+            self._refuse(body_too_large(limits), client)
+            raise _Refused
 
-def http_protocol(gateway: Gateway, endpoints: Iterable[Endpoint]) -> type[GatewayHttp]:
-    """The protocol class for uvicorn's `http` setting."""
+    def on_body(self, body: bytes) -> None:
+        self.body_bytes += len(body)
+        if self.body_bytes > self.limits.max_body_bytes:  # a chunked body, growing
+            self._refuse(body_too_large(self.limits), self._client_address())
+            raise _Refused
+        super().on_body(body)
+
+    def on_message_complete(self) -> None:
+        self.reading_body = False
+        self.reading_head = True
+        self.head_bytes = 0
+        self.deadline = None
+        super().on_message_complete()
+        waiting = self._waiting  # the request whose message just ended, if it waits
+        if waiting is not None:
+            self._waiting = None
+            waiting.answer_now()
+
+    def _client_address(self) -> str:
+        """The address a request is weighed and banned by: the peer's, or for a trusted
+        proxy the client it names."""
+        peer = self.peer
+        if self.behind_proxy:
+            for name, value in self.headers:
+                if name == b"x-forwarded-for":
+                    return self.proxies.client(peer, value.decode("latin-1"))
+        return peer
+
+    # -- time ----------------------------------------------------------------------------
+
+    def _read_by(self) -> None:
+        """The request now begun (or the first one) must be in within the timeout. One
+        timer per connection, moved on lazily: most requests take no timer call at all."""
+        timeout = self.limits.request_timeout_s
+        self.deadline = self.loop.time() + timeout
+        if self.timer is None:
+            self.timer = self.loop.call_later(timeout, self._check_deadline)
+
+    def _check_deadline(self) -> None:
+        self.timer = None
+        deadline = self.deadline
+        if deadline is None or self.refused or self.transport.is_closing():
+            return
+        remaining = deadline - self.loop.time()
+        if remaining > 0:
+            self.timer = self.loop.call_later(remaining, self._check_deadline)
+        elif self.head_bytes or self.reading_body:
+            self._refuse(request_timeout(self.limits), self._client_address())
+        else:  # sent nothing at all: closed without a word
+            self.transport.close()
+
+    # -- refusing --------------------------------------------------------------------------
+
+    def _refuse(self, error: ApiError, client: str | None = None, *, weigh: bool = True) -> None:
+        """Answer `error` and close the connection. A refused request is weighed against
+        its address (its 429 or 418 is then the answer). What the client still sends is
+        read and dropped for `_LINGER_S` or `_LINGER_BYTES` (a banned address's is not
+        read): closing at once with unread input would reset the connection, and a client
+        still writing could lose the answer on the way."""
+        if self.refused:
+            return
+        self.refused = True
+        self.deadline = None
+        client = client if client is not None else self.peer
+        if weigh:
+            error = self.admission.refused(client, error)
+        transport = self.transport
+        cycle = self.cycle
+        self._waiting = None
+        if self.reading_body and cycle is not None:  # its own cycle never answers now
+            cycle.disconnected = True
+            cycle.message_event.set()
+        earlier = cycle is not None and not self.reading_body and not cycle.response_complete
+        if earlier or self.pipeline or transport.is_closing():
+            # An earlier request's answer is still due, and answers go in order: none.
+            transport.abort()
+            return
+        transport.write(self._refusal(error, client))
+        if transport.can_write_eof():
+            transport.write_eof()
+        if error.http_status == 418:  # a banned address's input is not worth reading
+            self.linger = self.loop.call_later(0.1, transport.abort)
+            return
+        self.flow.resume_reading()
+        self.linger = self.loop.call_later(_LINGER_S, transport.abort)
+
+    def _refusal(self, error: ApiError, client: str) -> bytes:
+        status = error.http_status
+        parts = [STATUS_LINE[status]]
+        for name, value in self.server_state.default_headers:
+            parts += (name, b": ", value, b"\r\n")
+        now = self.gateway.clock_ms()
+        headers = self.gateway.limiter.weight_usage(client, now).headers()
+        if error.retry_after is not None:
+            headers.append(("Retry-After", str(error.retry_after)))
+        for text_name, text_value in headers:
+            parts += (text_name.encode(), b": ", text_value.encode(), b"\r\n")
+        body = error.body()
+        parts += (
+            b"content-type: application/json\r\nconnection: close\r\ncontent-length: ",
+            str(len(body)).encode(),
+            b"\r\n\r\n",
+            body,
+        )
+        return b"".join(parts)
+
+
+def http_protocol(
+    gateway: Gateway,
+    endpoints: Iterable[Endpoint],
+    proxies: TrustedProxies | None = None,
+    admission: Admission | None = None,
+) -> type[GatewayHttp]:
+    """The protocol class for uvicorn's `http` setting; `admission` (shared with the
+    WebSocket protocol) defaults to the default limits."""
+    proxies = proxies or TrustedProxies()
+    if admission is None:
+        admission = Admission(TransportLimits(), gateway.limiter, gateway.clock_ms, proxies)
     table = {(e.method.encode(), e.path.encode()): e for e in endpoints}
-    return type("GatewayHttpProtocol", (GatewayHttp,), {"gateway": gateway, "endpoints": table})
+    attributes = {
+        "gateway": gateway,
+        "endpoints": table,
+        "proxies": proxies,
+        "admission": admission,
+    }
+    return type("GatewayHttpProtocol", (GatewayHttp,), attributes)

@@ -4,10 +4,12 @@ writer, and Binance's limit on incoming messages. (The WebSocket API's connectio
 
 Messages to a client are queued and written by one task per connection, so producers (the
 market-data cadence, the engine's applied batches) never wait for a socket. The queue is
-bounded: a client that reads slower than it is fed is disconnected instead of growing the
-server's memory (Binance does the same). Keep-alive pings and dropping silent clients are
-done by the ASGI server (uvicorn's `ws_ping_interval` / `ws_ping_timeout`), as ASGI gives an
-application no access to control frames.
+bounded, in messages and in bytes: a client that reads slower than it is fed is
+disconnected instead of growing the server's memory (Binance does the same). What waits
+below the queue, in the transport's buffer and the kernel's send queue, is bounded by the
+connection's protocol (`ws_stream_protocol`), as are the frames coming in. Keep-alive pings
+and dropping silent clients are done by the ASGI server (uvicorn's `ws_ping_interval` /
+`ws_ping_timeout`), as ASGI gives an application no access to control frames.
 """
 
 import asyncio
@@ -22,7 +24,7 @@ Send = Callable[[Message], Awaitable[None]]
 Scope = MutableMapping[str, Any]
 
 DEFAULT_OUTBOX_LIMIT: Final = 4096
-POLICY_VIOLATION: Final = 1008
+DEFAULT_OUTBOX_BYTES: Final = 1 << 20
 TRY_AGAIN_LATER: Final = 1013
 _CLOSE_WAIT_S: Final = 1.0
 
@@ -30,11 +32,25 @@ _CLOSE_WAIT_S: Final = 1.0
 class Outbox:
     """A connection's queue of text frames to send, and the task that sends them."""
 
-    __slots__ = ("_closing", "_owner", "_queue", "_send", "_task", "_wake", "limit")
+    __slots__ = (
+        "_closing",
+        "_owner",
+        "_queue",
+        "_queued_bytes",
+        "_send",
+        "_task",
+        "_wake",
+        "limit",
+        "limit_bytes",
+    )
 
-    def __init__(self, send: Send, limit: int = DEFAULT_OUTBOX_LIMIT) -> None:
+    def __init__(
+        self, send: Send, limit: int = DEFAULT_OUTBOX_LIMIT, limit_bytes: int = DEFAULT_OUTBOX_BYTES
+    ) -> None:
         self._send = send
         self.limit = limit
+        self.limit_bytes = limit_bytes
+        self._queued_bytes = 0  # characters, as good as bytes for JSON
         # The connection's task, which waits on the client: after a close frame the ASGI
         # server tells it the connection is over; if the close cannot be sent (a client that
         # stopped reading), it is cancelled instead.
@@ -49,8 +65,10 @@ class Outbox:
         if self._closing is not None:
             return
         queue = self._queue
-        if len(queue) >= self.limit:
+        self._queued_bytes += len(text)
+        if len(queue) >= self.limit or self._queued_bytes > self.limit_bytes:
             queue.clear()
+            self._queued_bytes = 0
             self._closing = (TRY_AGAIN_LATER, "Client is too slow to read its messages.")
             # The writer may be stuck on a full socket: drop it and close now.
             self._task.cancel()
@@ -71,7 +89,9 @@ class Outbox:
         try:
             while True:
                 while queue:
-                    await send({"type": "websocket.send", "text": queue.popleft()})
+                    text = queue.popleft()
+                    self._queued_bytes -= len(text)
+                    await send({"type": "websocket.send", "text": text})
                 if self._closing is not None:
                     await self._send_close()
                     return

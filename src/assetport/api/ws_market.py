@@ -15,10 +15,10 @@ from typing import Any, Final
 
 import msgspec
 
+from assetport.api import bounded_json
 from assetport.api.gateway import Gateway
 from assetport.api.listen_keys import ListenKeys
 from assetport.api.ws_connection import (
-    POLICY_VIOLATION,
     IncomingLimit,
     Outbox,
     Receive,
@@ -27,6 +27,7 @@ from assetport.api.ws_connection import (
     frame_text,
     query_params,
 )
+from assetport.api.ws_frames import POLICY_VIOLATION
 from assetport.marketdata.streams import Stream, parse_stream
 
 MAX_STREAMS: Final = 1024
@@ -34,7 +35,7 @@ MESSAGES_PER_SECOND: Final = 5
 _EXPIRY_CHECK_MS: Final = 1000
 
 _encode = msgspec.json.encode
-_decode = msgspec.json.decode
+_decode = bounded_json.decode  # size and depth bounded: never a RecursionError
 
 
 class _CommandError(Exception):

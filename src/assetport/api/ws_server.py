@@ -15,10 +15,19 @@ request itself. Here a frame is parsed in the socket's `data_received`, handed t
 event loop leave in one `transport.write`.
 
 Keep-alive as Binance: a ping every `ping_interval` seconds; a client that has not answered
-a ping within `ping_timeout` seconds is dropped. A client that reads slower than it is fed
-(more than `OUTGOING_LIMIT` bytes waiting to be written) is disconnected with 1013 rather
-than growing the server's memory. The server's shutdown closes each connection with 1012
-(service restart).
+a ping within `ping_timeout` seconds is dropped. The server's shutdown closes each
+connection with 1012 (service restart).
+
+Limits (`transport_limits`, the same as the market streams' in `ws_stream_protocol`): frames
+are read by `ws_frames.FrameReader` (messages of at most `ws_max_message_bytes` in at most
+`ws_max_fragments` frames, 1009/1008); more than `ws_control_frames_per_s` pings and pongs
+a second close with 1008; a client that breaks a limit costs its address request weight. A
+read is handled at most `_FRAMES_PER_TURN` frames at a time: the rest waits for the next
+turn of the event loop, reading paused meanwhile, so one client's burst never holds the
+others up for long. A client that reads slower than it is fed (more than
+`ws_max_queued_bytes` waiting: the kernel's send queue, bounded by `ws_send_buffer_bytes`,
+and the transport's buffer) is disconnected with 1013 rather than growing the server's
+memory.
 """
 
 import asyncio
@@ -30,29 +39,34 @@ from collections.abc import Callable
 from typing import Any, Final, cast
 from urllib.parse import parse_qsl
 
-from websockets import speedups
-
+from assetport.api.admission import Admission
+from assetport.api.send_queue import limit_send_buffer, queued_bytes
 from assetport.api.ws_api import Session, WebSocketApi
+from assetport.api.ws_frames import (
+    BINARY,
+    CLOSE,
+    PING,
+    POLICY_VIOLATION,
+    PONG,
+    PROTOCOL_ERROR,
+    TEXT,
+    FrameError,
+    FrameReader,
+)
+from assetport.api.ws_stream_protocol import stream_protocol
 
 logger = logging.getLogger(__name__)
 
 API_PATH: Final = b"/ws-api/v3"
-OUTGOING_LIMIT: Final = 4 << 20
 _GUID: Final = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 _CLOSE_WAIT_S: Final = 1.0
+_FRAMES_PER_TURN: Final = 256
 
-# Opcodes (RFC 6455 §5.2) and close codes (§7.4).
-_CONTINUATION, _TEXT, _BINARY, _CLOSE, _PING, _PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
+# Close codes (RFC 6455 §7.4).
 NORMAL: Final = 1000
-PROTOCOL_ERROR: Final = 1002
 INVALID_DATA: Final = 1007
-TOO_BIG: Final = 1009
 SERVICE_RESTART: Final = 1012
 TRY_AGAIN_LATER: Final = 1013
-
-
-# The websockets library's C unmasking (the library is pinned; its frames are not used here).
-_unmask: Final = cast(Callable[[bytes | bytearray, bytes | bytearray], bytes], speedups.apply_mask)
 
 
 def frame(opcode: int, payload: bytes) -> bytes:
@@ -77,35 +91,41 @@ class ApiConnection(asyncio.Protocol):
         api: WebSocketApi,
         transport: asyncio.Transport,
         query: dict[str, str],
-        limits: "Limits",
+        settings: "Settings",
         connections: set[Any],
     ) -> None:
         self.api = api
         self.transport = transport
+        self.settings = settings
+        limits = settings.admission.limits
         self.limits = limits
         self.connections = connections
         self.loop = asyncio.get_running_loop()
-        self.buffer = bytearray()
-        self.fragments: list[bytes] | None = None  # a fragmented message's parts so far
-        self.fragments_opcode = _TEXT
+        self.reader = FrameReader(limits.ws_max_message_bytes, limits.ws_max_fragments)
+        self.reading_paused = False
+        self.more_scheduled = False
+        self.control_second = -1
+        self.control_count = 0
         self.outgoing: list[bytes] = []
         self.flush_scheduled = False
         self.closing = False  # a close frame was sent: nothing more after it
         self.ping_sent_at: float | None = None
         self.timer: asyncio.TimerHandle | None = None
+        self.fd = limit_send_buffer(transport, limits.ws_send_buffer_bytes)
         peer = transport.get_extra_info("peername")
         ip = str(peer[0]) if peer else "0.0.0.0"
+        self.ip = ip
         wants_limits = query.get("returnRateLimits", "true") != "false"
         connections.add(self)
         self.session: Session | None = api.open(self, ip, wants_limits)
-        self._restart_timer(min(limits.ping_interval, limits.ping_timeout), self._keep_alive)
+        self._restart_timer(settings.keep_alive_s, self._keep_alive)
 
     # -- out ----------------------------------------------------------------------------
 
     def send_json(self, payload: bytes) -> None:
         if self.closing:
             return
-        self.outgoing.append(frame(_TEXT, payload))
+        self.outgoing.append(frame(TEXT, payload))
         if not self.flush_scheduled:
             self.flush_scheduled = True
             self.loop.call_soon(self._flush)
@@ -113,12 +133,13 @@ class ApiConnection(asyncio.Protocol):
     def _flush(self) -> None:
         self.flush_scheduled = False
         outgoing = self.outgoing
-        if not outgoing or self.transport.is_closing():
+        transport = self.transport
+        if not outgoing or transport.is_closing():
             outgoing.clear()
             return
-        self.transport.write(outgoing[0] if len(outgoing) == 1 else b"".join(outgoing))
+        transport.write(outgoing[0] if len(outgoing) == 1 else b"".join(outgoing))
         outgoing.clear()
-        if self.transport.get_write_buffer_size() > OUTGOING_LIMIT:
+        if queued_bytes(transport, self.fd) > self.limits.ws_max_queued_bytes:
             self.close(TRY_AGAIN_LATER, "Client is too slow to read its messages.")
 
     def close(self, code: int, reason: str = "") -> None:
@@ -130,7 +151,7 @@ class ApiConnection(asyncio.Protocol):
         self.closing = True
         self.outgoing.clear()
         if not self.transport.is_closing():
-            self.transport.write(frame(_CLOSE, _close_payload(code, reason)))
+            self.transport.write(frame(CLOSE, _close_payload(code, reason)))
         self._restart_timer(_CLOSE_WAIT_S, self.transport.abort)
 
     def shutdown(self) -> None:
@@ -145,108 +166,93 @@ class ApiConnection(asyncio.Protocol):
         self.timer = self.loop.call_later(delay, callback)
 
     def _keep_alive(self) -> None:
-        limits = self.limits
+        settings = self.settings
         sent = self.ping_sent_at
-        if sent is not None and self.loop.time() - sent >= limits.ping_timeout:
+        if sent is not None and self.loop.time() - sent >= settings.ping_timeout:
             self.transport.abort()  # the client stopped answering
             return
         if sent is None:
             self.ping_sent_at = self.loop.time()
-            self.transport.write(frame(_PING, b""))
-        self._restart_timer(min(limits.ping_interval, limits.ping_timeout), self._keep_alive)
+            self.transport.write(frame(PING, b""))
+        self._restart_timer(settings.keep_alive_s, self._keep_alive)
 
     # -- in -----------------------------------------------------------------------------
 
     def data_received(self, data: bytes) -> None:
-        buffer = self.buffer
-        buffer += data
-        size = len(buffer)
-        at = 0
-        max_size = self.limits.max_size
-        while size - at >= 2:
-            first = buffer[at]
-            second = buffer[at + 1]
-            length = second & 0x7F
-            start = at + 2
-            if length == 126:
-                if size - at < 4:
-                    break
-                length = (buffer[at + 2] << 8) | buffer[at + 3]
-                start = at + 4
-            elif length == 127:
-                if size - at < 10:
-                    break
-                length = int.from_bytes(buffer[at + 2 : at + 10], "big")
-                start = at + 10
-            if length > max_size:
-                self._fail(TOO_BIG, "Message too big.")
+        self.reader.feed(data)
+        if not self.more_scheduled:
+            self._read_frames()
+
+    def _read_frames(self) -> None:
+        """Handle what has arrived, at most `_FRAMES_PER_TURN` frames now; the rest in the
+        next turn of the event loop, with reading paused until it is done."""
+        self.more_scheduled = False
+        if self.transport.is_closing():
+            return
+        reader = self.reader
+        for _ in range(_FRAMES_PER_TURN):
+            try:
+                item = reader.next()
+            except FrameError as error:
+                self._fail(error.code, error.reason)
                 return
-            if not second & 0x80 or first & 0x70:  # unmasked, or RSV bits without extension
-                self._fail(PROTOCOL_ERROR, "Protocol error.")
+            if item is None:
+                if self.reading_paused:
+                    self.reading_paused = False
+                    self.transport.resume_reading()
                 return
-            end = start + 4 + length
-            if size < end:
-                break
-            payload = _unmask(buffer[start + 4 : end], buffer[start : start + 4])
-            at = end
-            if self._frame(first & 0x0F, first & 0x80 != 0, payload):
+            if self._frame(*item):
                 return
-        del buffer[:at]
+        if self.transport.is_closing():
+            return
+        if not self.reading_paused:
+            self.reading_paused = True
+            self.transport.pause_reading()
+        self.more_scheduled = True
+        self.loop.call_soon(self._read_frames)
 
     def _fail(self, code: int, reason: str) -> None:
-        """The client broke the protocol: send a close frame and end the connection at once
-        (RFC 6455 §7.1.7: what follows cannot be trusted to be frames)."""
-        self.buffer.clear()
+        """The client broke the protocol or a limit: send a close frame and end the
+        connection at once (RFC 6455 §7.1.7: what follows cannot be trusted to be frames);
+        its address is charged for it."""
         self.close(code, reason)
         self.transport.close()
+        self.settings.admission.charge(self.ip)
 
-    def _frame(self, opcode: int, final: bool, payload: bytes) -> bool:
-        """Handle one frame; True when nothing more is to be read."""
-        if opcode in (_TEXT, _BINARY):
-            if self.fragments is not None:
-                self._fail(PROTOCOL_ERROR, "Expected a continuation frame.")
-                return True
-            if final:
-                self._message(opcode, payload)
-            else:
-                self.fragments = [payload]
-                self.fragments_opcode = opcode
-        elif opcode == _CONTINUATION:
-            fragments = self.fragments
-            if fragments is None:
-                self._fail(PROTOCOL_ERROR, "Unexpected continuation frame.")
-                return True
-            fragments.append(payload)
-            if sum(len(part) for part in fragments) > self.limits.max_size:
-                self._fail(TOO_BIG, "Message too big.")
-                return True
-            if final:
-                self.fragments = None
-                self._message(self.fragments_opcode, b"".join(fragments))
-        elif not final or len(payload) > 125:
-            self._fail(PROTOCOL_ERROR, "Control frames are final and short.")
+    def _frame(self, opcode: int, payload: bytes) -> bool:
+        """Handle one message or control frame; True when nothing more is to be read."""
+        if opcode in (TEXT, BINARY):
+            self._message(opcode, payload)
+            return False
+        if not self._control_frame_allowed():
+            self._fail(POLICY_VIOLATION, "Too many control frames.")
             return True
-        elif opcode == _PING:
+        if opcode == PING:
             if not self.closing:
-                self.outgoing.append(frame(_PONG, payload))
+                self.outgoing.append(frame(PONG, payload))
                 if not self.flush_scheduled:
                     self.flush_scheduled = True
                     self.loop.call_soon(self._flush)
-        elif opcode == _PONG:
+        elif opcode == PONG:
             self.ping_sent_at = None
-        elif opcode == _CLOSE:
+        else:  # CLOSE
             self._closed_by_client(payload)
             return True
-        else:
-            self._fail(PROTOCOL_ERROR, "Unknown opcode.")
-            return True
         return False
+
+    def _control_frame_allowed(self) -> bool:
+        second = int(self.loop.time())
+        if second != self.control_second:
+            self.control_second = second
+            self.control_count = 0
+        self.control_count += 1
+        return self.control_count <= self.limits.ws_control_frames_per_s
 
     def _message(self, opcode: int, payload: bytes) -> None:
         try:
             text = payload.decode()
         except UnicodeDecodeError:
-            if opcode == _TEXT:
+            if opcode == TEXT:
                 self.close(INVALID_DATA, "Invalid UTF-8.")
                 return
             text = payload.decode("utf-8", "replace")
@@ -262,8 +268,10 @@ class ApiConnection(asyncio.Protocol):
                 code = int.from_bytes(payload[:2], "big")
                 if code < 1000 or code in (1004, 1005, 1006, 1015) or 1016 <= code < 3000:
                     code = PROTOCOL_ERROR
-            self.transport.write(frame(_CLOSE, struct.pack("!H", code)))
+            self.transport.write(frame(CLOSE, struct.pack("!H", code)))
         self.transport.close()
+        # A client that sent its close but reads nothing more cannot hold the socket.
+        self._restart_timer(_CLOSE_WAIT_S, self.transport.abort)
 
     def eof_received(self) -> bool | None:
         return None  # close the transport
@@ -278,35 +286,42 @@ class ApiConnection(asyncio.Protocol):
             self.session = None
 
     def pause_writing(self) -> None:
-        pass  # the outgoing limit above bounds what waits
+        pass  # the queued-bytes limit above bounds what waits
 
     def resume_writing(self) -> None:
         pass
 
 
-class Limits:
-    __slots__ = ("max_size", "ping_interval", "ping_timeout")
+class Settings:
+    """What every `/ws-api/v3` connection shares: its limits, where refusals are weighed,
+    the keep-alive."""
 
-    def __init__(self, ping_interval: float, ping_timeout: float, max_size: int) -> None:
+    __slots__ = ("admission", "keep_alive_s", "ping_interval", "ping_timeout")
+
+    def __init__(self, admission: Admission, ping_interval: float, ping_timeout: float) -> None:
+        self.admission = admission
         self.ping_interval = ping_interval
         self.ping_timeout = ping_timeout
-        self.max_size = max_size
+        self.keep_alive_s = min(ping_interval, ping_timeout)
 
 
 class Upgrade(asyncio.Protocol):
     """What uvicorn gets a WebSocket upgrade request into: `/ws-api/v3` is served by an
-    `ApiConnection`, anything else by uvicorn's own protocol (`fallback`), to which every
-    later call is passed on. `websocket_protocol()` sets the class attributes."""
+    `ApiConnection`, anything else by the market streams' protocol (`fallback`, uvicorn's
+    own with the same limits), to which every later call is passed on. The connection keeps
+    the place its address got as an HTTP connection (`Admission`) until it ends.
+    `websocket_protocol()` sets the class attributes."""
 
     api: WebSocketApi
     fallback: Callable[..., asyncio.Protocol]
-    limits: Limits
+    settings: Settings
 
     def __init__(self, config: Any, server_state: Any, app_state: dict[str, Any]) -> None:
         self.connections: set[Any] = server_state.connections
         self.uvicorn_args = {"config": config, "server_state": server_state, "app_state": app_state}
         self.transport: asyncio.Transport | None = None
         self.inner: asyncio.Protocol | None = None
+        self.head = bytearray()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.Transport, transport)  # uvloop's are not subclasses
@@ -315,10 +330,20 @@ class Upgrade(asyncio.Protocol):
         if self.inner is not None:
             self.inner.data_received(data)
             return
-        # uvicorn passes the whole request head at once, names in lower case.
+        # uvicorn passes the request head (already held to the HTTP limits) in one call,
+        # names in lower case; what comes with or after it is kept for the connection.
         transport = self.transport
         assert transport is not None
-        head, _, rest = data.partition(b"\r\n\r\n")
+        self.head += data
+        end = self.head.find(b"\r\n\r\n")
+        if end < 0:
+            if len(self.head) > self.settings.admission.limits.max_head_bytes:
+                transport.write(_ANSWER_431)
+                transport.close()
+            return
+        data = bytes(self.head)
+        head, rest = data[:end], data[end + 4 :]
+        self.head = bytearray()
         lines = head.split(b"\r\n")
         request_line = lines[0].split(b" ")
         target = request_line[1] if len(request_line) == 3 else b""
@@ -352,7 +377,9 @@ class Upgrade(asyncio.Protocol):
             b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept + b"\r\n\r\n"
         )
         query_params = dict(parse_qsl(query.decode("latin-1")))
-        connection = ApiConnection(self.api, transport, query_params, self.limits, self.connections)
+        connection = ApiConnection(
+            self.api, transport, query_params, self.settings, self.connections
+        )
         self.inner = connection
         if rest:
             connection.data_received(rest)
@@ -361,6 +388,8 @@ class Upgrade(asyncio.Protocol):
         return self.inner.eof_received() if self.inner is not None else None
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if self.transport is not None:
+            self.settings.admission.disconnect(self.transport)
         if self.inner is not None:
             self.inner.connection_lost(exc)
 
@@ -373,6 +402,12 @@ class Upgrade(asyncio.Protocol):
             self.inner.resume_writing()
 
 
+_ANSWER_431: Final = (
+    b"HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Length: 0\r\n"
+    b"Connection: close\r\n\r\n"
+)
+
+
 def _valid_key(key: bytes) -> bool:
     try:
         return len(base64.b64decode(key, validate=True)) == 16
@@ -382,13 +417,15 @@ def _valid_key(key: bytes) -> bool:
 
 def websocket_protocol(
     api: WebSocketApi,
-    fallback: Callable[..., asyncio.Protocol],
+    admission: Admission,
     *,
     ping_interval: float,
     ping_timeout: float,
-    max_size: int,
 ) -> type[Upgrade]:
-    """The protocol class for uvicorn's `ws` setting."""
-    limits = Limits(ping_interval, ping_timeout, max_size)
-    attributes = {"api": api, "fallback": staticmethod(fallback), "limits": limits}
+    """The protocol class for uvicorn's `ws` setting: the WebSocket API here, the market
+    streams on `ws_stream_protocol`, both within `admission`'s limits. (uvicorn's own
+    `ws_max_size` and keep-alive settings must say the same for the market streams.)"""
+    settings = Settings(admission, ping_interval, ping_timeout)
+    fallback = stream_protocol(admission)
+    attributes = {"api": api, "fallback": fallback, "settings": settings}
     return type("GatewayWebSocketProtocol", (Upgrade,), attributes)

@@ -1,0 +1,121 @@
+"""What one client may send, hold and take, checked on the socket before anything is parsed.
+
+Every number has a default no real client reaches: Binance-like request sizes (an 8 KiB URL,
+16 KiB of headers, a 64 KiB body; Binance answers 414 for a longer URL), a request read in
+10 s, 200 connections per address, WebSocket messages of 64 KiB in at most 1024 frames
+(the largest message a client sends here, a SUBSCRIBE of 1024 streams, is about 30 KiB), at
+most 10 control frames a second (clients ping every 20 s to 3 min), and 1 MiB waiting to
+reach a WebSocket client (the kernel's send queue and the server's buffer), beyond which it
+is dropped as too slow to read. A load test from one address, or a private deployment, can
+raise them in the listing file:
+
+    [limits]
+    connections_per_address = 1000
+    request_timeout_s = 30
+
+`load_transport_limits` reads that table; a name it does not know is an error, so a typo
+never silently leaves a limit at its default.
+"""
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+from assetport.api.errors import ApiError, ErrorSpec
+
+# Refused before it was read: what it costs the address in request weight, so a flood of
+# them reaches 429 and then a 418 ban as any other flood does.
+REFUSED_WEIGHT: Final = 10
+
+
+@dataclass(frozen=True, slots=True)
+class TransportLimits:
+    max_url_bytes: int = 8 * 1024
+    max_header_bytes: int = 16 * 1024  # names and values of all headers together
+    max_headers: int = 100
+    max_body_bytes: int = 64 * 1024
+    # From a request's first byte (or the connection's start) to its last.
+    request_timeout_s: float = 10.0
+    connections_per_address: int = 200
+    ws_max_message_bytes: int = 64 * 1024
+    ws_max_fragments: int = 1024
+    ws_control_frames_per_s: int = 10
+    # Written but not yet read by the client: the kernel's send queue plus our buffer.
+    ws_max_queued_bytes: int = 1 << 20
+    # The kernel's send buffer of a WebSocket connection (Linux doubles it): bounded, so a
+    # client that stops reading ties up little kernel memory and is noticed soon.
+    ws_send_buffer_bytes: int = 256 * 1024
+
+    @property
+    def max_head_bytes(self) -> int:
+        """A request's line and headers together, with room for the line's method and
+        version and the separators."""
+        return self.max_url_bytes + self.max_header_bytes + 1024
+
+
+def load_transport_limits(config: Path | None) -> TransportLimits:
+    """The `[limits]` table of the listing file; the defaults without one."""
+    if config is None:
+        return TransportLimits()
+    table = tomllib.loads(config.read_text(encoding="utf-8")).get("limits")
+    if table is None:
+        return TransportLimits()
+    if not isinstance(table, dict):
+        raise ValueError(f"{config}: [limits] must be a table")
+    return _limits(config, table)
+
+
+def _limits(config: Path, table: dict[str, Any]) -> TransportLimits:
+    fields = {f.name: f for f in dataclasses.fields(TransportLimits)}
+    values: dict[str, Any] = {}
+    for name, value in table.items():
+        field = fields.get(name)
+        if field is None:
+            raise ValueError(f"{config}: unknown limit {name!r}; known: {', '.join(fields)}")
+        number_types = (int, float) if field.type is float else (int,)
+        if isinstance(value, bool) or not isinstance(value, number_types) or value <= 0:
+            raise ValueError(f"{config}: limit {name!r} must be a positive number")
+        values[name] = value
+    return TransportLimits(**values)
+
+
+# -- what a refusal says -----------------------------------------------------------------------
+
+
+def url_too_long(limits: TransportLimits) -> ApiError:
+    return ApiError(-1101, f"Request URL too long; the limit is {limits.max_url_bytes} bytes.", 414)
+
+
+def headers_too_large(limits: TransportLimits) -> ApiError:
+    return ApiError(
+        -1000,
+        f"Request headers too large; the limit is {limits.max_header_bytes} bytes "
+        f"in at most {limits.max_headers} headers.",
+        431,
+    )
+
+
+def body_too_large(limits: TransportLimits) -> ApiError:
+    return ApiError(
+        -1101, f"Request body too large; the limit is {limits.max_body_bytes} bytes.", 413
+    )
+
+
+def too_many_connections(limits: TransportLimits) -> ApiError:
+    # Binance's -1034 TOO_MANY_CONNECTIONS.
+    return ApiError(
+        -1034,
+        f"Too many concurrent connections; current limit is '{limits.connections_per_address}'.",
+        429,
+    )
+
+
+def request_timeout(limits: TransportLimits) -> ApiError:
+    return ApiError(
+        -1000, f"Request not received within {limits.request_timeout_s:g} seconds.", 408
+    )
+
+
+MALFORMED_REQUEST: Final = ErrorSpec(-1000, "Malformed HTTP request.", 400)
