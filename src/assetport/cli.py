@@ -1,14 +1,23 @@
 """The `assetport` command.
 
 assetport serve --data-dir D [--host H] [--port P] [--config FILE] [--demo]
+    [--smtp-url URL --mail-from ADDR --public-url URL] [--signups-per-hour N]
+    [--session-idle-minutes N] [--tls-cert PEM --tls-key PEM] [--trusted-proxy CIDR...]
+assetport admin --data-dir D account verify EMAIL
 assetport admin --data-dir D user create NAME
 assetport admin --data-dir D deposit USER_ID ASSET AMOUNT
+assetport admin --data-dir D stp SYMBOL DEFAULT_STP [--allow-none]
 assetport admin --data-dir D apikey create USER_ID [--ed25519-public-key FILE]
     [--permissions read,trade] [--ip-allow CIDR...]
 assetport engine-serve --data-dir D [--journal-url nats://...] [--standby]
 assetport journal verify --data-dir D
 assetport journal stats --data-dir D
 assetport journal replay --data-dir D [--journal-url nats://...]
+
+`serve` and `engine-serve` lock their data directory (one writer at a time); the other
+commands only read it or talk to the running server, and may run beside it. Whatever the
+command, the files it creates are its user's alone (umask 077). A bad path or file is one
+line on stderr naming it, and exit status 1 (2 for a usage error), never a traceback.
 """
 
 import argparse
@@ -19,11 +28,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from assetport.accounts.settings import add_serve_arguments as add_account_arguments
+from assetport.accounts.settings import from_arguments as account_settings
+from assetport.domain.orders import SelfTradePrevention
 from assetport.engine.engine import Engine
 from assetport.journal.errors import JournalCorrupted
 from assetport.journal.verify import stats, verify
 from assetport.runtime.command_log import command_log_for
 from assetport.runtime.config import RuntimeConfig
+from assetport.runtime.data_dir import private_umask, writer_of
 from assetport.runtime.process import run_engine_process
 from assetport.runtime.recovery import catch_up
 from assetport.runtime.replay import ReplayImpossible, replay
@@ -77,6 +90,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--demo", action="store_true", help="sandbox mode with test funds")
     serve.add_argument("--journal-url", default=None, help="nats://... for a JetStream journal")
     serve.add_argument("--db", default=None, help="read-model database URL")
+    add_account_arguments(serve)
+    serve.add_argument("--tls-cert", type=Path, default=None, help="serve https: PEM chain")
+    serve.add_argument("--tls-key", type=Path, default=None, help="serve https: PEM key")
+    serve.add_argument(
+        "--trusted-proxy", action="append", default=[], metavar="CIDR",
+        help="believe X-Forwarded-For/-Proto from these addresses (repeatable)",
+    )  # fmt: skip
 
     admin = commands.add_parser("admin", help="operator commands for a running server")
     _add_data_dir(admin)
@@ -94,6 +114,14 @@ def build_parser() -> argparse.ArgumentParser:
     admin_commands.add_parser(
         "status", help="the engine's seq and queue, the SQL read model's seq and lag"
     )
+    stp = admin_commands.add_parser("stp", help="a market's self-trade prevention policy")
+    stp.add_argument("symbol")
+    stp.add_argument("default_stp", choices=[mode.value for mode in SelfTradePrevention])
+    stp.add_argument("--allow-none", action="store_true", help="let orders use NONE (self-trade)")
+    account = admin_commands.add_parser("account", help="web accounts").add_subparsers(
+        dest="account_command", required=True
+    )
+    account.add_parser("verify", help="mark an email address verified").add_argument("email")
     apikey = admin_commands.add_parser("apikey", help="API keys").add_subparsers(
         dest="apikey_command", required=True
     )
@@ -138,8 +166,32 @@ def _config(args: argparse.Namespace) -> RuntimeConfig:
     )
 
 
+class CliError(Exception):
+    """A command that cannot run as given: one line for the operator."""
+
+
+def _existing_data_dir(data_dir: Path) -> Path:
+    """The data dir a reading tool was given; it must be there (a typo must not look like
+    an empty, healthy journal)."""
+    if not data_dir.is_dir():
+        what = "is not a directory" if data_dir.exists() else "does not exist"
+        raise CliError(f"the data directory {data_dir} {what}")
+    return data_dir
+
+
+def _file_error(exc: OSError) -> str:
+    where = f"{exc.filename}: " if exc.filename is not None else ""
+    return f"{where}{exc.strerror or exc}"
+
+
 def _verify(data_dir: Path) -> int:
-    problems = verify(data_dir)
+    holder = writer_of(_existing_data_dir(data_dir))
+    if holder is not None:
+        print(
+            f"a writer is running ({holder}): checking what is on disk now; the record it "
+            "may be writing at the end is not a problem"
+        )
+    problems = verify(data_dir, writing=holder is not None)
     for problem in problems:
         print(f"PROBLEM {problem}")
     summary = stats(data_dir)
@@ -164,14 +216,19 @@ def _summary(engine: Engine, records: int) -> dict[str, object]:
 def _replay(args: argparse.Namespace) -> int:
     if args.journal_url is None:
         try:
-            replayed = replay(args.data_dir)
+            replayed = replay(_existing_data_dir(args.data_dir))
         except ReplayImpossible as exc:
             print(f"assetport: {exc}", file=sys.stderr)
             return 2
         result = _summary(replayed.engine, replayed.records)
         result["torn_tail_bytes"] = replayed.torn_tail_bytes
     else:
-        result = asyncio.run(_replay_stream(args))
+        try:
+            result = asyncio.run(_replay_stream(args))
+        except (JournalCorrupted, OSError):
+            raise
+        except Exception as exc:  # the NATS client's own errors: no server, no stream
+            raise CliError(f"cannot replay the stream at {args.journal_url}: {exc}") from exc
     print(json.dumps(result))
     return 0
 
@@ -191,9 +248,25 @@ async def _replay_stream(args: argparse.Namespace) -> dict[str, object]:
     return _summary(engine, replayed)
 
 
+def _readable_files(args: argparse.Namespace, *names: str) -> None:
+    """Every file option given names a file this user can read: said here, by its option,
+    rather than by whatever library would open it later (TLS says no file name at all)."""
+    for name in names:
+        path = getattr(args, name, None)
+        if path is None:
+            continue
+        option = "--" + name.replace("_", "-")
+        try:
+            with open(path, "rb"):
+                pass
+        except OSError as exc:
+            raise CliError(f"{option}: cannot read {_file_error(exc)}") from exc
+
+
 def _serve(args: argparse.Namespace) -> int:
     from assetport.api.server import ServeOptions, run_server
 
+    _readable_files(args, "config", "tls_cert", "tls_key")
     return run_server(
         ServeOptions(
             data_dir=args.data_dir,
@@ -203,6 +276,10 @@ def _serve(args: argparse.Namespace) -> int:
             demo=args.demo,
             journal_url=args.journal_url,
             db_url=args.db,
+            accounts=account_settings(args),
+            tls_cert=args.tls_cert,
+            tls_key=args.tls_key,
+            trusted_proxies=tuple(args.trusted_proxy),
         )
     )
 
@@ -222,6 +299,8 @@ def _admin(args: argparse.Namespace) -> int:
 def _admin_request(args: argparse.Namespace) -> tuple[str, dict[str, object]]:
     if args.admin_command == "status":
         return "/api/v1/admin/status", {}
+    if args.admin_command == "account":
+        return "/api/v1/admin/accounts/verify", {"email": args.email}
     if args.admin_command == "user":
         return "/api/v1/admin/users", {"name": args.name}
     if args.admin_command == "deposit":
@@ -233,17 +312,33 @@ def _admin_request(args: argparse.Namespace) -> tuple[str, dict[str, object]]:
         if args.ref:
             body["ref"] = args.ref
         return "/api/v1/admin/deposits", body
+    if args.admin_command == "stp":
+        return "/api/v1/admin/markets/stp", {
+            "symbol": args.symbol,
+            "default_stp": args.default_stp,
+            "allow_stp_none": args.allow_none,
+        }
     body = {
         "user_id": args.user_id,
         "permissions": [p.strip() for p in args.permissions.split(",") if p.strip()],
         "ip_allow": args.ip_allow,
     }
     if args.ed25519_public_key is not None:
-        body["ed25519_public_key"] = args.ed25519_public_key.read_text(encoding="utf-8")
+        body["ed25519_public_key"] = _public_key_text(args.ed25519_public_key)
     return "/api/v1/admin/apikeys", body
 
 
+def _public_key_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"cannot read the public key file: {_file_error(exc)}") from exc
+    except UnicodeDecodeError as exc:
+        raise CliError(f"{path} is not a PEM public key (not text)") from exc
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    private_umask()
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == ["reconcile"]:
         # The read model's own command line (store/reconcile.py) takes it from here.
@@ -264,11 +359,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.tool == "verify":
             return _verify(args.data_dir)
         if args.tool == "stats":
-            print(json.dumps(stats(args.data_dir)))
+            print(json.dumps(stats(_existing_data_dir(args.data_dir))))
             return 0
         return _replay(args)
-    except JournalCorrupted as exc:
+    except (JournalCorrupted, CliError) as exc:
         print(f"assetport: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"assetport: {_file_error(exc)}", file=sys.stderr)
         return 1
 
 

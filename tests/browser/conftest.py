@@ -1,13 +1,14 @@
 """Browser tests: Debian's Chromium driven by Playwright against a real `assetport serve
 --demo`. Screenshots go to artifacts/browser/ (kept by CI as test artifacts)."""
 
+import re
 import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration" / "api"))
 
@@ -23,7 +24,9 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-back
 # one per file cost most of the suite's time.
 @pytest.fixture(scope="session")
 def exchange(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ExchangeServer]:
-    with ExchangeServer(tmp_path_factory.mktemp("browser") / "data", "--demo") as server:
+    # Every test signs up from 127.0.0.1: no limit of sign-ups per address here.
+    data_dir = tmp_path_factory.mktemp("browser") / "data"
+    with ExchangeServer(data_dir, "--demo", "--signups-per-hour", "100000") as server:
         yield server
 
 
@@ -67,14 +70,55 @@ def unique_email(name: str) -> str:
     return f"{name}-{uuid.uuid4().hex[:10]}@example.com"
 
 
-def sign_up(page: Page, exchange: ExchangeServer, email: str, password: str = PASSWORD) -> None:
-    """Signs up on /signup and waits until the page has left it (the user is logged in)."""
+def submit_sign_up(
+    page: Page, exchange: ExchangeServer, email: str, password: str = PASSWORD
+) -> None:
+    """Fills and sends /signup; waits for its "check your mail" answer."""
     page.goto(exchange.base_url + "/signup")
     page.fill("#email", email)
     page.fill("#password", password)
     page.fill("#password-confirm", password)
     page.click("#signup-submit")
-    page.wait_for_url(lambda url: "/signup" not in url)
+    expect(page.locator("#signup-check-mail")).to_contain_text(email.lower())
+
+
+def find_mail(page: Page, exchange: ExchangeServer, selector: str) -> Locator:
+    """Opens the sandbox's mailbox of this browser; the first (newest) match of `selector`
+    in a mail, once there (a mail may take a moment: the page is refreshed until it is)."""
+    page.goto(exchange.base_url + "/sandbox/mail")
+    found = page.locator(f"article.mail {selector}").first
+    for _ in range(100):
+        if found.count():
+            break
+        page.click("#mail-refresh")
+        page.wait_for_timeout(100)
+    return found
+
+
+def open_mail(page: Page, exchange: ExchangeServer, link: str) -> None:
+    """Follows the newest mailed link to `link` (a path: "/verify", "/reset-password")."""
+    find_mail(page, exchange, f'a.mail-link[href^="{link}"]').click()
+
+
+def verify_and_log_in(
+    page: Page, exchange: ExchangeServer, email: str, password: str = PASSWORD
+) -> None:
+    """After a sign-up in this browser: the verification mail's link, then the login; waits
+    until the page has left /login (the user is logged in)."""
+    open_mail(page, exchange, "/verify")
+    expect(page.locator("#verify-message")).to_contain_text(email.lower())
+    page.click("#verify-continue")
+    expect(page).to_have_url(re.compile(r"/login$"))
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("#login-submit")
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+def sign_up(page: Page, exchange: ExchangeServer, email: str, password: str = PASSWORD) -> None:
+    """Signs up on /signup, verifies the address through the sandbox's mailbox, logs in."""
+    submit_sign_up(page, exchange, email, password)
+    verify_and_log_in(page, exchange, email, password)
 
 
 def open_account_page(page: Page, exchange: ExchangeServer) -> None:

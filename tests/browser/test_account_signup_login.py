@@ -2,7 +2,18 @@
 
 import re
 
-from conftest import PASSWORD, new_page, open_account_page, screenshot, sign_up, unique_email
+from conftest import (
+    PASSWORD,
+    find_mail,
+    new_page,
+    open_account_page,
+    open_mail,
+    screenshot,
+    sign_up,
+    submit_sign_up,
+    unique_email,
+    verify_and_log_in,
+)
 from exchange_server import ExchangeServer
 from playwright.sync_api import Browser, expect
 
@@ -32,51 +43,130 @@ def test_sign_up_shows_the_password_rule_and_lands_on_the_default_market(
     expect(page.locator("#form-error")).to_have_text("The two passwords differ.")
     screenshot(page, "account-signup-errors")
 
+    page.fill("#password", "password123")  # long enough, and one of the commonest
+    page.fill("#password-confirm", "password123")
+    page.click("#signup-submit")
+    expect(page.locator("#form-error")).to_contain_text("too common or too easy to guess")
+    page.fill("#password", PASSWORD)
+
     default_symbol = page.locator("body").get_attribute("data-default-symbol")
     assert default_symbol
     page.fill("#password-confirm", PASSWORD)
     page.click("#signup-submit")
+    # "Check your mail", whether or not the address had an account; no session yet.
+    expect(page.locator("#signup-done h1")).to_have_text("Check your mail")
+    expect(page.locator("#signup-check-mail")).to_contain_text(email)
+    expect(page.locator("#open-mailbox")).to_be_visible()  # the sandbox's own mailbox
+    screenshot(page, "account-signup-check-mail")
+    page.click("#open-mailbox")
+    expect(page.locator("article.mail").first).to_contain_text("Confirm your email address")
+    screenshot(page, "account-sandbox-mailbox")
+    verify_and_log_in(page, exchange, email)
     expect(page).to_have_url(f"{exchange.base_url}/trade/{default_symbol}")
     # Logged in: the header names the user on every page.
     open_account_page(page, exchange)
+    expect(page.locator("#profile-verified")).to_have_text("Verified")
     expect(page.locator("#user-email")).to_have_text(email)
     expect(page.locator("#profile-email")).to_have_text(email)
     assert page.script_errors == []  # type: ignore[attr-defined]
     page.context.close()
 
 
-def test_sign_up_returns_to_the_page_it_came_from(
+def test_sign_up_then_log_in_before_verifying_returns_to_the_page_it_came_from(
     browser: Browser, exchange: ExchangeServer
 ) -> None:
     page = new_page(browser)
     page.goto(exchange.base_url + "/")
     page.click("#signup-link")
     expect(page).to_have_url(exchange.base_url + "/signup")
-    page.fill("#email", unique_email("from-markets"))
+    email = unique_email("from-markets")
+    page.fill("#email", email)
     page.fill("#password", PASSWORD)
     page.fill("#password-confirm", PASSWORD)
     page.click("#signup-submit")
+    expect(page.locator("#signup-done")).to_be_visible()
+    page.click("#to-login")  # logging in needs no verified address: looking is allowed
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("#login-submit")
     expect(page).to_have_url(exchange.base_url + "/")
     expect(page.locator("#logout")).to_be_visible()
+    # The account page says what is missing, and the sandbox's mailbox is a click away.
+    open_account_page(page, exchange)
+    expect(page.locator("#profile-verified")).to_have_text("Not verified")
+    expect(page.locator("#unverified")).to_contain_text("Verify your address to trade")
+    page.click("#resend-verification")
+    expect(page.locator("#resend-message")).to_have_text("A new link is on its way.")
+    screenshot(page, "account-page-unverified")
     page.context.close()
 
 
-def test_an_address_signs_up_once(browser: Browser, exchange: ExchangeServer) -> None:
+def test_a_second_sign_up_looks_the_same_and_warns_the_owner(
+    browser: Browser, exchange: ExchangeServer
+) -> None:
     email = unique_email("twice")
-    first = new_page(browser)
-    sign_up(first, exchange, email)
-    first.context.close()
+    owner = new_page(browser)
+    sign_up(owner, exchange, email)
 
     page = new_page(browser)
-    page.goto(exchange.base_url + "/signup")
-    page.fill("#email", email.upper())  # the server normalises addresses
-    page.fill("#password", PASSWORD)
-    page.fill("#password-confirm", PASSWORD)
-    page.click("#signup-submit")
-    expect(page.locator("#form-error")).to_contain_text(
-        "An account with this email address already exists."
-    )
-    expect(page).to_have_url(exchange.base_url + "/signup")
+    submit_sign_up(page, exchange, email.upper())  # the server normalises addresses
+    expect(page.locator("#signup-done h1")).to_have_text("Check your mail")
+    page.goto(exchange.base_url + "/sandbox/mail")  # the stranger's browser gets no mail
+    expect(page.locator("#mail-none")).to_be_visible()
+    page.context.close()
+    # The owner's browser has the warning, which links to the login and the reset pages.
+    warning = find_mail(owner, exchange, '.mail-subject:has-text("Someone tried to sign up")')
+    expect(warning).to_be_visible()
+    expect(owner.locator("article.mail").first).to_contain_text("already has an account")
+    screenshot(owner, "account-sandbox-mail-sign-up-attempt")
+    owner.context.close()
+
+
+def test_forgot_password_then_reset_through_the_mailed_link(
+    browser: Browser, exchange: ExchangeServer
+) -> None:
+    email = unique_email("forgetful")
+    page = new_page(browser)
+    sign_up(page, exchange, email)
+    page.click("#logout")
+    # The logged-out header is drawn once the logout's own navigation has ended.
+    expect(page.locator("#login-link")).to_be_visible()
+    page.goto(exchange.base_url + "/login")
+    page.click("#forgot-password")
+    expect(page.locator("h1")).to_have_text("Reset your password")
+    page.fill("#email", email)
+    page.click("#reset-send")
+    expect(page.locator("#reset-sent")).to_contain_text("a link is on its way")
+    open_mail(page, exchange, "/reset-password#token=")
+    expect(page.locator("h1")).to_have_text("Choose a new password")
+    page.fill("#password", "a fresh passphrase today")
+    page.fill("#password-confirm", "a fresh passphrase today")
+    page.click("#reset-submit")
+    expect(page.locator("#reset-done")).to_contain_text("Your password is set")
+    screenshot(page, "account-password-reset")
+    page.click("#to-login")
+    page.fill("#email", email)
+    page.fill("#password", "a fresh passphrase today")
+    page.click("#login-submit")
+    page.wait_for_url(lambda url: "/login" not in url)
+    assert page.script_errors == []  # type: ignore[attr-defined]
+    page.context.close()
+
+
+def test_change_password_on_the_account_page(browser: Browser, exchange: ExchangeServer) -> None:
+    email = unique_email("changer")
+    page = new_page(browser)
+    sign_up(page, exchange, email)
+    open_account_page(page, exchange)
+    page.fill("#password-current", "not the password")
+    page.fill("#password-new", "a fresh passphrase today")
+    page.fill("#password-new-confirm", "a fresh passphrase today")
+    page.click("#password-change")
+    expect(page.locator("#password-message")).to_have_text("The current password is not correct.")
+    page.fill("#password-current", PASSWORD)
+    page.click("#password-change")
+    expect(page.locator("#password-message")).to_contain_text("Your password is changed.")
+    screenshot(page, "account-password-changed")
     page.context.close()
 
 

@@ -13,7 +13,7 @@ the buy's price; what is left of it rests and the makers take it later."""
 import re
 from decimal import ROUND_DOWN, Decimal
 
-from conftest import PASSWORD, new_page, screenshot, sign_up, unique_email
+from conftest import PASSWORD, new_page, screenshot, sign_up, unique_email, verify_and_log_in
 from exchange_server import ExchangeServer
 from playwright.sync_api import Browser, Locator, Page, expect
 
@@ -83,11 +83,15 @@ def test_sign_up_faucet_limit_order_cancel_then_a_second_user_fills_it(
     alice = new_page(browser)
     alice.goto(f"{exchange.base_url}/trade/{SYMBOL}")
     alice.click("#signup-link")
-    alice.fill("#email", unique_email("alice"))
+    email = unique_email("alice")
+    alice.fill("#email", email)
     alice.fill("#password", PASSWORD)
     alice.fill("#password-confirm", PASSWORD)
     alice.click("#signup-submit")
-    expect(alice).to_have_url(f"{exchange.base_url}/trade/{SYMBOL}")
+    # "Check your mail": the sandbox's mailbox has the link; then the login.
+    expect(alice.locator("#signup-check-mail")).to_contain_text("Open its link")
+    alice.click("#open-mailbox")
+    verify_and_log_in(alice, exchange, email)
     open_trade_page(alice, exchange)
     take_test_funds(alice)
     screenshot(alice, "flow-1-alice-funded")

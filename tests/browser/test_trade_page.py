@@ -8,7 +8,7 @@ import signal
 import uuid
 from pathlib import Path
 
-from conftest import new_page, screenshot
+from conftest import new_page, screenshot, sign_up
 from exchange_server import ExchangeServer
 from playwright.sync_api import Browser, Page, expect
 
@@ -22,16 +22,8 @@ def open_trade_page(page: Page, exchange: ExchangeServer, symbol: str = SYMBOL) 
 
 
 def log_in_with_funds(page: Page, exchange: ExchangeServer) -> None:
-    """A new account (the sign-up answer sets the session cookie), then the page's faucet."""
-    page.goto(exchange.base_url + "/login")
-    answer = page.request.post(
-        exchange.base_url + "/api/v1/account/signup",
-        data={
-            "email": f"trader-{uuid.uuid4().hex[:10]}@example.com",
-            "password": "correct horse battery",
-        },
-    )
-    assert answer.ok, answer.text()
+    """A new, verified account (signed up in this browser), then the page's faucet."""
+    sign_up(page, exchange, f"trader-{uuid.uuid4().hex[:10]}@example.com")
     open_trade_page(page, exchange)
     expect(page.locator("#balances")).to_contain_text("No funds yet")
     page.click("#faucet")

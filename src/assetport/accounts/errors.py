@@ -7,7 +7,8 @@ from assetport.api.errors import ErrorSpec
 
 BAD_REQUEST: Final = ErrorSpec(-8000, "The request body must be a JSON object.")
 INVALID_EMAIL: Final = ErrorSpec(-8001, "The email address is not valid.")
-EMAIL_TAKEN: Final = ErrorSpec(-8002, "An account with this email address already exists.", 409)
+# -8002 (the address has an account) is no longer sent: a sign-up answers the same for a
+# taken address, which gets a mail instead.
 WEAK_PASSWORD: Final = ErrorSpec(-8003, "The password must have 10 to 1024 characters.")
 BAD_CREDENTIALS: Final = ErrorSpec(-8004, "Invalid email or password.", 401)
 TOO_MANY_ATTEMPTS: Final = ErrorSpec(-8005, "Too many login attempts; try again later.", 429)
@@ -23,3 +24,20 @@ INVALID_ANTI_PHISHING: Final = ErrorSpec(
 KEY_NOT_FOUND: Final = ErrorSpec(-8013, "No such API key.", 404)
 INVALID_KEY_REQUEST: Final = ErrorSpec(-8014, "Invalid API key request.")
 JSON_REQUIRED: Final = ErrorSpec(-8015, "Content-Type must be application/json.", 415)
+COMMON_PASSWORD: Final = ErrorSpec(
+    -8016, "The password is too common or too easy to guess; a passphrase of a few unusual "
+    "words is better."
+)  # fmt: skip
+PASSWORD_CONTROL_CHARACTERS: Final = ErrorSpec(
+    -8017, "The password must not contain control characters."
+)
+INVALID_LINK: Final = ErrorSpec(-8018, "The link is not valid or has expired.")
+WRONG_PASSWORD: Final = ErrorSpec(-8019, "The current password is not correct.", 403)
+EMAIL_NOT_VERIFIED: Final = ErrorSpec(
+    -8020, "Verify your email address before trading: open the link we sent you.", 403
+)
+TOO_MANY_SIGNUPS: Final = ErrorSpec(
+    -8021, "Too many sign-ups from this address; try again later.", 429
+)
+BUSY: Final = ErrorSpec(-8022, "The server is busy; try again in a few seconds.", 429)
+TOO_MANY_MAILS: Final = ErrorSpec(-8023, "Too many emails asked for; try again later.", 429)

@@ -49,6 +49,8 @@ async def create_key(call: AccountCall) -> dict[str, Any]:
         permissions = [Permission(p) for p in _strings(call, "permissions", ["read"])]
     except ValueError as exc:
         raise _invalid("permissions are 'read' and 'trade'") from exc
+    if Permission.TRADE in permissions and not call.me.email_verified:
+        raise errors.EMAIL_NOT_VERIFIED.error()  # a key must not trade where a session cannot
     allowlist = _strings(call, "ipAllowlist", [])
     common: dict[str, Any] = {
         "permissions": permissions, "now_ms": call.now_ms, "label": label,

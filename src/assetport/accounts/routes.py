@@ -1,71 +1,152 @@
 """The account endpoints under /api/v1/account (JSON bodies; see docs/accounts.md):
 
-POST signup {email, password}             -> profile, sets the session cookie
+POST signup {email, password, language?}  -> {status, email}: the same whether or not the
+                                             address has an account; no session
+POST verify {token}                       -> the address of the link is verified
+POST verify/resend                        -> a new verification link (session)
 POST login {email, password, totpCode?}   -> profile, sets the session cookie
 POST logout, POST logout-all              -> ends this session / every session of the user
-GET  me                                   -> profile (userId, email, totpEnabled, csrfToken)
+GET  me                                   -> profile (userId, email, emailVerified, ...)
+POST password/change {currentPassword, newPassword} -> ends the other sessions
+POST password/forgot {email}              -> {status}: a reset link if there is an account
+POST password/reset {token, password}     -> sets the password, ends every session
 POST totp/enroll                          -> {secret, otpauthUri}
 POST totp/confirm {code}, totp/disable {code}
 POST anti-phishing {code}
-and the API key page's endpoints (keys_page.py). Every answer carries `antiPhishingCode`.
+and the API key page's endpoints (keys_page.py). Every answer about an account carries
+`antiPhishingCode`. The operator's `POST /api/v1/admin/accounts/verify {email}` (admin
+token) verifies an address by hand, for a server that sends no mail.
 """
 
-from typing import Any
+from typing import Any, Final
 
-from starlette.routing import BaseRoute
+import msgspec
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
 
 from assetport.accounts import keys_page
 from assetport.accounts.service import Accounts
 from assetport.accounts.sessions import clear_cookie_header, set_cookie_header
 from assetport.accounts.store import Account
 from assetport.accounts.web_call import AccountCall, AccountHandler, account_route
+from assetport.api import bounded_json
+from assetport.api import errors as api_errors
+from assetport.api.errors import ApiError
 from assetport.api.gateway import Gateway
+from assetport.api.keys import AdminToken
+from assetport.sandbox.mail import MailCatcher, mailbox_cookie, mailbox_of, new_mailbox
 
-PREFIX = "/api/v1/account"
+PREFIX: Final = "/api/v1/account"
+CHECK_MAIL: Final = "CHECK_MAIL"
+MAIL_NOT_CONFIGURED: Final = "MAIL_NOT_CONFIGURED"
+_NO_MAIL_MSG: Final = (
+    "This server sends no mail: ask its operator to verify your address "
+    "(assetport admin account verify)."
+)
 
 
 def _profile(account: Account, csrf_token: str) -> dict[str, Any]:
     return {
         "userId": account.user_id,
         "email": account.email,
+        "emailVerified": account.email_verified,
         "totpEnabled": account.totp_enabled,
         "csrfToken": csrf_token,
     }
 
 
-def _logged_in(call: AccountCall, account: Account) -> dict[str, Any]:
-    session = call.accounts.start_session(account, call.now_ms)
-    call.account = account
-    call.set_cookie = set_cookie_header(session, secure=call.secure, now_ms=call.now_ms)
-    return _profile(account, session.csrf_token)
+class AccountRoutes:
+    """The handlers, with what only the server knows: the sandbox's mail catcher."""
+
+    def __init__(self, catcher: MailCatcher | None) -> None:
+        self.catcher = catcher
+
+    def _mailbox(self, call: AccountCall) -> str | None:
+        """This browser's sandbox mailbox (made now if it has none); None off the sandbox."""
+        if self.catcher is None:
+            return None
+        cookie = call.credentials.cookie if call.credentials is not None else None
+        mailbox = mailbox_of(cookie)
+        if mailbox is None:
+            mailbox = new_mailbox()
+            call.set_cookies.append(mailbox_cookie(mailbox, secure=call.secure))
+        return mailbox
+
+    def _mail_status(self, call: AccountCall) -> dict[str, Any]:
+        if call.accounts.mail_configured:
+            return {"status": CHECK_MAIL, "mailSent": True}
+        return {"status": MAIL_NOT_CONFIGURED, "mailSent": False, "msg": _NO_MAIL_MSG}
+
+    def _logged_in(self, call: AccountCall, account: Account) -> dict[str, Any]:
+        session = call.accounts.start_session(account, call.now_ms)
+        call.account = account
+        call.set_cookies.append(set_cookie_header(session, secure=call.secure, now_ms=call.now_ms))
+        return _profile(account, session.csrf_token)
+
+    async def sign_up(self, call: AccountCall) -> dict[str, Any]:
+        mailbox = self._mailbox(call)  # set whether or not an account is made
+        done = await call.accounts.sign_up(
+            call.text("email"), call.text("password"), call.now_ms, call.ip,
+            call.optional_text("language") or "en",
+        )  # fmt: skip
+        if done.created is not None and mailbox is not None and self.catcher is not None:
+            self.catcher.claim(mailbox, done.email)
+        return {**self._mail_status(call), "email": done.email}
+
+    async def log_in(self, call: AccountCall) -> dict[str, Any]:
+        account = await call.accounts.log_in(
+            call.text("email"),
+            call.text("password"),
+            call.optional_text("totpCode"),
+            call.ip,
+            call.now_ms,
+        )
+        mailbox = self._mailbox(call)
+        if mailbox is not None and self.catcher is not None:
+            self.catcher.claim(mailbox, account.email)
+        return self._logged_in(call, account)
+
+    async def forgot_password(self, call: AccountCall) -> dict[str, Any]:
+        call.accounts.request_password_reset(call.text("email"), call.ip, call.now_ms)
+        return self._mail_status(call)
 
 
-async def sign_up(call: AccountCall) -> dict[str, Any]:
-    account = await call.accounts.sign_up(call.text("email"), call.text("password"), call.now_ms)
-    return _logged_in(call, account)
+async def verify(call: AccountCall) -> dict[str, Any]:
+    account = call.accounts.verify_email(call.text("token"), call.now_ms)
+    return {"emailVerified": True, "email": account.email}
 
 
-async def log_in(call: AccountCall) -> dict[str, Any]:
-    account = await call.accounts.log_in(
-        call.text("email"),
-        call.text("password"),
-        call.optional_text("totpCode"),
-        call.ip,
-        call.now_ms,
-    )
-    return _logged_in(call, account)
+async def resend_verification(call: AccountCall) -> dict[str, Any]:
+    sent = call.accounts.resend_verification(call.me, call.ip, call.now_ms)
+    if not sent:
+        return {"emailVerified": True, "mailSent": False}
+    return {"emailVerified": False, "mailSent": call.accounts.mail_configured}
+
+
+async def change_password(call: AccountCall) -> dict[str, Any]:
+    ended = await call.accounts.change_password(
+        call.me, call.text("currentPassword"), call.text("newPassword"), call.ip, call.now_ms,
+        keep_session=call.accounts.sessions.id_hash(call.credentials),
+    )  # fmt: skip
+    return {"passwordChanged": True, "sessionsEnded": ended}
+
+
+async def reset_password(call: AccountCall) -> dict[str, Any]:
+    await call.accounts.reset_password(call.text("token"), call.text("password"), call.now_ms)
+    return {"passwordReset": True}
 
 
 async def log_out(call: AccountCall) -> dict[str, Any]:
     if call.credentials is not None:
         call.accounts.sessions.end(call.credentials)
-    call.set_cookie = clear_cookie_header(secure=call.secure)
+    call.set_cookies.append(clear_cookie_header(secure=call.secure))
     return {"loggedOut": True}
 
 
 async def log_out_everywhere(call: AccountCall) -> dict[str, Any]:
     ended = call.accounts.sessions.end_all(call.me.user_id)
-    call.set_cookie = clear_cookie_header(secure=call.secure)
+    call.set_cookies.append(clear_cookie_header(secure=call.secure))
     return {"loggedOut": True, "sessionsEnded": ended}
 
 
@@ -84,7 +165,7 @@ async def totp_confirm(call: AccountCall) -> dict[str, Any]:
 
 
 async def totp_disable(call: AccountCall) -> dict[str, Any]:
-    call.accounts.disable_totp(call.me, call.text("code"), call.now_ms)
+    call.accounts.disable_totp(call.me, call.text("code"), call.now_ms, call.ip)
     return {"totpEnabled": False}
 
 
@@ -93,28 +174,72 @@ async def anti_phishing(call: AccountCall) -> dict[str, Any]:
     return {}
 
 
-# (method, path under PREFIX, handler, needs a session)
-ENDPOINTS: tuple[tuple[str, str, AccountHandler, bool], ...] = (
-    ("POST", "/signup", sign_up, False),
-    ("POST", "/login", log_in, False),
-    ("POST", "/logout", log_out, True),
-    ("POST", "/logout-all", log_out_everywhere, True),
-    ("GET", "/me", me, True),
-    ("POST", "/totp/enroll", totp_enrol, True),
-    ("POST", "/totp/confirm", totp_confirm, True),
-    ("POST", "/totp/disable", totp_disable, True),
-    ("POST", "/anti-phishing", anti_phishing, True),
-    ("GET", "/apikeys", keys_page.list_keys, True),
-    ("POST", "/apikeys", keys_page.create_key, True),
-    ("DELETE", "/apikeys/{api_key}", keys_page.delete_key, True),
-)
+def endpoints(
+    handlers: AccountRoutes,
+) -> tuple[tuple[str, str, AccountHandler, bool], ...]:
+    """(method, path under PREFIX, handler, needs a session)."""
+    return (
+        ("POST", "/signup", handlers.sign_up, False),
+        ("POST", "/verify", verify, False),
+        ("POST", "/verify/resend", resend_verification, True),
+        ("POST", "/login", handlers.log_in, False),
+        ("POST", "/logout", log_out, True),
+        ("POST", "/logout-all", log_out_everywhere, True),
+        ("GET", "/me", me, True),
+        ("POST", "/password/change", change_password, True),
+        ("POST", "/password/forgot", handlers.forgot_password, False),
+        ("POST", "/password/reset", reset_password, False),
+        ("POST", "/totp/enroll", totp_enrol, True),
+        ("POST", "/totp/confirm", totp_confirm, True),
+        ("POST", "/totp/disable", totp_disable, True),
+        ("POST", "/anti-phishing", anti_phishing, True),
+        ("GET", "/apikeys", keys_page.list_keys, True),
+        ("POST", "/apikeys", keys_page.create_key, True),
+        ("DELETE", "/apikeys/{api_key}", keys_page.delete_key, True),
+    )
 
 
-def account_routes(accounts: Accounts, gateway: Gateway) -> list[BaseRoute]:
+def account_routes(
+    accounts: Accounts,
+    gateway: Gateway,
+    *,
+    admin_token: AdminToken | None = None,
+    catcher: MailCatcher | None = None,
+) -> list[BaseRoute]:
     """The routes for `create_app(..., extra_routes=...)`; also makes the REST pipeline
     accept this platform's session cookies (`gateway.sessions`)."""
     gateway.sessions = accounts.sessions
-    return [
+    routes: list[BaseRoute] = [
         account_route(accounts, gateway, method, PREFIX + path, handler, needs_session=session)
-        for method, path, handler, session in ENDPOINTS
+        for method, path, handler, session in endpoints(AccountRoutes(catcher))
     ]
+    if admin_token is not None:
+        routes.append(_admin_verify_route(accounts, admin_token))
+    return routes
+
+
+def _admin_verify_route(accounts: Accounts, token: AdminToken) -> Route:
+    """`assetport admin account verify EMAIL`, as the other operator endpoints: the admin
+    token of the data directory in `Authorization: Bearer`."""
+
+    async def endpoint(request: Request) -> Response:
+        try:
+            header = request.headers.get("authorization", "")
+            if not token.check(header.removeprefix("Bearer ").strip()):
+                raise api_errors.UNAUTHORIZED.error()
+            try:
+                body = bounded_json.decode(await request.body() or b"{}")
+            except (msgspec.DecodeError, RecursionError) as exc:
+                raise ApiError(-1130, "The body is not valid JSON.") from exc
+            address = body.get("email") if isinstance(body, dict) else None
+            if not isinstance(address, str):
+                raise api_errors.mandatory_missing("email")
+            account = accounts.verify_by_operator(address)
+            if account is None:
+                raise ApiError(-1130, "No account has this email address.", 404)
+            answer = {"userId": account.user_id, "email": account.email, "emailVerified": True}
+            return Response(msgspec.json.encode(answer), 200, media_type="application/json")
+        except ApiError as error:
+            return Response(error.body(), error.http_status, media_type="application/json")
+
+    return Route("/api/v1/admin/accounts/verify", endpoint, methods=["POST"])

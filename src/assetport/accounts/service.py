@@ -1,84 +1,182 @@
-"""What a person does with an account, without HTTP: sign up, log in, two-factor login,
-the anti-phishing code. Password hashing runs in a worker thread: tens of milliseconds of
-argon2 must not stall the event loop that also matches orders' replies.
+"""What a person does with an account, without HTTP: sign up, verify the email, log in,
+two-factor login, change or reset the password, the anti-phishing code.
+
+Every password hash runs in a `HashLane` (bounded threads and queue), never on the event
+loop; every attempt a guesser or a flood would repeat is counted before its work starts
+(`attempts.py`); every mail goes through the outbox (`mail.py`).
 """
 
-import asyncio
 import sqlite3
 import string
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.message import EmailMessage
 from pathlib import Path
-from typing import Final
+from typing import Final, TypeVar
 
-from assetport.accounts import errors, passwords, totp
-from assetport.accounts.attempts import AttemptLimiter
+from assetport.accounts import errors, letters, passwords, totp
+from assetport.accounts.attempts import (
+    LOGIN_PER_ADDRESS,
+    LOGIN_PER_EMAIL,
+    MAILS_PER_ADDRESS,
+    MAILS_PER_EMAIL,
+    Attempts,
+    Limit,
+    Reservation,
+    TooMany,
+)
+from assetport.accounts.emails import MAX_EMAIL, normalise_email
+from assetport.accounts.hashing import RETRY_AFTER_S, Busy, HashLane
+from assetport.accounts.mail import Outbox
 from assetport.accounts.sessions import NewSession, Sessions
+from assetport.accounts.settings import AccountSettings
 from assetport.accounts.store import Account, AccountStore
-from assetport.api.errors import ApiError
+from assetport.accounts.tokens import Purpose, Tokens
+from assetport.api.errors import ApiError, ErrorSpec
 from assetport.api.users import UserError, UserStore
+
+T = TypeVar("T")
 
 TOTP_ISSUER: Final = "Assetport"
 _ANTI_PHISHING_CHARS: Final = frozenset(string.ascii_letters + string.digits)
+_HOUR_MS: Final = 3600 * 1000
+# Checking a login's password: two at once (the machine has two cores), a short queue.
+LOGIN_WORKERS: Final = 2
+LOGIN_QUEUE: Final = 32
+# Making new hashes (sign-up, password change and reset): one at a time.
+NEW_HASH_WORKERS: Final = 1
+NEW_HASH_QUEUE: Final = 8
+
+
+@dataclass(frozen=True)
+class SignUp:
+    """What a sign-up did. `created` is None when the address already had an account:
+    the caller must answer the same either way (the owner gets a mail instead)."""
+
+    email: str
+    created: Account | None
 
 
 class Accounts:
     def __init__(
-        self, data_dir: Path, users: UserStore, limiter: AttemptLimiter | None = None
+        self,
+        data_dir: Path,
+        users: UserStore,
+        *,
+        settings: AccountSettings | None = None,
+        outbox: Outbox | None = None,
     ) -> None:
+        self.settings = settings or AccountSettings()
         self.store = AccountStore(data_dir)
-        self.sessions = Sessions(self.store)
+        self.attempts = Attempts(self.store.database)
+        self.tokens = Tokens(self.store.database)
+        self.sessions = Sessions(self.store, idle_ms=self.settings.session_idle_minutes * 60_000)
         self.users = users
-        self.limiter = limiter or AttemptLimiter()
-        # One sign-up at a time: the user and the account row live in two files.
-        self._signup_lock = asyncio.Lock()
+        self.outbox = outbox or Outbox(None, self.settings.mail_from)
+        self.signups = Limit("signup-address", self.settings.signups_per_hour, _HOUR_MS)
+        # Links in mails; the server sets it to its own address once it listens.
+        self.public_url = (self.settings.public_url or "http://127.0.0.1:8000").rstrip("/")
+        self.login_lane = HashLane("argon2-login", workers=LOGIN_WORKERS, queue=LOGIN_QUEUE)
+        self.hash_lane = HashLane("argon2-new", workers=NEW_HASH_WORKERS, queue=NEW_HASH_QUEUE)
 
-    async def sign_up(self, email_text: str, password: str, now_ms: int) -> Account:
-        email = passwords.normalise_email(email_text)
-        if email is None:
-            raise errors.INVALID_EMAIL.error()
-        if not passwords.strong_enough(password):
-            raise errors.WEAK_PASSWORD.error()
-        password_hash = await asyncio.to_thread(passwords.hash_password, password)
-        async with self._signup_lock:
-            if self.store.by_email(email) is not None:
-                raise errors.EMAIL_TAKEN.error()
-            try:
-                # The user's name is the email: unique, and what an operator recognises.
-                user = self.users.create(email, now_ms)
-            except UserError as exc:
-                raise errors.EMAIL_TAKEN.error() from exc
-            try:
-                self.store.add(user.user_id, email, password_hash, now_ms)
-            except sqlite3.IntegrityError as exc:
-                raise errors.EMAIL_TAKEN.error() from exc
-        account = self.store.by_user(user.user_id)
-        assert account is not None
-        return account
+    @property
+    def mail_configured(self) -> bool:
+        return self.outbox.configured
+
+    # -- sign up and verify ----------------------------------------------------------------
+
+    async def sign_up(
+        self, email_text: str, password: str, now_ms: int, ip: str = "", language: str = "en"
+    ) -> SignUp:
+        email = _email(email_text)
+        passwords.check_form(password)
+        language = language if language in letters.LANGUAGES else "en"
+        # Per client address; a call from inside the server (no address) is not limited.
+        checks = ((self.signups, ip),) if ip else ()
+        reservation = self._reserve(errors.TOO_MANY_SIGNUPS, now_ms, *checks)
+        try:
+            # Hashed whether or not the address has an account: the same time either way.
+            password_hash = await self._run(self.hash_lane, passwords.checked_hash, password, email)
+        except ApiError:
+            self.attempts.forget(reservation)  # refused before any hash: not a sign-up
+            raise
+        existing = self.store.by_email(email)
+        if existing is not None:
+            self._mail_once_per_hour(existing, now_ms, self._attempt_letter)
+            return SignUp(email, None)
+        try:
+            # The user's name is the email: unique, and what an operator recognises.
+            user = self.users.create(email, now_ms)
+            self.store.add(user.user_id, email, password_hash, now_ms, language)
+        except (UserError, sqlite3.IntegrityError):
+            return SignUp(email, None)  # taken a moment ago, or an operator's user
+        account = self.account(user.user_id)
+        self._send_verification(account, now_ms)
+        return SignUp(email, account)
+
+    def verify_email(self, token: str, now_ms: int) -> Account:
+        owner = self.tokens.use(Purpose.VERIFY, token, now_ms)
+        account = self.store.by_user(owner.user_id) if owner is not None else None
+        if owner is None or account is None or account.email != owner.email:
+            raise errors.INVALID_LINK.error()
+        self.store.set_verified(account.user_id)
+        return self.account(account.user_id)
+
+    def resend_verification(self, account: Account, ip: str, now_ms: int) -> bool:
+        """A new link for an unverified account; False when it is verified already."""
+        if account.email_verified:
+            return False
+        self._reserve(
+            errors.TOO_MANY_MAILS, now_ms, (MAILS_PER_EMAIL, account.email),
+            (MAILS_PER_ADDRESS, ip),
+        )  # fmt: skip
+        self._send_verification(account, now_ms)
+        return True
+
+    def verify_by_operator(self, email_text: str) -> Account | None:
+        """`assetport admin account verify`: for a server that sends no mail."""
+        account = self.store.by_email(normalise_email(email_text) or "")
+        if account is None:
+            return None
+        self.store.set_verified(account.user_id)
+        return self.account(account.user_id)
+
+    # -- log in ----------------------------------------------------------------------------
 
     async def log_in(
         self, email_text: str, password: str, totp_code: str | None, ip: str, now_ms: int
     ) -> Account:
         """The account, or BAD_CREDENTIALS alike for an unknown email and a wrong password
         (the answer must not tell which emails have accounts)."""
-        email = passwords.normalise_email(email_text) or email_text.strip().lower()
-        wait = self.limiter.retry_after_s(email, ip, now_ms)
-        if wait is not None:
-            raise ApiError(*errors.TOO_MANY_ATTEMPTS, retry_after=wait)
+        email = normalise_email(email_text) or email_text[:MAX_EMAIL].strip().lower()
+        # Counted before the hash: concurrent guesses cannot all pass the limit.
+        reservation = self._reserve(
+            errors.TOO_MANY_ATTEMPTS, now_ms, (LOGIN_PER_EMAIL, email), (LOGIN_PER_ADDRESS, ip)
+        )
         account = self.store.by_email(email)
         stored = account.password_hash if account is not None else None
-        if not await asyncio.to_thread(passwords.verify_password, stored, password):
-            self.limiter.failed(email, ip, now_ms)
-            raise errors.BAD_CREDENTIALS.error()
+        try:
+            matched = await self._run(self.login_lane, passwords.verify_password, stored, password)
+        except ApiError:
+            self.attempts.forget(reservation)
+            raise
+        if not matched:
+            raise errors.BAD_CREDENTIALS.error()  # the attempt stays counted
         assert account is not None
         if account.totp_enabled:
             if not totp_code:
+                self.attempts.forget(reservation)  # no code was tried
                 raise errors.TOTP_REQUIRED.error()
             if not self._use_code(account, totp_code, now_ms):
-                self.limiter.failed(email, ip, now_ms)
                 raise errors.TOTP_INVALID.error()
-        self.limiter.succeeded(email)
+        self.attempts.forget(reservation)
+        self.attempts.clear(LOGIN_PER_EMAIL, email)
         if passwords.needs_rehash(account.password_hash):
-            rehashed = await asyncio.to_thread(passwords.hash_password, password)
-            self.store.set_password_hash(account.user_id, rehashed)
+            try:
+                rehashed = await self._run(self.hash_lane, passwords.hash_password, password)
+                self.store.set_password_hash(account.user_id, rehashed)
+            except ApiError:
+                pass  # busy: the next login rehashes
         return account
 
     def start_session(self, account: Account, now_ms: int) -> NewSession:
@@ -89,6 +187,75 @@ class Accounts:
         if account is None:  # a session whose account is gone
             raise errors.NOT_LOGGED_IN.error()
         return account
+
+    # -- passwords -------------------------------------------------------------------------
+
+    async def change_password(
+        self, account: Account, current: str, new: str, ip: str, now_ms: int,
+        keep_session: str | None,
+    ) -> int:  # fmt: skip
+        """Needs the current password (counted as a login attempt: a stolen session cannot
+        guess it); ends every other session. The number of sessions ended."""
+        passwords.check_form(new)
+        reservation = self._reserve(
+            errors.TOO_MANY_ATTEMPTS, now_ms, (LOGIN_PER_EMAIL, account.email),
+            (LOGIN_PER_ADDRESS, ip),
+        )  # fmt: skip
+        try:
+            matched = await self._run(
+                self.login_lane, passwords.verify_password, account.password_hash, current
+            )
+        except ApiError:
+            self.attempts.forget(reservation)
+            raise
+        if not matched:
+            raise errors.WRONG_PASSWORD.error()
+        self.attempts.forget(reservation)
+        new_hash = await self._run(self.hash_lane, passwords.checked_hash, new, account.email)
+        self.store.set_password_hash(account.user_id, new_hash)
+        self.tokens.revoke(account.user_id, Purpose.RESET)
+        ended = self.sessions.end_all(account.user_id, keep=keep_session)
+        self._mail(lambda: self._changed_letter(account))
+        return ended
+
+    def request_password_reset(self, email_text: str, ip: str, now_ms: int) -> None:
+        """Mails a reset link when the address has an account. Does the same work either
+        way here (count, queue a job); the job finds out whether there is an account."""
+        email = _email(email_text)
+        self._reserve(
+            errors.TOO_MANY_MAILS, now_ms, (MAILS_PER_EMAIL, email), (MAILS_PER_ADDRESS, ip)
+        )
+
+        def letter() -> EmailMessage | None:
+            account = self.store.by_email(email)
+            if account is None:
+                return None
+            token = self.tokens.issue(Purpose.RESET, account.user_id, account.email, now_ms)
+            return letters.password_reset(
+                account.email, account.language, account.anti_phishing, self.public_url, token
+            )
+
+        self._mail(letter)
+
+    async def reset_password(self, token: str, new: str, now_ms: int) -> Account:
+        """Sets the password of the link's account: the link proved the mailbox, so the
+        address counts as verified too; every session ends and the login lock lifts."""
+        passwords.check_form(new)
+        owner = self.tokens.peek(Purpose.RESET, token, now_ms)
+        account = self.store.by_user(owner.user_id) if owner is not None else None
+        if owner is None or account is None or account.email != owner.email:
+            raise errors.INVALID_LINK.error()
+        new_hash = await self._run(self.hash_lane, passwords.checked_hash, new, account.email)
+        if self.tokens.use(Purpose.RESET, token, now_ms) is None:  # used meanwhile
+            raise errors.INVALID_LINK.error()
+        self.store.set_password_hash(account.user_id, new_hash)
+        self.store.set_verified(account.user_id)
+        self.sessions.end_all(account.user_id)
+        self.attempts.clear(LOGIN_PER_EMAIL, account.email)
+        self._mail(lambda: self._changed_letter(account))
+        return self.account(account.user_id)
+
+    # -- two-factor login, anti-phishing code ----------------------------------------------
 
     def enrol_totp(self, account: Account) -> tuple[str, str]:
         """A new secret (not active until confirmed) and its otpauth:// URI."""
@@ -110,12 +277,18 @@ class Accounts:
         self.store.set_totp(account.user_id, account.totp_secret, enabled=True)
         self.store.use_totp_step(account.user_id, step)  # this code cannot log in again
 
-    def disable_totp(self, account: Account, code: str, now_ms: int) -> None:
-        """Needs a current code: a stolen session alone cannot remove the second factor."""
+    def disable_totp(self, account: Account, code: str, now_ms: int, ip: str = "") -> None:
+        """Needs a current code, counted as a login attempt: a stolen session can neither
+        remove the second factor alone nor guess codes until one fits."""
         if not account.totp_enabled:
             raise errors.TOTP_NOT_ENROLLED.error()
+        reservation = self._reserve(
+            errors.TOO_MANY_ATTEMPTS, now_ms, (LOGIN_PER_EMAIL, account.email),
+            (LOGIN_PER_ADDRESS, ip),
+        )  # fmt: skip
         if not self._use_code(account, code, now_ms):
             raise errors.TOTP_INVALID.error()
+        self.attempts.forget(reservation)
         self.store.set_totp(account.user_id, None, enabled=False)
 
     def set_anti_phishing(self, account: Account, code: str) -> str:
@@ -126,7 +299,12 @@ class Accounts:
         return code
 
     def close(self) -> None:
+        """The outbox is its maker's to close (the server drains it first)."""
+        self.login_lane.close()
+        self.hash_lane.close()
         self.store.close()
+
+    # -- helpers ---------------------------------------------------------------------------
 
     def _use_code(self, account: Account, code: str, now_ms: int) -> bool:
         if account.totp_secret is None:
@@ -135,3 +313,56 @@ class Accounts:
             account.totp_secret, code, now_ms // 1000, after_step=account.totp_last_step
         )
         return step is not None and self.store.use_totp_step(account.user_id, step)
+
+    def _reserve(self, refusal: ErrorSpec, now_ms: int, *checks: tuple[Limit, str]) -> Reservation:
+        try:
+            return self.attempts.reserve(now_ms, *checks)
+        except TooMany as exc:
+            raise ApiError(*refusal, retry_after=exc.retry_after_s) from exc
+
+    async def _run(self, lane: HashLane, work: Callable[..., T], *args: object) -> T:
+        try:
+            return await lane.run(work, *args)
+        except Busy as exc:
+            raise ApiError(*errors.BUSY, retry_after=RETRY_AFTER_S) from exc
+
+    def _mail(self, job: Callable[[], EmailMessage | None]) -> None:
+        self.outbox.send(job)
+
+    def _send_verification(self, account: Account, now_ms: int) -> None:
+        def letter() -> EmailMessage:
+            fresh = self.store.by_user(account.user_id) or account
+            token = self.tokens.issue(Purpose.VERIFY, fresh.user_id, fresh.email, now_ms)
+            return letters.verification(
+                fresh.email, fresh.language, fresh.anti_phishing, self.public_url, token
+            )
+
+        self._mail(letter)
+
+    def _mail_once_per_hour(
+        self, account: Account, now_ms: int, letter: Callable[[Account], EmailMessage]
+    ) -> None:
+        """A notice to the owner, unless five went to them this hour already."""
+        try:
+            self.attempts.reserve(now_ms, (MAILS_PER_EMAIL, account.email))
+        except TooMany:
+            return
+        self._mail(lambda: letter(account))
+
+    def _attempt_letter(self, account: Account) -> EmailMessage:
+        return letters.sign_up_attempt(
+            account.email, account.language, account.anti_phishing, self.public_url
+        )
+
+    def _changed_letter(self, account: Account) -> EmailMessage:
+        fresh = self.store.by_user(account.user_id) or account
+        return letters.password_changed(
+            fresh.email, fresh.language, fresh.anti_phishing, self.public_url
+        )
+
+
+def _email(text: str) -> str:
+    email = normalise_email(text)
+    if email is None:
+        raise errors.INVALID_EMAIL.error()
+    return email

@@ -1,5 +1,10 @@
-"""Web sessions: a random 256-bit id in a cookie, its SHA-256 on the server, with an expiry
-and a CSRF token.
+"""Web sessions: a random 256-bit id in a cookie, its SHA-256 on the server, with an expiry,
+an idle timeout and a CSRF token.
+
+A session ends 24 hours after it started, or after `idle_ms` (30 minutes by default)
+without a request that carried its cookie, whichever comes first: a computer left logged
+in is not an open account for the rest of the day. Its last use is written at most once a
+minute, so the page's requests do not each cost a database write.
 
 CSRF uses the synchronizer-token pattern: each session has its own random token, given to
 the page in the JSON of login, sign-up and `me` (which another site cannot read), and every
@@ -20,6 +25,8 @@ from assetport.api.session_auth import SessionCredentials
 
 COOKIE_NAME: Final = "ap_session"
 SESSION_TTL_MS: Final = 24 * 3600 * 1000  # absolute: a stolen cookie is worth a day at most
+IDLE_MS: Final = 30 * 60 * 1000
+_TOUCH_EVERY_MS: Final = 60 * 1000
 _ID_BYTES: Final = 32  # 256 bits
 
 
@@ -65,12 +72,15 @@ def _hash(session_id: str) -> str:
 class Sessions:
     """Creates, checks and ends sessions; the gateway's `SessionCheck`."""
 
-    def __init__(self, store: AccountStore, ttl_ms: int = SESSION_TTL_MS) -> None:
+    def __init__(
+        self, store: AccountStore, ttl_ms: int = SESSION_TTL_MS, idle_ms: int = IDLE_MS
+    ) -> None:
         self._store = store
         self._ttl_ms = ttl_ms
+        self.idle_ms = idle_ms
 
     def start(self, user_id: int, now_ms: int) -> NewSession:
-        self._store.delete_expired_sessions(now_ms)
+        self._store.delete_expired_sessions(now_ms, self.idle_ms)
         session = NewSession(
             secrets.token_urlsafe(_ID_BYTES),
             secrets.token_urlsafe(_ID_BYTES),
@@ -89,25 +99,46 @@ class Sessions:
         session_id = cookie_value(credentials.cookie)
         if session_id is None:
             return None
-        session = self._store.session(_hash(session_id))
+        id_hash = _hash(session_id)
+        session = self._store.session(id_hash)
         if session is None or session.expires_ms <= now_ms:
+            raise errors.NOT_LOGGED_IN.error()
+        if now_ms - session.last_seen_ms >= self.idle_ms:
+            self._store.delete_session(id_hash)
             raise errors.NOT_LOGGED_IN.error()
         if state_changing and not hmac.compare_digest(
             (credentials.csrf_token or "").encode(), session.csrf_token.encode()
         ):
             raise errors.CSRF_FAILED.error()
+        if now_ms - session.last_seen_ms >= _TOUCH_EVERY_MS:
+            self._store.touch_session(id_hash, now_ms)
         return session.user_id, session.csrf_token
 
     def account_of(
-        self, credentials: SessionCredentials, *, state_changing: bool, now_ms: int
+        self,
+        credentials: SessionCredentials,
+        *,
+        state_changing: bool,
+        now_ms: int,
+        trading: bool = False,
     ) -> int | None:
         found = self.user_of(credentials, state_changing=state_changing, now_ms=now_ms)
-        return found[0] if found is not None else None
+        if found is None:
+            return None
+        if trading and not self._store.is_verified(found[0]):
+            raise errors.EMAIL_NOT_VERIFIED.error()
+        return found[0]
+
+    def id_hash(self, credentials: SessionCredentials | None) -> str | None:
+        """The stored name of the cookie's session (to keep it when ending the others)."""
+        session_id = cookie_value(credentials.cookie) if credentials is not None else None
+        return _hash(session_id) if session_id is not None else None
 
     def end(self, credentials: SessionCredentials) -> None:
         session_id = cookie_value(credentials.cookie)
         if session_id is not None:
             self._store.delete_session(_hash(session_id))
 
-    def end_all(self, user_id: int) -> int:
-        return self._store.delete_sessions_of(user_id)
+    def end_all(self, user_id: int, keep: str | None = None) -> int:
+        """Ends every session of the user but `keep` (an id hash); the number ended."""
+        return self._store.delete_sessions_of(user_id, keep)

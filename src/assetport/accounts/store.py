@@ -1,16 +1,15 @@
 """The accounts' table and the sessions' table, in `<data_dir>/accounts.sqlite3`.
 
-What is stored: per user the normalised email, the argon2id hash of the password (never the
-password), the anti-phishing code, the TOTP secret sealed with AES-GCM under the data dir's
-master key (the one that seals HMAC API secrets; the associated data names the user, so rows
-cannot be swapped) and the last TOTP step used; per session the SHA-256 of its id (the
-cookie's value never touches the disk, so a copy of the file opens no session), its user, its
-CSRF token and its expiry. The file is made 0600 before SQLite opens it, as the key store's.
+What is stored: per user the normalised email and whether its owner has shown they read
+it (`email_verified`), the argon2id hash of the password (never the password), the
+language of the account's emails, the anti-phishing code, the TOTP secret sealed with
+AES-GCM under the data dir's master key (the one that seals HMAC API secrets; the
+associated data names the user, so rows cannot be swapped) and the last TOTP step used;
+per session the SHA-256 of its id (the cookie's value never touches the disk, so a copy of
+the file opens no session), its user, its CSRF token, its expiry and when it was last used.
 """
 
 import os
-import sqlite3
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -18,9 +17,10 @@ from typing import Final
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from assetport.accounts.database import ACCOUNTS_DB_FILE, Database
 from assetport.api.keys import MASTER_KEY_FILE, KeyStoreError, read_or_create_private_file
 
-ACCOUNTS_DB_FILE: Final = "accounts.sqlite3"
+__all__ = ["ACCOUNTS_DB_FILE", "Account", "AccountStore", "Session"]
 
 _SCHEMA: Final = (
     """CREATE TABLE IF NOT EXISTS accounts (
@@ -43,7 +43,7 @@ _SCHEMA: Final = (
 )
 _ACCOUNT_COLUMNS: Final = (
     "user_id, email, password_hash, anti_phishing, totp_nonce, totp_sealed, totp_enabled, "
-    "totp_last_step"
+    "totp_last_step, email_verified, language"
 )
 
 
@@ -56,6 +56,8 @@ class Account:
     totp_secret: str | None  # enrolled (maybe not yet confirmed) secret
     totp_enabled: bool
     totp_last_step: int
+    email_verified: bool = False
+    language: str = "en"  # of the emails sent to this account: "en" or "ko"
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class Session:
     user_id: int
     csrf_token: str
     expires_ms: int
+    last_seen_ms: int
 
 
 class AccountStore:
@@ -70,31 +73,41 @@ class AccountStore:
         data_dir.mkdir(parents=True, exist_ok=True)
         master = read_or_create_private_file(data_dir / MASTER_KEY_FILE, os.urandom(32))
         self._aead = AESGCM(master)
-        path = data_dir / ACCOUNTS_DB_FILE
-        if not path.exists():
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._lock = threading.Lock()
-        for statement in _SCHEMA:
-            self._db.execute(statement)
+        self.database = Database(data_dir)
+        self.database.apply(_SCHEMA)
+        # Files made before email verification and idle timeouts: their accounts start
+        # unverified (they verify with a new link), their sessions as just used.
+        self.database.add_column("accounts", "email_verified", "INTEGER NOT NULL DEFAULT 0")
+        self.database.add_column("accounts", "language", "TEXT NOT NULL DEFAULT 'en'")
+        self.database.add_column("sessions", "last_seen_ms", "INTEGER NOT NULL DEFAULT 0")
+        self.database.execute(
+            "UPDATE sessions SET last_seen_ms = created_ms WHERE last_seen_ms = 0"
+        )
 
     # -- accounts --------------------------------------------------------------------------
 
-    def add(self, user_id: int, email: str, password_hash: str, now_ms: int) -> None:
+    def add(
+        self, user_id: int, email: str, password_hash: str, now_ms: int, language: str = "en"
+    ) -> None:
         """Raises sqlite3.IntegrityError when the email is taken."""
-        with self._lock:
-            self._db.execute(
-                "INSERT INTO accounts (user_id, email, password_hash, created_ms) "
-                "VALUES (?, ?, ?, ?)",
-                (user_id, email, password_hash, now_ms),
-            )
+        self.database.execute(
+            "INSERT INTO accounts (user_id, email, password_hash, created_ms, language) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (user_id, email, password_hash, now_ms, language),
+        )
 
     def by_email(self, email: str) -> Account | None:
         return self._one(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE email = ?", email)
 
     def by_user(self, user_id: int) -> Account | None:
         return self._one(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE user_id = ?", user_id)
+
+    def is_verified(self, user_id: int) -> bool:
+        row = self.database.one("SELECT email_verified FROM accounts WHERE user_id = ?", (user_id,))
+        return row is not None and bool(row[0])
+
+    def set_verified(self, user_id: int) -> None:
+        self._update(user_id, "email_verified = ?", 1)
 
     def set_password_hash(self, user_id: int, password_hash: str) -> None:
         self._update(user_id, "password_hash = ?", password_hash)
@@ -109,20 +122,18 @@ class AccountStore:
         if secret is not None:
             nonce = os.urandom(12)
             sealed = self._aead.encrypt(nonce, secret.encode(), _totp_aad(user_id))
-        with self._lock:
-            self._db.execute(
-                "UPDATE accounts SET totp_nonce = ?, totp_sealed = ?, totp_enabled = ?, "
-                "totp_last_step = -1 WHERE user_id = ?",
-                (nonce, sealed, int(enabled), user_id),
-            )
+        self.database.execute(
+            "UPDATE accounts SET totp_nonce = ?, totp_sealed = ?, totp_enabled = ?, "
+            "totp_last_step = -1 WHERE user_id = ?",
+            (nonce, sealed, int(enabled), user_id),
+        )
 
     def use_totp_step(self, user_id: int, step: int) -> bool:
         """Record `step` as used; False when it (or a later one) was used already."""
-        with self._lock:
-            cursor = self._db.execute(
-                "UPDATE accounts SET totp_last_step = ? WHERE user_id = ? AND totp_last_step < ?",
-                (step, user_id, step),
-            )
+        cursor = self.database.execute(
+            "UPDATE accounts SET totp_last_step = ? WHERE user_id = ? AND totp_last_step < ?",
+            (step, user_id, step),
+        )
         return cursor.rowcount == 1
 
     # -- sessions --------------------------------------------------------------------------
@@ -130,41 +141,48 @@ class AccountStore:
     def add_session(
         self, id_hash: str, user_id: int, csrf_token: str, now_ms: int, expires_ms: int
     ) -> None:
-        with self._lock:
-            self._db.execute(
-                "INSERT INTO sessions VALUES (?, ?, ?, ?, ?)",
-                (id_hash, user_id, csrf_token, now_ms, expires_ms),
-            )
+        self.database.execute(
+            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_ms, expires_ms, "
+            "last_seen_ms) VALUES (?, ?, ?, ?, ?, ?)",
+            (id_hash, user_id, csrf_token, now_ms, expires_ms, now_ms),
+        )
 
     def session(self, id_hash: str) -> Session | None:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT user_id, csrf_token, expires_ms FROM sessions WHERE id_hash = ?",
-                (id_hash,),
-            ).fetchone()
-        return Session(row[0], row[1], row[2]) if row is not None else None
+        row = self.database.one(
+            "SELECT user_id, csrf_token, expires_ms, last_seen_ms FROM sessions WHERE id_hash = ?",
+            (id_hash,),
+        )
+        return Session(row[0], row[1], row[2], row[3]) if row is not None else None
+
+    def touch_session(self, id_hash: str, now_ms: int) -> None:
+        self.database.execute(
+            "UPDATE sessions SET last_seen_ms = ? WHERE id_hash = ?", (now_ms, id_hash)
+        )
 
     def delete_session(self, id_hash: str) -> None:
-        with self._lock:
-            self._db.execute("DELETE FROM sessions WHERE id_hash = ?", (id_hash,))
+        self.database.execute("DELETE FROM sessions WHERE id_hash = ?", (id_hash,))
 
-    def delete_sessions_of(self, user_id: int) -> int:
-        with self._lock:
-            return self._db.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,)).rowcount
+    def delete_sessions_of(self, user_id: int, keep: str | None = None) -> int:
+        """Ends every session of the user but `keep` (an id hash); the number ended."""
+        return self.database.execute(
+            "DELETE FROM sessions WHERE user_id = ? AND id_hash IS NOT ?", (user_id, keep)
+        ).rowcount
 
-    def delete_expired_sessions(self, now_ms: int) -> None:
-        with self._lock:
-            self._db.execute("DELETE FROM sessions WHERE expires_ms <= ?", (now_ms,))
+    def delete_expired_sessions(self, now_ms: int, idle_ms: int) -> None:
+        self.database.execute(
+            "DELETE FROM sessions WHERE expires_ms <= ? OR last_seen_ms <= ?",
+            (now_ms, now_ms - idle_ms),
+        )
 
     def close(self) -> None:
-        self._db.close()
+        self.database.close()
 
     def _one(self, sql: str, value: object) -> Account | None:
-        with self._lock:
-            row = self._db.execute(sql, (value,)).fetchone()
+        row = self.database.one(sql, (value,))
         if row is None:
             return None
-        user_id, email, password_hash, anti_phishing, nonce, sealed, enabled, last_step = row
+        (user_id, email, password_hash, anti_phishing, nonce, sealed, enabled, last_step,
+         verified, language) = row  # fmt: skip
         secret = None
         if nonce is not None and sealed is not None:
             try:
@@ -172,14 +190,14 @@ class AccountStore:
             except InvalidTag:
                 raise KeyStoreError(f"cannot decrypt the TOTP secret of user {user_id}") from None
         return Account(
-            user_id, email, password_hash, anti_phishing, secret, bool(enabled), last_step
-        )
+            user_id, email, password_hash, anti_phishing, secret, bool(enabled), last_step,
+            bool(verified), language,
+        )  # fmt: skip
 
     def _update(self, user_id: int, assignment: str, value: object) -> None:
-        with self._lock:
-            self._db.execute(
-                f"UPDATE accounts SET {assignment} WHERE user_id = ?", (value, user_id)
-            )
+        self.database.execute(
+            f"UPDATE accounts SET {assignment} WHERE user_id = ?", (value, user_id)
+        )
 
     def __repr__(self) -> str:
         return "AccountStore(<redacted>)"

@@ -1,6 +1,10 @@
 """The plumbing every `/api/v1/account/...` endpoint shares: JSON in and out, Binance-style
-errors, the request-weight limit, the session and its CSRF check, the cookie to set, and the
-anti-phishing code in every answer about an account.
+errors, the request-weight limit, the session and its CSRF check, the cookies to set, and
+the anti-phishing code in every answer about an account.
+
+`secure` (cookies get `Secure`) is the request's scheme: https when served over TLS, or
+when a trusted proxy said so (`api/proxies.py` rewrites the scheme and the client address
+of a trusted proxy's requests before any route sees them).
 """
 
 import logging
@@ -16,6 +20,7 @@ from starlette.routing import Route
 from assetport.accounts import errors
 from assetport.accounts.service import Accounts
 from assetport.accounts.store import Account
+from assetport.api import bounded_json
 from assetport.api.errors import UNKNOWN, ApiError
 from assetport.api.gateway import Gateway
 from assetport.api.http import client_ip
@@ -38,7 +43,7 @@ class AccountCall:
     credentials: SessionCredentials | None
     account: Account | None = None  # the session's (or the one just logged into)
     csrf_token: str = ""
-    set_cookie: str | None = None
+    set_cookies: list[str] = field(default_factory=list)
     path_params: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -93,9 +98,10 @@ def account_route(
             if call.account is not None:
                 # Re-read: the handler may just have changed the code.
                 result["antiPhishingCode"] = accounts.account(call.account.user_id).anti_phishing
-            if call.set_cookie is not None:
-                headers["set-cookie"] = call.set_cookie
-            return Response(msgspec.json.encode(result), 200, headers, JSON)
+            response = Response(msgspec.json.encode(result), 200, headers, JSON)
+            for cookie in call.set_cookies:
+                response.headers.append("set-cookie", cookie)
+            return response
         except ApiError as error:
             if error.retry_after is not None:
                 headers["retry-after"] = str(error.retry_after)
@@ -128,7 +134,7 @@ async def _json_body(request: Request) -> dict[str, Any]:
     if not request.headers.get("content-type", "").startswith(JSON):
         raise errors.JSON_REQUIRED.error()
     try:
-        body = msgspec.json.decode(raw)
+        body = bounded_json.decode(raw)  # size and depth bounded: never a RecursionError
     except msgspec.DecodeError as exc:
         raise errors.BAD_REQUEST.error() from exc
     if not isinstance(body, dict):

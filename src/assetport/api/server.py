@@ -10,7 +10,9 @@ may also raise or lower the rate limits (Binance's by default), in exchangeInfo'
     intervalNum = 10
     limit = 1000000
 
-When the file has a `rate_limits` list it replaces the defaults whole. The address is
+When the file has a `rate_limits` list it replaces the defaults whole. A `[limits]` table
+raises or lowers the transport's limits (request sizes, timeouts, connections per address,
+WebSocket frames: `api/transport_limits.py`). The address is
 written to `<data_dir>/server.json` for `assetport admin`. SIGTERM or SIGINT: stop taking
 requests, finish the commands in flight, write a snapshot, exit 0.
 """
@@ -21,19 +23,23 @@ import json
 import logging
 import os
 import sys
+import time
 import tomllib
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import uvicorn
 
+from assetport.accounts.mail import Outbox, SmtpServer, parse_smtp_url
 from assetport.accounts.routes import account_routes
 from assetport.accounts.service import Accounts
+from assetport.accounts.settings import AccountSettings
+from assetport.api.admission import Admission
 from assetport.api.app import REST_ENDPOINTS, create_app
 from assetport.api.gateway import Gateway
 from assetport.api.http_server import http_protocol
 from assetport.api.keys import AdminToken, KeyStore
+from assetport.api.proxies import HSTS, ForwardedHeaders, TrustedProxies
 from assetport.api.ratelimit import (
     DEFAULT_RATE_LIMITS,
     Interval,
@@ -43,6 +49,8 @@ from assetport.api.ratelimit import (
 )
 from assetport.api.read_model import ReadModelProcess
 from assetport.api.rest_sandbox import sandbox_routes
+from assetport.api.stopping import EmbeddedServer, StopOnSignals
+from assetport.api.transport_limits import load_transport_limits
 from assetport.api.users import UserStore
 from assetport.api.ws_routes import realtime
 from assetport.api.ws_server import websocket_protocol
@@ -50,9 +58,11 @@ from assetport.domain.commands import ListAsset, ListMarket
 from assetport.domain.events import CommandRejected
 from assetport.listings import Listings, demo_listings, load_listings
 from assetport.runtime.config import RuntimeConfig
+from assetport.runtime.data_dir import claim, write_private_file
 from assetport.runtime.interpreter import tune_for_latency
 from assetport.runtime.service import EngineService
 from assetport.runtime.startup import close_service, open_service
+from assetport.sandbox.mail import MailCatcher, sandbox_mail_routes
 from assetport.sandbox.market_makers import DemoMarketMakers
 from assetport.store.database import open_database
 from assetport.store.history import History
@@ -64,7 +74,6 @@ SERVER_FILE = "server.json"
 CADENCE_S = 0.1
 WS_PING_INTERVAL_S = 20.0
 WS_PING_TIMEOUT_S = 40.0
-WS_MAX_SIZE = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -76,6 +85,10 @@ class ServeOptions:
     demo: bool = False
     journal_url: str | None = None
     db_url: str | None = None
+    accounts: AccountSettings = field(default_factory=AccountSettings)  # mail, sign-ups
+    tls_cert: Path | None = None  # with tls_key: serve https (and HSTS) directly
+    tls_key: Path | None = None
+    trusted_proxies: tuple[str, ...] = ()  # CIDRs whose X-Forwarded-For/-Proto are believed
 
 
 def load_rate_limits(config: Path | None) -> tuple[RateLimit, ...]:
@@ -107,9 +120,10 @@ def load_rate_limits(config: Path | None) -> tuple[RateLimit, ...]:
 
 
 async def ensure_listed(service: EngineService, listings: Listings) -> None:
-    """List what the engine does not have yet; what it has stays as it is."""
+    """List what the engine does not have yet; what it has stays as it is, but for the
+    self-trade prevention of markets listed before it had a policy (listings.py)."""
     engine = service.engine
-    for command in listings.commands():
+    for command in [*listings.commands(), *listings.stp_updates(engine.markets)]:
         if isinstance(command, ListAsset) and command.code in engine.assets:
             continue
         if isinstance(command, ListMarket) and command.market.symbol in engine.markets:
@@ -121,15 +135,22 @@ async def ensure_listed(service: EngineService, listings: Listings) -> None:
 
 
 async def serve(options: ServeOptions) -> None:
+    stopping = StopOnSignals()  # SIGTERM as SIGINT: see api/stopping.py
     data_dir = options.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
     listings = load_listings(options.config) if options.config else demo_listings()
     limiter = RateLimiter(load_rate_limits(options.config))
+    limits = load_transport_limits(options.config)
+    proxies = TrustedProxies(options.trusted_proxies)  # a bad option stops here
+    if options.tls_key is not None and options.tls_cert is None:
+        raise ValueError("--tls-key needs --tls-cert")
+    outbox, catcher = _mail_outbox(options)
     service = await open_service(RuntimeConfig(data_dir, journal_url=options.journal_url))
     running = asyncio.get_running_loop().create_task(service.run())
     keys = KeyStore(data_dir)
     users = UserStore(data_dir)
-    accounts = Accounts(data_dir, users)
+    accounts = Accounts(data_dir, users, settings=options.accounts, outbox=outbox)
+    admin_token = AdminToken.load_or_create(data_dir)
     server: uvicorn.Server | None = None
     gateway: Gateway | None = None
     read_model: ReadModelProcess | None = None
@@ -139,10 +160,13 @@ async def serve(options: ServeOptions) -> None:
         gateway = Gateway(service, keys, limiter, sandbox=options.demo)
         read_model = await _start_read_model(service, gateway, data_dir, options.db_url)
         # The accounts package sits above the gateway; this file is where they meet.
-        extra_routes = account_routes(accounts, gateway)
+        extra_routes = account_routes(accounts, gateway, admin_token=admin_token, catcher=catcher)
         if options.demo:
             background.append(_start_sandbox(service))
             extra_routes.extend(sandbox_routes(gateway))
+        if catcher is not None:
+            outbox.server = SmtpServer("127.0.0.1", await catcher.start(), "smtp")
+            extra_routes.extend(sandbox_mail_routes(catcher, gateway))
         extra_routes.extend(
             web_routes(sandbox=options.demo, symbols=lambda: service.engine.markets.keys())
         )
@@ -150,40 +174,45 @@ async def serve(options: ServeOptions) -> None:
         app = create_app(
             gateway,
             users,
-            AdminToken.load_or_create(data_dir),
+            admin_token,
             extra_routes=extra_routes,
             live=live,
         )
+        tls = options.tls_cert is not None
+        admission = Admission(limits, limiter, gateway.clock_ms, proxies)
         config = uvicorn.Config(
-            app,
+            ForwardedHeaders(app, proxies) if proxies else app,
             host=options.host,
             port=options.port,
             log_level="warning",
             lifespan="off",
             access_log=False,
             # The REST endpoints below the ASGI layer (http_server), the rest through the app.
-            http=http_protocol(gateway, (*REST_ENDPOINTS, *live.endpoints)),
-            # Clients connect directly; X-Forwarded-For is not trusted (the IP allowlists
-            # and per-IP limits key on the peer address), and the middleware costs time.
+            http=http_protocol(gateway, (*REST_ENDPOINTS, *live.endpoints), proxies, admission),
+            # X-Forwarded-* only from --trusted-proxy addresses, by api/proxies.py (the IP
+            # allowlists and per-IP limits key on the address): never uvicorn's own.
             proxy_headers=False,
+            ssl_certfile=options.tls_cert,
+            ssl_keyfile=options.tls_key,
+            headers=[HSTS] if tls else [],  # on every answer, the fast path's included
             server_header=False,
             # Binance pings every 20 s and drops a client silent for 60 s; compression
             # costs more CPU than the small JSON messages save on a LAN.
             ws_ping_interval=WS_PING_INTERVAL_S,
             ws_ping_timeout=WS_PING_TIMEOUT_S,
             ws_per_message_deflate=False,
-            ws_max_size=WS_MAX_SIZE,
+            ws_max_size=limits.ws_max_message_bytes,
             # `/ws-api/v3` on the socket itself (ws_server); the market streams through
-            # uvicorn's own WebSocket protocol and the app.
+            # uvicorn's own WebSocket protocol (held to the same limits) and the app.
             ws=websocket_protocol(
                 live.ws_api,
-                _uvicorn_websockets(),
+                admission,
                 ping_interval=WS_PING_INTERVAL_S,
                 ping_timeout=WS_PING_TIMEOUT_S,
-                max_size=WS_MAX_SIZE,
             ),
         )
-        server = uvicorn.Server(config)
+        server = EmbeddedServer(config)
+        stopping.attach(server)
         background.append(asyncio.get_running_loop().create_task(_cadence(gateway)))
         serving = asyncio.get_running_loop().create_task(server.serve())
         while not server.started and not serving.done():
@@ -192,6 +221,8 @@ async def serve(options: ServeOptions) -> None:
             serving.result()  # raises what stopped it (e.g. the port is taken)
             return
         port = server.servers[0].sockets[0].getsockname()[1]
+        if options.accounts.public_url is None:  # links in mails: this server's address
+            accounts.public_url = _own_url(options.host, port, tls=tls)
         _announce(data_dir, options.host, port)
         tune_for_latency()
         await asyncio.wait([serving, running], return_when=asyncio.FIRST_COMPLETED)
@@ -210,6 +241,9 @@ async def serve(options: ServeOptions) -> None:
             await asyncio.to_thread(gateway.history.database.close)
             gateway.history = None
         keys.close()
+        await outbox.close()
+        if catcher is not None:
+            await catcher.close()
         accounts.close()
         users.close()
         with contextlib.suppress(FileNotFoundError):
@@ -231,12 +265,22 @@ async def _start_read_model(
     return read_model
 
 
-def _uvicorn_websockets() -> Callable[..., asyncio.Protocol]:
-    from uvicorn.protocols.websockets.auto import AutoWebSocketsProtocol
+def _mail_outbox(options: ServeOptions) -> tuple[Outbox, MailCatcher | None]:
+    """The accounts' mail: the `--smtp-url` server; in the sandbox without one, a local
+    catcher (started with the app, which points the outbox at it); else none."""
+    settings = options.accounts
+    if settings.smtp_url is not None:
+        return Outbox(parse_smtp_url(settings.smtp_url), settings.mail_from), None
+    catcher = MailCatcher(lambda: int(time.time() * 1000)) if options.demo else None
+    return Outbox(None, settings.mail_from), catcher
 
-    if AutoWebSocketsProtocol is None:
-        raise RuntimeError("uvicorn finds no WebSocket library")
-    return AutoWebSocketsProtocol
+
+def _own_url(host: str, port: int, *, tls: bool) -> str:
+    if host in ("0.0.0.0", "::", ""):
+        logger.warning("mails link to 127.0.0.1: set --public-url to the address people use")
+        host = "127.0.0.1"
+    host = f"[{host}]" if ":" in host else host
+    return f"{'https' if tls else 'http'}://{host}:{port}"
 
 
 def _start_sandbox(service: EngineService) -> "asyncio.Task[None]":
@@ -256,7 +300,7 @@ async def _cadence(gateway: Gateway) -> None:
 def _announce(data_dir: Path, host: str, port: int) -> None:
     info = {"host": host, "port": port, "pid": os.getpid()}
     path = data_dir / SERVER_FILE
-    path.write_text(json.dumps(info), encoding="utf-8")
+    write_private_file(path, json.dumps(info))
     print(json.dumps({"ready": True, **info}), flush=True)
 
 
@@ -266,7 +310,8 @@ def run_server(options: ServeOptions) -> int:
     try:
         import uvloop
 
-        uvloop.run(serve(options))
+        with claim(options.data_dir):  # one writer per data directory
+            uvloop.run(serve(options))
     except KeyboardInterrupt:
         return 0
     except Exception as exc:

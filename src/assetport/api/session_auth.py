@@ -20,9 +20,15 @@ class SessionCredentials:
 
 class SessionCheck(Protocol):
     def account_of(
-        self, credentials: SessionCredentials, *, state_changing: bool, now_ms: int
+        self,
+        credentials: SessionCredentials,
+        *,
+        state_changing: bool,
+        now_ms: int,
+        trading: bool = False,
     ) -> int | None:
         """The account of the session the cookie names; None when the cookie names no
-        session (the API-key rules then apply). Raises `ApiError` for an unknown or expired
-        session, or a state-changing request without the session's CSRF token."""
+        session (the API-key rules then apply). Raises `ApiError` for an unknown, expired
+        or idle session, a state-changing request without the session's CSRF token, or a
+        `trading` request (a TRADE endpoint) of an account whose email is not verified."""
         ...

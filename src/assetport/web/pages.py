@@ -8,7 +8,10 @@ is, the market in the path and whether the server runs as the sandbox.
     /                   markets overview
     /trade/{symbol}     trading page of one market
     /signup, /login     account entry
-    /account            two-factor login, anti-phishing code, API keys
+    /account            password, two-factor login, anti-phishing code, API keys
+    /verify             opens an email verification link (the token after `#`)
+    /reset-password     asks for a reset link, or sets a new password with one
+    /sandbox/mail       the mails the sandbox caught for this browser (sandbox only)
     /static/...         the bundle (scripts, style sheet, source maps)
 """
 
@@ -21,22 +24,12 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from assetport.api.security_headers import SECURITY_HEADERS
+
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 BUILT_MARKER = STATIC_DIR / "BUILT"
 
-# Scripts only from this origin, no framing, no inline script: the page handles money.
-# Styles allow inline because the chart library positions its canvases with style attributes.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-        "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
-        "base-uri 'none'; form-action 'self'"
-    ),
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "Cache-Control": "no-store",
-}
+# The Content-Security-Policy and the other headers are shared with the API's /docs page.
 
 TITLES = {
     "markets": "Markets",
@@ -44,6 +37,9 @@ TITLES = {
     "signup": "Sign up",
     "login": "Log in",
     "account": "Account",
+    "verify": "Verify your email",
+    "reset": "Reset your password",
+    "mail": "Sandbox mail",
 }
 
 
@@ -129,6 +125,10 @@ def web_routes(*, sandbox: bool, symbols: Callable[[], Iterable[str]]) -> list[B
         Route("/signup", simple("signup")),
         Route("/login", simple("login")),
         Route("/account", simple("account")),
+        Route("/verify", simple("verify")),
+        Route("/reset-password", simple("reset")),
+        # The mails the sandbox caught (sandbox/mail.py); a real server has no such page.
+        *([Route("/sandbox/mail", simple("mail"))] if sandbox else []),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
 

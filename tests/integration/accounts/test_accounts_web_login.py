@@ -3,19 +3,19 @@
 from collections.abc import Iterator
 
 import pytest
-from account_web_client import ExchangeServer, WebUser
+from account_web_client import ExchangeServer, WebUser, account_server
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ExchangeServer]:
-    with ExchangeServer(tmp_path_factory.mktemp("accounts") / "data") as running:
+    with account_server(tmp_path_factory.mktemp("accounts") / "data") as running:
         yield running
 
 
 def test_sign_up_then_me(server: ExchangeServer) -> None:
     web = WebUser(server)
     signed_up = web.sign_up("  Alice@Example.com ")
-    assert signed_up["email"] == "alice@example.com"
+    assert signed_up["email"] == "alice@example.com" and signed_up["emailVerified"] is True
     assert signed_up["userId"] >= 1000 and signed_up["totpEnabled"] is False
     status, me = web.account("GET", "/me")
     assert status == 200, me
@@ -24,16 +24,32 @@ def test_sign_up_then_me(server: ExchangeServer) -> None:
     assert me["antiPhishingCode"] is None
 
 
-def test_a_taken_email_and_a_weak_password_are_refused(server: ExchangeServer) -> None:
-    WebUser(server).sign_up("taken@example.com")
-    status, answer = WebUser(server).account(
-        "POST", "/signup", {"email": "TAKEN@example.com", "password": "another long one"}
-    )
-    assert (status, answer["code"]) == (409, -8002)
-    status, answer = WebUser(server).account(
-        "POST", "/signup", {"email": "weak@example.com", "password": "short"}
-    )
-    assert (status, answer["code"]) == (400, -8003)
+def test_a_taken_email_gets_the_same_answer_and_its_owner_a_mail(
+    server: ExchangeServer,
+) -> None:
+    owner = WebUser(server)
+    owner.sign_up("taken@example.com")
+    first = WebUser(server).sign_up_only("fresh@example.com", "another long one")
+    again = WebUser(server)
+    taken = again.sign_up_only("TAKEN@example.com", "another long one")
+    # The same answer, and no session either way: a sign-up tells nobody who has an account.
+    assert {**first, "email": None} == {**taken, "email": None} == {
+        "status": "CHECK_MAIL", "mailSent": True, "email": None,
+    }  # fmt: skip
+    assert again.cookie is None and taken["email"] == "taken@example.com"
+    notice = server.mailbox.wait_for("taken@example.com", "Someone tried to sign up")  # type: ignore[attr-defined]
+    assert "already has an account" in notice.text and "#token=" not in notice.text
+    # The owner's password is unchanged.
+    assert WebUser(server).log_in("taken@example.com")[0] == 200
+    assert WebUser(server).log_in("taken@example.com", "another long one")[0] == 401
+
+
+def test_weak_passwords_and_bad_emails_are_refused(server: ExchangeServer) -> None:
+    for password, code in (("short", -8003), ("password123", -8016), ("qwertyuiop", -8016)):
+        status, answer = WebUser(server).account(
+            "POST", "/signup", {"email": "weak@example.com", "password": password}
+        )
+        assert (status, answer["code"]) == (400, code), password
     status, answer = WebUser(server).account(
         "POST", "/signup", {"email": "not an email", "password": "a long password"}
     )

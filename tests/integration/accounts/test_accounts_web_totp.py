@@ -4,13 +4,13 @@ authenticator app would."""
 import time
 from pathlib import Path
 
-from account_web_client import ExchangeServer, WebUser
+from account_web_client import WebUser, account_server
 
 from assetport.accounts.totp import code_at
 
 
 def test_enrol_confirm_and_log_in_with_a_code(tmp_path: Path) -> None:
-    with ExchangeServer(tmp_path / "data") as server:
+    with account_server(tmp_path / "data") as server:
         web = WebUser(server)
         web.sign_up("tess@example.com")
         status, enrolled = web.account("POST", "/totp/enroll")

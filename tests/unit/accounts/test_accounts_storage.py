@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from assetport.accounts.service import Accounts
-from assetport.accounts.store import ACCOUNTS_DB_FILE
+from assetport.accounts.store import ACCOUNTS_DB_FILE, Account
+from assetport.accounts.tokens import Purpose
 from assetport.accounts.totp import code_at
 from assetport.api.errors import ApiError
 from assetport.api.session_auth import SessionCredentials
@@ -21,18 +22,25 @@ def open_accounts(data_dir: Path) -> Accounts:
     return Accounts(data_dir, UserStore(data_dir))
 
 
+def sign_up(accounts: Accounts, email: str) -> Account:
+    done = asyncio.run(accounts.sign_up(email, "my very secret", NOW_MS))
+    assert done.created is not None
+    return done.created
+
+
 def test_no_password_secret_or_session_id_is_stored_in_clear(tmp_path: Path) -> None:
     accounts = open_accounts(tmp_path)
-    account = asyncio.run(accounts.sign_up("Zoe@Example.com", "my very secret", NOW_MS))
+    account = sign_up(accounts, "Zoe@Example.com")
     secret, _ = accounts.enrol_totp(account)
     session = accounts.start_session(account, NOW_MS)
+    link = accounts.tokens.issue(Purpose.RESET, account.user_id, account.email, NOW_MS)
     accounts.close()
     assert (tmp_path / ACCOUNTS_DB_FILE).stat().st_mode & 0o077 == 0
     db = sqlite3.connect(tmp_path / ACCOUNTS_DB_FILE)
     dump = "\n".join(db.iterdump())
     db.close()
     assert "zoe@example.com" in dump
-    for clear in ("my very secret", secret, session.session_id):
+    for clear in ("my very secret", secret, session.session_id, link):
         assert clear not in dump
     # ...and all of it is read back after a restart.
     again = open_accounts(tmp_path)
@@ -45,7 +53,7 @@ def test_no_password_secret_or_session_id_is_stored_in_clear(tmp_path: Path) -> 
 
 def test_sessions_expire(tmp_path: Path) -> None:
     accounts = open_accounts(tmp_path)
-    account = asyncio.run(accounts.sign_up("exp@example.com", "my very secret", NOW_MS))
+    account = sign_up(accounts, "exp@example.com")
     session = accounts.start_session(account, NOW_MS)
     cookie = SessionCredentials(f"other=1; ap_session={session.session_id}", None)
     with pytest.raises(ApiError) as expired:
@@ -57,7 +65,7 @@ def test_sessions_expire(tmp_path: Path) -> None:
 
 def test_two_factor_enrol_confirm_disable(tmp_path: Path) -> None:
     accounts = open_accounts(tmp_path)
-    account = asyncio.run(accounts.sign_up("tf@example.com", "my very secret", NOW_MS))
+    account = sign_up(accounts, "tf@example.com")
     secret, _ = accounts.enrol_totp(account)
     accounts.confirm_totp(accounts.account(account.user_id), code_at(secret, NOW_S), NOW_MS)
     account = accounts.account(account.user_id)

@@ -3,9 +3,9 @@
 import { ApiError } from "./api.js";
 import { el } from "./dom.js";
 import { t, translate } from "./i18n.js";
-import { startPage } from "./layout.js";
+import { isSandbox, startPage } from "./layout.js";
 
-const ENTRY_PAGES = ["/login", "/signup"];
+const ENTRY_PAGES = ["/login", "/signup", "/verify", "/reset-password"];
 
 // A path on this site, or null: never another origin (no open redirect via ?next=).
 function samePath(candidate) {
@@ -88,4 +88,21 @@ export async function startEntryPage(active, drawForm) {
     return;
   }
   translate();
+}
+
+// In the sandbox, the way to the mails it caught for this browser (it sends none for real);
+// elsewhere nothing.
+export function mailboxLink() {
+  if (!isSandbox()) return null;
+  return el("p", { class: "mailbox-link" }, [
+    el("a", { id: "open-mailbox", class: "button", href: "/sandbox/mail", dataset: { i18n: "signup.openMailbox" } }),
+    " ",
+    el("span", { class: "muted", dataset: { i18n: "signup.mailboxHint" } }),
+  ]);
+}
+
+// The token of a link from a mail: after `#` (a fragment never reaches a server's logs).
+export function linkToken() {
+  const hash = new URLSearchParams(location.hash.slice(1));
+  return hash.get("token") || "";
 }

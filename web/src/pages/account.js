@@ -1,12 +1,13 @@
-// The account page: profile, test funds (sandbox), two-factor login, the anti-phishing
-// code, log out everywhere and API keys. A logged-out visitor is sent to /login.
+// The account page: profile (with the email's verification), test funds (sandbox), the
+// password, two-factor login, the anti-phishing code, log out everywhere and API keys. A
+// logged-out visitor is sent to /login.
 //
 // Secrets pass through this page without being kept: the TOTP secret lives only while the
 // set-up is open, an HMAC API secret only in the box that shows it once, and neither is
 // ever written to storage. Every text from the server goes in as text, never as HTML.
 import QRCode from "qrcode";
 import { ApiError, account, rest } from "../lib/api.js";
-import { busy, clearMessage, errorText, messageBox, showMessage } from "../lib/account_common.js";
+import { busy, clearMessage, errorText, mailboxLink, messageBox, showMessage } from "../lib/account_common.js";
 import { grouped, trim } from "../lib/decimal.js";
 import { byId, clear, el } from "../lib/dom.js";
 import { addMessages, language, onLanguageChange, t, translate } from "../lib/i18n.js";
@@ -47,6 +48,7 @@ function drawSkeleton() {
       el("div", { class: "account-column" }, [
         el("div", { id: "profile-card" }),
         el("div", { id: "funds-card" }),
+        el("div", { id: "password-card" }),
         el("div", { id: "phishing-card" }),
         el("div", { id: "sessions-card" }),
       ]),
@@ -66,16 +68,87 @@ function drawProfile() {
   const code = session.antiPhishingCode
     ? el("strong", { id: "profile-anti-phishing", class: "anti-phishing-code", text: session.antiPhishingCode })
     : el("span", { id: "profile-anti-phishing", class: "muted", dataset: { i18n: "account.notSet" } });
+  const verified = el("span", {
+    id: "profile-verified",
+    class: session.emailVerified ? "status on" : "status off",
+    dataset: { i18n: session.emailVerified ? "account.verified" : "account.unverified" },
+  });
   clear(byId("profile-card")).append(
     section("profile", "account.profile", [
       el("dl", { class: "profile-list" }, [
         ...row("account.email", el("span", { id: "profile-email", text: session.email })),
+        ...row("account.emailStatus", verified),
         ...row("account.userId", el("span", { id: "profile-user-id", class: "mono", text: String(session.userId) })),
         ...row("account.twoFactorStatus", el("span", { id: "profile-totp" }, [onOff(session.totpEnabled)])),
         ...row("account.antiPhishingStatus", code),
       ]),
+      session.emailVerified ? null : drawUnverified(),
     ]),
   );
+}
+
+// Until the address is verified the account cannot trade: say so, offer the link again
+// (and in the sandbox, the way to its mailbox).
+function drawUnverified() {
+  const message = messageBox("resend-message");
+  const button = el("button", { id: "resend-verification", type: "button", dataset: { i18n: "account.resend" } });
+  button.addEventListener("click", () =>
+    busy(button, async () => {
+      clearMessage(message);
+      try {
+        const answer = await account("POST", "verify/resend");
+        if (answer.emailVerified) return refreshSession();
+        showMessage(message, t(answer.mailSent ? "account.resent" : "signup.noMail", { email: session.email }), "success");
+      } catch (error) {
+        failed(message, error);
+      }
+    }),
+  );
+  return el("div", { id: "unverified", class: "unverified" }, [
+    el("p", { class: "confirm-text", dataset: { i18n: "account.unverifiedText" } }),
+    el("div", { class: "card-actions" }, [button]),
+    mailboxLink(),
+    message,
+  ]);
+}
+
+// ---- password ---------------------------------------------------------------------------
+
+function drawPassword() {
+  const message = messageBox("password-message");
+  const input = (id, autocomplete) => el("input", { id, type: "password", autocomplete, required: true });
+  const current = input("password-current", "current-password");
+  const fresh = input("password-new", "new-password");
+  const confirm = input("password-new-confirm", "new-password");
+  const label = (target, key) => el("label", { for: target.id, dataset: { i18n: key } });
+  const button = el("button", { id: "password-change", type: "submit", class: "primary", dataset: { i18n: "password.submit" } });
+  const form = el("form", { id: "password-form", class: "key-form password-form", novalidate: true }, [
+    label(current, "password.current"),
+    current,
+    label(fresh, "password.new"),
+    fresh,
+    el("p", { class: "field-hint", dataset: { i18n: "signup.passwordRule" } }),
+    label(confirm, "password.confirm"),
+    confirm,
+    button,
+  ]);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearMessage(message);
+    if (!current.value || !fresh.value) return showMessage(message, t("password.missing"));
+    if ([...fresh.value].length < 10) return showMessage(message, t("signup.tooShort"));
+    if (fresh.value !== confirm.value) return showMessage(message, t("password.mismatch"));
+    await busy(button, async () => {
+      try {
+        const answer = await account("POST", "password/change", { currentPassword: current.value, newPassword: fresh.value });
+        for (const node of [current, fresh, confirm]) node.value = "";
+        showMessage(message, t("password.changed", { count: answer.sessionsEnded }), "success");
+      } catch (error) {
+        failed(message, error);
+      }
+    });
+  });
+  clear(byId("password-card")).append(section("password", "password.title", [text("password.text"), form, message]));
 }
 
 // The header shows the anti-phishing code from the session: it is drawn again with the
@@ -595,6 +668,7 @@ async function main() {
   drawSkeleton();
   drawProfile();
   drawFunds();
+  drawPassword();
   drawTotp();
   drawPhishing();
   drawSessions();

@@ -82,6 +82,7 @@ function drawForm() {
       el("h1", { dataset: { i18n: "login.title" } }),
       el("p", { class: "muted", dataset: { i18n: "login.lead" } }),
       form,
+      el("p", { class: "entry-forgot" }, [el("a", { id: "forgot-password", href: "/reset-password", dataset: { i18n: "login.forgot" } })]),
       el("p", { class: "entry-switch" }, [
         el("span", { dataset: { i18n: "login.noAccount" } }),
         " ",

@@ -1,9 +1,11 @@
-// Sign up: email, password (10 characters at least, shown as the user types) and its
-// confirmation. A new account is logged in at once and goes back where it came from.
+// Sign up: email, password (10 characters at least, shown as the user types; the server
+// also refuses common and easy ones) and its confirmation. The answer is "check your
+// mail" whether or not the address had an account (the server never tells); the mail's
+// link verifies the address, and the user logs in meanwhile if they like.
 import { account } from "../lib/api.js";
-import { busy, clearMessage, errorText, field, messageBox, nextQuery, nextTarget, showMessage, startEntryPage } from "../lib/account_common.js";
+import { busy, clearMessage, errorText, field, mailboxLink, messageBox, nextQuery, showMessage, startEntryPage } from "../lib/account_common.js";
 import { byId, clear, el } from "../lib/dom.js";
-import { addMessages, onLanguageChange, t } from "../lib/i18n.js";
+import { addMessages, language, onLanguageChange, t, translate } from "../lib/i18n.js";
 import messages from "../messages/account.js";
 
 addMessages(messages);
@@ -68,10 +70,10 @@ function drawForm() {
     await busy(submit, async () => {
       try {
         showMessage(message, t("signup.working"), "info");
-        await account("POST", "signup", { email: address, password: password.input.value });
+        const answer = await account("POST", "signup", { email: address, password: password.input.value, language: language() });
         password.input.value = "";
         confirm.input.value = "";
-        location.assign(nextTarget());
+        drawCheckMail(answer);
       } catch (error) {
         showMessage(message, errorText(error));
       }
@@ -92,6 +94,22 @@ function drawForm() {
     ]),
   );
   showCount();
+}
+
+// What comes after a sign-up: the mail to open (in the sandbox, its mailbox), or, on a
+// server that sends none, whom to ask; and the way to log in meanwhile.
+function drawCheckMail(answer) {
+  const sent = answer.status === "CHECK_MAIL";
+  const vars = JSON.stringify({ email: answer.email });
+  clear(byId("main")).append(
+    el("section", { id: "signup-done", class: "entry panel" }, [
+      el("h1", { dataset: { i18n: "signup.checkMailTitle" } }),
+      el("p", { id: "signup-check-mail", dataset: { i18n: sent ? "signup.checkMail" : "signup.noMail", i18nVars: vars } }),
+      sent ? mailboxLink() : null,
+      el("p", { class: "entry-switch" }, [el("a", { id: "to-login", class: "button primary", href: "/login" + nextQuery(), dataset: { i18n: "signup.toLogin" } })]),
+    ]),
+  );
+  translate();
 }
 
 startEntryPage("signup", drawForm);

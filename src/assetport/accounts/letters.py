@@ -1,0 +1,120 @@
+"""The mails the accounts send, in English or Korean (the language chosen at sign-up).
+
+Every mail carries the account's anti-phishing code, when it has one, at the start of the
+subject and in the first line, so its owner can tell a real mail from a copy. Links point
+at the server's public address (`--public-url`), never at the Host a request named: a
+forged Host would otherwise send a reset link to someone else's server.
+"""
+
+from email.message import EmailMessage
+from typing import Final
+
+_TEXTS: Final = {
+    "en": {
+        "code": "Your anti-phishing code: {code}",
+        "verify.subject": "Confirm your email address",
+        "verify.body": (
+            "Welcome to Assetport.\n\n"
+            "Open this link to confirm that this address is yours (it works once, for 24 "
+            "hours):\n\n{link}\n\n"
+            "Until then you can log in and look around, but not trade.\n"
+            "If you did not sign up, ignore this mail: nothing happens without the link."
+        ),
+        "attempt.subject": "Someone tried to sign up with your address",
+        "attempt.body": (
+            "Someone, perhaps you, tried to create an Assetport account with this address. "
+            "It already has an account, so nothing was created.\n\n"
+            "To log in: {login}\nForgot your password? {reset}\n\n"
+            "If it was not you, you need not do anything."
+        ),
+        "reset.subject": "Reset your password",
+        "reset.body": (
+            "Someone, perhaps you, asked to reset the password of the Assetport account of "
+            "this address. Open this link to choose a new password (it works once, for one "
+            "hour):\n\n{link}\n\n"
+            "If you did not ask, ignore this mail: your password stays as it is."
+        ),
+        "changed.subject": "Your password was changed",
+        "changed.body": (
+            "The password of your Assetport account was just changed, and every other "
+            "session was logged out.\n\n"
+            "If you did not do this, reset your password now: {reset}"
+        ),
+    },
+    "ko": {
+        "code": "피싱 방지 코드: {code}",
+        "verify.subject": "이메일 주소를 확인하세요",
+        "verify.body": (
+            "Assetport에 오신 것을 환영합니다.\n\n"
+            "이 주소가 본인의 것임을 확인하려면 아래 링크를 여세요 (24시간 동안 한 번만 "
+            "쓸 수 있습니다):\n\n{link}\n\n"
+            "확인 전에도 로그인해 둘러볼 수 있지만 거래는 할 수 없습니다.\n"
+            "가입한 적이 없다면 이 메일을 무시하세요: 링크 없이는 아무 일도 일어나지 않습니다."
+        ),
+        "attempt.subject": "누군가 이 주소로 가입을 시도했습니다",
+        "attempt.body": (
+            "누군가(본인일 수도 있습니다) 이 주소로 Assetport 계정을 만들려고 했습니다. "
+            "이 주소에는 이미 계정이 있으므로 새 계정은 만들어지지 않았습니다.\n\n"
+            "로그인: {login}\n비밀번호를 잊으셨나요? {reset}\n\n"
+            "본인이 아니라면 아무것도 하지 않으셔도 됩니다."
+        ),
+        "reset.subject": "비밀번호 재설정",
+        "reset.body": (
+            "누군가(본인일 수도 있습니다) 이 주소의 Assetport 계정 비밀번호 재설정을 "
+            "요청했습니다. 새 비밀번호를 정하려면 아래 링크를 여세요 (한 시간 동안 한 번만 "
+            "쓸 수 있습니다):\n\n{link}\n\n"
+            "요청한 적이 없다면 이 메일을 무시하세요: 비밀번호는 그대로입니다."
+        ),
+        "changed.subject": "비밀번호가 변경되었습니다",
+        "changed.body": (
+            "Assetport 계정의 비밀번호가 방금 변경되었고, 다른 모든 세션은 로그아웃되었습니다."
+            "\n\n본인이 한 일이 아니라면 지금 비밀번호를 재설정하세요: {reset}"
+        ),
+    },
+}
+LANGUAGES: Final = tuple(_TEXTS)
+
+
+def _letter(
+    kind: str, to: str, language: str, anti_phishing: str | None, **values: str
+) -> EmailMessage:
+    texts = _TEXTS.get(language, _TEXTS["en"])
+    subject = "Assetport: " + texts[f"{kind}.subject"]
+    body = texts[f"{kind}.body"].format(**values)
+    if anti_phishing:
+        subject = f"[{anti_phishing}] {subject}"
+        body = texts["code"].format(code=anti_phishing) + "\n\n" + body
+    message = EmailMessage()
+    message["To"] = to
+    message["Subject"] = subject
+    message.set_content(body + "\n\n-- \nAssetport\n")
+    return message
+
+
+def verification(
+    to: str, language: str, anti_phishing: str | None, base_url: str, token: str
+) -> EmailMessage:
+    return _letter("verify", to, language, anti_phishing, link=f"{base_url}/verify#token={token}")
+
+
+def sign_up_attempt(
+    to: str, language: str, anti_phishing: str | None, base_url: str
+) -> EmailMessage:
+    return _letter(
+        "attempt", to, language, anti_phishing, login=f"{base_url}/login",
+        reset=f"{base_url}/reset-password",
+    )  # fmt: skip
+
+
+def password_reset(
+    to: str, language: str, anti_phishing: str | None, base_url: str, token: str
+) -> EmailMessage:
+    return _letter(
+        "reset", to, language, anti_phishing, link=f"{base_url}/reset-password#token={token}"
+    )
+
+
+def password_changed(
+    to: str, language: str, anti_phishing: str | None, base_url: str
+) -> EmailMessage:
+    return _letter("changed", to, language, anti_phishing, reset=f"{base_url}/reset-password")
