@@ -6,6 +6,7 @@ data directory can run these commands.
 """
 
 import json
+import ssl
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -23,6 +24,8 @@ def call(data_dir: Path, path: str, body: dict[str, Any]) -> dict[str, Any]:
     try:
         server = json.loads((data_dir / SERVER_FILE).read_text(encoding="utf-8"))
         address = f"{server['host']}:{int(server['port'])}"
+        scheme = server.get("scheme", "http")
+        context = _tls_context(server["tls_cert"]) if scheme == "https" else None
     except FileNotFoundError as exc:
         raise AdminError(
             f"no Assetport server is running for {data_dir} (start it with "
@@ -30,7 +33,7 @@ def call(data_dir: Path, path: str, body: dict[str, Any]) -> dict[str, Any]:
         ) from exc
     except OSError as exc:
         raise AdminError(f"cannot read {data_dir / SERVER_FILE}: {exc.strerror}") from exc
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, ssl.SSLError) as exc:
         raise AdminError(
             f"{data_dir / SERVER_FILE} is not the address file `assetport serve` writes"
         ) from exc
@@ -39,13 +42,13 @@ def call(data_dir: Path, path: str, body: dict[str, Any]) -> dict[str, Any]:
     except OSError as exc:
         raise AdminError(f"cannot read the admin token in {data_dir}: {exc}") from exc
     request = urllib.request.Request(
-        f"http://{address}{path}",
+        f"{scheme}://{address}{path}",
         data=json.dumps(body).encode(),
         headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
         method="POST",
     )
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
+        with urllib.request.urlopen(request, timeout=30, context=context) as response:
             answer: dict[str, Any] = json.loads(response.read())
             return answer
     except urllib.error.HTTPError as exc:
@@ -59,3 +62,12 @@ def call(data_dir: Path, path: str, body: dict[str, Any]) -> dict[str, Any]:
         raise AdminError(
             f"no Assetport server answers at {address} for {data_dir} ({exc}); is it running?"
         ) from exc
+
+
+def _tls_context(cert_file: str) -> ssl.SSLContext:
+    """Trust the server's own certificate (or its issuers): the server is reached by the
+    address it listens on, which its certificate need not name."""
+    context = ssl.create_default_context()
+    context.load_verify_locations(cert_file)
+    context.check_hostname = False
+    return context

@@ -2,15 +2,18 @@
 X-Forwarded-Proto and X-Forwarded-For are believed only from a configured address) and
 when the server speaks TLS itself; HSTS on every answer over TLS."""
 
+import asyncio
 import datetime
 import http.client
 import ipaddress
 import json
 import ssl
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
+import websockets
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -145,3 +148,33 @@ def test_the_server_speaks_tls_itself_with_secure_cookies_and_hsts(tmp_path: Pat
         assert "Secure" in {part.strip() for part in cookie.split(";")}
         status, headers, _ = https(port, context, "GET", "/login")
         assert headers["strict-transport-security"]
+        # The operator's client reaches it over https too, trusting the server's certificate.
+        admin = subprocess.run(
+            [sys.executable, "-m", "assetport.cli", "admin", "--data-dir", str(tmp_path / "data"),
+             "status"],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert admin.returncode == 0, admin.stderr
+        assert json.loads(admin.stdout)["engine"]["last_seq"] > 0
+
+
+def test_the_websocket_api_weighs_the_forwarded_client_too(tmp_path: Path) -> None:
+    """`/ws-api/v3` is served below the ASGI layer: it too takes the client a trusted proxy
+    names, so clients behind one proxy do not share one address's request weight."""
+
+    async def weight_after_ping(server: ExchangeServer, client: str) -> int:
+        url = f"ws://127.0.0.1:{server.port}/ws-api/v3"
+        async with websockets.connect(url, additional_headers={"X-Forwarded-For": client}) as ws:
+            await ws.send(json.dumps({"id": 1, "method": "ping"}))
+            answer = json.loads(await ws.recv())
+        assert answer["status"] == 200, answer
+        limit = next(r for r in answer["rateLimits"] if r["rateLimitType"] == "REQUEST_WEIGHT")
+        return int(limit["count"])
+
+    async def scenario(server: ExchangeServer) -> None:
+        first = await weight_after_ping(server, "198.51.100.1")
+        assert await weight_after_ping(server, "198.51.100.1") == 2 * first
+        assert await weight_after_ping(server, "198.51.100.2") == first
+
+    with ExchangeServer(tmp_path / "data", "--trusted-proxy", "127.0.0.1") as server:
+        asyncio.run(asyncio.wait_for(scenario(server), 30))

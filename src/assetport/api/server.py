@@ -27,6 +27,7 @@ import time
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -223,7 +224,7 @@ async def serve(options: ServeOptions) -> None:
         port = server.servers[0].sockets[0].getsockname()[1]
         if options.accounts.public_url is None:  # links in mails: this server's address
             accounts.public_url = _own_url(options.host, port, tls=tls)
-        _announce(data_dir, options.host, port)
+        _announce(data_dir, options.host, port, options.tls_cert)
         tune_for_latency()
         await asyncio.wait([serving, running], return_when=asyncio.FIRST_COMPLETED)
         server.should_exit = True
@@ -297,8 +298,12 @@ async def _cadence(gateway: Gateway) -> None:
             logger.exception("market data publication failed")
 
 
-def _announce(data_dir: Path, host: str, port: int) -> None:
-    info = {"host": host, "port": port, "pid": os.getpid()}
+def _announce(data_dir: Path, host: str, port: int, tls_cert: Path | None) -> None:
+    """`server.json`: where `assetport admin` finds the server (over https, the certificate
+    it pins: the server's own, from a data directory it may read anyway)."""
+    info: dict[str, Any] = {"host": host, "port": port, "pid": os.getpid()}
+    if tls_cert is not None:
+        info |= {"scheme": "https", "tls_cert": str(tls_cert.resolve())}
     path = data_dir / SERVER_FILE
     write_private_file(path, json.dumps(info))
     print(json.dumps({"ready": True, **info}), flush=True)

@@ -93,6 +93,7 @@ class ApiConnection(asyncio.Protocol):
         query: dict[str, str],
         settings: "Settings",
         connections: set[Any],
+        forwarded_for: str | None = None,
     ) -> None:
         self.api = api
         self.transport = transport
@@ -114,6 +115,8 @@ class ApiConnection(asyncio.Protocol):
         self.fd = limit_send_buffer(transport, limits.ws_send_buffer_bytes)
         peer = transport.get_extra_info("peername")
         ip = str(peer[0]) if peer else "0.0.0.0"
+        # Behind a trusted proxy, the client it names (its keys' IP allowlists, its weight).
+        ip = settings.admission.proxies.client(ip, forwarded_for)
         self.ip = ip
         wants_limits = query.get("returnRateLimits", "true") != "false"
         connections.add(self)
@@ -378,7 +381,12 @@ class Upgrade(asyncio.Protocol):
         )
         query_params = dict(parse_qsl(query.decode("latin-1")))
         connection = ApiConnection(
-            self.api, transport, query_params, self.settings, self.connections
+            self.api,
+            transport,
+            query_params,
+            self.settings,
+            self.connections,
+            headers.get(b"x-forwarded-for", b"").decode("latin-1") or None,
         )
         self.inner = connection
         if rest:
