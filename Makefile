@@ -12,7 +12,8 @@ NATIVE_MODULES := assetport/domain/orders.py assetport/engine/book.py assetport/
 	assetport/engine/engine.py assetport/engine/ledger.py assetport/engine/market.py \
 	assetport/engine/stops.py \
 	assetport/domain/units.py assetport/marketdata/depth.py assetport/api/params.py \
-	assetport/api/order_records.py assetport/api/ratelimit.py assetport/api/render.py
+	assetport/api/order_records.py assetport/api/ratelimit.py assetport/api/render.py \
+	assetport/api/ws_frames.py assetport/api/bounded_json.py
 NATIVE_STAMP := src/assetport/.native
 # The web pages, bundled from web/ (npm packages pinned by web/package-lock.json).
 WEB_STAMP := src/assetport/web/static/BUILT

@@ -72,7 +72,9 @@ def check(data: bytes | str, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX
     """Raise `JsonRefused` when `data` is larger than `max_bytes` (UTF-8) or nests arrays
     and objects deeper than `max_depth`."""
     if isinstance(data, str):
-        raw = data.encode() if not data.isascii() else None
+        # A character is at most 4 bytes of UTF-8: a short text needs no encoding to be
+        # known small enough.
+        raw = data.encode() if 4 * len(data) > max_bytes else None
         size = len(data) if raw is None else len(raw)
         containers = data.count("[") + data.count("{")
     else:

@@ -49,6 +49,12 @@ def unsent_in_kernel(fd: int) -> int:
     return _answer[0]
 
 
-def queued_bytes(transport: Transport, fd: int) -> int:
-    """Everything written to the client and not yet read by it, as far as we can tell."""
-    return transport.get_write_buffer_size() + unsent_in_kernel(fd)
+def too_much_queued(transport: Transport, fd: int, limit: int) -> bool:
+    """Whether more than `limit` bytes written to the client wait to be read by it.
+
+    The kernel is asked only once the transport holds something: until the kernel's send
+    buffer is full, every write goes straight into it, and that buffer is bounded
+    (`limit_send_buffer`) well below the limit (`TransportLimits`). So the common case, a
+    client that keeps up, costs no system call per write."""
+    buffered = transport.get_write_buffer_size()
+    return buffered > 0 and buffered + unsent_in_kernel(fd) > limit

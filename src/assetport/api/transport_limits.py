@@ -78,7 +78,14 @@ def _limits(config: Path, table: dict[str, Any]) -> TransportLimits:
         if isinstance(value, bool) or not isinstance(value, number_types) or value <= 0:
             raise ValueError(f"{config}: limit {name!r} must be a positive number")
         values[name] = value
-    return TransportLimits(**values)
+    limits = TransportLimits(**values)
+    # Linux keeps twice the send buffer asked for; the kernel's whole queue must stay below
+    # the limit, which is looked at once the kernel's buffer is full (`send_queue`).
+    if 2 * limits.ws_send_buffer_bytes >= limits.ws_max_queued_bytes:
+        raise ValueError(
+            f"{config}: ws_max_queued_bytes must be more than twice ws_send_buffer_bytes"
+        )
+    return limits
 
 
 # -- what a refusal says -----------------------------------------------------------------------

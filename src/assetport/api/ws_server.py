@@ -40,7 +40,7 @@ from typing import Any, Final, cast
 from urllib.parse import parse_qsl
 
 from assetport.api.admission import Admission
-from assetport.api.send_queue import limit_send_buffer, queued_bytes
+from assetport.api.send_queue import limit_send_buffer, too_much_queued
 from assetport.api.ws_api import Session, WebSocketApi
 from assetport.api.ws_frames import (
     BINARY,
@@ -142,7 +142,7 @@ class ApiConnection(asyncio.Protocol):
             return
         transport.write(outgoing[0] if len(outgoing) == 1 else b"".join(outgoing))
         outgoing.clear()
-        if queued_bytes(transport, self.fd) > self.limits.ws_max_queued_bytes:
+        if too_much_queued(transport, self.fd, self.limits.ws_max_queued_bytes):
             self.close(TRY_AGAIN_LATER, "Client is too slow to read its messages.")
 
     def close(self, code: int, reason: str = "") -> None:

@@ -31,7 +31,7 @@ from websockets.frames import Frame
 from websockets.protocol import State
 
 from assetport.api.admission import Admission
-from assetport.api.send_queue import limit_send_buffer, queued_bytes
+from assetport.api.send_queue import limit_send_buffer, too_much_queued
 from assetport.api.ws_frames import POLICY_VIOLATION
 
 _SLICE: Final = 4096
@@ -133,7 +133,7 @@ class StreamProtocol(WebSocketsSansIOProtocol):
         await super().send(message)
         if message["type"] == "websocket.send":
             transport = self.transport
-            if queued_bytes(transport, self.fd) > self.admission.limits.ws_max_queued_bytes:
+            if too_much_queued(transport, self.fd, self.admission.limits.ws_max_queued_bytes):
                 transport.abort()  # too slow to read: no close frame could reach it anyway
 
 
