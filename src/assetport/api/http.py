@@ -117,8 +117,9 @@ def client_ip(request: Request) -> str:
     return client.host if client is not None else "0.0.0.0"
 
 
-@dataclass(frozen=True, slots=True)
-class Answer:
+# Structs rather than frozen dataclasses: made for every request, and a frozen dataclass's
+# __init__ sets each field through object.__setattr__.
+class Answer(msgspec.Struct, frozen=True, gc=False):
     """A response before any framework sees it: status, headers, JSON body."""
 
     status: int
@@ -145,8 +146,7 @@ async def respond(gateway: Gateway, endpoint: Endpoint, request: Request) -> Res
     return Response(answer.body, answer.status, dict(answer.headers), JSON)
 
 
-@dataclass(frozen=True, slots=True)
-class RawRequest:
+class RawRequest(msgspec.Struct, frozen=True, gc=False):
     """What the pipeline reads of a request, as it arrived."""
 
     raw_query: bytes

@@ -245,6 +245,9 @@ class GatewayHttp(HttpToolsProtocol):
     ) -> None:
         super().__init__(config, server_state, app_state, _loop)
         self.limits: TransportLimits = self.admission.limits
+        # The exact limits are checked on the whole head (`_admit`); this bound stops a head
+        # that never ends, e.g. one endless line, a slice past the URL and headers together.
+        self.head_bound = self.limits.max_head_bytes + _HEAD_SLICE
         self.peer = "0.0.0.0"
         self.behind_proxy = False  # the peer is a trusted proxy: X-Forwarded-For is believed
         self.reading_head = True  # between requests, or in a request's line and headers
@@ -335,10 +338,8 @@ class GatewayHttp(HttpToolsProtocol):
         if not self.reading_head:
             return
         self.head_bytes += size
-        # The exact limits are checked on the whole head (`_admit`); this bound stops a head
-        # that never ends, e.g. one endless line, a slice past the URL and headers together.
-        limits = self.limits
-        if self.head_bytes > limits.max_head_bytes + _HEAD_SLICE:
+        if self.head_bytes > self.head_bound:
+            limits = self.limits
             too_long = len(self.url) > limits.max_url_bytes  # the URL is read as it arrives
             self._refuse(url_too_long(limits) if too_long else headers_too_large(limits))
             raise _Refused
