@@ -100,6 +100,15 @@ def open_mail(page: Page, exchange: ExchangeServer, link: str) -> None:
     find_mail(page, exchange, f'a.mail-link[href^="{link}"]').click()
 
 
+def log_in_on_page(page: Page, email: str, password: str = PASSWORD) -> None:
+    """Fills and sends the /login form open on `page`; waits until the page has left /login
+    (the user is logged in)."""
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("#login-submit")
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
 def verify_and_log_in(
     page: Page, exchange: ExchangeServer, email: str, password: str = PASSWORD
 ) -> None:
@@ -109,10 +118,7 @@ def verify_and_log_in(
     expect(page.locator("#verify-message")).to_contain_text(email.lower())
     page.click("#verify-continue")
     expect(page).to_have_url(re.compile(r"/login$"))
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.click("#login-submit")
-    page.wait_for_url(lambda url: "/login" not in url)
+    log_in_on_page(page, email, password)
 
 
 def sign_up(page: Page, exchange: ExchangeServer, email: str, password: str = PASSWORD) -> None:

@@ -5,6 +5,7 @@ import re
 from conftest import (
     PASSWORD,
     find_mail,
+    log_in_on_page,
     new_page,
     open_account_page,
     open_mail,
@@ -86,9 +87,7 @@ def test_sign_up_then_log_in_before_verifying_returns_to_the_page_it_came_from(
     page.click("#signup-submit")
     expect(page.locator("#signup-done")).to_be_visible()
     page.click("#to-login")  # logging in needs no verified address: looking is allowed
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("#login-submit")
+    log_in_on_page(page, email)
     expect(page).to_have_url(exchange.base_url + "/")
     expect(page.locator("#logout")).to_be_visible()
     # The account page says what is missing, and the sandbox's mailbox is a click away.
@@ -145,10 +144,7 @@ def test_forgot_password_then_reset_through_the_mailed_link(
     expect(page.locator("#reset-done")).to_contain_text("Your password is set")
     screenshot(page, "account-password-reset")
     page.click("#to-login")
-    page.fill("#email", email)
-    page.fill("#password", "a fresh passphrase today")
-    page.click("#login-submit")
-    page.wait_for_url(lambda url: "/login" not in url)
+    log_in_on_page(page, email, "a fresh passphrase today")
     assert page.script_errors == []  # type: ignore[attr-defined]
     page.context.close()
 

@@ -6,6 +6,7 @@ sent, or as a chunked body grows), with Binance's JSON error and `connection: cl
 refused request costs its address request weight, so a flood of them ends in 429 and then
 a 418 ban, which is answered before anything of a request is parsed."""
 
+import contextlib
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -61,6 +62,35 @@ def test_one_endless_header_line_is_cut_off_at_the_limit(server: ExchangeServer)
         except (BrokenPipeError, ConnectionResetError):
             pass  # refused while still sending
         assert_refused(read_answer(sock), 431, -1000)
+
+
+def test_a_head_of_nothing_but_line_ends_is_cut_off_at_the_limit(
+    server: ExchangeServer,
+) -> None:
+    """The parser skips empty lines before a request line without starting a request."""
+    with connect(server.port) as sock:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            sock.sendall(b"\r\n" * 40_000)
+        assert_refused(read_answer(sock), 431, -1000)
+    assert "Traceback" not in server.log_path.read_text()
+
+
+@pytest.mark.parametrize(
+    "trailers",
+    [b"X-Endless: " + b"t" * (1 << 20), b"X-T: t\r\n" * 100_000],
+    ids=["one endless trailer line", "a hundred thousand trailers"],
+)
+def test_a_chunked_bodys_trailers_are_held_to_the_limits(
+    server: ExchangeServer, trailers: bytes
+) -> None:
+    """Header lines after the last chunk, which the parser keeps as it keeps a head's."""
+    with connect(server.port) as sock:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            sock.sendall(
+                b"POST /api/v3/order HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                b"0\r\n" + trailers
+            )
+        assert_refused(read_answer(sock), 413, -1101)
 
 
 @pytest.mark.parametrize("path", ["/api/v3/order", "/api/v1/account/login"])

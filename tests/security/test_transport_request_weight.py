@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from exchange_server import ExchangeServer
-from transport_support import exchange
+from transport_support import exchange, listing_file
 
 from assetport.api import rest_market
 from assetport.api.gateway import Gateway
@@ -146,3 +146,23 @@ def test_two_api_key_headers_are_refused_on_both_request_paths(
         "code": -1101,
         "msg": "Duplicate values for a parameter detected: send one X-MBX-APIKEY header.",
     }
+
+
+def test_behind_a_proxy_the_last_forwarded_for_header_names_the_client(tmp_path: Path) -> None:
+    """A proxy that adds its own X-Forwarded-For header (HAProxy does) puts it after any the
+    client sent: the client is banned by that one, whichever path its request takes (the
+    pages are banned by the transport alone)."""
+    config = listing_file(tmp_path / "listing.toml", {}, weight_per_minute=100)
+    args = ("--config", str(config), "--trusted-proxy", "127.0.0.1")
+    with ExchangeServer(tmp_path / "data", *args) as server:
+        banned, spoofed = b"198.51.100.9", b"203.0.113.1"
+        oversized = b"GET / HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: %s\r\nX-Big: %s\r\n\r\n"
+        statuses = [
+            exchange(server.port, oversized % (banned, b"b" * 20_000)).status for _ in range(80)
+        ]
+        assert statuses[-1] == 418
+        for path in (b"/", b"/api/v3/ping"):
+            request = b"GET %s HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: %s\r\n" % (path, spoofed)
+            answer = exchange(server.port, request + b"X-Forwarded-For: %s\r\n\r\n" % banned)
+            assert (answer.status, answer.json()["code"]) == (418, -1003)
+        assert exchange(server.port, request + b"\r\n").status == 200  # the other client

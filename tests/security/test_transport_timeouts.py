@@ -69,6 +69,19 @@ def test_a_trickled_request_head_is_answered_408(server: ExchangeServer) -> None
         assert closed_by_server(sock)
 
 
+def test_line_ends_after_an_answer_do_not_keep_the_connection_open(
+    server: ExchangeServer,
+) -> None:
+    """The parser skips empty lines without starting a request, and any byte ends the
+    keep-alive wait: they must make a request in time, as any other byte."""
+    with connect(server.port, timeout=15) as sock:
+        sock.sendall(PING)
+        assert read_answer(sock).status == 200
+        sock.sendall(b"\r\n")
+        assert read_answer(sock).status == 408
+        assert closed_by_server(sock)
+
+
 def test_an_address_holds_at_most_its_connections_websockets_included(
     server: ExchangeServer,
 ) -> None:

@@ -5,10 +5,10 @@ way they were fragmented and however the stream was cut into reads."""
 
 import itertools
 import os
-import struct
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from transport_support import client_frame
 
 from assetport.api.ws_frames import (
     BINARY,
@@ -23,18 +23,6 @@ from assetport.api.ws_frames import (
 MAX_MESSAGE = 300
 MAX_FRAGMENTS = 8
 HEADER_MAX = 14  # 2 + 8 bytes of length + 4 of mask
-
-
-def client_frame(opcode: int, payload: bytes, *, final: bool, mask: bytes) -> bytes:
-    first = (0x80 if final else 0) | opcode
-    n = len(payload)
-    if n < 126:
-        head = struct.pack("!BB", first, 0x80 | n)
-    elif n < 65536:
-        head = struct.pack("!BBH", first, 0x80 | 126, n)
-    else:
-        head = struct.pack("!BBQ", first, 0x80 | 127, n)
-    return head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
 
 
 def cut(data: bytes, points: list[int]) -> list[bytes]:

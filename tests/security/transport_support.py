@@ -102,9 +102,12 @@ def exchange(port: int, request: bytes) -> Answer:
 # -- WebSocket -------------------------------------------------------------------------------
 
 
-def client_frame(opcode: int, payload: bytes, *, final: bool = True) -> bytes:
+def client_frame(
+    opcode: int, payload: bytes, *, final: bool = True, mask: bytes | None = None
+) -> bytes:
+    """One frame as a client sends it: masked (with a random mask unless given)."""
     first = (0x80 if final else 0) | opcode
-    mask = os.urandom(4)
+    mask = os.urandom(4) if mask is None else mask
     n = len(payload)
     if n < 126:
         head = struct.pack("!BB", first, 0x80 | n)

@@ -29,6 +29,8 @@ _SCHEMA: Final = (
 _MINUTE_MS: Final = 60 * 1000
 _HOUR_MS: Final = 60 * _MINUTE_MS
 _PRUNE_EVERY_MS: Final = _MINUTE_MS
+# The longest window of any limit: older rows count for none and are pruned.
+_KEPT_MS: Final = _HOUR_MS
 
 
 @dataclass(frozen=True)
@@ -37,9 +39,14 @@ class Limit:
     count: int
     window_ms: int
 
+    def __post_init__(self) -> None:
+        if not 0 < self.window_ms <= _KEPT_MS:
+            raise ValueError(f"{self.kind}: a window of at most {_KEPT_MS} ms")
+
 
 LOGIN_PER_EMAIL: Final = Limit("login-email", 5, 15 * _MINUTE_MS)
 LOGIN_PER_ADDRESS: Final = Limit("login-address", 50, 15 * _MINUTE_MS)
+# Its count is `assetport serve --signups-per-hour` (`AccountSettings`).
 SIGNUPS_PER_ADDRESS: Final = Limit("signup-address", 10, _HOUR_MS)
 # Mails one can make us send (links again, password resets): no mail bombing a stranger.
 MAILS_PER_EMAIL: Final = Limit("mail-email", 5, _HOUR_MS)
@@ -71,7 +78,7 @@ class Attempts:
         then raises `TooMany` with the longest wait."""
         if not checks:
             return Reservation(())
-        self._prune(now_ms, max(limit.window_ms for limit, _ in checks))
+        self._prune(now_ms)
         with self._db.transaction() as db:
             waits: list[tuple[int, Limit]] = []
             for limit, subject in checks:
@@ -114,10 +121,9 @@ class Attempts:
             "DELETE FROM attempts WHERE kind = ? AND subject = ?", (limit.kind, subject)
         )
 
-    def _prune(self, now_ms: int, window_ms: int) -> None:
+    def _prune(self, now_ms: int) -> None:
         """Rows out of every window go, now and then: the table holds only what counts."""
         if now_ms - self._pruned_ms < _PRUNE_EVERY_MS:
             return
         self._pruned_ms = now_ms
-        longest = max(window_ms, _HOUR_MS)
-        self._db.execute("DELETE FROM attempts WHERE at_ms <= ?", (now_ms - longest,))
+        self._db.execute("DELETE FROM attempts WHERE at_ms <= ?", (now_ms - _KEPT_MS,))

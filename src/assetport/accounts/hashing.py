@@ -27,14 +27,9 @@ class Busy(Exception):
 class HashLane:
     def __init__(self, name: str, *, workers: int, queue: int) -> None:
         self.name = name
-        self.workers = workers
         self.bound = workers + queue  # jobs running or waiting
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
         self._in_flight = 0
-
-    @property
-    def in_flight(self) -> int:
-        return self._in_flight
 
     async def run(self, work: Callable[..., T], *args: object) -> T:
         """`work(*args)` in one of the lane's threads; raises `Busy` at once when full.

@@ -19,7 +19,7 @@ import logging
 import os
 import smtplib
 import ssl
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Final
@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 
 QUEUE_BOUND: Final = 1000
 SEND_TIMEOUT_S: Final = 30.0
+CLOSE_TIMEOUT_S: Final = 5.0
 PASSWORD_ENV: Final = "ASSETPORT_SMTP_PASSWORD"
 _PORTS: Final = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
 
@@ -48,7 +49,7 @@ class SmtpServer:
         return f"{self.scheme}://{user}{self.host}:{self.port}"
 
 
-def parse_smtp_url(url: str, environ: dict[str, str] | None = None) -> SmtpServer:
+def parse_smtp_url(url: str, environ: Mapping[str, str] = os.environ) -> SmtpServer:
     """Raises ValueError naming what is wrong (never echoing a password)."""
     parts = urlsplit(url)
     if parts.scheme not in _PORTS:
@@ -61,7 +62,7 @@ def parse_smtp_url(url: str, environ: dict[str, str] | None = None) -> SmtpServe
         raise ValueError("--smtp-url has a bad port") from exc
     password = unquote(parts.password) if parts.password else None
     if password is None:
-        password = (environ if environ is not None else dict(os.environ)).get(PASSWORD_ENV)
+        password = environ.get(PASSWORD_ENV)
     username = unquote(parts.username) if parts.username else None
     return SmtpServer(parts.hostname, port, parts.scheme, username, password)
 
@@ -72,7 +73,6 @@ class Outbox:
         self.sender = sender
         self._queue: asyncio.Queue[MailJob] = asyncio.Queue(QUEUE_BOUND)
         self._task: asyncio.Task[None] | None = None
-        self.sent = 0
 
     @property
     def configured(self) -> bool:
@@ -97,11 +97,12 @@ class Outbox:
                 if message is not None:
                     message["From"] = self.sender
                     await asyncio.to_thread(self._deliver, message)
-                    self.sent += 1
             except Exception as exc:  # one mail failing must not stop the others
                 logger.warning(
                     "a mail could not be sent via %s: %s", self.server, type(exc).__name__
                 )
+            finally:
+                self._queue.task_done()
 
     def _deliver(self, message: EmailMessage) -> None:
         server = self.server
@@ -122,16 +123,13 @@ class Outbox:
             smtp.send_message(message)
 
     async def close(self) -> None:
-        """Sends what is queued (a few seconds at most), then stops."""
+        """Sends what is queued, the mail being sent included (a few seconds at most), then
+        stops."""
         if self._task is None:
             return
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._drained(), 5)
+            await asyncio.wait_for(self._queue.join(), CLOSE_TIMEOUT_S)
         self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
         self._task = None
-
-    async def _drained(self) -> None:
-        while not self._queue.empty():
-            await asyncio.sleep(0.05)

@@ -51,11 +51,6 @@ def check_form(password: str) -> None:
         raise errors.PASSWORD_CONTROL_CHARACTERS.error()
 
 
-def strong_enough(password: str) -> bool:
-    """Length only (the form); `check_strength` is the whole rule."""
-    return MIN_PASSWORD <= len(password) <= MAX_PASSWORD
-
-
 def check_strength(password: str, email: str) -> None:
     """The expensive part: common and easy passwords. Raises `ApiError` (-8016)."""
     if password.lower() in _COMMON:

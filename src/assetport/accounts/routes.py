@@ -20,9 +20,6 @@ token) verifies an address by hand, for a server that sends no mail.
 
 from typing import Any, Final
 
-import msgspec
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from assetport.accounts import keys_page
@@ -30,11 +27,10 @@ from assetport.accounts.service import Accounts
 from assetport.accounts.sessions import clear_cookie_header, set_cookie_header
 from assetport.accounts.store import Account
 from assetport.accounts.web_call import AccountCall, AccountHandler, account_route
-from assetport.api import bounded_json
-from assetport.api import errors as api_errors
 from assetport.api.errors import ApiError
 from assetport.api.gateway import Gateway
 from assetport.api.keys import AdminToken
+from assetport.api.rest_admin import AdminCall, admin_route
 from assetport.sandbox.mail import MailCatcher, mailbox_cookie, mailbox_of, new_mailbox
 
 PREFIX: Final = "/api/v1/account"
@@ -214,32 +210,20 @@ def account_routes(
         for method, path, handler, session in endpoints(AccountRoutes(catcher))
     ]
     if admin_token is not None:
-        routes.append(_admin_verify_route(accounts, admin_token))
+        routes.append(_admin_verify_route(accounts, gateway, admin_token))
     return routes
 
 
-def _admin_verify_route(accounts: Accounts, token: AdminToken) -> Route:
+def _admin_verify_route(accounts: Accounts, gateway: Gateway, token: AdminToken) -> Route:
     """`assetport admin account verify EMAIL`, as the other operator endpoints: the admin
     token of the data directory in `Authorization: Bearer`."""
 
-    async def endpoint(request: Request) -> Response:
-        try:
-            header = request.headers.get("authorization", "")
-            if not token.check(header.removeprefix("Bearer ").strip()):
-                raise api_errors.UNAUTHORIZED.error()
-            try:
-                body = bounded_json.decode(await request.body() or b"{}")
-            except (msgspec.DecodeError, RecursionError) as exc:
-                raise ApiError(-1130, "The body is not valid JSON.") from exc
-            address = body.get("email") if isinstance(body, dict) else None
-            if not isinstance(address, str):
-                raise api_errors.mandatory_missing("email")
-            account = accounts.verify_by_operator(address)
-            if account is None:
-                raise ApiError(-1130, "No account has this email address.", 404)
-            answer = {"userId": account.user_id, "email": account.email, "emailVerified": True}
-            return Response(msgspec.json.encode(answer), 200, media_type="application/json")
-        except ApiError as error:
-            return Response(error.body(), error.http_status, media_type="application/json")
+    async def verify_by_operator(call: AdminCall) -> dict[str, Any]:
+        account = accounts.verify_by_operator(call.text("email"))
+        if account is None:
+            raise ApiError(-1130, "No account has this email address.", 404)
+        return {"userId": account.user_id, "email": account.email, "emailVerified": True}
 
-    return Route("/api/v1/admin/accounts/verify", endpoint, methods=["POST"])
+    return admin_route(
+        "/api/v1/admin/accounts/verify", verify_by_operator, gateway, accounts.users, token
+    )

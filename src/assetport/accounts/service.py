@@ -9,7 +9,7 @@ loop; every attempt a guesser or a flood would repeat is counted before its work
 import sqlite3
 import string
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Final, TypeVar
@@ -20,6 +20,7 @@ from assetport.accounts.attempts import (
     LOGIN_PER_EMAIL,
     MAILS_PER_ADDRESS,
     MAILS_PER_EMAIL,
+    SIGNUPS_PER_ADDRESS,
     Attempts,
     Limit,
     Reservation,
@@ -39,7 +40,6 @@ T = TypeVar("T")
 
 TOTP_ISSUER: Final = "Assetport"
 _ANTI_PHISHING_CHARS: Final = frozenset(string.ascii_letters + string.digits)
-_HOUR_MS: Final = 3600 * 1000
 # Checking a login's password: two at once (the machine has two cores), a short queue.
 LOGIN_WORKERS: Final = 2
 LOGIN_QUEUE: Final = 32
@@ -73,7 +73,7 @@ class Accounts:
         self.sessions = Sessions(self.store, idle_ms=self.settings.session_idle_minutes * 60_000)
         self.users = users
         self.outbox = outbox or Outbox(None, self.settings.mail_from)
-        self.signups = Limit("signup-address", self.settings.signups_per_hour, _HOUR_MS)
+        self.signups = replace(SIGNUPS_PER_ADDRESS, count=self.settings.signups_per_hour)
         # Links in mails; the server sets it to its own address once it listens.
         self.public_url = (self.settings.public_url or "http://127.0.0.1:8000").rstrip("/")
         self.login_lane = HashLane("argon2-login", workers=LOGIN_WORKERS, queue=LOGIN_QUEUE)
@@ -102,7 +102,7 @@ class Accounts:
             raise
         existing = self.store.by_email(email)
         if existing is not None:
-            self._mail_once_per_hour(existing, now_ms, self._attempt_letter)
+            self._warn_of_sign_up(existing, now_ms)
             return SignUp(email, None)
         try:
             # The user's name is the email: unique, and what an operator recognises.
@@ -339,19 +339,17 @@ class Accounts:
 
         self._mail(letter)
 
-    def _mail_once_per_hour(
-        self, account: Account, now_ms: int, letter: Callable[[Account], EmailMessage]
-    ) -> None:
-        """A notice to the owner, unless five went to them this hour already."""
+    def _warn_of_sign_up(self, account: Account, now_ms: int) -> None:
+        """Tells the owner someone tried to sign up with their address, unless five mails
+        went to it this hour already."""
         try:
             self.attempts.reserve(now_ms, (MAILS_PER_EMAIL, account.email))
         except TooMany:
             return
-        self._mail(lambda: letter(account))
-
-    def _attempt_letter(self, account: Account) -> EmailMessage:
-        return letters.sign_up_attempt(
-            account.email, account.language, account.anti_phishing, self.public_url
+        self._mail(
+            lambda: letters.sign_up_attempt(
+                account.email, account.language, account.anti_phishing, self.public_url
+            )
         )
 
     def _changed_letter(self, account: Account) -> EmailMessage:

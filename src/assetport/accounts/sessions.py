@@ -7,7 +7,7 @@ in is not an open account for the rest of the day. Its last use is written at mo
 minute, so the page's requests do not each cost a database write.
 
 CSRF uses the synchronizer-token pattern: each session has its own random token, given to
-the page in the JSON of login, sign-up and `me` (which another site cannot read), and every
+the page in the JSON of login and `me` (which another site cannot read), and every
 state-changing request (any method but GET) made with the cookie must send it back in the
 `X-CSRF-Token` header, compared in constant time. The cookie is also `SameSite=Strict`, so
 browsers do not send it on requests started by other sites at all: two independent walls.
@@ -21,7 +21,7 @@ from typing import Final
 
 from assetport.accounts import errors
 from assetport.accounts.store import AccountStore
-from assetport.api.session_auth import SessionCredentials
+from assetport.api.session_auth import SessionCredentials, cookie_header, cookie_named
 
 COOKIE_NAME: Final = "ap_session"
 SESSION_TTL_MS: Final = 24 * 3600 * 1000  # absolute: a stolen cookie is worth a day at most
@@ -37,32 +37,20 @@ class NewSession:
     expires_ms: int
 
 
-def cookie_value(cookie_header: str) -> str | None:
+def cookie_value(header: str) -> str | None:
     """The session id in a `Cookie` header, or None."""
-    for pair in cookie_header.split(";"):
-        name, _, value = pair.strip().partition("=")
-        if name == COOKIE_NAME and value:
-            return value
-    return None
+    return cookie_named(header, COOKIE_NAME)
 
 
 def set_cookie_header(session: NewSession, *, secure: bool, now_ms: int) -> str:
-    """`HttpOnly`: scripts (an injected one included) cannot read it; `SameSite=Strict`: not
-    sent on requests other sites start; `Secure` whenever the page came over https."""
+    """`HttpOnly`, `SameSite=Strict`, and `Secure` whenever the page came over https (see
+    `session_auth.cookie_header`); it lasts as long as the session may."""
     max_age = max(0, (session.expires_ms - now_ms) // 1000)
-    return _cookie(session.session_id, max_age, secure)
+    return cookie_header(COOKIE_NAME, session.session_id, max_age=max_age, secure=secure)
 
 
 def clear_cookie_header(*, secure: bool) -> str:
-    return _cookie("", 0, secure)
-
-
-def _cookie(value: str, max_age: int, secure: bool) -> str:
-    parts = [f"{COOKIE_NAME}={value}", "Path=/", f"Max-Age={max_age}", "HttpOnly",
-             "SameSite=Strict"]  # fmt: skip
-    if secure:
-        parts.append("Secure")
-    return "; ".join(parts)
+    return cookie_header(COOKIE_NAME, "", max_age=0, secure=secure)
 
 
 def _hash(session_id: str) -> str:

@@ -18,6 +18,9 @@ class AccountSettings:
     session_idle_minutes: int = 30
 
 
+_DEFAULTS: Final = AccountSettings()
+
+
 def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -33,7 +36,7 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         help="mail server: smtp://host:port, smtp+starttls://user@host:587 or smtps://...; "
         "the password in ASSETPORT_SMTP_PASSWORD (default: no mail; --demo catches it)",
     )
-    parser.add_argument("--mail-from", default=DEFAULT_MAIL_FROM, help="sender of the mails")
+    parser.add_argument("--mail-from", default=_DEFAULTS.mail_from, help="sender of the mails")
     parser.add_argument(
         "--public-url",
         default=None,
@@ -41,10 +44,16 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         "(default: the address the server listens on)",
     )
     parser.add_argument(
-        "--signups-per-hour", type=_positive, default=10, help="sign-ups per client address"
+        "--signups-per-hour",
+        type=_positive,
+        default=_DEFAULTS.signups_per_hour,
+        help="sign-ups per client address",
     )
     parser.add_argument(
-        "--session-idle-minutes", type=_positive, default=30, help="a session ends when idle"
+        "--session-idle-minutes",
+        type=_positive,
+        default=_DEFAULTS.session_idle_minutes,
+        help="a session ends when idle",
     )
 
 

@@ -23,7 +23,7 @@ from assetport.accounts.store import Account
 from assetport.api import bounded_json
 from assetport.api.errors import UNKNOWN, ApiError
 from assetport.api.gateway import Gateway
-from assetport.api.http import client_ip
+from assetport.api.http import client_ip, session_credentials
 from assetport.api.session_auth import SessionCredentials
 
 logger = logging.getLogger(__name__)
@@ -81,7 +81,6 @@ def account_route(
         headers: dict[str, str] = {}
         try:
             headers.update(gateway.limiter.check_request(ip, _WEIGHT, now).headers())
-            cookie = request.headers.get("cookie")
             call = AccountCall(
                 accounts,
                 gateway,
@@ -89,7 +88,9 @@ def account_route(
                 ip,
                 now,
                 request.url.scheme == "https",
-                SessionCredentials(cookie, request.headers.get("x-csrf-token")) if cookie else None,
+                session_credentials(
+                    request.headers.get("cookie"), request.headers.get("x-csrf-token")
+                ),
                 path_params=dict(request.path_params),
             )
             if needs_session:

@@ -1,16 +1,16 @@
 """The REST endpoints answered on uvicorn's HTTP protocol, below the ASGI layer.
 
-`http_protocol(gateway, endpoints)` makes the protocol class for uvicorn's `http` setting:
-uvicorn's own httptools protocol (parsing, keep-alive, pipelining, flow control, shutdown
-all unchanged), except that a request for one of the Binance REST endpoints gets a
-`RestCycle` instead of uvicorn's ASGI request cycle. The cycle runs the same pipeline as
-the Starlette routes (`http.answer_request`) from the raw request parts, and writes the
-status line, headers and body in one `transport.write`. Placing and canceling an order
-(endpoints with a `submit` form) go further: when the whole request arrived in one read,
-they are checked right there and their answer is written from the engine's reply callback
-(`http.answer_submitted`), with no task, coroutine or future per request. Everything else
-(the operator, account and web pages, the market streams' upgrade, a path written with
-%-escapes) goes through the ASGI app as before.
+`http_protocol(gateway, endpoints, admission)` makes the protocol class for uvicorn's
+`http` setting: uvicorn's own httptools protocol (parsing, keep-alive, pipelining, flow
+control, shutdown all unchanged), except that a request for one of the Binance REST
+endpoints gets a `RestCycle` instead of uvicorn's ASGI request cycle. The cycle runs the
+same pipeline as the Starlette routes (`http.answer_request`) from the raw request parts,
+and writes the status line, headers and body in one `transport.write`. Placing and
+canceling an order (endpoints with a `submit` form) go further: when the whole request
+arrived in one read, they are checked right there and their answer is written from the
+engine's reply callback (`http.answer_submitted`), with no task, coroutine or future per
+request. Everything else (the operator, account and web pages, the market streams'
+upgrade, a path written with %-escapes) goes through the ASGI app as before.
 
 Why: a signed order is a few tens of microseconds of our own work; the ASGI layer (scope,
 receive and send message dicts, an event per request, header checks, the headers and the
@@ -24,8 +24,9 @@ parser reads it and before anything else sees it (`transport_limits`, `admission
 banned address's 418, the URL (414) and the headers (431) once the head is in, and a head
 that grows past both while it arrives (the parser is fed a slice at a time, so one endless
 header line is cut off too), the body (413, from Content-Length before it is read, or as a
-chunked one grows), the time to read it (408; a connection that sends nothing is closed),
-and the connections per address (-1034, 429). A refused request is
+chunked one grows; its chunk framing and trailers are held to the header limit), the time
+to read it (408; a connection that sends nothing is closed), and the connections per
+address (-1034, 429). A refused request is
 weighed against its address, answered with Binance's JSON error and `connection: close`;
 what the client still sends is read and dropped for a moment, so that it reads the answer
 rather than a reset.
@@ -54,7 +55,6 @@ from assetport.api.http import (
 from assetport.api.proxies import TrustedProxies
 from assetport.api.transport_limits import (
     MALFORMED_REQUEST,
-    TransportLimits,
     body_too_large,
     headers_too_large,
     request_timeout,
@@ -62,8 +62,8 @@ from assetport.api.transport_limits import (
 )
 
 _CONTINUE: Final = b"HTTP/1.1 100 Continue\r\n\r\n"
-# A request's head is handed to the parser this much at a time, and counted in between.
-_HEAD_SLICE: Final = 8192
+# What a client sends is handed to the parser this much at a time, and counted in between.
+_SLICE: Final = 8192
 # After a refusal, what the client still sends is read and dropped for this long, or until
 # this much has come, whichever is first; then the connection is reset. Enough for a plain
 # client that writes a whole oversized body before it reads (the issue's 9.9 MB); dropping
@@ -161,7 +161,7 @@ class RestCycle:
         repeated_api_key = False
         cookie: str | None = None
         csrf_token: str | None = None
-        forwarded_for: str | None = None
+        forwarded_for: bytes | None = None
         for name, value in self.headers:
             if name == b"content-type":
                 content_type = value.decode("latin-1")
@@ -175,17 +175,13 @@ class RestCycle:
             elif name == b"x-csrf-token":
                 csrf_token = value.decode("latin-1")
             elif name == b"x-forwarded-for":
-                forwarded_for = value.decode("latin-1")
-        client = self.protocol.client
-        ip = client[0] if client else "0.0.0.0"
-        if forwarded_for is not None:  # believed only from a trusted proxy (api/proxies.py)
-            ip = self.protocol.proxies.client(ip, forwarded_for)
+                forwarded_for = value  # the last one, as `GatewayHttp.client_address` reads
         return RawRequest(
             raw_query=self.query,
             body=bytes(self.body),
             content_type=content_type,
             api_key=api_key,
-            ip=ip,
+            ip=self.protocol.client_address(forwarded_for),
             session=session_credentials(cookie, csrf_token),
             repeated_api_key=repeated_api_key,
         )
@@ -232,7 +228,6 @@ class GatewayHttp(HttpToolsProtocol):
 
     gateway: Gateway
     endpoints: dict[tuple[bytes, bytes], Endpoint]
-    proxies: TrustedProxies = TrustedProxies()
     admission: Admission
     _waiting: RestCycle | None = None
 
@@ -244,15 +239,22 @@ class GatewayHttp(HttpToolsProtocol):
         _loop: asyncio.AbstractEventLoop | None = None,
     ) -> None:
         super().__init__(config, server_state, app_state, _loop)
-        self.limits: TransportLimits = self.admission.limits
-        # The exact limits are checked on the whole head (`_admit`); this bound stops a head
-        # that never ends, e.g. one endless line, a slice past the URL and headers together.
-        self.head_bound = self.limits.max_head_bytes + _HEAD_SLICE
+        self.url = b""  # uvicorn sets both at a request's first byte: read before that too
+        self.headers = []
+        self.proxies: TrustedProxies = self.admission.proxies
+        limits = self.limits = self.admission.limits
+        # The exact limits are checked on the whole head (`_admit`); these bounds on the
+        # bytes a request takes on the wire stop one that never ends: a head (e.g. one
+        # endless line) a slice past the URL and headers together, and after it a chunked
+        # body's framing and trailers (header lines the parser keeps, as it does a head's)
+        # past the body and headers limits.
+        self.head_bound = limits.max_head_bytes + _SLICE
+        self.request_bound = self.head_bound + limits.max_body_bytes + limits.max_header_bytes
+        self.bound = self.head_bound  # of the part of the request being read
         self.peer = "0.0.0.0"
         self.behind_proxy = False  # the peer is a trusted proxy: X-Forwarded-For is believed
-        self.reading_head = True  # between requests, or in a request's line and headers
         self.reading_body = False
-        self.head_bytes = 0
+        self.request_bytes = 0  # read of the request begun (with at most a slice more)
         self.body_bytes = 0
         self.deadline: float | None = None  # when the request being read must be in
         self.timer: asyncio.TimerHandle | None = None
@@ -288,7 +290,9 @@ class GatewayHttp(HttpToolsProtocol):
             if self.dropped > _LINGER_BYTES:
                 self.transport.abort()
             return
-        self._unset_keepalive_if_required()
+        if self.timeout_keep_alive_task is not None:  # idle since an answer, until now
+            self._unset_keepalive_if_required()
+            self._read_by()  # what comes must make a request in time, be it bare line ends
         self.fed = 0
         try:
             self._feed(data)
@@ -314,34 +318,32 @@ class GatewayHttp(HttpToolsProtocol):
             self._start_asgi_task(waiting, self.app)  # type: ignore[arg-type]
 
     def _feed(self, data: bytes) -> None:
-        """Hand `data` to the parser; while a request's head is read, a slice at a time,
-        counted in between, so the parser never holds much more of a head than the limit
-        (it keeps a header line it has not finished in memory, growing with each read)."""
+        """Hand `data` to the parser a slice at a time, counted in between, so the parser
+        never holds much more of a request's header lines than the limits allow (it keeps
+        a line it has not finished in memory, growing with each piece)."""
         parser = self.parser
-        if not self.reading_head:
+        if len(data) <= _SLICE:
             parser.feed_data(data)
-        elif len(data) <= _HEAD_SLICE:
-            parser.feed_data(data)
-            self._count_head(len(data))
-        else:
-            view = memoryview(data)
-            for at in range(0, len(data), _HEAD_SLICE):
-                self.fed = at  # where the piece being parsed starts
-                if not self.reading_head:
-                    parser.feed_data(view[at:])
-                    return
-                piece = view[at : at + _HEAD_SLICE]
-                parser.feed_data(piece)
-                self._count_head(len(piece))
-
-    def _count_head(self, size: int) -> None:
-        if not self.reading_head:
+            self._count(len(data))
             return
-        self.head_bytes += size
-        if self.head_bytes > self.head_bound:
+        view = memoryview(data)
+        for at in range(0, len(data), _SLICE):
+            self.fed = at  # where the piece being parsed starts
+            piece = view[at : at + _SLICE]
+            parser.feed_data(piece)
+            self._count(len(piece))
+
+    def _count(self, size: int) -> None:
+        self.request_bytes += size
+        if self.request_bytes > self.bound:
             limits = self.limits
-            too_long = len(self.url) > limits.max_url_bytes  # the URL is read as it arrives
-            self._refuse(url_too_long(limits) if too_long else headers_too_large(limits))
+            if self.reading_body:
+                error = body_too_large(limits)
+            elif len(self.url) > limits.max_url_bytes:  # the URL is read as it arrives
+                error = url_too_long(limits)
+            else:
+                error = headers_too_large(limits)
+            self._refuse(error, self._client_address())
             raise _Refused
 
     # -- the parser's callbacks -----------------------------------------------------------
@@ -352,9 +354,9 @@ class GatewayHttp(HttpToolsProtocol):
         self._read_by()
 
     def on_headers_complete(self) -> None:
-        self.reading_head = False
         self._admit()
         self.reading_body = True
+        self.bound = self.request_bound
         parser = self.parser
         endpoint = None
         if self.limit_concurrency is None and not parser.should_upgrade():
@@ -384,11 +386,11 @@ class GatewayHttp(HttpToolsProtocol):
         """The head is in: a banned address gets its 418; a URL, headers or a declared
         body over the limits their 414, 431 or 413, before the body is read or anything
         parsed. (A head that grows past the limits while it arrives is cut off earlier,
-        by `_count_head`.)"""
+        by `_count`.)"""
         client = self._client_address()
         banned = self.admission.banned(client)
         if banned is not None:
-            self._refuse(banned, weigh=False)
+            self._refuse(banned, client, weigh=False)
             raise _Refused
         limits = self.limits
         if len(self.url) > limits.max_url_bytes:
@@ -417,8 +419,8 @@ class GatewayHttp(HttpToolsProtocol):
 
     def on_message_complete(self) -> None:
         self.reading_body = False
-        self.reading_head = True
-        self.head_bytes = 0
+        self.bound = self.head_bound
+        self.request_bytes = 0
         self.deadline = None
         super().on_message_complete()
         waiting = self._waiting  # the request whose message just ended, if it waits
@@ -426,15 +428,23 @@ class GatewayHttp(HttpToolsProtocol):
             self._waiting = None
             waiting.answer_now()
 
-    def _client_address(self) -> str:
+    def client_address(self, forwarded_for: bytes | None) -> str:
         """The address a request is weighed and banned by: the peer's, or for a trusted
-        proxy the client it names."""
-        peer = self.peer
+        proxy the client its X-Forwarded-For names."""
+        if forwarded_for is None or not self.behind_proxy:
+            return self.peer
+        return self.proxies.client(self.peer, forwarded_for.decode("latin-1"))
+
+    def _client_address(self) -> str:
+        """`client_address` of the request being read. Of several X-Forwarded-For headers
+        the last counts, as everywhere (`api/proxies.py`): a proxy that adds its own header
+        puts it after any the client sent."""
+        forwarded_for = None
         if self.behind_proxy:
             for name, value in self.headers:
                 if name == b"x-forwarded-for":
-                    return self.proxies.client(peer, value.decode("latin-1"))
-        return peer
+                    forwarded_for = value
+        return self.client_address(forwarded_for)
 
     # -- time ----------------------------------------------------------------------------
 
@@ -454,7 +464,7 @@ class GatewayHttp(HttpToolsProtocol):
         remaining = deadline - self.loop.time()
         if remaining > 0:
             self.timer = self.loop.call_later(remaining, self._check_deadline)
-        elif self.head_bytes or self.reading_body:
+        elif self.request_bytes:
             self._refuse(request_timeout(self.limits), self._client_address())
         else:  # sent nothing at all: closed without a word
             self.transport.close()
@@ -516,21 +526,10 @@ class GatewayHttp(HttpToolsProtocol):
 
 
 def http_protocol(
-    gateway: Gateway,
-    endpoints: Iterable[Endpoint],
-    proxies: TrustedProxies | None = None,
-    admission: Admission | None = None,
+    gateway: Gateway, endpoints: Iterable[Endpoint], admission: Admission
 ) -> type[GatewayHttp]:
-    """The protocol class for uvicorn's `http` setting; `admission` (shared with the
-    WebSocket protocol) defaults to the default limits."""
-    proxies = proxies or TrustedProxies()
-    if admission is None:
-        admission = Admission(TransportLimits(), gateway.limiter, gateway.clock_ms, proxies)
+    """The protocol class for uvicorn's `http` setting; `admission` (its limits and trusted
+    proxies) is shared with the WebSocket protocol."""
     table = {(e.method.encode(), e.path.encode()): e for e in endpoints}
-    attributes = {
-        "gateway": gateway,
-        "endpoints": table,
-        "proxies": proxies,
-        "admission": admission,
-    }
+    attributes = {"gateway": gateway, "endpoints": table, "admission": admission}
     return type("GatewayHttpProtocol", (GatewayHttp,), attributes)

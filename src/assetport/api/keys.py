@@ -33,7 +33,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from assetport.api.labels import check_label
+from assetport.api.labels import LabelError, check_label
 from assetport.runtime.data_dir import create_private_file
 
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -71,7 +71,7 @@ def check_key_request(permissions: frozenset[Permission], label: str) -> None:
         raise KeyRequestError("an API key needs at least one permission (read, trade)")
     try:
         check_label(label, "a label", MAX_LABEL)
-    except ValueError as exc:
+    except LabelError as exc:
         raise KeyRequestError(str(exc)) from None
 
 

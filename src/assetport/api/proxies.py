@@ -6,7 +6,9 @@ are believed only from the addresses the operator names (`assetport serve --trus
 CIDR`, repeatable): from anyone else they are a client's claim and ignored, since the
 per-address limits, bans and API key IP allowlists key on the address, and cookies get
 `Secure` by the scheme. Of `X-Forwarded-For`'s hops the rightmost one that is not a trusted
-proxy is the client (the ones left of it were written by the client itself).
+proxy is the client (the ones left of it were written by the client itself); of several
+such headers every path reads the last (a proxy that adds its own, as HAProxy does, writes
+it after any the client sent).
 
 `ForwardedHeaders` does this for the ASGI app (pages, accounts, operator endpoints, market
 streams); the REST fast path (`http_server`) asks `TrustedProxies.client` itself. With

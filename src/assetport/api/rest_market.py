@@ -99,9 +99,7 @@ def symbol_info(gateway: Gateway, symbol: str) -> dict[str, Any]:
         "permissionSets": [["SPOT"]],
         # The policy in force (an operator may have changed the listing's).
         "defaultSelfTradePreventionMode": m.default_stp.value,
-        "allowedSelfTradePreventionModes": [
-            mode.value for mode in allowed_stp_modes(m.default_stp, m.allow_stp_none)
-        ],
+        "allowedSelfTradePreventionModes": allowed_stp_modes(m.stp_none_allowed),
     }
 
 

@@ -36,7 +36,7 @@ from assetport.domain.events import (
 )
 from assetport.domain.orders import OrderType, TimeInForce
 from assetport.domain.results import RejectReason
-from assetport.engine.checks import check_order, stp_mode_allowed
+from assetport.engine.checks import check_order
 from assetport.runtime.service import Outcome
 
 DAY_MS = 86_400_000
@@ -191,9 +191,8 @@ async def test_order(call: Call) -> Any:
         command.stop_price,
         command.iceberg_qty,
         command.client_order_id,
+        command.stp_mode,
     )
-    if reason is None and not stp_mode_allowed(m, command.stp_mode):
-        reason = RejectReason.STP_MODE_NOT_ALLOWED
     if reason is not None:
         raise reject_error(reason, RejectContext.NEW_ORDER)
     if not compute:

@@ -21,12 +21,6 @@ _OUTQ: Final = getattr(termios, "TIOCOUTQ", None)
 _answer: Final = array.array("i", [0])  # the ioctl's out-parameter (one event loop thread)
 
 
-def socket_fd(transport: Transport) -> int:
-    """The transport's socket descriptor, or -1 for none."""
-    sock = transport.get_extra_info("socket")
-    return sock.fileno() if sock is not None else -1
-
-
 def limit_send_buffer(transport: Transport, size: int) -> int:
     """Set the socket's kernel send buffer to `size` bytes (Linux keeps twice that for its
     bookkeeping); answer the socket's descriptor (-1 for none)."""

@@ -189,7 +189,7 @@ async def serve(options: ServeOptions) -> None:
             lifespan="off",
             access_log=False,
             # The REST endpoints below the ASGI layer (http_server), the rest through the app.
-            http=http_protocol(gateway, (*REST_ENDPOINTS, *live.endpoints), proxies, admission),
+            http=http_protocol(gateway, (*REST_ENDPOINTS, *live.endpoints), admission),
             # X-Forwarded-* only from --trusted-proxy addresses, by api/proxies.py (the IP
             # allowlists and per-IP limits key on the address): never uvicorn's own.
             proxy_headers=False,

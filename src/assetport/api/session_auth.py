@@ -4,6 +4,7 @@ The web page uses the same public API as every client: a USER_DATA or TRADE requ
 carry the session cookie (and, when it changes state, the session's CSRF token) instead of
 an API key and signature. The accounts package, a floor above the gateway, implements
 `SessionCheck`; the server sets it on the gateway. Defined here so imports still only go down.
+The cookies' format is here too, shared by the session cookie and the sandbox's mailbox one.
 """
 
 from dataclasses import dataclass
@@ -32,3 +33,22 @@ class SessionCheck(Protocol):
         or idle session, a state-changing request without the session's CSRF token, or a
         `trading` request (a TRADE endpoint) of an account whose email is not verified."""
         ...
+
+
+def cookie_named(cookie_header: str | None, name: str) -> str | None:
+    """The value of the cookie `name` in a `Cookie` header, or None (absent or empty)."""
+    for pair in (cookie_header or "").split(";"):
+        key, _, value = pair.strip().partition("=")
+        if key == name and value:
+            return value
+    return None
+
+
+def cookie_header(name: str, value: str, *, max_age: int, secure: bool) -> str:
+    """A `Set-Cookie` value: `HttpOnly` (scripts, an injected one included, cannot read it),
+    `SameSite=Strict` (not sent on requests other sites start), `Secure` whenever the
+    request came over https."""
+    parts = [f"{name}={value}", "Path=/", f"Max-Age={max_age}", "HttpOnly", "SameSite=Strict"]
+    if secure:
+        parts.append("Secure")
+    return "; ".join(parts)

@@ -9,7 +9,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from assetport.api.labels import check_label
+from assetport.api.labels import LabelError, check_label
 from assetport.runtime.data_dir import create_private_file
 
 USERS_DB_FILE = "users.sqlite3"
@@ -47,11 +47,11 @@ class UserStore:
 
     def create(self, name: str, now_ms: int) -> User:
         name = name.strip()
-        if not name or len(name) > 100:
+        if not name:
             raise UserError("a user name has 1 to 100 characters")
         try:
             check_label(name, "a user name", 100)
-        except ValueError as exc:
+        except LabelError as exc:
             raise UserError(str(exc)) from None
         with self._lock:
             if any(user.name == name for user in self._users.values()):

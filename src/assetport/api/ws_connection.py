@@ -121,7 +121,8 @@ class Outbox:
 
 class IncomingLimit:
     """Binance's WebSocket rule: at most `per_second` messages from a client per second
-    (fixed one-second windows); beyond that the connection is dropped."""
+    (fixed one-second windows); beyond that the connection is dropped. Both WebSocket
+    protocols count a client's pings and pongs with one too (`ws_control_frames_per_s`)."""
 
     __slots__ = ("_count", "_second", "per_second")
 

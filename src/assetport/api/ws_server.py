@@ -42,6 +42,7 @@ from urllib.parse import parse_qsl
 from assetport.api.admission import Admission
 from assetport.api.send_queue import limit_send_buffer, too_much_queued
 from assetport.api.ws_api import Session, WebSocketApi
+from assetport.api.ws_connection import IncomingLimit
 from assetport.api.ws_frames import (
     BINARY,
     CLOSE,
@@ -105,8 +106,7 @@ class ApiConnection(asyncio.Protocol):
         self.reader = FrameReader(limits.ws_max_message_bytes, limits.ws_max_fragments)
         self.reading_paused = False
         self.more_scheduled = False
-        self.control_second = -1
-        self.control_count = 0
+        self.control_frames = IncomingLimit(limits.ws_control_frames_per_s)
         self.outgoing: list[bytes] = []
         self.flush_scheduled = False
         self.closing = False  # a close frame was sent: nothing more after it
@@ -151,6 +151,8 @@ class ApiConnection(asyncio.Protocol):
         if self.closing:
             return
         self._flush()
+        if self.closing:  # the flush found the client too slow and closed already
+            return
         self.closing = True
         self.outgoing.clear()
         if not self.transport.is_closing():
@@ -227,7 +229,7 @@ class ApiConnection(asyncio.Protocol):
         if opcode in (TEXT, BINARY):
             self._message(opcode, payload)
             return False
-        if not self._control_frame_allowed():
+        if not self.control_frames.allow(int(self.loop.time() * 1000)):
             self._fail(POLICY_VIOLATION, "Too many control frames.")
             return True
         if opcode == PING:
@@ -242,14 +244,6 @@ class ApiConnection(asyncio.Protocol):
             self._closed_by_client(payload)
             return True
         return False
-
-    def _control_frame_allowed(self) -> bool:
-        second = int(self.loop.time())
-        if second != self.control_second:
-            self.control_second = second
-            self.control_count = 0
-        self.control_count += 1
-        return self.control_count <= self.limits.ws_control_frames_per_s
 
     def _message(self, opcode: int, payload: bytes) -> None:
         try:
@@ -324,7 +318,6 @@ class Upgrade(asyncio.Protocol):
         self.uvicorn_args = {"config": config, "server_state": server_state, "app_state": app_state}
         self.transport: asyncio.Transport | None = None
         self.inner: asyncio.Protocol | None = None
-        self.head = bytearray()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.Transport, transport)  # uvloop's are not subclasses
@@ -333,20 +326,12 @@ class Upgrade(asyncio.Protocol):
         if self.inner is not None:
             self.inner.data_received(data)
             return
-        # uvicorn passes the request head (already held to the HTTP limits) in one call,
-        # names in lower case; what comes with or after it is kept for the connection.
+        # uvicorn passes the whole request head (already held to the HTTP limits) in one
+        # call, names in lower case; what came after it follows in later calls
+        # (`http_server`), once `inner` takes them.
         transport = self.transport
         assert transport is not None
-        self.head += data
-        end = self.head.find(b"\r\n\r\n")
-        if end < 0:
-            if len(self.head) > self.settings.admission.limits.max_head_bytes:
-                transport.write(_ANSWER_431)
-                transport.close()
-            return
-        data = bytes(self.head)
-        head, rest = data[:end], data[end + 4 :]
-        self.head = bytearray()
+        head = data.removesuffix(b"\r\n\r\n")
         lines = head.split(b"\r\n")
         request_line = lines[0].split(b" ")
         target = request_line[1] if len(request_line) == 3 else b""
@@ -389,8 +374,6 @@ class Upgrade(asyncio.Protocol):
             headers.get(b"x-forwarded-for", b"").decode("latin-1") or None,
         )
         self.inner = connection
-        if rest:
-            connection.data_received(rest)
 
     def eof_received(self) -> bool | None:
         return self.inner.eof_received() if self.inner is not None else None
@@ -408,12 +391,6 @@ class Upgrade(asyncio.Protocol):
     def resume_writing(self) -> None:
         if self.inner is not None:
             self.inner.resume_writing()
-
-
-_ANSWER_431: Final = (
-    b"HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Length: 0\r\n"
-    b"Connection: close\r\n\r\n"
-)
 
 
 def _valid_key(key: bytes) -> bool:

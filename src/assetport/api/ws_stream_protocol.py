@@ -32,6 +32,7 @@ from websockets.protocol import State
 
 from assetport.api.admission import Admission
 from assetport.api.send_queue import limit_send_buffer, too_much_queued
+from assetport.api.ws_connection import IncomingLimit
 from assetport.api.ws_frames import POLICY_VIOLATION
 
 _SLICE: Final = 4096
@@ -47,8 +48,7 @@ class StreamProtocol(WebSocketsSansIOProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fragments = 0  # frames of the message being received
-        self.control_second = -1
-        self.control_count = 0
+        self.control_frames = IncomingLimit(self.admission.limits.ws_control_frames_per_s)
         self.fd = -1
         self.limit_breaker = False
 
@@ -105,12 +105,7 @@ class StreamProtocol(WebSocketsSansIOProtocol):
     def _control_frame_allowed(self) -> bool:
         if self.transport.is_closing():
             return False
-        second = int(self.loop.time())
-        if second != self.control_second:
-            self.control_second = second
-            self.control_count = 0
-        self.control_count += 1
-        if self.control_count <= self.admission.limits.ws_control_frames_per_s:
+        if self.control_frames.allow(int(self.loop.time() * 1000)):
             return True
         self._fail("Too many control frames.")
         return False

@@ -4,7 +4,7 @@ import re
 
 import msgspec
 
-ASSET_CODE = re.compile(r"^[A-Z0-9]{2,12}$")
+ASSET_CODE = re.compile(r"[A-Z0-9]{2,12}")  # whole: `$` would let a final newline in
 MAX_PRECISION = 18
 
 
@@ -23,7 +23,7 @@ class Asset(msgspec.Struct, frozen=True, gc=False):
 
 def asset_problem(asset: Asset) -> str | None:
     """Why an asset definition is not acceptable, or None when it is."""
-    if not ASSET_CODE.match(asset.code):
+    if not ASSET_CODE.fullmatch(asset.code):
         return "asset code must be 2 to 12 upper-case letters or digits"
     if not 0 <= asset.precision <= MAX_PRECISION:
         return f"asset precision must be between 0 and {MAX_PRECISION}"

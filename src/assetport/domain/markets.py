@@ -13,7 +13,6 @@ rule had NONE as their default, and the journal must replay as it ran.
 
 import re
 from enum import StrEnum
-from typing import Final
 
 import msgspec
 
@@ -21,7 +20,7 @@ from assetport.domain.assets import Asset
 from assetport.domain.orders import SelfTradePrevention
 from assetport.domain.units import MAX_AMOUNT
 
-SYMBOL = re.compile(r"^[A-Z0-9]{2,20}$")
+SYMBOL = re.compile(r"[A-Z0-9]{2,20}")  # whole: `$` would let a final newline in
 MAX_FEE_BPS = 1000
 
 
@@ -60,26 +59,19 @@ class Market(msgspec.Struct, frozen=True, gc=False):
     allow_stp_none: bool = False
 
 
-# Binance's order of the modes in exchangeInfo's `allowedSelfTradePreventionModes`.
-STP_MODES: Final = (
-    SelfTradePrevention.NONE,
-    SelfTradePrevention.EXPIRE_TAKER,
-    SelfTradePrevention.EXPIRE_MAKER,
-    SelfTradePrevention.EXPIRE_BOTH,
-)
-
-
 def stp_none_allowed(default_stp: SelfTradePrevention, allow_stp_none: bool) -> bool:
     """Whether orders may use STP mode NONE: where an operator allowed it, and where it is
     the default (see the module's docstring)."""
     return allow_stp_none or default_stp is SelfTradePrevention.NONE
 
 
-def allowed_stp_modes(
-    default_stp: SelfTradePrevention, allow_stp_none: bool
-) -> list[SelfTradePrevention]:
-    none_allowed = stp_none_allowed(default_stp, allow_stp_none)
-    return [mode for mode in STP_MODES if none_allowed or mode is not SelfTradePrevention.NONE]
+def allowed_stp_modes(none_allowed: bool) -> list[str]:
+    """exchangeInfo's `allowedSelfTradePreventionModes`, in Binance's order (the enum's)."""
+    return [
+        mode.value
+        for mode in SelfTradePrevention
+        if none_allowed or mode is not SelfTradePrevention.NONE
+    ]
 
 
 def notional(price: int, quantity: int, base_unit: int) -> int:
@@ -89,7 +81,7 @@ def notional(price: int, quantity: int, base_unit: int) -> int:
 
 def market_problem(market: Market, base: Asset | None, quote: Asset | None) -> str | None:
     """Why a market listing is not acceptable, or None when it is."""
-    if not SYMBOL.match(market.symbol):
+    if not SYMBOL.fullmatch(market.symbol):
         return "symbol must be 2 to 20 upper-case letters or digits"
     if base is None or quote is None:
         return "base and quote assets must be listed first"

@@ -18,6 +18,7 @@ LIMIT_MAKER: Final = OrderType.LIMIT_MAKER
 STOP_LOSS: Final = OrderType.STOP_LOSS
 TAKE_PROFIT: Final = OrderType.TAKE_PROFIT
 GTC: Final = TimeInForce.GTC
+STP_NONE: Final = SelfTradePrevention.NONE
 INVALID_ORDER: Final = RejectReason.INVALID_ORDER
 
 
@@ -31,8 +32,11 @@ def check_order(
     stop_price: int,
     iceberg_qty: int,
     client_order_id: str,
+    stp_mode: SelfTradePrevention | None,
 ) -> RejectReason | None:
-    """The first rule a new order breaks: its shape, then the market's filters.
+    """The first rule a new order breaks: its shape, then the market's filters, then its
+    self-trade prevention mode (NONE only where the market allows it; None, the market's
+    default, is always allowed).
 
     The engine passes the command's fields one by one: it has read them already, and
     reading a message's field costs more than passing it on.
@@ -46,13 +50,9 @@ def check_order(
         reason = _check_filters(
             m, order_type, quantity, price, time_in_force, quote_quantity, stop_price, iceberg_qty
         )
+    if reason is None and stp_mode is STP_NONE and not m.stp_none_allowed:
+        reason = RejectReason.STP_MODE_NOT_ALLOWED
     return reason
-
-
-def stp_mode_allowed(m: MarketState, stp_mode: SelfTradePrevention | None) -> bool:
-    """Whether an order may name this self-trade prevention mode here (None: the market's
-    default, always allowed). The engine checks the same inline."""
-    return stp_mode is not SelfTradePrevention.NONE or m.stp_none_allowed
 
 
 def _check_shape(

@@ -368,17 +368,16 @@ class Engine:
             stop_price,
             iceberg_qty,
             cid,
+            stp_mode,
         )
         if reason is not None:
             return reason
         if cid and (account, cid) in self.client_ids:
             return RejectReason.DUPLICATE_ORDER
-        stp = stp_mode or m.default_stp
-        if stp is STP_NONE and not m.stp_none_allowed:
-            return RejectReason.STP_MODE_NOT_ALLOWED
         mine = m.open_orders.get(account)
         if mine is not None and len(mine) >= m.max_num_orders:
             return RejectReason.MAX_NUM_ORDERS
+        stp = stp_mode or m.default_stp
         is_stop = stop_price != 0
         if is_stop and would_trigger(order_type, side, stop_price, m.last_price):
             return RejectReason.WOULD_TRIGGER_IMMEDIATELY

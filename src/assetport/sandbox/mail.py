@@ -31,6 +31,7 @@ from starlette.routing import BaseRoute, Route
 from assetport.api.errors import ApiError
 from assetport.api.gateway import Gateway
 from assetport.api.http import client_ip
+from assetport.api.session_auth import cookie_header, cookie_named
 
 MAILBOX_COOKIE: Final = "ap_sandbox_mail"
 MAX_MESSAGES: Final = 500
@@ -38,6 +39,8 @@ MAX_MAIL_BYTES: Final = 256 * 1024
 MAX_MAILBOXES: Final = 10_000
 MAX_ADDRESSES_PER_MAILBOX: Final = 20
 _MAILBOX_AGE_S: Final = 30 * 24 * 3600
+_MAILBOX_ID_BYTES: Final = 24
+_MAILBOX_ID_CHARS: Final = 32  # base64 of 24 bytes
 
 
 @dataclass(frozen=True)
@@ -115,24 +118,19 @@ class MailCatcher:
             self._server = None
 
 
-def mailbox_of(cookie_header: str | None) -> str | None:
-    for pair in (cookie_header or "").split(";"):
-        name, _, value = pair.strip().partition("=")
-        if name == MAILBOX_COOKIE and value:
-            return value
-    return None
+def mailbox_of(header: str | None) -> str | None:
+    """This browser's mailbox id in a `Cookie` header, or None: only an id `new_mailbox`
+    could have made (a client's own, longer value would be kept in memory as a key)."""
+    mailbox = cookie_named(header, MAILBOX_COOKIE)
+    return mailbox if mailbox is not None and len(mailbox) == _MAILBOX_ID_CHARS else None
 
 
 def new_mailbox() -> str:
-    return secrets.token_urlsafe(24)
+    return secrets.token_urlsafe(_MAILBOX_ID_BYTES)
 
 
 def mailbox_cookie(mailbox: str, *, secure: bool) -> str:
-    parts = [f"{MAILBOX_COOKIE}={mailbox}", "Path=/", f"Max-Age={_MAILBOX_AGE_S}", "HttpOnly",
-             "SameSite=Strict"]  # fmt: skip
-    if secure:
-        parts.append("Secure")
-    return "; ".join(parts)
+    return cookie_header(MAILBOX_COOKIE, mailbox, max_age=_MAILBOX_AGE_S, secure=secure)
 
 
 def sandbox_mail_routes(catcher: MailCatcher, gateway: Gateway) -> list[BaseRoute]:

@@ -8,6 +8,7 @@ from assetport.accounts import passwords
 from assetport.accounts.attempts import Attempts, Limit, TooMany
 from assetport.accounts.database import Database
 from assetport.accounts.emails import normalise_email
+from assetport.api.errors import ApiError
 
 
 def test_hashes_are_argon2id_salted_and_verify_only_the_right_password() -> None:
@@ -26,9 +27,12 @@ def test_an_unknown_account_never_verifies() -> None:
 
 
 def test_password_length_rule() -> None:
-    assert not passwords.strong_enough("nine char")
-    assert passwords.strong_enough("ten chars!")
-    assert not passwords.strong_enough("x" * 1025)
+    passwords.check_form("ten chars!")
+    passwords.check_form("x" * 1024)
+    for wrong_length in ("nine char", "x" * 1025):
+        with pytest.raises(ApiError) as refused:
+            passwords.check_form(wrong_length)
+        assert refused.value.code == -8003
 
 
 def test_emails_are_normalised_and_checked() -> None:
@@ -91,14 +95,14 @@ def test_the_counts_outlive_a_restart(tmp_path: Path) -> None:
 def test_common_easy_and_control_character_passwords_are_refused() -> None:
     for weak in ("password123", "qwertyuiop", "1234567890", "aaaaaaaaaaaa", "alice@example.com",
                  "assetport123", "Password1!"):  # fmt: skip
-        with pytest.raises(Exception) as refused:
+        with pytest.raises(ApiError) as refused:
             passwords.check_strength(weak, "alice@example.com")
-        assert getattr(refused.value, "code", None) == -8016, weak
+        assert refused.value.code == -8016, weak
     passwords.check_strength("correct horse battery", "alice@example.com")
     for control in ("ten chars\x00!", "line\nbreak here", "\ud800 lone surrogate"):
-        with pytest.raises(Exception) as refused:
+        with pytest.raises(ApiError) as refused:
             passwords.check_form(control)
-        assert getattr(refused.value, "code", None) == -8017, repr(control)
+        assert refused.value.code == -8017, repr(control)
     # A password that could never have been set does not crash a login either.
     assert not passwords.verify_password(passwords.hash_password("x" * 12), "\ud800" * 12)
     assert not passwords.verify_password(None, "x" * 5000)

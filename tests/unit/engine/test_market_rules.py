@@ -107,11 +107,8 @@ def test_a_default_of_none_must_allow_none() -> None:
     )
     m = ex.engine.markets[GOLD]
     assert (m.default_stp, m.stp_none_allowed) == (STP.EXPIRE_MAKER, False)
-    assert allowed_stp_modes(m.default_stp, m.allow_stp_none) == [
-        STP.EXPIRE_TAKER,
-        STP.EXPIRE_MAKER,
-        STP.EXPIRE_BOTH,
-    ]
+    assert allowed_stp_modes(m.stp_none_allowed) == ["EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH"]
+    assert allowed_stp_modes(True) == ["NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH"]
 
 
 def _as_written_before_the_rule(command: ListMarket) -> ListMarket:

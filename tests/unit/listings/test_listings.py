@@ -4,7 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from assetport.domain.events import AssetListed, MarketListed
+from assetport.domain.commands import ListAsset, ListMarket
+from assetport.domain.events import AssetListed, CommandRejected, MarketListed
+from assetport.domain.results import RejectReason
 from assetport.engine.engine import Engine
 from assetport.listings import ListingError, demo_listings, load_listings
 
@@ -86,3 +88,21 @@ def test_a_listing_that_could_not_trade_exactly_is_refused(
 def test_an_unreadable_file_says_so(tmp_path: Path) -> None:
     with pytest.raises(ListingError, match="cannot read"):
         load_listings(tmp_path / "missing.toml")
+
+
+def test_a_code_or_symbol_with_a_final_newline_is_refused() -> None:
+    """The engine holds listings to their grammar whole: "KGLDKRW\\n" is not a second
+    KGLDKRW (a `$` would match before a final newline)."""
+    engine = Engine()
+    for seq, command in enumerate(demo_listings().commands(), start=1):
+        engine.apply(seq, 0, command)
+    gold = engine.markets["KGLDKRW"].market
+    seq = engine.last_seq + 1
+    for command in (
+        ListAsset("KRW\n", 0),
+        ListMarket(gold.__replace__(symbol="KGLDKRW\n")),
+    ):
+        (event,) = engine.apply(seq, 0, command)
+        assert isinstance(event, CommandRejected) and event.reason is RejectReason.INVALID_LISTING
+        seq += 1
+    assert "KRW\n" not in engine.assets and "KGLDKRW\n" not in engine.markets

@@ -1,11 +1,20 @@
-// What the sign-up, log-in and account pages share: where to go after logging in, the
-// texts of the account API's errors, and form fields.
+// What the sign-up, log-in, reset and account pages share: where to go after logging in,
+// the texts of the account API's errors, the password's length, and form fields.
 import { ApiError } from "./api.js";
 import { el } from "./dom.js";
 import { t, translate } from "./i18n.js";
 import { isSandbox, startPage } from "./layout.js";
 
 const ENTRY_PAGES = ["/login", "/signup", "/verify", "/reset-password"];
+
+// The part of the password rule a page checks before sending (the server also refuses
+// common and easy passwords): its length, in characters as the server counts them (code
+// points, not UTF-16 units).
+export const MIN_PASSWORD = 10;
+
+export function passwordLength(text) {
+  return [...text].length;
+}
 
 // A path on this site, or null: never another origin (no open redirect via ?next=).
 function samePath(candidate) {

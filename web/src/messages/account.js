@@ -109,7 +109,6 @@ export default {
     "account.unverifiedText": "Verify your address to trade: open the link we mailed you.",
     "account.resend": "Send the link again",
     "account.resent": "A new link is on its way.",
-    "account.mailbox": "Sandbox mailbox",
 
     "password.title": "Password",
     "password.text": "Changing your password logs out every other session.",
@@ -302,7 +301,6 @@ export default {
     "account.unverifiedText": "거래하려면 주소를 확인하세요: 보내 드린 메일의 링크를 여세요.",
     "account.resend": "링크 다시 보내기",
     "account.resent": "새 링크를 보냈습니다.",
-    "account.mailbox": "샌드박스 메일함",
 
     "password.title": "비밀번호",
     "password.text": "비밀번호를 바꾸면 다른 모든 세션이 로그아웃됩니다.",

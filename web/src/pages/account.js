@@ -7,7 +7,7 @@
 // ever written to storage. Every text from the server goes in as text, never as HTML.
 import QRCode from "qrcode";
 import { ApiError, account, rest } from "../lib/api.js";
-import { busy, clearMessage, errorText, mailboxLink, messageBox, showMessage } from "../lib/account_common.js";
+import { MIN_PASSWORD, busy, clearMessage, errorText, mailboxLink, messageBox, passwordLength, showMessage } from "../lib/account_common.js";
 import { grouped, trim } from "../lib/decimal.js";
 import { byId, clear, el } from "../lib/dom.js";
 import { addMessages, language, onLanguageChange, t, translate } from "../lib/i18n.js";
@@ -136,7 +136,7 @@ function drawPassword() {
     event.preventDefault();
     clearMessage(message);
     if (!current.value || !fresh.value) return showMessage(message, t("password.missing"));
-    if ([...fresh.value].length < 10) return showMessage(message, t("signup.tooShort"));
+    if (passwordLength(fresh.value) < MIN_PASSWORD) return showMessage(message, t("signup.tooShort"));
     if (fresh.value !== confirm.value) return showMessage(message, t("password.mismatch"));
     await busy(button, async () => {
       try {

@@ -2,7 +2,7 @@
 // up or logged in with (the server keeps the list; see sandbox/mail.py). Mails are text:
 // shown as text, their links to this site made into buttons, any other address left as
 // plain text (a mail is not a way to send the learner elsewhere).
-import { ApiError } from "../lib/api.js";
+import { rest } from "../lib/api.js";
 import { busy, errorText, messageBox, showMessage } from "../lib/account_common.js";
 import { byId, clear, el } from "../lib/dom.js";
 import { addMessages, language, onLanguageChange, t, translate } from "../lib/i18n.js";
@@ -14,10 +14,7 @@ addMessages(messages);
 let mails = [];
 
 async function load() {
-  const response = await fetch("/api/v1/sandbox/mail", { credentials: "same-origin" });
-  const data = await response.json();
-  if (!response.ok) throw new ApiError(response.status, data.code, data.msg);
-  mails = data.mails;
+  mails = (await rest("GET", "/api/v1/sandbox/mail")).mails;
 }
 
 function sameSiteLinks(text) {

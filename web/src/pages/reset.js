@@ -2,15 +2,13 @@
 // the address has an account. With the token of the mail's link (after `#`): the new
 // password and its confirmation; then every session is logged out and the user logs in.
 import { account } from "../lib/api.js";
-import { busy, clearMessage, errorText, field, linkToken, mailboxLink, messageBox, showMessage } from "../lib/account_common.js";
+import { MIN_PASSWORD, busy, clearMessage, errorText, field, linkToken, mailboxLink, messageBox, passwordLength, showMessage } from "../lib/account_common.js";
 import { byId, clear, el } from "../lib/dom.js";
-import { addMessages, language, t, translate } from "../lib/i18n.js";
+import { addMessages, t, translate } from "../lib/i18n.js";
 import { startPage } from "../lib/layout.js";
 import messages from "../messages/account.js";
 
 addMessages(messages);
-
-const MIN_PASSWORD = 10;
 
 function panel(titleKey, children) {
   clear(byId("main")).append(el("section", { id: "reset", class: "entry panel" }, [el("h1", { dataset: { i18n: titleKey } }), ...children]));
@@ -30,7 +28,7 @@ function drawRequest() {
     await busy(submit, async () => {
       try {
         showMessage(message, t("reset.sending"), "info");
-        const answer = await account("POST", "password/forgot", { email: address, language: language() });
+        const answer = await account("POST", "password/forgot", { email: address });
         const sent = answer.status === "CHECK_MAIL";
         panel("reset.title", [
           el("p", { id: "reset-sent", dataset: { i18n: sent ? "reset.sent" : "reset.noMail", i18nVars: JSON.stringify({ email: address }) } }),
@@ -61,7 +59,7 @@ function drawNewPassword(token) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearMessage(message);
-    if ([...password.input.value].length < MIN_PASSWORD) return showMessage(message, t("signup.tooShort"));
+    if (passwordLength(password.input.value) < MIN_PASSWORD) return showMessage(message, t("signup.tooShort"));
     if (password.input.value !== confirm.input.value) return showMessage(message, t("signup.mismatch"));
     await busy(submit, async () => {
       try {

@@ -3,19 +3,12 @@
 // mail" whether or not the address had an account (the server never tells); the mail's
 // link verifies the address, and the user logs in meanwhile if they like.
 import { account } from "../lib/api.js";
-import { busy, clearMessage, errorText, field, mailboxLink, messageBox, nextQuery, showMessage, startEntryPage } from "../lib/account_common.js";
+import { MIN_PASSWORD, busy, clearMessage, errorText, field, mailboxLink, messageBox, nextQuery, passwordLength, showMessage, startEntryPage } from "../lib/account_common.js";
 import { byId, clear, el } from "../lib/dom.js";
 import { addMessages, language, onLanguageChange, t, translate } from "../lib/i18n.js";
 import messages from "../messages/account.js";
 
 addMessages(messages);
-
-const MIN_PASSWORD = 10;
-
-// Characters as the server counts them (code points, not UTF-16 units).
-function length(text) {
-  return [...text].length;
-}
 
 function drawForm() {
   const email = field("email", "signup.email", { type: "email", autocomplete: "email", required: true, autofocus: true });
@@ -32,7 +25,7 @@ function drawForm() {
   const submit = el("button", { id: "signup-submit", type: "submit", class: "primary wide", dataset: { i18n: "signup.submit" } });
 
   const showCount = () => {
-    const n = length(password.input.value);
+    const n = passwordLength(password.input.value);
     count.textContent = n >= MIN_PASSWORD ? "✓ " + t("signup.passwordOk") : t("signup.passwordCount", { count: n });
     count.className = n >= MIN_PASSWORD ? "password-count ok" : "password-count muted";
   };
@@ -59,7 +52,7 @@ function drawForm() {
     clearMessage(message);
     const address = email.input.value.trim();
     if (!address) return showMessage(message, t("signup.emailMissing"));
-    if (length(password.input.value) < MIN_PASSWORD) {
+    if (passwordLength(password.input.value) < MIN_PASSWORD) {
       password.input.focus();
       return showMessage(message, t("signup.tooShort"));
     }

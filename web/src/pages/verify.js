@@ -35,7 +35,6 @@ async function main() {
       el("p", { id: "verify-message", class: "form-message error", text: errorText(error) }),
       el("p", { class: "entry-switch" }, [el("a", { class: "button", href: session ? "/account" : "/login", dataset: { i18n: session ? "verify.toAccount" : "verify.toLogin" } })]),
     ]);
-    byId("verify-message").textContent = errorText(error);
   }
 }
 
