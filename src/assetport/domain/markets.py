@@ -74,6 +74,19 @@ def allowed_stp_modes(none_allowed: bool) -> list[str]:
     ]
 
 
+class MarketTerms(msgspec.Struct, frozen=True, gc=False):
+    """A market as it trades now: its listing, and what operators have changed since
+    (status, fees, self-trade prevention). What the engine's read API answers and the
+    gateway's views hold; never the engine's own state."""
+
+    market: Market
+    status: MarketStatus
+    maker_fee_bps: int
+    taker_fee_bps: int
+    default_stp: SelfTradePrevention
+    allow_stp_none: bool
+
+
 def notional(price: int, quantity: int, base_unit: int) -> int:
     """Quote units paid for `quantity` base units at `price`; exact for a valid market."""
     return price * quantity // base_unit

@@ -53,7 +53,7 @@ from assetport.domain.events import (
     TradeExecuted,
     Withdrawn,
 )
-from assetport.domain.markets import MarketStatus, fee_ok, market_problem
+from assetport.domain.markets import MarketStatus, MarketTerms, fee_ok, market_problem
 from assetport.domain.orders import (
     CancelRestriction,
     OrderStatus,
@@ -1005,6 +1005,79 @@ class Engine:
             )
         )
         return None
+
+    # ----------------------------------------------------------------- the read API
+    # What callers outside the engine may read: plain values, never the engine's own
+    # objects. The gateway's views start from these and follow the events from then on.
+
+    def listed_assets(self) -> list[Asset]:
+        """Every listed asset, by code."""
+        return [self.assets[code] for code in sorted(self.assets)]
+
+    def listed_markets(self) -> list[MarketTerms]:
+        """Every listed market as it trades now, by symbol."""
+        return [self._terms(self.markets[symbol]) for symbol in sorted(self.markets)]
+
+    def market_terms(self, symbol: str) -> MarketTerms | None:
+        m = self.markets.get(symbol)
+        return None if m is None else self._terms(m)
+
+    def _terms(self, m: MarketState) -> MarketTerms:
+        return MarketTerms(
+            m.market,
+            m.status,
+            m.maker_fee_bps,
+            m.taker_fee_bps,
+            m.default_stp,
+            m.allow_stp_none,
+        )
+
+    def balances(self, account: int | None = None) -> list[tuple[int, str, int, int]]:
+        """(account, asset, free, held) of every balance record, or of one account's, in
+        account then asset order."""
+        if account is not None:
+            mine = self.ledger.accounts.get(account, {})
+            return [(account, asset, mine[asset].free, mine[asset].held) for asset in sorted(mine)]
+        return [(owner, asset, b.free, b.held) for owner, asset, b in self.ledger.items()]
+
+    def ledger_totals(self) -> dict[str, int]:
+        """Per asset, the sum of free + held over every account: zero for a sound ledger."""
+        return self.ledger.totals()
+
+    def fee_overrides(self) -> dict[int, tuple[int, int]]:
+        """Per-account (maker, taker) fee rates in basis points that replace the markets'."""
+        return dict(self.account_fees)
+
+    def fee_rates(self, account: int, symbol: str) -> tuple[int, int]:
+        """The (maker, taker) rates in basis points `account` pays in `symbol`: the one fee
+        rule, which settlement applies too."""
+        m = self.markets[symbol]
+        override = self.account_fees.get(account)
+        return override if override is not None else (m.maker_fee_bps, m.taker_fee_bps)
+
+    def order_problem(self, cmd: PlaceOrder) -> RejectReason | None:
+        """What the engine would refuse `cmd` for before any money moves (its shape, the
+        market's status and filters, the self-trade prevention mode), without placing it;
+        None when those checks pass."""
+        m = self.markets.get(cmd.symbol)
+        if m is None:
+            return RejectReason.UNKNOWN_SYMBOL
+        if m.status is not TRADING:
+            return (
+                RejectReason.MARKET_CLOSED if m.status is HALT else RejectReason.MARKET_CANCEL_ONLY
+            )
+        return check_order(
+            m,
+            cmd.type,
+            cmd.quantity,
+            cmd.price,
+            cmd.time_in_force,
+            cmd.quote_quantity,
+            cmd.stop_price,
+            cmd.iceberg_qty,
+            cmd.client_order_id,
+            cmd.stp_mode,
+        )
 
     # ----------------------------------------------------------------- state
 
