@@ -29,7 +29,7 @@ def test_balances_and_totals_are_values_not_the_ledger_s_records() -> None:
     assert ex.engine.balances(ALICE) == [(ALICE, "KGLD", 0, 0), (ALICE, "KRW", 900_000, 100_000)]
     assert (ALICE, "KRW", 900_000, 100_000) in ex.engine.balances()
     assert ex.engine.balances(BOB) == []
-    assert ex.engine.ledger_totals() == {"KRW": 0}
+    assert ex.engine.ledger_totals() == {"KGLD": 0, "KRW": 0}
 
 
 def test_fee_rates_are_the_market_s_unless_the_account_has_its_own() -> None:
