@@ -7,13 +7,18 @@ STAMP := $(VENV)/.installed
 # The engine's hot modules, and the gateway's per-order views and parameters, compiled
 # with mypyc from the same typed Python (see docs/architecture.md, "Speed"). Without a C
 # compiler they run as plain Python.
-NATIVE_MODULES := assetport/domain/orders.py assetport/engine/book.py assetport/engine/checks.py \
-	assetport/engine/order.py \
-	assetport/engine/engine.py assetport/engine/ledger.py assetport/engine/market.py \
-	assetport/engine/stops.py \
+NATIVE_MODULES := assetport/domain/orders.py \
+	assetport/engine/engine.py assetport/engine/context.py assetport/engine/ledger.py \
+	assetport/engine/assets.py assetport/engine/funds/product.py \
+	assetport/engine/spot/order.py assetport/engine/spot/book.py assetport/engine/spot/stops.py \
+	assetport/engine/spot/market.py assetport/engine/spot/checks.py assetport/engine/spot/state.py \
+	assetport/engine/spot/lifecycle.py assetport/engine/spot/settlement.py \
+	assetport/engine/spot/matching.py assetport/engine/spot/placing.py \
+	assetport/engine/spot/cancels.py assetport/engine/spot/admin.py assetport/engine/spot/product.py \
 	assetport/domain/units.py assetport/marketdata/depth.py assetport/api/params.py \
-	assetport/api/order_records.py assetport/api/ratelimit.py assetport/api/render.py \
-	assetport/api/ws_frames.py assetport/api/bounded_json.py
+	assetport/views/orders.py assetport/views/levels.py assetport/views/markets.py \
+	assetport/api/ratelimit.py assetport/api/render.py \
+	assetport/api/ws_frames.py assetport/edge/bounded_json.py
 NATIVE_STAMP := src/assetport/.native
 # The web pages, bundled from web/ (npm packages pinned by web/package-lock.json).
 WEB_STAMP := src/assetport/web/static/BUILT
@@ -61,6 +66,7 @@ services:
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/lint-imports --no-logo --no-cache
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

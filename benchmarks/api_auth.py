@@ -22,10 +22,10 @@ from urllib.parse import quote, urlencode
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from assetport.api.keys import KeyStore, Permission
 from assetport.api.params import Params
 from assetport.api.ratelimit import Interval, RateLimit, RateLimiter, RateLimitType
 from assetport.api.signing import authenticate_rest
+from assetport.edge.keys import KeyStore, Permission
 
 NOW = 1_700_000_000_000
 BASE_PRECISION = 8

@@ -23,6 +23,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from assetport.domain.accounts import FIRST_USER_ACCOUNT
 from assetport.domain.commands import (
     CancelOrder,
     Command,
@@ -40,7 +41,7 @@ SYMBOL = "KGLDKRW"
 TICK = 1  # KRW per token
 STEP = 10_000  # one whole token, in units of 0.0001
 ACCOUNTS = 1000
-FIRST_ACCOUNT = 1000
+FIRST_ACCOUNT = FIRST_USER_ACCOUNT
 
 
 def load_workload_module() -> object:

@@ -3,6 +3,7 @@
 assetport serve --data-dir D [--host H] [--port P] [--config FILE] [--demo]
     [--smtp-url URL --mail-from ADDR --public-url URL] [--signups-per-hour N]
     [--session-idle-minutes N] [--tls-cert PEM --tls-key PEM] [--trusted-proxy CIDR...]
+    [--engine HOST:PORT]
 assetport admin --data-dir D account verify EMAIL
 assetport admin --data-dir D user create NAME
 assetport admin --data-dir D deposit USER_ID ASSET AMOUNT
@@ -90,6 +91,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--demo", action="store_true", help="sandbox mode with test funds")
     serve.add_argument("--journal-url", default=None, help="nats://... for a JetStream journal")
     serve.add_argument("--db", default=None, help="read-model database URL")
+    serve.add_argument(
+        "--engine",
+        default=None,
+        metavar="HOST:PORT",
+        help="use the engine process at this command port (engine-serve) instead of one "
+        "in this process: no journal and no SQL history here",
+    )
     add_account_arguments(serve)
     serve.add_argument("--tls-cert", type=Path, default=None, help="serve https: PEM chain")
     serve.add_argument("--tls-key", type=Path, default=None, help="serve https: PEM key")
@@ -204,7 +212,7 @@ def _verify(data_dir: Path) -> int:
 
 
 def _summary(engine: Engine, records: int) -> dict[str, object]:
-    totals = engine.ledger.totals()
+    totals = engine.ledger_totals()
     return {
         "records": records,
         "last_seq": engine.last_seq,
@@ -264,7 +272,7 @@ def _readable_files(args: argparse.Namespace, *names: str) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from assetport.api.server import ServeOptions, run_server
+    from assetport.server.serve import ServeOptions, run_server
 
     _readable_files(args, "config", "tls_cert", "tls_key")
     return run_server(
@@ -280,6 +288,7 @@ def _serve(args: argparse.Namespace) -> int:
             tls_cert=args.tls_cert,
             tls_key=args.tls_key,
             trusted_proxies=tuple(args.trusted_proxy),
+            engine=args.engine,
         )
     )
 

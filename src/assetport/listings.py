@@ -35,10 +35,9 @@ from typing import Any
 
 from assetport.domain.assets import Asset, asset_problem
 from assetport.domain.commands import Command, ListAsset, ListMarket, SetMarketSelfTradePrevention
-from assetport.domain.markets import Market, listing_amount_problem, market_problem
+from assetport.domain.markets import Market, MarketTerms, listing_amount_problem, market_problem
 from assetport.domain.orders import SelfTradePrevention
 from assetport.domain.units import to_units
-from assetport.engine.market import MarketState
 
 
 class ListingError(ValueError):
@@ -90,7 +89,7 @@ class Listings:
         listed.extend(ListMarket(m) for m in self.markets)
         return listed
 
-    def stp_updates(self, listed: Mapping[str, MarketState]) -> list[Command]:
+    def stp_updates(self, listed: Mapping[str, MarketTerms]) -> list[Command]:
         """The policy of this listing for each market listed before markets had one: its
         default still the old NONE with NONE not allowed outright (the engine allows NONE
         there, so its journal replays as it ran). Through the operator's own journaled

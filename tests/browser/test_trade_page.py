@@ -211,7 +211,7 @@ def test_order_form_places_cancels_and_reports_refusals(
 
 
 def _read_model_pid(exchange: ExchangeServer) -> int:
-    """The server's SQL read model child (see api/read_model.py)."""
+    """The server's SQL read model child (see server/read_model.py)."""
     assert exchange.process is not None
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -222,7 +222,7 @@ def _read_model_pid(exchange: ExchangeServer) -> int:
         except OSError:
             continue
         parent = int(stat.rsplit(")", 1)[1].split()[1])
-        if parent == exchange.process.pid and b"assetport.api.read_model" in command:
+        if parent == exchange.process.pid and b"assetport.server.read_model" in command:
             return int(entry.name)
     raise AssertionError("the server runs no read model process")
 

@@ -3,7 +3,7 @@ conftest.py: conftest names collide across test folders)."""
 
 from collections import defaultdict
 
-from assetport.domain.events import Event
+from assetport.domain.events import Event, TradeExecuted
 from assetport.domain.orders import Side
 from assetport.engine.engine import Engine
 from assetport.engine.snapshot import decode_state, encode_state
@@ -42,6 +42,12 @@ def ledger_problems(engine: Engine) -> list[str]:
                 f"account {account} {asset}: ledger holds {held.get(key, 0)}, "
                 f"open orders hold {by_orders.get(key, 0)}"
             )
+    # And every product's holds, named by purpose, add up to the same.
+    by_products: dict[tuple[int, str], int] = defaultdict(int)
+    for hold in engine.holds():
+        by_products[(hold.account, hold.asset)] += hold.amount
+    if {key: amount for key, amount in held.items() if amount} != dict(by_products):
+        problems.append(f"the products' holds {dict(by_products)} are not the ledger's {held}")
     return problems
 
 
@@ -68,6 +74,27 @@ def negative_amounts(events: list[Event]) -> list[str]:
         for name in _AMOUNT_FIELDS
         if isinstance(getattr(event, name, None), int) and getattr(event, name) < 0
     ]
+
+
+def fee_problems(engine: Engine, events: list[Event]) -> list[str]:
+    """Every trade whose fees are not the one fee rule's (`Engine.fee_rates`, which the
+    gateway's views answer by too), rounded up: the hot path applies the rule inline."""
+    problems = []
+    for event in events:
+        if not isinstance(event, TradeExecuted):
+            continue
+        buyer_maker, buyer_taker = engine.fee_rates(event.buyer_account, event.symbol)
+        seller_maker, seller_taker = engine.fee_rates(event.seller_account, event.symbol)
+        buyer_bps = buyer_maker if event.buyer_is_maker else buyer_taker
+        seller_bps = seller_taker if event.buyer_is_maker else seller_maker
+        buyer_fee = -(-event.quantity * buyer_bps // 10_000)
+        seller_fee = -(-event.quote_quantity * seller_bps // 10_000)
+        if (event.buyer_fee, event.seller_fee) != (buyer_fee, seller_fee):
+            problems.append(
+                f"trade {event.trade_id}: fees {event.buyer_fee}/{event.seller_fee}, "
+                f"the fee rule says {buyer_fee}/{seller_fee}"
+            )
+    return problems
 
 
 def crossed_books(engine: Engine) -> list[str]:

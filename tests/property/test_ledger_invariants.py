@@ -2,10 +2,17 @@
 
 What a user would notice if these broke: money appearing or vanishing (the per-asset sum),
 a balance below zero, funds held for no order or an order trading on funds nobody holds,
-a book showing a bid at or above an ask, or a refused request that still changed something.
+a book showing a bid at or above an ask, a fee other than the account's rate, or a refused
+request that still changed something.
 """
 
-from engine_invariants import comparable_state, crossed_books, ledger_problems, negative_amounts
+from engine_invariants import (
+    comparable_state,
+    crossed_books,
+    fee_problems,
+    ledger_problems,
+    negative_amounts,
+)
 from engine_streams import START_TIME, dense_streams, streams, venue
 from hypothesis import given, settings
 
@@ -32,7 +39,12 @@ def check_every_step(commands: list[Command]) -> None:
         assert events, f"a command must answer with at least one event\n{where}"
         assert all(event.seq == seq for event in events), where
 
-        problems = ledger_problems(engine) + crossed_books(engine) + negative_amounts(events)
+        problems = (
+            ledger_problems(engine)
+            + crossed_books(engine)
+            + negative_amounts(events)
+            + fee_problems(engine, events)
+        )
         assert not problems, "\n".join([*problems, where])
 
         # A refused request changes nothing: not a balance, an order, a counter or a fee.

@@ -12,8 +12,8 @@ import pytest
 from assetport.accounts.service import Accounts
 from assetport.accounts.sessions import cookie_value
 from assetport.api.errors import ApiError
-from assetport.api.session_auth import SessionCredentials
-from assetport.api.users import UserStore
+from assetport.edge.sessions import SessionCredentials
+from assetport.edge.users import UserStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration" / "accounts"))
 from account_web_client import PASSWORD, ExchangeServer, WebUser, account_server

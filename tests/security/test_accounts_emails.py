@@ -9,7 +9,7 @@ import pytest
 
 from assetport.accounts.service import Accounts
 from assetport.api.errors import ApiError
-from assetport.api.users import UserStore
+from assetport.edge.users import UserStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration" / "accounts"))
 from account_web_client import PASSWORD, ExchangeServer, WebUser

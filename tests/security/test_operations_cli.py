@@ -13,7 +13,7 @@ import pytest
 from exchange_server import ExchangeServer
 from operations_support import run_cli
 
-from assetport.api.keys import KeyStore, Permission
+from assetport.edge.keys import KeyStore, Permission
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration" / "accounts"))
 from account_web_client import WebUser, account_server

@@ -21,11 +21,12 @@ from exchange_server import ExchangeServer
 from transport_support import exchange, listing_file
 
 from assetport.api import rest_market
+from assetport.api.engine_link import LocalEngine
 from assetport.api.gateway import Gateway
 from assetport.api.http import Answer, RawRequest, answer_request
-from assetport.api.keys import KeyStore
 from assetport.api.ratelimit import Interval, RateLimit, RateLimiter, RateLimitType
-from assetport.api.session_auth import SessionCredentials
+from assetport.edge.keys import KeyStore
+from assetport.edge.sessions import SessionCredentials
 from assetport.runtime.config import RuntimeConfig
 from assetport.runtime.startup import close_service, open_service
 
@@ -64,7 +65,9 @@ async def gateway_in(tmp_path: Path) -> AsyncIterator[Gateway]:
         (RateLimit(RateLimitType.REQUEST_WEIGHT, Interval.MINUTE, 1, WEIGHT_PER_MINUTE),),
         ban_after=3,
     )
-    gateway = Gateway(service, KeyStore(tmp_path / "keys"), limiter, clock_ms=lambda: 1_000_020)
+    gateway = Gateway(
+        LocalEngine(service), KeyStore(tmp_path / "keys"), limiter, clock_ms=lambda: 1_000_020
+    )
     gateway.sessions = CookieSessions()
     try:
         yield gateway

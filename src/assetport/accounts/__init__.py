@@ -1,6 +1,7 @@
 """Accounts of people: email and password sign-up and login, web sessions with CSRF
 protection, optional TOTP two-factor login, the anti-phishing code, and the API key page's
-backend. A floor above the gateway (`api`): it uses the gateway's users, keys and errors,
-and the gateway reaches sessions only through `api.session_auth.SessionCheck`.
+backend. Beside the gateway (`api`), neither importing the other: both use the users, keys
+and errors of `edge`, the gateway reaches sessions only through `edge.sessions.SessionCheck`,
+and the composition root (`server`) hands the accounts what they need of the gateway.
 See docs/accounts.md.
 """

@@ -3,7 +3,7 @@ no -8xxx codes; the gateway's own additions are in -7000..-7099)."""
 
 from typing import Final
 
-from assetport.api.errors import ErrorSpec
+from assetport.edge.errors import ErrorSpec
 
 BAD_REQUEST: Final = ErrorSpec(-8000, "The request body must be a JSON object.")
 INVALID_EMAIL: Final = ErrorSpec(-8001, "The email address is not valid.")

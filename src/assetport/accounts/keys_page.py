@@ -1,14 +1,15 @@
 """The API key page's backend: list (never a secret), create HMAC (the secret is in this one
 answer only), register Ed25519, permissions and IP allowlist, delete. Every key is made and
-checked by the gateway's `KeyStore`, so the keys work on the REST and WebSocket APIs at once.
+checked by the `KeyStore` the gateway reads too (`edge/keys.py`), so the keys work on the
+REST and WebSocket APIs at once.
 """
 
 from typing import Any
 
 from assetport.accounts import errors
 from assetport.accounts.web_call import AccountCall
-from assetport.api.errors import ApiError
-from assetport.api.keys import ApiKey, KeyKind, KeyStoreError, Permission
+from assetport.edge.errors import ApiError
+from assetport.edge.keys import ApiKey, KeyKind, KeyStoreError, Permission
 
 MAX_LABEL = 64
 
@@ -36,11 +37,11 @@ def _strings(call: AccountCall, name: str, default: list[str]) -> list[str]:
 
 
 async def list_keys(call: AccountCall) -> dict[str, Any]:
-    return {"apiKeys": [_shown(key) for key in call.gateway.keys.keys_of(call.me.user_id)]}
+    return {"apiKeys": [_shown(key) for key in call.keys.keys_of(call.me.user_id)]}
 
 
 async def create_key(call: AccountCall) -> dict[str, Any]:
-    keys = call.gateway.keys
+    keys = call.keys
     kind = call.body.get("type", "HMAC")
     label = call.body.get("label", "")
     if not isinstance(label, str) or len(label) > MAX_LABEL:
@@ -70,8 +71,8 @@ async def create_key(call: AccountCall) -> dict[str, Any]:
 
 async def delete_key(call: AccountCall) -> dict[str, Any]:
     api_key = call.path_params["api_key"]
-    key = call.gateway.keys.get(api_key)
+    key = call.keys.get(api_key)
     if key is None or key.account != call.me.user_id:  # someone else's key is "no such key"
         raise errors.KEY_NOT_FOUND.error()
-    call.gateway.keys.revoke(api_key)
+    call.keys.revoke(api_key)
     return {"apiKey": api_key, "deleted": True}

@@ -23,7 +23,7 @@ from zxcvbn import zxcvbn  # type: ignore[import-untyped]
 from zxcvbn.frequency_lists import FREQUENCY_LISTS  # type: ignore[import-untyped]
 
 from assetport.accounts import errors
-from assetport.api.errors import ApiError
+from assetport.edge.errors import ApiError
 
 MIN_PASSWORD: Final = 10
 # A cap so one request cannot make argon2 hash megabytes.

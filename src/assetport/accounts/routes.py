@@ -7,6 +7,7 @@ POST verify/resend                        -> a new verification link (session)
 POST login {email, password, totpCode?}   -> profile, sets the session cookie
 POST logout, POST logout-all              -> ends this session / every session of the user
 GET  me                                   -> profile (userId, email, emailVerified, ...)
+GET  session                              -> {loggedIn: false}, or {loggedIn: true} + profile
 POST password/change {currentPassword, newPassword} -> ends the other sessions
 POST password/forgot {email}              -> {status}: a reset link if there is an account
 POST password/reset {token, password}     -> sets the password, ends every session
@@ -15,23 +16,20 @@ POST totp/confirm {code}, totp/disable {code}
 POST anti-phishing {code}
 and the API key page's endpoints (keys_page.py). Every answer about an account carries
 `antiPhishingCode`. The operator's `POST /api/v1/admin/accounts/verify {email}` (admin
-token) verifies an address by hand, for a server that sends no mail.
+token) verifies an address by hand, for a server that sends no mail: an operator endpoint
+of the gateway (`api/rest_admin.py`) calling `Accounts.verify_by_operator`.
 """
 
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from assetport.accounts import keys_page
 from assetport.accounts.service import Accounts
 from assetport.accounts.sessions import clear_cookie_header, set_cookie_header
 from assetport.accounts.store import Account
-from assetport.accounts.web_call import AccountCall, AccountHandler, account_route
-from assetport.api.errors import ApiError
-from assetport.api.gateway import Gateway
-from assetport.api.keys import AdminToken
-from assetport.api.rest_admin import AdminCall, admin_route
-from assetport.sandbox.mail import MailCatcher, mailbox_cookie, mailbox_of, new_mailbox
+from assetport.accounts.web_call import AccountCall, AccountHandler, WebContext, account_route
+from assetport.edge.errors import ApiError
 
 PREFIX: Final = "/api/v1/account"
 CHECK_MAIL: Final = "CHECK_MAIL"
@@ -52,10 +50,24 @@ def _profile(account: Account, csrf_token: str) -> dict[str, Any]:
     }
 
 
+class Mailboxes(Protocol):
+    """The sandbox's mail catcher as the account endpoints use it (`sandbox/mail.py`, handed
+    over by the composition root): a browser reads the mails of the accounts it made or
+    logged into."""
+
+    def mailbox(self, cookie_header: str | None, *, secure: bool) -> tuple[str, str | None]:
+        """This browser's mailbox id, and the `Set-Cookie` value to send when it is new."""
+        ...
+
+    def claim(self, mailbox: str, address: str) -> None:
+        """The mailbox now gets the mails to `address`."""
+        ...
+
+
 class AccountRoutes:
     """The handlers, with what only the server knows: the sandbox's mail catcher."""
 
-    def __init__(self, catcher: MailCatcher | None) -> None:
+    def __init__(self, catcher: Mailboxes | None) -> None:
         self.catcher = catcher
 
     def _mailbox(self, call: AccountCall) -> str | None:
@@ -63,10 +75,9 @@ class AccountRoutes:
         if self.catcher is None:
             return None
         cookie = call.credentials.cookie if call.credentials is not None else None
-        mailbox = mailbox_of(cookie)
-        if mailbox is None:
-            mailbox = new_mailbox()
-            call.set_cookies.append(mailbox_cookie(mailbox, secure=call.secure))
+        mailbox, set_cookie = self.catcher.mailbox(cookie, secure=call.secure)
+        if set_cookie is not None:
+            call.set_cookies.append(set_cookie)
         return mailbox
 
     def _mail_status(self, call: AccountCall) -> dict[str, Any]:
@@ -150,6 +161,24 @@ async def me(call: AccountCall) -> dict[str, Any]:
     return _profile(call.me, call.csrf_token)
 
 
+async def session(call: AccountCall) -> dict[str, Any]:
+    """Whether this browser is logged in, answered 200 either way: the pages ask on every
+    load, and a visitor's page must not show a failed request (`me` answers 401)."""
+    found = None
+    if call.credentials is not None:
+        try:
+            found = call.accounts.sessions.user_of(
+                call.credentials, state_changing=False, now_ms=call.now_ms
+            )
+        except ApiError:  # an unknown or expired session (no CSRF check on a read)
+            found = None
+    if found is None:
+        return {"loggedIn": False}
+    user_id, csrf_token = found
+    call.account = call.accounts.account(user_id)
+    return {"loggedIn": True, **_profile(call.account, csrf_token)}
+
+
 async def totp_enrol(call: AccountCall) -> dict[str, Any]:
     secret, uri = call.accounts.enrol_totp(call.me)
     return {"secret": secret, "otpauthUri": uri, "totpEnabled": False}
@@ -182,6 +211,7 @@ def endpoints(
         ("POST", "/logout", log_out, True),
         ("POST", "/logout-all", log_out_everywhere, True),
         ("GET", "/me", me, True),
+        ("GET", "/session", session, False),
         ("POST", "/password/change", change_password, True),
         ("POST", "/password/forgot", handlers.forgot_password, False),
         ("POST", "/password/reset", reset_password, False),
@@ -196,34 +226,13 @@ def endpoints(
 
 
 def account_routes(
-    accounts: Accounts,
-    gateway: Gateway,
-    *,
-    admin_token: AdminToken | None = None,
-    catcher: MailCatcher | None = None,
+    accounts: Accounts, context: WebContext, *, catcher: Mailboxes | None = None
 ) -> list[BaseRoute]:
-    """The routes for `create_app(..., extra_routes=...)`; also makes the REST pipeline
-    accept this platform's session cookies (`gateway.sessions`)."""
-    gateway.sessions = accounts.sessions
-    routes: list[BaseRoute] = [
-        account_route(accounts, gateway, method, PREFIX + path, handler, needs_session=session)
+    """The routes for `create_app(..., extra_routes=...)`. The composition root also hands
+    `accounts.sessions` to the gateway, whose REST pipeline then takes this platform's
+    session cookies, and `accounts` to the operator's endpoint that verifies an address by
+    hand (`POST /api/v1/admin/accounts/verify`, `api/rest_admin.py`)."""
+    return [
+        account_route(accounts, context, method, PREFIX + path, handler, needs_session=session)
         for method, path, handler, session in endpoints(AccountRoutes(catcher))
     ]
-    if admin_token is not None:
-        routes.append(_admin_verify_route(accounts, gateway, admin_token))
-    return routes
-
-
-def _admin_verify_route(accounts: Accounts, gateway: Gateway, token: AdminToken) -> Route:
-    """`assetport admin account verify EMAIL`, as the other operator endpoints: the admin
-    token of the data directory in `Authorization: Bearer`."""
-
-    async def verify_by_operator(call: AdminCall) -> dict[str, Any]:
-        account = accounts.verify_by_operator(call.text("email"))
-        if account is None:
-            raise ApiError(-1130, "No account has this email address.", 404)
-        return {"userId": account.user_id, "email": account.email, "emailVerified": True}
-
-    return admin_route(
-        "/api/v1/admin/accounts/verify", verify_by_operator, gateway, accounts.users, token
-    )

@@ -33,8 +33,8 @@ from assetport.accounts.sessions import NewSession, Sessions
 from assetport.accounts.settings import AccountSettings
 from assetport.accounts.store import Account, AccountStore
 from assetport.accounts.tokens import Purpose, Tokens
-from assetport.api.errors import ApiError, ErrorSpec
-from assetport.api.users import UserError, UserStore
+from assetport.edge.errors import ApiError, ErrorSpec
+from assetport.edge.users import UserError, UserStore
 
 T = TypeVar("T")
 

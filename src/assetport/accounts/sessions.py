@@ -21,7 +21,7 @@ from typing import Final
 
 from assetport.accounts import errors
 from assetport.accounts.store import AccountStore
-from assetport.api.session_auth import SessionCredentials, cookie_header, cookie_named
+from assetport.edge.sessions import SessionCredentials, cookie_header, cookie_named
 
 COOKIE_NAME: Final = "ap_session"
 SESSION_TTL_MS: Final = 24 * 3600 * 1000  # absolute: a stolen cookie is worth a day at most
@@ -44,7 +44,7 @@ def cookie_value(header: str) -> str | None:
 
 def set_cookie_header(session: NewSession, *, secure: bool, now_ms: int) -> str:
     """`HttpOnly`, `SameSite=Strict`, and `Secure` whenever the page came over https (see
-    `session_auth.cookie_header`); it lasts as long as the session may."""
+    `edge.sessions.cookie_header`); it lasts as long as the session may."""
     max_age = max(0, (session.expires_ms - now_ms) // 1000)
     return cookie_header(COOKIE_NAME, session.session_id, max_age=max_age, secure=secure)
 

@@ -18,7 +18,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from assetport.accounts.database import ACCOUNTS_DB_FILE, Database
-from assetport.api.keys import MASTER_KEY_FILE, KeyStoreError, read_or_create_private_file
+from assetport.edge.keys import MASTER_KEY_FILE, KeyStoreError, read_or_create_private_file
 
 __all__ = ["ACCOUNTS_DB_FILE", "Account", "AccountStore", "Session"]
 

@@ -20,11 +20,11 @@ from starlette.routing import Route
 from assetport.accounts import errors
 from assetport.accounts.service import Accounts
 from assetport.accounts.store import Account
-from assetport.api import bounded_json
-from assetport.api.errors import UNKNOWN, ApiError
-from assetport.api.gateway import Gateway
-from assetport.api.http import client_ip, session_credentials
-from assetport.api.session_auth import SessionCredentials
+from assetport.edge import bounded_json
+from assetport.edge.errors import UNKNOWN, ApiError
+from assetport.edge.keys import KeyStore
+from assetport.edge.requests import Clock, RequestWeigher, client_ip
+from assetport.edge.sessions import SessionCredentials, session_credentials
 
 logger = logging.getLogger(__name__)
 
@@ -32,10 +32,22 @@ JSON: Final = "application/json"
 _WEIGHT: Final = 1  # each call counts against the address's REST weight, as Binance's
 
 
+@dataclass(frozen=True)
+class WebContext:
+    """What the account endpoints take from the server around them, handed over by the
+    composition root (`server/`): the API keys the key page manages (the gateway checks the
+    same store), the clock, and the request weight every endpoint of the server counts
+    against (the gateway's rate limiter)."""
+
+    keys: KeyStore
+    clock_ms: Clock
+    weigher: RequestWeigher
+
+
 @dataclass
 class AccountCall:
     accounts: Accounts
-    gateway: Gateway
+    keys: KeyStore
     body: dict[str, Any]
     ip: str
     now_ms: int
@@ -68,7 +80,7 @@ AccountHandler = Callable[[AccountCall], Awaitable[dict[str, Any]]]
 
 def account_route(
     accounts: Accounts,
-    gateway: Gateway,
+    context: WebContext,
     method: str,
     path: str,
     handler: AccountHandler,
@@ -76,14 +88,14 @@ def account_route(
     needs_session: bool,
 ) -> Route:
     async def endpoint(request: Request) -> Response:
-        now = gateway.clock_ms()
+        now = context.clock_ms()
         ip = client_ip(request)
         headers: dict[str, str] = {}
         try:
-            headers.update(gateway.limiter.check_request(ip, _WEIGHT, now).headers())
+            headers.update(context.weigher.check_request(ip, _WEIGHT, now).headers())
             call = AccountCall(
                 accounts,
-                gateway,
+                context.keys,
                 await _json_body(request),
                 ip,
                 now,

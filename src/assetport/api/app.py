@@ -14,12 +14,12 @@ from starlette.routing import BaseRoute, Route
 from assetport.api import errors, rest_market, rest_trade
 from assetport.api.gateway import Gateway
 from assetport.api.http import Endpoint, respond
-from assetport.api.keys import AdminToken
 from assetport.api.openapi import openapi_document
-from assetport.api.rest_admin import admin_routes
+from assetport.api.rest_admin import EmailVerifier, admin_routes
 from assetport.api.security_headers import SECURITY_HEADERS
-from assetport.api.users import UserStore
 from assetport.api.ws_routes import Realtime, realtime
+from assetport.edge.keys import AdminToken
+from assetport.edge.users import UserStore
 
 REST_ENDPOINTS: tuple[Endpoint, ...] = (*rest_market.ENDPOINTS, *rest_trade.ENDPOINTS)
 
@@ -30,6 +30,7 @@ def create_app(
     admin_token: AdminToken,
     extra_routes: list[BaseRoute] | None = None,
     live: Realtime | None = None,
+    verifier: EmailVerifier | None = None,
 ) -> Starlette:
     """The ASGI app: REST, the operator endpoints, the market streams. The WebSocket API's
     connections are served by `ws_server` (`live.ws_api`), below the ASGI layer."""
@@ -41,13 +42,13 @@ def create_app(
         by_path.setdefault(endpoint.path, {})[endpoint.method] = endpoint
     for path, methods in by_path.items():
         routes.append(Route(path, _dispatch(gateway, methods), methods=list(methods)))
-    routes.extend(admin_routes(gateway, users, admin_token))
+    routes.extend(admin_routes(gateway, users, admin_token, verifier))
     routes.extend(live.routes)
     # Listings change at run time: the document is made again when the markets have.
     encoded: dict[tuple[str, ...], bytes] = {}
 
     async def openapi(request: Request) -> Response:
-        symbols = tuple(sorted(gateway.engine.markets))
+        symbols = tuple(sorted(gateway.markets.symbols()))
         if symbols not in encoded:
             encoded.clear()
             encoded[symbols] = msgspec.json.encode(openapi_document(endpoints, symbols))
@@ -73,12 +74,12 @@ def _dispatch(gateway: Gateway, methods: dict[str, Endpoint]) -> Any:
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
-    error = errors.ApiError(-1000, "Unknown endpoint.", 404)
+    error = errors.UNKNOWN_ENDPOINT.error()
     return Response(error.body(), 404, media_type="application/json")
 
 
 async def _not_allowed(request: Request, exc: Exception) -> Response:
-    error = errors.ApiError(-1000, "Method not allowed for this endpoint.", 405)
+    error = errors.METHOD_NOT_ALLOWED.error()
     return Response(error.body(), 405, media_type="application/json")
 
 

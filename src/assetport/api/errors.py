@@ -1,62 +1,28 @@
 """Binance error codes and messages, and the one mapping from engine refusals to them.
 
-Every error the gateway returns is an `ApiError`: a negative Binance code, a message and an
-HTTP status; its body is `{"code": ..., "msg": ...}`. ccxt matches the exact message before
-the code (reference §5.3), so messages are copied byte for byte from Binance's errors page.
+Every error the gateway returns is an `ApiError` (`edge/errors.py`): a negative Binance
+code, a message and an HTTP status; its body is `{"code": ..., "msg": ...}`. Every code the
+gateway answers with is named here; nothing else makes one up.
+ccxt matches the exact message before the code (docs/binance-api.md, "Errors and their
+messages"), so messages are copied byte for byte from Binance's errors page.
 
 What Binance lacks (operator listings, deposits and withdrawals by reference) gets codes in
 -7000..-7099, a range Binance spot does not use.
 """
 
 from enum import StrEnum
-from typing import Final, NamedTuple
-
-import msgspec
+from typing import Final
 
 from assetport.domain.results import RejectReason
 
-
-class ApiError(Exception):
-    """An error answer: Binance `code` and `msg`, the HTTP status, and for 418/429 the
-    seconds to put in `Retry-After`."""
-
-    __slots__ = ("code", "http_status", "msg", "retry_after")
-
-    def __init__(
-        self, code: int, msg: str, http_status: int = 400, retry_after: int | None = None
-    ) -> None:
-        super().__init__(code, msg)
-        self.code = code
-        self.msg = msg
-        self.http_status = http_status
-        self.retry_after = retry_after
-
-    def body(self) -> bytes:
-        """The JSON body, `{"code":-1121,"msg":"Invalid symbol."}`."""
-        return _encoder.encode({"code": self.code, "msg": self.msg})
-
-    def __repr__(self) -> str:
-        return f"ApiError({self.code}, {self.msg!r}, http_status={self.http_status})"
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.msg}"
-
-
-_encoder = msgspec.json.Encoder()
-
-
-class ErrorSpec(NamedTuple):
-    code: int
-    msg: str
-    http_status: int = 400
-
-    def error(self) -> ApiError:
-        return ApiError(self.code, self.msg, self.http_status)
-
+# The type and the catalogue's base live on the floor the accounts share (edge/errors.py).
+from assetport.edge.errors import UNKNOWN as UNKNOWN
+from assetport.edge.errors import ApiError as ApiError
+from assetport.edge.errors import ErrorSpec as ErrorSpec
+from assetport.store.history import Refusal
 
 # -- 10xx general ------------------------------------------------------------------------
 
-UNKNOWN: Final = ErrorSpec(-1000, "An unknown error occurred while processing the request.", 500)
 DISCONNECTED: Final = ErrorSpec(
     -1001, "Internal error; unable to process your request. Please try again.", 503
 )
@@ -107,6 +73,30 @@ ORDER_ARCHIVED: Final = ErrorSpec(
 )
 SUBSCRIPTION_ACTIVE: Final = ErrorSpec(-2035, "User Data Stream subscription already active.")
 SUBSCRIPTION_INACTIVE: Final = ErrorSpec(-2036, "User Data Stream subscription not active.")
+# cancelReplace's answers carry both legs' outcomes in a `data` object (rest_trade.py).
+CANCEL_REPLACE_PARTIALLY_FAILED: Final = ErrorSpec(
+    -2021, "Order cancel-replace partially failed.", 409
+)
+CANCEL_REPLACE_FAILED: Final = ErrorSpec(-2022, "Order cancel-replace failed.")
+
+# -- the HTTP and WebSocket layers ---------------------------------------------------------------
+
+UNKNOWN_ENDPOINT: Final = ErrorSpec(-1000, "Unknown endpoint.", 404)
+METHOD_NOT_ALLOWED: Final = ErrorSpec(-1000, "Method not allowed for this endpoint.", 405)
+MALFORMED_REQUEST: Final = ErrorSpec(-1000, "Malformed HTTP request.", 400)
+ILLEGAL_CHARACTERS: Final = ErrorSpec(-1100, "Illegal characters found in a parameter.")
+REPEATED_API_KEY: Final = ErrorSpec(
+    -1101, "Duplicate values for a parameter detected: send one X-MBX-APIKEY header."
+)
+WS_MALFORMED: Final = ErrorSpec(-1102, "Malformed request: expected {id, method, params}.")
+HMAC_NOT_SUPPORTED: Final = ErrorSpec(-4056, "HMAC_SHA256 API key is not supported.")
+
+# -- operator and sandbox endpoints (-7xxx: see above) -----------------------------------------
+
+BODY_NOT_JSON: Final = ErrorSpec(-1130, "The body is not valid JSON.")
+BODY_NOT_OBJECT: Final = ErrorSpec(-1130, "The body must be a JSON object.")
+NO_ACCOUNT_FOR_EMAIL: Final = ErrorSpec(-1130, "No account has this email address.", 404)
+FAUCET_ALREADY_GIVEN: Final = ErrorSpec(-7005, "Test funds were already given this hour.", 429)
 
 
 # -- messages with a parameter -------------------------------------------------------------
@@ -210,6 +200,54 @@ def must_be_sent_together(*names: str) -> ApiError:
 
 def invalid_parameter(name: str) -> ApiError:
     return ApiError(-1130, f"Data sent for parameter '{name}' is not valid.")
+
+
+def invalid_data(detail: str) -> ApiError:
+    """-1130 naming what was wrong (a market data parameter out of its range)."""
+    return ApiError(-1130, f"Invalid data sent for a parameter: {detail}")
+
+
+def invalid_request(msg: str) -> ApiError:
+    """-1130 with the reason an operator's request was refused (a user name taken...)."""
+    return ApiError(-1130, msg)
+
+
+def invalid_key_request(detail: str) -> ApiError:
+    return ApiError(-1130, f"Invalid API key request: {detail}")
+
+
+def unknown_method(name: str) -> ApiError:
+    """The WebSocket API's answer to a method it does not have."""
+    return ApiError(-1100, f"Unknown method '{name}'.")
+
+
+# -- the transport's limits (api/transport_limits.py) --------------------------------------------
+
+
+def url_too_long(max_bytes: int) -> ApiError:
+    return ApiError(-1101, f"Request URL too long; the limit is {max_bytes} bytes.", 414)
+
+
+def headers_too_large(max_bytes: int, max_headers: int) -> ApiError:
+    return ApiError(
+        -1000,
+        f"Request headers too large; the limit is {max_bytes} bytes "
+        f"in at most {max_headers} headers.",
+        431,
+    )
+
+
+def body_too_large(max_bytes: int) -> ApiError:
+    return ApiError(-1101, f"Request body too large; the limit is {max_bytes} bytes.", 413)
+
+
+def too_many_connections(limit: int) -> ApiError:
+    """Binance's -1034 TOO_MANY_CONNECTIONS."""
+    return ApiError(-1034, f"Too many concurrent connections; current limit is '{limit}'.", 429)
+
+
+def request_timeout(seconds: float) -> ApiError:
+    return ApiError(-1000, f"Request not received within {seconds:g} seconds.", 408)
 
 
 def new_order_rejected(msg: str) -> ApiError:
@@ -352,3 +390,15 @@ def reject_error(
 ) -> ApiError:
     """The `ApiError` to answer an engine refusal with."""
     return _TABLES[context][reason].error()
+
+
+# -- history refusals ------------------------------------------------------------------------
+
+
+def history_error(reason: Refusal) -> ApiError:
+    """The public error for a history query the SQL read model refused (`store/history.py`)."""
+    if reason is Refusal.WINDOW_TOO_LONG:
+        return more_than_hours(24)
+    if reason is Refusal.BAD_COMBINATION:
+        return BAD_PARAM_COMBO.error()
+    return BAD_INTERVAL.error()

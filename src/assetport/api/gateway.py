@@ -1,8 +1,10 @@
 """The gateway's state: what every request handler and stream needs, in one place.
 
-It owns no money and decides nothing: commands go to the engine service, and the views
-here (order records, market data, precisions) are kept from the engine's applied batches,
-updated before the replies of a batch go out.
+It owns no money and decides nothing: commands go to its engine (`engine_link.py`: the
+engine service in this process, or an engine process through its command port), and the
+views here (`views/`: order records, the markets and fees; market data) start from the
+engine's read API and follow its applied batches, updated before the replies of a batch go
+out. Handlers read these views, or the engine link's few reads; never the engine's objects.
 """
 
 import asyncio
@@ -12,21 +14,22 @@ from collections.abc import Callable, Collection
 from typing import Any, Protocol, TypeVar
 
 from assetport.api import errors
+from assetport.api.engine_link import EngineLink
 from assetport.api.errors import ApiError
-from assetport.api.keys import KeyStore
-from assetport.api.order_records import OrderChange, OrderRecords
 from assetport.api.ratelimit import RateLimiter
-from assetport.api.render import Precisions
-from assetport.api.session_auth import SessionCheck
 from assetport.domain.commands import Command
 from assetport.domain.events import AssetListed, Event, MarketListed
 from assetport.domain.orders import Side
-from assetport.engine.engine import Engine
+from assetport.edge.keys import KeyStore
+from assetport.edge.sessions import SessionCheck
 from assetport.marketdata.hub import MarketData
 from assetport.runtime.bus import AppliedBatch
 from assetport.runtime.errors import CommandRefused, Overloaded, ServiceFailed
-from assetport.runtime.service import EngineService, Outcome, ReplyCallback
+from assetport.runtime.service import Outcome, ReplyCallback
 from assetport.store.history import History, HistoryError
+from assetport.views.markets import Markets
+from assetport.views.orders import OrderChange, OrderRecords
+from assetport.views.seed import Seed
 
 READ_MODEL_WAIT_S = 5.0
 T = TypeVar("T")
@@ -59,15 +62,14 @@ def wall_clock_ms() -> int:
 class Gateway:
     def __init__(
         self,
-        service: EngineService,
+        engine: EngineLink,
         keys: KeyStore,
         limiter: RateLimiter,
         *,
         clock_ms: Callable[[], int] = wall_clock_ms,
         sandbox: bool = False,
     ) -> None:
-        self.service = service
-        self.engine: Engine = service.engine
+        self.engine = engine
         self.keys = keys
         self.limiter = limiter
         self.clock_ms = clock_ms
@@ -79,7 +81,7 @@ class Gateway:
         self.sessions: SessionCheck | None = None
         self._id_prefix = secrets.token_hex(8)
         self._client_ids_made = 0
-        self.precisions = Precisions()
+        self.markets = Markets()
         self.orders = OrderRecords()
         self.market_data = MarketData()
         # Called with (seq, command, events, order changes) per command: user data streams.
@@ -89,8 +91,8 @@ class Gateway:
         # The stream names someone listens to (None: every stream): market data renders
         # only these, so nobody pays for payloads nobody reads.
         self.stream_interest: Collection[str] | None = None
-        self._learn_from_engine()
-        service.on_applied.append(self.on_applied)
+        self._start_from(engine.seed())
+        engine.on_applied.append(self.on_applied)
 
     async def from_history(self, query: Callable[[History], T]) -> T:
         """Run a query on the SQL history once the read model has written everything the
@@ -98,7 +100,7 @@ class Gateway:
         the event loop. Waits at most a few seconds: a read model far behind answers with
         what it has. Its refusals (HistoryError) become Binance's errors."""
         if self.history is None or self.read_model is None:
-            raise RuntimeError("the gateway runs without its SQL read model")
+            raise errors.DISCONNECTED.error()  # a gateway without its SQL read model
         seq = self.engine.last_seq
         deadline = time.monotonic() + READ_MODEL_WAIT_S
         while self.read_model.last_seq() < seq and time.monotonic() < deadline:
@@ -108,26 +110,26 @@ class Gateway:
         try:
             return await asyncio.to_thread(query, history)
         except HistoryError as exc:
-            raise ApiError(exc.code, exc.message) from exc
+            raise errors.history_error(exc.reason) from exc
 
     async def execute(self, command: Command) -> Outcome:
         """Run one command through the sequencer, journal and engine; the outcome arrives
         once it is durable and applied. The engine's refusals become Binance's errors: a
         full queue -1003 (back off), a stopping or failed engine -1001 (503)."""
         try:
-            return await self.service.execute(command)
+            return await self.engine.execute(command)
         except (CommandRefused, ServiceFailed) as exc:
             raise refusal_error(exc) from exc
 
     def submit(self, command: Command) -> "asyncio.Future[Outcome]":
         """`execute` for callers that answer from a callback rather than await (the
         WebSocket API's hot path); raises `Overloaded` when the engine's queue is full."""
-        return self.service.submit(command)
+        return self.engine.submit(command)
 
     def submit_with_reply(self, command: Command, reply: ReplyCallback) -> None:
         """`submit` without a future: `reply` gets the outcome (or `ServiceFailed`) straight
         from the engine's acknowledgement pass, after the views are up to date."""
-        self.service.submit_with_reply(command, reply)
+        self.engine.submit_with_reply(command, reply)
 
     def new_client_order_id(self) -> str:
         """An id for an order sent without one, as Binance makes up: unique and opaque. A
@@ -137,13 +139,15 @@ class Gateway:
 
     def on_applied(self, batch: AppliedBatch) -> None:
         """Bring every view up to the batch just applied (called on the engine's loop)."""
-        lookup = self._book_quantity
+        lookup = self.engine.book_quantity
+        markets, orders, market_data = self.markets, self.orders, self.market_data
+        listeners = self.listeners
         seq = batch.first_seq
         for command, events in zip(batch.commands, batch.events, strict=True):
-            self._learn(events)
-            changes = self.orders.apply(events)
-            self.market_data.apply(seq, events, lookup)
-            for listener in self.listeners:
+            markets.apply(events)
+            changes = orders.apply(events)
+            market_data.apply(seq, events, lookup)
+            for listener in listeners:
                 listener(seq, command, events, changes)
             seq += 1
 
@@ -159,43 +163,24 @@ class Gateway:
             if due:
                 sink(due)
 
-    def _book_quantity(self, symbol: str, side: Side, price: int) -> int:
-        m = self.engine.markets[symbol]
-        return (m.bids if side is Side.BUY else m.asks).visible_at(price)
-
-    def _learn(self, events: list[Event]) -> None:
-        for event in events:
-            if isinstance(event, AssetListed):
-                self.precisions.list_asset(event.code, event.precision)
-            elif isinstance(event, MarketListed):
-                market = event.market
-                self.precisions.list_market(market.symbol, market.base, market.quote)
-
-    def _learn_from_engine(self) -> None:
-        """After a restart: listings, open orders and books from the recovered engine."""
-        engine = self.engine
-        listed: list[Event] = []
-        for asset in engine.assets.values():
-            listed.append(AssetListed(0, 0, asset.code, asset.precision))
-        for m in engine.markets.values():
-            listed.append(MarketListed(0, 0, m.market))
+    def _start_from(self, seed: Seed) -> None:
+        """The views as of the engine's state at start (after a restart: its listings, open
+        orders and books)."""
+        self.markets.seed(seed.assets, seed.markets, seed.fee_overrides)
+        listed: list[Event] = [AssetListed(0, 0, a.code, a.precision) for a in seed.assets]
+        listed.extend(MarketListed(0, 0, terms.market) for terms in seed.markets)
         if not listed:
             return
-        self._learn(listed)
         self.orders.apply(listed)
-        self.market_data.apply(engine.last_seq, listed, self._book_quantity)
-        for m in engine.markets.values():
-            self.orders.restore(engine.open_orders(m.symbol))
+        self.orders.restore(seed.open_orders)
+        self.market_data.apply(seed.last_seq, listed, self.engine.book_quantity)
+        resting: dict[str, list[tuple[int, Side, int]]] = {
+            t.market.symbol: [] for t in seed.markets
+        }
+        for order in seed.open_orders:
+            resting[order.symbol].append((order.order_id, order.side, order.price))
+        for symbol, orders in resting.items():
+            book = seed.books[symbol]
             self.market_data.seed_book(
-                m.symbol,
-                m.bids.depth(),
-                m.asks.depth(),
-                [(o.order_id, o.side, o.price) for o in engine.open_orders(m.symbol)],
-                update_id=engine.last_seq,
+                symbol, book.bids, book.asks, orders, update_id=seed.last_seq
             )
-
-    def listed_symbols(self) -> list[str]:
-        return list(self.engine.markets)
-
-    def market(self, symbol: str) -> Any:
-        return self.engine.markets.get(symbol)

@@ -22,20 +22,18 @@ from starlette.responses import Response
 from assetport.api import errors
 from assetport.api.errors import ApiError
 from assetport.api.gateway import Gateway, refusal_error
-from assetport.api.keys import ApiKey, Permission
 from assetport.api.params import Params
 from assetport.api.ratelimit import Usage, request_weight
-from assetport.api.session_auth import SessionCredentials
 from assetport.api.signing import authenticate_rest, check_key
 from assetport.domain.commands import Command
+from assetport.edge.keys import ApiKey, Permission
+from assetport.edge.requests import client_ip
+from assetport.edge.sessions import SessionCredentials, session_credentials
 from assetport.runtime.errors import CommandRefused, ServiceFailed
 from assetport.runtime.service import Outcome
 
 logger = logging.getLogger(__name__)
 
-REPEATED_API_KEY: Final = errors.ErrorSpec(
-    -1101, "Duplicate values for a parameter detected: send one X-MBX-APIKEY header."
-)
 _NO_PARAMS: Final = Params({})  # an endpoint's weight when its parameters were refused
 
 _json = msgspec.json.Encoder()
@@ -110,11 +108,6 @@ class Endpoint:
     # The same endpoint as a command and its answer (`handler` then awaits it): the server
     # answers it without a task or a future per request (`answer_submitted`).
     submit: Submit | None = None
-
-
-def client_ip(request: Request) -> str:
-    client = request.client
-    return client.host if client is not None else "0.0.0.0"
 
 
 # Structs rather than frozen dataclasses: made for every request, and a frozen dataclass's
@@ -218,7 +211,7 @@ class _Run:
         form = body if body and request.content_type.startswith(FORM) else b""
         try:
             if request.repeated_api_key:
-                raise REPEATED_API_KEY.error()
+                raise errors.REPEATED_API_KEY.error()
             params = Params.parse(request.raw_query, form)
         except ApiError:  # refused, yet it reached the server: it costs the usual weight
             self._weigh(request_weight(endpoint.method, endpoint.path, _NO_PARAMS), session_weigher)
@@ -332,11 +325,6 @@ def _session_account(
     if account is not None:
         params.mark_read("timestamp", "recvWindow", "signature")
     return account
-
-
-def session_credentials(cookie: str | None, csrf_token: str | None) -> SessionCredentials | None:
-    """The web session's cookie and CSRF header, when the request has the cookie."""
-    return SessionCredentials(cookie, csrf_token) if cookie else None
 
 
 def error_answer(

@@ -50,7 +50,6 @@ from assetport.api.http import (
     RawRequest,
     answer_request,
     answer_submitted,
-    session_credentials,
 )
 from assetport.api.proxies import TrustedProxies
 from assetport.api.transport_limits import (
@@ -60,6 +59,7 @@ from assetport.api.transport_limits import (
     request_timeout,
     url_too_long,
 )
+from assetport.edge.sessions import session_credentials
 
 _CONTINUE: Final = b"HTTP/1.1 100 Continue\r\n\r\n"
 # What a client sends is handed to the parser this much at a time, and counted in between.

@@ -1,9 +1,8 @@
-"""Legacy user data streams by listenKey (reference §6.4), for clients older than the
-WebSocket API subscription: `POST /api/v3/userDataStream` (API key header, no signature)
-gives a 60-minute key, `PUT` keeps it alive, `DELETE` ends it; events are pushed unwrapped on
-`/ws/<listenKey>` (wrapped on `/stream?streams=<listenKey>`). An expired key gets one
-`listenKeyExpired` event and its sockets receive nothing more.
-"""
+"""Legacy user data streams by listenKey (docs/binance-api.md, "Legacy listen keys"), for clients
+older than the WebSocket API subscription: `POST /api/v3/userDataStream` (API key header, no
+signature) gives a 60-minute key, `PUT` keeps it alive, `DELETE` ends it; events are pushed
+unwrapped on `/ws/<listenKey>` (wrapped on `/stream?streams=<listenKey>`). An expired key gets
+one `listenKeyExpired` event and its sockets receive nothing more."""
 
 import secrets
 import string

@@ -79,8 +79,9 @@ def _decode(raw: bytes) -> dict[str, str]:
     try:
         text = raw.decode("ascii")
     except UnicodeDecodeError:
-        # Clients percent-encode everything that is not ASCII before signing (§6.1).
-        raise errors.ApiError(-1100, "Illegal characters found in a parameter.") from None
+        # Clients percent-encode everything that is not ASCII before signing
+        # (docs/binance-api.md, "Signed requests").
+        raise errors.ILLEGAL_CHARACTERS.error() from None
     pairs: dict[str, str] = {}
     for piece in text.split("&"):
         if not piece:

@@ -273,7 +273,7 @@ class RateLimiter:
             del self._accounts[account]
 
 
-# -- endpoint weights (reference §5.4) -------------------------------------------------------
+# -- endpoint weights (docs/binance-api.md) -------------------------------------------------------
 
 _STATIC_WEIGHTS: Final[dict[tuple[str, str], int]] = {
     ("GET", "/api/v3/ping"): 1,

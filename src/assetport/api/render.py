@@ -1,19 +1,29 @@
-"""Binance JSON shapes of orders, fills and balances, from integer units.
+"""Binance JSON shapes of orders, fills, trades and balances, from integer units.
+
+One renderer per thing. An order is always the order view's `OrderRecord`
+(`views/orders.py`), whether it is in memory or was read from the SQL history, and
+`order_fields` writes its fields once for every shape that shows them: the order object
+(REST, WebSocket API, allOrders), a new order's RESULT/FULL reply, a cancel's report and
+the user data stream's `executionReport`. Klines, live or from SQL, are
+`marketdata/klines.py`'s `kline_row` over a `Candle`; public trades and aggregate trades
+`marketdata/trades.py`'s `trade_rest` and `agg_trade_rest`.
 
 Numbers are decimal strings at the asset's precision (a price at the quote asset's, a
 quantity at the base asset's); times are milliseconds. The misspelt `cummulativeQuoteQty` is
 Binance's and part of the contract.
 """
 
-from typing import Any
+from typing import Any, Final
 
-from assetport.api.order_records import Fill, OrderRecord
 from assetport.domain.events import MatchPrevented
+from assetport.domain.orders import OrderStatus, OrderType
 from assetport.domain.units import from_units as _from_units
-from assetport.store.history import AccountTrade, AggTradeRecord, KlineRecord, TradeRecord
-from assetport.store.history import OrderRecord as StoredOrder
+from assetport.store.history import AccountTrade
+from assetport.views.markets import Markets
+from assetport.views.orders import Fill, OrderChange, OrderRecord
 
 _ZEROS = tuple(_from_units(0, precision) for precision in range(19))
+_OPEN: Final = (OrderStatus.NEW, OrderStatus.PARTIALLY_FILLED)
 
 
 def from_units(units: int, precision: int) -> str:
@@ -24,42 +34,15 @@ def from_units(units: int, precision: int) -> str:
     return _from_units(units, precision)
 
 
-class Precisions:
-    """Decimal places per asset and per market, learned from the listings."""
-
-    def __init__(self) -> None:
-        self.assets: dict[str, int] = {}
-        self.markets: dict[str, tuple[str, str]] = {}
-
-    def list_asset(self, code: str, precision: int) -> None:
-        self.assets[code] = precision
-
-    def list_market(self, symbol: str, base: str, quote: str) -> None:
-        self.markets[symbol] = (base, quote)
-
-    def base(self, symbol: str) -> int:
-        return self.assets[self.markets[symbol][0]]
-
-    def quote(self, symbol: str) -> int:
-        return self.assets[self.markets[symbol][1]]
-
-    def amount(self, asset: str, units: int) -> str:
-        return from_units(units, self.assets[asset])
-
-
 def ms(time_us: int) -> int:
     return time_us // 1000
 
 
-def order_json(record: OrderRecord, precisions: Precisions) -> dict[str, Any]:
-    """The order object of GET /api/v3/order, openOrders, allOrders and RESULT replies."""
-    qp = precisions.quote(record.symbol)
-    bp = precisions.base(record.symbol)
+def order_fields(record: OrderRecord, markets: Markets) -> dict[str, Any]:
+    """What every order object shows of the order itself, after its ids and times."""
+    qp = markets.quote(record.symbol)
+    bp = markets.base(record.symbol)
     return {
-        "symbol": record.symbol,
-        "orderId": record.order_id,
-        "orderListId": -1,
-        "clientOrderId": record.client_order_id,
         "price": from_units(record.price, qp),
         "origQty": from_units(record.quantity, bp),
         "executedQty": from_units(record.executed, bp),
@@ -70,27 +53,38 @@ def order_json(record: OrderRecord, precisions: Precisions) -> dict[str, Any]:
         "side": record.side.value,
         "stopPrice": from_units(record.stop_price, qp),
         "icebergQty": from_units(record.iceberg_qty, bp),
+    }
+
+
+def order_json(record: OrderRecord, markets: Markets) -> dict[str, Any]:
+    """The order object of GET /api/v3/order, openOrders, allOrders and RESULT replies."""
+    return {
+        "symbol": record.symbol,
+        "orderId": record.order_id,
+        "orderListId": -1,
+        "clientOrderId": record.client_order_id,
+        **order_fields(record, markets),
         "time": ms(record.created),
         "updateTime": ms(record.updated),
         "isWorking": record.working,
         "workingTime": ms(record.working_time) if record.working else -1,
-        "origQuoteOrderQty": from_units(record.quote_quantity, qp),
+        "origQuoteOrderQty": from_units(record.quote_quantity, markets.quote(record.symbol)),
         "selfTradePreventionMode": record.stp_mode.value,
     }
 
 
-def fill_json(fill: Fill, record: OrderRecord, precisions: Precisions) -> dict[str, Any]:
+def fill_json(fill: Fill, record: OrderRecord, markets: Markets) -> dict[str, Any]:
     return {
-        "price": from_units(fill.price, precisions.quote(record.symbol)),
-        "qty": from_units(fill.quantity, precisions.base(record.symbol)),
-        "commission": precisions.amount(fill.commission_asset, fill.commission),
+        "price": from_units(fill.price, markets.quote(record.symbol)),
+        "qty": from_units(fill.quantity, markets.base(record.symbol)),
+        "commission": markets.amount(fill.commission_asset, fill.commission),
         "commissionAsset": fill.commission_asset,
         "tradeId": fill.trade_id,
     }
 
 
 def new_order_json(
-    record: OrderRecord, fills: list[Fill], response_type: str, precisions: Precisions
+    record: OrderRecord, fills: list[Fill], response_type: str, markets: Markets
 ) -> dict[str, Any]:
     """The reply of POST /api/v3/order: ACK, RESULT or FULL."""
     ack = {
@@ -102,15 +96,101 @@ def new_order_json(
     }
     if response_type == "ACK":
         return ack
-    result = order_json(record, precisions)
+    result = order_json(record, markets)
     del result["time"], result["updateTime"], result["isWorking"]
     result = {**ack, **result}
     if response_type == "FULL":
-        result["fills"] = [fill_json(fill, record, precisions) for fill in fills]
+        result["fills"] = [fill_json(fill, record, markets) for fill in fills]
     return result
 
 
-def prevented_match_json(event: MatchPrevented, precisions: Precisions) -> dict[str, Any]:
+def cancel_json(
+    record: OrderRecord, cancel_client_id: str, time_us: int, markets: Markets
+) -> dict[str, Any]:
+    """A canceled order as DELETE /api/v3/order (and openOrders, cancelReplace) report it:
+    `clientOrderId` is the cancel request's own id, `origClientOrderId` the order's."""
+    return {
+        "symbol": record.symbol,
+        "origClientOrderId": record.client_order_id,
+        "orderId": record.order_id,
+        "orderListId": -1,
+        "clientOrderId": cancel_client_id,
+        "transactTime": ms(time_us),
+        **order_fields(record, markets),
+        "origQuoteOrderQty": from_units(record.quote_quantity, markets.quote(record.symbol)),
+        "selfTradePreventionMode": record.stp_mode.value,
+    }
+
+
+def execution_report(
+    execution_id: int,
+    change: OrderChange,
+    status: OrderStatus,
+    executed: int,
+    executed_quote: int,
+    markets: Markets,
+) -> dict[str, Any]:
+    """The user data stream's `executionReport` of one change of an order: the order's
+    fields as they stood right after it (`status`, and the running totals `executed` and
+    `executed_quote`, which the caller rebuilds)."""
+    record = change.record
+    qp = markets.quote(record.symbol)
+    bp = markets.base(record.symbol)
+    fill = change.fill
+    time_ms = ms(change.time)
+    on_book = status in _OPEN and record.working and record.type is not OrderType.MARKET
+    report: dict[str, Any] = {
+        "e": "executionReport",
+        "E": time_ms,
+        "s": record.symbol,
+        "c": record.client_order_id,
+        "S": record.side.value,
+        "o": record.type.value,
+        "f": record.time_in_force.value,
+        "q": from_units(record.quantity, bp),
+        "p": from_units(record.price, qp),
+        "P": from_units(record.stop_price, qp),
+        "F": from_units(record.iceberg_qty, bp),
+        "g": -1,
+        # The original id on a cancel (whose `c` is the cancel request's own id).
+        "C": record.client_order_id if change.execution_type == "CANCELED" else "",
+        "x": change.execution_type,
+        "X": status.value,
+        "r": "NONE",
+        "i": record.order_id,
+        "l": from_units(fill.quantity if fill else 0, bp),
+        "z": from_units(executed, bp),
+        "L": from_units(fill.price if fill else 0, qp),
+        "n": markets.amount(fill.commission_asset, fill.commission) if fill else "0",
+        "N": fill.commission_asset if fill else None,
+        "T": time_ms,
+        "t": fill.trade_id if fill else -1,
+        "I": execution_id,
+        "w": on_book,
+        "m": fill.is_maker if fill else False,
+        "M": False,
+        "O": ms(record.created),
+        "Z": from_units(executed_quote, qp),
+        "Y": from_units(fill.quote_quantity if fill else 0, qp),
+        "Q": from_units(record.quote_quantity, qp),
+        "W": ms(record.working_time) if record.working else -1,
+        "V": record.stp_mode.value,
+    }
+    if change.prevented_match_id:
+        report["v"] = change.prevented_match_id
+    return report
+
+
+def balance_json(asset: str, free: int, held: int, markets: Markets) -> dict[str, str]:
+    """A balance row of GET /api/v3/account (and the operator's transfers)."""
+    return {
+        "asset": asset,
+        "free": markets.amount(asset, free),
+        "locked": markets.amount(asset, held),
+    }
+
+
+def prevented_match_json(event: MatchPrevented, markets: Markets) -> dict[str, Any]:
     """One row of GET /api/v3/myPreventedMatches."""
     return {
         "symbol": event.symbol,
@@ -120,107 +200,27 @@ def prevented_match_json(event: MatchPrevented, precisions: Precisions) -> dict[
         "makerOrderId": event.maker_order_id,
         "tradeGroupId": -1,
         "selfTradePreventionMode": event.mode.value,
-        "price": from_units(event.price, precisions.quote(event.symbol)),
-        "makerPreventedQuantity": from_units(
-            event.maker_prevented_qty, precisions.base(event.symbol)
-        ),
+        "price": from_units(event.price, markets.quote(event.symbol)),
+        "makerPreventedQuantity": from_units(event.maker_prevented_qty, markets.base(event.symbol)),
         "transactTime": ms(event.time),
     }
 
 
-def stored_order_json(record: StoredOrder, precisions: Precisions) -> dict[str, Any]:
-    """An order from the SQL read model, in the same shape as `order_json`."""
-    qp = precisions.quote(record.symbol)
-    bp = precisions.base(record.symbol)
-    return {
-        "symbol": record.symbol,
-        "orderId": record.order_id,
-        "orderListId": -1,
-        "clientOrderId": record.client_order_id,
-        "price": from_units(record.price, qp),
-        "origQty": from_units(record.orig_qty, bp),
-        "executedQty": from_units(record.executed_qty, bp),
-        "cummulativeQuoteQty": from_units(record.cumulative_quote_qty, qp),
-        "status": record.status,
-        "timeInForce": record.time_in_force,
-        "type": record.type,
-        "side": record.side,
-        "stopPrice": from_units(record.stop_price, qp),
-        "icebergQty": from_units(record.iceberg_qty, bp),
-        "time": ms(record.time_us),
-        "updateTime": ms(record.update_time_us),
-        "isWorking": record.working,
-        "workingTime": -1 if record.working_time_us is None else ms(record.working_time_us),
-        "origQuoteOrderQty": from_units(record.orig_quote_qty, qp),
-        "selfTradePreventionMode": record.stp_mode,
-    }
-
-
-def stored_trade_json(trade: AccountTrade, precisions: Precisions) -> dict[str, Any]:
+def stored_trade_json(trade: AccountTrade, markets: Markets) -> dict[str, Any]:
     """One row of GET /api/v3/myTrades from the SQL read model."""
-    qp = precisions.quote(trade.symbol)
+    qp = markets.quote(trade.symbol)
     return {
         "symbol": trade.symbol,
         "id": trade.trade_id,
         "orderId": trade.order_id,
         "orderListId": -1,
         "price": from_units(trade.price, qp),
-        "qty": from_units(trade.qty, precisions.base(trade.symbol)),
+        "qty": from_units(trade.qty, markets.base(trade.symbol)),
         "quoteQty": from_units(trade.quote_qty, qp),
-        "commission": precisions.amount(trade.commission_asset, trade.commission),
+        "commission": markets.amount(trade.commission_asset, trade.commission),
         "commissionAsset": trade.commission_asset,
         "time": ms(trade.time_us),
         "isBuyer": trade.is_buyer,
         "isMaker": trade.is_maker,
         "isBestMatch": True,
     }
-
-
-def stored_public_trade_json(trade: TradeRecord, precisions: Precisions) -> dict[str, Any]:
-    """One row of GET /api/v3/historicalTrades from the SQL read model."""
-    qp = precisions.quote(trade.symbol)
-    return {
-        "id": trade.trade_id,
-        "price": from_units(trade.price, qp),
-        "qty": from_units(trade.qty, precisions.base(trade.symbol)),
-        "quoteQty": from_units(trade.quote_qty, qp),
-        "time": ms(trade.time_us),
-        "isBuyerMaker": trade.is_buyer_maker,
-        "isBestMatch": True,
-    }
-
-
-def stored_agg_trade_json(
-    trade: AggTradeRecord, symbol: str, precisions: Precisions
-) -> dict[str, Any]:
-    """One row of GET /api/v3/aggTrades from the SQL read model."""
-    return {
-        "a": trade.agg_id,
-        "p": from_units(trade.price, precisions.quote(symbol)),
-        "q": from_units(trade.qty, precisions.base(symbol)),
-        "f": trade.first_trade_id,
-        "l": trade.last_trade_id,
-        "T": ms(trade.time_us),
-        "m": trade.is_buyer_maker,
-        "M": True,
-    }
-
-
-def stored_kline_row(kline: KlineRecord, symbol: str, precisions: Precisions) -> list[Any]:
-    """One row of GET /api/v3/klines from the SQL read model (Binance's 12 columns)."""
-    qp = precisions.quote(symbol)
-    bp = precisions.base(symbol)
-    return [
-        kline.open_time_ms,
-        from_units(kline.open, qp),
-        from_units(kline.high, qp),
-        from_units(kline.low, qp),
-        from_units(kline.close, qp),
-        from_units(kline.volume, bp),
-        kline.close_time_ms,
-        from_units(kline.quote_volume, qp),
-        kline.trades,
-        from_units(kline.taker_buy_volume, bp),
-        from_units(kline.taker_buy_quote, qp),
-        "0",
-    ]

@@ -6,19 +6,18 @@ same. Every call carries the admin token kept in the data directory
 
 import secrets
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from assetport.api import bounded_json, errors
+from assetport.api import errors
 from assetport.api.errors import ApiError, RejectContext, reject_error
 from assetport.api.gateway import Gateway
-from assetport.api.keys import AdminToken, KeyStoreError, Permission
 from assetport.api.params import decimal_to_units
-from assetport.api.users import UserError, UserStore
+from assetport.api.render import balance_json
 from assetport.domain.commands import (
     Command,
     Deposit,
@@ -32,6 +31,9 @@ from assetport.domain.events import CommandRejected
 from assetport.domain.markets import MarketStatus, allowed_stp_modes
 from assetport.domain.orders import SelfTradePrevention
 from assetport.domain.results import RejectReason
+from assetport.edge import bounded_json
+from assetport.edge.keys import AdminToken, KeyStoreError, Permission
+from assetport.edge.users import UserError, UserStore
 
 JSON = "application/json"
 AdminHandler = Callable[["AdminCall"], Awaitable[Any]]
@@ -54,16 +56,16 @@ class AdminCall:
         if not isinstance(value, int) or isinstance(value, bool):
             raise errors.mandatory_missing("user_id")
         if self.users.get(value) is None:
-            raise ApiError(-1130, "Data sent for parameter 'user_id' is not valid.")
+            raise errors.invalid_parameter("user_id")
         return value
 
     def amount(self, asset: str) -> int:
-        precision = self.gateway.precisions.assets.get(asset)
+        precision = self.gateway.markets.precision.get(asset)
         if precision is None:
-            raise ApiError(-1130, "Data sent for parameter 'asset' is not valid.")
+            raise errors.invalid_parameter("asset")
         units = decimal_to_units("amount", self.text("amount"), precision)
         if units <= 0:
-            raise ApiError(-1130, "Data sent for parameter 'amount' is not valid.")
+            raise errors.invalid_parameter("amount")
         return units
 
     async def execute(self, command: Command) -> list[Any]:
@@ -77,23 +79,22 @@ class AdminCall:
 
 
 def _balance(gateway: Gateway, account: int, asset: str) -> dict[str, str]:
-    record = gateway.engine.ledger.accounts.get(account, {}).get(asset)
-    free, held = (record.free, record.held) if record is not None else (0, 0)
-    return {
-        "asset": asset,
-        "free": gateway.precisions.amount(asset, free),
-        "locked": gateway.precisions.amount(asset, held),
-    }
+    """The account's balance of `asset` right after the transfer (the engine link's read)."""
+    found = [
+        (free, held) for _, code, free, held in gateway.engine.balances(account) if code == asset
+    ]
+    free, held = found[0] if found else (0, 0)
+    return balance_json(asset, free, held, gateway.markets)
 
 
 def _permissions(call: AdminCall) -> list[Permission]:
     names = call.body.get("permissions", ["read", "trade"])
     if not isinstance(names, list):
-        raise ApiError(-1130, "Data sent for parameter 'permissions' is not valid.")
+        raise errors.invalid_parameter("permissions")
     try:
         return [Permission(name) for name in names]
     except ValueError as exc:
-        raise ApiError(-1130, "Data sent for parameter 'permissions' is not valid.") from exc
+        raise errors.invalid_parameter("permissions") from exc
 
 
 async def create_user(call: AdminCall) -> Any:
@@ -101,7 +102,7 @@ async def create_user(call: AdminCall) -> Any:
     try:
         user = call.users.create(call.text("name"), gateway.clock_ms())
     except UserError as exc:
-        raise ApiError(-1130, str(exc)) from exc
+        raise errors.invalid_request(str(exc)) from exc
     key, secret = gateway.keys.create_hmac_key(
         user.user_id,
         permissions=(Permission.READ, Permission.TRADE),
@@ -142,7 +143,7 @@ async def create_api_key(call: AdminCall) -> Any:
             ip_allowlist=ip_allow,
         )
     except (KeyStoreError, ValueError) as exc:
-        raise ApiError(-1130, f"Invalid API key request: {exc}") from exc
+        raise errors.invalid_key_request(str(exc)) from exc
     return {"user_id": account, "api_key": key.api_key, "secret_key": secret, "type": "HMAC"}
 
 
@@ -169,7 +170,7 @@ async def market_status(call: AdminCall) -> Any:
     try:
         status = MarketStatus(call.text("status"))
     except ValueError as exc:
-        raise ApiError(-1130, "Data sent for parameter 'status' is not valid.") from exc
+        raise errors.invalid_parameter("status") from exc
     await call.execute(SetMarketStatus(symbol, status))
     return {"symbol": symbol, "status": status.value}
 
@@ -190,10 +191,10 @@ async def market_stp(call: AdminCall) -> Any:
     try:
         default_stp = SelfTradePrevention(call.text("default_stp"))
     except ValueError as exc:
-        raise ApiError(-1130, "Data sent for parameter 'default_stp' is not valid.") from exc
+        raise errors.invalid_parameter("default_stp") from exc
     allow_none = call.body.get("allow_stp_none", False)
     if not isinstance(allow_none, bool):
-        raise ApiError(-1130, "Data sent for parameter 'allow_stp_none' is not valid.")
+        raise errors.invalid_parameter("allow_stp_none")
     await call.execute(SetMarketSelfTradePrevention(symbol, default_stp, allow_none))
     return {
         "symbol": symbol,
@@ -216,17 +217,11 @@ async def status(call: AdminCall) -> Any:
     """How far the engine and the SQL read model are: the engine's last applied seq and
     the commands waiting, the read model's committed seq and its lag behind the engine."""
     gateway = call.gateway
-    service = gateway.service
-    engine_seq = service.last_seq
+    engine = gateway.engine.status()
+    engine_seq = engine["last_seq"]
     read_model = gateway.read_model
     return {
-        "engine": {
-            "role": service.role,
-            "state": service.state.value,
-            "last_seq": engine_seq,
-            "queued": service.queued,
-            "journal": service.log.describe(),
-        },
+        "engine": engine,
         "read_model": None
         if read_model is None
         else {
@@ -234,6 +229,35 @@ async def status(call: AdminCall) -> Any:
             "lag": max(0, engine_seq - read_model.last_seq()),
         },
     }
+
+
+class VerifiedAccount(Protocol):
+    @property
+    def user_id(self) -> int: ...
+
+    @property
+    def email(self) -> str: ...
+
+
+class EmailVerifier(Protocol):
+    """The accounts (`accounts.service.Accounts`), handed over by the composition root."""
+
+    def verify_by_operator(self, email_text: str) -> VerifiedAccount | None:
+        """Mark the address verified; None when no account has it."""
+        ...
+
+
+def verify_email_endpoint(verifier: EmailVerifier) -> AdminHandler:
+    """`assetport admin account verify EMAIL`: an address verified by hand, for a server
+    that sends no mail."""
+
+    async def verify_by_operator(call: AdminCall) -> Any:
+        account = verifier.verify_by_operator(call.text("email"))
+        if account is None:
+            raise errors.NO_ACCOUNT_FOR_EMAIL.error()
+        return {"userId": account.user_id, "email": account.email, "emailVerified": True}
+
+    return verify_by_operator
 
 
 ADMIN_ENDPOINTS: tuple[tuple[str, AdminHandler], ...] = (
@@ -249,15 +273,19 @@ ADMIN_ENDPOINTS: tuple[tuple[str, AdminHandler], ...] = (
 )
 
 
-def admin_routes(gateway: Gateway, users: UserStore, token: AdminToken) -> list[Route]:
-    return [admin_route(path, handler, gateway, users, token) for path, handler in ADMIN_ENDPOINTS]
+def admin_routes(
+    gateway: Gateway, users: UserStore, token: AdminToken, verifier: EmailVerifier | None = None
+) -> list[Route]:
+    endpoints = list(ADMIN_ENDPOINTS)
+    if verifier is not None:
+        endpoints.append(("/api/v1/admin/accounts/verify", verify_email_endpoint(verifier)))
+    return [admin_route(path, handler, gateway, users, token) for path, handler in endpoints]
 
 
 def admin_route(
     path: str, handler: AdminHandler, gateway: Gateway, users: UserStore, token: AdminToken
 ) -> Route:
-    """One operator endpoint: the admin token, the JSON body, the answer or the error (the
-    accounts' operator endpoint, a floor above, is made here too)."""
+    """One operator endpoint: the admin token, the JSON body, the answer or the error."""
 
     async def endpoint(request: Request) -> Response:
         try:
@@ -267,9 +295,9 @@ def admin_route(
             try:
                 body = bounded_json.decode(await request.body() or b"{}")
             except msgspec.DecodeError as exc:
-                raise ApiError(-1130, "The body is not valid JSON.") from exc
+                raise errors.BODY_NOT_JSON.error() from exc
             if not isinstance(body, dict):
-                raise ApiError(-1130, "The body must be a JSON object.")
+                raise errors.BODY_NOT_OBJECT.error()
             result = await handler(AdminCall(gateway, users, body))
             return Response(msgspec.json.encode(result), 200, media_type=JSON)
         except ApiError as error:

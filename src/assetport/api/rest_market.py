@@ -6,18 +6,14 @@ from typing import Any
 import msgspec
 
 from assetport.api import errors
-from assetport.api.errors import ApiError
 from assetport.api.gateway import Gateway
 from assetport.api.http import Call, Endpoint, ParamDoc, Security
-from assetport.api.render import (
-    stored_agg_trade_json,
-    stored_kline_row,
-    stored_public_trade_json,
-)
 from assetport.domain.intervals import parse_time_zone
-from assetport.domain.markets import MarketStatus, allowed_stp_modes
+from assetport.domain.markets import MarketStatus, allowed_stp_modes, stp_none_allowed
 from assetport.domain.units import from_units
 from assetport.marketdata.hub import InvalidParameter, UnknownSymbol
+from assetport.marketdata.klines import kline_row
+from assetport.marketdata.trades import agg_trade_rest, trade_rest
 
 ORDER_TYPES = [
     "LIMIT",
@@ -40,11 +36,11 @@ async def server_time(call: Call) -> Any:
 
 
 def symbol_info(gateway: Gateway, symbol: str) -> dict[str, Any]:
-    m = gateway.engine.markets[symbol]
-    market = m.market
-    bp = gateway.precisions.base(symbol)
-    qp = gateway.precisions.quote(symbol)
-    status = m.status
+    terms = gateway.markets.terms[symbol]
+    market = terms.market
+    bp = gateway.markets.base(symbol)
+    qp = gateway.markets.quote(symbol)
+    status = terms.status
     return {
         "symbol": symbol,
         "status": "TRADING" if status is MarketStatus.TRADING else status.value,
@@ -98,8 +94,10 @@ def symbol_info(gateway: Gateway, symbol: str) -> dict[str, Any]:
         "permissions": [],
         "permissionSets": [["SPOT"]],
         # The policy in force (an operator may have changed the listing's).
-        "defaultSelfTradePreventionMode": m.default_stp.value,
-        "allowedSelfTradePreventionModes": allowed_stp_modes(m.stp_none_allowed),
+        "defaultSelfTradePreventionMode": terms.default_stp.value,
+        "allowedSelfTradePreventionModes": allowed_stp_modes(
+            stp_none_allowed(terms.default_stp, terms.allow_stp_none)
+        ),
     }
 
 
@@ -118,7 +116,7 @@ def _symbols_param(call: Call) -> list[str] | None:
 
 
 def _known(gateway: Gateway, symbol: str) -> str:
-    if symbol not in gateway.engine.markets:
+    if symbol not in gateway.markets:
         raise errors.BAD_SYMBOL.error()
     return symbol
 
@@ -132,7 +130,7 @@ async def exchange_info(call: Call) -> Any:
     wanted = _symbols_param(call)
     statuses = _symbol_status(call, wanted)
     spot = _wants_spot(call)
-    symbols = wanted if wanted is not None else gateway.listed_symbols()
+    symbols = wanted if wanted is not None else gateway.markets.symbols()
     if statuses is not None:
         symbols = [s for s in symbols if _status_name(gateway, s) in statuses]
     return {
@@ -178,7 +176,7 @@ def _symbol_status(call: Call, wanted: list[str] | None) -> frozenset[str] | Non
 
 
 def _status_name(gateway: Gateway, symbol: str) -> str:
-    return str(gateway.engine.markets[symbol].status.value)
+    return str(gateway.markets.terms[symbol].status.value)
 
 
 def _limit(call: Call, default: int, maximum: int) -> int:
@@ -207,7 +205,8 @@ async def historical_trades(call: Call) -> Any:
     found = await call.gateway.from_history(
         lambda history: history.historical_trades(symbol, from_id, limit)
     )
-    return [stored_public_trade_json(trade, call.gateway.precisions) for trade in found]
+    qp, bp = call.gateway.markets.quote(symbol), call.gateway.markets.base(symbol)
+    return [trade_rest(trade, qp, bp, qp) for trade in found]
 
 
 async def agg_trades(call: Call) -> Any:
@@ -222,7 +221,8 @@ async def agg_trades(call: Call) -> Any:
     found = await call.gateway.from_history(
         lambda history: history.agg_trades(symbol, from_id, start, end, limit)
     )
-    return [stored_agg_trade_json(trade, symbol, call.gateway.precisions) for trade in found]
+    qp, bp = call.gateway.markets.quote(symbol), call.gateway.markets.base(symbol)
+    return [agg_trade_rest(trade, qp, bp) for trade in found]
 
 
 async def klines(call: Call) -> Any:
@@ -236,7 +236,8 @@ async def klines(call: Call) -> Any:
     found = await call.gateway.from_history(
         lambda history: history.klines(symbol, interval, start, end, limit, call.now_ms, offset)
     )
-    return [stored_kline_row(kline, symbol, call.gateway.precisions) for kline in found]
+    qp, bp = call.gateway.markets.quote(symbol), call.gateway.markets.base(symbol)
+    return [kline_row(candle, qp, bp, qp) for candle in found]
 
 
 async def avg_price(call: Call) -> Any:
@@ -321,7 +322,7 @@ def _guard(handler: Any) -> Any:
         except UnknownSymbol as exc:
             raise errors.BAD_SYMBOL.error() from exc
         except InvalidParameter as exc:
-            raise ApiError(-1130, f"Invalid data sent for a parameter: {exc}") from exc
+            raise errors.invalid_data(str(exc)) from exc
 
     guarded.__name__ = handler.__name__
     guarded.__doc__ = handler.__doc__

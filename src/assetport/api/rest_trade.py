@@ -9,15 +9,15 @@ import msgspec
 from assetport.api import errors
 from assetport.api.errors import ApiError, RejectContext, reject_error
 from assetport.api.http import Call, Endpoint, ParamDoc, Security, Submission, run_submission
-from assetport.api.order_records import OrderRecord
 from assetport.api.params import CancelReplaceMode, NewOrderRespType, Params
 from assetport.api.render import (
+    balance_json,
+    cancel_json,
     from_units,
     ms,
     new_order_json,
     order_json,
     prevented_match_json,
-    stored_order_json,
     stored_trade_json,
 )
 from assetport.domain.commands import (
@@ -36,8 +36,10 @@ from assetport.domain.events import (
 )
 from assetport.domain.orders import OrderType, TimeInForce
 from assetport.domain.results import RejectReason
-from assetport.engine.checks import check_order
+from assetport.runtime.errors import ServiceFailed
 from assetport.runtime.service import Outcome
+from assetport.views.markets import fee_rates
+from assetport.views.orders import OrderRecord
 
 DAY_MS = 86_400_000
 # Binance: MARKET and LIMIT answer FULL by default, every other type ACK.
@@ -59,7 +61,7 @@ _NEEDS_TIF = (OrderType.LIMIT, OrderType.STOP_LOSS_LIMIT, OrderType.TAKE_PROFIT_
 
 def _symbol(call: Call) -> str:
     symbol = call.params.symbol()
-    if symbol not in call.gateway.engine.markets:
+    if symbol not in call.gateway.markets.terms:
         raise errors.BAD_SYMBOL.error()
     return symbol
 
@@ -69,9 +71,9 @@ def read_new_order(
 ) -> tuple[PlaceOrder, NewOrderRespType | None]:
     """The PlaceOrder a request describes (POST /order, /order/test, cancelReplace), with
     Binance's parameter errors, before the engine sees it."""
-    precisions = call.gateway.precisions
-    bp = precisions.base(symbol)
-    qp = precisions.quote(symbol)
+    markets = call.gateway.markets
+    bp = markets.base(symbol)
+    qp = markets.quote(symbol)
     side = params.side()
     order_type = params.order_type()
     tif = params.time_in_force()
@@ -149,7 +151,7 @@ def new_order_reply(
         kind = "FULL" if command.type in _FULL_BY_DEFAULT else "ACK"
     else:
         kind = response_type.value
-    return new_order_json(record, list(record.fills), kind, call.gateway.precisions)
+    return new_order_json(record, list(record.fills), kind, call.gateway.markets)
 
 
 def placed_reply(
@@ -180,19 +182,10 @@ async def test_order(call: Call) -> Any:
     command, _ = read_new_order(call, symbol, call.params)
     compute = _boolean(call.params, "computeCommissionRates")
     call.params.ensure_all_read()
-    m = call.gateway.engine.markets[symbol]
-    reason = check_order(
-        m,
-        command.type,
-        command.quantity,
-        command.price,
-        command.time_in_force,
-        command.quote_quantity,
-        command.stop_price,
-        command.iceberg_qty,
-        command.client_order_id,
-        command.stp_mode,
-    )
+    try:
+        reason = await call.gateway.engine.order_problem(command)
+    except ServiceFailed as exc:
+        raise errors.DISCONNECTED.error() from exc
     if reason is not None:
         raise reject_error(reason, RejectContext.NEW_ORDER)
     if not compute:
@@ -225,26 +218,20 @@ def _boolean(params: Params, name: str) -> bool:
 
 
 def commission_bps(call: Call, symbol: str) -> tuple[int, int]:
-    """(maker, taker) fees the account pays in the market: the account's own rates when an
-    operator set them, else the market's (the engine charges the same way)."""
-    engine = call.gateway.engine
-    m = engine.markets[symbol]
-    override = engine.account_fees.get(call.account)
-    return override if override is not None else (m.maker_fee_bps, m.taker_fee_bps)
+    """(maker, taker) fees the account pays in the market, by the one fee rule
+    (`domain/markets.py`'s `fee_rates`, which the engine settles by)."""
+    return call.gateway.markets.fee_rates(call.account, symbol)
 
 
 def _account_commission_bps(call: Call) -> tuple[int, int]:
-    """The (maker, taker) fees `GET /api/v3/account` reports, which names no market: the
-    account's own rates when an operator set them, else the markets' rates. Where markets
-    charge differently it reports the lowest; `account/commission?symbol=` is exact."""
-    engine = call.gateway.engine
-    override = engine.account_fees.get(call.account)
-    if override is not None:
-        return override
-    markets = engine.markets.values()
-    if not markets:
-        return 0, 0
-    return min(m.maker_fee_bps for m in markets), min(m.taker_fee_bps for m in markets)
+    """The (maker, taker) fees `GET /api/v3/account` reports, which names no market: by the
+    same rule in each market, the lowest; `account/commission?symbol=` is exact."""
+    markets = call.gateway.markets
+    override = markets.fee_overrides.get(call.account)
+    rates = [fee_rates(terms, override) for terms in markets.terms.values()]
+    if not rates:
+        return override if override is not None else (0, 0)
+    return min(maker for maker, _ in rates), min(taker for _, taker in rates)
 
 
 def rate(bps: int) -> str:
@@ -292,7 +279,7 @@ async def query_order(call: Call) -> Any:
     record = find_record(call, symbol)
     call.params.ensure_all_read()
     if record is not None:
-        return order_json(record, call.gateway.precisions)
+        return order_json(record, call.gateway.markets)
     # Not in memory (closed long ago, or before a restart): the SQL history has it.
     account = call.account
     order_id = call.params.optional_integer("orderId") or 0
@@ -302,36 +289,14 @@ async def query_order(call: Call) -> Any:
     )
     if stored is None:
         raise errors.NO_SUCH_ORDER.error()
-    return stored_order_json(stored, call.gateway.precisions)
+    return order_json(stored, call.gateway.markets)
 
 
 def cancel_report(
     call: Call, record: OrderRecord, cancel_client_id: str | None, time_us: int
 ) -> dict[str, Any]:
-    precisions = call.gateway.precisions
-    qp = precisions.quote(record.symbol)
-    bp = precisions.base(record.symbol)
-    return {
-        "symbol": record.symbol,
-        "origClientOrderId": record.client_order_id,
-        "orderId": record.order_id,
-        "orderListId": -1,
-        "clientOrderId": cancel_client_id or call.gateway.new_client_order_id(),
-        "transactTime": ms(time_us),
-        # The order's fields as `order_json` renders them, without its times.
-        "price": from_units(record.price, qp),
-        "origQty": from_units(record.quantity, bp),
-        "executedQty": from_units(record.executed, bp),
-        "cummulativeQuoteQty": from_units(record.executed_quote, qp),
-        "status": record.status.value,
-        "timeInForce": record.time_in_force.value,
-        "type": record.type.value,
-        "side": record.side.value,
-        "stopPrice": from_units(record.stop_price, qp),
-        "icebergQty": from_units(record.iceberg_qty, bp),
-        "origQuoteOrderQty": from_units(record.quote_quantity, qp),
-        "selfTradePreventionMode": record.stp_mode.value,
-    }
+    cancel_id = cancel_client_id or call.gateway.new_client_order_id()
+    return cancel_json(record, cancel_id, time_us, call.gateway.markets)
 
 
 def read_cancel(call: Call, symbol: str, prefix: str = "") -> CancelOrder:
@@ -383,12 +348,12 @@ def canceled_reply(call: Call, cancel_client_id: str | None, outcome: Outcome) -
 
 async def open_orders(call: Call) -> Any:
     symbol = call.params.optional_symbol()
-    if symbol is not None and symbol not in call.gateway.engine.markets:
+    if symbol is not None and symbol not in call.gateway.markets:
         raise errors.BAD_SYMBOL.error()
     call.params.ensure_all_read()
-    precisions = call.gateway.precisions
+    markets = call.gateway.markets
     return [
-        order_json(record, precisions)
+        order_json(record, markets)
         for record in call.gateway.orders.open_orders(call.account, symbol)
     ]
 
@@ -461,15 +426,15 @@ def _cancel_replace_reply(
     if cancel_ok and new_ok:
         return result
     if cancel_ok or new_ok:
-        raise _DataError(-2021, "Order cancel-replace partially failed.", 409, result)
-    raise _DataError(-2022, "Order cancel-replace failed.", 400, result)
+        raise _DataError(errors.CANCEL_REPLACE_PARTIALLY_FAILED, result)
+    raise _DataError(errors.CANCEL_REPLACE_FAILED, result)
 
 
 class _DataError(ApiError):
     """An error answer that carries a `data` object, as cancel-replace's do."""
 
-    def __init__(self, code: int, msg: str, http_status: int, data: Any) -> None:
-        super().__init__(code, msg, http_status)
+    def __init__(self, spec: errors.ErrorSpec, data: Any) -> None:
+        super().__init__(spec.code, spec.msg, spec.http_status)
         self.data = data
 
     def body(self) -> bytes:
@@ -488,7 +453,7 @@ async def amend_keep_priority(call: Call) -> Any:
     client_id = params.optional_string("origClientOrderId")
     if order_id is None and client_id is None:
         raise errors.one_of_mandatory("orderId", "origClientOrderId")
-    new_quantity = params.units("newQty", call.gateway.precisions.base(symbol))
+    new_quantity = params.units("newQty", call.gateway.markets.base(symbol))
     params.mark_read("newClientOrderId")
     params.ensure_all_read()
     command = AmendOrder(
@@ -510,7 +475,7 @@ async def amend_keep_priority(call: Call) -> Any:
     return {
         "transactTime": ms(outcome.time),
         "executionId": outcome.seq,
-        "amendedOrder": order_json(record, call.gateway.precisions),
+        "amendedOrder": order_json(record, call.gateway.markets),
     }
 
 
@@ -542,7 +507,7 @@ async def all_orders(call: Call) -> Any:
     stored = await call.gateway.from_history(
         lambda history: history.all_orders(account, symbol, from_id, start, end, limit)
     )
-    return [stored_order_json(order, call.gateway.precisions) for order in stored]
+    return [order_json(order, call.gateway.markets) for order in stored]
 
 
 async def my_trades(call: Call) -> Any:
@@ -557,7 +522,7 @@ async def my_trades(call: Call) -> Any:
     trades = await call.gateway.from_history(
         lambda history: history.my_trades(account, symbol, order_id, from_id, start, end, limit)
     )
-    return [stored_trade_json(trade, call.gateway.precisions) for trade in trades]
+    return [stored_trade_json(trade, call.gateway.markets) for trade in trades]
 
 
 async def my_prevented_matches(call: Call) -> Any:
@@ -586,29 +551,24 @@ async def my_prevented_matches(call: Call) -> Any:
             if order_id in (e.taker_order_id, e.maker_order_id)
             and (from_id is None or e.prevented_match_id >= from_id)
         ][:limit]
-    precisions = call.gateway.precisions
-    return [prevented_match_json(event, precisions) for event in picked]
+    markets = call.gateway.markets
+    return [prevented_match_json(event, markets) for event in picked]
 
 
 async def account(call: Call) -> Any:
     omit_zero = (call.params.optional_string("omitZeroBalances") or "false") == "true"
     call.params.ensure_all_read()
     gateway = call.gateway
-    balances = gateway.engine.ledger.accounts.get(call.account, {})
+    markets = gateway.markets
+    balances = {
+        asset: (free, held) for _, asset, free, held in gateway.engine.balances(call.account)
+    }
     rows = []
-    for asset in sorted(gateway.precisions.assets):
-        record = balances.get(asset)
-        free = record.free if record is not None else 0
-        held = record.held if record is not None else 0
+    for asset in sorted(markets.precision):
+        free, held = balances.get(asset, (0, 0))
         if omit_zero and not free and not held:
             continue
-        rows.append(
-            {
-                "asset": asset,
-                "free": gateway.precisions.amount(asset, free),
-                "locked": gateway.precisions.amount(asset, held),
-            }
-        )
+        rows.append(balance_json(asset, free, held, markets))
     maker, taker = _account_commission_bps(call)
     return {
         "makerCommission": maker,

@@ -1,4 +1,4 @@
-"""Signed requests, as Binance checks them (reference §6.1, §6.2).
+"""Signed requests, as Binance checks them (docs/binance-api.md, "Signed requests").
 
 REST: the signed payload is the raw query string exactly as received followed, with no
 separator, by the raw body, minus the `signature` parameter. Nothing is decoded, re-encoded
@@ -24,8 +24,8 @@ from urllib.parse import unquote_to_bytes
 from cryptography.exceptions import InvalidSignature
 
 from assetport.api import errors
-from assetport.api.keys import ApiKey, KeyKind, Permission
 from assetport.api.params import Params, decimal_to_units, ws_text
+from assetport.edge.keys import ApiKey, KeyKind, Permission
 
 API_KEY_HEADER: Final = "X-MBX-APIKEY"
 DEFAULT_RECV_WINDOW_MS: Final = 5000

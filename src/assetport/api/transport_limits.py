@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from assetport.api.errors import ApiError, ErrorSpec
+from assetport.api import errors
+from assetport.api.errors import ApiError
 
 # Refused before it was read: what it costs the address in request weight, so a flood of
 # them reaches 429 and then a 418 ban as any other flood does.
@@ -88,41 +89,27 @@ def _limits(config: Path, table: dict[str, Any]) -> TransportLimits:
     return limits
 
 
-# -- what a refusal says -----------------------------------------------------------------------
+# -- what a refusal says (the messages are the catalogue's, api/errors.py) ----------------------
 
 
 def url_too_long(limits: TransportLimits) -> ApiError:
-    return ApiError(-1101, f"Request URL too long; the limit is {limits.max_url_bytes} bytes.", 414)
+    return errors.url_too_long(limits.max_url_bytes)
 
 
 def headers_too_large(limits: TransportLimits) -> ApiError:
-    return ApiError(
-        -1000,
-        f"Request headers too large; the limit is {limits.max_header_bytes} bytes "
-        f"in at most {limits.max_headers} headers.",
-        431,
-    )
+    return errors.headers_too_large(limits.max_header_bytes, limits.max_headers)
 
 
 def body_too_large(limits: TransportLimits) -> ApiError:
-    return ApiError(
-        -1101, f"Request body too large; the limit is {limits.max_body_bytes} bytes.", 413
-    )
+    return errors.body_too_large(limits.max_body_bytes)
 
 
 def too_many_connections(limits: TransportLimits) -> ApiError:
-    # Binance's -1034 TOO_MANY_CONNECTIONS.
-    return ApiError(
-        -1034,
-        f"Too many concurrent connections; current limit is '{limits.connections_per_address}'.",
-        429,
-    )
+    return errors.too_many_connections(limits.connections_per_address)
 
 
 def request_timeout(limits: TransportLimits) -> ApiError:
-    return ApiError(
-        -1000, f"Request not received within {limits.request_timeout_s:g} seconds.", 408
-    )
+    return errors.request_timeout(limits.request_timeout_s)
 
 
-MALFORMED_REQUEST: Final = ErrorSpec(-1000, "Malformed HTTP request.", 400)
+MALFORMED_REQUEST: Final = errors.MALFORMED_REQUEST

@@ -1,5 +1,6 @@
 """User data streams: each account's order and balance changes as Binance's user events
-(reference §6.5): `executionReport`, `outboundAccountPosition`, `balanceUpdate`.
+(docs/binance-api.md, "User data events"): `executionReport`, `outboundAccountPosition`,
+`balanceUpdate`.
 
 `UserData.on_command` is a gateway listener: it runs once per command, right after the
 command is applied and before its replies go out, so the ledger it reads is exactly the
@@ -8,15 +9,23 @@ engine's loop fast under load. Subscribers (a WebSocket API subscription, a lega
 socket) get plain event dicts and wrap them as their protocol wants.
 """
 
-from typing import Any, Final, Protocol
+from typing import Any, Final, Protocol, assert_never
 
 from assetport.api.gateway import Gateway
-from assetport.api.order_records import OrderChange, OrderRecord
-from assetport.api.render import ms
+from assetport.api.render import execution_report, ms
 from assetport.domain.commands import CancelOrder, CancelReplace, Command
 from assetport.domain.events import (
+    AccountFeesChanged,
+    AnyEvent,
+    AssetListed,
+    CommandRejected,
     Deposited,
     Event,
+    MarketFeesChanged,
+    MarketListed,
+    MarketSelfTradePreventionChanged,
+    MarketStatusChanged,
+    MatchPrevented,
     OrderAccepted,
     OrderAmended,
     OrderCanceled,
@@ -26,12 +35,11 @@ from assetport.domain.events import (
     TradeExecuted,
     Withdrawn,
 )
-from assetport.domain.orders import OrderStatus, OrderType
-from assetport.domain.units import from_units
+from assetport.domain.orders import OrderStatus
+from assetport.views.orders import OrderChange, OrderRecord
 
 # Execution ids: unique per change, from the command's seq and the change's place in it.
 _EXECUTIONS_PER_COMMAND: Final = 1 << 16
-_OPEN = (OrderStatus.NEW, OrderStatus.PARTIALLY_FILLED)
 
 
 class UserSubscriber(Protocol):
@@ -75,19 +83,17 @@ class UserData:
             self._send(account, self.account_position(account, assets, time_ms))
 
     def account_position(self, account: int, assets: set[str], time_ms: int) -> dict[str, Any]:
-        """`outboundAccountPosition` for `assets`, free and locked as the ledger has them."""
-        ledger = self.gateway.engine.ledger.accounts.get(account, {})
-        precisions = self.gateway.precisions
+        """`outboundAccountPosition` for `assets`, free and locked as the engine has them
+        right after the command (the gateway's engine link reads its balances)."""
+        balances = {
+            asset: (free, held) for _, asset, free, held in self.gateway.engine.balances(account)
+        }
+        markets = self.gateway.markets
         rows = []
         for asset in sorted(assets):
-            record = ledger.get(asset)
-            free, held = (record.free, record.held) if record is not None else (0, 0)
+            free, held = balances.get(asset, (0, 0))
             rows.append(
-                {
-                    "a": asset,
-                    "f": precisions.amount(asset, free),
-                    "l": precisions.amount(asset, held),
-                }
+                {"a": asset, "f": markets.amount(asset, free), "l": markets.amount(asset, held)}
             )
         return {"e": "outboundAccountPosition", "E": time_ms, "u": time_ms, "B": rows}
 
@@ -97,22 +103,38 @@ class UserData:
 
     def _balance_update(self, asset: str, delta: int, time_us: int) -> dict[str, Any]:
         time_ms = ms(time_us)
-        amount = self.gateway.precisions.amount(asset, delta)
+        amount = self.gateway.markets.amount(asset, delta)
         return {"e": "balanceUpdate", "E": time_ms, "a": asset, "d": amount, "T": time_ms}
 
     def _moves(self, event: Event) -> list[tuple[int, str]]:
-        """The (account, asset) balances an event changes, fees to the platform aside."""
-        if isinstance(event, TradeExecuted):
-            base, quote = self.gateway.precisions.markets[event.symbol]
-            buyer, seller = event.buyer_account, event.seller_account
-            return [(buyer, base), (buyer, quote), (seller, base), (seller, quote)]
-        if isinstance(event, (OrderAccepted, OrderTriggered)):
-            return [(event.account, event.held_asset)]
-        if isinstance(event, (OrderCanceled, OrderExpired, OrderFilled, OrderAmended)):
-            return [(event.account, event.asset)]
-        if isinstance(event, (Deposited, Withdrawn)):
-            return [(event.account, event.asset)]
-        return []
+        """The (account, asset) balances an event changes, fees to the platform aside.
+        Every kind of event is named: mypy (`assert_never`) refuses a kind added to
+        `AnyEvent` that the user data streams do not say what to do with."""
+        known: AnyEvent = event  # type: ignore[assignment]  # the engine makes only these
+        match known:
+            case TradeExecuted():
+                base, quote = self.gateway.markets.pairs[known.symbol]
+                buyer, seller = known.buyer_account, known.seller_account
+                return [(buyer, base), (buyer, quote), (seller, base), (seller, quote)]
+            case OrderAccepted() | OrderTriggered():
+                return [(known.account, known.held_asset)]
+            case OrderCanceled() | OrderExpired() | OrderFilled() | OrderAmended():
+                return [(known.account, known.asset)]
+            case Deposited() | Withdrawn():
+                return [(known.account, known.asset)]
+            case (
+                AssetListed()
+                | MarketListed()
+                | MarketStatusChanged()
+                | MarketFeesChanged()
+                | MarketSelfTradePreventionChanged()
+                | AccountFeesChanged()
+                | CommandRejected()
+                | MatchPrevented()
+            ):
+                return []  # no balance moves (an order's prevention is in its report)
+            case _:
+                assert_never(known)
 
     def _execution_reports(self, seq: int, cancel_id: str, changes: list[OrderChange]) -> None:
         """One `executionReport` per change, with each order's running totals: a record
@@ -140,63 +162,13 @@ class UserData:
             executed = record.executed - totals[0]
             executed_quote = record.executed_quote - totals[1]
             status = _status(change, record, executed, last_trade.get(record.order_id) == index)
-            report = self._report(seq * _EXECUTIONS_PER_COMMAND + index, change, status)
+            execution_id = seq * _EXECUTIONS_PER_COMMAND + index
+            report = execution_report(
+                execution_id, change, status, executed, executed_quote, self.gateway.markets
+            )
             if cancel_id and change.execution_type == "CANCELED":
                 report["c"] = cancel_id  # the cancel request's id; `C` keeps the order's
-            report["z"] = from_units(executed, self.gateway.precisions.base(record.symbol))
-            report["Z"] = from_units(executed_quote, self.gateway.precisions.quote(record.symbol))
             self._send(record.account, report)
-
-    def _report(
-        self, execution_id: int, change: OrderChange, status: OrderStatus
-    ) -> dict[str, Any]:
-        record = change.record
-        precisions = self.gateway.precisions
-        qp = precisions.quote(record.symbol)
-        bp = precisions.base(record.symbol)
-        fill = change.fill
-        time_ms = ms(change.time)
-        on_book = status in _OPEN and record.working and record.type is not OrderType.MARKET
-        report: dict[str, Any] = {
-            "e": "executionReport",
-            "E": time_ms,
-            "s": record.symbol,
-            "c": record.client_order_id,
-            "S": record.side.value,
-            "o": record.type.value,
-            "f": record.time_in_force.value,
-            "q": from_units(record.quantity, bp),
-            "p": from_units(record.price, qp),
-            "P": from_units(record.stop_price, qp),
-            "F": from_units(record.iceberg_qty, bp),
-            "g": -1,
-            # The original id on a cancel (whose `c` is the cancel request's own id).
-            "C": record.client_order_id if change.execution_type == "CANCELED" else "",
-            "x": change.execution_type,
-            "X": status.value,
-            "r": "NONE",
-            "i": record.order_id,
-            "l": from_units(fill.quantity if fill else 0, bp),
-            "z": "",
-            "L": from_units(fill.price if fill else 0, qp),
-            "n": precisions.amount(fill.commission_asset, fill.commission) if fill else "0",
-            "N": fill.commission_asset if fill else None,
-            "T": time_ms,
-            "t": fill.trade_id if fill else -1,
-            "I": execution_id,
-            "w": on_book,
-            "m": fill.is_maker if fill else False,
-            "M": False,
-            "O": ms(record.created),
-            "Z": "",
-            "Y": from_units(fill.quote_quantity if fill else 0, qp),
-            "Q": from_units(record.quote_quantity, qp),
-            "W": ms(record.working_time) if record.working else -1,
-            "V": record.stp_mode.value,
-        }
-        if change.prevented_match_id:
-            report["v"] = change.prevented_match_id
-        return report
 
 
 def _cancel_id(command: Command) -> str:

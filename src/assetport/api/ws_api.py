@@ -1,4 +1,4 @@
-"""The WebSocket API at `/ws-api/v3` (reference §6.2, §6.3).
+"""The WebSocket API at `/ws-api/v3` (docs/binance-api.md, "The WebSocket API").
 
 A request is `{"id", "method", "params"}`; the answer `{"id", "status": 200, "result",
 "rateLimits"}` or `{"id", "status": 4xx, "error": {"code", "msg"}, "rateLimits"}` with the
@@ -27,11 +27,10 @@ from typing import Any, Final, Protocol
 
 import msgspec
 
-from assetport.api import bounded_json, errors, rest_market, rest_trade
+from assetport.api import errors, rest_market, rest_trade
 from assetport.api.errors import ApiError
 from assetport.api.gateway import Gateway, refusal_error
 from assetport.api.http import Call
-from assetport.api.keys import ApiKey, KeyKind, Permission
 from assetport.api.params import Params
 from assetport.api.ratelimit import RateLimitType, Usage
 from assetport.api.render import order_json
@@ -45,6 +44,8 @@ from assetport.api.rest_trade import (
 from assetport.api.signing import check_key, check_timestamp, verify_signature, ws_payload
 from assetport.api.user_data import UserData
 from assetport.domain.commands import Command
+from assetport.edge import bounded_json
+from assetport.edge.keys import ApiKey, KeyKind, Permission
 from assetport.runtime.errors import CommandRefused, ServiceFailed
 from assetport.runtime.service import Outcome
 
@@ -68,10 +69,8 @@ WEIGHTS: Final = {
     "userDataStream.unsubscribe": 2,
 }
 _ALL_OPEN_ORDERS_WEIGHT: Final = 80
-_HMAC_NOT_SUPPORTED: Final = errors.ErrorSpec(-4056, "HMAC_SHA256 API key is not supported.")
 logger = logging.getLogger(__name__)
 
-_MALFORMED: Final = errors.ErrorSpec(-1102, "Malformed request: expected {id, method, params}.")
 _DEFERRED: Final = object()  # the answer comes later, from the engine's callback
 
 
@@ -232,14 +231,14 @@ class WebSocketApi:
         try:
             request = _decoder.decode(text)
         except (msgspec.DecodeError, msgspec.ValidationError):
-            _Reply(session, None).fail(_MALFORMED.error())
+            _Reply(session, None).fail(errors.WS_MALFORMED.error())
             return
         reply = _Reply(session, request.id)
         name = request.method
         method = self._methods.get(name)
         slow = self._slow_methods.get(name) if method is None else None
         if method is None and slow is None:
-            reply.fail(ApiError(-1100, f"Unknown method '{name}'."))
+            reply.fail(errors.unknown_method(name))
             return
         gateway = self.gateway
         now = gateway.clock_ms()
@@ -337,7 +336,7 @@ class WebSocketApi:
 
     def _symbol(self, params: Params) -> str:
         symbol = params.symbol()
-        if symbol not in self.gateway.engine.markets:
+        if symbol not in self.gateway.markets.terms:
             raise errors.BAD_SYMBOL.error()
         return symbol
 
@@ -385,7 +384,7 @@ class WebSocketApi:
             Permission.READ,
         )  # fmt: skip
         if key.kind is not KeyKind.ED25519:
-            raise _HMAC_NOT_SUPPORTED.error()
+            raise errors.HMAC_NOT_SUPPORTED.error()
         signature = raw.get("signature")
         if not isinstance(signature, str) or not signature:
             raise errors.mandatory_missing("signature")
@@ -452,7 +451,7 @@ class WebSocketApi:
         params.ensure_all_read()
         if record is None:
             raise errors.NO_SUCH_ORDER.error()
-        return order_json(record, self.gateway.precisions)
+        return order_json(record, self.gateway.markets)
 
     async def _open_orders(
         self, session: Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply

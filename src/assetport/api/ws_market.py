@@ -1,6 +1,6 @@
-"""Market streams over WebSocket (reference §4.1, §7): `/ws/<anything>` (raw payloads) and
-`/stream?streams=a/b/c` (combined: `{"stream": name, "data": payload}`), with Binance's
-JSON commands SUBSCRIBE, UNSUBSCRIBE, LIST_SUBSCRIPTIONS, SET_PROPERTY, GET_PROPERTY.
+"""Market streams over WebSocket (docs/binance-api.md, "Market streams"): `/ws/<anything>` (raw
+payloads) and `/stream?streams=a/b/c` (combined: `{"stream": name, "data": payload}`), with
+Binance's JSON commands SUBSCRIBE, UNSUBSCRIBE, LIST_SUBSCRIPTIONS, SET_PROPERTY, GET_PROPERTY.
 
 Every command with an `id` is answered (`{"result": null, "id": 1}`): ccxt starts its order
 book snapshot only on that acknowledgement. Payloads come from `MarketData` through the
@@ -15,7 +15,6 @@ from typing import Any, Final
 
 import msgspec
 
-from assetport.api import bounded_json
 from assetport.api.gateway import Gateway
 from assetport.api.listen_keys import ListenKeys
 from assetport.api.ws_connection import (
@@ -28,6 +27,7 @@ from assetport.api.ws_connection import (
     query_params,
 )
 from assetport.api.ws_frames import POLICY_VIOLATION
+from assetport.edge import bounded_json
 from assetport.marketdata.streams import Stream, parse_stream
 
 MAX_STREAMS: Final = 1024
@@ -79,7 +79,7 @@ class MarketStreams:
     def __init__(self, gateway: Gateway, listen_keys: ListenKeys) -> None:
         self.gateway = gateway
         self.listen_keys = listen_keys
-        self.symbols: Container[str] = gateway.engine.markets
+        self.symbols: Container[str] = gateway.markets
         # Stream name -> the connections listening: also what market data renders.
         self.listeners: dict[str, set[_Connection]] = {}
         gateway.stream_sinks.append(self.publish)

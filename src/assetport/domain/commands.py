@@ -8,6 +8,7 @@ add new fields at the end, with a default.
 
 import msgspec
 
+from assetport.domain.assets import AssetKind
 from assetport.domain.markets import Market, MarketStatus
 from assetport.domain.orders import (
     CancelRestriction,
@@ -23,8 +24,14 @@ class Command(msgspec.Struct, frozen=True, gc=False, array_like=True, tag_field=
 
 
 class ListAsset(Command, tag="list_asset", frozen=True):
+    """List an asset (`domain/assets.py`). The kind, issuer and metadata came later; a
+    listing journaled without them decodes as a coin or token with neither."""
+
     code: str
     precision: int
+    kind: AssetKind = AssetKind.COIN
+    issuer: int | None = None
+    metadata: dict[str, str] = msgspec.field(default_factory=dict)
 
 
 class ListMarket(Command, tag="list_market", frozen=True):

@@ -8,6 +8,7 @@ alone, without asking the engine.
 
 import msgspec
 
+from assetport.domain.assets import AssetKind
 from assetport.domain.commands import PlaceOrder
 from assetport.domain.markets import Market, MarketStatus
 from assetport.domain.orders import SelfTradePrevention, Side, TimeInForce
@@ -22,6 +23,9 @@ class Event(msgspec.Struct, frozen=True, gc=False, array_like=True, tag_field="e
 class AssetListed(Event, tag="asset_listed", frozen=True):
     code: str
     precision: int
+    kind: AssetKind = AssetKind.COIN
+    issuer: int | None = None
+    metadata: dict[str, str] = msgspec.field(default_factory=dict)
 
 
 class MarketListed(Event, tag="market_listed", frozen=True):

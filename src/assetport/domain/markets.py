@@ -152,3 +152,11 @@ def listing_amount_problem(market: Market) -> str | None:
 
 def fee_ok(bps: int) -> bool:
     return 0 <= bps <= MAX_FEE_BPS
+
+
+def fee_rates(override: tuple[int, int] | None, maker_bps: int, taker_bps: int) -> tuple[int, int]:
+    """The one fee rule: the (maker, taker) basis points an account pays in a market are
+    its own when an operator set them (`override`), else the market's. The engine settles
+    by it (`engine/spot/settlement.py` inlines it on the hot path; the property tests hold
+    the fees charged to it) and the gateway's views answer by it."""
+    return override if override is not None else (maker_bps, taker_bps)

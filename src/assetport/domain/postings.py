@@ -18,9 +18,16 @@ from typing import NamedTuple
 
 from assetport.domain.accounts import EXTERNAL_ACCOUNT, FEE_ACCOUNT
 from assetport.domain.events import (
+    AccountFeesChanged,
+    AssetListed,
+    CommandRejected,
     Deposited,
     Event,
+    MarketFeesChanged,
     MarketListed,
+    MarketSelfTradePreventionChanged,
+    MarketStatusChanged,
+    MatchPrevented,
     OrderAccepted,
     OrderAmended,
     OrderCanceled,
@@ -29,6 +36,30 @@ from assetport.domain.events import (
     OrderTriggered,
     TradeExecuted,
     Withdrawn,
+)
+
+# Every kind of event is one or the other; a test holds the two to `events.AnyEvent`, so a
+# new kind of event cannot be left out of the postings by accident.
+MOVES_MONEY: tuple[type[Event], ...] = (
+    TradeExecuted,
+    OrderAccepted,
+    OrderFilled,
+    OrderCanceled,
+    OrderExpired,
+    OrderAmended,
+    OrderTriggered,
+    Deposited,
+    Withdrawn,
+)
+MOVES_NO_MONEY: tuple[type[Event], ...] = (
+    AssetListed,
+    MarketListed,  # no money, but the rules learn the market's assets from it
+    MarketStatusChanged,
+    MarketFeesChanged,
+    MarketSelfTradePreventionChanged,
+    AccountFeesChanged,
+    CommandRejected,
+    MatchPrevented,
 )
 
 

@@ -1,1 +1,2 @@
-"""The deterministic core: order books, matching, the ledger and the engine. No I/O."""
+"""The deterministic core: products (spot, funds) over one ledger, behind one dispatcher
+(`engine.py`). No I/O."""

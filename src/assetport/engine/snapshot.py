@@ -1,139 +1,42 @@
-"""The engine's whole state as canonical bytes, and back.
+"""The engine's whole state as canonical bytes, and back: the core's part (the last seq, the
+listed assets, the ledger's balances) and one section per product, each encoded and
+restored by its product. `state_hash()` is the SHA-256 of these bytes, so it covers every
+section.
 
-Canonical means equal states give equal bytes, whatever history led to them: every map is
-written in key order, and each book side in priority order (best price first, then time).
-Derived structures (price heaps, the open-order and client-id indexes) are not written;
-restore rebuilds them. `state_hash()` is the SHA-256 of these bytes.
+The frame is version 1's, byte for byte, so that a journal or snapshot written before the
+products (issue #14) gives the same state hash: the sections of the first two products,
+spot and funds, keep the places their fields had then (`SpotSection`'s and `FundsSection`'s
+fields below), and every product added since has its section under its name in the map at
+the end, which is left out while no product has anything in it.
 """
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 import msgspec
+from msgspec.structs import astuple
 
-from assetport.domain.accounts import FEE_ACCOUNT
 from assetport.domain.assets import Asset
-from assetport.domain.markets import Market, MarketStatus
-from assetport.domain.orders import (
-    OrderStatus,
-    OrderType,
-    SelfTradePrevention,
-    Side,
-    TimeInForce,
-)
-from assetport.engine.ledger import Balance
-from assetport.engine.order import Order
-
-if TYPE_CHECKING:
-    from assetport.engine.engine import Engine
+from assetport.engine.funds.section import FundsSection
+from assetport.engine.spot.section import MarketSnapshot, SpotSection
 
 STATE_VERSION = 1
-
-
-class OrderRecord(msgspec.Struct, array_like=True, frozen=True):
-    order_id: int
-    account: int
-    symbol: str
-    side: Side
-    type: OrderType
-    time_in_force: TimeInForce
-    price: int
-    quantity: int
-    quote_quantity: int
-    stop_price: int
-    iceberg_qty: int
-    client_order_id: str
-    stp_mode: SelfTradePrevention
-    created: int
-    held: int
-    visible: int
-    executed: int
-    executed_quote: int
-    status: OrderStatus
-    working: bool
-    updated: int
-
-
-def record_of(order: Order) -> OrderRecord:
-    return OrderRecord(
-        order.order_id,
-        order.account,
-        order.symbol,
-        order.side,
-        order.type,
-        order.time_in_force,
-        order.price,
-        order.quantity,
-        order.quote_quantity,
-        order.stop_price,
-        order.iceberg_qty,
-        order.client_order_id,
-        order.stp_mode,
-        order.created,
-        order.held,
-        order.visible,
-        order.executed,
-        order.executed_quote,
-        order.status,
-        order.working,
-        order.updated,
-    )
-
-
-def order_from(record: OrderRecord, wallet: tuple[Balance, Balance]) -> Order:
-    order = Order(
-        record.order_id,
-        record.account,
-        record.symbol,
-        record.side,
-        record.type,
-        record.time_in_force,
-        record.price,
-        record.quantity,
-        record.quote_quantity,
-        record.stop_price,
-        record.iceberg_qty,
-        record.client_order_id,
-        record.stp_mode,
-        record.created,
-        record.held,
-        record.working,
-        wallet,
-    )
-    order.visible = record.visible
-    order.executed = record.executed
-    order.executed_quote = record.executed_quote
-    order.status = record.status
-    order.updated = record.updated
-    return order
-
-
-class MarketSnapshot(msgspec.Struct, array_like=True):
-    """A market's state. The self-trade prevention policy came later: a snapshot written
-    before it has none (None), and the market's listing then says what it is."""
-
-    market: Market
-    status: MarketStatus
-    maker_fee_bps: int
-    taker_fee_bps: int
-    last_price: int
-    next_trade_id: int
-    bids: list[OrderRecord]
-    asks: list[OrderRecord]
-    stops: list[OrderRecord]
-    default_stp: SelfTradePrevention | None = None
-    allow_stp_none: bool = False
+# The products whose sections have fixed places in the version 1 frame.
+SPOT = "spot"
+FUNDS = "funds"
 
 
 class EngineState(msgspec.Struct, array_like=True):
     version: int
     last_seq: int
-    next_order_id: int
-    next_prevented_id: int
+    next_order_id: int  # spot
+    next_prevented_id: int  # spot
     assets: list[Asset]
-    markets: list[MarketSnapshot]
-    balances: list[tuple[int, str, int, int]]
-    account_fees: list[tuple[int, int, int]]
-    transfers: list[tuple[str, str, int, str, int]]
+    markets: list[MarketSnapshot]  # spot
+    balances: list[tuple[int, str, int, int]]  # (account, asset, free, held)
+    account_fees: list[tuple[int, int, int]]  # spot
+    transfers: list[tuple[str, str, int, str, int]]  # funds
+    # Every later product's section, by name (sorted), as its own encoded bytes.
+    sections: dict[str, msgspec.Raw] = {}
 
 
 _encoder = msgspec.msgpack.Encoder()
@@ -141,7 +44,10 @@ _decoder = msgspec.msgpack.Decoder(EngineState)
 
 
 def encode_state(state: EngineState) -> bytes:
-    return _encoder.encode(state)
+    fields = astuple(state)
+    if not state.sections:
+        fields = fields[:-1]  # the frame as version 1 wrote it
+    return _encoder.encode(fields)
 
 
 def decode_state(data: bytes) -> EngineState:
@@ -151,84 +57,42 @@ def decode_state(data: bytes) -> EngineState:
     return state
 
 
-def state_of(engine: "Engine") -> EngineState:
-    markets = []
-    for symbol in sorted(engine.markets):
-        m = engine.markets[symbol]
-        markets.append(
-            MarketSnapshot(
-                m.market,
-                m.status,
-                m.maker_fee_bps,
-                m.taker_fee_bps,
-                m.last_price,
-                m.next_trade_id,
-                [record_of(order) for order in m.bids.orders()],
-                [record_of(order) for order in m.asks.orders()],
-                [record_of(m.stops.orders[order_id]) for order_id in sorted(m.stops.orders)],
-                m.default_stp,
-                m.allow_stp_none,
-            )
-        )
+def frame(
+    last_seq: int,
+    assets: list[Asset],
+    balances: list[tuple[int, str, int, int]],
+    sections: dict[str, Any],
+) -> EngineState:
+    """The state of the core and of each product (name -> its section, None when empty)."""
+    spot: SpotSection = sections[SPOT]
+    funds: FundsSection = sections[FUNDS]
+    later = {
+        name: msgspec.Raw(_encoder.encode(section))
+        for name, section in sorted(sections.items())
+        if name not in (SPOT, FUNDS) and section is not None
+    }
     return EngineState(
         STATE_VERSION,
-        engine.last_seq,
-        engine.next_order_id,
-        engine.next_prevented_id,
-        [engine.assets[code] for code in sorted(engine.assets)],
-        markets,
-        [
-            (account, asset, record.free, record.held)
-            for account, asset, record in engine.ledger.items()
-        ],
-        [(account, *engine.account_fees[account]) for account in sorted(engine.account_fees)],
-        [(ref, *engine.transfers[ref]) for ref in sorted(engine.transfers)],
+        last_seq,
+        spot.next_order_id,
+        spot.next_prevented_id,
+        assets,
+        spot.markets,
+        balances,
+        spot.account_fees,
+        funds.transfers,
+        later,
     )
 
 
-def restore_into(engine: "Engine", state: EngineState) -> None:
-    """Fill a new, empty engine with the state."""
-    from assetport.engine.market import MarketState
-
-    engine.last_seq = state.last_seq
-    engine.next_order_id = state.next_order_id
-    engine.next_prevented_id = state.next_prevented_id
-    for asset in state.assets:
-        engine.assets[asset.code] = asset
-    ledger = engine.ledger
-    for account, code, free, held in state.balances:
-        record = ledger.balance(account, code)
-        record.free = free
-        record.held = held
-    for account, maker_bps, taker_bps in state.account_fees:
-        engine.account_fees[account] = (maker_bps, taker_bps)
-    for ref, kind, account, code, amount in state.transfers:
-        engine.transfers[ref] = (kind, account, code, amount)
-    for snap in state.markets:
-        market = snap.market
-        m = MarketState(
-            market,
-            engine.assets[market.base].unit,
-            ledger.balance(FEE_ACCOUNT, market.base),
-            ledger.balance(FEE_ACCOUNT, market.quote),
+def section_in(state: EngineState, name: str, section_type: type) -> Any:
+    """The named product's section in the state, decoded as `section_type`; None when the
+    state has none (a product added after the snapshot was written)."""
+    if name == SPOT:
+        return SpotSection(
+            state.next_order_id, state.next_prevented_id, state.markets, state.account_fees
         )
-        m.status = snap.status
-        m.maker_fee_bps = snap.maker_fee_bps
-        m.taker_fee_bps = snap.taker_fee_bps
-        m.last_price = snap.last_price
-        m.next_trade_id = snap.next_trade_id
-        if snap.default_stp is not None:
-            m.set_stp_policy(snap.default_stp, snap.allow_stp_none)
-        restored: list[Order] = []
-        for side, records in ((m.bids, snap.bids), (m.asks, snap.asks)):
-            for order_record in records:
-                order = order_from(order_record, engine._wallet(m, order_record.account))
-                side.add(order)
-                restored.append(order)
-        for order_record in snap.stops:
-            order = order_from(order_record, engine._wallet(m, order_record.account))
-            m.stops.add(order)
-            restored.append(order)
-        for order in sorted(restored, key=lambda order: order.order_id):
-            engine._register(m, order)
-        engine.markets[market.symbol] = m
+    if name == FUNDS:
+        return FundsSection(state.transfers)
+    raw = state.sections.get(name)
+    return None if raw is None else msgspec.msgpack.decode(raw, type=section_type)

@@ -1,15 +1,15 @@
 """Depth: every symbol's visible price levels, with update ids that line up with the diffs.
 
-Which levels a command touched follows from its events (an order's price is learnt when it
-is accepted); how much is visible there is read from the engine right after the command,
-through `BookLookup`. That is exact where replaying quantities from events would have to
-redo the engine's iceberg, trigger and fill rules.
+Which levels a command touched follows from its events (`views/levels.py`: an order's price
+is learnt when it is accepted); how much is visible there is read from the engine right
+after the command, through `BookLookup`. That is exact where replaying quantities from
+events would have to redo the engine's iceberg, trigger and fill rules.
 
 Each symbol has one update id, increased once per command that changed its book. Changes
 collect in two pending batches, one per diff cadence (100 ms and 1000 ms); publishing a batch
 yields a diff covering ids U..u, contiguous with the previous one. The snapshot served to
 REST is the book as of the last published 100 ms batch, because a client must be able to
-apply the next diff it receives on top of it (§4.2 of the Binance reference). The hub
+apply the next diff it receives on top of it (docs/binance-api.md, "Depth"). The hub
 publishes the 1000 ms batch only together with a 100 ms one, so 1000 ms boundaries are 100 ms
 boundaries too.
 """
@@ -18,24 +18,15 @@ from collections.abc import Callable, Iterable
 from heapq import heappop, heappush, nlargest, nsmallest
 from typing import Any, Final, NamedTuple
 
-from assetport.domain.events import (
-    MarketListed,
-    OrderAccepted,
-    OrderAmended,
-    OrderCanceled,
-    OrderExpired,
-    OrderFilled,
-    OrderTriggered,
-    TradeExecuted,
-)
-from assetport.domain.orders import LIMIT_TYPES, Side
+from assetport.domain.events import MarketListed
+from assetport.domain.orders import Side
 from assetport.domain.units import from_units
+from assetport.views.levels import LevelKeys
 
 # (symbol, side, price) -> visible quantity at that level in the engine's book right now.
 BookLookup = Callable[[str, Side, int], int]
 Levels = list[tuple[int, int]]
 _Key = tuple[bool, int]  # (is_bid, price)
-_ENDED = (OrderCanceled, OrderExpired, OrderFilled)
 
 
 class DepthDiff(NamedTuple):
@@ -147,8 +138,7 @@ class SymbolDepth:
 class DepthTracker:
     def __init__(self) -> None:
         self.books: dict[str, SymbolDepth] = {}
-        # order id -> (is_bid, price) of every limit order that may rest, until it ends.
-        self._prices: dict[int, _Key] = {}
+        self.keys = LevelKeys()
 
     def add_market(self, symbol: str) -> None:
         self.books.setdefault(symbol, SymbolDepth(symbol))
@@ -175,8 +165,7 @@ class DepthTracker:
         for is_bid, levels in ((True, bids), (False, asks)):
             for price, qty in levels:
                 book.change(is_bid, price, qty)
-        for order_id, side, price in open_orders:
-            self._prices[order_id] = (side is Side.BUY, price)
+        self.keys.seed(open_orders)
         book.fast, book.slow = {}, {}
         book.published_bids = dict(book.bids.levels)
         book.published_asks = dict(book.asks.levels)
@@ -184,37 +173,12 @@ class DepthTracker:
 
     def apply(self, events: Iterable[Any], lookup: BookLookup) -> list[SymbolDepth]:
         """Take in one command's events; return the books whose best bid or ask changed."""
-        touched: dict[str, set[_Key]] = {}
-        prices = self._prices
+        events = events if isinstance(events, list) else list(events)
         for event in events:
-            kind = type(event)
-            key: _Key | None
-            if kind is TradeExecuted:
-                # The maker's level: a trade happens at the resting order's price.
-                key = (event.buyer_is_maker, event.price)
-            elif kind is OrderAccepted:
-                order = event.order
-                if order.type not in LIMIT_TYPES:
-                    continue
-                key = prices[event.order_id] = (event.side is Side.BUY, order.price)
-                if not event.working:
-                    continue
-            elif kind in _ENDED:
-                key = prices.pop(event.order_id, None)
-            elif kind is OrderAmended or kind is OrderTriggered:
-                key = prices.get(event.order_id)
-            elif kind is MarketListed:
+            if type(event) is MarketListed:
                 self.add_market(event.market.symbol)
-                continue
-            else:
-                continue
-            if key is not None:
-                keys = touched.get(event.symbol)
-                if keys is None:
-                    keys = touched[event.symbol] = set()
-                keys.add(key)
         moved: list[SymbolDepth] = []
-        for symbol, keys in touched.items():
+        for symbol, keys in self.keys.touched(events).items():
             book = self.books[symbol]
             changed = False
             for is_bid, price in keys:

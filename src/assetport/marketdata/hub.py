@@ -12,7 +12,25 @@ update ids stay contiguous).
 from collections.abc import Collection, Iterable
 from typing import Any, Final
 
-from assetport.domain.events import AssetListed, MarketListed, TradeExecuted
+from assetport.domain.events import (
+    AccountFeesChanged,
+    AssetListed,
+    CommandRejected,
+    Deposited,
+    MarketFeesChanged,
+    MarketListed,
+    MarketSelfTradePreventionChanged,
+    MarketStatusChanged,
+    MatchPrevented,
+    OrderAccepted,
+    OrderAmended,
+    OrderCanceled,
+    OrderExpired,
+    OrderFilled,
+    OrderTriggered,
+    TradeExecuted,
+    Withdrawn,
+)
 from assetport.domain.intervals import INTERVALS
 from assetport.domain.orders import Side
 from assetport.domain.units import from_units
@@ -27,6 +45,30 @@ PARTIAL_LEVELS: Final = (5, 10, 20)
 FAST_MS: Final = 100
 SLOW_MS: Final = 1000
 KLINE_MS: Final = 2000
+
+
+# What market data does with each kind of event. `apply` acts on the first three and the
+# depth on the book's (`views/levels.py`); the test `tests/unit/store/test_event_consumers.py`
+# fails when `domain.events.AnyEvent` gains a kind this table does not name.
+EVENT_KINDS: Final[dict[type, str]] = {
+    TradeExecuted: "trades, aggregate trades, klines, tickers; the maker's book level",
+    AssetListed: "the asset's precision",
+    MarketListed: "a new symbol and its book",
+    OrderAccepted: "the order's book level (a limit order that may rest)",
+    OrderTriggered: "the order's book level",
+    OrderAmended: "the order's book level",
+    OrderCanceled: "the order's book level",
+    OrderExpired: "the order's book level",
+    OrderFilled: "the order's book level",
+    MatchPrevented: "nothing: no trade, and the expired order has its own event",
+    MarketStatusChanged: "nothing: Binance's market streams do not carry it",
+    MarketFeesChanged: "nothing",
+    MarketSelfTradePreventionChanged: "nothing",
+    AccountFeesChanged: "nothing",
+    Deposited: "nothing",
+    Withdrawn: "nothing",
+    CommandRejected: "nothing",
+}
 
 
 class UnknownSymbol(LookupError):
@@ -208,6 +250,15 @@ class MarketData:
 
     def ticker_prices(self, symbols: Iterable[str] | None = None) -> list[dict[str, Any]]:
         return [self.ticker_price(s) for s in self._many(symbols)]
+
+    def last_price(self, symbol: str) -> int | None:
+        """The last trade's price, None before the first one (since the start)."""
+        return self._symbol(symbol).klines.last_close()
+
+    def best_prices(self, symbol: str) -> tuple[int, int]:
+        """(best bid, best ask) now; 0 for an empty side."""
+        top = self._top(symbol)
+        return top.bid_price, top.ask_price
 
     def book_ticker(self, symbol: str) -> dict[str, Any]:
         """`/api/v3/ticker/bookTicker` (live, not batched)."""

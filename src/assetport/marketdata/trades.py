@@ -10,7 +10,7 @@ Trade ids and aggregate ids are contiguous per symbol, so a lookup by id is an i
 """
 
 from bisect import bisect_left, bisect_right
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from assetport.domain.events import TradeExecuted
 from assetport.domain.units import from_units
@@ -116,9 +116,43 @@ def _clamp(limit: int) -> int:
 
 
 # ----------------------------------------------------------------- Binance shapes
+# One renderer each for a trade and an aggregate trade, whether it is in memory (the event,
+# `AggTrade`) or read from the SQL history (`store/history.py`'s records, named alike).
 
 
-def trade_rest(trade: TradeExecuted, pp: int, qp: int, quote_p: int) -> dict[str, Any]:
+class PublicTrade(Protocol):
+    @property
+    def trade_id(self) -> int: ...
+    @property
+    def price(self) -> int: ...
+    @property
+    def quantity(self) -> int: ...
+    @property
+    def quote_quantity(self) -> int: ...
+    @property
+    def time(self) -> int: ...  # µs
+    @property
+    def buyer_is_maker(self) -> bool: ...
+
+
+class AggregateTrade(Protocol):
+    @property
+    def agg_id(self) -> int: ...
+    @property
+    def price(self) -> int: ...
+    @property
+    def qty(self) -> int: ...
+    @property
+    def first_id(self) -> int: ...
+    @property
+    def last_id(self) -> int: ...
+    @property
+    def time_ms(self) -> int: ...
+    @property
+    def buyer_is_maker(self) -> bool: ...
+
+
+def trade_rest(trade: PublicTrade, pp: int, qp: int, quote_p: int) -> dict[str, Any]:
     """`/api/v3/trades` and `/api/v3/historicalTrades` row."""
     return {
         "id": trade.trade_id,
@@ -147,7 +181,7 @@ def trade_payload(trade: TradeExecuted, pp: int, qp: int) -> dict[str, Any]:
     }
 
 
-def agg_trade_rest(agg: AggTrade, pp: int, qp: int) -> dict[str, Any]:
+def agg_trade_rest(agg: AggregateTrade, pp: int, qp: int) -> dict[str, Any]:
     return {
         "a": agg.agg_id,
         "p": from_units(agg.price, pp),

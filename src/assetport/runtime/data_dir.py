@@ -37,7 +37,7 @@ LOCK_FILE: Final = "writer.lock"
 PRIVATE_UMASK: Final = 0o077
 DIR_MODE: Final = 0o700
 FILE_MODE: Final = 0o600
-# Refused when loose rather than tightened (see `api/keys.py`, read_or_create_private_file).
+# Refused when loose rather than tightened (see `edge/keys.py`, read_or_create_private_file).
 SECRET_FILES: Final = frozenset({"master.key", "admin.token"})
 # A tool's `writer_of` holds a shared lock for a moment; a starting writer that meets one
 # tries again for this long before it reports the directory as taken.

@@ -7,10 +7,16 @@ one connection. If the connection drops, every outstanding future fails with
 
 import asyncio
 import itertools
+from typing import cast
 
-from assetport.domain.commands import Command, encode_command
+from assetport.domain.commands import Command, PlaceOrder, encode_command
+from assetport.domain.results import RejectReason
 from assetport.runtime.wire import (
+    Check,
+    CheckOf,
     Done,
+    Read,
+    ReadOf,
     Refused,
     Reply,
     Status,
@@ -20,6 +26,7 @@ from assetport.runtime.wire import (
     reply_decoder,
     split_frames,
 )
+from assetport.views.seed import Seed
 
 
 class PortClient:
@@ -60,6 +67,23 @@ class PortClient:
         assert isinstance(reply, StatusOf)
         return reply
 
+    async def read(self, *, follow: bool = False) -> Seed:
+        """The engine's state as a gateway's views start from it; with `follow`, every
+        later `Done` on this connection carries the book levels its command touched."""
+        request_id = next(self._ids)
+        reply = await self._send(request_id, frame(Read(request_id, follow)))
+        assert isinstance(reply, ReadOf)
+        return reply.seed
+
+    async def check(self, command: PlaceOrder) -> RejectReason | None:
+        """What the engine would refuse the order for, without placing it."""
+        request_id = next(self._ids)
+        reply = await self._send(request_id, frame(Check(request_id, encode_command(command))))
+        if isinstance(reply, Refused):
+            raise ConnectionError(f"the command port refused the check: {reply.message}")
+        assert isinstance(reply, CheckOf)
+        return reply.reason
+
     def _send(self, request_id: int, data: bytes) -> "asyncio.Future[Reply]":
         if self._transport is None:
             raise ConnectionError("not connected to the command port")
@@ -86,8 +110,12 @@ class PortClient:
     async def close(self) -> None:
         if self._transport is not None:
             self._transport.close()
+        await self.wait_closed()
+
+    async def wait_closed(self) -> None:
+        """Return once the connection is gone (closed here, or by the engine)."""
         if self._closed is not None:
-            await self._closed
+            await asyncio.shield(self._closed)
 
 
 class _ClientProtocol(asyncio.Protocol):
@@ -96,8 +124,8 @@ class _ClientProtocol(asyncio.Protocol):
         self._buffer = bytearray()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self._client._transport = transport
+        # A stream transport (uvloop's are not `asyncio.Transport` instances).
+        self._client._transport = cast(asyncio.Transport, transport)
 
     def data_received(self, data: bytes) -> None:
         self._buffer += data

@@ -6,17 +6,27 @@ with that id, in no particular order relative to other requests' replies.
 
     Submit {id, command}   command = the encoded command (assetport.domain.commands)
     Status {id}
+    Read   {id, follow}    the engine's read API as a gateway's views start from it; with
+                           `follow`, this connection's `Done` replies carry `levels` too
+    Check  {id, command}   an order's problems without placing it (`POST /order/test`)
 
-    Done     {id, seq, time, events}   the command is durable and applied; events encoded
-                                       as in assetport.domain.events
+    Done     {id, seq, time, events, levels}  the command is durable and applied; events
+                                       encoded as in assetport.domain.events; `levels`
+                                       (symbol, is_bid, price, visible quantity) of the
+                                       book levels its events touched, for a follower
     Refused  {id, code, message}       overloaded, shutting_down, not_primary, failed,
                                        bad_request: the command was not acknowledged
     StatusOf {id, role, last_seq, state_hash, ledger_nonzero}
+    ReadOf   {id, seed}                `views.seed.Seed`
+    CheckOf  {id, reason}              the `RejectReason`, or None when the order passes
 """
 
 import struct
 
 import msgspec
+
+from assetport.domain.results import RejectReason
+from assetport.views.seed import Seed
 
 
 class Submit(msgspec.Struct, frozen=True, array_like=True, tag="submit"):
@@ -28,11 +38,25 @@ class Status(msgspec.Struct, frozen=True, array_like=True, tag="status"):
     id: int
 
 
+class Read(msgspec.Struct, frozen=True, array_like=True, tag="read"):
+    id: int
+    follow: bool = False
+
+
+class Check(msgspec.Struct, frozen=True, array_like=True, tag="check"):
+    id: int
+    command: bytes
+
+
+Level = tuple[str, bool, int, int]  # symbol, is_bid, price, visible quantity
+
+
 class Done(msgspec.Struct, frozen=True, array_like=True, tag="done"):
     id: int
     seq: int
     time: int
     events: bytes
+    levels: list[Level] = []
 
 
 class Refused(msgspec.Struct, frozen=True, array_like=True, tag="refused"):
@@ -51,8 +75,18 @@ class StatusOf(msgspec.Struct, frozen=True, array_like=True, tag="status_of"):
     ledger_nonzero: dict[str, int]
 
 
-Request = Submit | Status
-Reply = Done | Refused | StatusOf
+class ReadOf(msgspec.Struct, frozen=True, array_like=True, tag="read_of"):
+    id: int
+    seed: Seed
+
+
+class CheckOf(msgspec.Struct, frozen=True, array_like=True, tag="check_of"):
+    id: int
+    reason: RejectReason | None
+
+
+Request = Submit | Status | Read | Check
+Reply = Done | Refused | StatusOf | ReadOf | CheckOf
 
 LENGTH = struct.Struct(">I")
 MAX_FRAME_BYTES = 16 * 1024 * 1024

@@ -1,1 +1,3 @@
-"""The learning sandbox (`assetport serve --demo`): test funds and demo market makers."""
+"""The learning sandbox (`assetport serve --demo`): test funds, demo market makers and the
+mail catcher. A face above the gateway: it sends commands through the gateway's engine and
+reads its views; the accounts use its mailboxes only through their own protocol."""

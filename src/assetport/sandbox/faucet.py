@@ -4,11 +4,11 @@ Each grant is an ordinary deposit command with a reference naming the account, t
 and the hour, so a second request in the same hour changes nothing, even across restarts.
 """
 
+from assetport.api.gateway import Gateway
 from assetport.domain.commands import Deposit
 from assetport.domain.events import CommandRejected
 from assetport.domain.results import RejectReason
 from assetport.domain.units import to_units
-from assetport.runtime.service import EngineService
 
 HOUR_MS = 3_600_000
 
@@ -29,16 +29,16 @@ class AlreadyGiven(Exception):
     """This account had its test funds this hour."""
 
 
-async def give_test_funds(service: EngineService, account: int, now_ms: int) -> dict[str, int]:
-    """Deposit one grant (assets the engine lists only); answer asset -> units given."""
+async def give_test_funds(gateway: Gateway, account: int, now_ms: int) -> dict[str, int]:
+    """Deposit one grant (listed assets only); answer asset -> units given."""
     hour = now_ms // HOUR_MS
     given: dict[str, int] = {}
     for code, amount in GRANT.items():
-        asset = service.engine.assets.get(code)
-        if asset is None:
+        precision = gateway.markets.precision.get(code)
+        if precision is None:
             continue
-        units = to_units(amount, asset.precision)
-        outcome = await service.execute(
+        units = to_units(amount, precision)
+        outcome = await gateway.engine.execute(
             Deposit(account, code, units, f"faucet-{account}-{code}-{hour}")
         )
         for event in outcome.events:

@@ -28,10 +28,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from assetport.api.errors import ApiError
-from assetport.api.gateway import Gateway
-from assetport.api.http import client_ip
-from assetport.api.session_auth import cookie_header, cookie_named
+from assetport.edge.errors import ApiError
+from assetport.edge.requests import Clock, RequestWeigher, client_ip
+from assetport.edge.sessions import cookie_header, cookie_named
 
 MAILBOX_COOKIE: Final = "ap_sandbox_mail"
 MAX_MESSAGES: Final = 500
@@ -96,6 +95,15 @@ class MailCatcher:
         )
         return "250 Message accepted for delivery"
 
+    def mailbox(self, cookie_header: str | None, *, secure: bool) -> tuple[str, str | None]:
+        """This browser's mailbox id (from its cookie, or new), and the `Set-Cookie` value to
+        send when it is new (the accounts' `Mailboxes`)."""
+        mailbox = mailbox_of(cookie_header)
+        if mailbox is not None:
+            return mailbox, None
+        mailbox = new_mailbox()
+        return mailbox, mailbox_cookie(mailbox, secure=secure)
+
     def claim(self, mailbox: str, address: str) -> None:
         """This browser now reads the mails to `address` (it created or opened its account)."""
         addresses = self._mailboxes.pop(mailbox, set())
@@ -133,13 +141,16 @@ def mailbox_cookie(mailbox: str, *, secure: bool) -> str:
     return cookie_header(MAILBOX_COOKIE, mailbox, max_age=_MAILBOX_AGE_S, secure=secure)
 
 
-def sandbox_mail_routes(catcher: MailCatcher, gateway: Gateway) -> list[BaseRoute]:
-    """`GET /api/v1/sandbox/mail`: this browser's caught mails, for the /sandbox/mail page."""
+def sandbox_mail_routes(
+    catcher: MailCatcher, clock_ms: Clock, weigher: RequestWeigher
+) -> list[BaseRoute]:
+    """`GET /api/v1/sandbox/mail`: this browser's caught mails, for the /sandbox/mail page
+    (each request weighed against its address like the gateway's own)."""
 
     async def mails(request: Request) -> Response:
-        now = gateway.clock_ms()
+        now = clock_ms()
         try:
-            usage = gateway.limiter.check_request(client_ip(request), 1, now)
+            usage = weigher.check_request(client_ip(request), 1, now)
         except ApiError as error:
             headers = {"retry-after": str(error.retry_after)} if error.retry_after else {}
             return Response(error.body(), error.http_status, headers, "application/json")

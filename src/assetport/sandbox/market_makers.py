@@ -2,9 +2,10 @@
 
 A maker account quotes a few levels on each side around a reference price that drifts in a
 slow random walk pulled back towards its start; a taker account now and then trades against
-the book, so that trades, candles and tickers move. Everything goes through the engine as
+the book, so that trades, candles and tickers move. Everything goes through the gateway's engine as
 ordinary commands (journaled like any client's), from platform accounts 10 and 11, which
-hold funds the sandbox deposits for them.
+hold funds the sandbox deposits for them; what they quote around is read from the gateway's
+views (the listings, the last price, the best bid and ask).
 """
 
 import asyncio
@@ -12,17 +13,18 @@ import logging
 import random
 from dataclasses import dataclass
 
+from assetport.api.gateway import Gateway
+from assetport.domain.accounts import DEMO_MARKET_MAKER, DEMO_TAKER
 from assetport.domain.commands import CancelAllOrders, Command, Deposit, PlaceOrder
 from assetport.domain.events import CommandRejected
+from assetport.domain.markets import Market
 from assetport.domain.orders import OrderType, Side, TimeInForce
 from assetport.domain.units import to_units
-from assetport.engine.market import MarketState
-from assetport.runtime.service import EngineService
 
 logger = logging.getLogger(__name__)
 
-MAKER_ACCOUNT = 10
-TAKER_ACCOUNT = 11
+MAKER_ACCOUNT = DEMO_MARKET_MAKER
+TAKER_ACCOUNT = DEMO_TAKER
 LEVELS = 5
 SPREAD_BPS = 10  # half the distance between the best bid and ask, around the reference
 STEP_BPS = 8  # between levels
@@ -49,15 +51,14 @@ class Quote:
 
 
 class DemoMarketMakers:
-    def __init__(self, service: EngineService, seed: int = 7) -> None:
-        self.service = service
+    def __init__(self, gateway: Gateway, seed: int = 7) -> None:
+        self.gateway = gateway
         self.random = random.Random(seed)
         self.quotes: dict[str, Quote] = {}
 
     async def fund(self) -> None:
         """Deposit the makers' funds (idempotent by reference across restarts)."""
-        engine = self.service.engine
-        for asset in engine.assets.values():
+        for asset in list(self.gateway.markets.assets.values()):
             for account in (MAKER_ACCOUNT, TAKER_ACCOUNT):
                 amount = FUNDS_WHOLE_UNITS * asset.unit
                 await self._send(
@@ -67,7 +68,8 @@ class DemoMarketMakers:
     async def run(self) -> None:
         await self.fund()
         while True:
-            for m in list(self.service.engine.markets.values()):
+            for terms in list(self.gateway.markets.terms.values()):
+                m = terms.market
                 try:
                     await self._quote(m)
                     if self.random.random() < 0.5:
@@ -76,7 +78,7 @@ class DemoMarketMakers:
                     logger.exception("demo market maker on %s", m.symbol)
             await asyncio.sleep(QUOTE_EVERY_S)
 
-    def _reference(self, m: MarketState) -> int:
+    def _reference(self, m: Market) -> int:
         quote = self.quotes.get(m.symbol)
         if quote is None:
             start = self._start_price(m)
@@ -88,14 +90,14 @@ class DemoMarketMakers:
         quote.reference = max(m.tick_size, reference - reference % m.tick_size)
         return quote.reference
 
-    def _start_price(self, m: MarketState) -> int:
-        precision = self.service.engine.assets[m.quote].precision
+    def _start_price(self, m: Market) -> int:
+        precision = self.gateway.markets.precision[m.quote]
         text = REFERENCE_PRICES.get(m.symbol)
         if text is not None:
             return to_units(text, precision)
-        return m.last_price or m.tick_size * 1000
+        return self.gateway.market_data.last_price(m.symbol) or m.tick_size * 1000
 
-    async def _quote(self, m: MarketState) -> None:
+    async def _quote(self, m: Market) -> None:
         reference = self._reference(m)
         await self._send(CancelAllOrders(MAKER_ACCOUNT, m.symbol), quiet=True)
         for level in range(LEVELS):
@@ -116,17 +118,19 @@ class DemoMarketMakers:
                     quiet=True,
                 )  # fmt: skip
 
-    def _quantity(self, m: MarketState, price: int) -> int:
+    def _quantity(self, m: Market, price: int) -> int:
         """A few times the minimum order, by value and by quantity, in whole steps."""
-        by_value = (m.min_notional * m.base_unit // price) if m.min_notional else 0
+        base_unit = self.gateway.markets.assets[m.base].unit
+        by_value = (m.min_notional * base_unit // price) if m.min_notional else 0
         smallest = max(m.min_qty, by_value + m.step_size)
         quantity = smallest * self.random.randint(2, 20)
         return min(m.max_qty, quantity - quantity % m.step_size)
 
-    async def _take(self, m: MarketState) -> None:
+    async def _take(self, m: Market) -> None:
         side = Side.BUY if self.random.random() < 0.5 else Side.SELL
-        best = (m.asks if side is Side.BUY else m.bids).best()
-        if best is None:
+        bid, ask = self.gateway.market_data.best_prices(m.symbol)
+        best = ask if side is Side.BUY else bid
+        if not best:
             return
         await self._send(
             PlaceOrder(
@@ -137,7 +141,7 @@ class DemoMarketMakers:
         )  # fmt: skip
 
     async def _send(self, command: Command, quiet: bool = False) -> None:
-        outcome = await self.service.execute(command)
+        outcome = await self.gateway.engine.execute(command)
         if quiet:
             return
         for event in outcome.events:

@@ -4,7 +4,7 @@ Backs `allOrders`, `myTrades`, `historicalTrades`, `aggTrades` and `klines` (and
 orders that are no longer in the engine). Rows carry integer units; `market()` gives the
 assets and precisions a caller needs to render them as decimal strings.
 
-Paging rules, shared by every list (docs: binance-spot-api.md §5.4):
+Paging rules, shared by every list (docs/binance-api.md, "History paging"):
 
 - results are in ascending order (by id, or open time for klines);
 - a lower bound (`orderId`, `fromId` or `startTime`) gives the oldest `limit` rows from it;
@@ -18,7 +18,8 @@ id, `f`/`l` its first and last trade ids.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
+from enum import Enum
 from typing import Any, Final
 
 from sqlalchemy import ColumnElement, Connection, Select, and_, func, select
@@ -30,30 +31,40 @@ from assetport.domain.intervals import (
     local_open_time,
     source_interval,
 )
+from assetport.domain.orders import OrderStatus, OrderType, SelfTradePrevention, Side, TimeInForce
 from assetport.store import schema
 from assetport.store.database import Database
 from assetport.store.projection import CandleState
+from assetport.views.orders import OrderRecord
 
 DEFAULT_LIMIT: Final = 500
 MAX_LIMIT: Final = 1000
 DAY_MS: Final = 24 * 60 * 60 * 1000
+_INT64: Final = 1 << 63
+
+
+class Refusal(Enum):
+    """Why a history query was refused; the gateway answers each with Binance's error."""
+
+    WINDOW_TOO_LONG = "more than 24 hours between startTime and endTime"
+    BAD_COMBINATION = "a combination of parameters Binance refuses"
+    UNKNOWN_INTERVAL = "not a kline interval"
 
 
 class HistoryError(ValueError):
-    """Parameters Binance refuses; `code` is Binance's error code for them."""
+    """Parameters the history cannot answer, with the reason (`Refusal`)."""
 
-    def __init__(self, code: int, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+    def __init__(self, reason: Refusal) -> None:
+        super().__init__(reason.value)
+        self.reason = reason
 
 
 def _window_too_long() -> HistoryError:
-    return HistoryError(-1127, "More than 24 hours between startTime and endTime.")
+    return HistoryError(Refusal.WINDOW_TOO_LONG)
 
 
 def _bad_combination() -> HistoryError:
-    return HistoryError(-1128, "Combination of optional parameters invalid.")
+    return HistoryError(Refusal.BAD_COMBINATION)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,30 +74,6 @@ class MarketInfo:
     quote: str
     base_precision: int
     quote_precision: int
-
-
-@dataclass(frozen=True, slots=True)
-class OrderRecord:
-    order_id: int
-    account: int
-    symbol: str
-    client_order_id: str
-    side: str
-    type: str
-    time_in_force: str
-    stp_mode: str
-    price: int
-    orig_qty: int
-    orig_quote_qty: int
-    stop_price: int
-    iceberg_qty: int
-    status: str
-    executed_qty: int
-    cumulative_quote_qty: int
-    working: bool
-    time_us: int
-    update_time_us: int
-    working_time_us: int | None  # None for a stop not yet triggered (Binance shows -1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,42 +95,85 @@ class AccountTrade:
 
 @dataclass(frozen=True, slots=True)
 class TradeRecord:
+    """A trade as `historicalTrades` lists it; its fields are named as `TradeExecuted`'s, so
+    one renderer (`marketdata/trades.py`'s `trade_rest`) writes both."""
+
     symbol: str
     trade_id: int
     price: int
-    qty: int
-    quote_qty: int
-    time_us: int
-    is_buyer_maker: bool
+    quantity: int
+    quote_quantity: int
+    time: int  # µs
+    buyer_is_maker: bool
 
 
 @dataclass(frozen=True, slots=True)
 class AggTradeRecord:
+    """An aggregate trade, its fields named as the market data's `AggTrade`'s, so one
+    renderer (`marketdata/trades.py`'s `agg_trade_rest`) writes both."""
+
     agg_id: int
     price: int
     qty: int
-    first_trade_id: int
-    last_trade_id: int
-    time_us: int
-    is_buyer_maker: bool
+    first_id: int
+    last_id: int
+    time_ms: int
+    buyer_is_maker: bool
 
 
-@dataclass(frozen=True, slots=True)
-class KlineRecord:
-    open_time_ms: int
-    open: int
-    high: int
-    low: int
-    close: int
-    volume: int
-    close_time_ms: int
-    quote_volume: int
-    trades: int
-    taker_buy_volume: int
-    taker_buy_quote: int
+# The orders table's columns an order is read back from, in `_order`'s order.
+_ORDER_COLUMNS: Final = (
+    "order_id",
+    "account",
+    "symbol",
+    "client_order_id",
+    "side",
+    "type",
+    "time_in_force",
+    "stp_mode",
+    "price",
+    "orig_qty",
+    "orig_quote_qty",
+    "stop_price",
+    "iceberg_qty",
+    "status",
+    "executed_qty",
+    "cumulative_quote_qty",
+    "working",
+    "time_us",
+    "update_time_us",
+    "working_time_us",
+)
 
 
-_ORDER_COLUMNS: Final = tuple(field.name for field in fields(OrderRecord))
+def _order(row: Sequence[Any]) -> OrderRecord:
+    """A stored order as the order view's record (`views/orders.py`), which every answer
+    about an order renders from; its fills are not read (no answer from history needs them)."""
+    (order_id, account, symbol, client_order_id, side, type_, tif, stp, price, quantity,
+     quote_quantity, stop_price, iceberg_qty, status, executed, executed_quote, working,
+     created, updated, working_time) = row  # fmt: skip
+    return OrderRecord(
+        order_id=order_id,
+        account=account,
+        symbol=symbol,
+        client_order_id=client_order_id,
+        side=Side(side),
+        type=OrderType(type_),
+        time_in_force=TimeInForce(tif),
+        price=price,
+        quantity=quantity,
+        quote_quantity=quote_quantity,
+        stop_price=stop_price,
+        iceberg_qty=iceberg_qty,
+        stp_mode=SelfTradePrevention(stp),
+        created=created,
+        working=working,
+        status=OrderStatus(status),
+        executed=executed,
+        executed_quote=executed_quote,
+        updated=updated,
+        working_time=working_time or 0,  # None for a stop never triggered (not working)
+    )
 
 
 def clamp_limit(limit: int | None) -> int:
@@ -151,13 +181,18 @@ def clamp_limit(limit: int | None) -> int:
 
 
 def _us_range(column: Any, start_ms: int | None, end_ms: int | None) -> list[ColumnElement[bool]]:
-    """Inclusive millisecond bounds on a microsecond column."""
+    """Inclusive millisecond bounds on a microsecond column. A bound beyond what a 64-bit
+    column holds is the column's end: every row is on the same side of it."""
     conditions = []
     if start_ms is not None:
-        conditions.append(column >= start_ms * 1000)
+        conditions.append(column >= _clamp_us(start_ms * 1000))
     if end_ms is not None:
-        conditions.append(column <= end_ms * 1000 + 999)
+        conditions.append(column <= _clamp_us(end_ms * 1000 + 999))
     return conditions
+
+
+def _clamp_us(time_us: int) -> int:
+    return max(-_INT64, min(_INT64 - 1, time_us))
 
 
 def _check_day(start_ms: int | None, end_ms: int | None) -> None:
@@ -214,7 +249,7 @@ class History:
         lower = order_id is not None or start_ms is not None
         with self.database.engine.connect() as connection:
             rows = _page(connection, query, o.c.order_id, lower, clamp_limit(limit))
-        return [OrderRecord(*row) for row in rows]
+        return [_order(row) for row in rows]
 
     def order(
         self, account: int, symbol: str, order_id: int = 0, client_order_id: str = ""
@@ -230,7 +265,7 @@ class History:
             query = query.where(o.c.client_order_id == client_order_id)
         with self.database.engine.connect() as connection:
             row = connection.execute(query.order_by(o.c.order_id.desc()).limit(1)).first()
-        return None if row is None else OrderRecord(*row)
+        return None if row is None else _order(row)
 
     # ------------------------------------------------------------------ trades
 
@@ -381,7 +416,7 @@ class History:
         limit: int | None = None,
         now_ms: int | None = None,
         offset_ms: int = 0,
-    ) -> list[KlineRecord]:
+    ) -> list[Candle]:
         """`GET /api/v3/klines`: candles by open time, one for every period from the
         market's first trade on, as Binance has them: a period without trades is a flat
         candle at the previous close with no volume (it has no row). With `now_ms` the
@@ -392,7 +427,7 @@ class History:
         candles are UTC's, so such periods are added up from the longest stored interval
         that tiles them (`intervals.source_interval`): an hour's for a Korean day."""
         if interval not in INTERVALS:
-            raise HistoryError(-1120, "Invalid interval.")
+            raise HistoryError(Refusal.UNKNOWN_INTERVAL)
         source = source_interval(interval, offset_ms)
         c = schema.candles
         of_source = (c.c.symbol == symbol, c.c.interval == source)
@@ -453,7 +488,7 @@ def _periods(
     return opened
 
 
-def _added_up(interval: str, offset_ms: int, candles: list[CandleState]) -> dict[int, KlineRecord]:
+def _added_up(interval: str, offset_ms: int, candles: list[CandleState]) -> dict[int, Candle]:
     """Stored candles (in open time order) added up into `interval`'s, by open time, with
     `Candle.merge`, the rule every candle follows; each one is its own when the intervals
     are the same."""
@@ -465,32 +500,16 @@ def _added_up(interval: str, offset_ms: int, candles: list[CandleState]) -> dict
             closing = local_close_time(interval, opened, offset_ms)
             total = totals[opened] = Candle(opened, closing, candle.open)
         total.merge(candle)
-    return {opened: _kline_record(total) for opened, total in totals.items()}
-
-
-def _kline_record(candle: Candle) -> KlineRecord:
-    return KlineRecord(
-        candle.open_time,
-        candle.open,
-        candle.high,
-        candle.low,
-        candle.close,
-        candle.volume,
-        candle.close_time,
-        candle.quote_volume,
-        candle.count,
-        candle.taker_buy_volume,
-        candle.taker_buy_quote,
-    )
+    return totals
 
 
 def _filled(
     interval: str,
     offset_ms: int,
     periods: list[int],
-    stored: dict[int, KlineRecord],
+    stored: dict[int, Candle],
     close: int | None,
-) -> list[KlineRecord]:
+) -> list[Candle]:
     out = []
     for opened in periods:
         candle = stored.get(opened)
@@ -498,7 +517,7 @@ def _filled(
             if close is None:  # nothing traded before: no candle yet
                 continue
             closing = local_close_time(interval, opened, offset_ms)
-            candle = KlineRecord(opened, close, close, close, close, 0, closing, 0, 0, 0, 0)
+            candle = Candle(opened, closing, close)  # no trades: flat at the last close
         out.append(candle)
         close = candle.close
     return out
@@ -515,7 +534,7 @@ def _aggregate(rows: Sequence[Any]) -> list[AggTradeRecord]:
             continue
         if current is not None:
             out.append(AggTradeRecord(*current))
-        current = [agg_id, price, qty, trade_id, trade_id, time_us, buyer_maker]
+        current = [agg_id, price, qty, trade_id, trade_id, time_us // 1000, buyer_maker]
     if current is not None:
         out.append(AggTradeRecord(*current))
     return out

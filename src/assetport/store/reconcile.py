@@ -80,7 +80,7 @@ def _nonzero(balances: Balances) -> Balances:
 
 def _engine_balances(engine: Engine) -> Balances:
     return _nonzero(
-        {(account, asset): (b.free, b.held) for account, asset, b in engine.ledger.items()}
+        {(account, asset): (free, held) for account, asset, free, held in engine.balances()}
     )
 
 

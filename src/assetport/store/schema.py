@@ -85,7 +85,7 @@ users = Table(
     Column("created_ms", BigInteger, nullable=False),
 )
 
-# Metadata only: secrets live with the gateway's key store (assetport.api.keys).
+# Metadata only: secrets live with the gateway's key store (assetport.edge.keys).
 api_keys = Table(
     "api_keys",
     metadata,

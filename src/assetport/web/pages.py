@@ -13,6 +13,8 @@ is, the market in the path and whether the server runs as the sandbox.
     /reset-password     asks for a reset link, or sets a new password with one
     /sandbox/mail       the mails the sandbox caught for this browser (sandbox only)
     /static/...         the bundle (scripts, style sheet, source maps)
+    /favicon.svg        the site's icon (also at /favicon.ico, where browsers look for one
+                        on pages that name none, such as the API's /docs)
 """
 
 import html
@@ -28,6 +30,9 @@ from assetport.api.security_headers import SECURITY_HEADERS
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 BUILT_MARKER = STATIC_DIR / "BUILT"
+# Kept beside this module rather than in the bundle: the icon is there without a build.
+FAVICON = Path(__file__).resolve().parent / "favicon.svg"
+ICON_LINK = '<link rel="icon" type="image/svg+xml" href="/favicon.svg">'
 
 # The Content-Security-Policy and the other headers are shared with the API's /docs page.
 
@@ -61,6 +66,7 @@ def render_shell(page: str, *, sandbox: bool, default_symbol: str, symbol: str =
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="dark">
 <title>{html.escape(title)} · Assetport</title>
+{ICON_LINK}
 <link rel="stylesheet" href="/static/style.css">
 </head>
 <body {body_attributes}>
@@ -73,10 +79,15 @@ def render_shell(page: str, *, sandbox: bool, default_symbol: str, symbol: str =
 """
 
 
-NOT_BUILT = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Assetport</title>
-</head><body><h1>The web pages are not built</h1><p>Run <code>make web</code> (or
+NOT_BUILT = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Assetport</title>
+{ICON_LINK}</head><body><h1>The web pages are not built</h1><p>Run <code>make web</code> (or
 <code>make run</code>, which builds them) and reload. The API works without them.</p>
 </body></html>"""
+
+
+# An icon is no secret and seldom changes: a day in any cache. `nosniff` keeps a browser
+# from reading it as anything but an SVG image.
+_ICON_HEADERS = {"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"}
 
 
 def _page(body: str, status: int = 200) -> Response:
@@ -110,6 +121,11 @@ def web_routes(*, sandbox: bool, symbols: Callable[[], Iterable[str]]) -> list[B
     async def trade_default(request: Request) -> Response:
         return RedirectResponse(f"/trade/{default_symbol()}", 302)
 
+    icon = FAVICON.read_bytes()
+
+    async def favicon(request: Request) -> Response:
+        return Response(icon, media_type="image/svg+xml", headers=_ICON_HEADERS)
+
     def simple(page: str) -> Callable[[Request], Awaitable[Response]]:
         async def answer(request: Request) -> Response:
             return shell(page)
@@ -129,12 +145,14 @@ def web_routes(*, sandbox: bool, symbols: Callable[[], Iterable[str]]) -> list[B
         Route("/reset-password", simple("reset")),
         # The mails the sandbox caught (sandbox/mail.py); a real server has no such page.
         *([Route("/sandbox/mail", simple("mail"))] if sandbox else []),
+        Route("/favicon.svg", favicon),
+        Route("/favicon.ico", favicon),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
 
 
 def _unknown_market(symbol: str) -> str:
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>Unknown market · Assetport</title><link rel="stylesheet" href="/static/style.css">
+<title>Unknown market · Assetport</title>{ICON_LINK}<link rel="stylesheet" href="/static/style.css">
 </head><body><main><h1>No market {html.escape(symbol)}</h1>
 <p><a href="/">See every market</a></p></main></body></html>"""

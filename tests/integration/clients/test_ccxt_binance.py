@@ -1,7 +1,7 @@
 """ccxt's unmodified `binance` exchange against a real server process over real HTTP,
-configured as a user would (reference §1.1): only the URL table and three options change.
+configured as a user would (docs/binance-api.md): only the URL table and three options change.
 
-Each unified method sends the requests of reference §3 and parses our answers; the
+Each unified method sends the requests docs/binance-api.md lists and parses our answers; the
 assertions are what a ccxt user reads back.
 """
 
@@ -23,7 +23,7 @@ OIL = "KOIL/KRW"  # a market of its own, so books from other tests do not meet
 
 
 def binance(server: ExchangeServer, trader: Trader | None = None) -> Any:
-    """A ccxt binance pointed at `server`, as reference §1.1 says."""
+    """A ccxt binance pointed at `server`, as docs/binance-api.md says."""
     credentials = {"apiKey": trader.api_key, "secret": trader.secret} if trader else {}
     exchange = ccxt.binance(
         {

@@ -1,5 +1,5 @@
 """python-binance's unmodified `Client` against a real server process over real HTTP,
-pointed at it as reference §1.2 says: a subclass overriding the URL class attributes.
+pointed at it as docs/binance-api.md says: a subclass overriding the URL class attributes.
 
 python-binance signs its parameters sorted by name, sends GETs with a JSON content type and
 DELETEs with a form body; these tests pass only if the server verifies what was sent.

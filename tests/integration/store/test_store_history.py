@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 import pytest
 from store_workload import applied
 
+from assetport.api.errors import history_error
+from assetport.domain.candles import Candle
 from assetport.domain.events import OrderAccepted, TradeExecuted
 from assetport.domain.intervals import local_close_time, local_open_time, parse_time_zone
 from assetport.store.database import Database
@@ -16,6 +18,7 @@ from assetport.store.projector import Projector
 ITEMS = applied(1500, seed=5)
 EVENTS = [event for *_, events in ITEMS for event in events]
 TRADES = [e for e in EVENTS if isinstance(e, TradeExecuted) and e.symbol == "KGLDKRW"]
+DAY = 24 * 3600 * 1000
 ACCOUNT = 3
 
 
@@ -75,8 +78,19 @@ def test_time_windows_are_inclusive_milliseconds(history: History) -> None:
     window = history.historical_trades("KGLDKRW", from_id=same_ms[0], limit=len(same_ms))
     assert [x.trade_id for x in window] == same_ms
     aggs = history.agg_trades("KGLDKRW", start_ms=ms, end_ms=ms, limit=1000)
-    assert aggs and {a.time_us // 1000 for a in aggs} == {ms}
-    assert aggs[0].first_trade_id == same_ms[0] and aggs[-1].last_trade_id == same_ms[-1]
+    assert aggs and {a.time_ms for a in aggs} == {ms}
+    assert aggs[0].first_id == same_ms[0] and aggs[-1].last_id == same_ms[-1]
+
+
+def test_a_time_bound_beyond_any_time_is_no_bound(history: History) -> None:
+    """A client's `endTime` too large for a 64-bit microsecond column (the OpenAPI fuzz
+    found one) answers like no bound at all, not 500."""
+    far = 2**62
+    everything = history.agg_trades("KGLDKRW", start_ms=0, limit=1000)
+    assert history.agg_trades("KGLDKRW", start_ms=0, end_ms=far, limit=1000) == everything
+    assert history.agg_trades("KGLDKRW", start_ms=far) == []
+    orders = history.all_orders(ACCOUNT, "KGLDKRW", start_ms=far - DAY, end_ms=far)
+    assert orders == []
 
 
 def test_agg_trades_join_one_takers_fills_at_one_price(history: History) -> None:
@@ -98,7 +112,7 @@ def test_agg_trades_join_one_takers_fills_at_one_price(history: History) -> None
         got += page
         from_id = page[-1].agg_id + 1
     assert [a.agg_id for a in got] == list(range(1, len(groups) + 1))
-    assert [(a.first_trade_id, a.last_trade_id, a.qty) for a in got] == [
+    assert [(a.first_id, a.last_id, a.qty) for a in got] == [
         (g[0].trade_id, g[-1].trade_id, sum(t.quantity for t in g)) for g in groups
     ]
     newest = history.agg_trades("KGLDKRW", limit=3)
@@ -112,17 +126,17 @@ def test_klines_of_every_interval(history: History) -> None:
     minutes = history.klines("KGLDKRW", "1m", start_ms=0, limit=1000)
     # Every minute from the first trade to the last, as Binance has them.
     first, last = min(by_minute), max(by_minute)
-    assert [k.open_time_ms for k in minutes] == list(range(first, last + 1, 60_000))
+    assert [k.open_time for k in minutes] == list(range(first, last + 1, 60_000))
     assert len(by_minute) < len(minutes)  # the workload leaves quiet minutes
     previous_close = None
     for k in minutes:
-        assert k.close_time_ms == k.open_time_ms + 59_999
-        trades = by_minute.get(k.open_time_ms)
+        assert k.close_time == k.open_time + 59_999
+        trades = by_minute.get(k.open_time)
         if trades is None:  # a quiet minute: flat at the previous close, no volume
             assert (k.open, k.high, k.low, k.close) == (previous_close,) * 4
-            assert (k.volume, k.quote_volume, k.trades) == (0, 0, 0)
+            assert (k.volume, k.quote_volume, k.count) == (0, 0, 0)
         else:
-            assert (k.open, k.close, k.trades) == (trades[0].price, trades[-1].price, len(trades))
+            assert (k.open, k.close, k.count) == (trades[0].price, trades[-1].price, len(trades))
             assert k.high == max(t.price for t in trades)
             assert k.low == min(t.price for t in trades)
             assert k.volume == sum(t.quantity for t in trades)
@@ -130,25 +144,27 @@ def test_klines_of_every_interval(history: History) -> None:
     # Up to the minute open now, however long ago the last trade was.
     now = last + 10 * 60_000 + 5_000
     latest = history.klines("KGLDKRW", "1m", limit=3, now_ms=now)
-    assert [k.open_time_ms for k in latest] == [
+    assert [k.open_time for k in latest] == [
         last + 8 * 60_000,
         last + 9 * 60_000,
         last + 600_000,
     ]
-    assert {(k.close, k.trades) for k in latest} == {(TRADES[-1].price, 0)}
+    assert {(k.close, k.count) for k in latest} == {(TRADES[-1].price, 0)}
     # A window that starts in a quiet minute begins at that minute's flat candle.
-    quiet = next(k for k in minutes if k.open_time_ms not in by_minute)
-    (alone,) = history.klines("KGLDKRW", "1m", start_ms=quiet.open_time_ms - 1, limit=1)
-    assert alone == quiet
+    quiet = next(k for k in minutes if k.open_time not in by_minute)
+    (alone,) = history.klines("KGLDKRW", "1m", start_ms=quiet.open_time - 1, limit=1)
+    assert _fields([alone]) == _fields([quiet])
     (week,) = history.klines("KGLDKRW", "1w")
-    assert datetime.fromtimestamp(week.open_time_ms / 1000, UTC).strftime("%a %H:%M") == "Mon 00:00"
+    assert datetime.fromtimestamp(week.open_time / 1000, UTC).strftime("%a %H:%M") == "Mon 00:00"
     (month,) = history.klines("KGLDKRW", "1M")
-    assert datetime.fromtimestamp(month.open_time_ms / 1000, UTC).day == 1
+    assert datetime.fromtimestamp(month.open_time / 1000, UTC).day == 1
     assert week.volume == month.volume == sum(t.quantity for t in TRADES)
     # The newest `limit`, and a window by open time.
-    assert history.klines("KGLDKRW", "1m", limit=2) == minutes[-2:]
-    start, end = minutes[3].open_time_ms, minutes[5].open_time_ms
-    assert history.klines("KGLDKRW", "1m", start_ms=start, end_ms=end) == minutes[3:6]
+    assert _fields(history.klines("KGLDKRW", "1m", limit=2)) == _fields(minutes[-2:])
+    start, end = minutes[3].open_time, minutes[5].open_time
+    assert _fields(history.klines("KGLDKRW", "1m", start_ms=start, end_ms=end)) == _fields(
+        minutes[3:6]
+    )
 
 
 @pytest.mark.parametrize(("interval", "zone"), [("1h", "05:45"), ("1d", "+09:00"), ("1M", "-3")])
@@ -160,18 +176,18 @@ def test_klines_in_a_time_zone_add_up_the_trades_of_each_local_period(
     for t in TRADES:
         periods[local_open_time(interval, t.time // 1000, offset)].append(t)
     candles = history.klines("KGLDKRW", interval, start_ms=0, offset_ms=offset)
-    traded = [k for k in candles if k.trades]
-    assert [k.open_time_ms for k in traded] == sorted(periods)
+    traded = [k for k in candles if k.count]
+    assert [k.open_time for k in traded] == sorted(periods)
     for k in traded:
-        trades = periods[k.open_time_ms]
-        assert (k.open, k.close, k.trades) == (trades[0].price, trades[-1].price, len(trades))
+        trades = periods[k.open_time]
+        assert (k.open, k.close, k.count) == (trades[0].price, trades[-1].price, len(trades))
         assert (k.high, k.low) == (max(t.price for t in trades), min(t.price for t in trades))
         assert k.volume == sum(t.quantity for t in trades)
-        assert k.close_time_ms == local_close_time(interval, k.open_time_ms, offset)
+        assert k.close_time == local_close_time(interval, k.open_time, offset)
     # The periods are the zone's, contiguous, and quiet ones flat at the previous close.
     for earlier, later in itertools.pairwise(candles):
-        assert later.open_time_ms == earlier.close_time_ms + 1
-        if not later.trades:
+        assert later.open_time == earlier.close_time + 1
+        if not later.count:
             assert (later.open, later.close) == (earlier.close, earlier.close)
 
 
@@ -179,13 +195,13 @@ def test_refused_parameters_carry_binance_codes(history: History) -> None:
     day = 24 * 3600 * 1000
     with pytest.raises(HistoryError) as too_long:
         history.all_orders(ACCOUNT, "KGLDKRW", start_ms=0, end_ms=day + 1)
-    assert too_long.value.code == -1127
+    assert history_error(too_long.value.reason).code == -1127
     with pytest.raises(HistoryError) as combination:
         history.my_trades(ACCOUNT, "KGLDKRW", from_id=1, start_ms=0)
-    assert combination.value.code == -1128
+    assert history_error(combination.value.reason).code == -1128
     with pytest.raises(HistoryError) as interval:
         history.klines("KGLDKRW", "2m")
-    assert interval.value.code == -1120
+    assert history_error(interval.value.reason).code == -1120
 
 
 def test_orders_outlive_the_engine_and_markets_render(history: History) -> None:
@@ -194,3 +210,10 @@ def test_orders_outlive_the_engine_and_markets_render(history: History) -> None:
     first = history.all_orders(ACCOUNT, "KGLDKRW", order_id=0, limit=1)[0]
     assert history.order(ACCOUNT, "KGLDKRW", order_id=first.order_id) == first
     assert history.order(ACCOUNT + 1, "KGLDKRW", order_id=first.order_id) is None
+
+
+def _fields(candles: list[Candle]) -> list[tuple[int, ...]]:
+    return [
+        (c.open_time, c.close_time, c.open, c.high, c.low, c.close, c.volume, c.count)
+        for c in candles
+    ]

@@ -1,6 +1,7 @@
 """Market streams (`/ws`, `/stream`) against a real server process: Binance's subscribe
 protocol, trade / aggTrade / bookTicker messages for a trade, and a diff-depth stream that a
-client keeps in sync with the REST snapshot under a flow of orders (reference §4.2)."""
+client keeps in sync with the REST snapshot under a flow of orders (docs/binance-api.md,
+"Depth")."""
 
 import asyncio
 import itertools

@@ -1,5 +1,5 @@
 """Unmodified ccxt.pro `binance` and python-binance sockets against a real server process,
-configured as reference §1 says: URL tables replaced whole (ccxt), URL class attributes
+configured as docs/binance-api.md says: URL tables replaced whole (ccxt), URL class attributes
 overridden in subclasses (python-binance), spot-only options."""
 
 import asyncio

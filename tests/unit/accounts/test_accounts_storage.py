@@ -11,8 +11,8 @@ from assetport.accounts.store import ACCOUNTS_DB_FILE, Account
 from assetport.accounts.tokens import Purpose
 from assetport.accounts.totp import code_at
 from assetport.api.errors import ApiError
-from assetport.api.session_auth import SessionCredentials
-from assetport.api.users import UserStore
+from assetport.edge.sessions import SessionCredentials
+from assetport.edge.users import UserStore
 
 NOW_MS = 1_700_000_015_000
 NOW_S = NOW_MS // 1000

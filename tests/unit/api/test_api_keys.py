@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from assetport.api.keys import (
+from assetport.edge.keys import (
     ADMIN_TOKEN_FILE,
     KEYS_DB_FILE,
     MASTER_KEY_FILE,

@@ -12,7 +12,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from assetport.api.errors import ApiError
-from assetport.api.keys import ApiKey, KeyStore, Permission
 from assetport.api.params import Params
 from assetport.api.signing import (
     authenticate_rest,
@@ -21,6 +20,7 @@ from assetport.api.signing import (
     split_signature,
     ws_payload,
 )
+from assetport.edge.keys import ApiKey, KeyStore, Permission
 
 NOW = 1_700_000_000_000
 IP = "127.0.0.1"

@@ -5,11 +5,12 @@ from pathlib import Path
 
 import pytest
 
+from assetport.api.engine_link import LocalEngine
 from assetport.api.errors import ApiError
 from assetport.api.gateway import Gateway
-from assetport.api.keys import KeyStore
 from assetport.api.ratelimit import RateLimiter
 from assetport.domain.commands import Deposit
+from assetport.edge.keys import KeyStore
 from assetport.runtime.config import RuntimeConfig
 from assetport.runtime.startup import close_service, open_service
 
@@ -22,7 +23,7 @@ def test_a_full_queue_is_minus_1003_and_a_stopped_engine_minus_1001(tmp_path: Pa
     async def main() -> None:
         service = await open_service(RuntimeConfig(data_dir=tmp_path / "data", queue_bound=1))
         running = asyncio.get_running_loop().create_task(service.run())
-        gateway = Gateway(service, KeyStore(tmp_path / "keys"), RateLimiter())
+        gateway = Gateway(LocalEngine(service), KeyStore(tmp_path / "keys"), RateLimiter())
         queued = service.submit(_deposit("first"))
         with pytest.raises(ApiError) as full:
             await gateway.execute(_deposit("second"))

@@ -2,10 +2,15 @@
 
 Amounts in tests are written in whole units through `units()` so that a reader can check
 the figures by hand: KGLD has 4 decimals, KRW none, BTC 8.
+
+After every command the harness checks the global balance (`assert_balanced`): each asset
+sums to zero over all accounts, no account but the external one is below zero, and what the
+products say they hold is what the ledger holds.
 """
 
 from decimal import Decimal
 
+from assetport.domain.accounts import EXTERNAL_ACCOUNT
 from assetport.domain.commands import (
     CancelOrder,
     Command,
@@ -20,7 +25,7 @@ from assetport.domain.orders import OrderType, SelfTradePrevention, Side, TimeIn
 from assetport.domain.results import RejectReason
 from assetport.domain.units import to_units
 from assetport.engine.engine import Engine
-from assetport.engine.snapshot import encode_state, state_of
+from assetport.engine.snapshot import decode_state, encode_state
 
 GOLD = "KGLDKRW"
 ALICE, BOB, CAROL = 100, 101, 102
@@ -67,7 +72,9 @@ class Exchange:
     def do(self, command: Command) -> list[Event]:
         self.seq += 1
         self.time += 1000
-        return self.engine.apply(self.seq, self.time, command)
+        events = self.engine.apply(self.seq, self.time, command)
+        assert_balanced(self.engine)
+        return events
 
     def fund(self, account: int, krw: int = 0, gold: int = 0) -> None:
         if krw:
@@ -116,10 +123,26 @@ class Exchange:
         return [(o.order_id, o.price, o.visible) for o in book.orders()]
 
 
+def assert_balanced(engine: Engine) -> None:
+    """The ledger's global balance and the products' holds, as a user would audit them."""
+    totals = engine.ledger_totals()
+    assert not any(totals.values()), f"the ledger does not sum to zero: {totals}"
+    held: dict[tuple[int, str], int] = {}
+    for account, asset, free, on_hold in engine.balances():
+        assert on_hold >= 0 and (free >= 0 or account == EXTERNAL_ACCOUNT), (account, asset)
+        if on_hold:
+            held[(account, asset)] = on_hold
+    by_products: dict[tuple[int, str], int] = {}
+    for hold in engine.holds():
+        key = (hold.account, hold.asset)
+        by_products[key] = by_products.get(key, 0) + hold.amount
+    assert held == by_products, f"ledger holds {held}, the products hold {by_products}"
+
+
 def fingerprint(engine: Engine) -> bytes:
     """The engine's state without its last sequence number, which every command advances,
     rejected or not: equal fingerprints mean the command changed nothing."""
-    state = state_of(engine)
+    state = decode_state(engine.snapshot())
     state.last_seq = 0
     return encode_state(state)
 

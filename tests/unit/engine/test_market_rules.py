@@ -11,6 +11,7 @@ from engine_harness import (
     STP,
     Exchange,
     accepted_id,
+    assert_balanced,
     fingerprint,
     kgld,
     of_type,
@@ -258,7 +259,9 @@ def test_what_one_order_receives_stays_within_64_bits() -> None:
     engine = Engine()
 
     def do(command: Command) -> list[Event]:
-        return engine.apply(engine.last_seq + 1, engine.last_seq + 1, command)
+        events = engine.apply(engine.last_seq + 1, engine.last_seq + 1, command)
+        assert_balanced(engine)
+        return events
 
     do(ListAsset("KRW", 0))
     do(ListAsset("BIG", 0))

@@ -53,3 +53,19 @@ def test_order_problem_checks_without_placing() -> None:
     assert ex.engine.snapshot() == before
     ex.do(SetMarketStatus(GOLD, MarketStatus.HALT))
     assert ex.engine.order_problem(good) is RejectReason.MARKET_CLOSED
+
+
+def test_the_book_as_the_depth_view_reads_it() -> None:
+    ex = Exchange()
+    ex.fund(ALICE, krw=1_000_000)
+    ex.fund(BOB, gold=kgld("5"))
+    ex.limit(ALICE, Side.BUY, kgld("1"), 100_000)
+    ex.limit(ALICE, Side.BUY, kgld("2"), 99_000)
+    ex.limit(BOB, Side.SELL, kgld("3"), 101_000, iceberg_qty=kgld("1"))
+    assert ex.engine.visible_at(GOLD, Side.BUY, 100_000) == kgld("1")
+    assert ex.engine.visible_at(GOLD, Side.SELL, 101_000) == kgld("1")  # the iceberg's tip
+    assert ex.engine.visible_at(GOLD, Side.SELL, 100_000) == 0
+    bids, asks = ex.engine.depth(GOLD)
+    assert bids == [(100_000, kgld("1")), (99_000, kgld("2"))]
+    assert asks == [(101_000, kgld("1"))]
+    assert ex.engine.depth(GOLD, limit=1)[0] == [(100_000, kgld("1"))]

@@ -1,6 +1,6 @@
 // The page's calls to the public API, the same endpoints every client uses. The browser
 // sends the session cookie itself (same origin); a state-changing call also carries the
-// session's CSRF token, which `loadSession` reads from /api/v1/account/me.
+// session's CSRF token, which `loadSession` reads from /api/v1/account/session.
 
 let csrfToken = null;
 
@@ -62,14 +62,11 @@ export function setCsrfToken(token) {
 }
 
 // The logged-in profile ({userId, email, totpEnabled, csrfToken, antiPhishingCode}), or
-// null when the browser has no live session.
+// null when the browser has no live session. /api/v1/account/session answers a visitor
+// 200 {loggedIn: false}, so a visitor's page load has no failed request.
 export async function loadSession() {
-  try {
-    const profile = await account("GET", "me");
-    setCsrfToken(profile.csrfToken);
-    return profile;
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 401) return null;
-    throw error;
-  }
+  const answer = await account("GET", "session");
+  if (!answer || !answer.loggedIn) return null;
+  setCsrfToken(answer.csrfToken);
+  return answer;
 }

@@ -9,11 +9,12 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from assetport.api.labels import LabelError, check_label
+from assetport.domain.accounts import FIRST_USER_ACCOUNT
+from assetport.edge.labels import LabelError, check_label
 from assetport.runtime.data_dir import create_private_file
 
 USERS_DB_FILE = "users.sqlite3"
-FIRST_USER_ID = 1000
+FIRST_USER_ID = FIRST_USER_ACCOUNT
 
 
 class UserError(ValueError):

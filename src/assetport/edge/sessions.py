@@ -1,10 +1,12 @@
-"""What the REST pipeline asks of web sessions, without importing the accounts package.
+"""Web sessions as the gateway sees them: the request's credentials, and the protocol the
+REST pipeline checks them through.
 
 The web page uses the same public API as every client: a USER_DATA or TRADE request may
 carry the session cookie (and, when it changes state, the session's CSRF token) instead of
-an API key and signature. The accounts package, a floor above the gateway, implements
-`SessionCheck`; the server sets it on the gateway. Defined here so imports still only go down.
-The cookies' format is here too, shared by the session cookie and the sandbox's mailbox one.
+an API key and signature. The accounts package implements `SessionCheck`; the composition
+root (`server/`) sets it on the gateway. Defined on this floor, below both, so neither the
+gateway nor the accounts import the other. The cookies' format is here too, shared by the
+session cookie and the sandbox's mailbox one.
 """
 
 from dataclasses import dataclass
@@ -52,3 +54,8 @@ def cookie_header(name: str, value: str, *, max_age: int, secure: bool) -> str:
     if secure:
         parts.append("Secure")
     return "; ".join(parts)
+
+
+def session_credentials(cookie: str | None, csrf_token: str | None) -> SessionCredentials | None:
+    """The web session's cookie and CSRF header, when the request has the cookie."""
+    return SessionCredentials(cookie, csrf_token) if cookie else None

@@ -33,7 +33,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from assetport.api.labels import LabelError, check_label
+from assetport.edge.labels import LabelError, check_label
 from assetport.runtime.data_dir import create_private_file
 
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network

@@ -8,7 +8,7 @@ from typing import Final
 
 from assetport.domain.orders import OrderType, SelfTradePrevention, TimeInForce
 from assetport.domain.results import RejectReason
-from assetport.engine.market import MarketState
+from assetport.engine.spot.market import MarketState
 
 MAX_CLIENT_ORDER_ID: Final = 36
 

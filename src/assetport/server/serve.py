@@ -1,7 +1,9 @@
 """`assetport serve`: the exchange in one process: engine service, gateway, market data.
 
-Start-up: recover the engine from the data directory, list what the listing file (or the
-demo defaults) names and the engine does not have yet, then serve HTTP. The listing file
+Start-up: recover the engine from the data directory (or, with `--engine HOST:PORT`, reach
+an `assetport engine-serve` process through its command port: `api/engine_link.py`), list
+what the listing file (or the demo defaults) names and the engine does not have yet, then
+serve HTTP. The listing file
 may also raise or lower the rate limits (Binance's by default), in exchangeInfo's terms:
 
     [[rate_limits]]
@@ -35,11 +37,12 @@ from assetport.accounts.mail import Outbox, SmtpServer, parse_smtp_url
 from assetport.accounts.routes import account_routes
 from assetport.accounts.service import Accounts
 from assetport.accounts.settings import AccountSettings
+from assetport.accounts.web_call import WebContext
 from assetport.api.admission import Admission
 from assetport.api.app import REST_ENDPOINTS, create_app
+from assetport.api.engine_link import LocalEngine, PortEngine
 from assetport.api.gateway import Gateway
 from assetport.api.http_server import http_protocol
-from assetport.api.keys import AdminToken, KeyStore
 from assetport.api.proxies import HSTS, ForwardedHeaders, TrustedProxies
 from assetport.api.ratelimit import (
     DEFAULT_RATE_LIMITS,
@@ -48,16 +51,15 @@ from assetport.api.ratelimit import (
     RateLimiter,
     RateLimitType,
 )
-from assetport.api.read_model import ReadModelProcess
-from assetport.api.rest_sandbox import sandbox_routes
-from assetport.api.stopping import EmbeddedServer, StopOnSignals
 from assetport.api.transport_limits import load_transport_limits
-from assetport.api.users import UserStore
 from assetport.api.ws_routes import realtime
 from assetport.api.ws_server import websocket_protocol
 from assetport.domain.commands import ListAsset, ListMarket
 from assetport.domain.events import CommandRejected
+from assetport.edge.keys import AdminToken, KeyStore
+from assetport.edge.users import UserStore
 from assetport.listings import Listings, demo_listings, load_listings
+from assetport.runtime.bus import EventBus
 from assetport.runtime.config import RuntimeConfig
 from assetport.runtime.data_dir import claim, write_private_file
 from assetport.runtime.interpreter import tune_for_latency
@@ -65,6 +67,9 @@ from assetport.runtime.service import EngineService
 from assetport.runtime.startup import close_service, open_service
 from assetport.sandbox.mail import MailCatcher, sandbox_mail_routes
 from assetport.sandbox.market_makers import DemoMarketMakers
+from assetport.sandbox.routes import sandbox_routes
+from assetport.server.read_model import ReadModelProcess
+from assetport.server.stopping import EmbeddedServer, StopOnSignals
 from assetport.store.database import open_database
 from assetport.store.history import History
 from assetport.web.pages import web_routes
@@ -90,6 +95,9 @@ class ServeOptions:
     tls_cert: Path | None = None  # with tls_key: serve https (and HSTS) directly
     tls_key: Path | None = None
     trusted_proxies: tuple[str, ...] = ()  # CIDRs whose X-Forwarded-For/-Proto are believed
+    # HOST:PORT of an `assetport engine-serve` command port: the engine runs there, not here
+    # (no journal, no SQL history in this process).
+    engine: str | None = None
 
 
 def load_rate_limits(config: Path | None) -> tuple[RateLimit, ...]:
@@ -120,23 +128,23 @@ def load_rate_limits(config: Path | None) -> tuple[RateLimit, ...]:
     return limits
 
 
-async def ensure_listed(service: EngineService, listings: Listings) -> None:
+async def ensure_listed(gateway: Gateway, listings: Listings) -> None:
     """List what the engine does not have yet; what it has stays as it is, but for the
     self-trade prevention of markets listed before it had a policy (listings.py)."""
-    engine = service.engine
-    for command in [*listings.commands(), *listings.stp_updates(engine.markets)]:
-        if isinstance(command, ListAsset) and command.code in engine.assets:
+    markets = gateway.markets
+    for command in [*listings.commands(), *listings.stp_updates(markets.terms)]:
+        if isinstance(command, ListAsset) and command.code in markets.assets:
             continue
-        if isinstance(command, ListMarket) and command.market.symbol in engine.markets:
+        if isinstance(command, ListMarket) and command.market.symbol in markets:
             continue
-        outcome = await service.execute(command)
+        outcome = await gateway.engine.execute(command)
         for event in outcome.events:
             if isinstance(event, CommandRejected):
                 raise RuntimeError(f"the engine refused the listing {command!r}: {event.reason}")
 
 
 async def serve(options: ServeOptions) -> None:
-    stopping = StopOnSignals()  # SIGTERM as SIGINT: see api/stopping.py
+    stopping = StopOnSignals()  # SIGTERM as SIGINT: see server/stopping.py
     data_dir = options.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
     listings = load_listings(options.config) if options.config else demo_listings()
@@ -146,8 +154,7 @@ async def serve(options: ServeOptions) -> None:
     if options.tls_key is not None and options.tls_cert is None:
         raise ValueError("--tls-key needs --tls-cert")
     outbox, catcher = _mail_outbox(options)
-    service = await open_service(RuntimeConfig(data_dir, journal_url=options.journal_url))
-    running = asyncio.get_running_loop().create_task(service.run())
+    engine = await _open_engine(options)
     keys = KeyStore(data_dir)
     users = UserStore(data_dir)
     accounts = Accounts(data_dir, users, settings=options.accounts, outbox=outbox)
@@ -157,20 +164,21 @@ async def serve(options: ServeOptions) -> None:
     read_model: ReadModelProcess | None = None
     background: list[asyncio.Task[None]] = []
     try:
-        await ensure_listed(service, listings)
-        gateway = Gateway(service, keys, limiter, sandbox=options.demo)
-        read_model = await _start_read_model(service, gateway, data_dir, options.db_url)
-        # The accounts package sits above the gateway; this file is where they meet.
-        extra_routes = account_routes(accounts, gateway, admin_token=admin_token, catcher=catcher)
+        gateway = Gateway(engine.link, keys, limiter, sandbox=options.demo)
+        await ensure_listed(gateway, listings)
+        if engine.bus is not None:
+            read_model = await _start_read_model(engine.bus, gateway, data_dir, options.db_url)
+        # The accounts and the gateway meet here: neither imports the other.
+        gateway.sessions = accounts.sessions
+        context = WebContext(keys, gateway.clock_ms, limiter)
+        extra_routes = account_routes(accounts, context, catcher=catcher)
         if options.demo:
-            background.append(_start_sandbox(service))
+            background.append(_start_sandbox(gateway))
             extra_routes.extend(sandbox_routes(gateway))
         if catcher is not None:
             outbox.server = SmtpServer("127.0.0.1", await catcher.start(), "smtp")
-            extra_routes.extend(sandbox_mail_routes(catcher, gateway))
-        extra_routes.extend(
-            web_routes(sandbox=options.demo, symbols=lambda: service.engine.markets.keys())
-        )
+            extra_routes.extend(sandbox_mail_routes(catcher, gateway.clock_ms, limiter))
+        extra_routes.extend(web_routes(sandbox=options.demo, symbols=gateway.markets.symbols))
         live = realtime(gateway)
         app = create_app(
             gateway,
@@ -178,6 +186,7 @@ async def serve(options: ServeOptions) -> None:
             admin_token,
             extra_routes=extra_routes,
             live=live,
+            verifier=accounts,
         )
         tls = options.tls_cert is not None
         admission = Admission(limits, limiter, gateway.clock_ms, proxies)
@@ -226,16 +235,13 @@ async def serve(options: ServeOptions) -> None:
             accounts.public_url = _own_url(options.host, port, tls=tls)
         _announce(data_dir, options.host, port, options.tls_cert)
         tune_for_latency()
-        await asyncio.wait([serving, running], return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait([serving, engine.running], return_when=asyncio.FIRST_COMPLETED)
         server.should_exit = True
         await serving
     finally:
         for task in background:
             task.cancel()
-        service.stop()
-        with contextlib.suppress(Exception):
-            await running
-        await close_service(service)
+        await engine.close()
         if read_model is not None:
             await read_model.close()
         if gateway is not None and gateway.history is not None:
@@ -249,18 +255,53 @@ async def serve(options: ServeOptions) -> None:
         users.close()
         with contextlib.suppress(FileNotFoundError):
             (data_dir / SERVER_FILE).unlink()
-    if running.done() and running.exception() is not None:
-        raise RuntimeError(f"the engine stopped: {running.exception()}")
+    engine.raise_if_failed()
+
+
+@dataclass
+class _Engine:
+    """The gateway's engine, and how this process runs it and stops it."""
+
+    link: LocalEngine | PortEngine
+    running: "asyncio.Task[None]"  # ends when the engine does (or its connection)
+    service: EngineService | None = None  # the engine runs in this process
+    bus: EventBus | None = None  # its applied batches, for the SQL read model
+
+    async def close(self) -> None:
+        if self.service is not None:
+            self.service.stop()
+        elif isinstance(self.link, PortEngine):
+            await self.link.close()
+        with contextlib.suppress(Exception):
+            await self.running
+        if self.service is not None:
+            await close_service(self.service)
+
+    def raise_if_failed(self) -> None:
+        running = self.running
+        if running.done() and not running.cancelled() and running.exception() is not None:
+            raise RuntimeError(f"the engine stopped: {running.exception()}")
+
+
+async def _open_engine(options: ServeOptions) -> _Engine:
+    """The engine service of this data directory, or the engine process at `--engine`."""
+    loop = asyncio.get_running_loop()
+    if options.engine is not None:
+        host, _, port = options.engine.rpartition(":")
+        if not host or not port.isdigit():
+            raise ValueError(f"--engine {options.engine}: expected HOST:PORT")
+        link = await PortEngine.connect(host, int(port))
+        return _Engine(link, loop.create_task(link.wait_closed()))
+    service = await open_service(RuntimeConfig(options.data_dir, journal_url=options.journal_url))
+    return _Engine(LocalEngine(service), loop.create_task(service.run()), service, service.bus)
 
 
 async def _start_read_model(
-    service: EngineService, gateway: Gateway, data_dir: Path, db_url: str | None
+    bus: EventBus, gateway: Gateway, data_dir: Path, db_url: str | None
 ) -> ReadModelProcess:
     """Start the process writing the SQL read model (see `read_model`), once it has caught
     up with the journal, and open the history the endpoints read."""
-    read_model = await ReadModelProcess.start(
-        service.bus, data_dir, db_url, service.engine.last_seq
-    )
+    read_model = await ReadModelProcess.start(bus, data_dir, db_url, gateway.engine.last_seq)
     gateway.read_model = read_model
     gateway.history = History(await asyncio.to_thread(open_database, db_url, data_dir))
     return read_model
@@ -284,8 +325,8 @@ def _own_url(host: str, port: int, *, tls: bool) -> str:
     return f"{'https' if tls else 'http'}://{host}:{port}"
 
 
-def _start_sandbox(service: EngineService) -> "asyncio.Task[None]":
-    return asyncio.get_running_loop().create_task(DemoMarketMakers(service).run())
+def _start_sandbox(gateway: Gateway) -> "asyncio.Task[None]":
+    return asyncio.get_running_loop().create_task(DemoMarketMakers(gateway).run())
 
 
 async def _cadence(gateway: Gateway) -> None:

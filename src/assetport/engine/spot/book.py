@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from heapq import heappop, heappush, nlargest, nsmallest
 from typing import Final
 
-from assetport.engine.order import Order
+from assetport.engine.spot.order import Order
 
 # Read from C statics in the compiled engine, not looked up in the module's dict per use.
 _heappush: Final = heappush

@@ -10,7 +10,7 @@ from heapq import heappop, heappush
 from typing import Final
 
 from assetport.domain.orders import OrderType, Side
-from assetport.engine.order import Order
+from assetport.engine.spot.order import Order
 
 _STOP_LOSS_TYPES: Final = frozenset({OrderType.STOP_LOSS, OrderType.STOP_LOSS_LIMIT})
 

@@ -12,7 +12,7 @@ from assetport.domain.orders import (
 from assetport.engine.ledger import Balance
 
 if TYPE_CHECKING:
-    from assetport.engine.book import Level
+    from assetport.engine.spot.book import Level
 
 
 class Order:

@@ -5,10 +5,10 @@ account."""
 from assetport.domain.markets import Market, stp_none_allowed
 from assetport.domain.orders import SelfTradePrevention
 from assetport.domain.units import MAX_AMOUNT
-from assetport.engine.book import BookSide
 from assetport.engine.ledger import Balance
-from assetport.engine.order import Order
-from assetport.engine.stops import StopBook
+from assetport.engine.spot.book import BookSide
+from assetport.engine.spot.order import Order
+from assetport.engine.spot.stops import StopBook
 
 
 class MarketState:

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from assetport.api.errors import ApiError
+from assetport.api import errors
 from assetport.api.gateway import Gateway
 from assetport.api.http import Call, Endpoint, ParamDoc, Security, respond
 from assetport.sandbox.faucet import AlreadyGiven, give_test_funds
@@ -19,13 +19,13 @@ async def faucet(call: Call) -> Any:
     call.params.ensure_all_read()
     gateway = call.gateway
     try:
-        given = await give_test_funds(gateway.service, call.account, call.now_ms)
+        given = await give_test_funds(gateway, call.account, call.now_ms)
     except AlreadyGiven as exc:
-        raise ApiError(-7005, "Test funds were already given this hour.", 429) from exc
+        raise errors.FAUCET_ALREADY_GIVEN.error() from exc
     return {
         "account": call.account,
         "given": [
-            {"asset": asset, "amount": gateway.precisions.amount(asset, units)}
+            {"asset": asset, "amount": gateway.markets.amount(asset, units)}
             for asset, units in given.items()
         ],
     }

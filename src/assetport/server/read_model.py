@@ -119,7 +119,7 @@ class ReadModelProcess:
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "assetport.api.read_model",
+            "assetport.server.read_model",
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
         )

@@ -1,4 +1,7 @@
 """What the gateway knows of each order: its latest state, kept from the event stream.
+The one order view: REST, the WebSocket API and the user data streams answer from its
+`OrderRecord`, and the SQL history's orders are read into the same record
+(`store/history.py`), so one renderer (`api/render.py`) writes every order.
 
 The engine holds only open orders; clients also ask about orders that just filled or were
 canceled, and user streams need each order's running totals at every event. This view is
@@ -24,7 +27,7 @@ from assetport.domain.events import (
     TradeExecuted,
 )
 from assetport.domain.orders import OrderStatus, OrderType, SelfTradePrevention, Side, TimeInForce
-from assetport.engine.order import Order
+from assetport.views.seed import OpenOrder
 
 DEFAULT_CLOSED_KEPT = 200_000
 # Prevented matches kept per account for GET /api/v3/myPreventedMatches (newest kept).
@@ -149,7 +152,7 @@ class OrderRecords:
                 self.pairs[event.market.symbol] = (event.market.base, event.market.quote)
         return changes
 
-    def restore(self, orders: Iterable[Order]) -> None:
+    def restore(self, orders: Iterable[OpenOrder]) -> None:
         """Records for the open orders of an engine recovered at start (their fills before
         the restart are in the SQL history, not here)."""
         for order in orders:

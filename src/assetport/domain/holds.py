@@ -1,0 +1,26 @@
+"""Holds: funds an account has set aside and cannot spend, each named by what it is for.
+
+The ledger keeps one held bucket per account and asset (`engine/ledger.py`); the product
+that made a hold knows its purpose and answers its holds by purpose, so that every held
+unit can be explained (and the products' holds add up to the ledger's held buckets).
+"""
+
+from enum import StrEnum
+from typing import NamedTuple
+
+
+class HoldPurpose(StrEnum):
+    ORDER = "order"  # a spot order resting in a book or waiting for its stop price
+    NFT_BID = "nft_bid"  # a bid on an NFT (later)
+    NFT_OFFER = "nft_offer"  # an NFT offered for sale (later)
+    WITHDRAWAL = "withdrawal"  # a withdrawal waiting for the chain (later)
+    REDEMPTION = "redemption"  # asset-backed tokens waiting for their issuer (later)
+
+
+class Hold(NamedTuple):
+    """What `account` holds of `asset` for `purpose`, in units."""
+
+    account: int
+    asset: str
+    purpose: HoldPurpose
+    amount: int

@@ -1,0 +1,183 @@
+"""The spot product's section of the snapshot: the markets with their books in priority
+order and their stop orders, the per-account fee overrides and the id counters.
+
+Canonical: equal states give equal values, whatever history led to them (markets by
+symbol, books best price first then time, stops and overrides by id). Derived structures
+(price heaps, the open-order and client-id indexes, the balance records each market keeps at
+hand) are not written; restore rebuilds them.
+"""
+
+import msgspec
+
+from assetport.domain.markets import Market, MarketStatus
+from assetport.domain.orders import (
+    OrderStatus,
+    OrderType,
+    SelfTradePrevention,
+    Side,
+    TimeInForce,
+)
+from assetport.engine.ledger import Balance
+from assetport.engine.spot.admin import new_market_state
+from assetport.engine.spot.lifecycle import register, wallet
+from assetport.engine.spot.order import Order
+from assetport.engine.spot.state import SpotState
+
+
+class OrderRecord(msgspec.Struct, array_like=True, frozen=True):
+    order_id: int
+    account: int
+    symbol: str
+    side: Side
+    type: OrderType
+    time_in_force: TimeInForce
+    price: int
+    quantity: int
+    quote_quantity: int
+    stop_price: int
+    iceberg_qty: int
+    client_order_id: str
+    stp_mode: SelfTradePrevention
+    created: int
+    held: int
+    visible: int
+    executed: int
+    executed_quote: int
+    status: OrderStatus
+    working: bool
+    updated: int
+
+
+class MarketSnapshot(msgspec.Struct, array_like=True):
+    """A market's state. The self-trade prevention policy came later: a snapshot written
+    before it has none (None), and the market's listing then says what it is."""
+
+    market: Market
+    status: MarketStatus
+    maker_fee_bps: int
+    taker_fee_bps: int
+    last_price: int
+    next_trade_id: int
+    bids: list[OrderRecord]
+    asks: list[OrderRecord]
+    stops: list[OrderRecord]
+    default_stp: SelfTradePrevention | None = None
+    allow_stp_none: bool = False
+
+
+class SpotSection(msgspec.Struct, array_like=True):
+    next_order_id: int
+    next_prevented_id: int
+    markets: list[MarketSnapshot]
+    account_fees: list[tuple[int, int, int]]  # (account, maker bps, taker bps)
+
+
+def section_of(s: SpotState) -> SpotSection:
+    markets = []
+    for symbol in sorted(s.markets):
+        m = s.markets[symbol]
+        markets.append(
+            MarketSnapshot(
+                m.market,
+                m.status,
+                m.maker_fee_bps,
+                m.taker_fee_bps,
+                m.last_price,
+                m.next_trade_id,
+                [_record_of(order) for order in m.bids.orders()],
+                [_record_of(order) for order in m.asks.orders()],
+                [_record_of(m.stops.orders[order_id]) for order_id in sorted(m.stops.orders)],
+                m.default_stp,
+                m.allow_stp_none,
+            )
+        )
+    return SpotSection(
+        s.next_order_id,
+        s.next_prevented_id,
+        markets,
+        [(account, *s.account_fees[account]) for account in sorted(s.account_fees)],
+    )
+
+
+def restore(s: SpotState, section: SpotSection) -> None:
+    """Fill a new, empty spot state (the ledger and the assets are restored already)."""
+    s.next_order_id = section.next_order_id
+    s.next_prevented_id = section.next_prevented_id
+    for account, maker_bps, taker_bps in section.account_fees:
+        s.account_fees[account] = (maker_bps, taker_bps)
+    for snap in section.markets:
+        m = new_market_state(s, snap.market)
+        m.status = snap.status
+        m.maker_fee_bps = snap.maker_fee_bps
+        m.taker_fee_bps = snap.taker_fee_bps
+        m.last_price = snap.last_price
+        m.next_trade_id = snap.next_trade_id
+        if snap.default_stp is not None:
+            m.set_stp_policy(snap.default_stp, snap.allow_stp_none)
+        restored: list[Order] = []
+        for side, records in ((m.bids, snap.bids), (m.asks, snap.asks)):
+            for record in records:
+                order = _order_from(record, wallet(s, m, record.account))
+                side.add(order)
+                restored.append(order)
+        for record in snap.stops:
+            order = _order_from(record, wallet(s, m, record.account))
+            m.stops.add(order)
+            restored.append(order)
+        for order in sorted(restored, key=lambda order: order.order_id):
+            register(s, m, order)
+        s.markets[m.symbol] = m
+
+
+def _record_of(order: Order) -> OrderRecord:
+    return OrderRecord(
+        order.order_id,
+        order.account,
+        order.symbol,
+        order.side,
+        order.type,
+        order.time_in_force,
+        order.price,
+        order.quantity,
+        order.quote_quantity,
+        order.stop_price,
+        order.iceberg_qty,
+        order.client_order_id,
+        order.stp_mode,
+        order.created,
+        order.held,
+        order.visible,
+        order.executed,
+        order.executed_quote,
+        order.status,
+        order.working,
+        order.updated,
+    )
+
+
+def _order_from(record: OrderRecord, records: tuple[Balance, Balance]) -> Order:
+    order = Order(
+        record.order_id,
+        record.account,
+        record.symbol,
+        record.side,
+        record.type,
+        record.time_in_force,
+        record.price,
+        record.quantity,
+        record.quote_quantity,
+        record.stop_price,
+        record.iceberg_qty,
+        record.client_order_id,
+        record.stp_mode,
+        record.created,
+        record.held,
+        record.working,
+        records,
+    )
+    order.visible = record.visible
+    order.executed = record.executed
+    order.executed_quote = record.executed_quote
+    order.status = record.status
+    order.updated = record.updated
+    return order

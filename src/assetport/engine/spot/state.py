@@ -1,0 +1,24 @@
+"""The spot product's state, handed to each of its modules: the markets, the indexes over
+their orders, the per-account fee overrides and the id counters, with what the product was
+given (the context of the current command, the ledger, the listed assets) and the posting
+it reuses for every move of money."""
+
+from assetport.engine.assets import Assets
+from assetport.engine.context import Context
+from assetport.engine.ledger import Ledger, Posting
+from assetport.engine.spot.market import MarketState
+
+
+class SpotState:
+    def __init__(self, ctx: Context, ledger: Ledger, assets: Assets) -> None:
+        self.ctx = ctx
+        self.ledger = ledger
+        self.assets = assets
+        self.posting = Posting()
+        self.markets: dict[str, MarketState] = {}
+        # (account, client order id) -> order id, for every open order that has one.
+        self.client_ids: dict[tuple[int, str], int] = {}
+        # account -> (maker, taker) fee rates in basis points, replacing the markets' own.
+        self.account_fees: dict[int, tuple[int, int]] = {}
+        self.next_order_id = 1
+        self.next_prevented_id = 1

@@ -1,0 +1,63 @@
+"""What a gateway's views start from: the engine's read API as of one sequence number.
+
+The in-process gateway reads it from its engine at start; a gateway over the command port
+asks the engine process for it (`runtime/wire.py`'s `Read`). Plain values (msgspec
+structs), so both are the same bytes on the wire and the same objects in memory.
+"""
+
+import msgspec
+
+from assetport.domain.assets import Asset
+from assetport.domain.markets import MarketTerms
+from assetport.domain.orders import OrderStatus, OrderType, SelfTradePrevention, Side, TimeInForce
+
+Levels = list[tuple[int, int]]  # (price, visible quantity), best first
+
+
+class OpenOrder(msgspec.Struct, frozen=True, gc=False, array_like=True):
+    """An order the engine holds (resting, or waiting for its stop price), as it is now.
+    Times in microseconds; amounts in integer units."""
+
+    order_id: int
+    account: int
+    symbol: str
+    client_order_id: str
+    side: Side
+    type: OrderType
+    time_in_force: TimeInForce
+    price: int
+    quantity: int
+    quote_quantity: int
+    stop_price: int
+    iceberg_qty: int
+    stp_mode: SelfTradePrevention
+    created: int
+    working: bool
+    status: OrderStatus
+    executed: int
+    executed_quote: int
+    updated: int
+
+
+class Book(msgspec.Struct, frozen=True, gc=False, array_like=True):
+    """A market's visible price levels."""
+
+    bids: Levels
+    asks: Levels
+
+
+class Seed(msgspec.Struct, frozen=True, gc=False, array_like=True):
+    """The engine's state as the views need it, after command `last_seq`.
+
+    `balances` (account, asset, free, held) are only filled for a gateway that keeps its
+    own balances view (one over the command port); the in-process gateway reads them from
+    the engine when asked.
+    """
+
+    last_seq: int
+    assets: list[Asset]
+    markets: list[MarketTerms]
+    fee_overrides: dict[int, tuple[int, int]]
+    open_orders: list[OpenOrder]
+    books: dict[str, Book]
+    balances: list[tuple[int, str, int, int]] = []

@@ -1,0 +1,113 @@
+"""A gateway in its own process, whose engine is an `assetport engine-serve` process reached
+only through the command port (`assetport serve --engine HOST:PORT`): it lists the markets,
+takes deposits, places and cancels an order, and sees its own order, book and balances at
+once, its views fed from the events in the port's replies."""
+
+import asyncio
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from exchange_server import ROOT, ExchangeServer
+
+from assetport.runtime.port_client import PortClient
+
+
+@pytest.fixture
+def engine_port(tmp_path: Path) -> Iterator[int]:
+    """An engine process with its command port on a free port; stopped by SIGTERM."""
+    log = (tmp_path / "engine.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "assetport.cli", "engine-serve",
+         "--data-dir", str(tmp_path / "engine"), "--port", "0"],
+        stdout=subprocess.PIPE, stderr=log, text=True, cwd=ROOT,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert line, (tmp_path / "engine.log").read_text()
+        yield int(json.loads(line)["port"])
+    finally:
+        process.terminate()
+        code = process.wait(timeout=30)
+        if process.stdout is not None:
+            process.stdout.close()
+        log.close()
+    assert code == 0, (tmp_path / "engine.log").read_text()
+
+
+def _engine_status(port: int) -> tuple[int, dict[str, int]]:
+    async def ask() -> tuple[int, dict[str, int]]:
+        client = await PortClient.connect("127.0.0.1", port)
+        try:
+            status = await client.status()
+        finally:
+            await client.close()
+        return status.last_seq, status.ledger_nonzero
+
+    return asyncio.run(ask())
+
+
+def test_a_gateway_over_the_command_port_places_cancels_and_sees_its_own_order(
+    tmp_path: Path, engine_port: int
+) -> None:
+    engine_seq_at_start, _ = _engine_status(engine_port)
+    assert engine_seq_at_start == 0  # a new engine: the gateway lists the demo markets
+    gateway_dir = tmp_path / "gateway"
+    with ExchangeServer(gateway_dir, "--engine", f"127.0.0.1:{engine_port}") as server:
+        alice = server.user("alice", KRW="1000000")
+        assert alice.balance("KRW") == ("1000000", "0")
+        status, placed = alice.post(
+            "/api/v3/order", symbol="KGLDKRW", side="BUY", type="LIMIT",
+            timeInForce="GTC", quantity="2", price="130000", newOrderRespType="RESULT",
+        )  # fmt: skip
+        assert status == 200, placed
+        assert placed["status"] == "NEW"
+        order_id = placed["orderId"]
+        # At once, from this gateway's views: the order, its hold, the book's best bid.
+        status, found = alice.get("/api/v3/order", symbol="KGLDKRW", orderId=order_id)
+        assert (status, found["status"], found["origQty"]) == (200, "NEW", "2.0000")
+        status, open_orders = alice.get("/api/v3/openOrders", symbol="KGLDKRW")
+        assert [o["orderId"] for o in open_orders] == [order_id]
+        assert alice.balance("KRW") == ("740000", "260000")
+        status, top = server.request("GET", "/api/v3/ticker/bookTicker?symbol=KGLDKRW")
+        assert (top["bidPrice"], top["bidQty"]) == ("130000", "2.0000")
+        # The engine process has it too: the commands went through its journal.
+        engine_seq, unbalanced = _engine_status(engine_port)
+        assert engine_seq > engine_seq_at_start and unbalanced == {}
+
+        # Another user of this gateway sells into it: the trade's reply moves both balances
+        # and the level, as this gateway's views see them.
+        bob = server.user("bob", KGLD="1")
+        status, sold = bob.post(
+            "/api/v3/order", symbol="KGLDKRW", side="SELL", type="MARKET", quantity="0.5"
+        )
+        assert (status, sold["status"], sold["executedQty"]) == (200, "FILLED", "0.5000"), sold
+        status, found = alice.get("/api/v3/order", symbol="KGLDKRW", orderId=order_id)
+        assert (found["status"], found["executedQty"]) == ("PARTIALLY_FILLED", "0.5000")
+        assert alice.balance("KRW") == ("740000", "195000")
+        assert bob.balance("KGLD") == ("0.5000", "0.0000")
+        status, top = server.request("GET", "/api/v3/ticker/bookTicker?symbol=KGLDKRW")
+        assert (top["bidPrice"], top["bidQty"]) == ("130000", "1.5000")
+        engine_seq, unbalanced = _engine_status(engine_port)
+        assert unbalanced == {}
+
+        status, canceled = alice.delete("/api/v3/order", symbol="KGLDKRW", orderId=order_id)
+        assert (status, canceled["status"]) == (200, "CANCELED"), canceled
+        status, found = alice.get("/api/v3/order", symbol="KGLDKRW", orderId=order_id)
+        assert (status, found["status"]) == (200, "CANCELED")
+        status, open_orders = alice.get("/api/v3/openOrders", symbol="KGLDKRW")
+        assert open_orders == []
+        assert alice.balance("KRW") == ("935000", "0")
+        status, top = server.request("GET", "/api/v3/ticker/bookTicker?symbol=KGLDKRW")
+        assert top["bidPrice"] == "0"
+        # A test order is checked by the engine, through the port.
+        status, refused = alice.post(
+            "/api/v3/order/test", symbol="KGLDKRW", side="BUY", type="LIMIT",
+            timeInForce="GTC", quantity="2", price="130005",
+        )  # fmt: skip
+        assert (status, refused["code"]) == (400, -1013)
+        assert _engine_status(engine_port)[0] == engine_seq + 1  # the cancel, and nothing else
