@@ -6,18 +6,48 @@ import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, Route, expect, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration" / "api"))
 
 from exchange_server import ExchangeServer
 
+from assetport.api.ratelimit import DEFAULT_RATE_LIMITS, RateLimitType
+from assetport.listings import DEMO_ASSETS, DEMO_FEES_BPS, DEMO_MARKETS
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "artifacts" / "browser"
+WEB_SOURCES = ROOT / "web" / "src"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def demo_listing_with_room(path: Path) -> Path:
+    """The demo listing as a listing file, with a request weight budget 100 times Binance's:
+    every browser test loads its pages from 127.0.0.1, and a whole run of them is far more
+    than one person's 6000 weight a minute. The order limits stay Binance's."""
+    lines = []
+    for code, precision in DEMO_ASSETS:
+        lines += ["[[assets]]", f'code = "{code}"', f"precision = {precision}", ""]
+    for market in DEMO_MARKETS:
+        lines.append("[[markets]]")
+        lines += [f'{key} = "{value}"' for key, value in market.items()]
+        lines += [f"maker_fee_bps = {DEMO_FEES_BPS}", f"taker_fee_bps = {DEMO_FEES_BPS}", ""]
+    for limit in DEFAULT_RATE_LIMITS:
+        room = 100 if limit.type is RateLimitType.REQUEST_WEIGHT else 1
+        lines += [
+            "[[rate_limits]]",
+            f'rateLimitType = "{limit.type.value}"',
+            f'interval = "{limit.interval.value}"',
+            f"intervalNum = {limit.interval_num}",
+            f"limit = {limit.limit * room}",
+            "",
+        ]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
 
 
 # One demo server for the whole browser run (each test signs up its own users): starting
@@ -26,7 +56,10 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-back
 def exchange(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ExchangeServer]:
     # Every test signs up from 127.0.0.1: no limit of sign-ups per address here.
     data_dir = tmp_path_factory.mktemp("browser") / "data"
-    with ExchangeServer(data_dir, "--demo", "--signups-per-hour", "100000") as server:
+    listing = demo_listing_with_room(data_dir.parent / "listing.toml")
+    with ExchangeServer(
+        data_dir, "--demo", "--config", str(listing), "--signups-per-hour", "100000"
+    ) as server:
         yield server
 
 
@@ -73,11 +106,13 @@ def unique_email(name: str) -> str:
 def submit_sign_up(
     page: Page, exchange: ExchangeServer, email: str, password: str = PASSWORD
 ) -> None:
-    """Fills and sends /signup; waits for its "check your mail" answer."""
+    """Fills and sends /signup, accepting the terms; waits for its "check your mail"
+    answer."""
     page.goto(exchange.base_url + "/signup")
     page.fill("#email", email)
     page.fill("#password", password)
     page.fill("#password-confirm", password)
+    page.check("#signup-terms")
     page.click("#signup-submit")
     expect(page.locator("#signup-check-mail")).to_contain_text(email.lower())
 
@@ -131,3 +166,27 @@ def open_account_page(page: Page, exchange: ExchangeServer) -> None:
     """Opens /account of the logged-in user and waits until its cards are drawn."""
     page.goto(exchange.base_url + "/account")
     expect(page.locator("#profile-email")).to_be_visible()
+
+
+def serve_sources(page: Page, exchange: ExchangeServer) -> None:
+    """Serves web/src under /__source__/ on the exchange's own origin, so that a test can
+    import a library module the bundled pages are built from."""
+
+    def answer(route: Route) -> None:
+        relative = route.request.url.split("/__source__/", 1)[1].split("?", 1)[0]
+        path = (WEB_SOURCES / relative).resolve()
+        assert path.is_relative_to(WEB_SOURCES) and path.is_file(), relative
+        route.fulfill(status=200, content_type="text/javascript", body=path.read_text())
+
+    page.route(f"{exchange.base_url}/__source__/**", answer)
+
+
+def call_module(page: Page, module: str, script: str, *args: Any) -> Any:
+    """Runs `script` (a function body with the module as `lib` and `args`) in the page."""
+    return page.evaluate(
+        f"""async (args) => {{
+            const lib = await import("/__source__/lib/{module}");
+            {script}
+        }}""",
+        list(args),
+    )

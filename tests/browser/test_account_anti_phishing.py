@@ -1,6 +1,6 @@
 """The anti-phishing code: set on the account page, then shown in the header of every page."""
 
-from conftest import new_page, open_account_page, screenshot, sign_up, unique_email
+from conftest import PASSWORD, new_page, open_account_page, screenshot, sign_up, unique_email
 from exchange_server import ExchangeServer
 from playwright.sync_api import Browser, expect
 
@@ -20,6 +20,14 @@ def test_the_code_shows_in_the_header_once_set(browser: Browser, exchange: Excha
 
     page.fill("#phishing-code", "Tiger42")
     page.click("#phishing-save")
+    # A security setting: the password again.
+    expect(page.locator("#phishing-message")).to_have_text("Enter your password to confirm.")
+    page.fill("#phishing-confirm-password", "not the password")
+    page.click("#phishing-save")
+    expect(page.locator("#phishing-message")).to_have_text("The current password is not correct.")
+    expect(page.locator("#profile-anti-phishing")).to_have_text("Not set")
+    page.fill("#phishing-confirm-password", PASSWORD)
+    page.click("#phishing-save")
     expect(page.locator("#phishing-message")).to_have_text("Your anti-phishing code is saved.")
     expect(page.locator("#anti-phishing")).to_contain_text("Tiger42")
     expect(page.locator("#profile-anti-phishing")).to_have_text("Tiger42")
@@ -33,6 +41,7 @@ def test_the_code_shows_in_the_header_once_set(browser: Browser, exchange: Excha
     expect(page.locator("#anti-phishing")).to_contain_text("Tiger42")
 
     page.fill("#phishing-code", "Otter2026")
+    page.fill("#phishing-confirm-password", PASSWORD)
     page.click("#phishing-save")
     expect(page.locator("#anti-phishing")).to_contain_text("Otter2026")
     expect(page.locator("#profile-anti-phishing")).to_have_text("Otter2026")

@@ -4,7 +4,7 @@ after a confirmation."""
 
 import re
 
-from conftest import new_page, open_account_page, screenshot, sign_up, unique_email
+from conftest import PASSWORD, new_page, open_account_page, screenshot, sign_up, unique_email
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from exchange_server import ExchangeServer, Trader
@@ -22,7 +22,14 @@ def test_hmac_key_secret_shown_once_listed_without_it_then_deleted(
 
     page.fill("#api-key-label", "trading bot")
     page.check("#api-key-trade")
+    # Trading from any address is warned of until addresses are named.
+    expect(page.locator("#api-key-open-warning")).to_be_visible()
     page.fill("#api-key-ips", "127.0.0.1, 10.0.0.0/8")
+    expect(page.locator("#api-key-open-warning")).to_be_hidden()
+    page.click("#api-key-create")
+    # A key that may trade takes the password again.
+    expect(page.locator("#api-key-message")).to_have_text("Enter your password to confirm.")
+    page.fill("#api-key-password", PASSWORD)
     page.click("#api-key-create")
     created = page.locator("#api-key-created")
     expect(created).to_be_visible()
@@ -42,6 +49,7 @@ def test_hmac_key_secret_shown_once_listed_without_it_then_deleted(
     expect(row.locator(".key-permissions")).to_have_text("readtrade")
     expect(row.locator(".key-ips")).to_contain_text("127.0.0.1/32")
     expect(row.locator(".key-ips")).to_contain_text("10.0.0.0/8")
+    expect(row.locator(".key-warning")).to_have_count(0)
     expect(row).not_to_contain_text(secret)
     screenshot(page, "account-api-key-created")
 
@@ -95,7 +103,7 @@ def test_register_an_ed25519_public_key(browser: Browser, exchange: ExchangeServ
         "#api-key-public-key", "-----BEGIN PUBLIC KEY-----\nnot a key\n-----END PUBLIC KEY-----"
     )
     page.click("#api-key-create")
-    expect(page.locator("#api-key-message")).to_contain_text("Invalid API key request")
+    expect(page.locator("#api-key-message")).to_contain_text("The API key request is not valid")
 
     page.fill("#api-key-public-key", pem)
     page.click("#api-key-create")

@@ -28,7 +28,9 @@ def test_signup_and_login_pages_in_korean(browser: Browser, exchange: ExchangeSe
     page.fill("#email", unique_email("nobody"))
     page.fill("#password", PASSWORD)
     page.click("#login-submit")
-    expect(page.locator("#form-error")).to_have_text("이메일 또는 비밀번호가 올바르지 않습니다.")
+    expect(page.locator("#form-error")).to_have_text(
+        "이메일 또는 비밀번호가 올바르지 않습니다. 둘 다 확인한 후 다시 시도하세요."
+    )
     page.select_option("#language", "en")
     expect(page.locator("h1")).to_have_text("Log in")
     expect(page.locator("#login-submit")).to_have_text("Log in")

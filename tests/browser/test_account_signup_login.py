@@ -18,6 +18,9 @@ from conftest import (
 from exchange_server import ExchangeServer
 from playwright.sync_api import Browser, expect
 
+# What the page says to a refused login (web/src/messages/errors.js, code -8004).
+WRONG_LOGIN = "The email or password is not correct. Check both and try again."
+
 
 def test_sign_up_shows_the_password_rule_and_lands_on_the_default_market(
     browser: Browser, exchange: ExchangeServer
@@ -31,6 +34,7 @@ def test_sign_up_shows_the_password_rule_and_lands_on_the_default_market(
 
     email = unique_email("newcomer")
     page.fill("#email", email)
+    page.check("#signup-terms")
     page.fill("#password", "short")
     expect(page.locator("#password-count")).to_have_text("5 of 10 characters")
     page.fill("#password-confirm", "short")
@@ -84,6 +88,7 @@ def test_sign_up_then_log_in_before_verifying_returns_to_the_page_it_came_from(
     page.fill("#email", email)
     page.fill("#password", PASSWORD)
     page.fill("#password-confirm", PASSWORD)
+    page.check("#signup-terms")
     page.click("#signup-submit")
     expect(page.locator("#signup-done")).to_be_visible()
     page.click("#to-login")  # logging in needs no verified address: looking is allowed
@@ -180,7 +185,7 @@ def test_the_account_page_asks_for_a_login_and_returns_after_it(
     page.fill("#email", email)
     page.fill("#password", "not the password")
     page.click("#login-submit")
-    expect(page.locator("#form-error")).to_have_text("Invalid email or password.")
+    expect(page.locator("#form-error")).to_have_text(WRONG_LOGIN)
     # The wrong password is not kept in the form.
     expect(page.locator("#password")).to_have_value("")
     expect(page.locator("#totp-row")).to_be_hidden()
@@ -217,7 +222,7 @@ def test_too_many_wrong_passwords_are_refused_plainly(
     for attempt in range(5):
         page.fill("#password", f"wrong password {attempt}")
         page.click("#login-submit")
-        expect(error).to_have_text("Invalid email or password.")
+        expect(error).to_have_text(WRONG_LOGIN)
         # Let the next answer replace this one visibly.
         page.evaluate("document.getElementById('form-error').textContent = ''")
     page.fill("#password", PASSWORD)

@@ -52,11 +52,17 @@ def test_enrol_then_log_in_with_a_code(browser: Browser, exchange: ExchangeServe
 
     page.fill("#totp-confirm-code", wrong_code(secret))
     page.click("#totp-confirm")
-    expect(page.locator("#totp-message")).to_contain_text("That two-factor code is not valid")
+    expect(page.locator("#totp-message")).to_contain_text(
+        "two-factor or recovery code is not valid"
+    )
     page.fill("#totp-confirm-code", current_code(secret))
     page.click("#totp-confirm")
     expect(page.locator("#totp-done")).to_have_text("Two-factor login is on.")
     expect(page.locator("#profile-totp")).to_have_text("On")
+    # The recovery codes are shown once; closed, they are gone from the page.
+    expect(page.locator("#recovery-code-list li")).to_have_count(10)
+    page.click("#recovery-saved")
+    expect(page.locator("#recovery-codes")).to_have_count(0)
     # The secret is gone from the page once two-factor login is on.
     expect(page.locator("#totp-secret")).to_have_count(0)
     assert secret not in page.content()
@@ -78,7 +84,7 @@ def test_enrol_then_log_in_with_a_code(browser: Browser, exchange: ExchangeServe
 
     page.fill("#totp-code", wrong_code(secret))
     page.click("#login-submit")
-    expect(page.locator("#form-error")).to_contain_text("That two-factor code is not valid")
+    expect(page.locator("#form-error")).to_contain_text("code is not valid")
     screenshot(page, "account-login-totp-wrong")
     page.fill("#totp-code", next_code(secret))
     page.click("#login-submit")
@@ -89,7 +95,9 @@ def test_enrol_then_log_in_with_a_code(browser: Browser, exchange: ExchangeServe
     page.context.close()
 
 
-def test_turn_two_factor_login_off_with_a_code(browser: Browser, exchange: ExchangeServer) -> None:
+def test_turn_two_factor_login_off_with_password_and_code(
+    browser: Browser, exchange: ExchangeServer
+) -> None:
     page = new_page(browser)
     sign_up(page, exchange, unique_email("totp-off"))
     open_account_page(page, exchange)
@@ -98,9 +106,19 @@ def test_turn_two_factor_login_off_with_a_code(browser: Browser, exchange: Excha
     page.click("#totp-confirm")
     expect(page.locator("#profile-totp")).to_have_text("On")
 
+    page.click("#recovery-saved")
+
+    page.fill("#totp-disable-code", next_code(secret))
+    page.click("#totp-disable")
+    expect(page.locator("#totp-message")).to_have_text("Enter your password to confirm.")
+    page.fill("#totp-disable-password", PASSWORD)
     page.fill("#totp-disable-code", wrong_code(secret))
     page.click("#totp-disable")
-    expect(page.locator("#totp-message")).to_contain_text("That two-factor code is not valid")
+    expect(page.locator("#totp-message")).to_contain_text(
+        "two-factor or recovery code is not valid"
+    )
+    expect(page.locator("#profile-totp")).to_have_text("On")
+    page.fill("#totp-disable-password", PASSWORD)
     page.fill("#totp-disable-code", next_code(secret))
     page.click("#totp-disable")
     expect(page.locator("#totp-done")).to_have_text("Two-factor login is off.")

@@ -22,6 +22,7 @@ PAGES = (
     "/signup",
     "/login",
     "/account",
+    "/portfolio",
     "/verify",
     "/reset-password",
     "/sandbox/mail",

@@ -58,6 +58,8 @@ def place_limit(page: Page, side: str, price: Decimal, quantity: str) -> None:
     page.fill("#price", str(price))
     page.fill("#quantity", quantity)
     page.click("#submit-order")
+    # The confirmation is on by default: a person checks the figures and sends.
+    page.click("#confirm-ok")
 
 
 def book_bid(page: Page, price: Decimal) -> Locator:
@@ -87,6 +89,7 @@ def test_sign_up_faucet_limit_order_cancel_then_a_second_user_fills_it(
     alice.fill("#email", email)
     alice.fill("#password", PASSWORD)
     alice.fill("#password-confirm", PASSWORD)
+    alice.check("#signup-terms")
     alice.click("#signup-submit")
     # "Check your mail": the sandbox's mailbox has the link; then the login.
     expect(alice.locator("#signup-check-mail")).to_contain_text("Open its link")

@@ -32,10 +32,11 @@ def log_in_with_funds(page: Page, exchange: ExchangeServer) -> None:
 
 
 def place_limit_buy(page: Page, price: str, quantity: str) -> None:
-    """A limit buy through the order form, as its default side and type."""
+    """A limit buy through the order form, as its default side and type, confirmed."""
     page.fill("#price", price)
     page.fill("#quantity", quantity)
     page.click("#submit-order")
+    page.click("#confirm-ok")
     expect(page.locator("#order-message")).to_have_text("Buy order placed (Limit).")
 
 
@@ -139,13 +140,13 @@ def test_order_form_places_cancels_and_reports_refusals(
             return [price, document.querySelector('#price').value];
         }"""
     )
-    assert filled == picked.split(".")[0]
+    assert filled.replace(",", "") == picked.split(".")[0]
 
     # Percent buttons: a quarter of 10,000,000 KRW at 100,000 is 25 KGLD (on the 0.1 step).
     page.fill("#price", "100000")
     page.click(".percent-button[data-percent='25']")
     expect(page.locator("#quantity")).to_have_value("25.0")
-    expect(page.locator("#total")).to_have_value("2500000")
+    expect(page.locator("#total")).to_have_value("2,500,000")
     expect(page.locator("#estimate-total")).to_have_text("2,500,000 KRW")
     expect(page.locator("#estimate-fee")).to_have_text("≤ 0.0125 KGLD")
 
@@ -153,11 +154,14 @@ def test_order_form_places_cancels_and_reports_refusals(
     page.fill("#quantity", "0.5")
     expect(page.locator("#estimate-total")).to_have_text("50,000 KRW")
     page.click("#submit-order")
+    page.click("#confirm-ok")
     expect(page.locator("#order-message")).to_have_text("Buy order placed (Limit).")
     row = page.locator("#open-orders .open-order")
     expect(row).to_have_count(1)
     expect(row.locator(".price")).to_have_text("100,000")
     expect(row.locator(".qty")).to_have_text("0.5")
+    # Its time carries the date and the year, as an order can rest for months.
+    expect(row.locator("td").first).to_have_text(re.compile(r"^\d\d/\d\d/20\d\d, \d\d:\d\d:\d\d$"))
     expect(page.locator("#balance-KRW .locked")).to_have_text("50,000")
     expect(page.locator("#available")).to_have_text("9,950,000 KRW")
 
@@ -171,24 +175,24 @@ def test_order_form_places_cancels_and_reports_refusals(
     expect(page.locator("#quantity")).to_have_value("25.0")
     page.fill("#quantity", "1")
     page.click("#submit-order")
+    page.click("#confirm-ok")
     expect(page.locator("#order-message")).to_have_text("Sell order placed (Stop-limit).")
     expect(row).to_have_count(2)
     expect(page.locator("#balance-KGLD .locked")).to_have_text("1")
 
-    # The server's refusal is shown as Binance words it.
+    # More than the balance is refused before sending, with the figures.
     page.select_option("#order-type", "LIMIT")
     page.fill("#price", "200000")
     page.fill("#quantity", "10000")
-    page.click("#submit-order")
-    expect(page.locator("#order-message")).to_have_text(
-        "Account has insufficient balance for requested action."
-    )
+    expect(page.locator("#submit-order")).to_be_disabled()
+    expect(page.locator("#order-blocked")).to_contain_text("10,000 KGLD")
     screenshot(page, "trade-open-orders")
 
     # Cancel one, then cancel all.
     page.locator("#open-orders .open-order .cancel-order").first.click()
     expect(row).to_have_count(1)
     page.click("#cancel-all")
+    page.click("#confirm-ok")
     expect(page.locator("#open-orders")).to_contain_text("No open orders")
     expect(page.locator("#balance-KRW .locked")).to_have_text("0")
 
@@ -199,6 +203,7 @@ def test_order_form_places_cancels_and_reports_refusals(
     page.fill("#total", "20000")
     expect(page.locator("#estimate-total")).to_contain_text("KGLD")
     page.click("#submit-order")
+    page.click("#confirm-ok")
     expect(page.locator("#order-message")).to_contain_text("Buy filled")
     page.click("#tab-trade-history")
     expect(page.locator("#trade-history .my-trade").first).to_be_visible()
@@ -262,4 +267,186 @@ def test_balances_follow_the_user_stream_itself(browser: Browser, exchange: Exch
     expect(page.locator("#balance-KRW .free")).to_have_text("9,950,000")
     expect(page.locator("#available")).to_have_text("9,950,000 KRW")
     page.unroute("**/api/v3/account*")
+    page.context.close()
+
+
+# The up and down colours of each convention (base.css), as a canvas pixel reads them.
+CONVENTIONS = {"green": ((14, 203, 129), (246, 70, 93)), "red": ((247, 84, 103), (76, 141, 255))}
+
+# How many opaque pixels of the chart's canvases have each convention's up or down colour:
+# the candles' bodies (the volume bars below them are see-through, so never exact).
+COUNT_CHART_COLOURS = """(conventions) => {
+    const counts = Object.fromEntries(Object.keys(conventions).map((name) => [name, 0]));
+    for (const canvas of document.querySelectorAll('#chart canvas')) {
+        if (!canvas.width || !canvas.height) continue;
+        const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+        for (let i = 0; i < data.length; i += 4) {
+            if (data[i + 3] !== 255) continue;
+            const [r, g, b] = data.subarray(i, i + 3);
+            for (const [name, colours] of Object.entries(conventions)) {
+                if (colours.some((c) => c[0] === r && c[1] === g && c[2] === b)) counts[name]++;
+            }
+        }
+    }
+    return counts;
+}"""
+
+
+def wait_for_candles_in(page: Page, convention: str) -> None:
+    """Waits until the chart shows candles drawn in `convention`'s colours ("green" up or
+    "red" up) and not one pixel in the other's."""
+    expect(page.locator("#chart")).to_have_attribute("data-bars", re.compile(r"^[1-9]"))
+    page.wait_for_function(
+        f"""([convention, conventions]) => {{
+            const counts = ({COUNT_CHART_COLOURS})(conventions);
+            return counts[convention] > 0 && Object.entries(counts).every(
+                ([name, count]) => name === convention || count === 0);
+        }}""",
+        arg=[convention, CONVENTIONS],
+    )
+
+
+def test_the_chart_draws_candles_in_the_users_up_and_down_colours(
+    browser: Browser, exchange: ExchangeServer
+) -> None:
+    # Green up and red down in English; in Korean red up and blue down, as the rest of the
+    # page (the chart is a canvas: it cannot follow the style sheet by itself).
+    page = new_page(browser)
+    open_trade_page(page, exchange)
+    wait_for_candles_in(page, "green")
+    expect(page.locator("#chart")).to_have_attribute("data-up-colour", "#0ecb81")
+    expect(page.locator("#chart")).to_have_attribute("data-down-colour", "#f6465d")
+    # Switching the language switches the convention, and the candles with it.
+    page.select_option("#language", "ko")
+    wait_for_candles_in(page, "red")
+    expect(page.locator("#chart")).to_have_attribute("data-up-colour", "#f75467")
+    expect(page.locator("#chart")).to_have_attribute("data-down-colour", "#4c8dff")
+    screenshot(page, "trade-chart-korean-colours")
+    page.select_option("#language", "en")
+    wait_for_candles_in(page, "green")
+    assert page.script_errors == []  # type: ignore[attr-defined]
+    page.context.close()
+
+    # A Korean visitor gets red and blue from the first drawing, on a phone too.
+    page = new_page(browser, width=390, height=844, locale="ko-KR")
+    open_trade_page(page, exchange)
+    wait_for_candles_in(page, "red")
+    screenshot(page, "trade-chart-korean-colours-phone")
+    assert page.script_errors == []  # type: ignore[attr-defined]
+    page.context.close()
+
+
+def switcher_options(page: Page) -> list[str]:
+    return page.locator("#market-options .market-option .market-option-pair").all_inner_texts()
+
+
+def test_the_market_switcher_finds_markets_as_a_trader_types_them(
+    browser: Browser, exchange: ExchangeServer
+) -> None:
+    # Korean, on a phone: 금 (gold) finds the tokenized gold market, Enter opens it.
+    page = new_page(browser, width=390, height=844, locale="ko-KR")
+    open_trade_page(page, exchange, "BTCKRW")
+    switcher = page.locator("#market-select")
+    expect(switcher).to_have_attribute("aria-label", "마켓 바꾸기")
+    expect(switcher).to_have_attribute("placeholder", re.compile("금"))
+    switcher.fill("금")
+    expect(page.locator("#market-options")).to_be_visible()
+    assert switcher_options(page) == ["KGLD/KRW"]
+    expect(page.locator("#market-option-KGLDKRW")).to_contain_text("금 토큰")
+    expect(page.locator("#market-option-KGLDKRW")).to_have_attribute("aria-selected", "true")
+    expect(switcher).to_have_attribute("aria-activedescendant", "market-option-KGLDKRW")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "trade-switcher-korean-phone")
+    switcher.press("Enter")
+    expect(page).to_have_url(re.compile(r"/trade/KGLDKRW$"))
+    expect(page.locator("#market-symbol")).to_have_text("KGLD/KRW")
+    # Words that find nothing say so.
+    switcher.fill("도지코인")
+    expect(page.locator("#market-options")).to_be_hidden()
+    expect(page.locator("#market-none")).to_have_text("“도지코인”에 맞는 마켓이 없습니다.")
+    assert page.script_errors == []  # type: ignore[attr-defined]
+    page.context.close()
+
+    # English: the pair as written, then a code whose markets the arrows move through.
+    page = new_page(browser)
+    open_trade_page(page, exchange)
+    switcher = page.locator("#market-select")
+    switcher.fill("BTC/KRW")
+    assert switcher_options(page) == ["BTC/KRW"]
+    switcher.fill("btc")
+    assert switcher_options(page) == ["BTC/KRW", "BTC/USDT"]
+    switcher.press("ArrowDown")
+    expect(page.locator("#market-option-BTCUSDT")).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#market-option-BTCKRW")).to_have_attribute("aria-selected", "false")
+    # Escape closes the list without leaving the page.
+    switcher.press("Escape")
+    expect(page.locator("#market-options")).to_be_hidden()
+    expect(switcher).to_have_attribute("aria-expanded", "false")
+    # A pointer works too.
+    switcher.fill("gold")
+    page.click("#market-option-KGLDKRW")
+    expect(page).to_have_url(re.compile(r"/trade/KGLDKRW$"))
+    assert page.script_errors == []  # type: ignore[attr-defined]
+    page.context.close()
+
+
+def test_recent_trades_scroll_from_the_keyboard(browser: Browser, exchange: ExchangeServer) -> None:
+    # The recent trades scroll in their own box: Tab reaches it (named in the page's
+    # language) and the arrow keys scroll it.
+    page = new_page(browser, width=390, height=844, locale="ko-KR")
+    open_trade_page(page, exchange)
+    trades = page.locator(".trades-scroll")
+    expect(trades).to_have_attribute("aria-label", "최근 체결 목록 (최신순)")
+    expect(trades).to_have_attribute("tabindex", "0")
+    # The market makers trade all the time: enough trades come to overflow the box.
+    page.wait_for_function(
+        "() => { const box = document.querySelector('.trades-scroll');"
+        " return box.scrollHeight > box.clientHeight; }"
+    )
+    trades.focus()
+    expect(trades).to_be_focused()
+    page.keyboard.press("End")
+    page.wait_for_function("() => document.querySelector('.trades-scroll').scrollTop > 0")
+    page.select_option("#language", "en")
+    expect(trades).to_have_attribute("aria-label", "Recent trades, newest first")
+    page.context.close()
+
+
+def test_the_order_book_is_reached_and_used_from_the_keyboard(
+    browser: Browser, exchange: ExchangeServer
+) -> None:
+    page = new_page(browser)
+    log_in_with_funds(page, exchange)
+    # One Tab stop for the whole book, on the best bid; the sides are named groups.
+    expect(page.locator("#order-book [tabindex='0']")).to_have_count(1)
+    best_bid = page.locator("#book-bids .book-row").first
+    expect(best_bid).to_have_attribute("tabindex", "0")
+    expect(best_bid).to_have_attribute("role", "button")
+    expect(page.locator("#book-bids")).to_have_attribute("aria-label", "Bids (buy orders)")
+    expect(page.locator("#book-asks")).to_have_attribute("aria-label", "Asks (sell orders)")
+    # An empty level is no button.
+    expect(page.locator("#order-book .book-row.empty[role]")).to_have_count(0)
+    best_bid.focus()
+    # Up from the best bid is the best ask, just above the middle.
+    page.keyboard.press("ArrowUp")
+    expect(page.locator("#book-asks .book-row").last).to_be_focused()
+    page.keyboard.press("Home")
+    expect(page.locator("#order-book .book-row:not(.empty)").first).to_be_focused()
+    page.keyboard.press("End")
+    expect(page.locator("#order-book .book-row:not(.empty)").last).to_be_focused()
+    # Enter fills the form's price with the level's, as a click does (read and pressed in one
+    # step: the book moves).
+    picked, filled = page.evaluate(
+        """() => {
+            const row = document.activeElement;
+            const price = row.dataset.price;
+            row.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+            return [price, document.querySelector('#price').value];
+        }"""
+    )
+    assert filled.replace(",", "") == picked.split(".")[0]
+    # The tab stop follows the row last focused.
+    expect(page.locator("#order-book [tabindex='0']")).to_have_count(1)
+    assert page.evaluate("document.activeElement.tabIndex") == 0
+    assert page.script_errors == []  # type: ignore[attr-defined]
     page.context.close()

@@ -11,6 +11,7 @@ import pytest
 
 from assetport.accounts.service import Accounts
 from assetport.accounts.sessions import cookie_value
+from assetport.accounts.terms import TERMS_VERSION
 from assetport.api.errors import ApiError
 from assetport.edge.sessions import SessionCredentials
 from assetport.edge.users import UserStore
@@ -45,12 +46,16 @@ def test_common_trivial_and_control_character_passwords_are_refused(tmp_path: Pa
         for password in ("password123", "qwertyuiop", "1234567890", "aaaaaaaaaaaa",
                          "iloveyou123", "assetport2024"):  # fmt: skip
             status, answer = WebUser(plain).account(
-                "POST", "/signup", {"email": "weak@example.com", "password": password}
+                "POST",
+                "/signup",
+                {"email": "weak@example.com", "password": password, "termsVersion": TERMS_VERSION},
             )
             assert (status, answer["code"]) == (400, -8016), password
         for password in ("a long pass\x00word", "a long\npassword", "a long\x1bpassword"):
             status, answer = WebUser(plain).account(
-                "POST", "/signup", {"email": "ctl@example.com", "password": password}
+                "POST",
+                "/signup",
+                {"email": "ctl@example.com", "password": password, "termsVersion": TERMS_VERSION},
             )
             assert (status, answer["code"]) == (400, -8017), repr(password)
         # A lone surrogate (an escape JSON allows) is no password: refused, never a 500.

@@ -14,6 +14,8 @@ from assetport.edge.users import UserStore
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration" / "accounts"))
 from account_web_client import PASSWORD, ExchangeServer, WebUser
 
+from assetport.accounts.terms import TERMS_VERSION
+
 NOW_MS = 1_700_000_015_000
 
 SAME_MAILBOX = (
@@ -56,12 +58,18 @@ def test_a_sign_up_answers_the_same_whether_or_not_the_address_has_an_account(
 ) -> None:
     with ExchangeServer(tmp_path / "data") as server:
         first = WebUser(server)
-        first.account("POST", "/signup", {"email": "owner@example.com", "password": PASSWORD})
+        first.account(
+            "POST",
+            "/signup",
+            {"email": "owner@example.com", "password": PASSWORD, "termsVersion": TERMS_VERSION},
+        )
         answers = []
         for address in ("OWNER@example.com", "stranger@example.com"):
             web = WebUser(server)
             status, answer = web.account(
-                "POST", "/signup", {"email": address, "password": "another long one"}
+                "POST",
+                "/signup",
+                {"email": address, "password": "another long one", "termsVersion": TERMS_VERSION},
             )
             assert web.last_headers is not None
             answers.append((status, {**answer, "email": None}))

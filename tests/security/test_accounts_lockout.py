@@ -25,6 +25,8 @@ from assetport.edge.users import UserStore
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration" / "accounts"))
 from account_web_client import ExchangeServer, WebUser
 
+from assetport.accounts.terms import TERMS_VERSION
+
 NOW_MS = 1_700_000_015_000
 EMAIL = "victim@example.com"
 PASSWORD = "a long password"
@@ -103,7 +105,11 @@ def test_the_lockout_survives_a_restart(tmp_path: Path) -> None:
     server = ExchangeServer(tmp_path / "data")
     with server:
         assert (
-            WebUser(server).account("POST", "/signup", {"email": EMAIL, "password": PASSWORD})[0]
+            WebUser(server).account(
+                "POST",
+                "/signup",
+                {"email": EMAIL, "password": PASSWORD, "termsVersion": TERMS_VERSION},
+            )[0]
             == 200
         )
         for guess in range(5):
@@ -116,7 +122,11 @@ def test_the_lockout_survives_a_restart(tmp_path: Path) -> None:
 def test_parallel_logins_over_http_get_at_most_5_answers_from_a_hash(tmp_path: Path) -> None:
     with ExchangeServer(tmp_path / "data") as server:
         assert (
-            WebUser(server).account("POST", "/signup", {"email": EMAIL, "password": PASSWORD})[0]
+            WebUser(server).account(
+                "POST",
+                "/signup",
+                {"email": EMAIL, "password": PASSWORD, "termsVersion": TERMS_VERSION},
+            )[0]
             == 200
         )
         time.sleep(0.2)

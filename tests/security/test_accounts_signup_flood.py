@@ -28,6 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration" / "ac
 from account_web_client import ExchangeServer, WebUser, account_server
 from exchange_server import ROOT
 
+from assetport.accounts.terms import TERMS_VERSION
+
 NOW_MS = 1_700_000_015_000
 PASSWORD = "a long password"
 ORDER = {"symbol": "KGLDKRW", "side": "BUY", "type": "LIMIT", "timeInForce": "GTC",
@@ -37,13 +39,21 @@ ORDER = {"symbol": "KGLDKRW", "side": "BUY", "type": "LIMIT", "timeInForce": "GT
 def test_200_sign_ups_from_one_address_are_cut_at_the_limit(tmp_path: Path) -> None:
     with ExchangeServer(tmp_path / "data") as server:
         WebUser(server).account(
-            "POST", "/signup", {"email": "real@example.com", "password": PASSWORD}
+            "POST",
+            "/signup",
+            {"email": "real@example.com", "password": PASSWORD, "termsVersion": TERMS_VERSION},
         )
 
         def sign_up(n: int) -> tuple[int, Any, str | None]:
             web = WebUser(server)
             status, answer = web.account(
-                "POST", "/signup", {"email": f"flood{n}@example.com", "password": PASSWORD}
+                "POST",
+                "/signup",
+                {
+                    "email": f"flood{n}@example.com",
+                    "password": PASSWORD,
+                    "termsVersion": TERMS_VERSION,
+                },
             )
             assert web.last_headers is not None
             return status, answer, web.last_headers.get("retry-after")
@@ -154,7 +164,8 @@ def test_without_mail_the_server_says_so_and_the_operator_verifies(tmp_path: Pat
         assert done.returncode == 0, done.stderr
         assert '"emailVerified": true' in done.stdout
         assert web.account("GET", "/me")[1]["emailVerified"] is True
-        assert web.call("POST", "/api/v1/account/apikeys", {"permissions": ["trade"]})[0] == 200
+        trading_key = {"permissions": ["trade"], "password": PASSWORD}
+        assert web.call("POST", "/api/v1/account/apikeys", trading_key)[0] == 200
         # No sandbox, no mail catcher to read.
         assert web.call("GET", "/api/v1/sandbox/mail")[0] == 404
 
@@ -163,7 +174,9 @@ def test_the_sandbox_catches_the_mail_and_shows_it_only_to_its_browser(tmp_path:
     with ExchangeServer(tmp_path / "data", "--demo") as server:
         learner, stranger = WebUser(server), WebUser(server)
         status, answer = learner.call(
-            "POST", "/api/v1/account/signup", {"email": "learner@example.com", "password": PASSWORD}
+            "POST",
+            "/api/v1/account/signup",
+            {"email": "learner@example.com", "password": PASSWORD, "termsVersion": TERMS_VERSION},
         )
         assert status == 200 and answer["status"] == "CHECK_MAIL"
         mailbox = [c.split(";")[0] for c in learner.last_headers.get_all("set-cookie")]  # type: ignore[union-attr]

@@ -22,6 +22,8 @@ from cryptography.x509.oid import NameOID
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration" / "accounts"))
 from account_web_client import PASSWORD, ExchangeServer, WebUser
 
+from assetport.accounts.terms import TERMS_VERSION
+
 EMAIL = "tls@example.com"
 PROXIED = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "198.51.100.23"}
 
@@ -43,7 +45,9 @@ def log_in(server: ExchangeServer, headers: dict[str, str]) -> WebUser:
 
 def test_behind_a_trusted_proxy_cookies_are_secure_and_hsts_is_sent(tmp_path: Path) -> None:
     with ExchangeServer(tmp_path / "data", "--trusted-proxy", "127.0.0.0/8") as server:
-        WebUser(server).account("POST", "/signup", {"email": EMAIL, "password": PASSWORD})
+        WebUser(server).account(
+            "POST", "/signup", {"email": EMAIL, "password": PASSWORD, "termsVersion": TERMS_VERSION}
+        )
         proxied = log_in(server, PROXIED)
         assert "Secure" in attributes(proxied)
         assert proxied.last_headers is not None
@@ -72,7 +76,9 @@ def test_the_forwarded_client_address_is_the_one_weighed(tmp_path: Path) -> None
 
 def test_forwarded_headers_from_anyone_else_are_ignored(tmp_path: Path) -> None:
     with ExchangeServer(tmp_path / "data", "--trusted-proxy", "192.0.2.0/24") as server:
-        WebUser(server).account("POST", "/signup", {"email": EMAIL, "password": PASSWORD})
+        WebUser(server).account(
+            "POST", "/signup", {"email": EMAIL, "password": PASSWORD, "termsVersion": TERMS_VERSION}
+        )
         forged = log_in(server, PROXIED)
         assert "Secure" not in attributes(forged)
         web = WebUser(server)
@@ -140,7 +146,8 @@ def test_the_server_speaks_tls_itself_with_secure_cookies_and_hsts(tmp_path: Pat
         status, headers, _ = https(port, context, "GET", "/api/v3/ping")  # the fast path
         assert status == 200 and "max-age=" in headers["strict-transport-security"]
         account = {"email": EMAIL, "password": PASSWORD}
-        status, headers, _ = https(port, context, "POST", "/api/v1/account/signup", account)
+        sign_up = {**account, "termsVersion": TERMS_VERSION}
+        status, headers, _ = https(port, context, "POST", "/api/v1/account/signup", sign_up)
         assert status == 200 and headers["strict-transport-security"]
         status, headers, _ = https(port, context, "POST", "/api/v1/account/login", account)
         assert status == 200, _

@@ -13,7 +13,9 @@ WEAK_PASSWORD: Final = ErrorSpec(-8003, "The password must have 10 to 1024 chara
 BAD_CREDENTIALS: Final = ErrorSpec(-8004, "Invalid email or password.", 401)
 TOO_MANY_ATTEMPTS: Final = ErrorSpec(-8005, "Too many login attempts; try again later.", 429)
 TOTP_REQUIRED: Final = ErrorSpec(-8006, "A two-factor code is required.", 401)
-TOTP_INVALID: Final = ErrorSpec(-8007, "The two-factor code is not valid.", 401)
+TOTP_INVALID: Final = ErrorSpec(
+    -8007, "The two-factor code or recovery code is not valid, or was used already.", 401
+)
 NOT_LOGGED_IN: Final = ErrorSpec(-8008, "Not logged in, or the session has expired.", 401)
 CSRF_FAILED: Final = ErrorSpec(-8009, "Missing or invalid X-CSRF-Token header.", 403)
 TOTP_ALREADY_ON: Final = ErrorSpec(-8010, "Two-factor login is already enabled.", 409)
@@ -41,3 +43,19 @@ TOO_MANY_SIGNUPS: Final = ErrorSpec(
 )
 BUSY: Final = ErrorSpec(-8022, "The server is busy; try again in a few seconds.", 429)
 TOO_MANY_MAILS: Final = ErrorSpec(-8023, "Too many emails asked for; try again later.", 429)
+# Re-authentication: turning two-factor login off, a trading API key, new recovery codes
+# and security settings need the password (and a second factor when it is on) again, so an
+# open laptop or a stolen session cookie is not enough. 403, never 401: the session itself
+# is fine, and a page must not take the refusal for a logged-out session.
+REAUTH_REQUIRED: Final = ErrorSpec(-8024, "Confirm this change with your password.", 403)
+REAUTH_CODE_REQUIRED: Final = ErrorSpec(
+    -8025, "Confirm this change with a two-factor code or a recovery code.", 403
+)
+REAUTH_CODE_INVALID: Final = ErrorSpec(
+    -8026, "The two-factor code or recovery code is not valid, or was used already.", 403
+)
+# Sign-up without ticking the terms of use and the risk disclosure, or with a version of them
+# that is no longer in force (`terms.py`).
+TERMS_NOT_ACCEPTED: Final = ErrorSpec(
+    -8027, "Accept the terms of use and the risk disclosure to sign up."
+)

@@ -1,5 +1,9 @@
 """The API key page's backend: list (never a secret), create HMAC (the secret is in this one
-answer only), register Ed25519, permissions and IP allowlist, delete. Every key is made and
+answer only), register Ed25519, permissions and IP allowlist, delete. A key that may trade
+takes re-authentication to make (the password, and a second factor when two-factor login is
+on): with it anyone can trade the account away from any machine, so an open session alone
+must not be enough. Each key says whether it is `unrestricted`: it may trade and has no IP
+allowlist, so whoever copies it trades from anywhere (the page warns of it). Every key is made and
 checked by the `KeyStore` the gateway reads too (`edge/keys.py`), so the keys work on the
 REST and WebSocket APIs at once.
 """
@@ -16,6 +20,7 @@ MAX_LABEL = 64
 
 def _shown(key: ApiKey) -> dict[str, Any]:
     return {
+        "unrestricted": Permission.TRADE in key.permissions and not key.ip_allowlist,
         "apiKey": key.api_key,
         "type": "HMAC" if key.kind is KeyKind.HMAC_SHA256 else "ED25519",
         "label": key.label,
@@ -53,6 +58,9 @@ async def create_key(call: AccountCall) -> dict[str, Any]:
     if Permission.TRADE in permissions and not call.me.email_verified:
         raise errors.EMAIL_NOT_VERIFIED.error()  # a key must not trade where a session cannot
     allowlist = _strings(call, "ipAllowlist", [])
+    if Permission.TRADE in permissions:
+        # After the cheap checks, before the key exists: a refused key is never made.
+        await call.accounts.reauthenticate(call.me, *call.reauthentication(), call.ip, call.now_ms)
     common: dict[str, Any] = {
         "permissions": permissions, "now_ms": call.now_ms, "label": label,
         "ip_allowlist": allowlist,

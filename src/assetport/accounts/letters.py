@@ -40,6 +40,19 @@ _TEXTS: Final = {
             "session was logged out.\n\n"
             "If you did not do this, reset your password now: {reset}"
         ),
+        "totp_off.subject": "Two-factor login was turned off",
+        "totp_off.body": (
+            "Two-factor login of your Assetport account was just turned off, confirmed with "
+            "the password and a code. Your recovery codes no longer work.\n\n"
+            "If you did not do this, reset your password now: {reset}"
+        ),
+        "recovery.subject": "A recovery code was used",
+        "recovery.body": (
+            "A recovery code of your Assetport account was just used in place of a "
+            "two-factor code. It cannot be used again; {left} codes are left. Make new ones "
+            "on your account page: {account}\n\n"
+            "If you did not do this, reset your password now: {reset}"
+        ),
     },
     "ko": {
         "code": "피싱 방지 코드: {code}",
@@ -69,6 +82,19 @@ _TEXTS: Final = {
         "changed.body": (
             "Assetport 계정의 비밀번호가 방금 변경되었고, 다른 모든 세션은 로그아웃되었습니다."
             "\n\n본인이 한 일이 아니라면 지금 비밀번호를 재설정하세요: {reset}"
+        ),
+        "totp_off.subject": "2단계 인증이 꺼졌습니다",
+        "totp_off.body": (
+            "Assetport 계정의 2단계 인증이 비밀번호와 코드 확인을 거쳐 방금 꺼졌습니다. "
+            "복구 코드도 더 이상 쓸 수 없습니다.\n\n"
+            "본인이 한 일이 아니라면 지금 비밀번호를 재설정하세요: {reset}"
+        ),
+        "recovery.subject": "복구 코드가 사용되었습니다",
+        "recovery.body": (
+            "Assetport 계정의 복구 코드 하나가 2단계 인증 코드 대신 방금 사용되었습니다. "
+            "사용한 코드는 다시 쓸 수 없으며, 남은 코드는 {left}개입니다. 계정 페이지에서 새 "
+            "코드를 만드세요: {account}\n\n"
+            "본인이 한 일이 아니라면 지금 비밀번호를 재설정하세요: {reset}"
         ),
     },
 }
@@ -118,3 +144,18 @@ def password_changed(
     to: str, language: str, anti_phishing: str | None, base_url: str
 ) -> EmailMessage:
     return _letter("changed", to, language, anti_phishing, reset=f"{base_url}/reset-password")
+
+
+def two_factor_off(
+    to: str, language: str, anti_phishing: str | None, base_url: str
+) -> EmailMessage:
+    return _letter("totp_off", to, language, anti_phishing, reset=f"{base_url}/reset-password")
+
+
+def recovery_code_used(
+    to: str, language: str, anti_phishing: str | None, base_url: str, left: int
+) -> EmailMessage:
+    return _letter(
+        "recovery", to, language, anti_phishing, left=str(left), account=f"{base_url}/account",
+        reset=f"{base_url}/reset-password",
+    )  # fmt: skip

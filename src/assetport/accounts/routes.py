@@ -1,23 +1,31 @@
 """The account endpoints under /api/v1/account (JSON bodies; see docs/accounts.md):
 
-POST signup {email, password, language?}  -> {status, email}: the same whether or not the
-                                             address has an account; no session
+POST signup {email, password, termsVersion, language?} -> {status, email}: the same whether
+                                             or not the address has an account; no session;
+                                             -8027 unless `termsVersion` is the terms in force
 POST verify {token}                       -> the address of the link is verified
 POST verify/resend                        -> a new verification link (session)
-POST login {email, password, totpCode?}   -> profile, sets the session cookie
+POST login {email, password, totpCode?}   -> profile, sets the session cookie; `totpCode`
+                                             takes a recovery code as well
 POST logout, POST logout-all              -> ends this session / every session of the user
 GET  me                                   -> profile (userId, email, emailVerified, ...)
 GET  session                              -> {loggedIn: false}, or {loggedIn: true} + profile
-POST password/change {currentPassword, newPassword} -> ends the other sessions
+POST password/change {currentPassword, newPassword, twoFactorCode?} -> ends the other
+                                             sessions
 POST password/forgot {email}              -> {status}: a reset link if there is an account
 POST password/reset {token, password}     -> sets the password, ends every session
 POST totp/enroll                          -> {secret, otpauthUri}
-POST totp/confirm {code}, totp/disable {code}
-POST anti-phishing {code}
-and the API key page's endpoints (keys_page.py). Every answer about an account carries
-`antiPhishingCode`. The operator's `POST /api/v1/admin/accounts/verify {email}` (admin
-token) verifies an address by hand, for a server that sends no mail: an operator endpoint
-of the gateway (`api/rest_admin.py`) calling `Accounts.verify_by_operator`.
+POST totp/confirm {code}                  -> {totpEnabled, recoveryCodes}: shown this once
+POST totp/disable {password, twoFactorCode}
+POST totp/recovery-codes {password, twoFactorCode} -> {recoveryCodes}: a new set
+POST anti-phishing {code, password, twoFactorCode?}
+and the API key page's endpoints (keys_page.py; a key that may trade takes {password,
+twoFactorCode?} too). `twoFactorCode` is a TOTP code or a recovery code, asked when
+two-factor login is on (re-authentication, `Accounts.reauthenticate`). Every answer about
+an account carries `antiPhishingCode`, and only those: never an answer to a visitor.
+The operator's `POST /api/v1/admin/accounts/verify {email}` (admin token) verifies an
+address by hand, for a server that sends no mail: an operator endpoint of the gateway
+(`api/rest_admin.py`) calling `Accounts.verify_by_operator`.
 """
 
 from typing import Any, Final, Protocol
@@ -40,12 +48,13 @@ _NO_MAIL_MSG: Final = (
 )
 
 
-def _profile(account: Account, csrf_token: str) -> dict[str, Any]:
+def _profile(accounts: Accounts, account: Account, csrf_token: str) -> dict[str, Any]:
     return {
         "userId": account.user_id,
         "email": account.email,
         "emailVerified": account.email_verified,
         "totpEnabled": account.totp_enabled,
+        "recoveryCodesLeft": accounts.recovery_codes_left(account),
         "csrfToken": csrf_token,
     }
 
@@ -89,13 +98,14 @@ class AccountRoutes:
         session = call.accounts.start_session(account, call.now_ms)
         call.account = account
         call.set_cookies.append(set_cookie_header(session, secure=call.secure, now_ms=call.now_ms))
-        return _profile(account, session.csrf_token)
+        return _profile(call.accounts, account, session.csrf_token)
 
     async def sign_up(self, call: AccountCall) -> dict[str, Any]:
         mailbox = self._mailbox(call)  # set whether or not an account is made
         done = await call.accounts.sign_up(
             call.text("email"), call.text("password"), call.now_ms, call.ip,
             call.optional_text("language") or "en",
+            terms_version=call.optional_text("termsVersion") or "",
         )  # fmt: skip
         if done.created is not None and mailbox is not None and self.catcher is not None:
             self.catcher.claim(mailbox, done.email)
@@ -135,6 +145,7 @@ async def change_password(call: AccountCall) -> dict[str, Any]:
     ended = await call.accounts.change_password(
         call.me, call.text("currentPassword"), call.text("newPassword"), call.ip, call.now_ms,
         keep_session=call.accounts.sessions.id_hash(call.credentials),
+        second_factor=call.optional_text("twoFactorCode"),
     )  # fmt: skip
     return {"passwordChanged": True, "sessionsEnded": ended}
 
@@ -158,7 +169,7 @@ async def log_out_everywhere(call: AccountCall) -> dict[str, Any]:
 
 
 async def me(call: AccountCall) -> dict[str, Any]:
-    return _profile(call.me, call.csrf_token)
+    return _profile(call.accounts, call.me, call.csrf_token)
 
 
 async def session(call: AccountCall) -> dict[str, Any]:
@@ -176,7 +187,7 @@ async def session(call: AccountCall) -> dict[str, Any]:
         return {"loggedIn": False}
     user_id, csrf_token = found
     call.account = call.accounts.account(user_id)
-    return {"loggedIn": True, **_profile(call.account, csrf_token)}
+    return {"loggedIn": True, **_profile(call.accounts, call.account, csrf_token)}
 
 
 async def totp_enrol(call: AccountCall) -> dict[str, Any]:
@@ -185,17 +196,26 @@ async def totp_enrol(call: AccountCall) -> dict[str, Any]:
 
 
 async def totp_confirm(call: AccountCall) -> dict[str, Any]:
-    call.accounts.confirm_totp(call.me, call.text("code"), call.now_ms)
-    return {"totpEnabled": True}
+    codes = call.accounts.confirm_totp(call.me, call.text("code"), call.now_ms)
+    return {"totpEnabled": True, "recoveryCodes": codes, "recoveryCodesLeft": len(codes)}
 
 
 async def totp_disable(call: AccountCall) -> dict[str, Any]:
-    call.accounts.disable_totp(call.me, call.text("code"), call.now_ms, call.ip)
-    return {"totpEnabled": False}
+    await call.accounts.disable_totp(call.me, *call.reauthentication(), call.ip, call.now_ms)
+    return {"totpEnabled": False, "recoveryCodesLeft": 0}
+
+
+async def recovery_codes(call: AccountCall) -> dict[str, Any]:
+    codes = await call.accounts.new_recovery_codes(
+        call.me, *call.reauthentication(), call.ip, call.now_ms
+    )
+    return {"recoveryCodes": codes, "recoveryCodesLeft": len(codes)}
 
 
 async def anti_phishing(call: AccountCall) -> dict[str, Any]:
-    call.accounts.set_anti_phishing(call.me, call.text("code"))
+    await call.accounts.set_anti_phishing(
+        call.me, call.text("code"), *call.reauthentication(), call.ip, call.now_ms
+    )
     return {}
 
 
@@ -218,6 +238,7 @@ def endpoints(
         ("POST", "/totp/enroll", totp_enrol, True),
         ("POST", "/totp/confirm", totp_confirm, True),
         ("POST", "/totp/disable", totp_disable, True),
+        ("POST", "/totp/recovery-codes", recovery_codes, True),
         ("POST", "/anti-phishing", anti_phishing, True),
         ("GET", "/apikeys", keys_page.list_keys, True),
         ("POST", "/apikeys", keys_page.create_key, True),

@@ -1,5 +1,7 @@
 """What a person does with an account, without HTTP: sign up, verify the email, log in,
-two-factor login, change or reset the password, the anti-phishing code.
+two-factor login and its recovery codes, change or reset the password, the anti-phishing
+code, and re-authentication: the password (and a second factor when two-factor login is on)
+asked again before a change that would let whoever holds the session keep the account.
 
 Every password hash runs in a `HashLane` (bounded threads and queue), never on the event
 loop; every attempt a guesser or a flood would repeat is counted before its work starts
@@ -14,7 +16,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Final, TypeVar
 
-from assetport.accounts import errors, letters, passwords, totp
+from assetport.accounts import errors, letters, passwords, recovery, terms, totp
 from assetport.accounts.attempts import (
     LOGIN_PER_ADDRESS,
     LOGIN_PER_EMAIL,
@@ -29,6 +31,7 @@ from assetport.accounts.attempts import (
 from assetport.accounts.emails import MAX_EMAIL, normalise_email
 from assetport.accounts.hashing import RETRY_AFTER_S, Busy, HashLane
 from assetport.accounts.mail import Outbox
+from assetport.accounts.recovery import RecoveryCodes
 from assetport.accounts.sessions import NewSession, Sessions
 from assetport.accounts.settings import AccountSettings
 from assetport.accounts.store import Account, AccountStore
@@ -70,6 +73,9 @@ class Accounts:
         self.store = AccountStore(data_dir)
         self.attempts = Attempts(self.store.database)
         self.tokens = Tokens(self.store.database)
+        self.recovery_codes = RecoveryCodes(
+            self.store.database, self.store.derived_key("recovery-codes")
+        )
         self.sessions = Sessions(self.store, idle_ms=self.settings.session_idle_minutes * 60_000)
         self.users = users
         self.outbox = outbox or Outbox(None, self.settings.mail_from)
@@ -86,10 +92,24 @@ class Accounts:
     # -- sign up and verify ----------------------------------------------------------------
 
     async def sign_up(
-        self, email_text: str, password: str, now_ms: int, ip: str = "", language: str = "en"
+        self,
+        email_text: str,
+        password: str,
+        now_ms: int,
+        ip: str = "",
+        language: str = "en",
+        *,
+        terms_version: str | None = None,
     ) -> SignUp:
+        """`terms_version` is the version of the terms of use and risk disclosure the person
+        accepted on the sign-up form (the endpoint always passes what it was sent, "" for
+        nothing); refused (-8027) unless it is the one in force, and kept with the account.
+        None only for an account the server makes itself (tests, tools): no consent recorded."""
         email = _email(email_text)
         passwords.check_form(password)
+        # After the fields' own checks, as the form asks them: the box is ticked last.
+        if terms_version is not None:
+            terms.check_consent(terms_version)
         language = language if language in letters.LANGUAGES else "en"
         # Per client address; a call from inside the server (no address) is not limited.
         checks = ((self.signups, ip),) if ip else ()
@@ -107,7 +127,7 @@ class Accounts:
         try:
             # The user's name is the email: unique, and what an operator recognises.
             user = self.users.create(email, now_ms)
-            self.store.add(user.user_id, email, password_hash, now_ms, language)
+            self.store.add(user.user_id, email, password_hash, now_ms, language, terms_version)
         except (UserError, sqlite3.IntegrityError):
             return SignUp(email, None)  # taken a moment ago, or an operator's user
         account = self.account(user.user_id)
@@ -167,7 +187,7 @@ class Accounts:
             if not totp_code:
                 self.attempts.forget(reservation)  # no code was tried
                 raise errors.TOTP_REQUIRED.error()
-            if not self._use_code(account, totp_code, now_ms):
+            if not self._second_factor(account, totp_code, now_ms):
                 raise errors.TOTP_INVALID.error()
         self.attempts.forget(reservation)
         self.attempts.clear(LOGIN_PER_EMAIL, email)
@@ -192,25 +212,12 @@ class Accounts:
 
     async def change_password(
         self, account: Account, current: str, new: str, ip: str, now_ms: int,
-        keep_session: str | None,
+        keep_session: str | None, second_factor: str | None = None,
     ) -> int:  # fmt: skip
-        """Needs the current password (counted as a login attempt: a stolen session cannot
-        guess it); ends every other session. The number of sessions ended."""
+        """Needs the current password, and a second factor when two-factor login is on
+        (`reauthenticate`); ends every other session. The number of sessions ended."""
         passwords.check_form(new)
-        reservation = self._reserve(
-            errors.TOO_MANY_ATTEMPTS, now_ms, (LOGIN_PER_EMAIL, account.email),
-            (LOGIN_PER_ADDRESS, ip),
-        )  # fmt: skip
-        try:
-            matched = await self._run(
-                self.login_lane, passwords.verify_password, account.password_hash, current
-            )
-        except ApiError:
-            self.attempts.forget(reservation)
-            raise
-        if not matched:
-            raise errors.WRONG_PASSWORD.error()
-        self.attempts.forget(reservation)
+        await self.reauthenticate(account, current, second_factor, ip, now_ms)
         new_hash = await self._run(self.hash_lane, passwords.checked_hash, new, account.email)
         self.store.set_password_hash(account.user_id, new_hash)
         self.tokens.revoke(account.user_id, Purpose.RESET)
@@ -265,8 +272,9 @@ class Accounts:
         self.store.set_totp(account.user_id, secret, enabled=False)
         return secret, totp.otpauth_uri(secret, account.email, TOTP_ISSUER)
 
-    def confirm_totp(self, account: Account, code: str, now_ms: int) -> None:
-        """Turn two-factor login on, once the user shows their app makes the right codes."""
+    def confirm_totp(self, account: Account, code: str, now_ms: int) -> list[str]:
+        """Turn two-factor login on, once the user shows their app makes the right codes;
+        the new recovery codes, to show once."""
         if account.totp_enabled:
             raise errors.TOTP_ALREADY_ON.error()
         if account.totp_secret is None:
@@ -276,27 +284,81 @@ class Accounts:
             raise errors.TOTP_INVALID.error()
         self.store.set_totp(account.user_id, account.totp_secret, enabled=True)
         self.store.use_totp_step(account.user_id, step)  # this code cannot log in again
+        return self.recovery_codes.replace(account.user_id, now_ms)
 
-    def disable_totp(self, account: Account, code: str, now_ms: int, ip: str = "") -> None:
-        """Needs a current code, counted as a login attempt: a stolen session can neither
-        remove the second factor alone nor guess codes until one fits."""
+    async def disable_totp(
+        self, account: Account, password: str | None, second_factor: str | None, ip: str,
+        now_ms: int,
+    ) -> None:  # fmt: skip
+        """Needs the password and a current code or a recovery code (`reauthenticate`): a
+        stolen session can neither remove the second factor alone nor guess codes until
+        one fits. The recovery codes go with it; the owner gets a mail."""
         if not account.totp_enabled:
             raise errors.TOTP_NOT_ENROLLED.error()
+        await self.reauthenticate(account, password, second_factor, ip, now_ms)
+        self.store.set_totp(account.user_id, None, enabled=False)
+        self.recovery_codes.forget(account.user_id)
+        self._mail(lambda: self._letter_to(account.user_id, letters.two_factor_off))
+
+    async def new_recovery_codes(
+        self, account: Account, password: str | None, second_factor: str | None, ip: str,
+        now_ms: int,
+    ) -> list[str]:  # fmt: skip
+        """A new set of recovery codes (the old ones stop working), after re-authentication:
+        for someone who used or lost theirs."""
+        if not account.totp_enabled:
+            raise errors.TOTP_NOT_ENROLLED.error()
+        await self.reauthenticate(account, password, second_factor, ip, now_ms)
+        return self.recovery_codes.replace(account.user_id, now_ms)
+
+    def recovery_codes_left(self, account: Account) -> int:
+        return self.recovery_codes.left(account.user_id) if account.totp_enabled else 0
+
+    async def set_anti_phishing(
+        self, account: Account, code: str, password: str | None, second_factor: str | None,
+        ip: str, now_ms: int,
+    ) -> str:  # fmt: skip
+        """A security setting: whoever holds a session must not pick the code a phishing
+        mail would then show, so it takes re-authentication."""
+        code = code.strip()
+        if not 4 <= len(code) <= 20 or not set(code) <= _ANTI_PHISHING_CHARS:
+            raise errors.INVALID_ANTI_PHISHING.error()
+        await self.reauthenticate(account, password, second_factor, ip, now_ms)
+        self.store.set_anti_phishing(account.user_id, code)
+        return code
+
+    # -- re-authentication -----------------------------------------------------------------
+
+    async def reauthenticate(
+        self, account: Account, password: str | None, second_factor: str | None, ip: str,
+        now_ms: int,
+    ) -> None:  # fmt: skip
+        """The account's password again, and with two-factor login on a current TOTP code
+        or an unused recovery code (used up here). Counted as a login attempt of the email
+        and the address, so a stolen session cannot guess either. Refusals: REAUTH_REQUIRED
+        (no password), REAUTH_CODE_REQUIRED (no code), WRONG_PASSWORD,
+        REAUTH_CODE_INVALID, TOO_MANY_ATTEMPTS."""
+        if not password:
+            raise errors.REAUTH_REQUIRED.error()
+        if account.totp_enabled and not second_factor:
+            raise errors.REAUTH_CODE_REQUIRED.error()
         reservation = self._reserve(
             errors.TOO_MANY_ATTEMPTS, now_ms, (LOGIN_PER_EMAIL, account.email),
             (LOGIN_PER_ADDRESS, ip),
         )  # fmt: skip
-        if not self._use_code(account, code, now_ms):
-            raise errors.TOTP_INVALID.error()
+        try:
+            matched = await self._run(
+                self.login_lane, passwords.verify_password, account.password_hash, password
+            )
+        except ApiError:
+            self.attempts.forget(reservation)
+            raise
+        if not matched:
+            raise errors.WRONG_PASSWORD.error()  # the attempt stays counted
+        # The password first: a wrong one must not spend a code that was right.
+        if account.totp_enabled and not self._second_factor(account, second_factor or "", now_ms):
+            raise errors.REAUTH_CODE_INVALID.error()
         self.attempts.forget(reservation)
-        self.store.set_totp(account.user_id, None, enabled=False)
-
-    def set_anti_phishing(self, account: Account, code: str) -> str:
-        code = code.strip()
-        if not 4 <= len(code) <= 20 or not set(code) <= _ANTI_PHISHING_CHARS:
-            raise errors.INVALID_ANTI_PHISHING.error()
-        self.store.set_anti_phishing(account.user_id, code)
-        return code
 
     def close(self) -> None:
         """The outbox is its maker's to close (the server drains it first)."""
@@ -305,6 +367,24 @@ class Accounts:
         self.store.close()
 
     # -- helpers ---------------------------------------------------------------------------
+
+    def _second_factor(self, account: Account, code: str, now_ms: int) -> bool:
+        """A current TOTP code, or else an unused recovery code (which is used up, and its
+        owner told by mail: a recovery code used by someone else is an account taken)."""
+        if self._use_code(account, code, now_ms):
+            return True
+        if not recovery.looks_like(code) or not self.recovery_codes.use(account.user_id, code):
+            return False
+        left = self.recovery_codes.left(account.user_id)
+        self._mail(
+            lambda: self._letter_to(
+                account.user_id,
+                lambda to, language, code, url: letters.recovery_code_used(
+                    to, language, code, url, left
+                ),
+            )
+        )
+        return True
 
     def _use_code(self, account: Account, code: str, now_ms: int) -> bool:
         if account.totp_secret is None:
@@ -351,6 +431,16 @@ class Accounts:
                 account.email, account.language, account.anti_phishing, self.public_url
             )
         )
+
+    def _letter_to(
+        self, user_id: int, letter: Callable[[str, str, str | None, str], EmailMessage]
+    ) -> EmailMessage | None:
+        """A notice to the account as it is when the mail is sent (its newest anti-phishing
+        code and language)."""
+        fresh = self.store.by_user(user_id)
+        if fresh is None:
+            return None
+        return letter(fresh.email, fresh.language, fresh.anti_phishing, self.public_url)
 
     def _changed_letter(self, account: Account) -> EmailMessage:
         fresh = self.store.by_user(account.user_id) or account

@@ -2,13 +2,17 @@
 
 What is stored: per user the normalised email and whether its owner has shown they read
 it (`email_verified`), the argon2id hash of the password (never the password), the
-language of the account's emails, the anti-phishing code, the TOTP secret sealed with
-AES-GCM under the data dir's master key (the one that seals HMAC API secrets; the
-associated data names the user, so rows cannot be swapped) and the last TOTP step used;
-per session the SHA-256 of its id (the cookie's value never touches the disk, so a copy of
-the file opens no session), its user, its CSRF token, its expiry and when it was last used.
+language of the account's emails, the version of the terms its owner accepted at sign-up
+and when (none for an account made before sign-up asked), the anti-phishing code, the
+TOTP secret sealed with AES-GCM under the data dir's master key (the one that seals HMAC
+API secrets; the associated data names the user, so rows cannot be swapped) and the last
+TOTP step used; per session the SHA-256 of its id (the cookie's value never touches the
+disk, so a copy of the file opens no session), its user, its CSRF token, its expiry and
+when it was last used.
 """
 
+import hashlib
+import hmac
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +47,7 @@ _SCHEMA: Final = (
 )
 _ACCOUNT_COLUMNS: Final = (
     "user_id, email, password_hash, anti_phishing, totp_nonce, totp_sealed, totp_enabled, "
-    "totp_last_step, email_verified, language"
+    "totp_last_step, email_verified, language, terms_version, terms_accepted_ms"
 )
 
 
@@ -58,6 +62,10 @@ class Account:
     totp_last_step: int
     email_verified: bool = False
     language: str = "en"  # of the emails sent to this account: "en" or "ko"
+    # The terms of use and risk disclosure accepted at sign-up (accounts/terms.py) and when;
+    # None for an account made before sign-up asked for consent, or by the server itself.
+    terms_version: str | None = None
+    terms_accepted_ms: int | None = None
 
 
 @dataclass(frozen=True)
@@ -73,28 +81,47 @@ class AccountStore:
         data_dir.mkdir(parents=True, exist_ok=True)
         master = read_or_create_private_file(data_dir / MASTER_KEY_FILE, os.urandom(32))
         self._aead = AESGCM(master)
+        self._master = master
         self.database = Database(data_dir)
         self.database.apply(_SCHEMA)
         # Files made before email verification and idle timeouts: their accounts start
         # unverified (they verify with a new link), their sessions as just used.
         self.database.add_column("accounts", "email_verified", "INTEGER NOT NULL DEFAULT 0")
         self.database.add_column("accounts", "language", "TEXT NOT NULL DEFAULT 'en'")
+        # Accounts made before sign-up asked for consent to the terms keep NULL: no consent
+        # is invented for them.
+        self.database.add_column("accounts", "terms_version", "TEXT")
+        self.database.add_column("accounts", "terms_accepted_ms", "INTEGER")
         self.database.add_column("sessions", "last_seen_ms", "INTEGER NOT NULL DEFAULT 0")
         self.database.execute(
             "UPDATE sessions SET last_seen_ms = created_ms WHERE last_seen_ms = 0"
         )
 
+    def derived_key(self, purpose: str) -> bytes:
+        """A key for one purpose (the recovery codes' keyed hash), derived from the master
+        key so that no second key file needs keeping; one purpose's key says nothing of
+        another's, nor of the master key."""
+        return hmac.new(self._master, f"assetport:{purpose}".encode(), hashlib.sha256).digest()
+
     # -- accounts --------------------------------------------------------------------------
 
     def add(
-        self, user_id: int, email: str, password_hash: str, now_ms: int, language: str = "en"
+        self,
+        user_id: int,
+        email: str,
+        password_hash: str,
+        now_ms: int,
+        language: str = "en",
+        terms_version: str | None = None,
     ) -> None:
-        """Raises sqlite3.IntegrityError when the email is taken."""
+        """Raises sqlite3.IntegrityError when the email is taken. The terms, when accepted,
+        are recorded as accepted now."""
         self.database.execute(
-            "INSERT INTO accounts (user_id, email, password_hash, created_ms, language) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (user_id, email, password_hash, now_ms, language),
-        )
+            "INSERT INTO accounts (user_id, email, password_hash, created_ms, language, "
+            "terms_version, terms_accepted_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (user_id, email, password_hash, now_ms, language, terms_version,
+             now_ms if terms_version is not None else None),
+        )  # fmt: skip
 
     def by_email(self, email: str) -> Account | None:
         return self._one(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE email = ?", email)
@@ -182,7 +209,7 @@ class AccountStore:
         if row is None:
             return None
         (user_id, email, password_hash, anti_phishing, nonce, sealed, enabled, last_step,
-         verified, language) = row  # fmt: skip
+         verified, language, terms_version, terms_accepted_ms) = row  # fmt: skip
         secret = None
         if nonce is not None and sealed is not None:
             try:
@@ -191,7 +218,7 @@ class AccountStore:
                 raise KeyStoreError(f"cannot decrypt the TOTP secret of user {user_id}") from None
         return Account(
             user_id, email, password_hash, anti_phishing, secret, bool(enabled), last_step,
-            bool(verified), language,
+            bool(verified), language, terms_version, terms_accepted_ms,
         )  # fmt: skip
 
     def _update(self, user_id: int, assignment: str, value: object) -> None:

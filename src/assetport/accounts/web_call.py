@@ -74,6 +74,11 @@ class AccountCall:
         value = self.body.get(name)
         return value if isinstance(value, str) and value else None
 
+    def reauthentication(self) -> tuple[str | None, str | None]:
+        """The password and the second factor (a TOTP code or a recovery code) sent to
+        confirm a sensitive change (`Accounts.reauthenticate`)."""
+        return self.optional_text("password"), self.optional_text("twoFactorCode")
+
 
 AccountHandler = Callable[[AccountCall], Awaitable[dict[str, Any]]]
 

@@ -12,9 +12,18 @@ is, the market in the path and whether the server runs as the sandbox.
     /verify             opens an email verification link (the token after `#`)
     /reset-password     asks for a reset link, or sets a new password with one
     /sandbox/mail       the mails the sandbox caught for this browser (sandbox only)
+    /help, /fees, /api-guide, /terms, /risk-disclosure
+                        the information pages the footer links (pages/info.js)
+    /sandbox            what the sandbox is, linked from its banner (sandbox only)
+    /assets/{code}      a tokenized real-world asset: what one token stands for
     /static/...         the bundle (scripts, style sheet, source maps)
     /favicon.svg        the site's icon (also at /favicon.ico, where browsers look for one
                         on pages that name none, such as the API's /docs)
+
+Any other address a browser asks for, and a market that does not exist, gets a page saying
+so with status 404, written in the language the browser prefers (English or Korean) and
+redrawn by pages/notfound.js in the language the person chose on the site. The API's own
+paths keep their JSON answers.
 """
 
 import html
@@ -23,9 +32,10 @@ from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from assetport.api import errors
 from assetport.api.security_headers import SECURITY_HEADERS
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -45,11 +55,66 @@ TITLES = {
     "verify": "Verify your email",
     "reset": "Reset your password",
     "mail": "Sandbox mail",
+    "portfolio": "Portfolio",
+    "info": "Help",
 }
 
+# The information pages (one script, pages/info.js, draws each by its path) and their
+# titles before the script puts them in the reader's language.
+INFO_PAGES = {
+    "/help": "Help",
+    "/fees": "Fees",
+    "/api-guide": "Using the API",
+    "/terms": "Terms of use",
+    "/risk-disclosure": "Risk disclosure",
+}
+SANDBOX_EXPLAINER = "About the sandbox"
+# The tokenized real-world assets with an asset page (their words are in
+# web/src/messages/info.js, as the listing describes no asset).
+ASSET_PAGES = {
+    "KGLD": "Tokenized gold",
+    "KSLV": "Tokenized silver",
+    "KCU": "Tokenized copper",
+    "KOIL": "Tokenized crude oil",
+}
 
-def render_shell(page: str, *, sandbox: bool, default_symbol: str, symbol: str = "") -> str:
-    title = TITLES[page] + (f" {symbol}" if symbol else "")
+NOSCRIPT = "<noscript>Assetport's pages need JavaScript.</noscript>"
+
+# The not-found page's texts, as the server writes them before any script runs (the same
+# words as web/src/messages/common.js, which the script shows after).
+NOT_FOUND_TEXTS = {
+    "en": {
+        "title": "Page not found",
+        "text": "There is no page at this address. It may have moved, or the link may have a typo.",
+        "marketTitle": "No market {symbol}",
+        "marketText": "There is no market called {symbol} on Assetport. "
+        "Pick one from the list of markets.",
+        "toMarkets": "See every market",
+    },
+    "ko": {
+        "title": "페이지를 찾을 수 없습니다",
+        "text": "이 주소에는 페이지가 없습니다. 옮겨졌거나 링크에 오타가 있을 수 있습니다.",
+        "marketTitle": "{symbol} 마켓이 없습니다",
+        "marketText": "Assetport에는 {symbol}(이)라는 마켓이 없습니다. 마켓 목록에서 고르세요.",
+        "toMarkets": "전체 마켓 보기",
+    },
+}
+
+# Paths of the API and its streams: an unknown one answers Binance's JSON, not a page.
+_API_PREFIXES = ("/api/", "/sapi/", "/ws", "/stream", "/static/", "/openapi.json", "/docs")
+
+
+def render_shell(
+    page: str,
+    *,
+    sandbox: bool,
+    default_symbol: str,
+    symbol: str = "",
+    lang: str = "en",
+    title: str = "",
+    main: str = NOSCRIPT,
+) -> str:
+    title = title or TITLES[page] + (f" {symbol}" if symbol else "")
     attributes = {
         "data-page": page,
         "data-sandbox": "1" if sandbox else "0",
@@ -60,7 +125,7 @@ def render_shell(page: str, *, sandbox: bool, default_symbol: str, symbol: str =
         f'{name}="{html.escape(value)}"' for name, value in attributes.items()
     )
     return f"""<!doctype html>
-<html lang="en">
+<html lang="{lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -72,11 +137,53 @@ def render_shell(page: str, *, sandbox: bool, default_symbol: str, symbol: str =
 <body {body_attributes}>
 <div id="banner"></div>
 <header id="header"></header>
-<main id="main"><noscript>Assetport's pages need JavaScript.</noscript></main>
+<main id="main">{main}</main>
 <script type="module" src="/static/pages/{page}.js"></script>
 </body>
 </html>
 """
+
+
+def preferred_language(accept_language: str | None) -> str:
+    """The language to write a page in: Korean when the browser's Accept-Language ranks it
+    above English, else English."""
+    best, best_weight = "en", 0.0
+    for part in (accept_language or "").split(","):
+        tag, _, parameters = part.strip().partition(";")
+        weight = 1.0
+        if parameters.strip().startswith("q="):
+            try:
+                weight = float(parameters.strip()[2:])
+            except ValueError:
+                continue
+        language = tag.strip().lower().split("-")[0]
+        # Strictly greater: of two equal weights the header's earlier entry is preferred.
+        if language in NOT_FOUND_TEXTS and weight > best_weight:
+            best, best_weight = language, weight
+    return best
+
+
+def render_not_found(*, sandbox: bool, default_symbol: str, lang: str, symbol: str = "") -> str:
+    """The 404 page: an unknown market when `symbol` is given, else an unknown address."""
+    texts = NOT_FOUND_TEXTS[lang]
+    name = html.escape(symbol)
+    heading = texts["marketTitle"].format(symbol=name) if symbol else html.escape(texts["title"])
+    text = texts["marketText"].format(symbol=name) if symbol else html.escape(texts["text"])
+    main = (
+        f'<section class="not-found panel" id="not-found"><h1>{heading}</h1><p>{text}</p>'
+        f'<p><a class="button primary" href="/" id="to-markets">{texts["toMarkets"]}</a></p>'
+        "</section>"
+    )
+    title = texts["marketTitle"].format(symbol=symbol) if symbol else texts["title"]
+    return render_shell(
+        "notfound",
+        sandbox=sandbox,
+        default_symbol=default_symbol,
+        symbol=symbol,
+        lang=lang,
+        title=title,
+        main=main,
+    )
 
 
 NOT_BUILT = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Assetport</title>
@@ -100,12 +207,23 @@ def web_routes(*, sandbox: bool, symbols: Callable[[], Iterable[str]]) -> list[B
     def default_symbol() -> str:
         return next(iter(sorted(symbols())), "")
 
-    def shell(page: str, symbol: str = "") -> Response:
+    def shell(page: str, symbol: str = "", title: str = "") -> Response:
         if not BUILT_MARKER.exists():
             return _page(NOT_BUILT, 503)
         return _page(
-            render_shell(page, sandbox=sandbox, default_symbol=default_symbol(), symbol=symbol)
+            render_shell(
+                page, sandbox=sandbox, default_symbol=default_symbol(), symbol=symbol, title=title
+            )
         )
+
+    def not_found(request: Request, symbol: str = "") -> Response:
+        if not BUILT_MARKER.exists():
+            return _page(NOT_BUILT, 503)
+        lang = preferred_language(request.headers.get("accept-language"))
+        page = render_not_found(
+            sandbox=sandbox, default_symbol=default_symbol(), lang=lang, symbol=symbol
+        )
+        return _page(page, 404)
 
     async def markets(request: Request) -> Response:
         return shell("markets")
@@ -113,10 +231,24 @@ def web_routes(*, sandbox: bool, symbols: Callable[[], Iterable[str]]) -> list[B
     async def trade(request: Request) -> Response:
         symbol = str(request.path_params["symbol"]).upper()
         if symbol not in set(symbols()):
-            return _page(_unknown_market(symbol), 404)
+            return not_found(request, symbol)
         if symbol != request.path_params["symbol"]:
             return RedirectResponse(f"/trade/{symbol}", 301)
         return shell("trade", symbol)
+
+    def info(title: str) -> Callable[[Request], Awaitable[Response]]:
+        async def answer(request: Request) -> Response:
+            return shell("info", title=title)
+
+        return answer
+
+    async def asset(request: Request) -> Response:
+        code = str(request.path_params["code"]).upper()
+        if code not in ASSET_PAGES:
+            return not_found(request)
+        if code != request.path_params["code"]:
+            return RedirectResponse(f"/assets/{code}", 301)
+        return shell("info", title=f"{code}: {ASSET_PAGES[code]}")
 
     async def trade_default(request: Request) -> Response:
         return RedirectResponse(f"/trade/{default_symbol()}", 302)
@@ -125,6 +257,21 @@ def web_routes(*, sandbox: bool, symbols: Callable[[], Iterable[str]]) -> list[B
 
     async def favicon(request: Request) -> Response:
         return Response(icon, media_type="image/svg+xml", headers=_ICON_HEADERS)
+
+    async def unknown_address(request: Request) -> Response:
+        # A browser's visit to an address with no page gets one saying so; a program's
+        # request (any other method, or an API path) gets the JSON it always got.
+        path = request.url.path
+        moved = _without_slash(request, catch_all)
+        if moved is not None:
+            return moved
+        if request.method not in ("GET", "HEAD") or path.startswith(_API_PREFIXES):
+            return _api_answer(request, catch_all)
+        return not_found(request)
+
+    # Last among the routes, and for every method: one matching only GET would turn another
+    # method on an unknown path into a 405.
+    catch_all = Route("/{path:path}", unknown_address, methods=_EVERY_METHOD)
 
     def simple(page: str) -> Callable[[Request], Awaitable[Response]]:
         async def answer(request: Request) -> Response:
@@ -141,18 +288,46 @@ def web_routes(*, sandbox: bool, symbols: Callable[[], Iterable[str]]) -> list[B
         Route("/signup", simple("signup")),
         Route("/login", simple("login")),
         Route("/account", simple("account")),
+        Route("/portfolio", simple("portfolio")),
         Route("/verify", simple("verify")),
         Route("/reset-password", simple("reset")),
         # The mails the sandbox caught (sandbox/mail.py); a real server has no such page.
         *([Route("/sandbox/mail", simple("mail"))] if sandbox else []),
+        *(Route(path, info(title)) for path, title in INFO_PAGES.items()),
+        *([Route("/sandbox", info(SANDBOX_EXPLAINER))] if sandbox else []),
+        Route("/assets/{code}", asset),
         Route("/favicon.svg", favicon),
         Route("/favicon.ico", favicon),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+        catch_all,
     ]
 
 
-def _unknown_market(symbol: str) -> str:
-    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>Unknown market · Assetport</title>{ICON_LINK}<link rel="stylesheet" href="/static/style.css">
-</head><body><main><h1>No market {html.escape(symbol)}</h1>
-<p><a href="/">See every market</a></p></main></body></html>"""
+_EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+def _without_slash(request: Request, catch_all: BaseRoute) -> Response | None:
+    """Starlette's redirect of "/login/" to "/login", which a catch-all would otherwise
+    take the place of: the redirect when the path without its last slash has a route."""
+    path = request.scope["path"]
+    if path == "/" or not path.endswith("/"):
+        return None
+    scope = {**request.scope, "path": path.rstrip("/")}
+    for route in request.app.router.routes:
+        if route is not catch_all and route.matches(scope)[0] is not Match.NONE:
+            return RedirectResponse(request.url.replace(path=scope["path"]), 307)
+    return None
+
+
+def _api_answer(request: Request, catch_all: BaseRoute) -> Response:
+    """What the app answered before the catch-all existed: 405 where another route has the
+    path for other methods, else Binance's 404 JSON."""
+    for route in request.app.router.routes:
+        if route is catch_all:
+            continue
+        match, _ = route.matches(request.scope)
+        if match is Match.PARTIAL:
+            error = errors.METHOD_NOT_ALLOWED.error()
+            return Response(error.body(), error.http_status, media_type="application/json")
+    error = errors.UNKNOWN_ENDPOINT.error()
+    return Response(error.body(), error.http_status, media_type="application/json")

@@ -17,6 +17,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api"))
 from exchange_server import ExchangeServer
 from smtp_inbox import Inbox
 
+from assetport.accounts.terms import TERMS_VERSION
+
 ACCOUNT = "/api/v1/account"
 PASSWORD = "a long password"
 
@@ -85,7 +87,9 @@ class WebUser:
 
     def sign_up_only(self, email: str, password: str = PASSWORD) -> dict[str, Any]:
         """The sign-up request alone: "check your mail", no session."""
-        status, answer = self.account("POST", "/signup", {"email": email, "password": password})
+        status, answer = self.account(
+            "POST", "/signup", {"email": email, "password": password, "termsVersion": TERMS_VERSION}
+        )
         assert status == 200, answer
         return dict(answer)
 

@@ -3,7 +3,9 @@
 from collections.abc import Iterator
 
 import pytest
-from account_web_client import ExchangeServer, WebUser, account_server
+from account_web_client import PASSWORD, ExchangeServer, WebUser, account_server
+
+from assetport.accounts.terms import TERMS_VERSION
 
 
 @pytest.fixture(scope="module")
@@ -47,11 +49,15 @@ def test_a_taken_email_gets_the_same_answer_and_its_owner_a_mail(
 def test_weak_passwords_and_bad_emails_are_refused(server: ExchangeServer) -> None:
     for password, code in (("short", -8003), ("password123", -8016), ("qwertyuiop", -8016)):
         status, answer = WebUser(server).account(
-            "POST", "/signup", {"email": "weak@example.com", "password": password}
+            "POST",
+            "/signup",
+            {"email": "weak@example.com", "password": password, "termsVersion": TERMS_VERSION},
         )
         assert (status, answer["code"]) == (400, code), password
     status, answer = WebUser(server).account(
-        "POST", "/signup", {"email": "not an email", "password": "a long password"}
+        "POST",
+        "/signup",
+        {"email": "not an email", "password": "a long password", "termsVersion": TERMS_VERSION},
     )
     assert (status, answer["code"]) == (400, -8001)
 
@@ -95,25 +101,25 @@ def test_the_session_cookie_is_http_only_strict_and_random(server: ExchangeServe
 def test_state_changes_need_the_csrf_token(server: ExchangeServer) -> None:
     web = WebUser(server)
     web.sign_up("erin@example.com")
-    status, answer = web.call(
-        "POST", "/api/v1/account/anti-phishing", {"code": "Tiger42"}, csrf=False
-    )
+    change = {"code": "Tiger42", "password": PASSWORD}
+    status, answer = web.call("POST", "/api/v1/account/anti-phishing", change, csrf=False)
     assert (status, answer["code"]) == (403, -8009)
     web.csrf, real = "forged", web.csrf
-    assert web.account("POST", "/anti-phishing", {"code": "Tiger42"})[0] == 403
+    assert web.account("POST", "/anti-phishing", change)[1]["code"] == -8009
     web.csrf = real
-    assert web.account("POST", "/anti-phishing", {"code": "Tiger42"})[0] == 200
+    assert web.account("POST", "/anti-phishing", change)[0] == 200
 
 
 def test_the_anti_phishing_code_is_in_every_account_answer(server: ExchangeServer) -> None:
     web = WebUser(server)
     web.sign_up("frank@example.com")
-    status, answer = web.account("POST", "/anti-phishing", {"code": "Blue7Moon"})
+    change = {"code": "Blue7Moon", "password": PASSWORD}
+    status, answer = web.account("POST", "/anti-phishing", change)
     assert status == 200 and answer["antiPhishingCode"] == "Blue7Moon"
     assert web.account("GET", "/me")[1]["antiPhishingCode"] == "Blue7Moon"
     assert web.account("GET", "/apikeys")[1]["antiPhishingCode"] == "Blue7Moon"
     assert WebUser(server).log_in("frank@example.com")[1]["antiPhishingCode"] == "Blue7Moon"
-    status, answer = web.account("POST", "/anti-phishing", {"code": "no!"})
+    status, answer = web.account("POST", "/anti-phishing", {"code": "no!", "password": PASSWORD})
     assert (status, answer["code"]) == (400, -8012)
 
 

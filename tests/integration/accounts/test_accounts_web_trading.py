@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import websockets
-from account_web_client import ExchangeServer, WebUser, account_server
+from account_web_client import PASSWORD, ExchangeServer, WebUser, account_server
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from exchange_server import Trader
@@ -72,7 +72,7 @@ def test_hmac_keys_from_the_key_page_work_on_the_signed_api(server: ExchangeServ
     status, made = web.account(
         "POST", "/apikeys",
         {"type": "HMAC", "label": "my bot", "permissions": ["read", "trade"],
-         "ipAllowlist": ["127.0.0.1"]},
+         "ipAllowlist": ["127.0.0.1"], "password": PASSWORD},
     )  # fmt: skip
     assert status == 200, made
     assert made["permissions"] == ["read", "trade"] and made["ipAllowlist"] == ["127.0.0.1/32"]

@@ -7,6 +7,7 @@ import { rest } from "./api.js";
 import { compare, toUnits } from "./decimal.js";
 import { clear, el } from "./dom.js";
 import { t } from "./i18n.js";
+import { bucketOf, groupLevels, groupSizes, storeGrouping, storedGrouping } from "./trade_grouping.js";
 import { cmp, dec, decText, formatAmount, formatPrice, formatQty, formatTime, mul, sub } from "./trade_market.js";
 
 const SNAPSHOT_LIMIT = 1000;
@@ -138,25 +139,85 @@ export class BookSync {
 
 // Draws the book: `rows` levels per side, asks above (best at the bottom), the last price
 // and spread between, bids below; each row shaded by its quantity against the largest shown.
+// Levels are grouped by the price precision chosen above the book (lib/trade_grouping.js),
+// and a level holding one of the user's own open orders is marked.
 export function createBookView(market, { container, rows = 12, onPick }) {
   const askRows = [];
   const bidRows = [];
   let lastPrice = null;
   let lastDirection = "";
+  const sizes = groupSizes(market);
+  let grouping = Math.min(storedGrouping(market.symbol), Math.max(0, sizes.length - 1));
+  let ownOrders = []; // [{side: "BUY" | "SELL", price}] of this market
 
   function makeRow(side) {
     const price = el("span", { class: "book-price" });
     const qty = el("span", { class: "book-qty" });
     const total = el("span", { class: "book-total" });
-    const row = el("div", { class: `book-row book-${side} empty`, role: "button", tabindex: "-1" }, [price, qty, total]);
+    // A button only while it holds a level (a click fills the form's price); an empty row
+    // is nothing to press and has no name to announce.
+    // Read after the figures by a screen reader; the marker seen is drawn by the style sheet.
+    const mine = el("span", { class: "book-mine visually-hidden" });
+    const row = el("div", { class: `book-row book-${side} empty`, tabindex: "-1" }, [price, qty, total, mine]);
     row.addEventListener("click", () => {
       if (row.dataset.price) onPick(row.dataset.price, side);
     });
-    return { row, price, qty, total };
+    row.addEventListener("keydown", (event) => onRowKey(event, row, side));
+    return { row, price, qty, total, mine };
   }
 
-  const asksBox = el("div", { class: "book-side book-asks", id: "book-asks" });
-  const bidsBox = el("div", { class: "book-side book-bids", id: "book-bids" });
+  // The keyboard reaches the book in one Tab stop (a "roving" tabindex): the arrow keys move
+  // between the levels shown, top to bottom, Home and End to the ends, Enter or Space fills
+  // the form's price as a click does.
+  function shownLevels() {
+    return [...askRows, ...bidRows]
+      .map((cells) => cells.row)
+      .filter((row) => row.dataset.price && row.getClientRects().length > 0);
+  }
+
+  function onRowKey(event, row, side) {
+    if (event.key === "Enter" || event.key === " ") {
+      event.preventDefault();
+      if (row.dataset.price) onPick(row.dataset.price, side);
+      return;
+    }
+    const moves = { ArrowUp: -1, ArrowDown: 1, Home: -Infinity, End: Infinity };
+    if (!(event.key in moves)) return;
+    event.preventDefault();
+    const levels = shownLevels();
+    if (!levels.length) return;
+    const at = levels.indexOf(row);
+    const move = moves[event.key];
+    let next;
+    if (move === -Infinity) next = 0;
+    else if (move === Infinity) next = levels.length - 1;
+    else if (at < 0) next = move > 0 ? 0 : levels.length - 1;
+    else next = Math.min(levels.length - 1, Math.max(0, at + move));
+    focusRow(levels[next]);
+  }
+
+  function focusRow(row) {
+    for (const cells of [...askRows, ...bidRows]) cells.row.tabIndex = cells.row === row ? 0 : -1;
+    row.focus();
+  }
+
+  // The row Tab lands on: the one last focused while it still holds a level, else the best
+  // bid (else the best ask), as the price a trader most often takes.
+  function keepTabStop() {
+    const rowsNow = [...askRows, ...bidRows].map((cells) => cells.row);
+    const focused = rowsNow.find((row) => row === document.activeElement);
+    if (focused) return;
+    const levels = shownLevels();
+    const stop =
+      rowsNow.find((row) => row.tabIndex === 0 && levels.includes(row)) ||
+      (levels.includes(bidRows[0].row) ? bidRows[0].row : levels[levels.length - 1]);
+    for (const row of rowsNow) row.tabIndex = row === stop ? 0 : -1;
+  }
+
+  // A row is named by its figures, as seen (WCAG's "label in name"), and the title says
+  // what pressing it does; the group around it says which side of the book it is on.
+  const asksBox = el("div", { class: "book-side book-asks", id: "book-asks", role: "group" });
+  const bidsBox = el("div", { class: "book-side book-bids", id: "book-bids", role: "group" });
   for (let i = 0; i < rows; i++) {
     const ask = makeRow("ask");
     askRows.push(ask);
@@ -174,11 +235,55 @@ export function createBookView(market, { container, rows = 12, onPick }) {
     label("trade.book.qty", market.base),
     label("trade.book.total", market.quote),
   ]);
-  clear(container).append(head, asksBox, el("div", { class: "book-mid" }, [last, spread]), bidsBox);
+  // The price precision: one option per bucket size, written as the price step it gives.
+  const groupingSelect = el("select", { id: "book-grouping", class: "book-grouping" });
+  groupingSelect.addEventListener("change", () => {
+    grouping = Number(groupingSelect.value);
+    storeGrouping(market.symbol, grouping);
+    container.dataset.grouping = decText(sizes[grouping]);
+    if (current) draw();
+  });
+  const groupingLabel = el("label", { for: "book-grouping", class: "muted", dataset: { i18n: "trade.book.grouping" } });
+  const tools = el("div", { class: "book-tools" }, [groupingLabel, groupingSelect]);
+  if (!sizes.length) tools.hidden = true;
+  else container.dataset.grouping = decText(sizes[grouping]);
+  clear(container).append(tools, head, asksBox, el("div", { class: "book-mid" }, [last, spread]), bidsBox);
+  function labelSides() {
+    asksBox.setAttribute("aria-label", t("trade.book.asks"));
+    bidsBox.setAttribute("aria-label", t("trade.book.bids"));
+    groupingLabel.textContent = t("trade.book.grouping");
+    clear(groupingSelect);
+    sizes.forEach((size, index) => {
+      groupingSelect.append(
+        el("option", { value: String(index), selected: index === grouping, text: formatAmount(decText(size)) }),
+      );
+    });
+    groupingSelect.value = String(grouping);
+  }
+  labelSides();
 
-  function fill(cells, level, max, side) {
+  // The buckets (at the precision chosen) that hold one of the user's orders, per side.
+  function ownBuckets() {
+    const marked = { bid: new Set(), ask: new Set() };
+    if (!sizes.length) return marked;
+    for (const order of ownOrders) {
+      const side = order.side === "BUY" ? "bid" : "ask";
+      // A market order has no price and rests nowhere; a stop order waits outside the book.
+      if (dec(order.price) && !/^0*(\.0*)?$/.test(order.price)) marked[side].add(bucketOf(order.price, sizes[grouping], side));
+    }
+    return marked;
+  }
+
+  function fill(cells, level, max, side, marked) {
+    const mine = Boolean(level) && sizes.length > 0 && marked.has(bucketOf(level.price, sizes[grouping], side));
+    cells.row.classList.toggle("mine", mine);
+    if (mine) cells.row.dataset.mine = "1";
+    else delete cells.row.dataset.mine;
+    cells.mine.textContent = mine ? t("trade.book.mine") : "";
     if (!level) {
       cells.row.classList.add("empty");
+      cells.row.removeAttribute("role");
+      cells.row.removeAttribute("title");
       delete cells.row.dataset.price;
       cells.price.textContent = "";
       cells.qty.textContent = "";
@@ -187,6 +292,7 @@ export function createBookView(market, { container, rows = 12, onPick }) {
       return;
     }
     cells.row.classList.remove("empty");
+    cells.row.setAttribute("role", "button");
     cells.row.dataset.price = level.price;
     cells.row.title = t(side === "ask" ? "trade.book.pickAsk" : "trade.book.pickBid");
     cells.price.textContent = formatPrice(market, level.price);
@@ -215,15 +321,24 @@ export function createBookView(market, { container, rows = 12, onPick }) {
   function draw() {
     scheduled = false;
     const book = current;
-    const asks = book.asks.top(rows);
-    const bids = book.bids.top(rows);
+    let asks;
+    let bids;
+    if (sizes.length && grouping > 0) {
+      asks = groupLevels(book.asks.top(Infinity), sizes[grouping], "ask", rows);
+      bids = groupLevels(book.bids.top(Infinity), sizes[grouping], "bid", rows);
+    } else {
+      asks = book.asks.top(rows);
+      bids = book.bids.top(rows);
+    }
+    const marked = ownBuckets();
     const max = Math.max(0, ...asks.map((l) => Number(l.qty)), ...bids.map((l) => Number(l.qty)));
     // Asks: the best (lowest) sits just above the middle.
-    for (let i = 0; i < rows; i++) fill(askRows[rows - 1 - i], asks[i], max, "ask");
-    for (let i = 0; i < rows; i++) fill(bidRows[i], bids[i], max, "bid");
+    for (let i = 0; i < rows; i++) fill(askRows[rows - 1 - i], asks[i], max, "ask", marked.ask);
+    for (let i = 0; i < rows; i++) fill(bidRows[i], bids[i], max, "bid", marked.bid);
     container.dataset.synced = book.synced ? "1" : "0";
     container.dataset.updateId = String(book.lastUpdateId);
     drawMid(book);
+    keepTabStop();
   }
 
   return {
@@ -244,9 +359,18 @@ export function createBookView(market, { container, rows = 12, onPick }) {
       lastDirection = direction || "";
       drawMid(current);
     },
+    // The user's open orders of this market (from the user panel), to mark their levels:
+    // the limit orders, as a stop order waits outside the book until its stop price trades.
+    setOwnOrders(orders) {
+      ownOrders = orders
+        .filter((order) => order.type === "LIMIT" || order.type === "LIMIT_MAKER")
+        .map((order) => ({ side: order.side, price: order.price }));
+      if (current) draw();
+    },
     bestAsk: () => (current && current.synced ? current.asks.top(1)[0] || null : null),
     bestBid: () => (current && current.synced ? current.bids.top(1)[0] || null : null),
     redrawTexts() {
+      labelSides();
       if (current) draw();
       else drawMid(null);
     },

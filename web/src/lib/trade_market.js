@@ -158,10 +158,10 @@ export function inputText(value, decimals) {
   return fromUnits(rescale(value, decimals).units, decimals);
 }
 
-export function formatTime(ms, withDate = false) {
+// The time of day alone, for the recent trades (all from the last minutes); a time that may
+// be older shows its date and year (i18n.js formatDateTime).
+export function formatTime(ms) {
   const date = new Date(ms);
   const pad = (n) => String(n).padStart(2, "0");
-  const time = `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
-  if (!withDate) return time;
-  return `${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${time}`;
+  return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
 }

@@ -5,9 +5,11 @@
 // the key alive every 30 minutes.
 import { ApiError, rest } from "./api.js";
 import { clear, el } from "./dom.js";
-import { t } from "./i18n.js";
+import { errorText } from "./errors.js";
+import { formatDateTime, t } from "./i18n.js";
 import { notify } from "./layout.js";
-import { dec, decText, divFloor, formatAmount, formatPrice, formatQty, formatTime, isZeroText } from "./trade_market.js";
+import { askToConfirm } from "./trade_confirm.js";
+import { dec, decText, divFloor, formatAmount, formatPrice, formatQty, isZeroText } from "./trade_market.js";
 
 const HISTORY_LIMIT = 50;
 const MIN_REFRESH_MS = 1000;
@@ -25,7 +27,7 @@ function sideCell(side) {
   return el("td", { class: side === "BUY" ? "up side" : "down side", text: t(`trade.side.${side}`) });
 }
 
-export function createUserPanels(market, { panels, form }) {
+export function createUserPanels(market, { panels, form, onOpenOrders = () => {} }) {
   const data = { account: null, open: [], orders: [], trades: [] };
   let timer = null;
   let running = null;
@@ -38,6 +40,7 @@ export function createUserPanels(market, { panels, form }) {
     const count = panels.openCount;
     count.textContent = data.open.length ? `(${data.open.length})` : "";
     panels.cancelAll.disabled = data.open.length === 0;
+    onOpenOrders(data.open);
     if (!data.open.length) {
       body.append(emptyRow(8, "trade.user.noOpenOrders"));
       return;
@@ -46,13 +49,19 @@ export function createUserPanels(market, { panels, form }) {
       const button = el("button", {
         type: "button",
         class: "button small cancel-order",
-        dataset: { orderId: String(order.orderId), i18n: "trade.user.cancel" },
+        dataset: { orderId: String(order.orderId) },
+        "aria-label": t("trade.user.cancelOrder", {
+          side: t(`trade.side.${order.side}`),
+          qty: formatQty(market, order.origQty),
+          asset: market.base,
+          price: formatPrice(market, order.price),
+        }),
         text: t("trade.user.cancel"),
         onclick: () => cancel(order, button),
       });
       body.append(
         el("tr", { id: `open-order-${order.orderId}`, class: "open-order", dataset: { orderId: String(order.orderId) } }, [
-          cell(formatTime(order.time, true), "muted hide-narrow"),
+          cell(formatDateTime(order.time), "muted hide-narrow"),
           sideCell(order.side),
           cell(t(`trade.type.${order.type}`), "type"),
           cell(formatPrice(market, order.price), "num price"),
@@ -81,7 +90,7 @@ export function createUserPanels(market, { panels, form }) {
     for (const order of data.orders) {
       body.append(
         el("tr", { class: "history-order", dataset: { orderId: String(order.orderId) } }, [
-          cell(formatTime(order.time, true), "muted hide-narrow"),
+          cell(formatDateTime(order.time), "muted hide-narrow"),
           sideCell(order.side),
           cell(t(`trade.type.${order.type}`), "type"),
           cell(order.type === "MARKET" ? t("trade.type.MARKET") : formatPrice(market, order.price), "num"),
@@ -103,7 +112,7 @@ export function createUserPanels(market, { panels, form }) {
     for (const trade of data.trades) {
       body.append(
         el("tr", { class: "my-trade", dataset: { tradeId: String(trade.id) } }, [
-          cell(formatTime(trade.time, true), "muted hide-narrow"),
+          cell(formatDateTime(trade.time), "muted hide-narrow"),
           sideCell(trade.isBuyer ? "BUY" : "SELL"),
           cell(formatPrice(market, trade.price), "num"),
           cell(formatQty(market, trade.qty), "num"),
@@ -192,7 +201,8 @@ export function createUserPanels(market, { panels, form }) {
       try {
         await running;
       } catch (error) {
-        if (error instanceof ApiError && error.status === 401) location.reload();
+        // Nothing to do here: a session that ended is announced by lib/api.js's listeners
+        // (the page keeps what was typed), a failed read is tried again on the next event.
       } finally {
         running = null;
       }
@@ -208,19 +218,29 @@ export function createUserPanels(market, { panels, form }) {
       const side = t(`trade.side.${order.side}`);
       notify(t("trade.user.canceled", { side, qty: formatQty(market, order.origQty), asset: market.base }), "success");
     } catch (error) {
-      notify(error.message, "error");
+      notify(errorText(error, { symbol: market.symbol }), "error");
       button.disabled = false;
     }
     schedule(0);
   }
 
+  // Every open order of the market at once: asked first, with how many will go.
   async function cancelAll() {
+    const count = data.open.length;
+    const confirmed = await askToConfirm({
+      id: "cancel-all",
+      title: t("trade.confirm.cancelAllTitle", { market: `${market.base}/${market.quote}` }),
+      text: t("trade.confirm.cancelAllText", { count }),
+      confirm: t("trade.confirm.cancelAllOk"),
+      kind: "danger",
+    });
+    if (!confirmed) return;
     panels.cancelAll.disabled = true;
     try {
       const canceled = await rest("DELETE", "/api/v3/openOrders", { symbol: market.symbol });
       notify(t("trade.user.canceledAll", { count: Array.isArray(canceled) ? canceled.length : 0 }), "success");
     } catch (error) {
-      notify(error.message, "error");
+      notify(errorText(error, { symbol: market.symbol }), "error");
     }
     schedule(0);
   }

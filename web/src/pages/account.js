@@ -1,36 +1,121 @@
 // The account page: profile (with the email's verification), test funds (sandbox), the
-// password, two-factor login, the anti-phishing code, log out everywhere and API keys. A
-// logged-out visitor is sent to /login.
+// password, two-factor login and its recovery codes, the anti-phishing code, log out
+// everywhere and API keys. A logged-out visitor is sent to /login.
+//
+// Changes that would let whoever holds this session keep the account (turning two-factor
+// login off, new recovery codes, a key that may trade, the anti-phishing code, the
+// password) ask for the password again, and with two-factor login on a code from the app or
+// a recovery code: the server refuses them otherwise (-8024..-8026).
 //
 // Secrets pass through this page without being kept: the TOTP secret lives only while the
-// set-up is open, an HMAC API secret only in the box that shows it once, and neither is
-// ever written to storage. Every text from the server goes in as text, never as HTML.
+// set-up is open, recovery codes and an HMAC API secret only in the box that shows them
+// once, and none is ever written to storage. Every text from the server goes in as text,
+// never as HTML.
 import QRCode from "qrcode";
-import { ApiError, account, rest } from "../lib/api.js";
-import { MIN_PASSWORD, busy, clearMessage, errorText, mailboxLink, messageBox, passwordLength, showMessage } from "../lib/account_common.js";
+import { account, rest } from "../lib/api.js";
+import { MIN_PASSWORD, busy, clearMessage, mailboxLink, messageBox, passwordLength, showMessage } from "../lib/account_common.js";
+import { errorText } from "../lib/errors.js";
 import { grouped, trim } from "../lib/decimal.js";
 import { byId, clear, el } from "../lib/dom.js";
-import { addMessages, language, onLanguageChange, t, translate } from "../lib/i18n.js";
+import { addMessages, formatDateTime, onLanguageChange, t, translate } from "../lib/i18n.js";
 import { isSandbox, notify, startPage } from "../lib/layout.js";
 import messages from "../messages/account.js";
 
 addMessages(messages);
 
-const SESSION_ENDED = -8008;
 const ANTI_PHISHING = /^[A-Za-z0-9]{4,20}$/;
+// Recovery codes left at which the page suggests making new ones.
+const FEW_CODES_LEFT = 3;
 
 let session = null;
 let enrolment = null; // {secret, otpauthUri} while the two-factor set-up is open
+let shownCodes = null; // recovery codes just made, until the person says they saved them
 let keys = [];
 
 function goToLogin() {
   location.replace("/login?" + new URLSearchParams({ next: "/account" }).toString());
 }
 
-// Shows an error of an account call in `box`; an ended session goes to the login page.
+// Shows an error of an account call in `box`. An ended session is said there too, and the
+// shared header offers the way back to log in (lib/layout.js): the page stays as it is, with
+// what was typed.
 function failed(box, error) {
-  if (error instanceof ApiError && error.code === SESSION_ENDED) return goToLogin();
   showMessage(box, errorText(error));
+}
+
+// ---- re-authentication ------------------------------------------------------------------
+
+// A field for a second factor: a 6-digit code from the app or a recovery code
+// (xxxx-xxxx-xxxx), so letters are allowed and the keyboard is the full one.
+function secondFactorInput(id) {
+  return el("input", {
+    id,
+    type: "text",
+    autocomplete: "one-time-code",
+    autocapitalize: "off",
+    spellcheck: "false",
+    maxlength: "20",
+    class: "code-input",
+  });
+}
+
+// What the server reads of a typed second factor: a TOTP code without the spaces people
+// type in the middle; a recovery code as typed (the server ignores case, spaces, hyphens).
+function secondFactorValue(input) {
+  const typed = input.value.trim();
+  return /^[\d\s]+$/.test(typed) ? typed.replace(/\s/g, "") : typed;
+}
+
+// The password, and a second factor while two-factor login is on: the fields a sensitive
+// change asks for. `withPassword` false for the password form, which has its own.
+// `.body(message)` is the fields to send, or null after saying in `message` what is missing.
+function reauthFields(prefix, { withPassword = true } = {}) {
+  const password = el("input", { id: `${prefix}-password`, type: "password", autocomplete: "current-password" });
+  const code = secondFactorInput(`${prefix}-code`);
+  const codeRow = el("div", { class: "reauth-code", hidden: !session.totpEnabled }, [
+    el("label", { for: code.id, dataset: { i18n: "reauth.code" } }),
+    code,
+    el("p", { class: "field-hint", dataset: { i18n: "reauth.codeHint" } }),
+  ]);
+  const node = el("div", { id: `${prefix}-reauth`, class: "reauth" }, [
+    withPassword ? el("p", { class: "reauth-intro", dataset: { i18n: "reauth.intro" } }) : null,
+    withPassword ? el("label", { for: password.id, dataset: { i18n: "reauth.password" } }) : null,
+    withPassword ? password : null,
+    codeRow,
+  ]);
+  return {
+    node,
+    body(message) {
+      const body = {};
+      if (withPassword) {
+        if (!password.value) {
+          password.focus();
+          showMessage(message, t("reauth.passwordMissing"));
+          return null;
+        }
+        body.password = password.value;
+      }
+      if (session.totpEnabled) {
+        const second = secondFactorValue(code);
+        if (!second) {
+          code.focus();
+          showMessage(message, t("reauth.codeMissing"));
+          return null;
+        }
+        body.twoFactorCode = second;
+      }
+      return body;
+    },
+    clear() {
+      password.value = "";
+      code.value = "";
+    },
+  };
+}
+
+// Two-factor login was turned on or off: every re-authentication asks for a code or not.
+function syncReauth() {
+  for (const row of document.querySelectorAll(".reauth-code")) row.hidden = !session.totpEnabled;
 }
 
 function section(id, titleKey, children) {
@@ -120,6 +205,7 @@ function drawPassword() {
   const current = input("password-current", "current-password");
   const fresh = input("password-new", "new-password");
   const confirm = input("password-new-confirm", "new-password");
+  const reauth = reauthFields("password", { withPassword: false });
   const label = (target, key) => el("label", { for: target.id, dataset: { i18n: key } });
   const button = el("button", { id: "password-change", type: "submit", class: "primary", dataset: { i18n: "password.submit" } });
   const form = el("form", { id: "password-form", class: "key-form password-form", novalidate: true }, [
@@ -130,6 +216,7 @@ function drawPassword() {
     el("p", { class: "field-hint", dataset: { i18n: "signup.passwordRule" } }),
     label(confirm, "password.confirm"),
     confirm,
+    reauth.node,
     button,
   ]);
   form.addEventListener("submit", async (event) => {
@@ -138,10 +225,13 @@ function drawPassword() {
     if (!current.value || !fresh.value) return showMessage(message, t("password.missing"));
     if (passwordLength(fresh.value) < MIN_PASSWORD) return showMessage(message, t("signup.tooShort"));
     if (fresh.value !== confirm.value) return showMessage(message, t("password.mismatch"));
+    const second = reauth.body(message);
+    if (!second) return;
     await busy(button, async () => {
       try {
-        const answer = await account("POST", "password/change", { currentPassword: current.value, newPassword: fresh.value });
+        const answer = await account("POST", "password/change", { currentPassword: current.value, newPassword: fresh.value, ...second });
         for (const node of [current, fresh, confirm]) node.value = "";
+        reauth.clear();
         showMessage(message, t("password.changed", { count: answer.sessionsEnded }), "success");
       } catch (error) {
         failed(message, error);
@@ -209,7 +299,7 @@ async function loadBalances() {
   try {
     balances = (await rest("GET", "/api/v3/account")).balances;
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) return goToLogin();
+    // An ended session included: the header says so and offers the login (lib/layout.js).
     clear(body).append(el("tr", {}, [el("td", { colspan: "3", class: "error-text", text: errorText(error) })]));
     return;
   }
@@ -255,18 +345,12 @@ function drawTotp() {
   const message = messageBox("totp-message");
   const card = clear(byId("totp-card"));
   if (session.totpEnabled) {
-    const code = codeInput("totp-disable-code");
-    const button = el("button", { id: "totp-disable", type: "submit", dataset: { i18n: "totp.disable" } });
-    const form = el("form", { id: "totp-disable-form", class: "inline-form", novalidate: true }, [code, button]);
-    form.addEventListener("submit", (event) => {
-      event.preventDefault();
-      submitCode("disable", code, button, message);
-    });
     card.append(
       section("two-factor", "totp.title", [
         el("p", { id: "totp-state", class: "totp-state on" }, [onOff(true), " ", el("span", { dataset: { i18n: "totp.onText" } })]),
-        text("totp.disableText"),
-        form,
+        shownCodes ? drawShownCodes() : null,
+        drawRecoveryStatus(),
+        drawTotpOff(message),
         message,
       ]),
     );
@@ -275,7 +359,7 @@ function drawTotp() {
     qr.alt = t("totp.qrAlt");
     QRCode.toDataURL(enrolment.otpauthUri, { errorCorrectionLevel: "M", margin: 2, width: 220 })
       .then((url) => (qr.src = url))
-      .catch((error) => showMessage(message, errorText(error)));
+      .catch(() => showMessage(message, t("totp.qrFailed")));
     const code = codeInput("totp-confirm-code");
     const button = el("button", { id: "totp-confirm", type: "submit", class: "primary", dataset: { i18n: "totp.confirm" } });
     const cancel = el("button", {
@@ -292,7 +376,7 @@ function drawTotp() {
     const form = el("form", { id: "totp-confirm-form", class: "inline-form", novalidate: true }, [code, button, cancel]);
     form.addEventListener("submit", (event) => {
       event.preventDefault();
-      submitCode("confirm", code, button, message);
+      confirmTotp(code, button, message);
     });
     card.append(
       section("two-factor", "totp.title", [
@@ -334,7 +418,19 @@ function drawTotp() {
   }
 }
 
-async function submitCode(action, input, button, message) {
+// Two-factor state changed: the card, the profile and every re-authentication follow.
+function twoFactorChanged(doneKey) {
+  enrolment = null;
+  drawTotp();
+  drawProfile();
+  syncReauth();
+  translate();
+  const done = messageBox("totp-done");
+  byId("two-factor").append(done);
+  showMessage(done, t(doneKey), "success");
+}
+
+async function confirmTotp(input, button, message) {
   clearMessage(message);
   const code = input.value.replace(/\s/g, "");
   if (!/^\d{6}$/.test(code)) {
@@ -343,20 +439,124 @@ async function submitCode(action, input, button, message) {
   }
   await busy(button, async () => {
     try {
-      const answer = await account("POST", `totp/${action}`, { code });
+      const answer = await account("POST", "totp/confirm", { code });
       session.totpEnabled = answer.totpEnabled;
-      enrolment = null;
-      drawTotp();
-      drawProfile();
-      translate();
-      const done = messageBox("totp-done");
-      byId("two-factor").append(done);
-      showMessage(done, t(answer.totpEnabled ? "totp.enabled" : "totp.disabled"), "success");
+      session.recoveryCodesLeft = answer.recoveryCodesLeft;
+      shownCodes = answer.recoveryCodes;
+      twoFactorChanged("totp.enabled");
+      byId("recovery-codes").scrollIntoView({ block: "nearest" });
     } catch (error) {
       input.value = "";
       failed(message, error);
     }
   });
+}
+
+// A form whose only fields confirm the person (`reauthFields`): on submit, `send(body)` with
+// the password and second factor; a refusal clears them (a code is used once) and says why.
+function sendConfirmed(form, reauth, message, button, send) {
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearMessage(message);
+    const body = reauth.body(message);
+    if (!body) return;
+    await busy(button, async () => {
+      try {
+        await send(body);
+      } catch (error) {
+        reauth.clear();
+        failed(message, error);
+      }
+    });
+  });
+}
+
+// Turning two-factor login off: the password and a code from the app or a recovery code.
+function drawTotpOff(message) {
+  const reauth = reauthFields("totp-disable");
+  const button = el("button", { id: "totp-disable", type: "submit", class: "danger", dataset: { i18n: "totp.disable" } });
+  const form = el("form", { id: "totp-disable-form", class: "stacked-form", novalidate: true }, [reauth.node, button]);
+  sendConfirmed(form, reauth, message, button, async (body) => {
+    const answer = await account("POST", "totp/disable", body);
+    session.totpEnabled = answer.totpEnabled;
+    session.recoveryCodesLeft = 0;
+    shownCodes = null;
+    twoFactorChanged("totp.disabled");
+  });
+  return el("div", { class: "totp-off" }, [el("h3", { dataset: { i18n: "totp.disableTitle" } }), text("totp.disableText"), form]);
+}
+
+// How many recovery codes are left, and a new set (after re-authentication).
+function drawRecoveryStatus() {
+  const left = session.recoveryCodesLeft || 0;
+  const message = messageBox("recovery-message");
+  const reauth = reauthFields("recovery-new");
+  const button = el("button", { id: "recovery-new", type: "submit", dataset: { i18n: "recovery.new" } });
+  const form = el("form", { id: "recovery-new-form", class: "stacked-form", novalidate: true, hidden: true }, [reauth.node, button]);
+  const open = el("button", {
+    id: "recovery-new-open",
+    type: "button",
+    dataset: { i18n: "recovery.newOpen" },
+    onclick: () => {
+      form.hidden = false;
+      open.hidden = true;
+      byId("recovery-new-password").focus();
+    },
+  });
+  sendConfirmed(form, reauth, message, button, async (body) => {
+    const answer = await account("POST", "totp/recovery-codes", body);
+    session.recoveryCodesLeft = answer.recoveryCodesLeft;
+    shownCodes = answer.recoveryCodes;
+    drawTotp();
+    translate();
+    byId("recovery-codes").scrollIntoView({ block: "nearest" });
+  });
+  const few = left <= FEW_CODES_LEFT;
+  return el("div", { id: "recovery-status", class: "recovery-status" }, [
+    el("h3", { dataset: { i18n: "recovery.title" } }),
+    el("p", {
+      id: "recovery-left",
+      class: few ? "recovery-left few" : "recovery-left",
+      dataset: { i18n: few ? "recovery.leftFew" : "recovery.left", i18nVars: JSON.stringify({ count: left }) },
+    }),
+    el("div", { class: "card-actions" }, [open]),
+    form,
+    message,
+  ]);
+}
+
+// Recovery codes just made: shown this once, to copy, download or write down.
+function drawShownCodes() {
+  const list = el("ol", { id: "recovery-code-list", class: "recovery-code-list" }, shownCodes.map((code) => el("li", {}, [el("code", { text: code })])));
+  const plain = shownCodes.join("\n") + "\n";
+  const download = el("a", {
+    id: "recovery-download",
+    class: "button small",
+    download: "assetport-recovery-codes.txt",
+    href: URL.createObjectURL(new Blob([plain], { type: "text/plain" })),
+    dataset: { i18n: "recovery.download" },
+  });
+  return el("div", { id: "recovery-codes", class: "key-created-box recovery-codes" }, [
+    el("h3", { dataset: { i18n: "recovery.shownTitle" } }),
+    el("p", { class: "secret-warning", role: "alert", dataset: { i18n: "recovery.shownWarning" } }),
+    list,
+    el("div", { class: "card-actions" }, [
+      el("button", { id: "recovery-copy", type: "button", class: "small", dataset: { i18n: "keys.copy" }, onclick: () => copyText(plain, list) }),
+      download,
+    ]),
+    el("button", {
+      id: "recovery-saved",
+      type: "button",
+      class: "primary",
+      dataset: { i18n: "recovery.saved" },
+      onclick: () => {
+        URL.revokeObjectURL(download.href);
+        shownCodes = null;
+        drawTotp();
+        translate();
+      },
+    }),
+  ]);
 }
 
 // ---- anti-phishing code -----------------------------------------------------------------
@@ -372,7 +572,13 @@ function drawPhishing() {
     pattern: "[A-Za-z0-9]{4,20}",
   });
   const button = el("button", { id: "phishing-save", type: "submit", class: "primary", dataset: { i18n: "phishing.save" } });
-  const form = el("form", { id: "phishing-form", class: "inline-form", novalidate: true }, [input, button]);
+  const reauth = reauthFields("phishing-confirm");
+  const form = el("form", { id: "phishing-form", class: "stacked-form", novalidate: true }, [
+    el("label", { for: "phishing-code", dataset: { i18n: "phishing.code" } }),
+    input,
+    reauth.node,
+    button,
+  ]);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearMessage(message);
@@ -381,10 +587,13 @@ function drawPhishing() {
       input.focus();
       return showMessage(message, t("error.-8012"));
     }
+    const confirmation = reauth.body(message);
+    if (!confirmation) return;
     await busy(button, async () => {
       try {
-        await account("POST", "anti-phishing", { code });
+        await account("POST", "anti-phishing", { code, ...confirmation });
         input.value = "";
+        reauth.clear();
         await refreshSession();
         drawPhishing();
         translate();
@@ -404,7 +613,6 @@ function drawPhishing() {
             el("strong", { id: "phishing-current", class: "anti-phishing-code", text: session.antiPhishingCode }),
           ])
         : null,
-      el("label", { for: "phishing-code", dataset: { i18n: "phishing.code" } }),
       form,
       message,
     ]),
@@ -465,7 +673,6 @@ function drawKeyList() {
     body.append(el("tr", { id: "api-keys-empty" }, [el("td", { colspan: "6", class: "muted", dataset: { i18n: "keys.none" }, text: t("keys.none") })]));
     return;
   }
-  const dates = new Intl.DateTimeFormat(language() === "ko" ? "ko-KR" : "en-GB", { dateStyle: "medium", timeStyle: "short" });
   for (const key of keys) {
     const actions = el("td", { class: "key-actions" });
     const idle = () =>
@@ -490,10 +697,12 @@ function drawKeyList() {
       );
     idle();
     body.append(
-      el("tr", { class: "api-key-row", dataset: { apiKey: key.apiKey } }, [
+      el("tr", { class: key.unrestricted ? "api-key-row unrestricted" : "api-key-row", dataset: { apiKey: key.apiKey } }, [
         el("td", {}, [
           el("div", { class: "key-label", text: key.label || "–" }),
           el("code", { class: "key-value", title: key.apiKey, text: key.apiKey }),
+          // Said in the first column, which a phone shows too (the IP column is hidden there).
+          key.unrestricted ? el("p", { class: "key-warning", role: "note", dataset: { i18n: "keys.unrestricted" }, text: t("keys.unrestricted") }) : null,
         ]),
         el("td", { class: "key-type", text: key.type }),
         el("td", { class: "key-permissions" }, key.permissions.map((p) => el("span", { class: `badge perm-${p}`, text: p }))),
@@ -504,7 +713,7 @@ function drawKeyList() {
             ? key.ipAllowlist.map((ip) => el("div", { class: "mono", text: ip }))
             : [el("span", { class: "muted", dataset: { i18n: "keys.anyIp" }, text: t("keys.anyIp") })],
         ),
-        el("td", { class: "key-created", text: dates.format(new Date(key.createTime)) }),
+        el("td", { class: "key-created", text: formatDateTime(key.createTime, { seconds: false }) }),
         actions,
       ]),
     );
@@ -524,9 +733,14 @@ async function deleteKey(apiKey, button) {
   await loadKeys();
 }
 
-async function copy(node) {
+function copy(node) {
+  return copyText(node.textContent, node);
+}
+
+// Copies `value`; where the clipboard is blocked, selects `node` for the person to copy.
+async function copyText(value, node) {
   try {
-    await navigator.clipboard.writeText(node.textContent);
+    await navigator.clipboard.writeText(value);
     notify(t("keys.copied"), "success");
   } catch (error) {
     const range = document.createRange();
@@ -554,6 +768,7 @@ function showCreated(created) {
   box.append(
     el("h3", { dataset: { i18n: "keys.createdTitle" } }),
     secret ? el("p", { class: "secret-warning", role: "alert", dataset: { i18n: "keys.secretWarning" } }) : el("p", { dataset: { i18n: "keys.registered" } }),
+    created.unrestricted ? el("p", { id: "new-api-key-warning", class: "key-warning", dataset: { i18n: "keys.unrestricted" } }) : null,
     el("label", { dataset: { i18n: "keys.key" } }),
     copyable("new-api-key", created.apiKey),
     secret ? el("label", { dataset: { i18n: "keys.secret" } }) : null,
@@ -591,6 +806,17 @@ function drawKeys() {
   type.addEventListener("change", () => (pemRow.hidden = type.value !== "ED25519"));
   const submit = el("button", { id: "api-key-create", type: "submit", class: "primary", dataset: { i18n: "keys.create" } });
   const checkbox = (input, key) => el("label", { class: "check", for: input.id }, [input, " ", el("span", { dataset: { i18n: key } })]);
+  // A key that may trade: the password (and code) again, and a warning while it would be
+  // open to every address.
+  const reauth = reauthFields("api-key");
+  const openWarning = el("p", { id: "api-key-open-warning", class: "key-warning", role: "note", hidden: true, dataset: { i18n: "keys.openWarning" } });
+  const tradeOnly = el("div", { id: "api-key-trade-confirm", hidden: true }, [openWarning, reauth.node]);
+  const showTradeParts = () => {
+    tradeOnly.hidden = !trade.checked;
+    openWarning.hidden = !(trade.checked && !ips.value.trim());
+  };
+  trade.addEventListener("change", showTradeParts);
+  ips.addEventListener("input", showTradeParts);
 
   const form = el("form", { id: "api-key-form", class: "key-form", novalidate: true }, [
     el("h3", { dataset: { i18n: "keys.new" } }),
@@ -602,6 +828,7 @@ function drawKeys() {
     el("label", { for: "api-key-ips", dataset: { i18n: "keys.ips" } }),
     ips,
     pemRow,
+    tradeOnly,
     message,
     submit,
   ]);
@@ -620,12 +847,19 @@ function drawKeys() {
       if (!pem.value.trim()) return showMessage(message, t("keys.publicKeyMissing"));
       body.publicKey = pem.value.trim();
     }
+    if (trade.checked) {
+      const confirmation = reauth.body(message);
+      if (!confirmation) return;
+      Object.assign(body, confirmation);
+    }
     await busy(submit, async () => {
       try {
         showCreated(await account("POST", "apikeys", body));
         label.value = "";
         ips.value = "";
         pem.value = "";
+        reauth.clear();
+        showTradeParts();
         await loadKeys();
       } catch (error) {
         failed(message, error);

@@ -1,6 +1,7 @@
 // Log in: email and password, and the two-factor code once the server asks for it (-8006).
 import { account } from "../lib/api.js";
-import { busy, clearMessage, errorText, field, messageBox, nextQuery, nextTarget, showMessage, startEntryPage } from "../lib/account_common.js";
+import { busy, clearMessage, field, messageBox, nextQuery, nextTarget, showMessage, startEntryPage } from "../lib/account_common.js";
+import { errorText } from "../lib/errors.js";
 import { byId, clear, el } from "../lib/dom.js";
 import { addMessages, t } from "../lib/i18n.js";
 import messages from "../messages/account.js";
@@ -15,11 +16,10 @@ function drawForm() {
   const email = field("email", "login.email", { type: "email", autocomplete: "username", required: true, autofocus: true });
   const password = field("password", "login.password", { type: "password", autocomplete: "current-password", required: true });
   const code = field("totp-code", "login.totp", {
+    // A 6-digit code from the app, or a recovery code (xxxx-xxxx-xxxx): not numeric only.
     type: "text",
-    inputmode: "numeric",
     autocomplete: "one-time-code",
-    pattern: "[0-9]{6}",
-    maxlength: "6",
+    maxlength: "20",
     "aria-describedby": "totp-hint",
   });
   const totpRow = el("div", { id: "totp-row", class: "totp-row", hidden: true }, [

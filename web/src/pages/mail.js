@@ -3,9 +3,10 @@
 // shown as text, their links to this site made into buttons, any other address left as
 // plain text (a mail is not a way to send the learner elsewhere).
 import { rest } from "../lib/api.js";
-import { busy, errorText, messageBox, showMessage } from "../lib/account_common.js";
+import { busy, messageBox, showMessage } from "../lib/account_common.js";
+import { errorText } from "../lib/errors.js";
 import { byId, clear, el } from "../lib/dom.js";
-import { addMessages, language, onLanguageChange, t, translate } from "../lib/i18n.js";
+import { addMessages, formatDateTime, onLanguageChange, t, translate } from "../lib/i18n.js";
 import { startPage } from "../lib/layout.js";
 import messages from "../messages/account.js";
 
@@ -37,12 +38,11 @@ function drawList() {
     list.append(el("p", { id: "mail-none", class: "muted", text: t("mail.none") }));
     return;
   }
-  const dates = new Intl.DateTimeFormat(language() === "ko" ? "ko-KR" : "en-GB", { dateStyle: "medium", timeStyle: "medium" });
   for (const mail of mails) {
     list.append(
       el("article", { class: "panel mail", dataset: { mailId: String(mail.id) } }, [
         el("h2", { class: "mail-subject", text: mail.subject }),
-        el("p", { class: "mail-meta muted" }, [`${t("mail.to")}: `, el("span", { class: "mail-to", text: mail.to.join(", ") }), ` · ${dates.format(new Date(mail.time))}`]),
+        el("p", { class: "mail-meta muted" }, [`${t("mail.to")}: `, el("span", { class: "mail-to", text: mail.to.join(", ") }), ` · ${formatDateTime(mail.time)}`]),
         el("pre", { class: "mail-text", text: mail.text }),
         el(
           "div",

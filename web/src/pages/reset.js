@@ -2,7 +2,8 @@
 // the address has an account. With the token of the mail's link (after `#`): the new
 // password and its confirmation; then every session is logged out and the user logs in.
 import { account } from "../lib/api.js";
-import { MIN_PASSWORD, busy, clearMessage, errorText, field, linkToken, mailboxLink, messageBox, passwordLength, showMessage } from "../lib/account_common.js";
+import { MIN_PASSWORD, busy, clearMessage, field, linkToken, mailboxLink, messageBox, passwordLength, showMessage } from "../lib/account_common.js";
+import { errorText } from "../lib/errors.js";
 import { byId, clear, el } from "../lib/dom.js";
 import { addMessages, t, translate } from "../lib/i18n.js";
 import { startPage } from "../lib/layout.js";

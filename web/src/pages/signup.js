@@ -1,11 +1,15 @@
 // Sign up: email, password (10 characters at least, shown as the user types; the server
-// also refuses common and easy ones) and its confirmation. The answer is "check your
-// mail" whether or not the address had an account (the server never tells); the mail's
-// link verifies the address, and the user logs in meanwhile if they like.
+// also refuses common and easy ones), its confirmation, and consent to the terms of use and
+// the risk disclosure (a required box; the server refuses a sign-up without it, -8027).
+// The answer is "check your mail" whether or not the address had an account (the server
+// never tells); the mail's link verifies the address, and the user logs in meanwhile if they
+// like. In the sandbox the answer also says how to get test funds, the next step.
 import { account } from "../lib/api.js";
-import { MIN_PASSWORD, busy, clearMessage, errorText, field, mailboxLink, messageBox, nextQuery, passwordLength, showMessage, startEntryPage } from "../lib/account_common.js";
+import { MIN_PASSWORD, busy, clearMessage, field, mailboxLink, messageBox, nextQuery, passwordLength, showMessage, startEntryPage } from "../lib/account_common.js";
+import { errorText } from "../lib/errors.js";
 import { byId, clear, el } from "../lib/dom.js";
 import { addMessages, language, onLanguageChange, t, translate } from "../lib/i18n.js";
+import { TERMS_VERSION, signUpWelcome, termsConsent } from "../lib/welcome.js";
 import messages from "../messages/account.js";
 
 addMessages(messages);
@@ -20,6 +24,7 @@ function drawForm() {
     "aria-describedby": "password-rule password-count",
   });
   const confirm = field("password-confirm", "signup.confirm", { type: "password", autocomplete: "new-password", required: true });
+  const consent = termsConsent();
   const count = el("span", { id: "password-count", class: "password-count muted" });
   const message = messageBox("form-error");
   const submit = el("button", { id: "signup-submit", type: "submit", class: "primary wide", dataset: { i18n: "signup.submit" } });
@@ -44,6 +49,7 @@ function drawForm() {
     ]),
     confirm.label,
     confirm.input,
+    consent.node,
     message,
     submit,
   ]);
@@ -60,10 +66,19 @@ function drawForm() {
       confirm.input.focus();
       return showMessage(message, t("signup.mismatch"));
     }
+    if (!consent.input.checked) {
+      consent.input.focus();
+      return showMessage(message, t("consent.missing"));
+    }
     await busy(submit, async () => {
       try {
         showMessage(message, t("signup.working"), "info");
-        const answer = await account("POST", "signup", { email: address, password: password.input.value, language: language() });
+        const answer = await account("POST", "signup", {
+          email: address,
+          password: password.input.value,
+          language: language(),
+          termsVersion: TERMS_VERSION,
+        });
         password.input.value = "";
         confirm.input.value = "";
         drawCheckMail(answer);
@@ -99,6 +114,7 @@ function drawCheckMail(answer) {
       el("h1", { dataset: { i18n: "signup.checkMailTitle" } }),
       el("p", { id: "signup-check-mail", dataset: { i18n: sent ? "signup.checkMail" : "signup.noMail", i18nVars: vars } }),
       sent ? mailboxLink() : null,
+      signUpWelcome(),
       el("p", { class: "entry-switch" }, [el("a", { id: "to-login", class: "button primary", href: "/login" + nextQuery(), dataset: { i18n: "signup.toLogin" } })]),
     ]),
   );

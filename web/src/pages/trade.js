@@ -9,14 +9,19 @@ import { notify, page, startPage } from "../lib/layout.js";
 import { openStreams } from "../lib/streams.js";
 import { changeClass, changePercent, signed } from "../lib/tickers.js";
 import { BookSync, createBookView, createTradesView } from "../lib/trade_book.js";
+import { createPriceAlerts } from "../lib/alerts.js";
 import { createPriceChart } from "../lib/trade_chart.js";
+import { createDepthChart } from "../lib/trade_depth.js";
 import { createLoggedOutForm, createOrderForm } from "../lib/trade_form.js";
 import { describeMarket, formatAmount, formatPrice, formatQty } from "../lib/trade_market.js";
+import { createMarketSwitcher } from "../lib/trade_switcher.js";
 import { createUserPanels, drawLoggedOutPanels } from "../lib/trade_user.js";
+import alertMessages from "../messages/alerts.js";
 import marketsMessages from "../messages/markets.js";
 import messages from "../messages/trade.js";
 
 addMessages(marketsMessages);
+addMessages(alertMessages);
 addMessages(messages);
 
 const symbol = page.symbol;
@@ -34,21 +39,43 @@ function stat(id, key) {
   ]);
 }
 
+// `columns`: [message key, class, whether the header is for screen readers only (a column
+// of buttons that name themselves still needs a header to be read as a table)].
 function table(id, columns, hidden = false) {
+  const header = ([key, className, unseen]) =>
+    unseen
+      ? el("th", { class: className || "" }, [el("span", { class: "visually-hidden", dataset: { i18n: key } })])
+      : el("th", { class: className || "", dataset: { i18n: key } });
   return el("table", { id, class: "data-table", hidden }, [
-    el("thead", {}, [
-      el(
-        "tr",
-        {},
-        columns.map(([key, className]) => el("th", { class: className || "", dataset: { i18n: key } })),
-      ),
-    ]),
+    el("thead", {}, [el("tr", {}, columns.map(header))]),
     el("tbody"),
   ]);
 }
 
 function tabButton(panel, key) {
-  return el("button", { type: "button", id: `tab-${panel}`, class: "tab", dataset: { panel, i18n: key } });
+  return el("button", {
+    type: "button",
+    role: "tab",
+    id: `tab-${panel}`,
+    class: "tab",
+    "aria-selected": "false",
+    "aria-controls": panel,
+    dataset: { panel, i18n: key },
+  });
+}
+
+// A tab of the chart panel: the candles or the depth chart.
+function viewTab(panel, key, selected) {
+  return el("button", {
+    type: "button",
+    role: "tab",
+    id: `tab-${panel}`,
+    class: selected ? "tab view-tab active" : "tab view-tab",
+    "aria-selected": selected ? "true" : "false",
+    "aria-controls": panel,
+    tabindex: selected ? "0" : "-1",
+    dataset: { panel, i18n: key },
+  });
 }
 
 function drawSkeleton() {
@@ -57,7 +84,7 @@ function drawSkeleton() {
   main.append(
     el("section", { id: "market-header", class: "market-header panel" }, [
       el("div", { class: "market-id" }, [
-        el("select", { id: "market-select", "aria-label": "Market", dataset: { i18nTitle: "trade.header.switch" } }),
+        el("div", { id: "market-switch", class: "market-switch" }),
         el("div", { class: "market-name-box" }, [
           el("h1", { id: "market-symbol", text: symbol }),
           el("span", { id: "market-name", class: "muted" }),
@@ -78,11 +105,25 @@ function drawSkeleton() {
       el("section", { id: "chart-panel", class: "panel chart-panel" }, [
         el("div", { class: "panel-head" }, [
           el("h2", { dataset: { i18n: "trade.chart.title" } }),
+          // The candles or the depth of the book, in the same place.
+          el("div", { class: "chart-views", role: "tablist", dataset: { i18nAriaLabel: "trade.chart.views" } }, [
+            viewTab("price-view", "trade.chart.price", true),
+            viewTab("depth-view", "trade.chart.depth", false),
+          ]),
           el("div", { id: "chart-intervals", class: "interval-buttons", role: "group" }),
         ]),
-        el("div", { class: "chart-box" }, [
-          el("div", { id: "chart", class: "chart" }),
-          el("div", { id: "chart-empty", class: "chart-empty muted", hidden: true, dataset: { i18n: "trade.chart.empty" } }),
+        el("div", { id: "price-view", class: "chart-view", role: "tabpanel", "aria-labelledby": "tab-price-view" }, [
+          el("div", { id: "chart-tools", class: "chart-tools", role: "toolbar" }),
+          el("div", { class: "chart-box" }, [
+            el("div", { id: "chart", class: "chart" }),
+            el("div", { id: "chart-legend", class: "chart-legend" }),
+            el("div", { id: "chart-empty", class: "chart-empty muted", hidden: true, dataset: { i18n: "trade.chart.empty" } }),
+          ]),
+          el("ul", { id: "chart-lines", class: "chart-lines", hidden: true, dataset: { i18nAriaLabel: "trade.chart.lines" } }),
+        ]),
+        el("div", { id: "depth-view", class: "chart-view", role: "tabpanel", "aria-labelledby": "tab-depth-view", hidden: true }, [
+          el("div", { id: "depth-chart", class: "depth-chart" }),
+          el("p", { class: "depth-summary muted" }),
         ]),
       ]),
       el("section", { id: "book-panel", class: "panel book-panel" }, [
@@ -92,23 +133,43 @@ function drawSkeleton() {
       el("section", { id: "form-panel", class: "panel form-panel" }, [el("div", { id: "form-box" })]),
       el("section", { id: "trades-panel", class: "panel trades-panel" }, [
         el("h2", { dataset: { i18n: "trade.trades.title" } }),
-        el("div", { class: "trades-scroll" }, [
-          table("recent-trades", [
-            ["trade.trades.price", "num"],
-            ["trade.trades.qty", "num"],
-            ["trade.trades.time", "num"],
-          ]),
-        ]),
+        // A list that scrolls: keyboard users reach it with Tab to scroll it with the arrows.
+        el(
+          "div",
+          { class: "trades-scroll", tabindex: "0", role: "region", dataset: { i18nAriaLabel: "trade.trades.list" } },
+          [
+            table("recent-trades", [
+              ["trade.trades.price", "num"],
+              ["trade.trades.qty", "num"],
+              ["trade.trades.time", "num"],
+            ]),
+          ],
+        ),
       ]),
       el("section", { id: "user-panel", class: "panel user-panel" }, [
-        el("div", { class: "panel-head user-tabs", role: "tablist" }, [
-          el("button", { type: "button", id: "tab-open-orders", class: "tab active", dataset: { panel: "open-orders" } }, [
-            el("span", { dataset: { i18n: "trade.user.openOrders" } }),
-            " ",
-            el("span", { id: "open-count", class: "muted" }),
+        // The tabs in their own tablist: "Cancel all" beside them is an action, not a tab.
+        el("div", { class: "panel-head user-tabs" }, [
+          el("div", { class: "user-tab-list", role: "tablist" }, [
+            el(
+              "button",
+              {
+                type: "button",
+                role: "tab",
+                id: "tab-open-orders",
+                class: "tab active",
+                "aria-selected": "true",
+                "aria-controls": "open-orders",
+                dataset: { panel: "open-orders" },
+              },
+              [
+                el("span", { dataset: { i18n: "trade.user.openOrders" } }),
+                " ",
+                el("span", { id: "open-count", class: "muted" }),
+              ],
+            ),
+            tabButton("order-history", "trade.user.orderHistory"),
+            tabButton("trade-history", "trade.user.tradeHistory"),
           ]),
-          tabButton("order-history", "trade.user.orderHistory"),
-          tabButton("trade-history", "trade.user.tradeHistory"),
           el("button", {
             type: "button",
             id: "cancel-all",
@@ -117,7 +178,8 @@ function drawSkeleton() {
             dataset: { i18n: "trade.user.cancelAll" },
           }),
         ]),
-        el("div", { class: "table-scroll" }, [
+        // It scrolls once the histories grow: reachable by Tab as the recent trades are.
+        el("div", { class: "table-scroll", tabindex: "0", role: "region", dataset: { i18nAriaLabel: "trade.user.tables" } }, [
           table("open-orders", [
             ["trade.col.time", "hide-narrow"],
             ["trade.col.side"],
@@ -126,7 +188,7 @@ function drawSkeleton() {
             ["trade.col.stop", "num hide-narrow"],
             ["trade.col.amount", "num"],
             ["trade.col.filled", "num"],
-            ["trade.col.action", "num"],
+            ["trade.col.action", "num", true],
           ]),
           table(
             "order-history",
@@ -157,6 +219,21 @@ function drawSkeleton() {
           ),
         ]),
       ]),
+      // Price alerts (lib/alerts.js): kept in this browser, for visitors as for users.
+      el("section", { id: "alerts-panel", class: "panel alerts-panel" }, [
+        el("h2", { dataset: { i18n: "alerts.title" } }),
+        el("form", { id: "alert-form", class: "alert-form", novalidate: true }, [
+          el("label", { for: "alert-price", class: "visually-hidden", dataset: { i18n: "alerts.price" } }),
+          el("div", { class: "input-unit" }, [
+            el("input", { id: "alert-price", inputmode: "decimal", autocomplete: "off", dataset: { i18nPlaceholder: "alerts.price" } }),
+            el("span", { id: "alert-unit", class: "unit" }),
+          ]),
+          el("button", { type: "submit", id: "alert-add", class: "button small", dataset: { i18n: "alerts.add" } }),
+        ]),
+        el("p", { id: "alert-message", class: "alert-message", role: "status" }),
+        el("ul", { id: "alerts-list", class: "alerts-list", dataset: { i18nAriaLabel: "alerts.title" } }),
+        el("button", { type: "button", id: "alerts-permission", class: "button small", hidden: true }),
+      ]),
       el("section", { id: "balances-panel", class: "panel balances-panel" }, [
         el("h2", { dataset: { i18n: "trade.user.balances" } }),
         el("div", { class: "table-scroll" }, [
@@ -178,18 +255,38 @@ function drawSkeleton() {
     tab.addEventListener("click", () => {
       for (const other of document.querySelectorAll(".user-tabs .tab")) {
         other.classList.toggle("active", other === tab);
+        other.setAttribute("aria-selected", String(other === tab));
         byId(other.dataset.panel).hidden = other !== tab;
       }
     });
   }
 }
 
-function drawMarketSelect(markets) {
-  const select = clear(byId("market-select"));
-  for (const info of markets) {
-    select.append(el("option", { value: info.symbol, text: `${info.baseAsset}/${info.quoteAsset}` }));
+// The chart panel's tabs: the candles (with their interval buttons) or the depth chart,
+// moved between with the arrow keys as a tablist is.
+function setUpChartViews(depthView) {
+  const tabs = [...document.querySelectorAll(".chart-views .view-tab")];
+  function select(tab) {
+    for (const other of tabs) {
+      const chosen = other === tab;
+      other.classList.toggle("active", chosen);
+      other.setAttribute("aria-selected", String(chosen));
+      other.tabIndex = chosen ? 0 : -1;
+      byId(other.dataset.panel).hidden = !chosen;
+    }
+    byId("chart-intervals").hidden = tab.dataset.panel !== "price-view";
+    depthView.setVisible(tab.dataset.panel === "depth-view");
   }
-  select.value = symbol;
+  for (const tab of tabs) {
+    tab.addEventListener("click", () => select(tab));
+    tab.addEventListener("keydown", (event) => {
+      if (event.key !== "ArrowLeft" && event.key !== "ArrowRight") return;
+      event.preventDefault();
+      const next = tabs[(tabs.indexOf(tab) + (event.key === "ArrowRight" ? 1 : tabs.length - 1)) % tabs.length];
+      select(next);
+      next.focus();
+    });
+  }
 }
 
 function createHeader(market) {
@@ -197,7 +294,10 @@ function createHeader(market) {
   function draw() {
     byId("market-symbol").textContent = `${market.base}/${market.quote}`;
     byId("market-name").textContent = assetName(market.base);
-    if (!ticker) return;
+    if (!ticker) {
+      document.title = `${t("trade.pageTitle", { market: `${market.base}/${market.quote}` })} · Assetport`;
+      return;
+    }
     const percent = changePercent(ticker.open, ticker.last);
     const direction = changeClass(percent);
     const last = byId("last-price");
@@ -251,24 +351,39 @@ async function main() {
     return;
   }
   const market = describeMarket(marketInfo);
-  drawMarketSelect(markets);
-  byId("market-select").addEventListener("change", (event) => {
-    location.href = `/trade/${encodeURIComponent(event.target.value)}`;
-  });
+  const switcher = createMarketSwitcher({ container: byId("market-switch"), markets, current: symbol });
 
   const header = createHeader(market);
-  const sync = new BookSync(market, () => bookView.show(sync));
+  const depthView = createDepthChart(market, { container: byId("depth-chart") });
+  const sync = new BookSync(market, () => {
+    bookView.show(sync);
+    depthView.show(sync);
+  });
   let form = null;
   const bookView = createBookView(market, {
     container: byId("order-book"),
     rows: 12,
     onPick: (price) => form && form.setPrice(price),
   });
+  let lastTradePrice = null;
+  byId("alert-unit").textContent = market.quote;
+  const alerts = createPriceAlerts(market, {
+    elements: {
+      form: byId("alert-form"),
+      input: byId("alert-price"),
+      list: byId("alerts-list"),
+      message: byId("alert-message"),
+      permission: byId("alerts-permission"),
+    },
+    lastPrice: () => lastTradePrice,
+  });
   const tradesView = createTradesView(market, {
     body: byId("recent-trades").querySelector("tbody"),
     onLast: (price, direction) => {
+      lastTradePrice = price;
       bookView.setLast(price, direction);
       if (form) form.setLastPrice(price);
+      alerts.onTrade(price);
     },
   });
 
@@ -284,7 +399,7 @@ async function main() {
   let user = null;
   if (session) {
     form = createOrderForm(market, { container: byId("form-box"), book: bookView, onPlaced: () => user && user.refresh() });
-    user = createUserPanels(market, { panels, form });
+    user = createUserPanels(market, { panels, form, onOpenOrders: (orders) => bookView.setOwnOrders(orders) });
   } else {
     form = createLoggedOutForm(byId("form-box"));
     drawLoggedOutPanels(panels);
@@ -296,7 +411,14 @@ async function main() {
   byId("phone-buy").addEventListener("click", () => goToForm("BUY"));
   byId("phone-sell").addEventListener("click", () => goToForm("SELL"));
 
-  createPriceChart(market, { container: byId("chart"), tools: byId("chart-intervals") });
+  const chart = createPriceChart(market, {
+    container: byId("chart"),
+    tools: byId("chart-intervals"),
+    toolbar: byId("chart-tools"),
+    legend: byId("chart-legend"),
+    lines: byId("chart-lines"),
+  });
+  setUpChartViews(depthView);
   translate();
 
   header.draw();
@@ -328,11 +450,14 @@ async function main() {
   );
 
   onLanguageChange(() => {
-    drawMarketSelect(markets);
+    switcher.redrawTexts();
     header.draw();
     bookView.redrawTexts();
     tradesView.redraw();
     form.redrawTexts();
+    chart.redrawTexts();
+    depthView.redrawTexts();
+    alerts.redrawTexts();
     if (user) user.redrawTexts();
   });
 }

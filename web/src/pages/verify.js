@@ -1,7 +1,8 @@
 // Opens an email verification link: the token after `#` goes to the server once; the page
 // then says which address is verified and leads on (trading when logged in, else login).
 import { account } from "../lib/api.js";
-import { errorText, linkToken } from "../lib/account_common.js";
+import { linkToken } from "../lib/account_common.js";
+import { errorText } from "../lib/errors.js";
 import { byId, clear, el } from "../lib/dom.js";
 import { addMessages, t, translate } from "../lib/i18n.js";
 import { startPage } from "../lib/layout.js";
