@@ -319,4 +319,4 @@ def test_search_finds_markets_by_pair_code_and_either_languages_names(
     )
     krw_markets = sorted(["KGLDKRW", "KSLVKRW", "KCUKRW", "KOILKRW", "BTCKRW", "ETHKRW"])
     assert sorted(ranked[0]) == krw_markets
-    assert ranked[1:] == [True, "금 토큰", "Tokenized gold", "NOPE"]
+    assert ranked[1:] == [True, "토큰화 금", "Tokenized gold", "NOPE"]

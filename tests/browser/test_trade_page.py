@@ -352,7 +352,7 @@ def test_the_market_switcher_finds_markets_as_a_trader_types_them(
     switcher.fill("금")
     expect(page.locator("#market-options")).to_be_visible()
     assert switcher_options(page) == ["KGLD/KRW"]
-    expect(page.locator("#market-option-KGLDKRW")).to_contain_text("금 토큰")
+    expect(page.locator("#market-option-KGLDKRW")).to_contain_text("토큰화 금")
     expect(page.locator("#market-option-KGLDKRW")).to_have_attribute("aria-selected", "true")
     expect(switcher).to_have_attribute("aria-activedescendant", "market-option-KGLDKRW")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390

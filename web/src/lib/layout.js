@@ -262,6 +262,9 @@ function drawHeader(active, session) {
 function drawBanner(session) {
   const banner = clear(byId("banner"));
   banner.className = "sandbox-banner";
+  // A named region: what a screen reader lists among the page's landmarks (axe "region").
+  banner.setAttribute("role", "region");
+  banner.dataset.i18nAriaLabel = "sandbox.region";
   const message = el("span", { id: "faucet-message", class: "faucet-message" });
   banner.append(
     el("strong", { dataset: { i18n: "sandbox.title" } }),

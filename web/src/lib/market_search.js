@@ -11,16 +11,23 @@ export const ASSET_NAMES = {
   USDT: { en: ["Tether", "US dollar"], ko: ["테더", "달러"] },
   BTC: { en: ["Bitcoin"], ko: ["비트코인"] },
   ETH: { en: ["Ether", "Ethereum"], ko: ["이더리움", "이더"] },
-  KGLD: { en: ["Tokenized gold", "Gold token", "gold"], ko: ["금 토큰", "토큰화 금", "금", "골드"] },
-  KSLV: { en: ["Tokenized silver", "Silver token", "silver"], ko: ["은 토큰", "토큰화 은", "은", "실버"] },
-  KCU: { en: ["Tokenized copper", "Copper token", "copper"], ko: ["구리 토큰", "토큰화 구리", "구리"] },
-  KOIL: { en: ["Tokenized oil", "Oil token", "crude oil"], ko: ["원유 토큰", "토큰화 원유", "원유", "석유"] },
+  KGLD: { en: ["Tokenized gold", "Gold token", "gold"], ko: ["토큰화 금", "금 토큰", "금", "골드"] },
+  KSLV: { en: ["Tokenized silver", "Silver token", "silver"], ko: ["토큰화 은", "은 토큰", "은", "실버"] },
+  KCU: { en: ["Tokenized copper", "Copper token", "copper"], ko: ["토큰화 구리", "구리 토큰", "구리"] },
+  KOIL: { en: ["Tokenized oil", "Oil token", "crude oil"], ko: ["토큰화 원유", "원유 토큰", "원유", "석유"] },
 };
 
-// The asset's name in the page's language (or `lang`); its code when it has none.
+// The asset's name in the page's language (or `lang`); its code when it has none. The one
+// table of names: the markets page, the trade page and the switcher all show these.
 export function assetName(code, lang = language()) {
+  return knownAssetName(code, lang) || code;
+}
+
+// The asset's name, or "" for an asset this table does not name (a row that shows the code
+// already need not show it twice).
+export function knownAssetName(code, lang = language()) {
   const names = ASSET_NAMES[code];
-  return (names && names[lang] && names[lang][0]) || code;
+  return (names && names[lang] && names[lang][0]) || "";
 }
 
 // Case, spaces and Unicode composition do not matter: "금토큰" finds "금 토큰".

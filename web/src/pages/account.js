@@ -880,7 +880,7 @@ function drawKeys() {
               el("th", { dataset: { i18n: "keys.permissions" } }),
               el("th", { dataset: { i18n: "keys.ips" } }),
               el("th", { dataset: { i18n: "keys.created" } }),
-              el("th"),
+              el("th", {}, [el("span", { class: "sr-only", dataset: { i18n: "keys.actions" } })]),
             ]),
           ]),
           el("tbody", { id: "api-keys-body" }),

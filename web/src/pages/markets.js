@@ -16,7 +16,7 @@ import { errorText } from "../lib/errors.js";
 import { addMessages, onLanguageChange, t, translate } from "../lib/i18n.js";
 import { startPage } from "../lib/layout.js";
 import { favouriteSymbols, isFavourite, onFavouritesChange, toggleFavourite } from "../lib/market_favourites.js";
-import { searchMarkets } from "../lib/market_search.js";
+import { knownAssetName, searchMarkets } from "../lib/market_search.js";
 import { FIRST_DIRECTION, sortMarkets } from "../lib/market_sort.js";
 import { openStreams } from "../lib/streams.js";
 import { changeClass, changePercent, signed } from "../lib/tickers.js";
@@ -243,7 +243,7 @@ function updateRowView(view, row) {
   // The name stays the same either way: aria-pressed says whether it is on.
   view.star.setAttribute("aria-label", t("markets.favourite", { market: pairName(row) }));
   view.star.title = t(starred ? "markets.unstar" : "markets.star");
-  view.assetName.textContent = t(`asset.${row.base}`);
+  view.assetName.textContent = knownAssetName(row.base);
   view.last.className = `num last ${changeClass(percent)}`.trim();
   view.last.textContent = price(row.last);
   view.change.className = `num change ${changeClass(percent)}`.trim();

@@ -14,6 +14,7 @@ import { createPriceChart } from "../lib/trade_chart.js";
 import { createDepthChart } from "../lib/trade_depth.js";
 import { createLoggedOutForm, createOrderForm } from "../lib/trade_form.js";
 import { describeMarket, formatAmount, formatPrice, formatQty } from "../lib/trade_market.js";
+import { knownAssetName } from "../lib/market_search.js";
 import { createMarketSwitcher } from "../lib/trade_switcher.js";
 import { createUserPanels, drawLoggedOutPanels } from "../lib/trade_user.js";
 import alertMessages from "../messages/alerts.js";
@@ -26,11 +27,6 @@ addMessages(messages);
 
 const symbol = page.symbol;
 
-function assetName(asset) {
-  const key = `asset.${asset}`;
-  const name = t(key);
-  return name === key ? "" : name;
-}
 
 function stat(id, key) {
   return el("div", { class: "stat" }, [
@@ -293,7 +289,7 @@ function createHeader(market) {
   let ticker = null;
   function draw() {
     byId("market-symbol").textContent = `${market.base}/${market.quote}`;
-    byId("market-name").textContent = assetName(market.base);
+    byId("market-name").textContent = knownAssetName(market.base);
     if (!ticker) {
       document.title = `${t("trade.pageTitle", { market: `${market.base}/${market.quote}` })} · Assetport`;
       return;
