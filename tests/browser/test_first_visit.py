@@ -142,10 +142,14 @@ def test_the_fees_page_reads_the_rates_the_exchange_charges(
 ) -> None:
     page = new_page(browser)
     page.goto(exchange.base_url + "/fees")
-    # A visitor: every market, no rates (they are an account's), and where to log in.
+    # A visitor: every market, and where to log in for the rates of an account.
     expect(page.locator("#fees-table tbody tr")).to_have_count(len(DEMO_MARKETS))
     expect(page.locator("#fees-login")).to_have_attribute("href", "/login?next=/fees")
-    expect(page.locator('#fees-table tr[data-symbol="KGLDKRW"] .fee-taker')).to_have_text("–")
+    # A visitor sees the markets' standard rates (the demo's 5 basis points).
+    visitor_row = page.locator('#fees-table tr[data-symbol="KGLDKRW"]')
+    expect(visitor_row.locator(".fee-maker")).to_have_text("0.05 %")
+    expect(visitor_row.locator(".fee-taker")).to_have_text("0.05 %")
+    expect(page.locator("#fees-note")).to_contain_text("standard rates")
     sign_up(page, exchange, unique_email("fees"))
     page.goto(exchange.base_url + "/fees")
     percent = f"{DEMO_FEES_BPS / 100:g} %"  # 5 basis points: "0.05 %"

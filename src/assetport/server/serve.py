@@ -178,7 +178,17 @@ async def serve(options: ServeOptions) -> None:
         if catcher is not None:
             outbox.server = SmtpServer("127.0.0.1", await catcher.start(), "smtp")
             extra_routes.extend(sandbox_mail_routes(catcher, gateway.clock_ms, limiter))
-        extra_routes.extend(web_routes(sandbox=options.demo, symbols=gateway.markets.symbols))
+        markets = gateway.markets
+        extra_routes.extend(
+            web_routes(
+                sandbox=options.demo,
+                symbols=markets.symbols,
+                market_fees=lambda: {
+                    symbol: (terms.maker_fee_bps, terms.taker_fee_bps)
+                    for symbol, terms in markets.terms.items()
+                },
+            )
+        )
         live = realtime(gateway)
         app = create_app(
             gateway,

@@ -27,7 +27,8 @@ paths keep their JSON answers.
 """
 
 import html
-from collections.abc import Awaitable, Callable, Iterable
+import json
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from pathlib import Path
 
 from starlette.requests import Request
@@ -113,7 +114,10 @@ def render_shell(
     lang: str = "en",
     title: str = "",
     main: str = NOSCRIPT,
+    data: dict[str, str] | None = None,
 ) -> str:
+    """The HTML shell of a page; `data` adds `data-*` attributes to its body (what the page
+    needs from the server that no public API answers, e.g. the markets' fee rates)."""
     title = title or TITLES[page] + (f" {symbol}" if symbol else "")
     attributes = {
         "data-page": page,
@@ -121,6 +125,7 @@ def render_shell(
         "data-default-symbol": default_symbol,
         "data-symbol": symbol,
     }
+    attributes.update({f"data-{name}": value for name, value in (data or {}).items()})
     body_attributes = " ".join(
         f'{name}="{html.escape(value)}"' for name, value in attributes.items()
     )
@@ -201,18 +206,32 @@ def _page(body: str, status: int = 200) -> Response:
     return HTMLResponse(body, status, headers=SECURITY_HEADERS)
 
 
-def web_routes(*, sandbox: bool, symbols: Callable[[], Iterable[str]]) -> list[BaseRoute]:
-    """The pages' routes. `symbols` lists the markets that exist now (listings change)."""
+def web_routes(
+    *,
+    sandbox: bool,
+    symbols: Callable[[], Iterable[str]],
+    market_fees: Callable[[], Mapping[str, tuple[int, int]]] = dict,
+) -> list[BaseRoute]:
+    """The pages' routes. `symbols` lists the markets that exist now (listings change);
+    `market_fees` their standard (maker, taker) rates in basis points, which /fees shows a
+    visitor (an account's own rates come from the API once logged in)."""
 
     def default_symbol() -> str:
         return next(iter(sorted(symbols())), "")
 
-    def shell(page: str, symbol: str = "", title: str = "") -> Response:
+    def shell(
+        page: str, symbol: str = "", title: str = "", data: dict[str, str] | None = None
+    ) -> Response:
         if not BUILT_MARKER.exists():
             return _page(NOT_BUILT, 503)
         return _page(
             render_shell(
-                page, sandbox=sandbox, default_symbol=default_symbol(), symbol=symbol, title=title
+                page,
+                sandbox=sandbox,
+                default_symbol=default_symbol(),
+                symbol=symbol,
+                title=title,
+                data=data,
             )
         )
 
@@ -236,11 +255,17 @@ def web_routes(*, sandbox: bool, symbols: Callable[[], Iterable[str]]) -> list[B
             return RedirectResponse(f"/trade/{symbol}", 301)
         return shell("trade", symbol)
 
-    def info(title: str) -> Callable[[Request], Awaitable[Response]]:
+    def info(
+        title: str, data: Callable[[], dict[str, str]] = dict
+    ) -> Callable[[Request], Awaitable[Response]]:
         async def answer(request: Request) -> Response:
-            return shell("info", title=title)
+            return shell("info", title=title, data=data())
 
         return answer
+
+    def standard_fees() -> dict[str, str]:
+        rates = {symbol: list(pair) for symbol, pair in sorted(market_fees().items())}
+        return {"market-fees": json.dumps(rates, separators=(",", ":"))}
 
     async def asset(request: Request) -> Response:
         code = str(request.path_params["code"]).upper()
@@ -293,7 +318,10 @@ def web_routes(*, sandbox: bool, symbols: Callable[[], Iterable[str]]) -> list[B
         Route("/reset-password", simple("reset")),
         # The mails the sandbox caught (sandbox/mail.py); a real server has no such page.
         *([Route("/sandbox/mail", simple("mail"))] if sandbox else []),
-        *(Route(path, info(title)) for path, title in INFO_PAGES.items()),
+        *(
+            Route(path, info(title, standard_fees if path == "/fees" else dict))
+            for path, title in INFO_PAGES.items()
+        ),
         *([Route("/sandbox", info(SANDBOX_EXPLAINER))] if sandbox else []),
         Route("/assets/{code}", asset),
         Route("/favicon.svg", favicon),

@@ -89,8 +89,8 @@ function draw() {
 }
 
 // Every market with the maker and taker fee this account pays in it (GET
-// /api/v3/account/commission, the rate the engine settles by). A visitor has no account to
-// ask for: the markets are listed and the page says where the rates are.
+// /api/v3/account/commission, the rate the engine settles by). A visitor sees the markets'
+// standard rates, and that an account may have rates of its own.
 function feeTable() {
   if (loaded.error) return el("p", { id: "fees-error", class: "form-message error", text: loaded.error });
   if (!loaded.markets) return el("p", { class: "muted", text: t("fees.loading") });
@@ -113,6 +113,15 @@ function feeTable() {
       ]),
     ]),
   ]);
+}
+
+// The markets' standard rates, which the server writes into the page for a visitor
+// ({symbol: [maker, taker]} in basis points; one basis point is 10,000 units of 1e-8).
+function standardRates() {
+  const given = JSON.parse(document.body.dataset.marketFees || "{}");
+  return Object.fromEntries(
+    Object.entries(given).map(([symbol, [maker, taker]]) => [symbol, { maker: BigInt(maker) * 10000n, taker: BigInt(taker) * 10000n }]),
+  );
 }
 
 // Binance's effective rate of a market, as a fraction in units of 1e-8: the standard,
@@ -168,6 +177,8 @@ async function load() {
         loaded.markets.map((market) => rest("GET", "/api/v3/account/commission", { symbol: market.symbol })),
       );
       loaded.rates = Object.fromEntries(answers.map((answer) => [answer.symbol, { maker: rateUnits(answer, "maker"), taker: rateUnits(answer, "taker") }]));
+    } else if (topic === "fees") {
+      loaded.rates = standardRates();
     }
   } catch (error) {
     loaded.error = errorText(error);
