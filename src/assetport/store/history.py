@@ -34,7 +34,7 @@ from assetport.domain.intervals import (
 from assetport.domain.orders import OrderStatus, OrderType, SelfTradePrevention, Side, TimeInForce
 from assetport.store import schema
 from assetport.store.database import Database
-from assetport.store.projection import CandleState
+from assetport.store.projection import CandleState, OrderState
 from assetport.views.orders import OrderRecord
 
 DEFAULT_LIMIT: Final = 500
@@ -121,28 +121,10 @@ class AggTradeRecord:
     buyer_is_maker: bool
 
 
-# The orders table's columns an order is read back from, in `_order`'s order.
-_ORDER_COLUMNS: Final = (
-    "order_id",
-    "account",
-    "symbol",
-    "client_order_id",
-    "side",
-    "type",
-    "time_in_force",
-    "stp_mode",
-    "price",
-    "orig_qty",
-    "orig_quote_qty",
-    "stop_price",
-    "iceberg_qty",
-    "status",
-    "executed_qty",
-    "cumulative_quote_qty",
-    "working",
-    "time_us",
-    "update_time_us",
-    "working_time_us",
+# The orders table's columns an order is read back from, in `_order`'s order: those the
+# projection writes, without its two bookkeeping sequence numbers.
+_ORDER_COLUMNS: Final = tuple(
+    name for name in OrderState.COLUMNS if name not in ("seq", "updated_seq")
 )
 
 
