@@ -12,7 +12,7 @@ NATIVE_MODULES := assetport/domain/orders.py \
 	assetport/engine/assets.py assetport/engine/funds/product.py \
 	assetport/engine/spot/order.py assetport/engine/spot/book.py assetport/engine/spot/stops.py \
 	assetport/engine/spot/market.py assetport/engine/spot/checks.py assetport/engine/spot/state.py \
-	assetport/engine/spot/lifecycle.py assetport/engine/spot/settlement.py \
+	assetport/engine/spot/lifecycle.py assetport/engine/spot/settlement.py assetport/engine/spot/quote_fees.py \
 	assetport/engine/spot/matching.py assetport/engine/spot/placing.py \
 	assetport/engine/spot/cancels.py assetport/engine/spot/admin.py assetport/engine/spot/product.py \
 	assetport/domain/units.py assetport/marketdata/depth.py assetport/api/params.py \

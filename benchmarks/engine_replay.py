@@ -31,9 +31,10 @@ from assetport.domain.commands import (
     ListAsset,
     ListMarket,
     PlaceOrder,
+    SetMarketFeeAsset,
 )
 from assetport.domain.events import TradeExecuted
-from assetport.domain.markets import Market
+from assetport.domain.markets import FeeAsset, Market
 from assetport.domain.orders import OrderType, SelfTradePrevention, Side, TimeInForce
 from assetport.engine.engine import Engine
 
@@ -57,6 +58,10 @@ def load_workload_module() -> object:
     sys.exit("cannot find ../shared/workloads/lob_workload.py")
 
 
+# The market's fee rule (`--fee-asset`).
+FEE_ASSET = FeeAsset.RECEIVED
+
+
 def setup_commands() -> list[Command]:
     market = Market(
         symbol=SYMBOL,
@@ -78,6 +83,9 @@ def setup_commands() -> list[Command]:
         ListAsset("KGLD", 4),
         ListMarket(market),
     ]
+    if FEE_ASSET is FeeAsset.QUOTE:
+        # Buyers pay in KRW, holding their fee with the order (engine/spot/quote_fees.py).
+        commands.append(SetMarketFeeAsset(SYMBOL, FeeAsset.QUOTE))
     for i in range(ACCOUNTS):
         account = FIRST_ACCOUNT + i
         commands.append(Deposit(account, "KRW", 10**15, f"seed-krw-{account}"))
@@ -173,7 +181,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--ops", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--fee-asset",
+        choices=[asset.value for asset in FeeAsset],
+        default=FeeAsset.RECEIVED.value,
+        help="the market's fee rule: RECEIVED (Binance's) or QUOTE (buyers pay in KRW)",
+    )
     args = parser.parse_args()
+    global FEE_ASSET
+    FEE_ASSET = FeeAsset(args.fee_asset)
 
     workload = load_workload_module()
     stats: dict[str, int] = {}
@@ -190,6 +206,7 @@ def main() -> None:
     result = {
         "ops": args.ops,
         "seed": args.seed,
+        "fee_asset": FEE_ASSET.value,
         "ops_per_s": round(args.ops / elapsed),
         "p50_us": percentile(latencies, 0.50),
         "p99_us": percentile(latencies, 0.99),

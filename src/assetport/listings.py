@@ -20,12 +20,19 @@ units here, and a listing the engine would refuse is refused here first with the
     taker_fee_bps = 5
     default_stp = "EXPIRE_MAKER"   # self-trade prevention of orders that name no mode
     allow_stp_none = false         # true lets orders trade with their own account (NONE)
+    fee_asset = "QUOTE"            # buyers pay the fee in KRW too (default "RECEIVED")
 
 Self-trade prevention is on by default (EXPIRE_MAKER, NONE refused), as on Binance: wash
 trades are unlawful under Korea's Virtual Asset User Protection Act. A default of NONE must
 say `allow_stp_none = true`. A market listed before these fields existed (its default was
 NONE, and NONE was allowed) gets the file's policy when the server starts (`stp_updates`);
 after that, only the operator changes it (`assetport admin stp`).
+
+`fee_asset` says which asset buyers pay their fee in (`domain/markets.FeeAsset`): RECEIVED,
+Binance's rule and the default, charges them in the base they receive; QUOTE, Upbit's rule
+on won markets and the demo's, charges them in quote, so that a buy leaves no fraction of a
+token that cannot be sold. The file decides: when the server starts, a market whose rule
+differs from the file's is changed to it (`fee_asset_updates`), for orders placed from then.
 """
 
 import tomllib
@@ -34,8 +41,20 @@ from pathlib import Path
 from typing import Any
 
 from assetport.domain.assets import Asset, asset_problem
-from assetport.domain.commands import Command, ListAsset, ListMarket, SetMarketSelfTradePrevention
-from assetport.domain.markets import Market, MarketTerms, listing_amount_problem, market_problem
+from assetport.domain.commands import (
+    Command,
+    ListAsset,
+    ListMarket,
+    SetMarketFeeAsset,
+    SetMarketSelfTradePrevention,
+)
+from assetport.domain.markets import (
+    FeeAsset,
+    Market,
+    MarketTerms,
+    listing_amount_problem,
+    market_problem,
+)
 from assetport.domain.orders import SelfTradePrevention
 from assetport.domain.units import to_units
 
@@ -76,12 +95,24 @@ DEMO_MARKETS: tuple[dict[str, Any], ...] = (
 )  # fmt: skip
 
 DEMO_FEES_BPS = 5  # 0.05 %, as Korean exchanges charge
+# Won markets charge buyers in won, as Upbit does; the others as Binance does.
+DEMO_FEE_ASSET = {True: "QUOTE", False: "RECEIVED"}
 
 
 class Listings:
-    def __init__(self, assets: list[Asset], markets: list[Market]) -> None:
+    def __init__(
+        self,
+        assets: list[Asset],
+        markets: list[Market],
+        fee_assets: Mapping[str, FeeAsset] | None = None,
+    ) -> None:
         self.assets = assets
         self.markets = markets
+        # symbol -> the asset its buyers pay fees in (a market not named: RECEIVED)
+        self.fee_assets = dict(fee_assets or {})
+
+    def fee_asset(self, symbol: str) -> FeeAsset:
+        return self.fee_assets.get(symbol, FeeAsset.RECEIVED)
 
     def commands(self) -> list[Command]:
         """The commands that list everything, assets first."""
@@ -106,11 +137,24 @@ class Listings:
             )
         return updates
 
+    def fee_asset_updates(self, listed: Mapping[str, MarketTerms]) -> list[Command]:
+        """The commands that give each market the fee asset this listing names, where the
+        engine's differs (a market not listed yet has RECEIVED)."""
+        updates: list[Command] = []
+        for market in self.markets:
+            m = listed.get(market.symbol)
+            now = FeeAsset.RECEIVED if m is None else m.fee_asset
+            wanted = self.fee_asset(market.symbol)
+            if wanted is not now:
+                updates.append(SetMarketFeeAsset(market.symbol, wanted))
+        return updates
+
 
 def demo_listings() -> Listings:
     return _listings(
         [{"code": code, "precision": precision} for code, precision in DEMO_ASSETS],
-        [{**market, "maker_fee_bps": DEMO_FEES_BPS, "taker_fee_bps": DEMO_FEES_BPS}
+        [{**market, "maker_fee_bps": DEMO_FEES_BPS, "taker_fee_bps": DEMO_FEES_BPS,
+          "fee_asset": DEMO_FEE_ASSET[market["quote"] == "KRW"]}
          for market in DEMO_MARKETS],
     )  # fmt: skip
 
@@ -134,12 +178,19 @@ def _listings(asset_rows: list[dict[str, Any]], market_rows: list[dict[str, Any]
             raise ListingError(f"asset {asset.code} is listed twice")
         assets[asset.code] = asset
     markets: list[Market] = []
+    fee_assets: dict[str, FeeAsset] = {}
     for row in market_rows:
         market = _market(row, assets)
         if any(m.symbol == market.symbol for m in markets):
             raise ListingError(f"market {market.symbol} is listed twice")
         markets.append(market)
-    return Listings(list(assets.values()), markets)
+        try:
+            fee_assets[market.symbol] = FeeAsset(row.get("fee_asset", FeeAsset.RECEIVED))
+        except ValueError:
+            raise ListingError(
+                f"market {market.symbol!r}: fee_asset must be RECEIVED or QUOTE"
+            ) from None
+    return Listings(list(assets.values()), markets, fee_assets)
 
 
 def _market(row: dict[str, Any], assets: dict[str, Asset]) -> Market:

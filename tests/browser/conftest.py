@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration" / "ap
 from exchange_server import ExchangeServer
 
 from assetport.api.ratelimit import DEFAULT_RATE_LIMITS, RateLimitType
-from assetport.listings import DEMO_ASSETS, DEMO_FEES_BPS, DEMO_MARKETS
+from assetport.listings import DEMO_ASSETS, DEMO_FEE_ASSET, DEMO_FEES_BPS, DEMO_MARKETS
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -35,7 +35,8 @@ def demo_listing_with_room(path: Path) -> Path:
     for market in DEMO_MARKETS:
         lines.append("[[markets]]")
         lines += [f'{key} = "{value}"' for key, value in market.items()]
-        lines += [f"maker_fee_bps = {DEMO_FEES_BPS}", f"taker_fee_bps = {DEMO_FEES_BPS}", ""]
+        lines += [f"maker_fee_bps = {DEMO_FEES_BPS}", f"taker_fee_bps = {DEMO_FEES_BPS}"]
+        lines += [f'fee_asset = "{DEMO_FEE_ASSET[market["quote"] == "KRW"]}"', ""]
     for limit in DEFAULT_RATE_LIMITS:
         room = 100 if limit.type is RateLimitType.REQUEST_WEIGHT else 1
         lines += [

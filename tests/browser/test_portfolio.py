@@ -10,6 +10,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+import pytest
 from conftest import call_module, new_page, screenshot, serve_sources, sign_up, unique_email
 from exchange_server import ExchangeServer
 from playwright.sync_api import Browser, Page, expect
@@ -68,10 +69,11 @@ def test_holdings_are_valued_with_their_average_cost_and_profit(
     page = _funded_buyer(browser, exchange, "en-US")
     trades = _api(page, exchange, "GET", "/api/v3/myTrades", symbol=SYMBOL)
     assert trades and all(trade["isBuyer"] for trade in trades)
-    # What the buy brought (fees are taken in KGLD) and what it cost.
-    received = sum(Decimal(t["qty"]) - Decimal(t["commission"]) for t in trades)
-    paid = sum(Decimal(t["quoteQty"]) for t in trades)
-    assert {t["commissionAsset"] for t in trades} == {"KGLD"}
+    # What the buy brought (all of it: on a won market the fee is paid in KRW) and what it
+    # cost, the fee included.
+    received = sum(Decimal(t["qty"]) for t in trades)
+    paid = sum(Decimal(t["quoteQty"]) + Decimal(t["commission"]) for t in trades)
+    assert {t["commissionAsset"] for t in trades} == {"KRW"}
     balances = {
         b["asset"]: Decimal(b["free"]) + Decimal(b["locked"])
         for b in _api(page, exchange, "GET", "/api/v3/account")["balances"]
@@ -172,3 +174,53 @@ def test_the_average_cost_is_a_moving_average_and_cross_rates_price_the_rest(
     assert btc == Decimal(140_000_000)
     assert eth is None and kgld is None  # markets that never traded price nothing
     assert krw == 1 and unknown is None
+
+
+@pytest.mark.parametrize("locale", ["en-US", "ko-KR"])
+def test_small_balances_are_converted_to_krw_after_asking(
+    browser: Browser, exchange: ExchangeServer, locale: str
+) -> None:
+    """A balance too small to sell (here 0.0005 KGLD, worth under the 5,000 KRW minimum order)
+    is offered for conversion, ticked, confirmed once more, and becomes KRW."""
+    page = new_page(browser, locale=locale)
+    sign_up(page, exchange, unique_email("dust"))
+    user_id = page.request.get(exchange.base_url + "/api/v1/account/session").json()["userId"]
+    exchange.admin("/api/v1/admin/deposits", user_id=user_id, asset="KRW", amount="1000000")
+    # A round trip on the gold market: a last price to value gold at, fees in KRW for the
+    # exchange to pay with, and not a unit of gold left over (the fee was paid in KRW).
+    for side in ("BUY", "SELL"):
+        order = _api(page, exchange, "POST", "/api/v3/order", symbol=SYMBOL, side=side,
+                     type="MARKET", quantity="0.1")  # fmt: skip
+        assert order["status"] == "FILLED", order
+    balances = {b["asset"]: b for b in _api(page, exchange, "GET", "/api/v3/account")["balances"]}
+    assert balances["KGLD"]["free"] == "0.0000"
+    exchange.admin("/api/v1/admin/deposits", user_id=user_id, asset="KGLD", amount="0.0005")
+
+    page.goto(exchange.base_url + "/portfolio")
+    row = page.locator('#dust-table tr[data-asset="KGLD"]')
+    expect(row).to_be_visible()
+    expect(page.locator("#dust-pick-KGLD")).to_be_checked()
+    expect(row.locator(".dust-amount")).to_have_text("0.0005")
+    expect(page.locator("#dust-title")).to_have_text(
+        "Small balances" if locale == "en-US" else "소액 자산"
+    )
+    screenshot(page, f"portfolio-dust-offer-{locale}")
+    # Unticked, there is nothing to convert; ticked again, it asks before it converts.
+    page.uncheck("#dust-pick-KGLD")
+    expect(page.locator("#dust-convert")).to_be_disabled()
+    page.check("#dust-pick-KGLD")
+    page.click("#dust-convert")
+    expect(page.locator("#dust-confirm")).to_be_visible()
+    page.click("#dust-back")
+    expect(page.locator("#dust-confirm")).to_have_count(0)
+    balances = {b["asset"]: b for b in _api(page, exchange, "GET", "/api/v3/account")["balances"]}
+    assert balances["KGLD"]["free"] == "0.0005"  # nothing was sent
+    page.click("#dust-convert")
+    page.click("#dust-yes")
+    expect(page.locator("#dust-message")).to_be_visible()
+    expect(page.locator("#dust-none")).to_be_visible()
+    balances = {b["asset"]: b for b in _api(page, exchange, "GET", "/api/v3/account")["balances"]}
+    assert balances["KGLD"]["free"] == "0.0000"
+    screenshot(page, f"portfolio-dust-done-{locale}")
+    assert page.script_errors == []  # type: ignore[attr-defined]
+    page.context.close()

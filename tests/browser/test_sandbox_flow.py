@@ -11,7 +11,7 @@ moment, the sell goes through all their bids and then fills the first user's buy
 the buy's price; what is left of it rests and the makers take it later."""
 
 import re
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, ROUND_UP, Decimal
 
 from conftest import PASSWORD, new_page, screenshot, sign_up, unique_email, verify_and_log_in
 from exchange_server import ExchangeServer
@@ -101,7 +101,9 @@ def test_sign_up_faucet_limit_order_cancel_then_a_second_user_fills_it(
 
     # --- a limit buy far below the book rests: in the book and in the open orders ----------
     price = far_below_the_book(alice)
+    # The order holds its cost and its fee, paid in KRW on a won market (0.05 %, rounded up).
     cost = price * Decimal(BUY_QTY)
+    cost += (cost * Decimal("0.0005")).to_integral_value(ROUND_UP)
     place_limit(alice, "BUY", price, BUY_QTY)
     expect(alice.locator("#order-message")).to_have_text("Buy order placed (Limit).")
     order = alice.locator("#open-orders .open-order")
@@ -151,12 +153,11 @@ def test_sign_up_faucet_limit_order_cancel_then_a_second_user_fills_it(
     expect(alice.locator("#order-history .history-order").first.locator(".status")).to_have_text(
         "Filled"
     )
-    # The new balances: the buy's KRW paid, its KGLD received less the maker fee.
+    # The new balances: the buy's KRW paid with its maker fee (in KRW, the hold exactly:
+    # maker and taker rates are alike here), and every unit of KGLD bought received.
     expect(alice.locator("#balance-KRW .free")).to_have_text(krw(Decimal(10_000_000) - cost))
     expect(alice.locator("#balance-KRW .locked")).to_have_text("0")
-    expect(alice.locator("#balance-KGLD .free")).not_to_have_text("50")
-    kgld = number(alice.locator("#balance-KGLD .free"))
-    assert Decimal("50.49") < kgld <= Decimal("50.5"), kgld
+    expect(alice.locator("#balance-KGLD .free")).to_have_text("50.5")
     screenshot(alice, "flow-5-alice-filled")
 
     bob.click("#tab-trade-history")

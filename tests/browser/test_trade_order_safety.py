@@ -4,11 +4,12 @@ it is sent (unless the person turned that off, which the browser remembers), "Ca
 asks first, and the form checks figures before sending: prices onto the tick and quantities
 onto the step with a note, letters refused, thousands grouped as typed, Submit disabled with
 the reason under the market's minimum or over the free balance, 100 % selling everything
-sellable. In English and Korean, and at a phone's size."""
+sellable (on a won market the fee is paid in KRW, so a buy leaves no unsellable dust). In
+English and Korean, and at a phone's size."""
 
 import re
 import uuid
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, ROUND_UP, Decimal
 
 import pytest
 from conftest import new_page, screenshot, sign_up
@@ -159,7 +160,7 @@ def test_an_order_is_confirmed_with_its_figures_and_cancel_all_asks(
     page.fill("#price", "100000")
     page.fill("#quantity", "0.5")
     fee = page.locator("#estimate-fee").inner_text()
-    assert fee.startswith("≤") and fee.endswith("KGLD")
+    assert fee == "≤ 25 KRW"  # 0.05 % of 50,000 KRW, paid in KRW on a won market
     page.click("#submit-order")
     dialog = page.locator("#confirm-dialog")
     expect(dialog).to_be_visible()
@@ -247,7 +248,8 @@ def test_turning_confirmation_off_sends_at_once_and_is_remembered(
     page.reload()
     expect(page.locator("#order-book")).to_have_attribute("data-synced", "1")
     expect(page.locator("#confirm-orders")).not_to_be_checked()
-    expect(page.locator("#available")).to_have_text("9,950,000 KRW")
+    # 50,000 KRW held for the order and 25 KRW for its fee (0.05 %, paid in KRW).
+    expect(page.locator("#available")).to_have_text("9,949,975 KRW")
     page.fill("#price", "100000")
     page.fill("#quantity", "0.7")
     page.click("#submit-order")
@@ -344,7 +346,8 @@ def test_the_form_checks_figures_before_sending(
     expect(price).to_have_value("100,000")
     expect(page.locator("#estimate-total")).to_have_text("100,000,000 KRW")
     expect(submit).to_be_disabled()
-    expect(page.locator("#order-blocked")).to_contain_text("100,000,000")
+    # The total and its fee in KRW (0.05 %): what the order would hold.
+    expect(page.locator("#order-blocked")).to_contain_text("100,050,000")
     expect(page.locator("#order-blocked")).to_contain_text("10,000,000")
     screenshot(page, f"trade-safety-over-balance-{locale}-{width}")
     # A sell is held in KGLD: 60 of the 50 free is refused the same way.
@@ -391,7 +394,8 @@ def test_one_hundred_percent_means_everything_sellable(
 ) -> None:
     page = new_page(browser)
     log_in_with_funds(page, exchange)
-    # A market buy leaves an odd KGLD balance: the fee is taken from the KGLD received.
+    # A market buy on a won market pays its fee in KRW: every unit of KGLD bought arrives,
+    # so the balance stays a whole number of steps and all of it can be sold again.
     page.uncheck("#confirm-orders")
     page.select_option("#order-type", "MARKET")
     page.select_option("#market-by", "qty")
@@ -399,28 +403,56 @@ def test_one_hundred_percent_means_everything_sellable(
     page.click("#submit-order")
     expect(page.locator("#order-message")).to_contain_text("Buy filled")
     free_text = page.locator("#balance-KGLD .free")
-    expect(free_text).not_to_have_text("50")
-    free = Decimal(free_text.inner_text().replace(",", ""))
-    assert free % STEP != 0, free  # a balance that is not a whole number of steps
+    expect(free_text).to_have_text("50.3")
 
-    # 100 % of a sell: the whole free balance, rounded down to the step.
+    # 100 % of a sell: the whole free balance, nothing left behind.
     page.click("#side-sell")
     page.select_option("#order-type", "LIMIT")
     page.fill("#price", "1000000")
     page.click(".percent-button[data-percent='100']")
-    everything = free.quantize(STEP, rounding=ROUND_DOWN)
-    expect(page.locator("#quantity")).to_have_value(f"{everything}")
+    expect(page.locator("#quantity")).to_have_value("50.3")
     expect(page.locator("#order-blocked")).to_be_empty()
     expect(page.locator("#submit-order")).to_be_enabled()
     screenshot(page, "trade-safety-sell-all")
 
-    # 100 % of a buy: the most the free KRW affords at the price, on the step.
+    # 100 % of a buy: the most the free KRW affords at the price with its fee (0.05 %,
+    # rounded up to a won) on top, on the step.
     page.click("#side-buy")
     krw = Decimal(page.locator("#balance-KRW .free").inner_text().replace(",", ""))
     page.fill("#price", "130000")
     page.click(".percent-button[data-percent='100']")
-    affordable = (krw / Decimal(130000)).quantize(STEP, rounding=ROUND_DOWN)
+    affordable = (krw / Decimal("1.0005") / Decimal(130000)).quantize(STEP, rounding=ROUND_DOWN)
+    total = affordable * 130000
+    assert total + (total * Decimal("0.0005")).to_integral_value(ROUND_UP) <= krw
     expect(page.locator("#quantity")).to_have_value(f"{affordable:,}")
+    expect(page.locator("#order-blocked")).to_be_empty()
     expect(page.locator("#submit-order")).to_be_enabled()
+    assert page.script_errors == []  # type: ignore[attr-defined]
+    page.context.close()
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_fee_is_shown_in_the_asset_each_market_charges_it_in(
+    browser: Browser, exchange: ExchangeServer, locale: str
+) -> None:
+    """A won market charges buyers in KRW (Upbit's rule), BTC/USDT in the BTC received
+    (Binance's): the estimate, the confirmation and the balance check follow the market."""
+    page = new_page(browser, locale=locale)
+    log_in_with_funds(page, exchange)
+    page.fill("#price", "100000")
+    page.fill("#quantity", "0.5")
+    expect(page.locator("#estimate-fee")).to_have_text("≤ 25 KRW")
+    # All of the free KRW on the price leaves nothing for the fee: refused before sending.
+    page.fill("#quantity", "100")
+    expect(page.locator("#estimate-total")).to_have_text("10,000,000 KRW")
+    expect(page.locator("#submit-order")).to_be_disabled()
+    expect(page.locator("#order-blocked")).to_contain_text("10,005,000")
+    screenshot(page, f"trade-fee-in-krw-{locale}")
+
+    page.goto(f"{exchange.base_url}/trade/BTCUSDT")
+    expect(page.locator("#order-book")).to_have_attribute("data-synced", "1")
+    page.fill("#price", "50000")
+    page.fill("#quantity", "0.1")
+    expect(page.locator("#estimate-fee")).to_have_text("≤ 0.00005 BTC")
     assert page.script_errors == []  # type: ignore[attr-defined]
     page.context.close()

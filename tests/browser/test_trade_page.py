@@ -142,13 +142,14 @@ def test_order_form_places_cancels_and_reports_refusals(
     )
     assert filled.replace(",", "") == picked.split(".")[0]
 
-    # Percent buttons: a quarter of 10,000,000 KRW at 100,000 is 25 KGLD (on the 0.1 step).
+    # Percent buttons: a quarter of 10,000,000 KRW at 100,000, with room for the fee paid in
+    # KRW (0.05 %), is 24.9 KGLD on the 0.1 step.
     page.fill("#price", "100000")
     page.click(".percent-button[data-percent='25']")
-    expect(page.locator("#quantity")).to_have_value("25.0")
-    expect(page.locator("#total")).to_have_value("2,500,000")
-    expect(page.locator("#estimate-total")).to_have_text("2,500,000 KRW")
-    expect(page.locator("#estimate-fee")).to_have_text("≤ 0.0125 KGLD")
+    expect(page.locator("#quantity")).to_have_value("24.9")
+    expect(page.locator("#total")).to_have_value("2,490,000")
+    expect(page.locator("#estimate-total")).to_have_text("2,490,000 KRW")
+    expect(page.locator("#estimate-fee")).to_have_text("≤ 1,245 KRW")
 
     # A limit buy far below the market rests in the book: it shows under open orders.
     page.fill("#quantity", "0.5")
@@ -162,8 +163,8 @@ def test_order_form_places_cancels_and_reports_refusals(
     expect(row.locator(".qty")).to_have_text("0.5")
     # Its time carries the date and the year, as an order can rest for months.
     expect(row.locator("td").first).to_have_text(re.compile(r"^\d\d/\d\d/20\d\d, \d\d:\d\d:\d\d$"))
-    expect(page.locator("#balance-KRW .locked")).to_have_text("50,000")
-    expect(page.locator("#available")).to_have_text("9,950,000 KRW")
+    expect(page.locator("#balance-KRW .locked")).to_have_text("50,025")  # with its fee in KRW
+    expect(page.locator("#available")).to_have_text("9,949,975 KRW")
 
     # A stop-limit sell rests too, not yet working.
     page.click("#side-sell")
@@ -245,7 +246,8 @@ def test_balances_and_open_orders_do_not_wait_for_a_slow_history(
         # An order the stalled read model has not written: the history must wait for it.
         place_limit_buy(page, "100000", "0.5")
         page.reload()
-        expect(page.locator("#balance-KRW .locked")).to_have_text("50,000", timeout=2000)
+        # 50,000 KRW and its fee in KRW (0.05 %: 25 KRW).
+        expect(page.locator("#balance-KRW .locked")).to_have_text("50,025", timeout=2000)
         expect(page.locator("#open-orders .open-order")).to_have_count(1, timeout=2000)
         screenshot(page, "trade-history-stalled")
     finally:
@@ -263,9 +265,9 @@ def test_balances_follow_the_user_stream_itself(browser: Browser, exchange: Exch
     log_in_with_funds(page, exchange)
     page.route("**/api/v3/account*", lambda route: route.abort())
     place_limit_buy(page, "100000", "0.5")
-    expect(page.locator("#balance-KRW .locked")).to_have_text("50,000")
-    expect(page.locator("#balance-KRW .free")).to_have_text("9,950,000")
-    expect(page.locator("#available")).to_have_text("9,950,000 KRW")
+    expect(page.locator("#balance-KRW .locked")).to_have_text("50,025")  # with its KRW fee
+    expect(page.locator("#balance-KRW .free")).to_have_text("9,949,975")
+    expect(page.locator("#available")).to_have_text("9,949,975 KRW")
     page.unroute("**/api/v3/account*")
     page.context.close()
 

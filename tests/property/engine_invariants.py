@@ -3,7 +3,7 @@ conftest.py: conftest names collide across test folders)."""
 
 from collections import defaultdict
 
-from assetport.domain.events import Event, TradeExecuted
+from assetport.domain.events import Event, OrderAccepted, TradeExecuted
 from assetport.domain.orders import Side
 from assetport.engine.engine import Engine
 from assetport.engine.snapshot import decode_state, encode_state
@@ -32,9 +32,10 @@ def ledger_problems(engine: Engine) -> list[str]:
     by_orders: dict[tuple[int, str], int] = defaultdict(int)
     for order in engine.open_orders():
         m = engine.markets[order.symbol].market
-        if order.held < 0:
-            problems.append(f"order {order.order_id} holds {order.held}")
-        by_orders[(order.account, m.quote if order.side is Side.BUY else m.base)] += order.held
+        if order.held < 0 or order.fee_held < 0:
+            problems.append(f"order {order.order_id} holds {order.held} + {order.fee_held}")
+        key = (order.account, m.quote if order.side is Side.BUY else m.base)
+        by_orders[key] += order.held + order.fee_held
     for key in sorted(held.keys() | by_orders.keys()):
         if held.get(key, 0) != by_orders.get(key, 0):
             account, asset = key
@@ -76,11 +77,20 @@ def negative_amounts(events: list[Event]) -> list[str]:
     ]
 
 
-def fee_problems(engine: Engine, events: list[Event]) -> list[str]:
+def fee_problems(
+    engine: Engine, events: list[Event], placed: dict[int, list[int]] | None = None
+) -> list[str]:
     """Every trade whose fees are not the one fee rule's (`Engine.fee_rates`, which the
-    gateway's views answer by too), rounded up: the hot path applies the rule inline."""
+    gateway's views answer by too), rounded up: the hot path applies the rule inline.
+
+    A buyer paying in quote (a QUOTE-fee market) pays at the rates of when its order was
+    placed, the fee of all its trades rounded up once: `placed` carries, from one command to
+    the next, each buy's (maker, taker, fee basis) since its OrderAccepted."""
     problems = []
+    placed = {} if placed is None else placed
     for event in events:
+        if isinstance(event, OrderAccepted) and event.side is Side.BUY:
+            placed[event.order_id] = [*engine.fee_rates(event.account, event.symbol), 0]
         if not isinstance(event, TradeExecuted):
             continue
         buyer_maker, buyer_taker = engine.fee_rates(event.buyer_account, event.symbol)
@@ -88,6 +98,11 @@ def fee_problems(engine: Engine, events: list[Event]) -> list[str]:
         buyer_bps = buyer_maker if event.buyer_is_maker else buyer_taker
         seller_bps = seller_taker if event.buyer_is_maker else seller_maker
         buyer_fee = -(-event.quantity * buyer_bps // 10_000)
+        if event.buyer_fee_in_quote:
+            maker, taker, before = placed[event.buyer_order_id]
+            after = before + event.quote_quantity * (maker if event.buyer_is_maker else taker)
+            placed[event.buyer_order_id][2] = after
+            buyer_fee = (-before // 10_000) - (-after // 10_000)
         seller_fee = -(-event.quote_quantity * seller_bps // 10_000)
         if (event.buyer_fee, event.seller_fee) != (buyer_fee, seller_fee):
             problems.append(

@@ -9,6 +9,7 @@ The venue the streams run on is fixed and small, so that orders meet often:
   STP NONE by default and allowed, so accounts trade with themselves here.
 - BTCUSDT: 8 decimals against 2; tick 1 USDT, step 0.01 BTC; fees; EXPIRE_MAKER by default.
 - SLVKRW: whole tokens; tight price band, notional band, at most 3 open orders per account,
+  buyers pay their fee in KRW (FeeAsset.QUOTE; the streams switch any market's rule too),
   no icebergs, no quote-sized market orders, fees, EXPIRE_BOTH by default.
 
 Accounts 2-4 are rich, 5 is poor (orders often fail for funds), 6 starts empty, 7 is never
@@ -30,18 +31,20 @@ from assetport.domain.commands import (
     CancelOrder,
     CancelReplace,
     Command,
+    ConvertDust,
     Deposit,
     ListAsset,
     ListMarket,
     PlaceOrder,
     SetAccountFees,
+    SetMarketFeeAsset,
     SetMarketFees,
     SetMarketSelfTradePrevention,
     SetMarketStatus,
     Withdraw,
 )
 from assetport.domain.events import Event
-from assetport.domain.markets import Market, MarketStatus
+from assetport.domain.markets import FeeAsset, Market, MarketStatus
 from assetport.domain.orders import (
     CancelRestriction,
     OrderType,
@@ -143,6 +146,7 @@ def setup_commands() -> list[Command]:
     """List the venue and fund the accounts."""
     commands: list[Command] = [ListAsset(code, precision) for code, precision in ASSETS.items()]
     commands.extend(ListMarket(listing.market) for listing in LISTINGS)
+    commands.append(SetMarketFeeAsset(SLVKRW.symbol, FeeAsset.QUOTE))
     for account in RICH_ACCOUNTS:
         commands.extend(
             Deposit(account, asset, amount, f"seed-{account}-{asset}")
@@ -411,6 +415,13 @@ market_fees = st.builds(SetMarketFees, symbols, fee_rates, fee_rates)
 account_fees = st.builds(
     SetAccountFees, st.sampled_from((*TRADERS, 0, 1)), fee_rates, st.sampled_from((-1, 0, 20))
 )
+dust_conversions = st.builds(
+    ConvertDust,
+    accounts,
+    st.lists(st.sampled_from(("KGLD", "SLV", "BTC", "KRW", "NOPE")), max_size=3).map(tuple),
+    st.sampled_from(("KRW", "KRW", "USDT")),
+)
+fee_assets = st.builds(SetMarketFeeAsset, symbols, st.sampled_from(FeeAsset))
 stp_policies = st.builds(
     SetMarketSelfTradePrevention, symbols, st.sampled_from(SelfTradePrevention), st.booleans()
 )
@@ -433,7 +444,9 @@ commands: st.SearchStrategy[Command] = weighted(
     (1, market_statuses),
     (3, market_fees),
     (3, account_fees),
+    (2, fee_assets),
     (1, stp_policies),
+    (2, dust_conversions),
 )
 
 
@@ -454,5 +467,6 @@ def dense_streams(listing: Listing = KGLDKRW) -> st.SearchStrategy[list[Command]
         (2, amend_orders(listing)),
         (1, st.builds(CancelAllOrders, accounts, st.just(symbol))),
         (1, st.builds(SetMarketFees, st.just(symbol), fee_rates, fee_rates)),
+        (1, st.builds(SetMarketFeeAsset, st.just(symbol), st.sampled_from(FeeAsset))),
     )
     return st.lists(dense_commands, min_size=20, max_size=60)

@@ -30,6 +30,7 @@ def check_every_step(commands: list[Command]) -> None:
     """Apply the stream to a fresh venue, checking every invariant after each command."""
     engine = venue()
     assert ledger_problems(engine) == []
+    placed: dict[int, list[int]] = {}  # the fee rule's memory of each buy (fee_problems)
     for index, command in enumerate(commands):
         before = comparable_state(engine)
         seq = engine.last_seq + 1
@@ -43,7 +44,7 @@ def check_every_step(commands: list[Command]) -> None:
             ledger_problems(engine)
             + crossed_books(engine)
             + negative_amounts(events)
-            + fee_problems(engine, events)
+            + fee_problems(engine, events, placed)
         )
         assert not problems, "\n".join([*problems, where])
 

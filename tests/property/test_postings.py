@@ -16,6 +16,7 @@ from assetport.domain.accounts import EXTERNAL_ACCOUNT, FEE_ACCOUNT
 from assetport.domain.commands import Command
 from assetport.domain.events import (
     Deposited,
+    DustConverted,
     Event,
     MarketListed,
     OrderAccepted,
@@ -58,18 +59,31 @@ def postings(event: Event, pairs: dict[str, tuple[str, str]]) -> list[Posting]:
         return _hold(event.account, event.held_asset, event.held_added)
     if isinstance(event, OrderCanceled | OrderExpired | OrderFilled | OrderAmended):
         return _hold(event.account, event.asset, -event.released)
+    if isinstance(event, DustConverted):
+        lines: list[Posting] = []
+        for c in event.conversions:
+            lines += [
+                (event.account, c.asset, FREE, -c.amount),
+                (FEE_ACCOUNT, c.asset, FREE, c.amount),
+                (FEE_ACCOUNT, event.target, FREE, -(c.value - c.fee)),
+                (event.account, event.target, FREE, c.value - c.fee),
+            ]
+        return lines
     if isinstance(event, TradeExecuted):
         base, quote = pairs[event.symbol]
         buyer, seller = event.buyer_account, event.seller_account
+        # The buyer's fee is in base, or in quote from its hold when the event says so.
+        fee_asset = quote if event.buyer_fee_in_quote else base
         return [
             # The buyer's hold pays the price and returns any price improvement.
             (buyer, quote, HELD, -(event.quote_quantity + event.buyer_released)),
             (buyer, quote, FREE, event.buyer_released),
-            (buyer, base, FREE, event.quantity - event.buyer_fee),
+            (buyer, base, FREE, event.quantity),
+            (buyer, fee_asset, HELD if event.buyer_fee_in_quote else FREE, -event.buyer_fee),
             # The seller's hold gives the base; the quote comes in net of the fee.
             (seller, base, HELD, -event.quantity),
             (seller, quote, FREE, event.quote_quantity - event.seller_fee),
-            (FEE_ACCOUNT, base, FREE, event.buyer_fee),
+            (FEE_ACCOUNT, fee_asset, FREE, event.buyer_fee),
             (FEE_ACCOUNT, quote, FREE, event.seller_fee),
         ]
     return []

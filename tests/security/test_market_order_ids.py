@@ -53,7 +53,7 @@ def test_a_rest_cancel_naming_two_orders_is_refused(server: ExchangeServer) -> N
     )
     assert (status, answer) == (400, UNKNOWN_ORDER)
     assert open_orders(trader) == before
-    assert trader.balance("KRW") == ("801000", "199000")
+    assert trader.balance("KRW") == ("800900", "199100")  # with the fee in KRW (0.05 %)
     # Both ids of one order: canceled, as before.
     status, canceled = trader.delete(
         "/api/v3/order", symbol="KGLDKRW", orderId=b["orderId"], origClientOrderId="rest-b"

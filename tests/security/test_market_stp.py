@@ -83,7 +83,7 @@ def test_an_account_does_not_trade_with_itself_by_default(server: ExchangeServer
     assert status == 200 and own["status"] == "EXPIRED_IN_MATCH", own
     # No trade: the gold is all back, the won held by the resting bid only.
     assert trader.balance("KGLD") == ("5.0000", "0.0000")
-    assert trader.balance("KRW") == ("880000", "120000")
+    assert trader.balance("KRW") == ("879940", "120060")  # with the fee in KRW (0.05 %)
 
 
 def test_none_is_refused_with_binances_error_and_changes_nothing(server: ExchangeServer) -> None:

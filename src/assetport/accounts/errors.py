@@ -59,3 +59,22 @@ REAUTH_CODE_INVALID: Final = ErrorSpec(
 TERMS_NOT_ACCEPTED: Final = ErrorSpec(
     -8027, "Accept the terms of use and the risk disclosure to sign up."
 )
+# Price alerts by email (`price_alerts.py`): a block of their own, -8040..-8049.
+ALERT_UNKNOWN_SYMBOL: Final = ErrorSpec(-8040, "No market has this symbol.")
+ALERT_BAD_PRICE: Final = ErrorSpec(
+    -8041, "The alert price must be a positive multiple of the market's tick size."
+)
+ALERT_AT_LAST_PRICE: Final = ErrorSpec(
+    -8042, "The last trade is at this price already: choose a price above or below it."
+)
+ALERT_NO_LAST_PRICE: Final = ErrorSpec(
+    -8043, "The market has no trade yet to compare the alert price with.", 409
+)
+TOO_MANY_ALERTS: Final = ErrorSpec(
+    -8044, "At most 20 email alerts can wait at once: remove one first.", 409
+)
+ALERT_NOT_FOUND: Final = ErrorSpec(-8045, "No such price alert.", 404)
+ALERT_EMAIL_NOT_VERIFIED: Final = ErrorSpec(
+    -8046, "Verify your email address before asking for alerts by email.", 403
+)
+ALERT_MAIL_OFF: Final = ErrorSpec(-8047, "This server sends no mail.", 409)

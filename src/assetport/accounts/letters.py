@@ -53,6 +53,18 @@ _TEXTS: Final = {
             "on your account page: {account}\n\n"
             "If you did not do this, reset your password now: {reset}"
         ),
+        "alert_up.subject": "Price alert: {pair} rose to {price} {quote}",
+        "alert_down.subject": "Price alert: {pair} fell to {price} {quote}",
+        "alert_up.body": (
+            "A trade on {pair} at {last} {quote} reached the alert you set: rises to {price} "
+            "{quote}.\n\nThe alert has fired and sends no more mail. The market: {market}\n\n"
+            "Prices move fast: look at the market before you trade."
+        ),
+        "alert_down.body": (
+            "A trade on {pair} at {last} {quote} reached the alert you set: falls to {price} "
+            "{quote}.\n\nThe alert has fired and sends no more mail. The market: {market}\n\n"
+            "Prices move fast: look at the market before you trade."
+        ),
     },
     "ko": {
         "code": "피싱 방지 코드: {code}",
@@ -96,6 +108,18 @@ _TEXTS: Final = {
             "코드를 만드세요: {account}\n\n"
             "본인이 한 일이 아니라면 지금 비밀번호를 재설정하세요: {reset}"
         ),
+        "alert_up.subject": "가격 알림: {pair} {price} {quote} 이상 상승",
+        "alert_down.subject": "가격 알림: {pair} {price} {quote} 이하 하락",
+        "alert_up.body": (
+            "설정하신 가격 알림에 도달했습니다: {pair} {price} {quote} 이상으로 상승 "
+            "(체결가 {last} {quote}).\n\n이 알림은 발송을 마쳤으며 다시 보내지 않습니다. "
+            "마켓 보기: {market}\n\n가격은 빠르게 변합니다. 거래하기 전에 마켓을 확인하세요."
+        ),
+        "alert_down.body": (
+            "설정하신 가격 알림에 도달했습니다: {pair} {price} {quote} 이하로 하락 "
+            "(체결가 {last} {quote}).\n\n이 알림은 발송을 마쳤으며 다시 보내지 않습니다. "
+            "마켓 보기: {market}\n\n가격은 빠르게 변합니다. 거래하기 전에 마켓을 확인하세요."
+        ),
     },
 }
 LANGUAGES: Final = tuple(_TEXTS)
@@ -105,7 +129,7 @@ def _letter(
     kind: str, to: str, language: str, anti_phishing: str | None, **values: str
 ) -> EmailMessage:
     texts = _TEXTS.get(language, _TEXTS["en"])
-    subject = "Assetport: " + texts[f"{kind}.subject"]
+    subject = "Assetport: " + texts[f"{kind}.subject"].format(**values)
     body = texts[f"{kind}.body"].format(**values)
     if anti_phishing:
         subject = f"[{anti_phishing}] {subject}"
@@ -158,4 +182,16 @@ def recovery_code_used(
     return _letter(
         "recovery", to, language, anti_phishing, left=str(left), account=f"{base_url}/account",
         reset=f"{base_url}/reset-password",
+    )  # fmt: skip
+
+
+def price_alert(
+    to: str, language: str, anti_phishing: str | None, base_url: str, *, symbol: str,
+    pair: str, quote: str, up: bool, price: str, last: str,
+) -> EmailMessage:  # fmt: skip
+    """An alert by email fired: `price` is the alert's, `last` the trade's that reached it
+    (decimal texts in the quote asset)."""
+    return _letter(
+        "alert_up" if up else "alert_down", to, language, anti_phishing, pair=pair,
+        quote=quote, price=price, last=last, market=f"{base_url}/trade/{symbol}",
     )  # fmt: skip

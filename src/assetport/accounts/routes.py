@@ -19,6 +19,8 @@ POST totp/confirm {code}                  -> {totpEnabled, recoveryCodes}: shown
 POST totp/disable {password, twoFactorCode}
 POST totp/recovery-codes {password, twoFactorCode} -> {recoveryCodes}: a new set
 POST anti-phishing {code, password, twoFactorCode?}
+GET  price-alerts, POST price-alerts {symbol, price}, DELETE price-alerts/{id}: alerts by
+                                             email (alerts_page.py, price_alerts.py)
 and the API key page's endpoints (keys_page.py; a key that may trade takes {password,
 twoFactorCode?} too). `twoFactorCode` is a TOTP code or a recovery code, asked when
 two-factor login is on (re-authentication, `Accounts.reauthenticate`). Every answer about
@@ -33,6 +35,8 @@ from typing import Any, Final, Protocol
 from starlette.routing import BaseRoute
 
 from assetport.accounts import keys_page
+from assetport.accounts.alerts_page import AlertsPage
+from assetport.accounts.price_alerts import PriceAlerts
 from assetport.accounts.service import Accounts
 from assetport.accounts.sessions import clear_cookie_header, set_cookie_header
 from assetport.accounts.store import Account
@@ -74,10 +78,12 @@ class Mailboxes(Protocol):
 
 
 class AccountRoutes:
-    """The handlers, with what only the server knows: the sandbox's mail catcher."""
+    """The handlers, with what only the server knows: the sandbox's mail catcher, and the
+    price alerts (which read the gateway's market views)."""
 
-    def __init__(self, catcher: Mailboxes | None) -> None:
+    def __init__(self, catcher: Mailboxes | None, alerts: PriceAlerts | None = None) -> None:
         self.catcher = catcher
+        self.alerts = AlertsPage(alerts)
 
     def _mailbox(self, call: AccountCall) -> str | None:
         """This browser's sandbox mailbox (made now if it has none); None off the sandbox."""
@@ -243,11 +249,18 @@ def endpoints(
         ("GET", "/apikeys", keys_page.list_keys, True),
         ("POST", "/apikeys", keys_page.create_key, True),
         ("DELETE", "/apikeys/{api_key}", keys_page.delete_key, True),
+        ("GET", "/price-alerts", handlers.alerts.list_alerts, True),
+        ("POST", "/price-alerts", handlers.alerts.create_alert, True),
+        ("DELETE", "/price-alerts/{alert_id}", handlers.alerts.delete_alert, True),
     )
 
 
 def account_routes(
-    accounts: Accounts, context: WebContext, *, catcher: Mailboxes | None = None
+    accounts: Accounts,
+    context: WebContext,
+    *,
+    catcher: Mailboxes | None = None,
+    alerts: PriceAlerts | None = None,
 ) -> list[BaseRoute]:
     """The routes for `create_app(..., extra_routes=...)`. The composition root also hands
     `accounts.sessions` to the gateway, whose REST pipeline then takes this platform's
@@ -255,5 +268,5 @@ def account_routes(
     hand (`POST /api/v1/admin/accounts/verify`, `api/rest_admin.py`)."""
     return [
         account_route(accounts, context, method, PREFIX + path, handler, needs_session=session)
-        for method, path, handler, session in endpoints(AccountRoutes(catcher))
+        for method, path, handler, session in endpoints(AccountRoutes(catcher, alerts))
     ]

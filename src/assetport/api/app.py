@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from assetport.api import errors, rest_market, rest_trade
+from assetport.api import errors, rest_market, rest_trade, rest_wallet
 from assetport.api.gateway import Gateway
 from assetport.api.http import Endpoint, respond
 from assetport.api.openapi import openapi_document
@@ -21,7 +21,11 @@ from assetport.api.ws_routes import Realtime, realtime
 from assetport.edge.keys import AdminToken
 from assetport.edge.users import UserStore
 
-REST_ENDPOINTS: tuple[Endpoint, ...] = (*rest_market.ENDPOINTS, *rest_trade.ENDPOINTS)
+REST_ENDPOINTS: tuple[Endpoint, ...] = (
+    *rest_market.ENDPOINTS,
+    *rest_trade.ENDPOINTS,
+    *rest_wallet.ENDPOINTS,
+)
 
 
 def create_app(

@@ -268,6 +268,7 @@ class RejectContext(StrEnum):
     CANCEL = "CANCEL"
     AMEND = "AMEND"
     ADMIN = "ADMIN"
+    DUST = "DUST"
 
 
 # Binance's engine messages (errors page, "Messages for -1010, -2010 and -2011").
@@ -309,6 +310,14 @@ AMOUNT_TOO_LARGE: Final = ErrorSpec(
 STP_DEFAULT_NOT_ALLOWED: Final = ErrorSpec(
     -7007, "A market whose default self-trade prevention mode is NONE must allow NONE."
 )
+# Small balances (domain/dust.py): Binance's wallet codes for them are not spot's.
+NOT_DUST: Final = ErrorSpec(
+    -7008, "This balance is not small: it can be sold with an order of its own."
+)
+NO_DUST_PRICE: Final = ErrorSpec(-7009, "No market prices this asset in the target asset yet.")
+CONVERSION_UNAVAILABLE: Final = ErrorSpec(
+    -7010, "Small balances cannot be converted right now; try again later.", 409
+)
 
 _NEW_ORDER: Final[dict[RejectReason, ErrorSpec]] = {
     _R.UNKNOWN_SYMBOL: BAD_SYMBOL,
@@ -343,6 +352,9 @@ _NEW_ORDER: Final[dict[RejectReason, ErrorSpec]] = {
     _R.AMOUNT_TOO_LARGE: AMOUNT_TOO_LARGE,
     # The engine refuses orders from the platform's own accounts (external, fees).
     _R.INVALID_ACCOUNT: ErrorSpec(-2010, "This account may not place or cancel orders."),
+    _R.NOT_DUST: NOT_DUST,
+    _R.NO_PRICE: NO_DUST_PRICE,
+    _R.CONVERSION_UNAVAILABLE: CONVERSION_UNAVAILABLE,
 }
 
 # Cancels are answered in the -2011 family, as Binance's engine does.
@@ -370,11 +382,22 @@ _ADMIN: Final[dict[RejectReason, ErrorSpec]] = {
     _R.STP_MODE_NOT_ALLOWED: STP_DEFAULT_NOT_ALLOWED,
 }
 
+# Small balances converted (/sapi/v1/asset/dust-convert/convert): the refusal names the asset.
+_DUST: Final[dict[RejectReason, ErrorSpec]] = {
+    **_NEW_ORDER,
+    _R.INVALID_ORDER: ErrorSpec(-1130, "Data sent for parameter 'asset' is not valid."),
+    _R.INVALID_AMOUNT: ErrorSpec(
+        -1102, "Mandatory parameter 'asset' was not sent, was empty/null, or malformed."
+    ),
+    _R.INSUFFICIENT_BALANCE: ErrorSpec(-2010, MSG_INSUFFICIENT_BALANCE),
+}
+
 _TABLES: Final[dict[RejectContext, dict[RejectReason, ErrorSpec]]] = {
     RejectContext.NEW_ORDER: _NEW_ORDER,
     RejectContext.CANCEL: _CANCEL,
     RejectContext.AMEND: _AMEND,
     RejectContext.ADMIN: _ADMIN,
+    RejectContext.DUST: _DUST,
 }
 
 

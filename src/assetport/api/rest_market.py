@@ -98,6 +98,9 @@ def symbol_info(gateway: Gateway, symbol: str) -> dict[str, Any]:
         "allowedSelfTradePreventionModes": allowed_stp_modes(
             stp_none_allowed(terms.default_stp, terms.allow_stp_none)
         ),
+        # Assetport's own field (Binance has none): the asset buyers pay their fee in, QUOTE
+        # (as Upbit, on won markets) or RECEIVED (the base, as Binance).
+        "feeAsset": terms.fee_asset.value,
     }
 
 

@@ -20,7 +20,9 @@ from assetport.domain.events import (
     AssetListed,
     CommandRejected,
     Deposited,
+    DustConverted,
     Event,
+    MarketFeeAssetChanged,
     MarketFeesChanged,
     MarketListed,
     MarketSelfTradePreventionChanged,
@@ -122,11 +124,15 @@ class UserData:
                 return [(known.account, known.asset)]
             case Deposited() | Withdrawn():
                 return [(known.account, known.asset)]
+            case DustConverted():
+                moved = [(known.account, c.asset) for c in known.conversions]
+                return [*moved, (known.account, known.target)]
             case (
                 AssetListed()
                 | MarketListed()
                 | MarketStatusChanged()
                 | MarketFeesChanged()
+                | MarketFeeAssetChanged()
                 | MarketSelfTradePreventionChanged()
                 | AccountFeesChanged()
                 | CommandRejected()

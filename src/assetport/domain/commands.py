@@ -9,7 +9,7 @@ add new fields at the end, with a default.
 import msgspec
 
 from assetport.domain.assets import AssetKind
-from assetport.domain.markets import Market, MarketStatus
+from assetport.domain.markets import FeeAsset, Market, MarketStatus
 from assetport.domain.orders import (
     CancelRestriction,
     OrderType,
@@ -149,6 +149,23 @@ class SetMarketSelfTradePrevention(Command, tag="set_market_stp", frozen=True):
     allow_stp_none: bool
 
 
+class SetMarketFeeAsset(Command, tag="set_market_fee_asset", frozen=True):
+    """An operator's choice of the asset a market's buyers pay their fee in
+    (`domain/markets.FeeAsset`). Orders placed before keep the rule they were placed under."""
+
+    symbol: str
+    fee_asset: FeeAsset
+
+
+class ConvertDust(Command, tag="convert_dust", frozen=True):
+    """Sell the account's small balances of `assets` to the venue for `target` at the last
+    price of their markets (`domain/dust.py`): all of them, or none."""
+
+    account: int
+    assets: tuple[str, ...]
+    target: str
+
+
 AnyCommand = (
     ListAsset
     | ListMarket
@@ -163,6 +180,8 @@ AnyCommand = (
     | CancelReplace
     | AmendOrder
     | SetMarketSelfTradePrevention
+    | SetMarketFeeAsset
+    | ConvertDust
 )
 
 _encoder = msgspec.msgpack.Encoder()

@@ -10,7 +10,7 @@ import msgspec
 
 from assetport.domain.assets import AssetKind
 from assetport.domain.commands import PlaceOrder
-from assetport.domain.markets import Market, MarketStatus
+from assetport.domain.markets import FeeAsset, Market, MarketStatus
 from assetport.domain.orders import SelfTradePrevention, Side, TimeInForce
 from assetport.domain.results import RejectReason
 
@@ -49,6 +49,32 @@ class MarketSelfTradePreventionChanged(Event, tag="market_stp", frozen=True):
     allow_stp_none: bool
 
 
+class MarketFeeAssetChanged(Event, tag="market_fee_asset", frozen=True):
+    symbol: str
+    fee_asset: FeeAsset
+
+
+class DustConversion(msgspec.Struct, frozen=True, gc=False, array_like=True):
+    """One small balance sold to the venue: `amount` of `asset` for `value` units of the
+    target at the last price, of which `fee` stayed with the venue and `transferred` came to
+    the account."""
+
+    asset: str
+    amount: int
+    value: int
+    fee: int
+    transferred: int
+
+
+class DustConverted(Event, tag="dust_converted", frozen=True):
+    """The account's small balances went to the fee account (which buys them), and their
+    value less the service fee came back in `target`. The conversion's id is `seq`."""
+
+    account: int
+    target: str
+    conversions: tuple[DustConversion, ...]
+
+
 class AccountFeesChanged(Event, tag="account_fees", frozen=True):
     """A per-account fee override; negative rates mean the override was removed."""
 
@@ -82,7 +108,8 @@ class CommandRejected(Event, tag="rejected", frozen=True):
 
 
 class OrderAccepted(Event, tag="accepted", frozen=True):
-    """A new order passed every check; `held` units of `held_asset` moved from free to held.
+    """A new order passed every check; `held` units of `held_asset` moved from free to held
+    (for a buy on a QUOTE-fee market, the fee it may pay included).
 
     `order` is the command as the client gave it (price, quantity, type, client order id...);
     the other fields are what the engine decided: the order id, the time in force and
@@ -124,6 +151,9 @@ class TradeExecuted(Event, tag="trade", frozen=True):
     seller gave `quantity` from held base and got `quote_quantity - seller_fee` quote; fees
     went to the fee account. `buyer_released` quote went back from the buyer's hold to free
     (price improvement on a limit buy that took liquidity below its limit).
+
+    When `buyer_fee_in_quote` (a buy placed on a QUOTE-fee market), the buyer got the whole
+    `quantity` and paid `buyer_fee` in quote from its hold, on top of `quote_quantity`.
     """
 
     symbol: str
@@ -139,6 +169,7 @@ class TradeExecuted(Event, tag="trade", frozen=True):
     buyer_fee: int
     seller_fee: int
     buyer_released: int
+    buyer_fee_in_quote: bool = False
 
 
 class MatchPrevented(Event, tag="prevented", frozen=True):
@@ -204,7 +235,9 @@ AnyEvent = (
     | MarketStatusChanged
     | MarketFeesChanged
     | MarketSelfTradePreventionChanged
+    | MarketFeeAssetChanged
     | AccountFeesChanged
+    | DustConverted
     | Deposited
     | Withdrawn
     | CommandRejected

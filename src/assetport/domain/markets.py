@@ -22,6 +22,17 @@ from assetport.domain.units import MAX_AMOUNT
 
 SYMBOL = re.compile(r"[A-Z0-9]{2,20}")  # whole: `$` would let a final newline in
 MAX_FEE_BPS = 1000
+BPS = 10_000  # fee rates are in basis points
+
+
+class FeeAsset(StrEnum):
+    """Which asset a market's buyers pay their fee in. RECEIVED is Binance's rule (each side
+    pays in the asset it receives: the buyer in base, the seller in quote). QUOTE is Upbit's
+    rule for KRW markets: both sides pay in quote, so that a buy leaves no fraction of the base
+    asset that cannot be sold; the buyer holds the fee with the order (docs/trading-rules.md)."""
+
+    RECEIVED = "RECEIVED"
+    QUOTE = "QUOTE"
 
 
 class MarketStatus(StrEnum):
@@ -85,6 +96,7 @@ class MarketTerms(msgspec.Struct, frozen=True, gc=False):
     taker_fee_bps: int
     default_stp: SelfTradePrevention
     allow_stp_none: bool
+    fee_asset: FeeAsset = FeeAsset.RECEIVED
 
 
 def notional(price: int, quantity: int, base_unit: int) -> int:

@@ -22,7 +22,9 @@ from assetport.domain.events import (
     AssetListed,
     CommandRejected,
     Deposited,
+    DustConverted,
     Event,
+    MarketFeeAssetChanged,
     MarketFeesChanged,
     MarketListed,
     MarketSelfTradePreventionChanged,
@@ -50,12 +52,14 @@ MOVES_MONEY: tuple[type[Event], ...] = (
     OrderTriggered,
     Deposited,
     Withdrawn,
+    DustConverted,
 )
 MOVES_NO_MONEY: tuple[type[Event], ...] = (
     AssetListed,
     MarketListed,  # no money, but the rules learn the market's assets from it
     MarketStatusChanged,
     MarketFeesChanged,
+    MarketFeeAssetChanged,
     MarketSelfTradePreventionChanged,
     AccountFeesChanged,
     CommandRejected,
@@ -109,6 +113,8 @@ class PostingRules:
             _transfer(event.seq, event.account, event.asset, event.amount, lines)
         elif isinstance(event, Withdrawn):
             _transfer(event.seq, event.account, event.asset, -event.amount, lines)
+        elif isinstance(event, DustConverted):
+            _dust(event, lines)
         elif isinstance(event, MarketListed):
             market = event.market
             self.pairs[market.symbol] = (market.base, market.quote)
@@ -128,22 +134,36 @@ def _transfer(seq: int, account: int, asset: str, amount: int, lines: list[Posti
         lines.append(Posting(seq, EXTERNAL_ACCOUNT, asset, FREE, -amount))
 
 
+def _dust(event: DustConverted, lines: list[Posting]) -> None:
+    """Each small balance to the fee account, which pays its value less the fee."""
+    seq, account = event.seq, event.account
+    for c in event.conversions:
+        lines.append(Posting(seq, account, c.asset, FREE, -c.amount))
+        lines.append(Posting(seq, FEE_ACCOUNT, c.asset, FREE, c.amount))
+        if c.transferred:
+            lines.append(Posting(seq, FEE_ACCOUNT, event.target, FREE, -c.transferred))
+            lines.append(Posting(seq, account, event.target, FREE, c.transferred))
+
+
 def _trade(event: TradeExecuted, pair: tuple[str, str], lines: list[Posting]) -> None:
     base, quote = pair
     seq = event.seq
     buyer, seller = event.buyer_account, event.seller_account
     released = event.buyer_released
+    # Fees are charged in the asset each side receives, or both in quote.
+    quote_fee = event.buyer_fee if event.buyer_fee_in_quote else 0
+    base_fee = event.buyer_fee - quote_fee
     candidates = (
-        # The buyer's hold pays the price and gives back any price improvement.
-        (buyer, quote, HELD, -(event.quote_quantity + released)),
+        # The buyer's hold pays the price (and a fee in quote) and gives back any price
+        # improvement.
+        (buyer, quote, HELD, -(event.quote_quantity + released + quote_fee)),
         (buyer, quote, FREE, released),
-        (buyer, base, FREE, event.quantity - event.buyer_fee),
+        (buyer, base, FREE, event.quantity - base_fee),
         # The seller's hold gives the base; the quote comes in net of the fee.
         (seller, base, HELD, -event.quantity),
         (seller, quote, FREE, event.quote_quantity - event.seller_fee),
-        # Fees are charged in the asset each side receives.
-        (FEE_ACCOUNT, base, FREE, event.buyer_fee),
-        (FEE_ACCOUNT, quote, FREE, event.seller_fee),
+        (FEE_ACCOUNT, base, FREE, base_fee),
+        (FEE_ACCOUNT, quote, FREE, event.seller_fee + quote_fee),
     )
     for account, asset, bucket, amount in candidates:
         if amount:

@@ -43,3 +43,7 @@ class RejectReason(StrEnum):
     INVALID_ACCOUNT = "INVALID_ACCOUNT"
     # The asset's total supply would pass what the ledger records (domain.units.MAX_AMOUNT).
     AMOUNT_TOO_LARGE = "AMOUNT_TOO_LARGE"
+    # small balances (domain/dust.py)
+    NOT_DUST = "NOT_DUST"  # worth an order of its own: sell it instead
+    NO_PRICE = "NO_PRICE"  # no market against the target with a last price to value it
+    CONVERSION_UNAVAILABLE = "CONVERSION_UNAVAILABLE"  # the venue cannot pay for it now

@@ -29,7 +29,7 @@ from assetport.engine.context import Context
 from assetport.engine.funds.product import FundsProduct
 from assetport.engine.ledger import Ledger
 from assetport.engine.product import Product
-from assetport.engine.snapshot import decode_state, encode_state, frame, section_in
+from assetport.engine.snapshot import PARTS, decode_state, encode_state, frame, section_in
 from assetport.engine.spot.market import MarketState
 from assetport.engine.spot.order import Order
 from assetport.engine.spot.product import SpotProduct
@@ -196,7 +196,8 @@ class Engine:
         if self.last_seq:
             raise ValueError("a snapshot is loaded only into a new engine")
         state = decode_state(data)
-        unknown = set(state.sections) - {product.name for product in self.products}
+        names = {product.name for product in self.products}
+        unknown = {name for name in state.sections if PARTS.get(name, name) not in names}
         if unknown:
             # State of a product this engine does not have: refuse rather than lose it.
             raise ValueError(f"the snapshot holds sections no product here reads: {unknown}")

@@ -7,7 +7,8 @@ The frame is version 1's, byte for byte, so that a journal or snapshot written b
 products (issue #14) gives the same state hash: the sections of the first two products,
 spot and funds, keep the places their fields had then (`SpotSection`'s and `FundsSection`'s
 fields below), and every product added since has its section under its name in the map at
-the end, which is left out while no product has anything in it.
+the end, which is left out while no product has anything in it. What spot gained since
+(fees in quote) is in that map too, under `SPOT_QUOTE_FEES`, while there is any.
 """
 
 from typing import Any
@@ -17,12 +18,16 @@ from msgspec.structs import astuple
 
 from assetport.domain.assets import Asset
 from assetport.engine.funds.section import FundsSection
-from assetport.engine.spot.section import MarketSnapshot, SpotSection
+from assetport.engine.spot.section import MarketSnapshot, QuoteFees, SpotSection
 
 STATE_VERSION = 1
 # The products whose sections have fixed places in the version 1 frame.
 SPOT = "spot"
 FUNDS = "funds"
+# Spot's part written after version 1, in the map of later sections.
+SPOT_QUOTE_FEES = "spot.quote_fees"
+# Section names in the map that belong to a product of another name.
+PARTS = {SPOT_QUOTE_FEES: SPOT}
 
 
 class EngineState(msgspec.Struct, array_like=True):
@@ -66,10 +71,13 @@ def frame(
     """The state of the core and of each product (name -> its section, None when empty)."""
     spot: SpotSection = sections[SPOT]
     funds: FundsSection = sections[FUNDS]
+    parts = dict(sections)
+    del parts[SPOT], parts[FUNDS]
+    parts[SPOT_QUOTE_FEES] = spot.quote_fees
     later = {
         name: msgspec.Raw(_encoder.encode(section))
-        for name, section in sorted(sections.items())
-        if name not in (SPOT, FUNDS) and section is not None
+        for name, section in sorted(parts.items())
+        if section is not None
     }
     return EngineState(
         STATE_VERSION,
@@ -89,8 +97,13 @@ def section_in(state: EngineState, name: str, section_type: type) -> Any:
     """The named product's section in the state, decoded as `section_type`; None when the
     state has none (a product added after the snapshot was written)."""
     if name == SPOT:
+        quote_fees = state.sections.get(SPOT_QUOTE_FEES)
         return SpotSection(
-            state.next_order_id, state.next_prevented_id, state.markets, state.account_fees
+            state.next_order_id,
+            state.next_prevented_id,
+            state.markets,
+            state.account_fees,
+            None if quote_fees is None else msgspec.msgpack.decode(quote_fees, type=QuoteFees),
         )
     if name == FUNDS:
         return FundsSection(state.transfers)

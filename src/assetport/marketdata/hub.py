@@ -17,6 +17,8 @@ from assetport.domain.events import (
     AssetListed,
     CommandRejected,
     Deposited,
+    DustConverted,
+    MarketFeeAssetChanged,
     MarketFeesChanged,
     MarketListed,
     MarketSelfTradePreventionChanged,
@@ -63,10 +65,12 @@ EVENT_KINDS: Final[dict[type, str]] = {
     MatchPrevented: "nothing: no trade, and the expired order has its own event",
     MarketStatusChanged: "nothing: Binance's market streams do not carry it",
     MarketFeesChanged: "nothing",
+    MarketFeeAssetChanged: "nothing",
     MarketSelfTradePreventionChanged: "nothing",
     AccountFeesChanged: "nothing",
     Deposited: "nothing",
     Withdrawn: "nothing",
+    DustConverted: "nothing",
     CommandRejected: "nothing",
 }
 

@@ -34,6 +34,7 @@ from typing import Any
 import uvicorn
 
 from assetport.accounts.mail import Outbox, SmtpServer, parse_smtp_url
+from assetport.accounts.price_alerts import PriceAlerts
 from assetport.accounts.routes import account_routes
 from assetport.accounts.service import Accounts
 from assetport.accounts.settings import AccountSettings
@@ -68,6 +69,7 @@ from assetport.runtime.startup import close_service, open_service
 from assetport.sandbox.mail import MailCatcher, sandbox_mail_routes
 from assetport.sandbox.market_makers import DemoMarketMakers
 from assetport.sandbox.routes import sandbox_routes
+from assetport.server.market_prices import GatewayPrices
 from assetport.server.read_model import ReadModelProcess
 from assetport.server.stopping import EmbeddedServer, StopOnSignals
 from assetport.store.database import open_database
@@ -130,9 +132,11 @@ def load_rate_limits(config: Path | None) -> tuple[RateLimit, ...]:
 
 async def ensure_listed(gateway: Gateway, listings: Listings) -> None:
     """List what the engine does not have yet; what it has stays as it is, but for the
-    self-trade prevention of markets listed before it had a policy (listings.py)."""
+    self-trade prevention of markets listed before it had a policy and the fee asset the
+    listing names (listings.py)."""
     markets = gateway.markets
-    for command in [*listings.commands(), *listings.stp_updates(markets.terms)]:
+    updates = [*listings.stp_updates(markets.terms), *listings.fee_asset_updates(markets.terms)]
+    for command in [*listings.commands(), *updates]:
         if isinstance(command, ListAsset) and command.code in markets.assets:
             continue
         if isinstance(command, ListMarket) and command.market.symbol in markets:
@@ -171,7 +175,10 @@ async def serve(options: ServeOptions) -> None:
         # The accounts and the gateway meet here: neither imports the other.
         gateway.sessions = accounts.sessions
         context = WebContext(keys, gateway.clock_ms, limiter)
-        extra_routes = account_routes(accounts, context, catcher=catcher)
+        # Price alerts by email watch the trades as a change listener of the gateway.
+        alerts = PriceAlerts(accounts, GatewayPrices(gateway))
+        gateway.listeners.append(alerts.on_command)
+        extra_routes = account_routes(accounts, context, catcher=catcher, alerts=alerts)
         if options.demo:
             background.append(_start_sandbox(gateway))
             extra_routes.extend(sandbox_routes(gateway))

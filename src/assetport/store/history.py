@@ -192,9 +192,56 @@ def _page(
     return rows[::-1]
 
 
+@dataclass(frozen=True, slots=True)
+class DustLine:
+    """One asset of a small-balances conversion."""
+
+    asset: str
+    amount: int
+    fee: int
+    transferred: int
+
+
+@dataclass(frozen=True, slots=True)
+class DustRecord:
+    """One conversion of small balances (`GET /sapi/v1/asset/dribblet`); `seq` is its id."""
+
+    seq: int
+    time_us: int
+    target: str
+    lines: list[DustLine]
+
+
+# Binance answers the last 100 conversions; a conversion has at most 20 assets.
+DUST_RECORDS: Final = 100
+DUST_LINES: Final = 20
+
+
 class History:
     def __init__(self, database: Database) -> None:
         self.database = database
+
+    def dust_conversions(
+        self, account: int, start_ms: int | None, end_ms: int | None
+    ) -> list[DustRecord]:
+        """The account's last `DUST_RECORDS` conversions in the window, newest first."""
+        d = schema.dust_conversions
+        query = (
+            select(d.c.seq, d.c.time_us, d.c.target, d.c.asset, d.c.amount, d.c.fee,
+                   d.c.transferred)
+            .where(d.c.account == account, *_us_range(d.c.time_us, start_ms, end_ms))
+            .order_by(d.c.seq.desc(), d.c.line)
+            .limit(DUST_RECORDS * DUST_LINES)
+        )  # fmt: skip
+        records: list[DustRecord] = []
+        with self.database.engine.connect() as connection:
+            for seq, time_us, target, asset, amount, fee, transferred in connection.execute(query):
+                if not records or records[-1].seq != seq:
+                    if len(records) == DUST_RECORDS:
+                        break
+                    records.append(DustRecord(seq, time_us, target, []))
+                records[-1].lines.append(DustLine(asset, amount, fee, transferred))
+        return records
 
     def market(self, symbol: str) -> MarketInfo | None:
         m, a = schema.markets, schema.assets
@@ -288,15 +335,24 @@ class History:
                     fee,
                     t.c.time_us,
                     t.c.buyer_is_maker,
+                    t.c.buyer_fee_in_quote,
                 ).where(mine == account, t.c.symbol == symbol)
                 query = query.where(*_us_range(t.c.time_us, start_ms, end_ms))
                 if order_id is not None:
                     query = query.where(order == order_id)
                 if from_id is not None:
                     query = query.where(t.c.trade_id >= from_id)
-                for trade_id, oid, price, qty, quote, commission, time_us, buyer_maker in _page(
-                    connection, query, t.c.trade_id, lower, limit
-                ):
+                for (
+                    trade_id,
+                    oid,
+                    price,
+                    qty,
+                    quote,
+                    commission,
+                    time_us,
+                    buyer_maker,
+                    fee_in_quote,
+                ) in _page(connection, query, t.c.trade_id, lower, limit):
                     found.append(
                         AccountTrade(
                             symbol,
@@ -306,7 +362,7 @@ class History:
                             qty,
                             quote,
                             commission,
-                            info.base if is_buyer else info.quote,
+                            info.base if is_buyer and not fee_in_quote else info.quote,
                             time_us,
                             is_buyer,
                             buyer_maker == is_buyer,

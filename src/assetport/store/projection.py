@@ -23,7 +23,9 @@ from assetport.domain.events import (
     AssetListed,
     CommandRejected,
     Deposited,
+    DustConverted,
     Event,
+    MarketFeeAssetChanged,
     MarketFeesChanged,
     MarketListed,
     MarketSelfTradePreventionChanged,
@@ -305,6 +307,7 @@ class Rows:
     trades: list[Row] = field(default_factory=list)
     postings: list[Row] = field(default_factory=list)
     transfers: list[Row] = field(default_factory=list)
+    dust_conversions: list[Row] = field(default_factory=list)
     balances: list[Row] = field(default_factory=list)
     candles: list[Row] = field(default_factory=list)
 
@@ -318,6 +321,7 @@ class Rows:
             + len(self.balances)
             + len(self.candles)
             + len(self.transfers)
+            + len(self.dust_conversions)
         )
 
 
@@ -452,11 +456,18 @@ def _apply(state: ProjectionState, rows: Rows, touched: _Touched, event: Event) 
             )
         case (
             MarketSelfTradePreventionChanged()
+            | MarketFeeAssetChanged()
             | AccountFeesChanged()
             | CommandRejected()
             | MatchPrevented()
         ):
             pass  # no table holds these: the journal has them
+        case DustConverted():
+            rows.dust_conversions.extend(
+                (known.seq, line, known.time, known.account, c.asset, c.amount,
+                 known.target, c.fee, c.transferred)
+                for line, c in enumerate(known.conversions)
+            )  # fmt: skip
         case _:
             assert_never(known)
 
@@ -512,6 +523,7 @@ def _trade(state: ProjectionState, rows: Rows, touched: _Touched, t: TradeExecut
             t.buyer_is_maker,
             t.buyer_fee,
             t.seller_fee,
+            t.buyer_fee_in_quote,
         )
     )
     for order_id in (t.buyer_order_id, t.seller_order_id):

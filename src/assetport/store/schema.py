@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 from sqlalchemy.types import TypeDecorator, TypeEngine, UserDefinedType
 
@@ -167,8 +168,9 @@ trades = Table(
     Column("buyer_account", BigInteger, nullable=False),
     Column("seller_account", BigInteger, nullable=False),
     Column("buyer_is_maker", Boolean, nullable=False),
-    Column("buyer_fee", Units, nullable=False),  # in base: the buyer receives base
+    Column("buyer_fee", Units, nullable=False),  # in base, or in quote when the next says so
     Column("seller_fee", Units, nullable=False),  # in quote
+    Column("buyer_fee_in_quote", Boolean, nullable=False, server_default=false()),
     Index("ix_trades_buyer", "buyer_account", "symbol", "trade_id"),
     Index("ix_trades_seller", "seller_account", "symbol", "trade_id"),
     Index("ix_trades_agg", "symbol", "agg_id"),
@@ -208,6 +210,23 @@ transfers = Table(
     Column("amount", Units, nullable=False),
     Column("ref", String(200), nullable=False),
     Index("ix_transfers_account", "account", "kind", "seq"),
+)
+
+# Small balances converted (`DustConverted`): one row per asset, `line` its place in the
+# conversion; `seq` is the conversion's id (Binance's tranId).
+dust_conversions = Table(
+    "dust_conversions",
+    metadata,
+    Column("seq", BigInteger, primary_key=True),
+    Column("line", Integer, primary_key=True),
+    Column("time_us", BigInteger, nullable=False),
+    Column("account", BigInteger, nullable=False),
+    Column("asset", String(12), nullable=False),
+    Column("amount", Units, nullable=False),
+    Column("target", String(12), nullable=False),
+    Column("fee", Units, nullable=False),
+    Column("transferred", Units, nullable=False),
+    Index("ix_dust_conversions_account", "account", "seq"),
 )
 
 candles = Table(

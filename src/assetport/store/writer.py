@@ -50,6 +50,8 @@ def write_rows(connection: Connection, rows: Rows) -> None:
         _insert(connection, bulk, schema.postings, rows.postings)
     if rows.transfers:
         _insert(connection, bulk, schema.transfers, rows.transfers)
+    if rows.dust_conversions:
+        _insert(connection, bulk, schema.dust_conversions, rows.dust_conversions)
     upserts = ((schema.balances, rows.balances), (schema.candles, rows.candles))
     for table, changed in upserts:
         if not changed:

@@ -17,6 +17,7 @@ from assetport.domain.assets import Asset
 from assetport.domain.events import (
     AccountFeesChanged,
     AssetListed,
+    MarketFeeAssetChanged,
     MarketFeesChanged,
     MarketListed,
     MarketSelfTradePreventionChanged,
@@ -46,6 +47,7 @@ class Markets:
             MarketListed: self._market_listed,
             MarketStatusChanged: self._status_changed,
             MarketFeesChanged: self._fees_changed,
+            MarketFeeAssetChanged: self._fee_asset_changed,
             MarketSelfTradePreventionChanged: self._stp_changed,
             AccountFeesChanged: self._account_fees_changed,
         }
@@ -126,6 +128,10 @@ class Markets:
         self.terms[event.symbol] = replace(
             terms, maker_fee_bps=event.maker_fee_bps, taker_fee_bps=event.taker_fee_bps
         )
+
+    def _fee_asset_changed(self, event: MarketFeeAssetChanged) -> None:
+        terms = self.terms[event.symbol]
+        self.terms[event.symbol] = replace(terms, fee_asset=event.fee_asset)
 
     def _stp_changed(self, event: MarketSelfTradePreventionChanged) -> None:
         terms = self.terms[event.symbol]

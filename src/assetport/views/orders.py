@@ -228,7 +228,7 @@ class OrderRecords:
                 quantity=event.quantity,
                 quote_quantity=event.quote_quantity,
                 commission=event.buyer_fee if is_buyer else event.seller_fee,
-                commission_asset=base if is_buyer else quote,
+                commission_asset=base if is_buyer and not event.buyer_fee_in_quote else quote,
                 is_maker=event.buyer_is_maker == is_buyer,
                 time=event.time,
             )

@@ -72,7 +72,8 @@ def test_a_gateway_over_the_command_port_places_cancels_and_sees_its_own_order(
         assert (status, found["status"], found["origQty"]) == (200, "NEW", "2.0000")
         status, open_orders = alice.get("/api/v3/openOrders", symbol="KGLDKRW")
         assert [o["orderId"] for o in open_orders] == [order_id]
-        assert alice.balance("KRW") == ("740000", "260000")
+        # 260,000 KRW and its fee, paid in KRW on a won market: 0.05 % = 130 KRW.
+        assert alice.balance("KRW") == ("739870", "260130")
         status, top = server.request("GET", "/api/v3/ticker/bookTicker?symbol=KGLDKRW")
         assert (top["bidPrice"], top["bidQty"]) == ("130000", "2.0000")
         # The engine process has it too: the commands went through its journal.
@@ -88,7 +89,8 @@ def test_a_gateway_over_the_command_port_places_cancels_and_sees_its_own_order(
         assert (status, sold["status"], sold["executedQty"]) == (200, "FILLED", "0.5000"), sold
         status, found = alice.get("/api/v3/order", symbol="KGLDKRW", orderId=order_id)
         assert (found["status"], found["executedQty"]) == ("PARTIALLY_FILLED", "0.5000")
-        assert alice.balance("KRW") == ("740000", "195000")
+        # 65,000 KRW paid for 0.5 KGLD and its maker fee, 32.5 KRW rounded up to 33.
+        assert alice.balance("KRW") == ("739870", "195097")
         assert bob.balance("KGLD") == ("0.5000", "0.0000")
         status, top = server.request("GET", "/api/v3/ticker/bookTicker?symbol=KGLDKRW")
         assert (top["bidPrice"], top["bidQty"]) == ("130000", "1.5000")
@@ -101,7 +103,7 @@ def test_a_gateway_over_the_command_port_places_cancels_and_sees_its_own_order(
         assert (status, found["status"]) == (200, "CANCELED")
         status, open_orders = alice.get("/api/v3/openOrders", symbol="KGLDKRW")
         assert open_orders == []
-        assert alice.balance("KRW") == ("935000", "0")
+        assert alice.balance("KRW") == ("934967", "0")
         status, top = server.request("GET", "/api/v3/ticker/bookTicker?symbol=KGLDKRW")
         assert top["bidPrice"] == "0"
         # A test order is checked by the engine, through the port.

@@ -87,7 +87,7 @@ def test_a_body_in_a_later_packet_and_an_expect_continue(server: ExchangeServer)
         sock.sendall(body)
         status, answer = reader.response()
         assert status == 200 and b'"status":"NEW"' in answer
-    assert trader.balance("KRW") == ("980000", "20000")
+    assert trader.balance("KRW") == ("979990", "20010")  # the order and its fee in KRW
 
 
 def test_pipelined_requests_keep_their_order_and_the_connection(server: ExchangeServer) -> None:
@@ -110,7 +110,7 @@ def test_pipelined_requests_keep_their_order_and_the_connection(server: Exchange
         head, body = _order_request(trader)
         sock.sendall(head + b"\r\n" + body)
         assert reader.response()[0] == 200
-    assert trader.balance("KRW") == ("980000", "20000")
+    assert trader.balance("KRW") == ("979990", "20010")  # the order and its fee in KRW
 
 
 def test_a_client_that_leaves_before_its_answer_changes_nothing_else(
@@ -123,8 +123,8 @@ def test_a_client_that_leaves_before_its_answer_changes_nothing_else(
             sock.sendall(head + b"\r\n" + body)
     # Each order was acknowledged by the engine whether or not its client stayed to read.
     deadline = time.monotonic() + 5
-    while trader.balance("KRW")[1] != "200000" and time.monotonic() < deadline:
+    while trader.balance("KRW")[1] != "200100" and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert trader.balance("KRW") == ("800000", "200000")
+    assert trader.balance("KRW") == ("799900", "200100")  # with the fee in KRW (0.05 %)
     status, orders = trader.get("/api/v3/openOrders", symbol="KGLDKRW")
     assert status == 200 and len(orders) == 20

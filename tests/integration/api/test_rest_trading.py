@@ -26,17 +26,18 @@ def test_a_trade_between_two_users_moves_the_right_amounts(tmp_path: Path) -> No
         assert status == 200, buy
         assert buy["status"] == "FILLED"
         assert buy["fills"] == [
-            {"price": "130000", "qty": "0.4000", "commission": "0.0002",
-             "commissionAsset": "KGLD", "tradeId": 1}
+            {"price": "130000", "qty": "0.4000", "commission": "26",
+             "commissionAsset": "KRW", "tradeId": 1}
         ]  # fmt: skip
         assert buy["cummulativeQuoteQty"] == "52000"
-        # Demo fees are 5 bps: Bob pays 0.0002 KGLD, Alice 26 KRW. The account reports the
-        # rates it is charged, as Binance does.
+        # Demo fees are 5 bps, paid in KRW on a won market (as Upbit charges): Bob pays 26
+        # KRW on top of the price and gets all 0.4 KGLD, Alice 26 KRW from what she gets.
+        # The account reports the rates it is charged, as Binance does.
         status, account = bob.get("/api/v3/account")
         assert (account["makerCommission"], account["takerCommission"]) == (5, 5)
         assert account["commissionRates"]["taker"] == "0.00050000"
-        assert bob.balance("KRW") == ("948000", "0")
-        assert bob.balance("KGLD") == ("0.3998", "0.0000")
+        assert bob.balance("KRW") == ("947974", "0")
+        assert bob.balance("KGLD") == ("0.4000", "0.0000")
         assert alice.balance("KGLD") == ("1.0000", "0.6000")
         assert alice.balance("KRW") == ("51974", "0")
         status, order = alice.get("/api/v3/order", symbol="KGLDKRW", orderId=sell["orderId"])
@@ -44,6 +45,7 @@ def test_a_trade_between_two_users_moves_the_right_amounts(tmp_path: Path) -> No
         assert order["executedQty"] == "0.4000"
         status, trades = bob.get("/api/v3/myTrades", symbol="KGLDKRW")
         assert status == 200 and [t["qty"] for t in trades] == ["0.4000"]
+        assert [(t["commission"], t["commissionAsset"]) for t in trades] == [("26", "KRW")]
         time.sleep(0.3)  # the REST book is published with the 100 ms depth batches
         status, book = server.request("GET", "/api/v3/depth?symbol=KGLDKRW")
         assert status == 200 and book["asks"] == [["130000", "0.6000"]]
@@ -103,7 +105,7 @@ def test_acknowledged_orders_survive_a_restart(tmp_path: Path) -> None:
         alice.server = server
         status, orders = alice.get("/api/v3/openOrders", symbol="KGLDKRW")
         assert status == 200 and [o["orderId"] for o in orders] == [order["orderId"]]
-        assert alice.balance("KRW") == ("880000", "120000")
+        assert alice.balance("KRW") == ("879940", "120060")  # with the fee in KRW (0.05 %)
         # The book's update ids go on from where they were: a client that kept its
         # lastUpdateId sees a gap and resyncs, never ids that go backwards.
         after = _published_depth(server, lambda depth: True)
@@ -137,3 +139,13 @@ def test_an_unknown_parameter_is_refused_not_ignored(tmp_path: Path) -> None:
         )  # fmt: skip
         assert (status, error["code"]) == (400, -1104), error
         assert bob.balance("KRW") == ("1000000", "0")
+
+
+def test_exchange_info_says_which_asset_buyers_pay_their_fee_in(tmp_path: Path) -> None:
+    """Won markets charge buyers in KRW (as Upbit), the others in the asset received."""
+    with ExchangeServer(tmp_path / "data") as server:
+        status, info = server.request("GET", "/api/v3/exchangeInfo")
+        assert status == 200
+        fee_assets = {s["symbol"]: s["feeAsset"] for s in info["symbols"]}
+        assert fee_assets["KGLDKRW"] == fee_assets["BTCKRW"] == "QUOTE"
+        assert fee_assets["BTCUSDT"] == "RECEIVED"

@@ -99,17 +99,18 @@ def test_orders_of_every_kind_and_a_trade_between_two_accounts(server: ExchangeS
     assert (buy["status"], buy["filled"], buy["average"], buy["cost"]) == (
         "closed", 0.4, 140000.0, 56000.0,
     )  # fmt: skip
-    assert buy["fee"] == {"currency": "KOIL", "cost": 0.0002}
-    # 5 bps in the received asset: Bob pays 0.0002 KOIL, Alice 28 KRW.
+    assert buy["fee"] == {"currency": "KRW", "cost": 28.0}
+    # 5 bps, in KRW on a won market (ccxt reads the asset from commissionAsset): Bob pays
+    # 28 KRW on top of the price and gets all 0.4 KOIL; Alice 28 KRW from what she gets.
     bob_balance = bob.fetch_balance()
-    assert bob_balance["KRW"] == {"free": 944000.0, "used": 0.0, "total": 944000.0}
-    assert bob_balance["KOIL"]["free"] == 0.3998
+    assert bob_balance["KRW"] == {"free": 943972.0, "used": 0.0, "total": 943972.0}
+    assert bob_balance["KOIL"]["free"] == 0.4
     alice_balance = alice.fetch_balance()
     assert alice_balance["KOIL"] == {"free": 1.0, "used": 0.6, "total": 1.6}
     assert alice_balance["KRW"]["free"] == 55972.0
     mine = bob.fetch_my_trades(OIL)
     assert [(t["side"], t["takerOrMaker"], t["amount"], t["fee"]["cost"]) for t in mine] == [
-        ("buy", "taker", 0.4, 0.0002)
+        ("buy", "taker", 0.4, 28.0)
     ]
     theirs = alice.fetch_my_trades(OIL)
     assert [(t["side"], t["takerOrMaker"], t["fee"]) for t in theirs] == [

@@ -91,13 +91,14 @@ def test_trading_with_sorted_signatures_and_form_deletes(server: ExchangeServer)
     buy = bob.order_limit_buy(symbol=SILVER, quantity="5", price="13000")
     assert buy["status"] == "FILLED"
     assert buy["fills"] == [
-        {"price": "13000", "qty": "5.0000", "commission": "0.0025",
-         "commissionAsset": "KSLV", "tradeId": buy["fills"][0]["tradeId"]}
+        {"price": "13000", "qty": "5.0000", "commission": "33",
+         "commissionAsset": "KRW", "tradeId": buy["fills"][0]["tradeId"]}
     ]  # fmt: skip
+    # On a won market the buyer's fee is in KRW too: all 5 KSLV arrive.
     assert bob.get_asset_balance(asset="KSLV") == {
-        "asset": "KSLV", "free": "4.9975", "locked": "0.0000",
+        "asset": "KSLV", "free": "5.0000", "locked": "0.0000",
     }  # fmt: skip
-    assert bob.get_asset_balance(asset="KRW")["free"] == "935000"
+    assert bob.get_asset_balance(asset="KRW")["free"] == "934967"
     # Alice receives 65000 KRW less 5 bps (32.5, rounded in the venue's favour to 33).
     assert alice.get_asset_balance(asset="KRW")["free"] == "64967"
     assert alice.get_asset_balance(asset="KSLV") == {

@@ -55,7 +55,8 @@ def test_place_query_and_cancel_with_hmac_signatures(server: ExchangeServer) -> 
             assert [o["orderId"] for o in opened["result"]] == [order["orderId"]]
             account = await api.request("account.status", hmac_signed(trader, {}))
             krw = next(b for b in account["result"]["balances"] if b["asset"] == "KRW")
-            assert (krw["free"], krw["locked"]) == ("910000", "90000")
+            # 90,000 KRW and its fee in KRW (0.05 %).
+            assert (krw["free"], krw["locked"]) == ("909955", "90045")
             canceled = await api.request(
                 "order.cancel",
                 hmac_signed(trader, {"symbol": "KGLDKRW", "orderId": order["orderId"]}),

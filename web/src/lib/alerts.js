@@ -3,8 +3,17 @@
 // trade at its price or beyond it (a jump over the price fires it as well as a touch): a
 // notice in the page, and a browser notification when the person allowed them. Alerts are
 // kept in localStorage (every tab of the browser sees the same list) until they fire or are
-// removed. Email alerts will come with the mail work, on the server.
+// removed.
+//
+// A logged-in person whose email address is verified may tick "Also email me": the alert is
+// then kept on the server as well (/api/v1/account/price-alerts), which mails them when a
+// trade reaches it, whether or not a page is open. Those alerts are listed from the API with
+// their state (waiting, or sent and at which trade) and can be removed; they stay listed
+// after they fire, until removed. A visitor, or a person whose address is not verified yet,
+// sees the box disabled and why.
+import { account } from "./api.js";
 import { el, clear } from "./dom.js";
+import { errorText } from "./errors.js";
 import { t } from "./i18n.js";
 import { notify } from "./layout.js";
 import { cleanInput, cmp, dec, decText, formatPrice, isZero } from "./trade_market.js";
@@ -39,10 +48,14 @@ export function reaches(alert, price) {
 }
 
 // `market` from lib/trade_market.js describeMarket; `lastPrice()` the market's last trade
-// price (text) or null. `elements`: {form, input, list, message, permission}.
-export function createPriceAlerts(market, { elements, lastPrice }) {
+// price (text) or null; `session` the page's profile (null for a visitor). `elements`:
+// {form, input, list, message, permission, email, emailNote, emailList, emailTitle}.
+export function createPriceAlerts(market, { elements, lastPrice, session = null }) {
   let memory = readAll() || []; // the list as last read or written: all there is without storage
   const pair = `${market.base}/${market.quote}`;
+  // Email alerts: only for a verified address (the server refuses the others too).
+  const emailReady = Boolean(session && session.emailVerified);
+  let emailAlerts = []; // this market's, from the API, newest first
 
   const mine = () => memory.filter((alert) => alert.symbol === market.symbol);
 
@@ -84,6 +97,62 @@ export function createPriceAlerts(market, { elements, lastPrice }) {
       );
     }
     drawPermission();
+    drawEmail();
+  }
+
+  function drawEmail() {
+    const box = elements.email;
+    box.disabled = !emailReady;
+    if (!emailReady) box.checked = false;
+    elements.emailNote.textContent = emailReady ? "" : t(session ? "alerts.emailUnverified" : "alerts.emailVisitor");
+    elements.emailNote.hidden = emailReady;
+    const list = clear(elements.emailList);
+    elements.emailList.hidden = !session;
+    elements.emailTitle.hidden = !session;
+    elements.emailList.dataset.count = String(emailAlerts.length);
+    if (!session) return;
+    if (!emailAlerts.length) {
+      list.append(el("li", { class: "muted alert-none", text: t("alerts.emailNone") }));
+    }
+    for (const alert of emailAlerts) {
+      const text = describe(alert);
+      const state = alert.fired
+        ? t("alerts.emailSent", { last: formatPrice(market, alert.firedPrice), asset: market.quote })
+        : t("alerts.emailWaiting");
+      list.append(
+        el("li", { class: `price-alert email-alert ${alert.fired ? "fired" : "waiting"}`, dataset: { id: alert.id, direction: alert.direction, fired: alert.fired ? "1" : "0" } }, [
+          el("span", { class: `alert-text ${alert.direction}`, text }),
+          el("span", { class: "alert-state", text: state }),
+          el("button", {
+            type: "button",
+            class: "button small remove-alert",
+            "aria-label": t("alerts.emailRemove", { alert: text }),
+            text: t("alerts.removeShort"),
+            onclick: () => removeEmailAlert(alert),
+          }),
+        ]),
+      );
+    }
+  }
+
+  async function loadEmailAlerts() {
+    if (!session) return;
+    try {
+      const answer = await account("GET", "price-alerts");
+      emailAlerts = answer.priceAlerts.filter((alert) => alert.symbol === market.symbol);
+    } catch (error) {
+      say(errorText(error), "error-text");
+    }
+    drawEmail();
+  }
+
+  async function removeEmailAlert(alert) {
+    try {
+      await account("DELETE", `price-alerts/${alert.id}`);
+    } catch (error) {
+      say(errorText(error), "error-text"); // gone already (-8045): the list below is fresh
+    }
+    await loadEmailAlerts();
   }
 
   // The browser's notifications are asked for only when the person presses the button:
@@ -104,7 +173,7 @@ export function createPriceAlerts(market, { elements, lastPrice }) {
     drawPermission();
   });
 
-  elements.form.addEventListener("submit", (event) => {
+  elements.form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const text = cleanInput(elements.input.value);
     const price = dec(text);
@@ -129,9 +198,20 @@ export function createPriceAlerts(market, { elements, lastPrice }) {
       direction: side > 0 ? "up" : "down",
       created: Date.now(),
     };
+    const byEmail = emailReady && elements.email.checked;
+    if (byEmail) {
+      // The server's alert first: when it is refused, nothing is set and the reason shows.
+      try {
+        await account("POST", "price-alerts", { symbol: market.symbol, price: alert.price });
+      } catch (error) {
+        say(errorText(error), "error-text");
+        return;
+      }
+    }
     save([...readAllOrMemory(), alert]);
     elements.input.value = "";
-    say(t("alerts.added", { alert: describe(alert) }), "ok-text");
+    say(t(byEmail ? "alerts.emailAdded" : "alerts.added", { alert: describe(alert) }), "ok-text");
+    if (byEmail) loadEmailAlerts();
   });
 
   const readAllOrMemory = () => readAll() ?? memory;
@@ -159,10 +239,14 @@ export function createPriceAlerts(market, { elements, lastPrice }) {
   });
 
   draw();
+  loadEmailAlerts();
   return {
-    // Every trade of the market: the alerts it reaches fire, once, and leave the list.
+    // Every trade of the market: the alerts it reaches fire, once, and leave the list. An
+    // email alert it reaches was marked sent by the server before the trade was published:
+    // the list is read again to show it.
     onTrade(price) {
       if (!price || !dec(price)) return;
+      if (emailAlerts.some((alert) => !alert.fired && reaches(alert, price))) loadEmailAlerts();
       const list = readAllOrMemory();
       const fired = list.filter((alert) => alert.symbol === market.symbol && reaches(alert, price));
       if (!fired.length) return;

@@ -333,15 +333,24 @@ async function logOut() {
   }
 }
 
-// A short-lived message at the bottom of the screen, for results of the user's actions.
+// Short-lived messages for results of the user's actions, stacked in the bottom-right corner
+// (newest at the bottom, at most TOAST_LIMIT at once; styles/base.css), each gone after
+// TOAST_MS. The stack is one polite live region; the newest message is #toast. Where the
+// corner would cover controls, the page's style sheet moves the stack (styles/trade.css:
+// beside the order form on a desktop, in the Buy/Sell bar's strip on a phone).
+const TOAST_LIMIT = 3;
+const TOAST_MS = 5000;
+
 export function notify(text, kind = "info") {
-  let box = byId("toast");
-  if (!box) {
-    box = el("div", { id: "toast", role: "status", "aria-live": "polite" });
-    document.body.append(box);
+  let stack = byId("toasts");
+  if (!stack) {
+    stack = el("div", { id: "toasts", class: "toasts", role: "status", "aria-live": "polite" });
+    document.body.append(stack);
   }
-  box.className = `toast ${kind}`;
-  box.textContent = text;
-  clearTimeout(notify.timer);
-  notify.timer = setTimeout(() => (box.className = "toast hidden"), 5000);
+  const previous = byId("toast");
+  if (previous) previous.removeAttribute("id");
+  const box = el("div", { id: "toast", class: `toast ${kind}`, text });
+  stack.append(box);
+  while (stack.children.length > TOAST_LIMIT) stack.firstElementChild.remove();
+  setTimeout(() => box.remove(), TOAST_MS);
 }

@@ -74,3 +74,28 @@ export function sortMarkets(rows, key, direction) {
     })
     .map((entry) => entry.row);
 }
+
+// The column and direction a person last sorted the table by, kept in this browser like the
+// other settings: {key, direction}, or no key (the exchange's own order) when none was kept
+// or what was kept is not a sort this table knows.
+const SORT_STORAGE_KEY = "assetport.marketsSort";
+
+export function storedSort() {
+  try {
+    const stored = JSON.parse(localStorage.getItem(SORT_STORAGE_KEY) || "null");
+    if (stored && SORT_KEYS.includes(stored.key) && ["ascending", "descending"].includes(stored.direction)) {
+      return { key: stored.key, direction: stored.direction };
+    }
+  } catch (error) {
+    // unreadable or private mode: the exchange's own order
+  }
+  return { key: null, direction: null };
+}
+
+export function storeSort(sort) {
+  try {
+    localStorage.setItem(SORT_STORAGE_KEY, JSON.stringify({ key: sort.key, direction: sort.direction }));
+  } catch (error) {
+    // private mode or storage full: the order holds for this page only
+  }
+}

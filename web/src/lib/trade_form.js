@@ -431,7 +431,8 @@ export function createOrderForm(market, { container, book, onPlaced }) {
     } else {
       const have = free(market.quote);
       if (!have) return;
-      const budget = ratio(have, percent, 100, market.quoteDecimals);
+      const share = ratio(have, percent, 100, market.quoteDecimals);
+      const budget = market.feeInQuote ? spendableWithFee(share) : share;
       if (state.type === "MARKET" && state.marketBy === "total") {
         setTotal(budget);
       } else {
@@ -473,7 +474,38 @@ export function createOrderForm(market, { container, book, onPlaced }) {
     const taker = dec(state.rates.taker);
     if (!maker || !taker) return null;
     if (state.type === "MARKET") return taker;
+    return higherRate();
+  }
+
+  function higherRate() {
+    if (!state.rates) return null;
+    const maker = dec(state.rates.maker);
+    const taker = dec(state.rates.taker);
+    if (!maker || !taker) return null;
     return cmp(maker, taker) > 0 ? maker : taker;
+  }
+
+  // The fee a buy on a fee-in-quote market holds with it: its total at the higher of the
+  // two rates, rounded up to a whole quote unit, as the exchange holds it.
+  function quoteFeeHold(amount) {
+    const rate = higherRate();
+    if (!rate || !amount) return { units: 0n, scale: market.quoteDecimals };
+    return rescale(mul(amount, rate), market.quoteDecimals, true);
+  }
+
+  // The most a buy on a fee-in-quote market can spend on the price out of `have`, leaving
+  // room for its fee: have / (1 + rate) rounded down, then a unit less while the fee does
+  // not fit (rounding the fee up can take one unit more).
+  function spendableWithFee(have) {
+    const rate = higherRate();
+    let budget = rescale(have, market.quoteDecimals);
+    if (!rate) return budget;
+    const one = { units: 10n ** BigInt(rate.scale), scale: rate.scale };
+    budget = divFloor(have, add(one, rate), market.quoteDecimals);
+    while (budget.units > 0n && cmp(add(budget, quoteFeeHold(budget)), have) > 0) {
+      budget = { units: budget.units - 1n, scale: budget.scale };
+    }
+    return budget;
   }
 
   // The order's figures as far as the form knows them: the quantity and total (one typed,
@@ -492,13 +524,19 @@ export function createOrderForm(market, { container, book, onPlaced }) {
       amount = mul(qty, at);
     }
     // The fee is taken from what the order receives: the base asset when buying, the quote
-    // asset when selling. A limit order may make or take: the higher rate is shown.
+    // asset when selling; on a fee-in-quote market a buy pays it in quote on top of its
+    // total, holding it at the higher rate. A limit order may make or take: the higher rate
+    // is shown.
     const rate = effectiveRate();
     const bound = isMarket ? "≈" : "≤";
     let fee = "–";
-    if (rate && buying && qty) fee = `${bound} ${formatRounded(mul(qty, rate), market.baseFeeDecimals, true)} ${market.base}`;
+    let feeHeld = null;
+    if (buying && market.feeInQuote && amount) {
+      feeHeld = quoteFeeHold(amount);
+      if (rate) fee = `${bound} ${formatRounded(mul(amount, rate), market.quoteDecimals, true)} ${market.quote}`;
+    } else if (rate && buying && qty) fee = `${bound} ${formatRounded(mul(qty, rate), market.baseFeeDecimals, true)} ${market.base}`;
     else if (rate && !buying && amount) fee = `${bound} ${formatRounded(mul(amount, rate), market.quoteFeeDecimals, true)} ${market.quote}`;
-    return { buying, isMarket, byTotal, at, qty, amount, fee };
+    return { buying, isMarket, byTotal, at, qty, amount, fee, feeHeld };
   }
 
   // Why the server would refuse this order, said before it is sent: a total under the
@@ -506,7 +544,7 @@ export function createOrderForm(market, { container, book, onPlaced }) {
   // balance (a buy holds its total in the quote asset, a sell its quantity in the base).
   // Null when nothing is wrong or the form is still too empty to tell. The texts are the
   // shared error catalogue's (messages/errors.js): the words the server's refusal would get.
-  function refusal({ buying, isMarket, qty, amount }) {
+  function refusal({ buying, isMarket, qty, amount, feeHeld }) {
     if (amount && !isZero(market.minNotional) && cmp(amount, market.minNotional) < 0) {
       return t("apiError.-1013.notional.detail", { minimum: formatAmount(decText(market.minNotional)), quote: market.quote });
     }
@@ -514,7 +552,7 @@ export function createOrderForm(market, { container, book, onPlaced }) {
       return t("trade.form.belowMinQty", { minimum: `${formatAmount(decText(market.minQty))} ${market.base}` });
     }
     const asset = buying ? market.quote : market.base;
-    const need = buying ? amount : qty;
+    const need = buying ? (amount && feeHeld ? add(amount, feeHeld) : amount) : qty;
     const have = free(asset);
     if (need && have && cmp(need, have) > 0) {
       const figures = { asset, needed: formatAmount(decText(need)), available: formatAmount(decText(have)) };

@@ -114,6 +114,9 @@ export function describeMarket(info) {
     quoteDecimals: info.quoteAssetPrecision ?? info.quotePrecision ?? 8,
     baseFeeDecimals: info.baseCommissionPrecision ?? info.baseAssetPrecision ?? 8,
     quoteFeeDecimals: info.quoteCommissionPrecision ?? info.quoteAssetPrecision ?? 8,
+    // Buyers pay their fee in the quote asset (Assetport's exchangeInfo field "feeAsset":
+    // QUOTE on won markets, as Upbit does) rather than in the base they receive (Binance's).
+    feeInQuote: info.feeAsset === "QUOTE",
   };
   return market;
 }

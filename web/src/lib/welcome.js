@@ -84,7 +84,9 @@ export function landingHero(session) {
   ];
   const hero = el("section", { id: "landing-hero", class: "landing-hero panel", "aria-labelledby": "hero-title" }, [
     el("div", { class: "hero-intro" }, [
-      el("h1", { id: "hero-title", class: "hero-title", dataset: { i18n: "hero.title" } }),
+      // The page's own title ("Markets") is its one h1: the hero is a section of it, its
+      // title an h2 and its steps' titles h3.
+      el("h2", { id: "hero-title", class: "hero-title", dataset: { i18n: "hero.title" } }),
       el("p", { id: "hero-lead", class: "hero-lead", dataset: { i18n: sandbox ? "hero.lead" : "hero.leadLive" } }),
       sandbox ? el("a", { id: "hero-explainer", class: "hero-more", href: "/sandbox", dataset: { i18n: "hero.learnMore" } }) : null,
     ]),
@@ -117,7 +119,7 @@ function step(name, number, titleKey, textKey, action) {
   return el("li", { class: "hero-step", dataset: { step: name } }, [
     el("span", { class: "hero-step-number", "aria-hidden": "true", text: String(number) }),
     el("div", { class: "hero-step-body" }, [
-      el("h2", { class: "hero-step-title", dataset: { i18n: titleKey } }),
+      el("h3", { class: "hero-step-title", dataset: { i18n: titleKey } }),
       el("p", { class: "hero-step-text muted", dataset: { i18n: textKey } }),
       el("div", { class: "hero-step-action" }, [action]),
     ]),

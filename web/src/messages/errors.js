@@ -98,6 +98,9 @@ export default {
     "apiError.-7005.detail": "You already had test funds this hour. Try again in {minutes} minutes.",
     "apiError.-7006": "The amount is too large for this asset.",
     "apiError.-7007": "A market whose default self-trade prevention is NONE must allow NONE.",
+    "apiError.-7008": "This balance is not small: sell it with an order instead.",
+    "apiError.-7009": "This asset has no KRW price yet, so it cannot be converted. Try again after it trades.",
+    "apiError.-7010": "Small balances cannot be converted right now. Try again later.",
 
     // -80xx: accounts
     "apiError.-8000": "The request was malformed. Reload the page and try again.",
@@ -127,6 +130,14 @@ export default {
     "apiError.-8025": "Confirm this change with a code from your authenticator app or a recovery code.",
     "apiError.-8026": "That two-factor or recovery code is not valid, or was already used. Try the next code.",
     "apiError.-8027": "Tick the box to accept the terms of use and the risk disclosure. If you ticked it, the terms have changed since this page opened: reload it and read them again.",
+    "apiError.-8040": "No market has this symbol. Reload the page.",
+    "apiError.-8041": "The alert price must be above zero and a multiple of this market's price step.",
+    "apiError.-8042": "The last trade is at this price already: choose a price above or below it.",
+    "apiError.-8043": "This market has no trade yet: an alert needs a last price to compare with.",
+    "apiError.-8044": "You have 20 email alerts waiting, the most there can be. Remove one first.",
+    "apiError.-8045": "This alert no longer exists. It may have been removed in another tab.",
+    "apiError.-8046": "Verify your email address to get alerts by email: open the link we mailed you.",
+    "apiError.-8047": "This server sends no email, so it cannot send alerts by email.",
 
     // the session that ended while the page was open (lib/layout.js)
     "session.ended": "Your session has ended.",
@@ -223,6 +234,9 @@ export default {
     "apiError.-7005.detail": "이번 시간에 이미 테스트 자금을 받았습니다. {minutes}분 후에 다시 시도하세요.",
     "apiError.-7006": "이 자산에 비해 금액이 너무 큽니다.",
     "apiError.-7007": "기본 자전거래 방지 방식이 NONE인 마켓은 NONE을 허용해야 합니다.",
+    "apiError.-7008": "소액이 아닌 잔고입니다. 주문으로 매도하세요.",
+    "apiError.-7009": "이 자산은 아직 원화 시세가 없어 전환할 수 없습니다. 체결이 생긴 뒤 다시 시도하세요.",
+    "apiError.-7010": "지금은 소액 자산을 전환할 수 없습니다. 나중에 다시 시도하세요.",
 
     "apiError.-8000": "요청 형식이 잘못되었습니다. 페이지를 새로 고친 후 다시 시도하세요.",
     "apiError.-8001": "올바른 이메일 주소가 아닙니다. 오타가 없는지 확인하세요.",
@@ -251,6 +265,14 @@ export default {
     "apiError.-8025": "인증 앱의 코드나 복구 코드로 이 변경을 확인하세요.",
     "apiError.-8026": "2단계 인증 코드 또는 복구 코드가 올바르지 않거나 이미 사용되었습니다. 다음 코드로 다시 시도하세요.",
     "apiError.-8027": "이용약관과 위험 고지에 동의하는 칸을 체크하세요. 이미 체크했다면 이 페이지를 연 뒤 약관이 바뀐 것입니다. 페이지를 새로 고친 뒤 다시 읽어 주세요.",
+    "apiError.-8040": "이 심볼의 마켓이 없습니다. 페이지를 새로 고치세요.",
+    "apiError.-8041": "알림 가격은 0보다 크고 이 마켓의 가격 단위의 배수여야 합니다.",
+    "apiError.-8042": "최근 체결가가 이미 이 가격입니다. 그보다 높거나 낮은 가격을 입력하세요.",
+    "apiError.-8043": "이 마켓은 아직 체결이 없어 비교할 현재가가 없습니다.",
+    "apiError.-8044": "대기 중인 이메일 알림이 최대 개수인 20개입니다. 먼저 하나를 삭제하세요.",
+    "apiError.-8045": "이 알림은 더 이상 없습니다. 다른 탭에서 삭제되었을 수 있습니다.",
+    "apiError.-8046": "알림을 이메일로 받으려면 이메일 주소를 인증하세요: 보내 드린 링크를 여세요.",
+    "apiError.-8047": "이 서버는 이메일을 보내지 않으므로 이메일 알림을 보낼 수 없습니다.",
 
     "session.ended": "세션이 종료되었습니다.",
     "session.endedHint": "이 페이지에 입력한 내용은 그대로 남아 있습니다.",

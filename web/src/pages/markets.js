@@ -17,7 +17,7 @@ import { addMessages, onLanguageChange, t, translate } from "../lib/i18n.js";
 import { startPage } from "../lib/layout.js";
 import { favouriteSymbols, isFavourite, onFavouritesChange, toggleFavourite } from "../lib/market_favourites.js";
 import { knownAssetName, searchMarkets } from "../lib/market_search.js";
-import { FIRST_DIRECTION, sortMarkets } from "../lib/market_sort.js";
+import { FIRST_DIRECTION, sortMarkets, storeSort, storedSort } from "../lib/market_sort.js";
 import { openStreams } from "../lib/streams.js";
 import { changeClass, changePercent, signed } from "../lib/tickers.js";
 import { assetPageLink, landingHero } from "../lib/welcome.js";
@@ -27,11 +27,13 @@ addMessages(messages);
 
 const rows = new Map(); // symbol -> {symbol, base, quote, open, last, high, low, volume, quoteVolume}
 let filter = "";
-let quoteFilter = "";
-let favouritesOnly = false;
+// The tab (All, Favourites or a quote asset) and the sort are kept in this browser: a
+// reload, or the next visit, shows the table as the person left it.
+const TAB_KEY = "assetport.marketsTab";
+let { quote: quoteFilter, favourites: favouritesOnly } = storedTab();
 // The column the table is sorted by ("market", "last", "change", "volume", "quoteVolume")
 // and which way; no key keeps the exchange's own order (or the search's best-first).
-const sort = { key: null, direction: null };
+const sort = storedSort();
 const rowViews = new Map(); // symbol -> the row's elements, kept across updates
 const COLUMNS = 7;
 const SKELETON_ROWS = 6;
@@ -42,6 +44,27 @@ let loadError = null;
 let retryTimer = null;
 let attempts = 0;
 let streamState = "connecting"; // as lib/streams.js last told it
+
+// {quote, favourites}: All when nothing (or nothing readable) was kept.
+function storedTab() {
+  try {
+    const stored = JSON.parse(localStorage.getItem(TAB_KEY) || "null");
+    if (stored && typeof stored.quote === "string" && typeof stored.favourites === "boolean") {
+      return { quote: stored.favourites ? "" : stored.quote, favourites: stored.favourites };
+    }
+  } catch (error) {
+    // unreadable or private mode: All
+  }
+  return { quote: "", favourites: false };
+}
+
+function storeTab() {
+  try {
+    localStorage.setItem(TAB_KEY, JSON.stringify({ quote: quoteFilter, favourites: favouritesOnly }));
+  } catch (error) {
+    // private mode or storage full: the tab holds for this page only
+  }
+}
 
 function drawSkeleton() {
   const main = clear(byId("main"));
@@ -97,6 +120,7 @@ function sortableHeader(key, label, className) {
 function sortBy(key) {
   if (sort.key === key) sort.direction = sort.direction === "ascending" ? "descending" : "ascending";
   else Object.assign(sort, { key, direction: FIRST_DIRECTION[key] });
+  storeSort(sort);
   showSortState();
   drawRows();
 }
@@ -115,6 +139,8 @@ function showSortState() {
 // keyboard focus keeps it.
 function drawQuoteTabs() {
   const quotes = [...new Set([...rows.values()].map((row) => row.quote))].sort();
+  // A kept quote tab whose markets are no longer listed: All.
+  if (quoteFilter && rows.size && !quotes.includes(quoteFilter)) quoteFilter = "";
   const tabs = byId("quote-tabs");
   const focusedId = tabs.contains(document.activeElement) ? document.activeElement.id : null;
   clear(tabs);
@@ -136,6 +162,7 @@ function drawQuoteTabs() {
         onclick: () => {
           quoteFilter = choice.quote;
           favouritesOnly = choice.favourites;
+          storeTab();
           drawQuoteTabs();
           drawRows();
         },

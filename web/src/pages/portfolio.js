@@ -1,10 +1,12 @@
 // The portfolio: every asset the account holds, valued in KRW at the last prices, with its
 // average cost and profit or loss (lib/portfolio.js says how they are reckoned). Prices
 // follow the all-market mini-ticker stream; balances and trades are read again every
-// REFRESH_MS and when the person comes back to the tab. A visitor is asked to log in.
+// REFRESH_MS and when the person comes back to the tab. Below the holdings, the balances too
+// small to sell can be converted to KRW (lib/dust.js). A visitor is asked to log in.
 import { rest } from "../lib/api.js";
 import { trim } from "../lib/decimal.js";
 import { byId, clear, el } from "../lib/dom.js";
+import { createDustPanel } from "../lib/dust.js";
 import { errorText } from "../lib/errors.js";
 import { addMessages, formatAsset, formatNumber, onLanguageChange, t, translate } from "../lib/i18n.js";
 import { isSandbox, startPage } from "../lib/layout.js";
@@ -28,6 +30,7 @@ let bases = {}; // asset -> cost basis from its KRW market's trades
 let loaded = false;
 let attempts = 0;
 let retryTimer = null;
+let dust = null; // the small-balances panel
 
 function drawFrame() {
   const main = clear(byId("main"));
@@ -52,6 +55,7 @@ function drawFrame() {
       ]),
     ]),
     el("ul", { id: "portfolio-notes", class: "portfolio-notes muted" }),
+    el("section", { id: "dust-panel", class: "panel dust-panel", "aria-labelledby": "dust-title" }),
   );
   translate(main);
 }
@@ -218,6 +222,9 @@ async function main() {
     if (document.visibilityState === "visible") refresh();
   });
   await refresh();
+  dust = createDustPanel(byId("dust-panel"), { precision, onConverted: refresh });
+  onLanguageChange(() => dust.redraw());
+  await dust.load();
   openStreams(["!miniTicker@arr"], onMiniTickers);
 }
 

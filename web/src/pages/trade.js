@@ -215,7 +215,8 @@ function drawSkeleton() {
           ),
         ]),
       ]),
-      // Price alerts (lib/alerts.js): kept in this browser, for visitors as for users.
+      // Price alerts (lib/alerts.js): kept in this browser, for visitors as for users; by
+      // email as well for a verified account (kept on the server).
       el("section", { id: "alerts-panel", class: "panel alerts-panel" }, [
         el("h2", { dataset: { i18n: "alerts.title" } }),
         el("form", { id: "alert-form", class: "alert-form", novalidate: true }, [
@@ -226,8 +227,15 @@ function drawSkeleton() {
           ]),
           el("button", { type: "submit", id: "alert-add", class: "button small", dataset: { i18n: "alerts.add" } }),
         ]),
+        el("label", { for: "alert-email", class: "alert-email" }, [
+          el("input", { type: "checkbox", id: "alert-email", "aria-describedby": "alert-email-note" }),
+          el("span", { dataset: { i18n: "alerts.email" } }),
+        ]),
+        el("p", { id: "alert-email-note", class: "alert-email-note muted", hidden: true }),
         el("p", { id: "alert-message", class: "alert-message", role: "status" }),
         el("ul", { id: "alerts-list", class: "alerts-list", dataset: { i18nAriaLabel: "alerts.title" } }),
+        el("h3", { id: "email-alerts-title", class: "alerts-subtitle", hidden: true, dataset: { i18n: "alerts.emailTitle" } }),
+        el("ul", { id: "email-alerts-list", class: "alerts-list email-alerts", hidden: true, "aria-labelledby": "email-alerts-title" }),
         el("button", { type: "button", id: "alerts-permission", class: "button small", hidden: true }),
       ]),
       el("section", { id: "balances-panel", class: "panel balances-panel" }, [
@@ -370,8 +378,13 @@ async function main() {
       list: byId("alerts-list"),
       message: byId("alert-message"),
       permission: byId("alerts-permission"),
+      email: byId("alert-email"),
+      emailNote: byId("alert-email-note"),
+      emailList: byId("email-alerts-list"),
+      emailTitle: byId("email-alerts-title"),
     },
     lastPrice: () => lastTradePrice,
+    session,
   });
   const tradesView = createTradesView(market, {
     body: byId("recent-trades").querySelector("tbody"),

@@ -1,5 +1,5 @@
-"""The operators' spot commands: listing a market, its status, its fees, its self-trade
-prevention policy, and per-account fee overrides."""
+"""The operators' spot commands: listing a market, its status, its fees and the asset its
+buyers pay them in, its self-trade prevention policy, and per-account fee overrides."""
 
 from typing import Final
 
@@ -7,18 +7,20 @@ from assetport.domain.accounts import FEE_ACCOUNT, FIRST_TRADING_ACCOUNT
 from assetport.domain.commands import (
     ListMarket,
     SetAccountFees,
+    SetMarketFeeAsset,
     SetMarketFees,
     SetMarketSelfTradePrevention,
     SetMarketStatus,
 )
 from assetport.domain.events import (
     AccountFeesChanged,
+    MarketFeeAssetChanged,
     MarketFeesChanged,
     MarketListed,
     MarketSelfTradePreventionChanged,
     MarketStatusChanged,
 )
-from assetport.domain.markets import Market, fee_ok, market_problem
+from assetport.domain.markets import FeeAsset, Market, fee_ok, market_problem
 from assetport.domain.orders import SelfTradePrevention
 from assetport.domain.results import RejectReason
 from assetport.engine.spot.market import MarketState
@@ -75,6 +77,18 @@ def set_market_fees(s: SpotState, cmd: SetMarketFees) -> None:
     ctx.events.append(
         MarketFeesChanged(ctx.seq, ctx.time, cmd.symbol, cmd.maker_fee_bps, cmd.taker_fee_bps)
     )
+    return None
+
+
+def set_market_fee_asset(s: SpotState, cmd: SetMarketFeeAsset) -> None:
+    """Orders placed from now on follow the new rule; open orders keep the one they were
+    placed under (a buy's fee hold was made for it)."""
+    m = s.markets.get(cmd.symbol)
+    ctx = s.ctx
+    if m is None:
+        return ctx.reject(RejectReason.UNKNOWN_SYMBOL, symbol=cmd.symbol)
+    m.fee_in_quote = cmd.fee_asset is FeeAsset.QUOTE
+    ctx.events.append(MarketFeeAssetChanged(ctx.seq, ctx.time, cmd.symbol, cmd.fee_asset))
     return None
 
 

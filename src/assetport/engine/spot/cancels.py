@@ -12,6 +12,7 @@ from assetport.engine.spot.lifecycle import end, held_asset, release, unregister
 from assetport.engine.spot.market import MarketState
 from assetport.engine.spot.order import Order
 from assetport.engine.spot.placing import market_problem, place
+from assetport.engine.spot.quote_fees import fee_needed
 from assetport.engine.spot.state import SpotState
 
 BUY: Final = Side.BUY
@@ -142,6 +143,12 @@ def _amend(s: SpotState, cmd: AmendOrder) -> RejectReason | None:
     if order.side is BUY:
         keep = (order.price or order.stop_price) * remaining // m.base_unit
         released = max(order.held - keep, 0)
+        if order.fee_in_quote:
+            # The fee held shrinks with the price held; release() frees both together.
+            fee_released = max(order.fee_held - fee_needed(order, keep), 0)
+            order.fee_held -= fee_released
+            order.held += fee_released
+            released += fee_released
     else:
         released = order.held - remaining
     asset = release(s, m, order, released) if released else held_asset(m, order)

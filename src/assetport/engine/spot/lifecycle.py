@@ -71,6 +71,10 @@ def end(s: SpotState, m: MarketState, order: Order, status: OrderStatus) -> tupl
     check_transition(order.status, status)
     order.status = status
     order.updated = s.ctx.time
+    if order.fee_held:
+        # A buy that paid its fee in quote gives back the fee it did not need too.
+        order.held += order.fee_held
+        order.fee_held = 0
     released = order.held
     if released:
         return release(s, m, order, released), released

@@ -33,6 +33,8 @@ class MarketState:
         self.status = market.status
         self.maker_fee_bps = market.maker_fee_bps
         self.taker_fee_bps = market.taker_fee_bps
+        # Whether buys placed now pay their fee in quote (FeeAsset.QUOTE).
+        self.fee_in_quote = False
         self.default_stp = market.default_stp
         self.allow_stp_none = market.allow_stp_none
         self.stp_none_allowed = stp_none_allowed(market.default_stp, market.allow_stp_none)

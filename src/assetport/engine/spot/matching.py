@@ -13,6 +13,7 @@ from assetport.engine.spot.book import BookSide
 from assetport.engine.spot.lifecycle import expire, fill, held_asset, register, unregister
 from assetport.engine.spot.market import MarketState
 from assetport.engine.spot.order import Order
+from assetport.engine.spot.quote_fees import top_up
 from assetport.engine.spot.settlement import trade
 from assetport.engine.spot.state import SpotState
 
@@ -223,9 +224,15 @@ def _trigger(s: SpotState, m: MarketState, order: Order) -> None:
         wanted = cost - order.held
         if wanted > 0:
             quote = order.wallet[1]
-            added = min(wanted, quote.free)
-            if added and s.ledger.hold(quote, added):  # as far as free goes: it holds
+            fee_added = 0
+            if order.fee_in_quote:
+                added, fee_added = top_up(order, quote.free, wanted)
+            else:
+                added = min(wanted, quote.free)
+            if added and s.ledger.hold(quote, added + fee_added):  # within free: it holds
                 order.held += added
+                order.fee_held += fee_added
+                added += fee_added
     ctx = s.ctx
     order.working = True
     order.updated = ctx.time

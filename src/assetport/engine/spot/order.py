@@ -23,6 +23,12 @@ class Order:
     what the ledger holds for this order right now (quote for a buy, base for a sell);
     `visible` is the part shown in the book (the current slice of an iceberg order).
 
+    A buy placed on a QUOTE-fee market (`fee_in_quote`) pays its fee in quote at the
+    `maker_bps`/`taker_bps` in force when it was placed, and holds it apart from the price:
+    `fee_held` more quote units. `fee_basis` is the sum of value x rate over its trades so
+    far: its fees are charged as that sum grows, rounded up once in all rather than once per
+    trade, so they never exceed what it holds (engine/spot/quote_fees.py).
+
     A plain class rather than a message: it changes as the order trades, and the engine
     reads and writes its fields on every match.
     """
@@ -33,10 +39,14 @@ class Order:
         "created",
         "executed",
         "executed_quote",
+        "fee_basis",
+        "fee_held",
+        "fee_in_quote",
         "held",
         "iceberg_qty",
         "key",
         "level",
+        "maker_bps",
         "next",
         "order_id",
         "owner",
@@ -49,6 +59,7 @@ class Order:
         "stop_price",
         "stp_mode",
         "symbol",
+        "taker_bps",
         "time_in_force",
         "type",
         "updated",
@@ -104,6 +115,11 @@ class Order:
         self.updated = created
         # The account's (base, quote) balances in this market: settlement needs no lookup.
         self.wallet = wallet
+        self.fee_in_quote = False
+        self.fee_held = 0
+        self.maker_bps = 0
+        self.taker_bps = 0
+        self.fee_basis = 0
         # Links in its price level's queue while it rests in a book (see engine/book.py).
         self.level: Level | None = None
         self.prev: Order | None = None

@@ -8,6 +8,7 @@ from msgspec.structs import astuple
 from assetport.domain.accounts import FIRST_TRADING_ACCOUNT
 from assetport.domain.commands import PlaceOrder
 from assetport.domain.events import OrderAccepted
+from assetport.domain.markets import BPS as _BPS
 from assetport.domain.markets import MarketStatus
 from assetport.domain.orders import OrderType, SelfTradePrevention, Side, TimeInForce
 from assetport.domain.results import RejectReason
@@ -16,6 +17,7 @@ from assetport.engine.spot.lifecycle import register, wallet
 from assetport.engine.spot.market import MarketState
 from assetport.engine.spot.matching import execute, trigger_stops, walk
 from assetport.engine.spot.order import Order
+from assetport.engine.spot.quote_fees import take_fee_in_quote
 from assetport.engine.spot.state import SpotState
 from assetport.engine.spot.stops import would_trigger
 
@@ -28,6 +30,7 @@ GTC: Final = TimeInForce.GTC
 TRADING: Final = MarketStatus.TRADING
 HALT: Final = MarketStatus.HALT
 UNLIMITED: Final = 1 << 62
+BPS: Final = _BPS
 
 # The compiled engine looks an imported name up in its module's dict on every use; a name
 # bound Final is read from a C static instead. These are the names every order uses.
@@ -117,12 +120,27 @@ def place_order(s: SpotState, cmd: PlaceOrder) -> RejectReason | None:
         return RejectReason.WOULD_TAKE
 
     # Hold what the order may spend before it can trade or rest.
+    fee_held = maker_bps = taker_bps = 0
+    fee_in_quote = False
     if side is BUY:
         held_asset = m.quote
         if order_type is LIMIT:
             held = price * quantity // m.base_unit
         else:
             held = _hold_for_buy(m, cmd, account, stp)
+        if m.fee_in_quote:
+            # The one fee rule (domain/markets.py), inlined as settlement inlines it: every
+            # buy on a won market passes here. It holds the fee of the whole price at the
+            # higher rate, rounded up (docs/trading-rules.md).
+            fee_in_quote = True
+            maker_bps = m.maker_fee_bps
+            taker_bps = m.taker_fee_bps
+            if s.account_fees:
+                override = s.account_fees.get(account)
+                if override is not None:
+                    maker_bps, taker_bps = override
+            rate = maker_bps if maker_bps > taker_bps else taker_bps
+            fee_held = -(-held * rate // BPS)
     else:
         held_asset = m.base
         if quote_quantity:
@@ -130,13 +148,14 @@ def place_order(s: SpotState, cmd: PlaceOrder) -> RejectReason | None:
         else:
             held = quantity
     records = m.wallets.get(account)
-    if held:
+    hold = held + fee_held
+    if hold:
         if records is None:
             # Look before making the records: a rejected order changes nothing.
-            if s.ledger.free(account, held_asset) < held:
+            if s.ledger.free(account, held_asset) < hold:
                 return RejectReason.INSUFFICIENT_BALANCE
             records = wallet(s, m, account)
-        if not s.ledger.hold(records[1] if side is BUY else records[0], held):
+        if not s.ledger.hold(records[1] if side is BUY else records[0], hold):
             return RejectReason.INSUFFICIENT_BALANCE
     elif records is None:
         records = wallet(s, m, account)
@@ -165,6 +184,8 @@ def place_order(s: SpotState, cmd: PlaceOrder) -> RejectReason | None:
         not is_stop,
         records,
     )
+    if fee_in_quote:
+        take_fee_in_quote(order, maker_bps, taker_bps, fee_held)
     ctx.events.append(
         _OrderAccepted(
             ctx.seq,
@@ -176,7 +197,7 @@ def place_order(s: SpotState, cmd: PlaceOrder) -> RejectReason | None:
             tif,
             stp,
             held_asset,
-            held,
+            hold,
             not is_stop,
             cmd,
         )

@@ -11,21 +11,23 @@ from assetport.domain.commands import (
     CancelOrder,
     CancelReplace,
     Command,
+    ConvertDust,
     ListMarket,
     PlaceOrder,
     SetAccountFees,
+    SetMarketFeeAsset,
     SetMarketFees,
     SetMarketSelfTradePrevention,
     SetMarketStatus,
 )
 from assetport.domain.holds import Hold, HoldPurpose
-from assetport.domain.markets import MarketTerms
+from assetport.domain.markets import FeeAsset, MarketTerms
 from assetport.domain.orders import Side
 from assetport.domain.results import RejectReason
 from assetport.engine.assets import Assets
 from assetport.engine.context import Context
 from assetport.engine.ledger import Ledger
-from assetport.engine.spot import admin, cancels, placing
+from assetport.engine.spot import admin, cancels, dust, placing
 from assetport.engine.spot.checks import check_order
 from assetport.engine.spot.lifecycle import held_asset
 from assetport.engine.spot.market import MarketState
@@ -73,6 +75,12 @@ class SpotProduct:
     def set_market_fees(self, cmd: SetMarketFees) -> None:
         admin.set_market_fees(self.state, cmd)
 
+    def convert_dust(self, cmd: ConvertDust) -> None:
+        dust.convert_dust(self.state, cmd)
+
+    def set_market_fee_asset(self, cmd: SetMarketFeeAsset) -> None:
+        admin.set_market_fee_asset(self.state, cmd)
+
     def set_market_stp(self, cmd: SetMarketSelfTradePrevention) -> None:
         admin.set_market_stp(self.state, cmd)
 
@@ -89,6 +97,8 @@ class SpotProduct:
             ListMarket: self.list_market,
             SetMarketStatus: self.set_market_status,
             SetMarketFees: self.set_market_fees,
+            SetMarketFeeAsset: self.set_market_fee_asset,
+            ConvertDust: self.convert_dust,
             SetMarketSelfTradePrevention: self.set_market_stp,
             SetAccountFees: self.set_account_fees,
         }
@@ -112,7 +122,7 @@ class SpotProduct:
         totals: dict[tuple[int, str], int] = {}
         for order in self.open_orders():
             key = (order.account, held_asset(self.state.markets[order.symbol], order))
-            totals[key] = totals.get(key, 0) + order.held
+            totals[key] = totals.get(key, 0) + order.held + order.fee_held
         return [
             Hold(account, asset, HoldPurpose.ORDER, amount)
             for (account, asset), amount in sorted(totals.items())
@@ -182,5 +192,11 @@ class SpotProduct:
 
 def _terms(m: MarketState) -> MarketTerms:
     return MarketTerms(
-        m.market, m.status, m.maker_fee_bps, m.taker_fee_bps, m.default_stp, m.allow_stp_none
+        m.market,
+        m.status,
+        m.maker_fee_bps,
+        m.taker_fee_bps,
+        m.default_stp,
+        m.allow_stp_none,
+        FeeAsset.QUOTE if m.fee_in_quote else FeeAsset.RECEIVED,
     )

@@ -21,6 +21,7 @@ from assetport.engine.ledger import Balance
 from assetport.engine.spot.admin import new_market_state
 from assetport.engine.spot.lifecycle import register, wallet
 from assetport.engine.spot.order import Order
+from assetport.engine.spot.quote_fees import take_fee_in_quote
 from assetport.engine.spot.state import SpotState
 
 
@@ -65,11 +66,22 @@ class MarketSnapshot(msgspec.Struct, array_like=True):
     allow_stp_none: bool = False
 
 
+class QuoteFees(msgspec.Struct, array_like=True):
+    """Fees in quote (FeeAsset.QUOTE), which came after the version 1 frame: the markets
+    whose new buys pay them, and each open buy that does (its order id, fee held, maker
+    and taker rates, fee basis: engine/spot/quote_fees.py), by order id. The frame keeps it
+    apart from the markets and orders (engine/snapshot.py) and leaves it out while empty."""
+
+    markets: list[str]
+    orders: list[tuple[int, int, int, int, int]]
+
+
 class SpotSection(msgspec.Struct, array_like=True):
     next_order_id: int
     next_prevented_id: int
     markets: list[MarketSnapshot]
     account_fees: list[tuple[int, int, int]]  # (account, maker bps, taker bps)
+    quote_fees: QuoteFees | None = None
 
 
 def section_of(s: SpotState) -> SpotSection:
@@ -96,7 +108,22 @@ def section_of(s: SpotState) -> SpotSection:
         s.next_prevented_id,
         markets,
         [(account, *s.account_fees[account]) for account in sorted(s.account_fees)],
+        _quote_fees_of(s),
     )
+
+
+def _quote_fees_of(s: SpotState) -> QuoteFees | None:
+    symbols = [symbol for symbol in sorted(s.markets) if s.markets[symbol].fee_in_quote]
+    orders = sorted(
+        (order.order_id, order.fee_held, order.maker_bps, order.taker_bps, order.fee_basis)
+        for m in s.markets.values()
+        for mine in m.open_orders.values()
+        for order in mine.values()
+        if order.fee_in_quote
+    )
+    if not symbols and not orders:
+        return None
+    return QuoteFees(symbols, orders)
 
 
 def restore(s: SpotState, section: SpotSection) -> None:
@@ -127,6 +154,23 @@ def restore(s: SpotState, section: SpotSection) -> None:
         for order in sorted(restored, key=lambda order: order.order_id):
             register(s, m, order)
         s.markets[m.symbol] = m
+    if section.quote_fees is not None:
+        _restore_quote_fees(s, section.quote_fees)
+
+
+def _restore_quote_fees(s: SpotState, quote_fees: QuoteFees) -> None:
+    for symbol in quote_fees.markets:
+        s.markets[symbol].fee_in_quote = True
+    by_id = {
+        order.order_id: order
+        for m in s.markets.values()
+        for mine in m.open_orders.values()
+        for order in mine.values()
+    }
+    for order_id, fee_held, maker_bps, taker_bps, fee_basis in quote_fees.orders:
+        order = by_id[order_id]
+        take_fee_in_quote(order, maker_bps, taker_bps, fee_held)
+        order.fee_basis = fee_basis
 
 
 def _record_of(order: Order) -> OrderRecord:

@@ -1,5 +1,6 @@
 """One match settled: the buyer's hold pays the seller, the seller's hold gives the base,
-fees are charged in the asset each side receives, all as one balanced posting; then the
+fees are charged in the asset each side receives (or, for a buy placed on a QUOTE-fee
+market, the buyer's in quote from its fee hold), all as one balanced posting; then the
 orders move on and the trade is stated as an event.
 
 The rounding policy (fees round up, a limit buy that trades below its limit gets the
@@ -16,6 +17,7 @@ from assetport.engine.spot.book import BookSide
 from assetport.engine.spot.lifecycle import fill, unregister
 from assetport.engine.spot.market import MarketState
 from assetport.engine.spot.order import Order
+from assetport.engine.spot.quote_fees import charge
 from assetport.engine.spot.state import SpotState
 
 BPS: Final = 10_000
@@ -55,7 +57,12 @@ def trade(
     else:
         buyer, seller, buyer_bps, seller_bps = maker, taker, maker_bps, taker_bps
     # Fees round up: the venue never gives away a fraction of a unit.
-    buyer_fee = -(-quantity * buyer_bps // BPS)
+    fee_in_quote = buyer.fee_in_quote
+    if fee_in_quote:
+        buyer_fee = charge(buyer, value, not taker_is_buy)
+        base_fee = 0
+    else:
+        buyer_fee = base_fee = -(-quantity * buyer_bps // BPS)
     seller_fee = -(-value * seller_bps // BPS)
     reserved = buyer.price * quantity // unit if buyer.price else value
     released = reserved - value
@@ -64,14 +71,15 @@ def trade(
     seller_base, seller_quote = seller.wallet
     posting = s.posting
     # The quote: the buyer's hold pays the value (and gives back a limit buy's price
-    # improvement); the seller receives it less the fee.
-    posting.add(buyer_quote, released, -reserved)
+    # improvement, and pays a fee in quote); the seller receives it less the fee.
+    quote_fee = buyer_fee if fee_in_quote else 0
+    posting.add(buyer_quote, released, -reserved - quote_fee)
     posting.add(seller_quote, value - seller_fee, 0)
-    posting.add(m.fee_quote, seller_fee, 0)
-    # The base: the seller's hold gives the quantity; the buyer receives it less the fee.
+    posting.add(m.fee_quote, seller_fee + quote_fee, 0)
+    # The base: the seller's hold gives the quantity; the buyer receives it less any fee.
     posting.add(seller_base, 0, -quantity)
-    posting.add(buyer_base, quantity - buyer_fee, 0)
-    posting.add(m.fee_base, buyer_fee, 0)
+    posting.add(buyer_base, quantity - base_fee, 0)
+    posting.add(m.fee_base, base_fee, 0)
     if not s.ledger.move(posting):
         raise Overdrawn("a trade's holds did not cover it")
 
@@ -107,6 +115,7 @@ def trade(
             buyer_fee,
             seller_fee,
             released,
+            fee_in_quote,
         )
     )
     if maker.executed == maker.quantity:
