@@ -330,6 +330,12 @@ def test_the_asset_page_of_kgld_says_what_one_token_is(
     expect(page.locator("#asset-trade")).to_have_text("KGLD/KRW 거래하기")
     page.click("#asset-trade")
     expect(page).to_have_url(exchange.base_url + "/trade/KGLDKRW")
+    # And back: the market's trading page links the asset page, in the page's language.
+    expect(page.locator("#trade-asset-link")).to_have_attribute("href", "/assets/KGLD")
+    expect(page.locator("#trade-asset-link")).to_have_text("KGLD 소개")
+    page.goto(exchange.base_url + "/trade/BTCKRW")
+    expect(page.locator("#market-symbol")).to_have_text("BTC/KRW")
+    expect(page.locator("#trade-asset-link")).to_have_count(0)  # crypto: no asset page
 
     assert page.request.get(exchange.base_url + "/assets/kgld").url.endswith("/assets/KGLD")
     assert page.request.get(exchange.base_url + "/assets/BTC").status == 404

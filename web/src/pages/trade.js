@@ -15,6 +15,7 @@ import { createDepthChart } from "../lib/trade_depth.js";
 import { createLoggedOutForm, createOrderForm } from "../lib/trade_form.js";
 import { describeMarket, formatAmount, formatPrice, formatQty } from "../lib/trade_market.js";
 import { knownAssetName } from "../lib/market_search.js";
+import { assetPageLink } from "../lib/welcome.js";
 import { createMarketSwitcher } from "../lib/trade_switcher.js";
 import { createUserPanels, drawLoggedOutPanels } from "../lib/trade_user.js";
 import alertMessages from "../messages/alerts.js";
@@ -84,6 +85,7 @@ function drawSkeleton() {
         el("div", { class: "market-name-box" }, [
           el("h1", { id: "market-symbol", text: symbol }),
           el("span", { id: "market-name", class: "muted" }),
+          el("span", { id: "market-asset-page" }),
         ]),
       ]),
       el("div", { class: "market-last" }, [
@@ -358,6 +360,9 @@ async function main() {
   const switcher = createMarketSwitcher({ container: byId("market-switch"), markets, current: symbol });
 
   const header = createHeader(market);
+  // A tokenized real-world asset's market links to the page that says what a token is.
+  const assetLink = assetPageLink(market.base, { id: "trade-asset-link" });
+  if (assetLink) byId("market-asset-page").append(assetLink);
   const depthView = createDepthChart(market, { container: byId("depth-chart") });
   const sync = new BookSync(market, () => {
     bookView.show(sync);
