@@ -34,6 +34,13 @@ _TEXTS: Final = {
             "hour):\n\n{link}\n\n"
             "If you did not ask, ignore this mail: your password stays as it is."
         ),
+        "login.subject": "New login from {address}",
+        "login.body": (
+            "Your Assetport account was just logged in to from an address it had not used "
+            "before: {address}, at {time} (UTC).\n\n"
+            "If this was you, there is nothing to do. If it was not, reset your password now "
+            "({reset}) and turn on two-factor login on your account page ({account})."
+        ),
         "changed.subject": "Your password was changed",
         "changed.body": (
             "The password of your Assetport account was just changed, and every other "
@@ -89,6 +96,12 @@ _TEXTS: Final = {
             "요청했습니다. 새 비밀번호를 정하려면 아래 링크를 여세요 (한 시간 동안 한 번만 "
             "쓸 수 있습니다):\n\n{link}\n\n"
             "요청한 적이 없다면 이 메일을 무시하세요: 비밀번호는 그대로입니다."
+        ),
+        "login.subject": "새 주소에서 로그인: {address}",
+        "login.body": (
+            "Assetport 계정에 처음 보는 주소에서 방금 로그인했습니다: {address}, {time} (UTC).\n\n"
+            "본인이라면 아무것도 하지 않으셔도 됩니다. 본인이 아니라면 지금 비밀번호를 "
+            "재설정하고({reset}) 계정 페이지에서 2단계 인증을 켜세요({account})."
         ),
         "changed.subject": "비밀번호가 변경되었습니다",
         "changed.body": (
@@ -162,6 +175,15 @@ def password_reset(
     return _letter(
         "reset", to, language, anti_phishing, link=f"{base_url}/reset-password#token={token}"
     )
+
+
+def new_login(
+    to: str, language: str, anti_phishing: str | None, base_url: str, address: str, time: str
+) -> EmailMessage:
+    return _letter(
+        "login", to, language, anti_phishing, address=address, time=time,
+        reset=f"{base_url}/reset-password", account=f"{base_url}/account",
+    )  # fmt: skip
 
 
 def password_changed(

@@ -8,10 +8,12 @@ loop; every attempt a guesser or a flood would repeat is counted before its work
 (`attempts.py`); every mail goes through the outbox (`mail.py`).
 """
 
+import ipaddress
 import sqlite3
 import string
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Final, TypeVar
@@ -131,6 +133,8 @@ class Accounts:
         except (UserError, sqlite3.IntegrityError):
             return SignUp(email, None)  # taken a moment ago, or an operator's user
         account = self.account(user.user_id)
+        if ip:
+            self.store.note_login_address(account.user_id, network_of(ip), now_ms)
         self._send_verification(account, now_ms)
         return SignUp(email, account)
 
@@ -191,6 +195,8 @@ class Accounts:
                 raise errors.TOTP_INVALID.error()
         self.attempts.forget(reservation)
         self.attempts.clear(LOGIN_PER_EMAIL, email)
+        if ip and self.store.note_login_address(account.user_id, network_of(ip), now_ms):
+            self._tell_of_new_login(account.user_id, network_of(ip), now_ms)
         if passwords.needs_rehash(account.password_hash):
             try:
                 rehashed = await self._run(self.hash_lane, passwords.hash_password, password)
@@ -432,6 +438,15 @@ class Accounts:
             )
         )
 
+    def _tell_of_new_login(self, user_id: int, address: str, now_ms: int) -> None:
+        """A mail to the owner: the account was used from an address it had not been."""
+        when = datetime.fromtimestamp(now_ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+        def letter(to: str, language: str, code: str | None, base_url: str) -> EmailMessage:
+            return letters.new_login(to, language, code, base_url, address, when)
+
+        self._mail(lambda: self._letter_to(user_id, letter))
+
     def _letter_to(
         self, user_id: int, letter: Callable[[str, str, str | None, str], EmailMessage]
     ) -> EmailMessage | None:
@@ -447,6 +462,18 @@ class Accounts:
         return letters.password_changed(
             fresh.email, fresh.language, fresh.anti_phishing, self.public_url
         )
+
+
+def network_of(ip: str) -> str:
+    """The address a login is told by: an IPv4 address itself, an IPv6 address by its /64
+    (one household or phone rotates through a /64); anything else as it came."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip[:64]
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
 
 
 def _email(text: str) -> str:

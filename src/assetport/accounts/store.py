@@ -8,7 +8,8 @@ TOTP secret sealed with AES-GCM under the data dir's master key (the one that se
 API secrets; the associated data names the user, so rows cannot be swapped) and the last
 TOTP step used; per session the SHA-256 of its id (the cookie's value never touches the
 disk, so a copy of the file opens no session), its user, its CSRF token, its expiry and
-when it was last used.
+when it was last used; per account the network addresses it signed up or logged in from
+(an IPv6 address by its /64), to tell a login from a new one.
 """
 
 import hashlib
@@ -44,7 +45,16 @@ _SCHEMA: Final = (
         created_ms INTEGER NOT NULL,
         expires_ms INTEGER NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (user_id)",
+    """CREATE TABLE IF NOT EXISTS login_addresses (
+        user_id INTEGER NOT NULL,
+        address TEXT NOT NULL,
+        first_ms INTEGER NOT NULL,
+        last_ms INTEGER NOT NULL,
+        PRIMARY KEY (user_id, address))""",
 )
+# The addresses kept per account: the oldest are forgotten past this (a login from one of
+# them again is then told as new, which errs on the safe side).
+MAX_LOGIN_ADDRESSES: Final = 50
 _ACCOUNT_COLUMNS: Final = (
     "user_id, email, password_hash, anti_phishing, totp_nonce, totp_sealed, totp_enabled, "
     "totp_last_step, email_verified, language, terms_version, terms_accepted_ms"
@@ -185,6 +195,33 @@ class AccountStore:
         self.database.execute(
             "UPDATE sessions SET last_seen_ms = ? WHERE id_hash = ?", (now_ms, id_hash)
         )
+
+    def note_login_address(self, user_id: int, address: str, now_ms: int) -> bool:
+        """Records that the account was used from `address`; True when the address is new
+        to an account that had been used from another one (a login worth telling of)."""
+        with self.database.transaction() as db:
+            known = db.execute(
+                "SELECT address FROM login_addresses WHERE user_id = ?", (user_id,)
+            ).fetchall()
+            seen = any(row[0] == address for row in known)
+            if seen:
+                db.execute(
+                    "UPDATE login_addresses SET last_ms = ? WHERE user_id = ? AND address = ?",
+                    (now_ms, user_id, address),
+                )
+                return False
+            db.execute(
+                "INSERT INTO login_addresses (user_id, address, first_ms, last_ms) "
+                "VALUES (?, ?, ?, ?)",
+                (user_id, address, now_ms, now_ms),
+            )
+            if len(known) >= MAX_LOGIN_ADDRESSES:
+                db.execute(
+                    "DELETE FROM login_addresses WHERE user_id = ? AND address IN (SELECT "
+                    "address FROM login_addresses WHERE user_id = ? ORDER BY last_ms LIMIT ?)",
+                    (user_id, user_id, len(known) + 1 - MAX_LOGIN_ADDRESSES),
+                )
+            return bool(known)
 
     def delete_session(self, id_hash: str) -> None:
         self.database.execute("DELETE FROM sessions WHERE id_hash = ?", (id_hash,))
