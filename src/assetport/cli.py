@@ -14,6 +14,8 @@ assetport engine-serve --data-dir D [--journal-url nats://...] [--standby]
 assetport journal verify --data-dir D
 assetport journal stats --data-dir D
 assetport journal replay --data-dir D [--journal-url nats://...]
+assetport por build --data-dir D [--reserves RESERVES.json] --out DIR
+assetport por verify PROOF.json [--root ROOT.json]
 
 `serve` and `engine-serve` lock their data directory (one writer at a time); the other
 commands only read it or talk to the running server, and may run beside it. Whatever the
@@ -32,6 +34,8 @@ from pathlib import Path
 from assetport.accounts.settings import add_serve_arguments as add_account_arguments
 from assetport.accounts.settings import from_arguments as account_settings
 from assetport.domain.orders import SelfTradePrevention
+from assetport.domain.proof_of_reserves import verify as por_verify
+from assetport.domain.proof_of_reserves.tree import NegativeBalance
 from assetport.engine.engine import Engine
 from assetport.journal.errors import JournalCorrupted
 from assetport.journal.verify import stats, verify
@@ -41,6 +45,8 @@ from assetport.runtime.data_dir import private_umask, writer_of
 from assetport.runtime.process import run_engine_process
 from assetport.runtime.recovery import catch_up
 from assetport.runtime.replay import ReplayImpossible, replay
+from assetport.runtime.reserves import ReservesError, ratios, read_reserves, replay_liabilities
+from assetport.runtime.reserves import build as build_reserves
 
 
 def _add_data_dir(parser: argparse.ArgumentParser) -> None:
@@ -154,6 +160,20 @@ def build_parser() -> argparse.ArgumentParser:
     replay_parser = tools.add_parser("replay", help="rebuild state from scratch; print its hash")
     _add_data_dir(replay_parser)
     _add_journal_url(replay_parser)
+
+    por = commands.add_parser("por", help="proof of reserves (docs/proof-of-reserves.md)")
+    por_tools = por.add_subparsers(dest="por_command", required=True)
+    por_build = por_tools.add_parser(
+        "build", help="replay the journal; write root.json and one proof per user account"
+    )
+    _add_data_dir(por_build)
+    por_build.add_argument(
+        "--reserves", type=Path, default=None, help="on-chain reserves per asset (JSON)"
+    )
+    por_build.add_argument("--out", type=Path, required=True, help="a new or empty directory")
+    por_check = por_tools.add_parser("verify", help="check one account's proof")
+    por_check.add_argument("proof", type=Path, help="the account's proof (JSON)")
+    por_check.add_argument("--root", type=Path, default=None, help="the published root.json")
     return parser
 
 
@@ -254,6 +274,25 @@ async def _replay_stream(args: argparse.Namespace) -> dict[str, object]:
     finally:
         await log.close()
     return _summary(engine, replayed)
+
+
+def _por(args: argparse.Namespace) -> int:
+    if args.por_command == "verify":
+        arguments = [str(args.proof)] + ([] if args.root is None else ["--root", str(args.root)])
+        return por_verify.main(arguments)
+    try:
+        ledger = replay_liabilities(_existing_data_dir(args.data_dir))
+        reserves = {} if args.reserves is None else read_reserves(args.reserves, ledger.assets)
+        built = build_reserves(ledger, args.out, reserves)
+    except (ReplayImpossible, ReservesError, NegativeBalance) as exc:
+        raise CliError(str(exc)) from exc
+    print(f"root {built.root['hash']}")
+    print(
+        f"as of seq {ledger.seq}: {built.proofs} accounts, {args.out / 'root.json'} to publish, "
+        f"{args.out / 'proofs'}/<account>.json to hand to each account alone (secret salts)"
+    )
+    print("\n".join(ratios(built, reserves)))
+    return 0
 
 
 def _readable_files(args: argparse.Namespace, *names: str) -> None:
@@ -365,6 +404,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _admin(args)
         if args.command == "engine-serve":
             return run_engine_process(_config(args), args.host, args.port, standby=args.standby)
+        if args.command == "por":
+            return _por(args)
         if args.tool == "verify":
             return _verify(args.data_dir)
         if args.tool == "stats":
