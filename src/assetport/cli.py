@@ -104,6 +104,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="use the engine process at this command port (engine-serve) instead of one "
         "in this process: no journal and no SQL history here",
     )
+    serve.add_argument(
+        "--por-dir",
+        type=Path,
+        default=None,
+        help="the proof-of-reserves build to publish (assetport por build --out DIR); "
+        "default DATA_DIR/proof-of-reserves",
+    )
     add_account_arguments(serve)
     serve.add_argument("--tls-cert", type=Path, default=None, help="serve https: PEM chain")
     serve.add_argument("--tls-key", type=Path, default=None, help="serve https: PEM key")
@@ -328,6 +335,7 @@ def _serve(args: argparse.Namespace) -> int:
             tls_key=args.tls_key,
             trusted_proxies=tuple(args.trusted_proxy),
             engine=args.engine,
+            por_dir=args.por_dir,
         )
     )
 

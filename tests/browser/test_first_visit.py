@@ -33,6 +33,7 @@ FOOTER_PAGES = {
     "/api-guide": ("Using the API", "API 사용하기"),
     "/terms": ("Terms of use", "이용약관"),
     "/risk-disclosure": ("Risk disclosure", "위험 고지"),
+    "/proof-of-reserves": ("Proof of reserves", "준비금 증명"),
     "/sandbox": ("About the sandbox", "샌드박스 안내"),
 }
 

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from assetport.api import errors, rest_market, rest_trade, rest_wallet
+from assetport.api import errors, rest_market, rest_reserves, rest_trade, rest_wallet
 from assetport.api.gateway import Gateway
 from assetport.api.http import Endpoint, respond
 from assetport.api.openapi import openapi_document
@@ -25,6 +25,7 @@ REST_ENDPOINTS: tuple[Endpoint, ...] = (
     *rest_market.ENDPOINTS,
     *rest_trade.ENDPOINTS,
     *rest_wallet.ENDPOINTS,
+    *rest_reserves.ENDPOINTS,
 )
 
 

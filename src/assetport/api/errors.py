@@ -319,6 +319,12 @@ CONVERSION_UNAVAILABLE: Final = ErrorSpec(
     -7010, "Small balances cannot be converted right now; try again later.", 409
 )
 
+# Proof of reserves (api/rest_reserves.py).
+NO_PROOF_OF_RESERVES: Final = ErrorSpec(-7011, "No proof of reserves has been published yet.", 404)
+NOT_IN_PROOF_OF_RESERVES: Final = ErrorSpec(
+    -7012, "This account is not in the published proof of reserves: it opened after it.", 404
+)
+
 _NEW_ORDER: Final[dict[RejectReason, ErrorSpec]] = {
     _R.UNKNOWN_SYMBOL: BAD_SYMBOL,
     _R.MARKET_CLOSED: ErrorSpec(-2010, MSG_MARKET_CLOSED),

@@ -11,6 +11,7 @@ import asyncio
 import secrets
 import time
 from collections.abc import Callable, Collection
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from assetport.api import errors
@@ -84,6 +85,9 @@ class Gateway:
         self.markets = Markets()
         self.orders = OrderRecords()
         self.market_data = MarketData()
+        # The published proof-of-reserves build (`assetport por build --out`), served by
+        # api/rest_reserves.py; None serves none.
+        self.reserves_dir: Path | None = None
         # Called with (seq, command, events, order changes) per command: user data streams.
         self.listeners: list[ChangeListener] = []
         # Called with {stream name: [payload, ...]} as market data is published.

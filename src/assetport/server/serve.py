@@ -84,6 +84,9 @@ WS_PING_INTERVAL_S = 20.0
 WS_PING_TIMEOUT_S = 40.0
 
 
+POR_DIR = "proof-of-reserves"
+
+
 @dataclass(frozen=True)
 class ServeOptions:
     data_dir: Path
@@ -100,6 +103,9 @@ class ServeOptions:
     # HOST:PORT of an `assetport engine-serve` command port: the engine runs there, not here
     # (no journal, no SQL history in this process).
     engine: str | None = None
+    # The published proof-of-reserves build (`assetport por build --out`); None: the data
+    # dir's `proof-of-reserves` folder.
+    por_dir: Path | None = None
 
 
 def load_rate_limits(config: Path | None) -> tuple[RateLimit, ...]:
@@ -169,6 +175,7 @@ async def serve(options: ServeOptions) -> None:
     background: list[asyncio.Task[None]] = []
     try:
         gateway = Gateway(engine.link, keys, limiter, sandbox=options.demo)
+        gateway.reserves_dir = options.por_dir or data_dir / POR_DIR
         await ensure_listed(gateway, listings)
         if engine.bus is not None:
             read_model = await _start_read_model(engine.bus, gateway, data_dir, options.db_url)

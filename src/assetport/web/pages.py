@@ -38,8 +38,10 @@ from starlette.staticfiles import StaticFiles
 
 from assetport.api import errors
 from assetport.api.security_headers import SECURITY_HEADERS
+from assetport.domain.proof_of_reserves import verify as por_verify
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+VERIFIER = Path(por_verify.__file__)
 BUILT_MARKER = STATIC_DIR / "BUILT"
 # Kept beside this module rather than in the bundle: the icon is there without a build.
 FAVICON = Path(__file__).resolve().parent / "favicon.svg"
@@ -57,6 +59,7 @@ TITLES = {
     "reset": "Reset your password",
     "mail": "Sandbox mail",
     "portfolio": "Portfolio",
+    "reserves": "Proof of reserves",
     "info": "Help",
 }
 
@@ -304,6 +307,15 @@ def web_routes(
 
         return answer
 
+    async def verifier(request: Request) -> Response:
+        # The stand-alone verifier users run on their own proofs: the very file the server
+        # checks with, standard library only, to read before running.
+        return Response(
+            VERIFIER.read_bytes(),
+            media_type="text/x-python; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="verify.py"'},
+        )
+
     STATIC_DIR.mkdir(exist_ok=True)
     return [
         Route("/", markets),
@@ -314,6 +326,8 @@ def web_routes(
         Route("/login", simple("login")),
         Route("/account", simple("account")),
         Route("/portfolio", simple("portfolio")),
+        Route("/proof-of-reserves", simple("reserves")),
+        Route("/proof-of-reserves/verify.py", verifier),
         Route("/verify", simple("verify")),
         Route("/reset-password", simple("reset")),
         # The mails the sandbox caught (sandbox/mail.py); a real server has no such page.

@@ -314,6 +314,7 @@ function drawFooter() {
         link("/api-guide", "footer.api"),
         link("/terms", "footer.terms"),
         link("/risk-disclosure", "footer.risk"),
+        link("/proof-of-reserves", "footer.reserves"),
         isSandbox() ? link("/sandbox", "footer.sandbox") : null,
       ]),
     ]),

@@ -101,6 +101,8 @@ export default {
     "apiError.-7008": "This balance is not small: sell it with an order instead.",
     "apiError.-7009": "This asset has no KRW price yet, so it cannot be converted. Try again after it trades.",
     "apiError.-7010": "Small balances cannot be converted right now. Try again later.",
+    "apiError.-7011": "No proof of reserves has been published yet.",
+    "apiError.-7012": "Your account is not in the published proof of reserves: it opened after it was built.",
 
     // -80xx: accounts
     "apiError.-8000": "The request was malformed. Reload the page and try again.",
@@ -237,6 +239,8 @@ export default {
     "apiError.-7008": "소액이 아닌 잔고입니다. 주문으로 매도하세요.",
     "apiError.-7009": "이 자산은 아직 원화 시세가 없어 전환할 수 없습니다. 체결이 생긴 뒤 다시 시도하세요.",
     "apiError.-7010": "지금은 소액 자산을 전환할 수 없습니다. 나중에 다시 시도하세요.",
+    "apiError.-7011": "아직 공개된 준비금 증명이 없습니다.",
+    "apiError.-7012": "내 계정은 공개된 준비금 증명에 없습니다. 증명이 만들어진 뒤에 계정을 열었습니다.",
 
     "apiError.-8000": "요청 형식이 잘못되었습니다. 페이지를 새로 고친 후 다시 시도하세요.",
     "apiError.-8001": "올바른 이메일 주소가 아닙니다. 오타가 없는지 확인하세요.",
