@@ -4,6 +4,7 @@
 // says can be converted (POST /sapi/v1/asset/dust-convert/query-convertible-assets), lets the
 // person pick, asks once more, and converts (POST .../convert), all or none.
 import { rest } from "./api.js";
+import { fromUnits, toUnits } from "./decimal.js";
 import { byId, clear, el } from "./dom.js";
 import { errorText } from "./errors.js";
 import { formatAsset, formatNumber, t, translate } from "./i18n.js";
@@ -27,9 +28,12 @@ export function createDustPanel(container, { precision, onConverted }) {
     return offer ? offer.details.filter((row) => chosen.has(row.asset)) : [];
   }
 
-  // What the picked balances bring, after the fee: a sum of the exchange's own figures.
+  // What the picked balances bring, after the fee: a sum of the exchange's own figures,
+  // exact in the target's units.
   function total() {
-    return picked().reduce((sum, row) => sum + BigInt(row.toTargetAssetOffExchange.replace(/\..*$/, "")), 0n);
+    const scale = precision[DUST_TARGET] ?? 0;
+    const units = picked().reduce((sum, row) => sum + (toUnits(row.toTargetAssetOffExchange, scale) ?? 0n), 0n);
+    return fromUnits(units, scale);
   }
 
   function draw() {
@@ -93,7 +97,7 @@ export function createDustPanel(container, { precision, onConverted }) {
 
   function actions() {
     const count = picked().length;
-    const sum = won(total().toString());
+    const sum = won(total());
     if (confirming) {
       return el("div", { class: "dust-actions", id: "dust-confirm", role: "group", "aria-labelledby": "dust-confirm-text" }, [
         el("p", { id: "dust-confirm-text", text: t("dust.confirm", { count, total: sum }) }),

@@ -468,21 +468,24 @@ export function createOrderForm(market, { container, book, onPlaced }) {
     update();
   }
 
-  function effectiveRate() {
+  // The account's {maker, taker} rates in this market, exact, or null before they load.
+  function rates() {
     if (!state.rates) return null;
     const maker = dec(state.rates.maker);
     const taker = dec(state.rates.taker);
-    if (!maker || !taker) return null;
-    if (state.type === "MARKET") return taker;
-    return higherRate();
+    return maker && taker ? { maker, taker } : null;
+  }
+
+  function effectiveRate() {
+    const known = rates();
+    if (!known) return null;
+    return state.type === "MARKET" ? known.taker : higherRate();
   }
 
   function higherRate() {
-    if (!state.rates) return null;
-    const maker = dec(state.rates.maker);
-    const taker = dec(state.rates.taker);
-    if (!maker || !taker) return null;
-    return cmp(maker, taker) > 0 ? maker : taker;
+    const known = rates();
+    if (!known) return null;
+    return cmp(known.maker, known.taker) > 0 ? known.maker : known.taker;
   }
 
   // The fee a buy on a fee-in-quote market holds with it: its total at the higher of the

@@ -12,6 +12,8 @@ from assetport.engine.spot.state import SpotState
 
 
 def convert_dust(s: SpotState, cmd: ConvertDust) -> None:
+    if cmd.account < FIRST_TRADING_ACCOUNT:
+        return s.ctx.reject(RejectReason.INVALID_ACCOUNT, cmd.account, cmd.target)
     conversions: list[DustConversion] = []
     for asset in cmd.assets:
         conversion = _conversion(s, cmd, asset, conversions)
@@ -41,8 +43,6 @@ def convert_dust(s: SpotState, cmd: ConvertDust) -> None:
 def _conversion(
     s: SpotState, cmd: ConvertDust, asset: str, before: list[DustConversion]
 ) -> DustConversion | RejectReason:
-    if cmd.account < FIRST_TRADING_ACCOUNT:
-        return RejectReason.INVALID_ACCOUNT
     if asset == cmd.target or any(c.asset == asset for c in before):
         return RejectReason.INVALID_ORDER
     if s.assets.get(asset) is None:

@@ -23,9 +23,14 @@ def take_fee_in_quote(order: Order, maker_bps: int, taker_bps: int, fee_held: in
     order.fee_held = fee_held
 
 
+def hold_rate(order: Order) -> int:
+    """The rate its fee is held at: the higher of its two, whichever way it trades."""
+    return order.maker_bps if order.maker_bps > order.taker_bps else order.taker_bps
+
+
 def fee_needed(order: Order, notional: int) -> int:
     """The most the order can still be charged if it trades `notional` more quote units."""
-    rate = order.maker_bps if order.maker_bps > order.taker_bps else order.taker_bps
+    rate = hold_rate(order)
     before = order.fee_basis
     return (-before // BPS) - (-(before + notional * rate) // BPS)
 
@@ -43,7 +48,7 @@ def charge(order: Order, value: int, is_maker: bool) -> int:
 def top_up(order: Order, free: int, wanted: int) -> tuple[int, int]:
     """(price, fee) units a triggered stop-market buy adds to its holds: as much of `wanted`
     more price as `free` quote can hold together with the fee on it."""
-    rate = order.maker_bps if order.maker_bps > order.taker_bps else order.taker_bps
+    rate = hold_rate(order)
     added = min(wanted, free * BPS // (BPS + rate))
     while added > 0:
         fee = fee_needed(order, order.held + added) - order.fee_held

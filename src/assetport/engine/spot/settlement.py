@@ -10,6 +10,7 @@ difference back) is in docs/trading-rules.md.
 from typing import Final
 
 from assetport.domain.events import TradeExecuted
+from assetport.domain.markets import BPS as _BPS
 from assetport.domain.markets import fee_rates as domain_fee_rates
 from assetport.domain.orders import OrderStatus
 from assetport.engine.ledger import Overdrawn
@@ -20,7 +21,7 @@ from assetport.engine.spot.order import Order
 from assetport.engine.spot.quote_fees import charge
 from assetport.engine.spot.state import SpotState
 
-BPS: Final = 10_000
+BPS: Final = _BPS
 PARTIALLY_FILLED: Final = OrderStatus.PARTIALLY_FILLED
 _TradeExecuted: Final = TradeExecuted
 
