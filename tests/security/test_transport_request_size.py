@@ -13,7 +13,15 @@ from pathlib import Path
 
 import pytest
 from exchange_server import ExchangeServer
-from transport_support import Answer, closed_by_server, connect, exchange, listing_file, read_answer
+from transport_support import (
+    Answer,
+    closed_by_server,
+    connect,
+    exchange,
+    flood_until_banned,
+    listing_file,
+    read_answer,
+)
 
 PING = b"GET /api/v3/ping HTTP/1.1\r\nHost: 127.0.0.1\r\n"
 
@@ -146,13 +154,15 @@ def test_a_flood_of_refused_requests_is_weighed_then_banned(tmp_path: Path) -> N
     config = listing_file(tmp_path / "listing.toml", {}, weight_per_minute=100)
     oversized = PING + b"X-Big: " + b"b" * 20_000 + b"\r\n\r\n"
     with ExchangeServer(tmp_path / "data", "--config", str(config)) as server:
-        statuses = []
-        for _ in range(80):
+
+        def send() -> int:
             with socket.create_connection(
                 ("127.0.0.1", server.port), timeout=10, source_address=("127.0.0.2", 0)
             ) as sock:
                 sock.sendall(oversized)
-                statuses.append(read_answer(sock).status)
+                return read_answer(sock).status
+
+        statuses = flood_until_banned(send)
         # 10 refusals of weight 10 use up the 100; then 429s; ignoring them earns the ban.
         assert statuses[:10] == [431] * 10
         assert statuses[10] == 429

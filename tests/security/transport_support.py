@@ -8,6 +8,8 @@ import json
 import os
 import socket
 import struct
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +38,21 @@ def listing_file(path: Path, limits: dict[str, Any], weight_per_minute: int | No
     lines += [f"{name} = {value}" for name, value in limits.items()]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def flood_until_banned(send: Callable[[], int], most: int = 400) -> list[int]:
+    """The statuses of requests sent by `send` until one is banned (418), at most `most`.
+
+    Rate-limit windows are aligned to the minute, as Binance's are: a flood that began in
+    a minute's last seconds would find its weight forgiven at the turn and need more
+    requests, so it starts in a fresh minute and keeps sending until the ban."""
+    seconds_left = 60 - time.time() % 60
+    if seconds_left < 5:
+        time.sleep(seconds_left + 0.1)
+    statuses: list[int] = []
+    while len(statuses) < most and (not statuses or statuses[-1] != 418):
+        statuses.append(send())
+    return statuses
 
 
 def connect(port: int, timeout: float = 10.0) -> socket.socket:
