@@ -23,8 +23,10 @@ NATIVE_STAMP := src/assetport/.native
 # The web pages, bundled from web/ (npm packages pinned by web/package-lock.json).
 WEB_STAMP := src/assetport/web/static/BUILT
 WEB_SOURCES := $(shell find web/src -type f) web/build.mjs web/package.json web/package-lock.json
+# The chain toolchain: anvil, solc-js and OpenZeppelin (pinned by chain/package-lock.json).
+CHAIN_STAMP := chain/node_modules/.package-lock.json
 
-.PHONY: run test lint typecheck bench services browser native pure clean web
+.PHONY: run test lint typecheck bench services browser native pure clean web chain
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +52,11 @@ $(WEB_STAMP): $(WEB_SOURCES)
 
 web: $(WEB_STAMP)
 
+$(CHAIN_STAMP): chain/package.json chain/package-lock.json
+	@bash scripts/chain.sh
+
+chain: $(CHAIN_STAMP)
+
 browser:
 	@bash scripts/browser.sh
 
@@ -57,7 +64,7 @@ pure:
 	find src -name '*.so' -delete
 	rm -rf src/build $(NATIVE_STAMP)
 
-run: $(STAMP) $(NATIVE_STAMP) $(WEB_STAMP)
+run: $(STAMP) $(NATIVE_STAMP) $(WEB_STAMP) $(CHAIN_STAMP)
 	$(BIN)/assetport serve --demo --data-dir data --host 127.0.0.1 --port 8000
 
 services:
@@ -71,11 +78,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: $(STAMP) $(NATIVE_STAMP) $(WEB_STAMP) services browser lint typecheck
+test: $(STAMP) $(NATIVE_STAMP) $(WEB_STAMP) $(CHAIN_STAMP) services browser lint typecheck
 	$(BIN)/pytest
 
 bench: $(STAMP) $(NATIVE_STAMP)
 	$(BIN)/python benchmarks/engine_replay.py --ops 1000000 --seed 42
 
 clean: pure
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis web/node_modules src/assetport/web/static
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis web/node_modules chain/node_modules src/assetport/web/static
