@@ -26,23 +26,37 @@ from typing import TypeVar
 from hypothesis import strategies as st
 
 from assetport.domain.commands import (
+    AddWithdrawalAddress,
     AmendOrder,
+    ApproveWithdrawal,
     CancelAllOrders,
     CancelOrder,
     CancelReplace,
+    CancelWithdrawal,
     Command,
+    CompleteWithdrawal,
     ConvertDust,
+    CreditDeposit,
     Deposit,
+    FailWithdrawal,
     ListAsset,
     ListMarket,
     PlaceOrder,
+    RecordWithdrawalSigned,
+    RejectWithdrawal,
+    RemoveWithdrawalAddress,
+    RequestWithdrawal,
     SetAccountFees,
+    SetCustodyPolicy,
     SetMarketFeeAsset,
     SetMarketFees,
     SetMarketSelfTradePrevention,
     SetMarketStatus,
+    SetWithdrawalRiskHold,
+    SetWithdrawalRules,
     Withdraw,
 )
+from assetport.domain.custody import CustodyPolicy, WithdrawalRules
 from assetport.domain.events import Event
 from assetport.domain.markets import FeeAsset, Market, MarketStatus
 from assetport.domain.orders import (
@@ -156,7 +170,23 @@ def setup_commands() -> list[Command]:
         Deposit(POOR_ACCOUNT, asset, amount, f"seed-{POOR_ACCOUNT}-{asset}")
         for asset, amount in _POOR.items()
     )
+    commands.extend(custody_setup())
     return commands
+
+
+# Custody: withdrawals of KGLD and BTC on one network; a new address waits 3 ms (three
+# commands of the stream's clock); two operators approve what passes the threshold.
+NETWORK = "EVM"
+WALLETS = ("0xaa", "0xbb", "0xcc")
+
+
+def custody_setup() -> list[Command]:
+    return [
+        SetCustodyPolicy(CustodyPolicy(address_cooldown_ms=3, approvals_required=2)),
+        SetWithdrawalRules(WithdrawalRules("KGLD", NETWORK, 10, 100, 10**6, 50_000)),
+        SetWithdrawalRules(WithdrawalRules("BTC", NETWORK, 1_000, 10_000, 10**9, 10**7)),
+        *(AddWithdrawalAddress(account, NETWORK, "0xaa", "") for account in RICH_ACCOUNTS),
+    ]
 
 
 def apply_all(engine: Engine, commands: Iterable[Command]) -> list[list[Event]]:
@@ -422,6 +452,44 @@ dust_conversions = st.builds(
     st.sampled_from(("KRW", "KRW", "USDT")),
 )
 fee_assets = st.builds(SetMarketFeeAsset, symbols, st.sampled_from(FeeAsset))
+
+custody_assets = st.sampled_from(("KGLD", "BTC", "BTC", "KRW", "NOPE"))
+wallets = st.sampled_from(WALLETS)
+withdrawal_ids = st.sampled_from(("w1", "w2", "w3", "w4", "w5", ""))
+operators = st.sampled_from(("op1", "op2", "op3", ""))
+tx_hashes = st.sampled_from(("0x01", "0x02", "0x03"))
+credit_deposits = st.builds(
+    CreditDeposit,
+    transfer_accounts,
+    custody_assets,
+    transfer_amounts,
+    st.sampled_from((NETWORK, NETWORK, "")),
+    tx_hashes,
+    st.sampled_from((-1, 0, 1, -2)),
+    wallets,
+)
+withdrawal_requests = st.builds(
+    RequestWithdrawal,
+    transfer_accounts,
+    custody_assets,
+    st.sampled_from((NETWORK, NETWORK, NETWORK, "OTHER")),
+    mostly(st.just("0xaa"), wallets),
+    st.sampled_from((50, 100, 5_000, 60_000, 10**6, 2 * 10**7, 0)),
+    withdrawal_ids,
+)
+withdrawal_steps = st.one_of(
+    st.builds(ApproveWithdrawal, withdrawal_ids, operators),
+    st.builds(RejectWithdrawal, withdrawal_ids, operators, st.just("no")),
+    st.builds(CancelWithdrawal, transfer_accounts, withdrawal_ids),
+    st.builds(RecordWithdrawalSigned, withdrawal_ids, tx_hashes, st.integers(-1, 3), wallets),
+    st.builds(CompleteWithdrawal, withdrawal_ids, tx_hashes, st.integers(0, 9)),
+    st.builds(FailWithdrawal, withdrawal_ids, st.just("reverted")),
+)
+address_book_changes = st.one_of(
+    st.builds(AddWithdrawalAddress, transfer_accounts, st.just(NETWORK), wallets, st.just("")),
+    st.builds(RemoveWithdrawalAddress, transfer_accounts, st.just(NETWORK), wallets),
+    st.builds(SetWithdrawalRiskHold, transfer_accounts, st.booleans(), st.just("check")),
+)
 stp_policies = st.builds(
     SetMarketSelfTradePrevention, symbols, st.sampled_from(SelfTradePrevention), st.booleans()
 )
@@ -447,6 +515,10 @@ commands: st.SearchStrategy[Command] = weighted(
     (2, fee_assets),
     (1, stp_policies),
     (2, dust_conversions),
+    (2, credit_deposits),
+    (3, withdrawal_requests),
+    (4, withdrawal_steps),
+    (1, address_book_changes),
 )
 
 

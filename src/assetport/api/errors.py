@@ -325,6 +325,34 @@ NOT_IN_PROOF_OF_RESERVES: Final = ErrorSpec(
     -7012, "This account is not in the published proof of reserves: it opened after it.", 404
 )
 
+# Custody (domain/custody.py): withdrawals, their rules and the address books.
+WITHDRAWALS_CLOSED: Final = ErrorSpec(
+    -7020, "Withdrawals of this asset on this network are closed."
+)
+BELOW_WITHDRAWAL_MINIMUM: Final = ErrorSpec(
+    -7021, "The amount is below this network's minimum withdrawal."
+)
+ADDRESS_NOT_IN_BOOK: Final = ErrorSpec(
+    -7022, "This address is not in the account's withdrawal address book: add it first."
+)
+ADDRESS_IN_COOLDOWN: Final = ErrorSpec(
+    -7023, "This address was added recently: it can be used once its cooldown ends."
+)
+ADDRESS_ALREADY_IN_BOOK: Final = ErrorSpec(
+    -7024, "This address is in the withdrawal address book already.", 409
+)
+TOO_MANY_ADDRESSES: Final = ErrorSpec(
+    -7025, "The withdrawal address book is full: remove an address first."
+)
+DAILY_WITHDRAWAL_LIMIT: Final = ErrorSpec(
+    -7026, "The amount would pass the account's 24-hour withdrawal limit."
+)
+UNKNOWN_WITHDRAWAL: Final = ErrorSpec(-7027, "Unknown withdrawal.")
+WITHDRAWAL_NOT_ALLOWED_NOW: Final = ErrorSpec(
+    -7028, "The withdrawal cannot do that from its current status.", 409
+)
+ALREADY_APPROVED: Final = ErrorSpec(-7029, "This operator approved the withdrawal already.", 409)
+
 _NEW_ORDER: Final[dict[RejectReason, ErrorSpec]] = {
     _R.UNKNOWN_SYMBOL: BAD_SYMBOL,
     _R.MARKET_CLOSED: ErrorSpec(-2010, MSG_MARKET_CLOSED),
@@ -361,6 +389,17 @@ _NEW_ORDER: Final[dict[RejectReason, ErrorSpec]] = {
     _R.NOT_DUST: NOT_DUST,
     _R.NO_PRICE: NO_DUST_PRICE,
     _R.CONVERSION_UNAVAILABLE: CONVERSION_UNAVAILABLE,
+    _R.WITHDRAWALS_CLOSED: WITHDRAWALS_CLOSED,
+    _R.BELOW_MINIMUM: BELOW_WITHDRAWAL_MINIMUM,
+    _R.ADDRESS_NOT_IN_BOOK: ADDRESS_NOT_IN_BOOK,
+    _R.ADDRESS_IN_COOLDOWN: ADDRESS_IN_COOLDOWN,
+    _R.ADDRESS_ALREADY_IN_BOOK: ADDRESS_ALREADY_IN_BOOK,
+    _R.TOO_MANY_ADDRESSES: TOO_MANY_ADDRESSES,
+    _R.DAILY_LIMIT: DAILY_WITHDRAWAL_LIMIT,
+    _R.UNKNOWN_WITHDRAWAL: UNKNOWN_WITHDRAWAL,
+    _R.WITHDRAWAL_NOT_ALLOWED_NOW: WITHDRAWAL_NOT_ALLOWED_NOW,
+    _R.ALREADY_APPROVED: ALREADY_APPROVED,
+    _R.INVALID_CUSTODY_INPUT: ErrorSpec(-1130, "Data sent for a parameter is not valid."),
 }
 
 # Cancels are answered in the -2011 family, as Binance's engine does.

@@ -19,6 +19,8 @@ from assetport.domain.events import (
     AnyEvent,
     AssetListed,
     CommandRejected,
+    CustodyPolicySet,
+    DepositCredited,
     Deposited,
     DustConverted,
     Event,
@@ -35,6 +37,15 @@ from assetport.domain.events import (
     OrderFilled,
     OrderTriggered,
     TradeExecuted,
+    WithdrawalAddressAdded,
+    WithdrawalAddressRemoved,
+    WithdrawalApproved,
+    WithdrawalCompleted,
+    WithdrawalEnded,
+    WithdrawalRequested,
+    WithdrawalRiskHoldSet,
+    WithdrawalRulesSet,
+    WithdrawalSigned,
     Withdrawn,
 )
 from assetport.domain.orders import OrderStatus
@@ -77,6 +88,13 @@ class UserData:
                     touched.setdefault(account, set()).add(asset)
             if isinstance(event, (Deposited, Withdrawn)) and event.account in subscribers:
                 delta = event.amount if isinstance(event, Deposited) else -event.amount
+                self._send(event.account, self._balance_update(event.asset, delta, event.time))
+            elif isinstance(event, DepositCredited) and event.account in subscribers:
+                update = self._balance_update(event.asset, event.amount, event.time)
+                self._send(event.account, update)
+            elif isinstance(event, WithdrawalCompleted) and event.account in subscribers:
+                # What left the account: the amount sent and the network fee.
+                delta = -(event.amount + event.fee)
                 self._send(event.account, self._balance_update(event.asset, delta, event.time))
         if changes:
             self._execution_reports(seq, _cancel_id(command), changes)
@@ -122,7 +140,14 @@ class UserData:
                 return [(known.account, known.held_asset)]
             case OrderCanceled() | OrderExpired() | OrderFilled() | OrderAmended():
                 return [(known.account, known.asset)]
-            case Deposited() | Withdrawn():
+            case (
+                Deposited()
+                | Withdrawn()
+                | DepositCredited()
+                | WithdrawalRequested()
+                | WithdrawalCompleted()
+                | WithdrawalEnded()
+            ):
                 return [(known.account, known.asset)]
             case DustConverted():
                 moved = [(known.account, c.asset) for c in known.conversions]
@@ -137,6 +162,13 @@ class UserData:
                 | AccountFeesChanged()
                 | CommandRejected()
                 | MatchPrevented()
+                | WithdrawalRulesSet()
+                | CustodyPolicySet()
+                | WithdrawalAddressAdded()
+                | WithdrawalAddressRemoved()
+                | WithdrawalRiskHoldSet()
+                | WithdrawalApproved()
+                | WithdrawalSigned()
             ):
                 return []  # no balance moves (an order's prevention is in its report)
             case _:

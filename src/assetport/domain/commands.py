@@ -9,6 +9,7 @@ add new fields at the end, with a default.
 import msgspec
 
 from assetport.domain.assets import AssetKind
+from assetport.domain.custody import CustodyPolicy, WithdrawalRules
 from assetport.domain.markets import FeeAsset, Market, MarketStatus
 from assetport.domain.orders import (
     CancelRestriction,
@@ -166,6 +167,103 @@ class ConvertDust(Command, tag="convert_dust", frozen=True):
     target: str
 
 
+# ---------------------------------------------------------------- custody (domain/custody.py)
+
+
+class CreditDeposit(Command, tag="credit_deposit", frozen=True):
+    """Credit a deposit the chain confirmed. Applied once per (network, tx_hash, log_index):
+    the watcher may send it again after a crash and nothing changes."""
+
+    account: int
+    asset: str
+    amount: int
+    network: str
+    tx_hash: str
+    log_index: int
+    address: str
+
+
+class SetWithdrawalRules(Command, tag="set_withdrawal_rules", frozen=True):
+    rules: WithdrawalRules
+
+
+class SetCustodyPolicy(Command, tag="set_custody_policy", frozen=True):
+    policy: CustodyPolicy
+
+
+class AddWithdrawalAddress(Command, tag="add_withdrawal_address", frozen=True):
+    """Put an address in the account's address book: usable after the policy's cooldown.
+    `address` is the chain's canonical form (checked and normalised before the command)."""
+
+    account: int
+    network: str
+    address: str
+    label: str
+
+
+class RemoveWithdrawalAddress(Command, tag="remove_withdrawal_address", frozen=True):
+    account: int
+    network: str
+    address: str
+
+
+class SetWithdrawalRiskHold(Command, tag="set_withdrawal_risk_hold", frozen=True):
+    """Compliance's flag: every withdrawal of a held account waits for approval."""
+
+    account: int
+    held: bool
+    reason: str
+
+
+class RequestWithdrawal(Command, tag="request_withdrawal", frozen=True):
+    """`withdrawal_id` is unique, made by the gateway; `client_ref` is Binance's
+    `withdrawOrderId`, the client's own name for it."""
+
+    account: int
+    asset: str
+    network: str
+    address: str
+    amount: int
+    withdrawal_id: str
+    client_ref: str = ""
+
+
+class ApproveWithdrawal(Command, tag="approve_withdrawal", frozen=True):
+    withdrawal_id: str
+    operator: str
+
+
+class RejectWithdrawal(Command, tag="reject_withdrawal", frozen=True):
+    withdrawal_id: str
+    operator: str
+    reason: str
+
+
+class CancelWithdrawal(Command, tag="cancel_withdrawal", frozen=True):
+    account: int
+    withdrawal_id: str
+
+
+class RecordWithdrawalSigned(Command, tag="record_withdrawal_signed", frozen=True):
+    """The transaction that pays the withdrawal is signed: journaled before it is broadcast."""
+
+    withdrawal_id: str
+    tx_hash: str
+    nonce: int
+    sender: str
+
+
+class CompleteWithdrawal(Command, tag="complete_withdrawal", frozen=True):
+    withdrawal_id: str
+    tx_hash: str
+    block_number: int
+
+
+class FailWithdrawal(Command, tag="fail_withdrawal", frozen=True):
+    withdrawal_id: str
+    reason: str
+
+
 AnyCommand = (
     ListAsset
     | ListMarket
@@ -182,6 +280,19 @@ AnyCommand = (
     | SetMarketSelfTradePrevention
     | SetMarketFeeAsset
     | ConvertDust
+    | CreditDeposit
+    | SetWithdrawalRules
+    | SetCustodyPolicy
+    | AddWithdrawalAddress
+    | RemoveWithdrawalAddress
+    | SetWithdrawalRiskHold
+    | RequestWithdrawal
+    | ApproveWithdrawal
+    | RejectWithdrawal
+    | CancelWithdrawal
+    | RecordWithdrawalSigned
+    | CompleteWithdrawal
+    | FailWithdrawal
 )
 
 _encoder = msgspec.msgpack.Encoder()

@@ -10,6 +10,7 @@ import msgspec
 
 from assetport.domain.assets import AssetKind
 from assetport.domain.commands import PlaceOrder
+from assetport.domain.custody import CustodyPolicy, WithdrawalRules, WithdrawalStatus
 from assetport.domain.markets import FeeAsset, Market, MarketStatus
 from assetport.domain.orders import SelfTradePrevention, Side, TimeInForce
 from assetport.domain.results import RejectReason
@@ -229,6 +230,105 @@ class OrderAmended(Event, tag="amended", frozen=True):
     released: int
 
 
+# ---------------------------------------------------------------- custody (domain/custody.py)
+
+
+class DepositCredited(Event, tag="deposit_credited", frozen=True):
+    """External -> the account's free balance."""
+
+    account: int
+    asset: str
+    amount: int
+    network: str
+    tx_hash: str
+    log_index: int
+    address: str
+
+
+class WithdrawalRulesSet(Event, tag="withdrawal_rules", frozen=True):
+    rules: WithdrawalRules
+
+
+class CustodyPolicySet(Event, tag="custody_policy", frozen=True):
+    policy: CustodyPolicy
+
+
+class WithdrawalAddressAdded(Event, tag="withdrawal_address_added", frozen=True):
+    account: int
+    network: str
+    address: str
+    label: str
+    usable_from: int  # µs, as every event's time: the command's time plus the cooldown
+
+
+class WithdrawalAddressRemoved(Event, tag="withdrawal_address_removed", frozen=True):
+    account: int
+    network: str
+    address: str
+
+
+class WithdrawalRiskHoldSet(Event, tag="withdrawal_risk_hold", frozen=True):
+    account: int
+    held: bool
+    reason: str
+
+
+class WithdrawalRequested(Event, tag="withdrawal_requested", frozen=True):
+    """`amount + fee` moved from the account's free balance to held."""
+
+    account: int
+    asset: str
+    network: str
+    address: str
+    amount: int
+    fee: int
+    withdrawal_id: str
+    client_ref: str
+    status: WithdrawalStatus
+
+
+class WithdrawalApproved(Event, tag="withdrawal_approved", frozen=True):
+    """One operator's approval; `status` is APPROVED once enough operators approved."""
+
+    withdrawal_id: str
+    account: int
+    operator: str
+    approvals: int
+    status: WithdrawalStatus
+
+
+class WithdrawalSigned(Event, tag="withdrawal_signed", frozen=True):
+    withdrawal_id: str
+    account: int
+    tx_hash: str
+    nonce: int
+    sender: str
+
+
+class WithdrawalCompleted(Event, tag="withdrawal_completed", frozen=True):
+    """The held `amount + fee` left: `amount` to the external world, `fee` to the fee
+    account."""
+
+    withdrawal_id: str
+    account: int
+    asset: str
+    amount: int
+    fee: int
+    tx_hash: str
+    block_number: int
+
+
+class WithdrawalEnded(Event, tag="withdrawal_ended", frozen=True):
+    """Cancelled, rejected or failed: the held `released` went back to free."""
+
+    withdrawal_id: str
+    account: int
+    asset: str
+    released: int
+    status: WithdrawalStatus
+    reason: str
+
+
 AnyEvent = (
     AssetListed
     | MarketListed
@@ -249,6 +349,17 @@ AnyEvent = (
     | OrderExpired
     | OrderFilled
     | OrderAmended
+    | DepositCredited
+    | WithdrawalRulesSet
+    | CustodyPolicySet
+    | WithdrawalAddressAdded
+    | WithdrawalAddressRemoved
+    | WithdrawalRiskHoldSet
+    | WithdrawalRequested
+    | WithdrawalApproved
+    | WithdrawalSigned
+    | WithdrawalCompleted
+    | WithdrawalEnded
 )
 
 _encoder = msgspec.msgpack.Encoder()

@@ -21,6 +21,8 @@ from assetport.domain.events import (
     AccountFeesChanged,
     AssetListed,
     CommandRejected,
+    CustodyPolicySet,
+    DepositCredited,
     Deposited,
     DustConverted,
     Event,
@@ -37,6 +39,15 @@ from assetport.domain.events import (
     OrderFilled,
     OrderTriggered,
     TradeExecuted,
+    WithdrawalAddressAdded,
+    WithdrawalAddressRemoved,
+    WithdrawalApproved,
+    WithdrawalCompleted,
+    WithdrawalEnded,
+    WithdrawalRequested,
+    WithdrawalRiskHoldSet,
+    WithdrawalRulesSet,
+    WithdrawalSigned,
     Withdrawn,
 )
 
@@ -53,6 +64,10 @@ MOVES_MONEY: tuple[type[Event], ...] = (
     Deposited,
     Withdrawn,
     DustConverted,
+    DepositCredited,
+    WithdrawalRequested,
+    WithdrawalCompleted,
+    WithdrawalEnded,
 )
 MOVES_NO_MONEY: tuple[type[Event], ...] = (
     AssetListed,
@@ -64,6 +79,13 @@ MOVES_NO_MONEY: tuple[type[Event], ...] = (
     AccountFeesChanged,
     CommandRejected,
     MatchPrevented,
+    WithdrawalRulesSet,
+    CustodyPolicySet,
+    WithdrawalAddressAdded,
+    WithdrawalAddressRemoved,
+    WithdrawalRiskHoldSet,
+    WithdrawalApproved,
+    WithdrawalSigned,
 )
 
 
@@ -115,6 +137,14 @@ class PostingRules:
             _transfer(event.seq, event.account, event.asset, -event.amount, lines)
         elif isinstance(event, DustConverted):
             _dust(event, lines)
+        elif isinstance(event, DepositCredited):
+            _transfer(event.seq, event.account, event.asset, event.amount, lines)
+        elif isinstance(event, WithdrawalRequested):
+            _hold(event.seq, event.account, event.asset, event.amount + event.fee, lines)
+        elif isinstance(event, WithdrawalEnded):
+            _hold(event.seq, event.account, event.asset, -event.released, lines)
+        elif isinstance(event, WithdrawalCompleted):
+            _withdrawal_paid(event, lines)
         elif isinstance(event, MarketListed):
             market = event.market
             self.pairs[market.symbol] = (market.base, market.quote)
@@ -132,6 +162,16 @@ def _transfer(seq: int, account: int, asset: str, amount: int, lines: list[Posti
     if amount:
         lines.append(Posting(seq, account, asset, FREE, amount))
         lines.append(Posting(seq, EXTERNAL_ACCOUNT, asset, FREE, -amount))
+
+
+def _withdrawal_paid(event: WithdrawalCompleted, lines: list[Posting]) -> None:
+    """The held amount and fee leave the account: the amount to the external world, the
+    fee to the fee account."""
+    seq, asset = event.seq, event.asset
+    lines.append(Posting(seq, event.account, asset, HELD, -(event.amount + event.fee)))
+    lines.append(Posting(seq, EXTERNAL_ACCOUNT, asset, FREE, event.amount))
+    if event.fee:
+        lines.append(Posting(seq, FEE_ACCOUNT, asset, FREE, event.fee))
 
 
 def _dust(event: DustConverted, lines: list[Posting]) -> None:

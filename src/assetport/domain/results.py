@@ -47,3 +47,15 @@ class RejectReason(StrEnum):
     NOT_DUST = "NOT_DUST"  # worth an order of its own: sell it instead
     NO_PRICE = "NO_PRICE"  # no market against the target with a last price to value it
     CONVERSION_UNAVAILABLE = "CONVERSION_UNAVAILABLE"  # the venue cannot pay for it now
+    # custody (domain/custody.py)
+    WITHDRAWALS_CLOSED = "WITHDRAWALS_CLOSED"  # no rules for the asset on that network, or off
+    BELOW_MINIMUM = "BELOW_MINIMUM"
+    ADDRESS_NOT_IN_BOOK = "ADDRESS_NOT_IN_BOOK"
+    ADDRESS_IN_COOLDOWN = "ADDRESS_IN_COOLDOWN"
+    ADDRESS_ALREADY_IN_BOOK = "ADDRESS_ALREADY_IN_BOOK"
+    TOO_MANY_ADDRESSES = "TOO_MANY_ADDRESSES"
+    DAILY_LIMIT = "DAILY_LIMIT"
+    UNKNOWN_WITHDRAWAL = "UNKNOWN_WITHDRAWAL"
+    WITHDRAWAL_NOT_ALLOWED_NOW = "WITHDRAWAL_NOT_ALLOWED_NOW"  # not from its current status
+    ALREADY_APPROVED = "ALREADY_APPROVED"  # by this operator
+    INVALID_CUSTODY_INPUT = "INVALID_CUSTODY_INPUT"  # a field out of its bounds

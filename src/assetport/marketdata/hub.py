@@ -16,6 +16,8 @@ from assetport.domain.events import (
     AccountFeesChanged,
     AssetListed,
     CommandRejected,
+    CustodyPolicySet,
+    DepositCredited,
     Deposited,
     DustConverted,
     MarketFeeAssetChanged,
@@ -31,6 +33,15 @@ from assetport.domain.events import (
     OrderFilled,
     OrderTriggered,
     TradeExecuted,
+    WithdrawalAddressAdded,
+    WithdrawalAddressRemoved,
+    WithdrawalApproved,
+    WithdrawalCompleted,
+    WithdrawalEnded,
+    WithdrawalRequested,
+    WithdrawalRiskHoldSet,
+    WithdrawalRulesSet,
+    WithdrawalSigned,
     Withdrawn,
 )
 from assetport.domain.intervals import INTERVALS
@@ -72,6 +83,17 @@ EVENT_KINDS: Final[dict[type, str]] = {
     Withdrawn: "nothing",
     DustConverted: "nothing",
     CommandRejected: "nothing",
+    DepositCredited: "nothing",
+    WithdrawalRulesSet: "nothing",
+    CustodyPolicySet: "nothing",
+    WithdrawalAddressAdded: "nothing",
+    WithdrawalAddressRemoved: "nothing",
+    WithdrawalRiskHoldSet: "nothing",
+    WithdrawalRequested: "nothing",
+    WithdrawalApproved: "nothing",
+    WithdrawalSigned: "nothing",
+    WithdrawalCompleted: "nothing",
+    WithdrawalEnded: "nothing",
 }
 
 

@@ -59,6 +59,8 @@ def _value(name: str, kind: Any, seq: int) -> Any:
         return None if type(None) in get_args(kind) else _value(name, get_args(kind)[0], seq)
     if typing.get_origin(kind) is dict:
         return {}
+    if isinstance(kind, type) and issubclass(kind, msgspec.Struct):  # rules, policies
+        return kind(**{f.name: _value(f.name, f.type, seq) for f in msgspec.structs.fields(kind)})
     if typing.get_origin(kind) is tuple:  # tuple[Item, ...]: one item, filled the same way
         item = get_args(kind)[0]
         return (
