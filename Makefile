@@ -26,7 +26,7 @@ WEB_SOURCES := $(shell find web/src -type f) web/build.mjs web/package.json web/
 # The chain toolchain: anvil, solc-js and OpenZeppelin (pinned by chain/package-lock.json).
 CHAIN_STAMP := chain/node_modules/.package-lock.json
 
-.PHONY: run test lint typecheck bench services browser native pure clean web chain
+.PHONY: run test lint typecheck bench services browser native pure clean web chain contracts contracts-check
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,14 @@ $(CHAIN_STAMP): chain/package.json chain/package-lock.json
 
 chain: $(CHAIN_STAMP)
 
+# The contracts' ABI and bytecode are committed (src/assetport/chain/artifacts): `contracts`
+# recompiles them in place; `contracts-check` fails when they differ from chain/contracts.
+contracts: $(CHAIN_STAMP)
+	node chain/compile.mjs
+
+contracts-check: $(CHAIN_STAMP)
+	@bash scripts/contracts.sh
+
 browser:
 	@bash scripts/browser.sh
 
@@ -78,7 +86,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: $(STAMP) $(NATIVE_STAMP) $(WEB_STAMP) $(CHAIN_STAMP) services browser lint typecheck
+test: $(STAMP) $(NATIVE_STAMP) $(WEB_STAMP) $(CHAIN_STAMP) contracts-check services browser lint typecheck
 	$(BIN)/pytest
 
 bench: $(STAMP) $(NATIVE_STAMP)

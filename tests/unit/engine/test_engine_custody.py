@@ -108,6 +108,11 @@ def test_a_small_withdrawal_holds_its_amount_and_fee_and_completes() -> None:
 
     [signed] = ex.do(RecordWithdrawalSigned("w1", "0xfeed", 7, "0xhot"))
     assert isinstance(signed, WithdrawalSigned) and signed.nonce == 7
+    # The sender asks again after a crash: recorded already; another transaction: refused.
+    again = ex.do(RecordWithdrawalSigned("w1", "0xfeed", 7, "0xhot"))
+    assert rejection(again) is RejectReason.ALREADY_APPLIED
+    other = ex.do(RecordWithdrawalSigned("w1", "0xbeef", 8, "0xhot"))
+    assert rejection(other) is RejectReason.WITHDRAWAL_NOT_ALLOWED_NOW
     # Signed: it may have left, so neither its owner nor an operator can take it back.
     cancelled = ex.do(CancelWithdrawal(ALICE, "w1"))
     rejected = ex.do(RejectWithdrawal("w1", "op1", "too late"))

@@ -254,6 +254,9 @@ def record_signed(state: CustodyState, ctx: Context, cmd: RecordWithdrawalSigned
         or cmd.nonce < 0
     ):
         return ctx.reject(RejectReason.INVALID_CUSTODY_INPUT, account=withdrawal.account)
+    if withdrawal.status is _S.PROCESSING and withdrawal.tx_hash == cmd.tx_hash:
+        # The sender asks again after a crash: recorded already, and it says so.
+        return ctx.reject(RejectReason.ALREADY_APPLIED, account=withdrawal.account)
     if not can_move(withdrawal.status, _S.PROCESSING):
         return ctx.reject(RejectReason.WITHDRAWAL_NOT_ALLOWED_NOW, account=withdrawal.account)
     withdrawal.status = _S.PROCESSING
