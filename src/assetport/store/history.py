@@ -1,7 +1,9 @@
 """History reads with Binance's paging and time-window semantics, from the read model.
 
 Backs `allOrders`, `myTrades`, `historicalTrades`, `aggTrades` and `klines` (and a lookup of
-orders that are no longer in the engine). Rows carry integer units; `market()` gives the
+orders that are no longer in the engine), the small-balance conversions of `dribblet`, and
+custody's `deposit/hisrec` and `withdraw/history` (see "Custody" below, which pages
+differently). Rows carry integer units; `market()` gives the
 assets and precisions a caller needs to render them as decimal strings.
 
 Paging rules, shared by every list (docs/binance-api.md, "History paging"):
@@ -11,13 +13,18 @@ Paging rules, shared by every list (docs/binance-api.md, "History paging"):
 - without one, the newest `limit` rows (up to `endTime` when given);
 - `startTime`/`endTime` are milliseconds and inclusive; `limit` is clamped to 1..1000.
 
+Custody's lists follow Binance's wallet endpoints instead: newest first, paged by `offset`
+and `limit` (default and most 1000), within [startTime, endTime] (milliseconds, inclusive)
+which default to the 90 days up to now and may be at most 90 days apart; with a
+`withdrawOrderId`, 7 days.
+
 Aggregate trades are stored, not derived at query time: each trade row carries the id of
 its aggregate (see `schema.trades`), numbered 1, 2, ... per symbol exactly as the in-memory
 market data numbers them, so ids agree whichever side answers. An aggregate's `a` is that
 id, `f`/`l` its first and last trade ids.
 """
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Final
@@ -25,6 +32,7 @@ from typing import Any, Final
 from sqlalchemy import ColumnElement, Connection, Select, and_, func, select
 
 from assetport.domain.candles import Candle
+from assetport.domain.custody import WithdrawalStatus
 from assetport.domain.intervals import (
     INTERVALS,
     local_close_time,
@@ -49,6 +57,8 @@ class Refusal(Enum):
     WINDOW_TOO_LONG = "more than 24 hours between startTime and endTime"
     BAD_COMBINATION = "a combination of parameters Binance refuses"
     UNKNOWN_INTERVAL = "not a kline interval"
+    WINDOW_OVER_90_DAYS = "more than 90 days between startTime and endTime"
+    WINDOW_OVER_7_DAYS = "more than 7 days between startTime and endTime with withdrawOrderId"
 
 
 class HistoryError(ValueError):
@@ -217,6 +227,98 @@ DUST_RECORDS: Final = 100
 DUST_LINES: Final = 20
 
 
+@dataclass(frozen=True, slots=True)
+class ChainDeposit:
+    """A deposit credited from a chain (`deposit/hisrec`); `seq` is the credit's."""
+
+    seq: int
+    time_us: int
+    asset: str
+    amount: int
+    network: str
+    tx_hash: str
+    log_index: int  # -1 for a native coin's transfer
+    address: str
+
+
+@dataclass(frozen=True, slots=True)
+class WithdrawalRecord:
+    """A withdrawal with its latest state (`withdraw/history`); the gateway renders
+    `status` as Binance's number (`custody.BINANCE_STATUS`)."""
+
+    withdrawal_id: str
+    asset: str
+    network: str
+    address: str
+    amount: int
+    fee: int
+    client_ref: str
+    status: WithdrawalStatus
+    approvals: int
+    tx_hash: str  # "" until signed
+    requested_us: int
+    updated_us: int
+    completed_us: int | None
+    reason: str  # why it ended; "" otherwise
+
+
+@dataclass(frozen=True, slots=True)
+class WithdrawalAddress:
+    network: str
+    address: str
+    label: str
+    usable_from_us: int
+
+
+CUSTODY_LIMIT: Final = 1000
+CUSTODY_WINDOW_MS: Final = 90 * DAY_MS
+CLIENT_REF_WINDOW_MS: Final = 7 * DAY_MS
+
+
+def _custody_window(
+    start_ms: int | None, end_ms: int | None, now_ms: int, longest_ms: int
+) -> tuple[int, int]:
+    """[start, end] in milliseconds: each bound defaults as Binance's wallet history does
+    (the start `longest_ms` before now, the end now), and they may be at most `longest_ms`
+    apart."""
+    start = now_ms - longest_ms if start_ms is None else start_ms
+    end = now_ms if end_ms is None else end_ms
+    if end - start > longest_ms:
+        too_long = (
+            Refusal.WINDOW_OVER_7_DAYS
+            if longest_ms == CLIENT_REF_WINDOW_MS
+            else Refusal.WINDOW_OVER_90_DAYS
+        )
+        raise HistoryError(too_long)
+    return start, end
+
+
+def _custody_page(offset: int | None, limit: int | None) -> tuple[int, int]:
+    count = CUSTODY_LIMIT if limit is None else max(1, min(CUSTODY_LIMIT, limit))
+    return max(0, offset or 0), count
+
+
+def _withdrawal(row: Sequence[Any]) -> WithdrawalRecord:
+    (withdrawal_id, asset, network, address, amount, fee, client_ref, status, approvals,
+     tx_hash, requested_us, updated_us, completed_us, reason) = row  # fmt: skip
+    return WithdrawalRecord(
+        withdrawal_id=withdrawal_id,
+        asset=asset,
+        network=network,
+        address=address,
+        amount=amount,
+        fee=fee,
+        client_ref=client_ref,
+        status=WithdrawalStatus(status),
+        approvals=approvals,
+        tx_hash=tx_hash,
+        requested_us=requested_us,
+        updated_us=updated_us,
+        completed_us=completed_us,
+        reason=reason,
+    )
+
+
 class History:
     def __init__(self, database: Database) -> None:
         self.database = database
@@ -242,6 +344,103 @@ class History:
                     records.append(DustRecord(seq, time_us, target, []))
                 records[-1].lines.append(DustLine(asset, amount, fee, transferred))
         return records
+
+    # ------------------------------------------------------------------ custody
+
+    def chain_deposits(
+        self,
+        account: int,
+        now_ms: int,
+        asset: str | None = None,
+        start_ms: int | None = None,
+        end_ms: int | None = None,
+        offset: int | None = None,
+        limit: int | None = None,
+        tx_hash: str | None = None,
+    ) -> list[ChainDeposit]:
+        """`GET /sapi/v1/capital/deposit/hisrec`: the account's credited deposits, newest
+        first (`coin`, `txId`, the window and the page as Binance takes them)."""
+        start, end = _custody_window(start_ms, end_ms, now_ms, CUSTODY_WINDOW_MS)
+        skip, count = _custody_page(offset, limit)
+        d = schema.chain_deposits
+        query = select(
+            d.c.seq,
+            d.c.time_us,
+            d.c.asset,
+            d.c.amount,
+            d.c.network,
+            d.c.tx_hash,
+            d.c.log_index,
+            d.c.address,
+        ).where(d.c.account == account, *_us_range(d.c.time_us, start, end))
+        if asset is not None:
+            query = query.where(d.c.asset == asset)
+        if tx_hash is not None:
+            query = query.where(d.c.tx_hash == tx_hash)
+        query = query.order_by(d.c.seq.desc()).offset(skip).limit(count)
+        with self.database.engine.connect() as connection:
+            return [ChainDeposit(*row) for row in connection.execute(query)]
+
+    def withdrawals(
+        self,
+        account: int,
+        now_ms: int,
+        asset: str | None = None,
+        statuses: Collection[WithdrawalStatus] | None = None,
+        start_ms: int | None = None,
+        end_ms: int | None = None,
+        offset: int | None = None,
+        limit: int | None = None,
+        withdrawal_ids: Collection[str] | None = None,
+        client_ref: str | None = None,
+    ) -> list[WithdrawalRecord]:
+        """`GET /sapi/v1/capital/withdraw/history`: the account's withdrawals by request
+        time, newest first. `statuses` are those one Binance status stands for (its
+        PROCESSING is both APPROVED and PROCESSING here); `withdrawal_ids` is `idList`,
+        `client_ref` is `withdrawOrderId`, whose window defaults to and is at most 7 days."""
+        longest = CUSTODY_WINDOW_MS if client_ref is None else CLIENT_REF_WINDOW_MS
+        start, end = _custody_window(start_ms, end_ms, now_ms, longest)
+        skip, count = _custody_page(offset, limit)
+        w = schema.withdrawals
+        query = select(
+            w.c.withdrawal_id,
+            w.c.asset,
+            w.c.network,
+            w.c.address,
+            w.c.amount,
+            w.c.fee,
+            w.c.client_ref,
+            w.c.status,
+            w.c.approvals,
+            w.c.tx_hash,
+            w.c.requested_us,
+            w.c.updated_us,
+            w.c.completed_us,
+            w.c.reason,
+        ).where(w.c.account == account, *_us_range(w.c.requested_us, start, end))
+        if asset is not None:
+            query = query.where(w.c.asset == asset)
+        if statuses is not None:
+            query = query.where(w.c.status.in_([status.value for status in statuses]))
+        if withdrawal_ids is not None:
+            query = query.where(w.c.withdrawal_id.in_(list(withdrawal_ids)))
+        if client_ref is not None:
+            query = query.where(w.c.client_ref == client_ref)
+        query = query.order_by(w.c.requested_seq.desc()).offset(skip).limit(count)
+        with self.database.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return [_withdrawal(row) for row in rows]
+
+    def withdrawal_addresses(self, account: int) -> list[WithdrawalAddress]:
+        """The account's withdrawal address book as it stands, by network and address."""
+        a = schema.withdrawal_addresses
+        query = (
+            select(a.c.network, a.c.address, a.c.label, a.c.usable_from_us)
+            .where(a.c.account == account)
+            .order_by(a.c.network, a.c.address)
+        )
+        with self.database.engine.connect() as connection:
+            return [WithdrawalAddress(*row) for row in connection.execute(query)]
 
     def market(self, symbol: str) -> MarketInfo | None:
         m, a = schema.markets, schema.assets

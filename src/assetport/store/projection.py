@@ -6,6 +6,11 @@ each symbol. The projector loads it from the database when it starts, so rows ar
 written whole (no SQL arithmetic on amounts, see `schema`), and reloads it after a failed
 write, since the fold has already moved it on.
 
+Custody's withdrawals change after they are requested (approved, signed, completed or
+ended), often in the batch that requested them: a batch folds each one's changes, in event
+order, into its new row or into one update of the row an earlier batch wrote. An address
+book entry is written as it stands at the end of the batch (added, or removed).
+
 A batch's candles are built per second first and folded into the sixteen intervals once
 per second and symbol: the per-trade cost stays one candle update.
 """
@@ -17,11 +22,14 @@ from typing import Any, Final, assert_never
 
 from assetport.domain.candles import Candle
 from assetport.domain.commands import Command
+from assetport.domain.custody import WithdrawalStatus
 from assetport.domain.events import (
     AccountFeesChanged,
     AnyEvent,
     AssetListed,
     CommandRejected,
+    CustodyPolicySet,
+    DepositCredited,
     Deposited,
     DustConverted,
     Event,
@@ -38,6 +46,15 @@ from assetport.domain.events import (
     OrderFilled,
     OrderTriggered,
     TradeExecuted,
+    WithdrawalAddressAdded,
+    WithdrawalAddressRemoved,
+    WithdrawalApproved,
+    WithdrawalCompleted,
+    WithdrawalEnded,
+    WithdrawalRequested,
+    WithdrawalRiskHoldSet,
+    WithdrawalRulesSet,
+    WithdrawalSigned,
     Withdrawn,
 )
 from assetport.domain.intervals import INTERVALS, SECOND, bounds
@@ -206,6 +223,27 @@ class OrderState:
 
 _order_row: Final = attrgetter(*OrderState.COLUMNS)
 
+# Column order of the withdrawals table.
+WITHDRAWAL_COLUMNS: Final = (
+    "withdrawal_id",
+    "account",
+    "asset",
+    "network",
+    "address",
+    "amount",
+    "fee",
+    "client_ref",
+    "status",
+    "approvals",
+    "tx_hash",
+    "nonce",
+    "requested_seq",
+    "requested_us",
+    "updated_us",
+    "completed_us",
+    "reason",
+)
+
 
 class CandleState(Candle):
     """A candle of one series of the read model (a symbol and an interval), as its row."""
@@ -308,6 +346,12 @@ class Rows:
     postings: list[Row] = field(default_factory=list)
     transfers: list[Row] = field(default_factory=list)
     dust_conversions: list[Row] = field(default_factory=list)
+    chain_deposits: list[Row] = field(default_factory=list)
+    new_withdrawals: list[Row] = field(default_factory=list)
+    # Withdrawals requested in an earlier batch: their id and the columns that changed.
+    withdrawal_changes: list[dict[str, object]] = field(default_factory=list)
+    addresses: list[Row] = field(default_factory=list)  # written whole (insert or replace)
+    removed_addresses: list[Row] = field(default_factory=list)  # (account, network, address)
     balances: list[Row] = field(default_factory=list)
     candles: list[Row] = field(default_factory=list)
 
@@ -322,6 +366,11 @@ class Rows:
             + len(self.candles)
             + len(self.transfers)
             + len(self.dust_conversions)
+            + len(self.chain_deposits)
+            + len(self.new_withdrawals)
+            + len(self.withdrawal_changes)
+            + len(self.addresses)
+            + len(self.removed_addresses)
         )
 
 
@@ -334,6 +383,12 @@ class _Touched:
     balances: dict[tuple[int, str], int] = field(default_factory=dict)  # -> seq last posted
     candles: dict[tuple[str, str, int], CandleState] = field(default_factory=dict)
     seconds: dict[str, CandleState] = field(default_factory=dict)  # the open 1s candles
+    # withdrawal id -> its columns, for those requested in this batch
+    new_withdrawals: dict[str, dict[str, object]] = field(default_factory=dict)
+    # withdrawal id -> the columns changed, for those requested earlier
+    withdrawal_changes: dict[str, dict[str, object]] = field(default_factory=dict)
+    # (account, network, address) -> its row, or None once removed
+    addresses: dict[Row, Row | None] = field(default_factory=dict)
 
 
 class BatchGap(Exception):
@@ -373,6 +428,19 @@ def fold(state: ProjectionState, items: Iterable[Applied]) -> Rows:
         for (account, asset), seq in sorted(touched.balances.items())
     ]
     rows.candles = [candle.row() for candle in touched.candles.values()]
+    rows.new_withdrawals = [
+        tuple(columns[name] for name in WITHDRAWAL_COLUMNS)
+        for columns in touched.new_withdrawals.values()
+    ]
+    rows.withdrawal_changes = [
+        {"withdrawal_id": withdrawal_id, **changed}
+        for withdrawal_id, changed in touched.withdrawal_changes.items()
+    ]
+    for key, address in touched.addresses.items():
+        if address is None:
+            rows.removed_addresses.append(key)
+        else:
+            rows.addresses.append(address)
     return rows
 
 
@@ -454,12 +522,49 @@ def _apply(state: ProjectionState, rows: Rows, touched: _Touched, event: Event) 
                     "taker_fee_bps": known.taker_fee_bps,
                 }
             )
+        case DepositCredited():
+            rows.chain_deposits.append(
+                (known.seq, known.time, known.account, known.asset, known.amount,
+                 known.network, known.tx_hash, known.log_index, known.address)
+            )  # fmt: skip
+        case WithdrawalRequested():
+            touched.new_withdrawals[known.withdrawal_id] = _requested(known)
+        case WithdrawalApproved():
+            _withdrawal_changed(
+                touched, known, status=known.status.value, approvals=known.approvals
+            )
+        case WithdrawalSigned():
+            _withdrawal_changed(
+                touched,
+                known,
+                status=WithdrawalStatus.PROCESSING.value,
+                tx_hash=known.tx_hash,
+                nonce=known.nonce,
+            )
+        case WithdrawalCompleted():
+            _withdrawal_changed(
+                touched,
+                known,
+                status=WithdrawalStatus.COMPLETED.value,
+                tx_hash=known.tx_hash,
+                completed_us=known.time,
+            )
+        case WithdrawalEnded():
+            _withdrawal_changed(touched, known, status=known.status.value, reason=known.reason)
+        case WithdrawalAddressAdded():
+            key = (known.account, known.network, known.address)
+            touched.addresses[key] = (*key, known.label, known.usable_from)
+        case WithdrawalAddressRemoved():
+            touched.addresses[(known.account, known.network, known.address)] = None
         case (
             MarketSelfTradePreventionChanged()
             | MarketFeeAssetChanged()
             | AccountFeesChanged()
             | CommandRejected()
             | MatchPrevented()
+            | WithdrawalRulesSet()
+            | CustodyPolicySet()
+            | WithdrawalRiskHoldSet()
         ):
             pass  # no table holds these: the journal has them
         case DustConverted():
@@ -470,6 +575,43 @@ def _apply(state: ProjectionState, rows: Rows, touched: _Touched, event: Event) 
             )  # fmt: skip
         case _:
             assert_never(known)
+
+
+def _requested(event: WithdrawalRequested) -> dict[str, object]:
+    """A new withdrawal's columns, by name (`WITHDRAWAL_COLUMNS`)."""
+    return {
+        "withdrawal_id": event.withdrawal_id,
+        "account": event.account,
+        "asset": event.asset,
+        "network": event.network,
+        "address": event.address,
+        "amount": event.amount,
+        "fee": event.fee,
+        "client_ref": event.client_ref,
+        "status": event.status.value,
+        "approvals": 0,
+        "tx_hash": "",
+        "nonce": -1,
+        "requested_seq": event.seq,
+        "requested_us": event.time,
+        "updated_us": event.time,
+        "completed_us": None,
+        "reason": "",
+    }
+
+
+def _withdrawal_changed(
+    touched: _Touched,
+    event: WithdrawalApproved | WithdrawalSigned | WithdrawalCompleted | WithdrawalEnded,
+    **changed: object,
+) -> None:
+    """A step of a withdrawal: into its new row when this batch requested it, else into the
+    update of the row an earlier batch wrote. Later steps overwrite earlier ones."""
+    columns = touched.new_withdrawals.get(event.withdrawal_id)
+    if columns is None:
+        columns = touched.withdrawal_changes.setdefault(event.withdrawal_id, {})
+    columns.update(changed)
+    columns["updated_us"] = event.time
 
 
 def _touch(state: ProjectionState, touched: _Touched, order_id: int, event: Event) -> OrderState:

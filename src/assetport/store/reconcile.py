@@ -5,7 +5,9 @@ projector may lag), then three views of the same money are compared:
 
 - the engine's balances with the `balances` table,
 - the engine's balances with the sum of the `postings` lines,
-- the engine's open orders with the open rows of the `orders` table.
+- the engine's open orders with the open rows of the `orders` table,
+- the engine's withdrawals not yet final with those of the `withdrawals` table (their
+  held funds are in the balances; this names the withdrawal that holds them).
 
 Every difference is reported as one sentence; none means the read model is sound.
 """
@@ -18,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import Connection, select
 
 from assetport.domain.commands import decode_command
+from assetport.domain.custody import TRANSITIONS
 from assetport.domain.orders import OPEN_STATUSES
 from assetport.engine.engine import Engine
 from assetport.journal.errors import JournalCorrupted
@@ -62,6 +65,7 @@ def compare(database: Database, records: Iterable[Record]) -> list[str]:
             expected, _posted_balances(connection), "the postings sum to"
         )
         problems += _order_differences(engine, connection)
+        problems += _withdrawal_differences(engine, connection)
         return problems
 
 
@@ -170,6 +174,56 @@ def _order_differences(engine: Engine, connection: Connection) -> list[str]:
                 if w != h
             )
             problems.append(f"open order {order_id} differs (journal vs read model): {fields}")
+    return problems
+
+
+_WITHDRAWAL_FIELDS = ("account", "asset", "amount", "fee", "status", "approvals", "tx_hash")
+
+
+def _withdrawal_differences(engine: Engine, connection: Connection) -> list[str]:
+    expected = {
+        w.withdrawal_id: (
+            w.account,
+            w.asset,
+            w.amount,
+            w.fee,
+            w.status.value,
+            len(w.approvals),
+            w.tx_hash,
+        )
+        for w in engine.custody.open_withdrawals()
+    }
+    w = schema.withdrawals
+    # The statuses a withdrawal may still move from: those not yet final.
+    open_values = [status.value for status in TRANSITIONS]
+    actual = {
+        row[0]: tuple(row[1:])
+        for row in connection.execute(
+            select(w.c.withdrawal_id, *(w.c[name] for name in _WITHDRAWAL_FIELDS)).where(
+                w.c.status.in_(open_values)
+            )
+        )
+    }
+    problems: list[str] = []
+    for withdrawal_id in sorted(expected.keys() | actual.keys()):
+        want, have = expected.get(withdrawal_id), actual.get(withdrawal_id)
+        if want is None:
+            problems.append(
+                f"withdrawal {withdrawal_id} is open in the read model but not in the journal"
+            )
+        elif have is None:
+            problems.append(
+                f"withdrawal {withdrawal_id} is open in the journal but not in the read model"
+            )
+        elif want != have:
+            fields = ", ".join(
+                f"{name} {journal} vs {model}"
+                for name, journal, model in zip(_WITHDRAWAL_FIELDS, want, have, strict=True)
+                if journal != model
+            )
+            problems.append(
+                f"open withdrawal {withdrawal_id} differs (journal vs read model): {fields}"
+            )
     return problems
 
 

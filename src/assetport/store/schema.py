@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     false,
 )
 from sqlalchemy.types import TypeDecorator, TypeEngine, UserDefinedType
@@ -227,6 +228,61 @@ dust_conversions = Table(
     Column("fee", Units, nullable=False),
     Column("transferred", Units, nullable=False),
     Index("ix_dust_conversions_account", "account", "seq"),
+)
+
+# Custody (`domain/custody.py`). A deposit credited from a chain: one per credit command
+# (`seq`), and one per chain key (network, transaction hash, log index; -1 for a native
+# coin's transfer, which has no log).
+chain_deposits = Table(
+    "chain_deposits",
+    metadata,
+    Column("seq", BigInteger, primary_key=True),
+    Column("time_us", BigInteger, nullable=False),
+    Column("account", BigInteger, nullable=False),
+    Column("asset", String(12), nullable=False),
+    Column("amount", Units, nullable=False),
+    Column("network", String(32), nullable=False),
+    Column("tx_hash", String(66), nullable=False),
+    Column("log_index", BigInteger, nullable=False),
+    Column("address", String(128), nullable=False),
+    UniqueConstraint("network", "tx_hash", "log_index", name="uq_chain_deposits_chain_key"),
+    Index("ix_chain_deposits_account", "account", "seq"),
+)
+
+# Every withdrawal with its latest state. `status` is a `WithdrawalStatus` value; `tx_hash`
+# and `nonce` are "" and -1 until it is signed; `reason` says why it ended ("" otherwise).
+withdrawals = Table(
+    "withdrawals",
+    metadata,
+    Column("withdrawal_id", String(64), primary_key=True),
+    Column("account", BigInteger, nullable=False),
+    Column("asset", String(12), nullable=False),
+    Column("network", String(32), nullable=False),
+    Column("address", String(128), nullable=False),
+    Column("amount", Units, nullable=False),
+    Column("fee", Units, nullable=False),
+    Column("client_ref", String(64), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("approvals", Integer, nullable=False),
+    Column("tx_hash", String(66), nullable=False),
+    Column("nonce", BigInteger, nullable=False),
+    Column("requested_seq", BigInteger, nullable=False),
+    Column("requested_us", BigInteger, nullable=False),
+    Column("updated_us", BigInteger, nullable=False),
+    Column("completed_us", BigInteger, nullable=True),  # NULL until the chain confirms it
+    Column("reason", String(200), nullable=False),
+    Index("ix_withdrawals_account", "account", "requested_seq"),
+)
+
+# Each account's withdrawal addresses as they stand; a removed one has no row.
+withdrawal_addresses = Table(
+    "withdrawal_addresses",
+    metadata,
+    Column("account", BigInteger, primary_key=True),
+    Column("network", String(32), primary_key=True),
+    Column("address", String(128), primary_key=True),
+    Column("label", String(64), nullable=False),
+    Column("usable_from_us", BigInteger, nullable=False),  # after the cooldown
 )
 
 candles = Table(

@@ -5,7 +5,11 @@ with binary COPY (one round trip per table, no per-row statement); changed order
 and candles are copied into temporary tables and applied with one INSERT ... ON CONFLICT
 each. On SQLite, in process, a plain executemany of one prepared statement per table is
 already the fast path, upserts included. The statements are built from the tables in
-`schema`, so the column lists have one source."""
+`schema`, so the column lists have one source.
+
+Custody's rows are few (one per deposit or withdrawal step): new ones take the same paths,
+and a withdrawal's later steps or a removed address are plain UPDATE and DELETE statements
+on both databases."""
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -13,7 +17,19 @@ from operator import itemgetter
 from typing import Any, Final
 
 import psycopg
-from sqlalchemy import BigInteger, Boolean, Connection, Integer, String, Table, Text, update
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Connection,
+    Integer,
+    String,
+    Table,
+    Text,
+    and_,
+    bindparam,
+    delete,
+    update,
+)
 from sqlalchemy.exc import DBAPIError
 
 from assetport.store import schema
@@ -52,7 +68,19 @@ def write_rows(connection: Connection, rows: Rows) -> None:
         _insert(connection, bulk, schema.transfers, rows.transfers)
     if rows.dust_conversions:
         _insert(connection, bulk, schema.dust_conversions, rows.dust_conversions)
-    upserts = ((schema.balances, rows.balances), (schema.candles, rows.candles))
+    if rows.chain_deposits:
+        _insert(connection, bulk, schema.chain_deposits, rows.chain_deposits)
+    if rows.new_withdrawals:
+        _insert(connection, bulk, schema.withdrawals, rows.new_withdrawals)
+    if rows.withdrawal_changes:
+        _update_withdrawals(connection, rows.withdrawal_changes)
+    if rows.removed_addresses:
+        _delete_addresses(connection, rows.removed_addresses)
+    upserts = (
+        (schema.balances, rows.balances),
+        (schema.candles, rows.candles),
+        (schema.withdrawal_addresses, rows.addresses),
+    )
     for table, changed in upserts:
         if not changed:
             continue
@@ -60,6 +88,43 @@ def write_rows(connection: Connection, rows: Rows) -> None:
             bulk.upsert(table, changed)
         else:
             _sqlite_insert(connection, table, changed, upsert=True)
+
+
+def _update_withdrawals(connection: Connection, changes: list[dict[str, object]]) -> None:
+    """One UPDATE per set of changed columns (each withdrawal's steps are already folded
+    into one change), by withdrawal id."""
+    w = schema.withdrawals
+    by_columns: dict[tuple[str, ...], list[dict[str, object]]] = {}
+    for change in changes:
+        columns = tuple(sorted(name for name in change if name != "withdrawal_id"))
+        by_columns.setdefault(columns, []).append(
+            {f"new_{name}": value for name, value in change.items()}
+        )
+    for columns, params in by_columns.items():
+        statement = (
+            update(w)
+            .where(w.c.withdrawal_id == bindparam("new_withdrawal_id"))
+            .values({name: bindparam(f"new_{name}") for name in columns})
+        )
+        connection.execute(statement, params)
+
+
+def _delete_addresses(connection: Connection, keys: list[Row]) -> None:
+    a = schema.withdrawal_addresses
+    statement = delete(a).where(
+        and_(
+            a.c.account == bindparam("key_account"),
+            a.c.network == bindparam("key_network"),
+            a.c.address == bindparam("key_address"),
+        )
+    )
+    connection.execute(
+        statement,
+        [
+            {"key_account": account, "key_network": network, "key_address": address}
+            for account, network, address in keys
+        ],
+    )
 
 
 def _insert(
