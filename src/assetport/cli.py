@@ -111,6 +111,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="the proof-of-reserves build to publish (assetport por build --out DIR); "
         "default DATA_DIR/proof-of-reserves",
     )
+    serve.add_argument(
+        "--chain-rpc", default=None, metavar="URL",
+        help="JSON-RPC URL of the EVM node for deposits and withdrawals (any node); "
+        "with --demo and without it, an embedded anvil starts",
+    )  # fmt: skip
+    serve.add_argument(
+        "--no-chain", action="store_true", help="no custody: no chain node, no wallet endpoints"
+    )
     add_account_arguments(serve)
     serve.add_argument("--tls-cert", type=Path, default=None, help="serve https: PEM chain")
     serve.add_argument("--tls-key", type=Path, default=None, help="serve https: PEM key")
@@ -336,6 +344,8 @@ def _serve(args: argparse.Namespace) -> int:
             trusted_proxies=tuple(args.trusted_proxy),
             engine=args.engine,
             por_dir=args.por_dir,
+            chain_rpc=args.chain_rpc,
+            no_chain=args.no_chain,
         )
     )
 

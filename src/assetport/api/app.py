@@ -3,6 +3,7 @@
 OpenAPI document (`openapi.py`, made for the markets listed at the time of the request) and
 a docs page with the web pages' security headers."""
 
+from collections.abc import Sequence
 from typing import Any
 
 import msgspec
@@ -36,12 +37,15 @@ def create_app(
     extra_routes: list[BaseRoute] | None = None,
     live: Realtime | None = None,
     verifier: EmailVerifier | None = None,
+    extra_endpoints: Sequence[Endpoint] = (),
 ) -> Starlette:
-    """The ASGI app: REST, the operator endpoints, the market streams. The WebSocket API's
-    connections are served by `ws_server` (`live.ws_api`), below the ASGI layer."""
+    """The ASGI app: REST (with the faces' own Binance-style endpoints, `extra_endpoints`:
+    the wallet's custody endpoints), the operator endpoints, the market streams. The
+    WebSocket API's connections are served by `ws_server` (`live.ws_api`), below the ASGI
+    layer."""
     routes: list[BaseRoute] = []
     live = live if live is not None else realtime(gateway)
-    endpoints = (*REST_ENDPOINTS, *live.endpoints)
+    endpoints = (*REST_ENDPOINTS, *live.endpoints, *extra_endpoints)
     by_path: dict[str, dict[str, Endpoint]] = {}
     for endpoint in endpoints:
         by_path.setdefault(endpoint.path, {})[endpoint.method] = endpoint

@@ -123,7 +123,7 @@ class CommandSink(Protocol):
     async def execute(self, command: Command) -> Sequence[Event]: ...
 
 
-class _OutcomeExecutor(Protocol):
+class OutcomeExecutor(Protocol):
     async def execute(self, command: Command) -> Any: ...
 
 
@@ -131,7 +131,7 @@ class EngineLinkSink:
     """A `CommandSink` over the gateway's engine link, whose `execute` answers an
     `Outcome` carrying `.events`."""
 
-    def __init__(self, link: _OutcomeExecutor) -> None:
+    def __init__(self, link: OutcomeExecutor) -> None:
         self._link = link
 
     async def execute(self, command: Command) -> Sequence[Event]:

@@ -242,6 +242,19 @@ class ChainDeposit:
 
 
 @dataclass(frozen=True, slots=True)
+class OpenWithdrawal:
+    """A withdrawal the sender has to sign, broadcast or confirm."""
+
+    withdrawal_id: str
+    account: int
+    asset: str
+    address: str
+    amount: int
+    status: WithdrawalStatus
+    tx_hash: str
+
+
+@dataclass(frozen=True, slots=True)
 class WithdrawalRecord:
     """A withdrawal with its latest state (`withdraw/history`); the gateway renders
     `status` as Binance's number (`custody.BINANCE_STATUS`)."""
@@ -430,6 +443,23 @@ class History:
         with self.database.engine.connect() as connection:
             rows = connection.execute(query).all()
         return [_withdrawal(row) for row in rows]
+
+    def withdrawals_to_send(self, network: str) -> list[OpenWithdrawal]:
+        """Every withdrawal of `network` the sender has work on (approved, or signed and
+        not yet confirmed), in the order requested."""
+        w = schema.withdrawals
+        open_statuses = (WithdrawalStatus.APPROVED.value, WithdrawalStatus.PROCESSING.value)
+        query = (
+            select(w.c.withdrawal_id, w.c.account, w.c.asset, w.c.address, w.c.amount,
+                   w.c.status, w.c.tx_hash)
+            .where(w.c.network == network, w.c.status.in_(open_statuses))
+            .order_by(w.c.requested_seq)
+        )  # fmt: skip
+        with self.database.engine.connect() as connection:
+            return [
+                OpenWithdrawal(wid, account, asset, address, amount, WithdrawalStatus(status), tx)
+                for wid, account, asset, address, amount, status, tx in connection.execute(query)
+            ]
 
     def withdrawal_addresses(self, account: int) -> list[WithdrawalAddress]:
         """The account's withdrawal address book as it stands, by network and address."""
