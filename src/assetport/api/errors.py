@@ -212,6 +212,24 @@ def invalid_request(msg: str) -> ApiError:
     return ApiError(-1130, msg)
 
 
+def illegal_address(reason: str) -> ApiError:
+    """Binance's -4033 "Illegal address.", saying what is wrong with it."""
+    return ApiError(-4033, f"Illegal address: {reason}.")
+
+
+def not_on_chain(coin: str, network: str) -> ApiError:
+    """-1130 for a coin that is listed but neither deposited nor withdrawn on `network`."""
+    return ApiError(
+        -1130, f"Data sent for parameter 'coin' is not valid: {coin} is not on {network}."
+    )
+
+
+def unknown_network(network: str) -> ApiError:
+    return ApiError(
+        -1130, f"Data sent for parameter 'network' is not valid: the only network is {network}."
+    )
+
+
 def invalid_key_request(detail: str) -> ApiError:
     return ApiError(-1130, f"Invalid API key request: {detail}")
 
@@ -269,6 +287,7 @@ class RejectContext(StrEnum):
     AMEND = "AMEND"
     ADMIN = "ADMIN"
     DUST = "DUST"
+    WITHDRAW = "WITHDRAW"
 
 
 # Binance's engine messages (errors page, "Messages for -1010, -2010 and -2011").
@@ -296,6 +315,10 @@ MSG_AMEND_INVALID: Final = (
 )
 
 _R = RejectReason
+
+# Binance's wallet code with its engine's message: ccxt maps the message to InsufficientFunds
+# wherever the server is, the code only for binance.com's own hosts.
+WITHDRAW_INSUFFICIENT_BALANCE: Final = ErrorSpec(-4026, MSG_INSUFFICIENT_BALANCE)
 
 # Assetport's own codes for what Binance spot has no word for (operator and transfer
 # commands); 409 where the request conflicts with something already done.
@@ -352,6 +375,26 @@ WITHDRAWAL_NOT_ALLOWED_NOW: Final = ErrorSpec(
     -7028, "The withdrawal cannot do that from its current status.", 409
 )
 ALREADY_APPROVED: Final = ErrorSpec(-7029, "This operator approved the withdrawal already.", 409)
+# The wallet endpoints (custody/rest_capital.py): Binance's own wallet codes where it has one.
+UNKNOWN_COIN: Final = ErrorSpec(-4018, "We don't have this asset.")
+# Binance's -4047 text, copied as it is; the 7-day window of withdrawOrderId is said in ours.
+WINDOW_OVER_90_DAYS: Final = ErrorSpec(-4047, "Time interval must be within 0-90 days")
+WINDOW_OVER_7_DAYS: Final = ErrorSpec(
+    -4047, "Time interval must be within 0-7 days when withdrawOrderId is sent"
+)
+TOO_MANY_IDS: Final = ErrorSpec(
+    -1130, "Data sent for parameter 'idList' is not valid: at most 45 ids."
+)
+TOTP_REQUIRED: Final = ErrorSpec(
+    -7030, "This account has two-factor authentication on: send the current code as totp.", 401
+)
+TOTP_INVALID: Final = ErrorSpec(-7031, "The two-factor code (totp) is not valid.", 401)
+CHAIN_UNAVAILABLE: Final = ErrorSpec(
+    -7032, "The chain node cannot be reached right now; try again later.", 503
+)
+CHAIN_FAUCET_ALREADY_GIVEN: Final = ErrorSpec(
+    -7005, "Test funds of this coin were sent less than a minute ago.", 429
+)
 
 _NEW_ORDER: Final[dict[RejectReason, ErrorSpec]] = {
     _R.UNKNOWN_SYMBOL: BAD_SYMBOL,
@@ -437,12 +480,23 @@ _DUST: Final[dict[RejectReason, ErrorSpec]] = {
     _R.INSUFFICIENT_BALANCE: ErrorSpec(-2010, MSG_INSUFFICIENT_BALANCE),
 }
 
+# Withdrawals and address books (/sapi/v1/capital/withdraw/...): Binance's wallet codes,
+# where it has one (-4026 with the message ccxt reads as InsufficientFunds).
+_WITHDRAW: Final[dict[RejectReason, ErrorSpec]] = {
+    **_NEW_ORDER,
+    _R.INSUFFICIENT_BALANCE: WITHDRAW_INSUFFICIENT_BALANCE,
+    _R.UNKNOWN_ASSET: UNKNOWN_COIN,
+    _R.INVALID_ACCOUNT: ErrorSpec(-4006, "Support main account only."),
+    _R.INVALID_AMOUNT: ErrorSpec(-1130, "Data sent for parameter 'amount' is not valid."),
+}
+
 _TABLES: Final[dict[RejectContext, dict[RejectReason, ErrorSpec]]] = {
     RejectContext.NEW_ORDER: _NEW_ORDER,
     RejectContext.CANCEL: _CANCEL,
     RejectContext.AMEND: _AMEND,
     RejectContext.ADMIN: _ADMIN,
     RejectContext.DUST: _DUST,
+    RejectContext.WITHDRAW: _WITHDRAW,
 }
 
 
@@ -469,4 +523,8 @@ def history_error(reason: Refusal) -> ApiError:
         return more_than_hours(24)
     if reason is Refusal.BAD_COMBINATION:
         return BAD_PARAM_COMBO.error()
+    if reason is Refusal.WINDOW_OVER_90_DAYS:
+        return WINDOW_OVER_90_DAYS.error()
+    if reason is Refusal.WINDOW_OVER_7_DAYS:
+        return WINDOW_OVER_7_DAYS.error()
     return BAD_INTERVAL.error()

@@ -47,6 +47,9 @@ class Security(Enum):
     NONE = "NONE"
     USER_DATA = "USER_DATA"  # signed, needs the read permission
     TRADE = "TRADE"  # signed, needs the trade permission
+    # Signed, needs the withdraw permission (a key with an IP allowlist, as Binance's);
+    # a web session may call it too, with its two-factor code when it has one on.
+    WITHDRAW = "WITHDRAW"
     USER_STREAM = "USER_STREAM"  # API key only, no signature (legacy listenKey)
     MARKET_DATA = "MARKET_DATA"  # API key only, no signature (historicalTrades)
 
@@ -286,7 +289,7 @@ def _authenticate(
     if security is Security.USER_STREAM or security is Security.MARKET_DATA:
         params.mark_read("timestamp", "recvWindow", "signature")
         return check_key(gateway.keys, api_key, ip, Permission.READ)
-    permission = Permission.TRADE if security is Security.TRADE else Permission.READ
+    permission = _PERMISSIONS.get(security, Permission.READ)
     return authenticate_rest(
         gateway.keys,
         api_key=api_key,
@@ -299,7 +302,8 @@ def _authenticate(
     )
 
 
-_SESSION_SECURITY = (Security.USER_DATA, Security.TRADE, Security.USER_STREAM)
+_PERMISSIONS: Final = {Security.TRADE: Permission.TRADE, Security.WITHDRAW: Permission.WITHDRAW}
+_SESSION_SECURITY = (Security.USER_DATA, Security.TRADE, Security.WITHDRAW, Security.USER_STREAM)
 
 
 def _session_account(
@@ -320,7 +324,8 @@ def _session_account(
         session,
         state_changing=endpoint.method != "GET",
         now_ms=now,
-        trading=endpoint.security is Security.TRADE,
+        # Moving money off the platform needs a verified email as trading does.
+        trading=endpoint.security in (Security.TRADE, Security.WITHDRAW),
     )
     if account is not None:
         params.mark_read("timestamp", "recvWindow", "signature")

@@ -44,8 +44,13 @@ SESSION_COOKIE: Final = "ap_session"
 CSRF_HEADER: Final = "X-CSRF-Token"
 API_KEY_HEADER: Final = "X-MBX-APIKEY"
 
-_SESSION_SECURITY: Final = (Security.USER_DATA, Security.TRADE, Security.USER_STREAM)
-_SIGNED: Final = (Security.USER_DATA, Security.TRADE)
+_SESSION_SECURITY: Final = (
+    Security.USER_DATA,
+    Security.TRADE,
+    Security.WITHDRAW,
+    Security.USER_STREAM,
+)
+_SIGNED: Final = (Security.USER_DATA, Security.TRADE, Security.WITHDRAW)
 # Parameters of a signed request that a session request does not need (it has no signature).
 _SIGNATURE_PARAMS: Final = frozenset({"timestamp", "signature", "recvWindow"})
 

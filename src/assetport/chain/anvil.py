@@ -10,10 +10,13 @@ OpenZeppelin 5.5 and later uses `mcopy`, so the contracts need Cancun or newer.
 Nothing else in Assetport depends on anvil: every other module speaks JSON-RPC to a URL.
 """
 
+import ctypes
 import os
 import platform
 import re
+import signal
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +27,7 @@ CHAIN_ID: Final = 31337
 # anvil's default dev accounts come from this well-known mnemonic: a test chain's only.
 DEV_MNEMONIC: Final = "test test test test test test test test test test test junk"
 START_TIMEOUT_S: Final = 15.0
+PR_SET_PDEATHSIG: Final = 1  # prctl(2)
 _LISTENING = re.compile(r"Listening on 127\.0\.0\.1:(\d+)")
 _CHAIN_DIR = Path(__file__).resolve().parents[3] / "chain"
 
@@ -104,7 +108,11 @@ class Anvil:
         with log.open("ab") as out:
             offset = out.tell()  # the log is kept across starts: read this one's lines
             process = subprocess.Popen(
-                args, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+                args,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                preexec_fn=_die_with_parent,
             )
         return cls(process, _wait_for_port(process, log, offset), state_dir, log, extra or [])
 
@@ -122,6 +130,15 @@ class Anvil:
 
     def __exit__(self, *_: object) -> None:
         self.stop()
+
+
+def _die_with_parent() -> None:
+    """In the child, before anvil runs: on Linux, ask the kernel to end it when the process
+    that started it dies, even by `kill -9` (no node left running on the data dir's state,
+    which the next start would run a second node over)."""
+    if sys.platform == "linux":
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _wait_for_port(process: subprocess.Popen[bytes], log: Path, offset: int) -> int:

@@ -17,6 +17,7 @@ decimal text. Addresses are stored as lowercase `0x` hex, the form JSON-RPC retu
 """
 
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -35,6 +36,7 @@ NATIVE_LOG_INDEX: Final = -1
 
 _SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS created (at_ms INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS addresses (
     account INTEGER PRIMARY KEY,
     address TEXT NOT NULL UNIQUE
@@ -238,6 +240,13 @@ class DepositStore:
                     f"{self.path} has schema {row[0]}; this Assetport knows {SCHEMA_VERSION}"
                 )
             # Later versions migrate here, one step at a time, from row[0] upwards.
+            if self._db.execute("SELECT count(*) FROM created").fetchone()[0] == 0:
+                now_ms = int(time.time() * 1000)
+                self._db.execute("INSERT INTO created VALUES (?)", (now_ms,))
+
+    def created_ms(self) -> int:
+        """When the store was made: no deposit address is older, so no deposit either."""
+        return int(self._db.execute("SELECT at_ms FROM created").fetchone()[0])
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:

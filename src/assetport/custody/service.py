@@ -56,6 +56,8 @@ APPLIED_RULES: Final = "applied-rules.json"
 DEMO_CONTRACTS: Final = "demo-contracts.json"
 WATCH_S: Final = 0.5
 CONNECT_RETRY_S: Final = 3.0
+# Our clock and the chain's may differ: watch from a little before the store was made.
+CLOCK_SKEW_S: Final = 600
 SEND_S: Final = 0.5
 DEMO_BLOCK_TIME_S: Final = 1
 # What the sandbox's hot wallet starts with, so that withdrawals can be paid at once.
@@ -176,11 +178,12 @@ class Custody:
             self.config = config
             self.assets = {a.chain.asset: a.chain for a in config.assets}
         chain_id = await asyncio.to_thread(_chain_id, url)
-        # A new store on a real chain watches from today's head, not from genesis (no
-        # deposit address existed before it); the sandbox's chain is short.
+        # A new store on a real chain watches from the block of its making, not from
+        # genesis (no deposit address is older); the sandbox's chain is short.
         start_block = 0
         if self.node is None and self.deposits.cursor(config.network) is None:
-            start_block = await asyncio.to_thread(_head, url)
+            since_s = self.deposits.created_ms() // 1000 - CLOCK_SKEW_S
+            start_block = await asyncio.to_thread(_first_block_since, url, since_s)
         assets = list(self.assets.values())
         self.sender = WithdrawalSender(
             url, config.network, chain_id, self.assets, self.signer, self.outgoing,
@@ -409,8 +412,18 @@ def _chain_id(url: str) -> int:
     return int(_web3(url).eth.chain_id)
 
 
-def _head(url: str) -> int:
-    return int(_web3(url).eth.block_number)
+def _first_block_since(url: str, since_s: int) -> int:
+    """The first block whose time is `since_s` or later (the head's number when none is),
+    found by bisection: block times never go backwards."""
+    w3 = _web3(url)
+    low, high = 0, int(w3.eth.block_number)
+    while low < high:
+        middle = (low + high) // 2
+        if int(w3.eth.get_block(middle)["timestamp"]) >= since_s:
+            high = middle
+        else:
+            low = middle + 1
+    return low
 
 
 def _faucet_send(url: str, chain: ChainAsset, to: str) -> str:

@@ -3,10 +3,12 @@
 An API key belongs to one account and is either HMAC-SHA256 (the platform generates a
 64-character key and secret; the secret is shown once) or Ed25519 (the user registers a
 public key in PEM, the platform generates the API key). A key carries permissions (`read`,
-`trade`; at least one), an optional IP allowlist, its creation time and a label (at most 64
-characters, no control or bidirectional characters: `labels.py`). Every way of making a
-key (the admin endpoint and CLI, the account page) goes through `KeyStore`, which refuses
-one without permissions or with a bad label (`KeyRequestError`, a ValueError).
+`trade`, `withdraw`; at least one), an optional IP allowlist (required for `withdraw`, as
+Binance requires it of keys that may move money off the platform), its creation time and a
+label (at most 64 characters, no control or bidirectional characters: `labels.py`). Every
+way of making a key (the admin endpoint and CLI, the account page) goes through `KeyStore`,
+which refuses one without permissions, with a bad label or that may withdraw from any address
+(`KeyRequestError`, a ValueError).
 
 HMAC secrets are encrypted at rest with AES-GCM under a master key kept in
 `<data_dir>/master.key` (mode 0600, made on first use); the associated data binds each
@@ -50,6 +52,7 @@ MAX_LABEL: Final = 64
 class Permission(StrEnum):
     READ = "read"
     TRADE = "trade"
+    WITHDRAW = "withdraw"  # the wallet's withdrawals and address book
 
 
 class KeyKind(StrEnum):
@@ -65,10 +68,16 @@ class KeyRequestError(ValueError):
     """A key that cannot be made as asked: no permission, or a bad label."""
 
 
-def check_key_request(permissions: frozenset[Permission], label: str) -> None:
-    """Refuse a key no request could use, or whose label would not read as what it is."""
+def check_key_request(
+    permissions: frozenset[Permission], label: str, ip_allowlist: tuple[IpNetwork, ...] = ()
+) -> None:
+    """Refuse a key no request could use, whose label would not read as what it is, or
+    that could withdraw from anywhere: a leaked key without an allowlist would empty the
+    account."""
     if not permissions:
-        raise KeyRequestError("an API key needs at least one permission (read, trade)")
+        raise KeyRequestError("an API key needs at least one permission (read, trade, withdraw)")
+    if Permission.WITHDRAW in permissions and not ip_allowlist:
+        raise KeyRequestError("a key that may withdraw needs an IP allowlist")
     try:
         check_label(label, "a label", MAX_LABEL)
     except LabelError as exc:
@@ -309,7 +318,7 @@ class KeyStore:
             label=label,
             secret=secret.encode(),
         )
-        check_key_request(key.permissions, key.label)
+        check_key_request(key.permissions, key.label, key.ip_allowlist)
         nonce, sealed = self._box.seal(api_key, secret.encode())
         self._store(key, nonce, sealed)
         return key, secret
@@ -335,7 +344,7 @@ class KeyStore:
             label=label,
             public_key_pem=public_key_pem.strip() + "\n",
         )
-        check_key_request(key.permissions, key.label)
+        check_key_request(key.permissions, key.label, key.ip_allowlist)
         self._store(key, None, None)
         return key
 

@@ -36,6 +36,7 @@ import uvicorn
 from assetport.accounts.mail import Outbox, SmtpServer, parse_smtp_url
 from assetport.accounts.price_alerts import PriceAlerts
 from assetport.accounts.routes import account_routes
+from assetport.accounts.second_factor import TotpSecondFactor
 from assetport.accounts.service import Accounts
 from assetport.accounts.settings import AccountSettings
 from assetport.accounts.web_call import WebContext
@@ -55,6 +56,9 @@ from assetport.api.ratelimit import (
 from assetport.api.transport_limits import load_transport_limits
 from assetport.api.ws_routes import realtime
 from assetport.api.ws_server import websocket_protocol
+from assetport.custody.config import ChainConfigError, chain_config, demo_chain_config
+from assetport.custody.rest_capital import capital_endpoints
+from assetport.custody.service import Custody
 from assetport.domain.commands import ListAsset, ListMarket
 from assetport.domain.events import CommandRejected
 from assetport.edge.keys import AdminToken, KeyStore
@@ -106,6 +110,11 @@ class ServeOptions:
     # The published proof-of-reserves build (`assetport por build --out`); None: the data
     # dir's `proof-of-reserves` folder.
     por_dir: Path | None = None
+    # The chain (custody: deposits and withdrawals): a JSON-RPC URL of any EVM node; None
+    # with --demo starts the embedded anvil, None otherwise uses the listing file's
+    # [chain] table (no table: no custody). `no_chain` turns custody off.
+    chain_rpc: str | None = None
+    no_chain: bool = False
 
 
 def load_rate_limits(config: Path | None) -> tuple[RateLimit, ...]:
@@ -172,6 +181,7 @@ async def serve(options: ServeOptions) -> None:
     server: uvicorn.Server | None = None
     gateway: Gateway | None = None
     read_model: ReadModelProcess | None = None
+    custody: Custody | None = None
     background: list[asyncio.Task[None]] = []
     try:
         gateway = Gateway(engine.link, keys, limiter, sandbox=options.demo)
@@ -186,6 +196,9 @@ async def serve(options: ServeOptions) -> None:
         alerts = PriceAlerts(accounts, GatewayPrices(gateway))
         gateway.listeners.append(alerts.on_command)
         extra_routes = account_routes(accounts, context, catcher=catcher, alerts=alerts)
+        custody = await _open_custody(options, listings, gateway)
+        second_factor = TotpSecondFactor(accounts.store)
+        extra_endpoints = [] if custody is None else capital_endpoints(custody, second_factor)
         if options.demo:
             background.append(_start_sandbox(gateway))
             extra_routes.extend(sandbox_routes(gateway))
@@ -211,6 +224,7 @@ async def serve(options: ServeOptions) -> None:
             extra_routes=extra_routes,
             live=live,
             verifier=accounts,
+            extra_endpoints=extra_endpoints,
         )
         tls = options.tls_cert is not None
         admission = Admission(limits, limiter, gateway.clock_ms, proxies)
@@ -222,7 +236,9 @@ async def serve(options: ServeOptions) -> None:
             lifespan="off",
             access_log=False,
             # The REST endpoints below the ASGI layer (http_server), the rest through the app.
-            http=http_protocol(gateway, (*REST_ENDPOINTS, *live.endpoints), admission),
+            http=http_protocol(
+                gateway, (*REST_ENDPOINTS, *live.endpoints, *extra_endpoints), admission
+            ),
             # X-Forwarded-* only from --trusted-proxy addresses, by api/proxies.py (the IP
             # allowlists and per-IP limits key on the address): never uvicorn's own.
             proxy_headers=False,
@@ -265,6 +281,8 @@ async def serve(options: ServeOptions) -> None:
     finally:
         for task in background:
             task.cancel()
+        if custody is not None:
+            await custody.close()
         await engine.close()
         if read_model is not None:
             await read_model.close()
@@ -280,6 +298,37 @@ async def serve(options: ServeOptions) -> None:
         with contextlib.suppress(FileNotFoundError):
             (data_dir / SERVER_FILE).unlink()
     engine.raise_if_failed()
+
+
+async def _open_custody(
+    options: ServeOptions, listings: Listings, gateway: Gateway
+) -> Custody | None:
+    """Custody on the chain the options name: the embedded node in the sandbox, the
+    listing file's [chain] table (its node, or --chain-rpc), or none."""
+    if options.no_chain:
+        return None
+    table = _chain_table(options.config)
+    precisions = dict(gateway.markets.precision)
+    if table is not None:
+        config = chain_config(table, precisions)
+    elif options.demo or options.chain_rpc is not None:
+        config = demo_chain_config(precisions)
+    else:
+        return None
+    rpc_url = options.chain_rpc or config.rpc_url
+    if rpc_url is None and not options.demo:
+        raise ChainConfigError("chain: give rpc_url in the [chain] table or --chain-rpc")
+    history = gateway.history
+    return await Custody.open(options.data_dir, config, gateway.engine, history, rpc_url=rpc_url)
+
+
+def _chain_table(config: Path | None) -> dict[str, Any] | None:
+    if config is None:
+        return None
+    table = tomllib.loads(config.read_text(encoding="utf-8")).get("chain")
+    if table is not None and not isinstance(table, dict):
+        raise ChainConfigError("chain: a [chain] table")
+    return table
 
 
 @dataclass
