@@ -2,7 +2,8 @@
 
 The server writes its address to `<data_dir>/server.json` and keeps the admin token in
 `<data_dir>/admin.token` (mode 0600); both are read here, so only someone who can read the
-data directory can run these commands.
+data directory can run these commands. Custody's decisions (approvals) take an operator's
+own token instead (`token=`), which the operator gives; the admin token cannot approve.
 """
 
 import json
@@ -20,7 +21,17 @@ class AdminError(Exception):
     """Why an admin command could not be done, for the operator."""
 
 
-def call(data_dir: Path, path: str, body: dict[str, Any]) -> dict[str, Any]:
+def call(
+    data_dir: Path, path: str, body: dict[str, Any], *, token: str | None = None
+) -> dict[str, Any]:
+    """POST `body` to the server's `path`; its JSON answer. `token`: an operator's token
+    rather than the data directory's admin token."""
+    answer: dict[str, Any] = json.loads(call_text(data_dir, path, body, token=token))
+    return answer
+
+
+def call_text(data_dir: Path, path: str, body: dict[str, Any], *, token: str | None = None) -> str:
+    """`call`, answering the body as text (a CSV report)."""
     try:
         server = json.loads((data_dir / SERVER_FILE).read_text(encoding="utf-8"))
         address = f"{server['host']}:{int(server['port'])}"
@@ -37,10 +48,11 @@ def call(data_dir: Path, path: str, body: dict[str, Any]) -> dict[str, Any]:
         raise AdminError(
             f"{data_dir / SERVER_FILE} is not the address file `assetport serve` writes"
         ) from exc
-    try:
-        token = (data_dir / TOKEN_FILE).read_text(encoding="utf-8").strip()
-    except OSError as exc:
-        raise AdminError(f"cannot read the admin token in {data_dir}: {exc}") from exc
+    if token is None:
+        try:
+            token = (data_dir / TOKEN_FILE).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise AdminError(f"cannot read the admin token in {data_dir}: {exc}") from exc
     request = urllib.request.Request(
         f"{scheme}://{address}{path}",
         data=json.dumps(body).encode(),
@@ -49,8 +61,8 @@ def call(data_dir: Path, path: str, body: dict[str, Any]) -> dict[str, Any]:
     )
     try:
         with urllib.request.urlopen(request, timeout=30, context=context) as response:
-            answer: dict[str, Any] = json.loads(response.read())
-            return answer
+            text: str = response.read().decode("utf-8")
+            return text
     except urllib.error.HTTPError as exc:
         try:
             error = json.loads(exc.read())

@@ -10,6 +10,11 @@ assetport admin --data-dir D deposit USER_ID ASSET AMOUNT
 assetport admin --data-dir D stp SYMBOL DEFAULT_STP [--allow-none]
 assetport admin --data-dir D apikey create USER_ID [--ed25519-public-key FILE]
     [--permissions read,trade] [--ip-allow CIDR...]
+assetport admin --data-dir D operator add|remove NAME | list
+assetport admin --data-dir D custody withdrawals | report [--csv] | sweeps | status | refills
+assetport admin --data-dir D custody approve|reject ID [--reason R] [--token T]
+assetport admin --data-dir D custody risk-hold USER_ID --on|--off [--reason R]
+assetport admin --data-dir D custody refill ASSET AMOUNT | refill-approve ID [--token T]
 assetport engine-serve --data-dir D [--journal-url nats://...] [--standby]
 assetport journal verify --data-dir D
 assetport journal stats --data-dir D
@@ -27,9 +32,11 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from assetport.accounts.settings import add_serve_arguments as add_account_arguments
 from assetport.accounts.settings import from_arguments as account_settings
@@ -159,6 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     apikey_create.add_argument("--ed25519-public-key", type=Path, default=None)
     apikey_create.add_argument("--permissions", default="read,trade")
     apikey_create.add_argument("--ip-allow", nargs="*", default=[])
+    _add_custody_arguments(admin_commands)
 
     commands.add_parser(
         "reconcile",
@@ -190,6 +198,46 @@ def build_parser() -> argparse.ArgumentParser:
     por_check.add_argument("proof", type=Path, help="the account's proof (JSON)")
     por_check.add_argument("--root", type=Path, default=None, help="the published root.json")
     return parser
+
+
+def _add_custody_arguments(admin_commands: "argparse._SubParsersAction[Any]") -> None:
+    """`admin operator ...` (the named operators, in the data directory) and `admin
+    custody ...` (the running server's custody endpoints: docs/custody.md)."""
+    operator = admin_commands.add_parser(
+        "operator", help="named operators who approve withdrawals and refills"
+    ).add_subparsers(dest="operator_command", required=True)
+    operator.add_parser("add", help="add an operator; prints their token once").add_argument("name")
+    operator.add_parser("remove", help="remove an operator").add_argument("name")
+    operator.add_parser("list", help="the operators")
+    custody = admin_commands.add_parser(
+        "custody", help="withdrawal approvals, the custody report, sweeps, refills"
+    ).add_subparsers(dest="custody_command", required=True)
+    custody.add_parser("withdrawals", help="withdrawals awaiting approval or in flight")
+    custody.add_parser("sweeps", help="the deposit addresses' sweeps into the hot wallet")
+    custody.add_parser("status", help="the chain node, the watcher, the sender")
+    custody.add_parser("refills", help="refills of the hot wallet from cold")
+    report = custody.add_parser("report", help="holdings, cold share, hack reserve")
+    report.add_argument("--csv", action="store_true", help="CSV rather than JSON")
+    token_help = f"the operator's own token (default: ${OPERATOR_TOKEN_ENV})"
+    for name, what in (("approve", "approve a withdrawal"), ("reject", "reject a withdrawal")):
+        decision = custody.add_parser(name, help=what)
+        decision.add_argument("id", help="the withdrawal's id")
+        decision.add_argument("--token", default=None, help=token_help)
+        if name == "reject":
+            decision.add_argument("--reason", required=True)
+    hold = custody.add_parser("risk-hold", help="every withdrawal of an account waits")
+    hold.add_argument("user_id", type=int)
+    on_off = hold.add_mutually_exclusive_group(required=True)
+    on_off.add_argument("--on", dest="held", action="store_true")
+    on_off.add_argument("--off", dest="held", action="store_false")
+    hold.add_argument("--reason", default="")
+    refill = custody.add_parser("refill", help="request a refill of the hot wallet from cold")
+    refill.add_argument("asset")
+    refill.add_argument("amount", help="a decimal amount, e.g. 10")
+    refill.add_argument("--token", default=None, help=token_help)
+    refill_approve = custody.add_parser("refill-approve", help="approve a refill")
+    refill_approve.add_argument("id", type=int)
+    refill_approve.add_argument("--token", default=None, help=token_help)
 
 
 def _config(args: argparse.Namespace) -> RuntimeConfig:
@@ -351,8 +399,21 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _admin(args: argparse.Namespace) -> int:
-    from assetport.admin_client import AdminError, call
+    from assetport.admin_client import AdminError, call, call_text
 
+    if args.admin_command == "operator":
+        return _operators(args)
+    if args.admin_command == "custody":
+        path, body, token = _custody_request(args)
+        try:
+            if body.get("format") == "csv":
+                print(call_text(args.data_dir, path, body), end="")
+            else:
+                print(json.dumps(call(args.data_dir, path, body, token=token), indent=2))
+        except AdminError as exc:
+            print(f"assetport: {exc}", file=sys.stderr)
+            return 1
+        return 0
     path, body = _admin_request(args)
     try:
         print(json.dumps(call(args.data_dir, path, body), indent=2))
@@ -360,6 +421,57 @@ def _admin(args: argparse.Namespace) -> int:
         print(f"assetport: {exc}", file=sys.stderr)
         return 1
     return 0
+
+
+OPERATOR_TOKEN_ENV = "ASSETPORT_OPERATOR_TOKEN"
+
+
+def _operators(args: argparse.Namespace) -> int:
+    """The named operators live in the data directory: no server is needed."""
+    from assetport.custody.operators import OperatorError, Operators
+
+    operators = Operators.open(_existing_data_dir(args.data_dir))
+    try:
+        if args.operator_command == "add":
+            token = operators.add(args.name)
+            print(f"operator {args.name} added; their token (shown this once, keep it secret):")
+            print(token)
+        elif args.operator_command == "remove":
+            operators.remove(args.name)
+            print(f"operator {args.name} removed")
+        else:
+            listed = [
+                {"name": o.name, "added_at_ms": o.added_at_ms} for o in operators.registered()
+            ]
+            print(json.dumps(listed, indent=2))
+    except OperatorError as exc:
+        raise CliError(str(exc)) from exc
+    return 0
+
+
+def _custody_request(args: argparse.Namespace) -> tuple[str, dict[str, object], str | None]:
+    """(path, body, operator token or None for the admin token) of `admin custody ...`."""
+    prefix = "/api/v1/admin/custody"
+    command = args.custody_command
+    if command in ("withdrawals", "sweeps", "status", "refills"):
+        return f"{prefix}/{command}", {}, None
+    if command == "report":
+        return f"{prefix}/report", {"format": "csv" if args.csv else "json"}, None
+    if command == "risk-hold":
+        body = {"user_id": args.user_id, "held": args.held, "reason": args.reason}
+        return f"{prefix}/risk-hold", body, None
+    token = args.token or os.environ.get(OPERATOR_TOKEN_ENV)
+    if not token:
+        raise CliError(
+            f"{command} needs the operator's own token: --token or ${OPERATOR_TOKEN_ENV}"
+        )
+    if command == "approve":
+        return f"{prefix}/withdrawals/approve", {"id": args.id}, token
+    if command == "reject":
+        return f"{prefix}/withdrawals/reject", {"id": args.id, "reason": args.reason}, token
+    if command == "refill":
+        return f"{prefix}/refill", {"asset": args.asset, "amount": args.amount}, token
+    return f"{prefix}/refill/approve", {"id": args.id}, token
 
 
 def _admin_request(args: argparse.Namespace) -> tuple[str, dict[str, object]]:

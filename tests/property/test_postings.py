@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from assetport.domain.accounts import EXTERNAL_ACCOUNT, FEE_ACCOUNT
 from assetport.domain.commands import Command
 from assetport.domain.events import (
+    DepositCredited,
     Deposited,
     DustConverted,
     Event,
@@ -26,6 +27,9 @@ from assetport.domain.events import (
     OrderFilled,
     OrderTriggered,
     TradeExecuted,
+    WithdrawalCompleted,
+    WithdrawalEnded,
+    WithdrawalRequested,
     Withdrawn,
 )
 from assetport.engine.engine import Engine
@@ -43,7 +47,7 @@ def postings(event: Event, pairs: dict[str, tuple[str, str]]) -> list[Posting]:
     if isinstance(event, MarketListed):
         pairs[event.market.symbol] = (event.market.base, event.market.quote)
         return []
-    if isinstance(event, Deposited):
+    if isinstance(event, Deposited | DepositCredited):
         return [
             (event.account, event.asset, FREE, event.amount),
             (EXTERNAL_ACCOUNT, event.asset, FREE, -event.amount),
@@ -52,6 +56,16 @@ def postings(event: Event, pairs: dict[str, tuple[str, str]]) -> list[Posting]:
         return [
             (event.account, event.asset, FREE, -event.amount),
             (EXTERNAL_ACCOUNT, event.asset, FREE, event.amount),
+        ]
+    if isinstance(event, WithdrawalRequested):  # the amount and its fee held
+        return _hold(event.account, event.asset, event.amount + event.fee)
+    if isinstance(event, WithdrawalEnded):
+        return _hold(event.account, event.asset, -event.released)
+    if isinstance(event, WithdrawalCompleted):  # out of the hold: the amount leaves, the fee stays
+        return [
+            (event.account, event.asset, HELD, -(event.amount + event.fee)),
+            (EXTERNAL_ACCOUNT, event.asset, FREE, event.amount),
+            (FEE_ACCOUNT, event.asset, FREE, event.fee),
         ]
     if isinstance(event, OrderAccepted):
         return _hold(event.account, event.held_asset, event.held)

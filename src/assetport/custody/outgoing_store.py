@@ -17,6 +17,13 @@ hash, raw bytes) and carries it on, rather than signing a second one. A row move
 - VOID: the engine refused it (the withdrawal was cancelled or rejected in between): it
   was never broadcast, so its nonce is free and the next transaction takes it.
 
+The hot wallet sends more than withdrawals: gas for the sweeps of token deposits (GAS) and
+the excess above its cap to the cold address (TO_COLD). Every transaction from the hot
+wallet takes its nonce here, whatever its purpose, so no two ever share one. Such a row has
+no withdrawal to journal: it starts RECORDED (its `withdrawal_id` is its own id, e.g.
+`gas:12`), and the sender broadcasts it in nonce order with the withdrawals and marks it
+DONE from its receipt; only a WITHDRAWAL row completes anything in the ledger.
+
 Chain amounts are uint256 and may not fit SQLite's integers: they are stored as decimal
 text. Addresses are lowercase `0x` hex, the form JSON-RPC returns.
 """
@@ -32,7 +39,7 @@ from typing import Final
 
 CUSTODY_DIR: Final = "custody"
 STORE_FILE: Final = "outgoing.sqlite3"
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 
 _SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
@@ -50,7 +57,8 @@ CREATE TABLE IF NOT EXISTS outgoing (
     block_number INTEGER,
     outcome TEXT NOT NULL DEFAULT '',
     created_at_ms INTEGER NOT NULL,
-    updated_at_ms INTEGER NOT NULL
+    updated_at_ms INTEGER NOT NULL,
+    purpose TEXT NOT NULL DEFAULT 'WITHDRAWAL'
 );
 CREATE INDEX IF NOT EXISTS outgoing_by_nonce ON outgoing (network, sender, nonce);
 CREATE INDEX IF NOT EXISTS outgoing_by_state ON outgoing (state, nonce);
@@ -64,6 +72,14 @@ class OutgoingState(StrEnum):
     MINED = "MINED"
     DONE = "DONE"
     VOID = "VOID"
+
+
+class Purpose(StrEnum):
+    """Why the hot wallet sends a transaction."""
+
+    WITHDRAWAL = "WITHDRAWAL"  # pays a withdrawal: journaled, completed in the ledger
+    GAS = "GAS"  # gas for a deposit address's token sweep (`sweeper.py`)
+    TO_COLD = "TO_COLD"  # the hot wallet's excess above its cap, to the cold address
 
 
 # The rows whose transaction may be on its way: the nonce they hold is taken for good.
@@ -94,17 +110,18 @@ class Outgoing:
     outcome: str = ""
     created_at_ms: int = 0
     updated_at_ms: int = 0
+    purpose: Purpose = Purpose.WITHDRAWAL
 
 
 _COLUMNS: Final = (
     "withdrawal_id, network, asset, sender, recipient, chain_amount, nonce, tx_hash, raw, "
-    "state, block_number, outcome, created_at_ms, updated_at_ms"
+    "state, block_number, outcome, created_at_ms, updated_at_ms, purpose"
 )
 
 
 def _row(values: tuple[object, ...]) -> Outgoing:
     (withdrawal_id, network, asset, sender, recipient, amount, nonce, tx_hash, raw, state,
-     block, outcome, created, updated) = values  # fmt: skip
+     block, outcome, created, updated, purpose) = values  # fmt: skip
     assert isinstance(raw, bytes)
     return Outgoing(
         withdrawal_id=str(withdrawal_id),
@@ -121,6 +138,7 @@ def _row(values: tuple[object, ...]) -> Outgoing:
         outcome=str(outcome),
         created_at_ms=int(str(created)),
         updated_at_ms=int(str(updated)),
+        purpose=Purpose(str(purpose)),
     )
 
 
@@ -161,6 +179,14 @@ class OutgoingStore:
                 raise OutgoingStoreError(
                     f"{self.path} has schema {row[0]}; this Assetport knows {SCHEMA_VERSION}"
                 )
+            elif row[0] < 2:
+                # Version 1 held withdrawals only: every row it has is one.
+                columns = [c[1] for c in self._db.execute("PRAGMA table_info(outgoing)")]
+                if "purpose" not in columns:
+                    self._db.execute(
+                        "ALTER TABLE outgoing ADD COLUMN purpose TEXT NOT NULL DEFAULT 'WITHDRAWAL'"
+                    )
+                self._db.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION,))
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -198,6 +224,28 @@ class OutgoingStore:
         ).fetchall()
         return {str(withdrawal_id) for (withdrawal_id,) in rows}
 
+    def of_purpose(
+        self, purpose: Purpose, network: str, states: Iterable[OutgoingState] = IN_FLIGHT
+    ) -> list[Outgoing]:
+        """The rows of `network` sent for `purpose` in any of `states` (by default those
+        on their way), by nonce."""
+        wanted = [str(state) for state in states]
+        marks = ", ".join("?" * len(wanted))
+        rows = self._db.execute(
+            f"SELECT {_COLUMNS} FROM outgoing WHERE network = ? AND purpose = ? "
+            f"AND state IN ({marks}) ORDER BY nonce, created_at_ms",
+            (network, str(purpose), *wanted),
+        ).fetchall()
+        return [_row(values) for values in rows]
+
+    def purpose_of(self, tx_hash: str) -> Purpose | None:
+        """Why the hot wallet sent transaction `tx_hash` (0x hex), None if it did not: the
+        deposit watcher must not take the sweeper's gas for a deposit."""
+        row = self._db.execute(
+            "SELECT purpose FROM outgoing WHERE tx_hash = ?", (tx_hash.lower(),)
+        ).fetchone()
+        return None if row is None else Purpose(str(row[0]))
+
     def counts(self, network: str) -> dict[str, int]:
         """The number of rows of `network` in each state (every state named)."""
         counts = {str(state): 0 for state in OutgoingState}
@@ -230,16 +278,23 @@ class OutgoingStore:
     # -- writes: each one durable when it returns ------------------------------------
 
     def insert_signed(self, outgoing: Outgoing) -> Outgoing:
-        """Record a newly signed transaction (state SIGNED). A withdrawal has one row for
-        good: a second raises `OutgoingStoreError` (the sender never signs twice)."""
-        if outgoing.state is not OutgoingState.SIGNED:
-            raise OutgoingStoreError("a new row starts SIGNED")
+        """Record a newly signed transaction: a withdrawal's starts SIGNED (the engine
+        journals it next), any other purpose's RECORDED (nothing to journal: it may be
+        broadcast). A row id has one row for good: a second raises `OutgoingStoreError`
+        (the sender never signs twice)."""
+        first = (
+            OutgoingState.SIGNED
+            if outgoing.purpose is Purpose.WITHDRAWAL
+            else OutgoingState.RECORDED
+        )
+        if outgoing.state is not first:
+            raise OutgoingStoreError(f"a new {outgoing.purpose} row starts {first}")
         now = _now_ms()
         try:
             with self._transaction() as db:
                 db.execute(
                     f"INSERT INTO outgoing ({_COLUMNS}) VALUES "
-                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, '', ?, ?)",
+                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, '', ?, ?, ?)",
                     (
                         outgoing.withdrawal_id,
                         outgoing.network,
@@ -250,9 +305,10 @@ class OutgoingStore:
                         outgoing.nonce,
                         outgoing.tx_hash,
                         outgoing.raw,
-                        str(OutgoingState.SIGNED),
+                        str(first),
                         now,
                         now,
+                        str(outgoing.purpose),
                     ),
                 )
         except sqlite3.IntegrityError as exc:

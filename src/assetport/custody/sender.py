@@ -20,6 +20,12 @@ pass (`step`):
    the row is then DONE. A receipt that vanished (a reorganization) sends the row back to
    BROADCAST and the same transaction is sent again.
 
+The hot wallet's other transactions (gas for the sweeps, the excess to cold) are signed by
+`send_from_hot`, which takes its nonce from the same store at the same moment as a
+withdrawal would (nothing awaits in between, so on one event loop no two transactions get
+one nonce); they are stored RECORDED, broadcast in nonce order with the withdrawals by
+step 2 and marked DONE from their receipts by step 3, without the engine.
+
 Whatever is killed when, the store and the engine's journal together say how far each
 withdrawal got, and the next pass goes on from there: the crash test
 (`tests/integration/custody/test_custody_withdrawal_crash.py`) proves it with `kill -9`.
@@ -51,7 +57,7 @@ from assetport.chain.addresses import ADDRESS_BYTES, Address, to_checksum
 from assetport.chain.contracts import describe_revert
 from assetport.chain.signer import HOT, Signer
 from assetport.custody.networks import ChainAsset
-from assetport.custody.outgoing_store import Outgoing, OutgoingState, OutgoingStore
+from assetport.custody.outgoing_store import Outgoing, OutgoingState, OutgoingStore, Purpose
 from assetport.domain.commands import (
     Command,
     CompleteWithdrawal,
@@ -216,7 +222,7 @@ class WithdrawalSender:
         self._engine = engine
         self._pending = pending
         self._confirmations = confirmations
-        self._rpc = _JsonRpc(rpc_url, rpc_timeout_s)
+        self._rpc = NodeRpc(rpc_url, rpc_timeout_s)
         self._node = redact_url(rpc_url)
         self.hot = signer.address(HOT)
         self._up: bool | None = None
@@ -511,13 +517,81 @@ class WithdrawalSender:
             else:
                 report.failed += 1
 
+    async def send_from_hot(
+        self, row_id: str, purpose: Purpose, asset: str, recipient: Address, chain_amount: int
+    ) -> Outgoing:
+        """Sign and store (RECORDED) a transfer of `chain_amount` of `asset` from the hot
+        wallet that pays no withdrawal; the next pass broadcasts it. Idempotent by
+        `row_id`: the row already stored is answered, never a second transaction."""
+        if purpose is Purpose.WITHDRAWAL:
+            raise ValueError("withdrawals are signed by the sender's own pass")
+        known = self._store.get(row_id)
+        if known is not None:
+            return known
+        chain_asset = self._assets.get(asset)
+        if chain_asset is None:
+            raise ValueError(f"{asset} is not configured on {self.network}")
+        hot = self.hot.hex
+        tx: dict[str, Any]
+        if chain_asset.contract is None:
+            tx = {"to": to_checksum(recipient), "value": chain_amount, "gas": NATIVE_TRANSFER_GAS}
+        else:
+            data = transfer_call_data(recipient, chain_amount)
+            call = {"from": hot, "to": chain_asset.contract.lower(), "data": _hex(data)}
+            estimate = _int(await self._rpc.call("eth_estimateGas", call))
+            tx = {
+                "to": to_checksum(Address(bytes.fromhex(chain_asset.contract[2:]))),
+                "value": 0,
+                "data": data,
+                "gas": estimate + estimate * GAS_MARGIN_PERCENT // 100,
+            }
+        chain_pending = _int(await self._rpc.call("eth_getTransactionCount", hot, "pending"))
+        chain_mined = _int(await self._rpc.call("eth_getTransactionCount", hot, "latest"))
+        max_fee, tip = await self._fees()
+        known = self._store.get(row_id)  # another caller may have stored it meanwhile
+        if known is not None:
+            return known
+        # From here to the insert nothing awaits: no withdrawal can take this nonce.
+        nonce = self._store.next_nonce(self.network, hot, chain_pending, chain_mined)
+        tx |= {
+            "type": 2,
+            "chainId": self.chain_id,
+            "nonce": nonce,
+            "maxFeePerGas": max_fee,
+            "maxPriorityFeePerGas": tip,
+        }
+        signed = self._signer.sign_transaction(HOT, tx)
+        row = self._store.insert_signed(
+            Outgoing(
+                withdrawal_id=row_id,
+                network=self.network,
+                asset=asset,
+                sender=signed.sender.hex,
+                recipient=recipient.hex,
+                chain_amount=chain_amount,
+                nonce=signed.nonce,
+                tx_hash="0x" + signed.tx_hash.hex(),
+                raw=signed.raw,
+                state=OutgoingState.RECORDED,
+                purpose=purpose,
+            )
+        )
+        log.info("%s %s signed: nonce %d, tx %s", purpose, row_id, row.nonce, row.tx_hash)
+        return row
+
     def _confirmations_of(self, asset: str) -> int:
         chain_asset = self._assets.get(asset)
         needed = self._confirmations if chain_asset is None else chain_asset.confirmations
         return max(needed, self._confirmations)
 
     async def _settle(self, row: Outgoing, block: int, *, succeeded: bool) -> None:
-        """Complete (or fail, when it reverted) the withdrawal of a confirmed transaction."""
+        """Complete (or fail, when it reverted) the withdrawal of a confirmed transaction;
+        any other purpose's row is only marked DONE (nothing in the ledger moves)."""
+        if row.purpose is not Purpose.WITHDRAWAL:
+            outcome = "CONFIRMED" if succeeded else REVERTED_ON_CHAIN
+            log.info("%s %s %s in block %d", row.purpose, row.withdrawal_id, outcome, block)
+            self._store.mark_done(row.withdrawal_id, block, outcome)
+            return
         command: Command
         if succeeded:
             command = CompleteWithdrawal(row.withdrawal_id, row.tx_hash, block)
@@ -540,7 +614,7 @@ class WithdrawalSender:
         self._store.mark_done(row.withdrawal_id, block, outcome)
 
 
-class _JsonRpc:
+class NodeRpc:
     """JSON-RPC over one aiohttp session (opened on first use); every call bounded by the
     timeout. Errors carry the method and the node's message, never the parameters."""
 

@@ -32,8 +32,9 @@ from assetport.chain.signer import LocalSigner
 from assetport.custody.config import ChainConfig, CustodyAsset
 from assetport.custody.deposit_store import Deposit, DepositStore
 from assetport.custody.networks import ChainAsset
-from assetport.custody.outgoing_store import OutgoingStore
+from assetport.custody.outgoing_store import OutgoingStore, Purpose
 from assetport.custody.sender import EngineLinkSink, OutcomeExecutor, ToSend, WithdrawalSender
+from assetport.custody.sweeper import Sweeper
 from assetport.custody.watcher import DepositWatcher
 from assetport.domain.commands import (
     AddWithdrawalAddress,
@@ -56,6 +57,7 @@ APPLIED_RULES: Final = "applied-rules.json"
 DEMO_CONTRACTS: Final = "demo-contracts.json"
 WATCH_S: Final = 0.5
 CONNECT_RETRY_S: Final = 3.0
+SWEEP_S: Final = 1.0
 # Our clock and the chain's may differ: watch from a little before the store was made.
 CLOCK_SKEW_S: Final = 600
 SEND_S: Final = 0.5
@@ -114,6 +116,7 @@ class Custody:
         self.outgoing = OutgoingStore.open(data_dir)
         self.watcher: DepositWatcher | None = None
         self.sender: WithdrawalSender | None = None
+        self.sweeper: Sweeper | None = None
         self.connect_error: str | None = None
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -189,9 +192,17 @@ class Custody:
             url, config.network, chain_id, self.assets, self.signer, self.outgoing,
             self.engine, self._to_send,
         )  # fmt: skip
+        self.sweeper = Sweeper(
+            self.data_dir, url, config, chain_id, self.signer, self.deposits, self.sender,
+            self.outgoing,
+        )  # fmt: skip
         self.watcher = DepositWatcher(
-            url, config.network, assets, self.deposits, self._credit, start_block=start_block
-        )
+            url, config.network, assets, self.deposits, self._credit, start_block=start_block,
+            is_own_transfer=self._is_gas_top_up,
+        )  # fmt: skip
+
+    def _is_gas_top_up(self, tx_hash: str) -> bool:
+        return self.outgoing.purpose_of(tx_hash) is Purpose.GAS
 
     async def _run(self) -> None:
         while self.watcher is None and not self._stop.is_set():
@@ -203,11 +214,13 @@ class Custody:
                 log.warning("custody waits for the chain node: %s", type(failure).__name__)
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(self._stop.wait(), CONNECT_RETRY_S)
-        if self.watcher is None or self.sender is None:
+        if self.watcher is None or self.sender is None or self.sweeper is None:
             return
         running = [self.watcher.run(self._stop, WATCH_S)]
         if self.history is not None:  # the sender reads what to send from the SQL history
             running.append(self.sender.run(self._stop, SEND_S))
+            # Sweeps need the sender: the gas for a token sweep leaves from the hot wallet.
+            running.append(self.sweeper.run(self._stop, SWEEP_S))
         await asyncio.gather(*running)
 
     async def close(self) -> None:
@@ -217,6 +230,8 @@ class Custody:
                 await asyncio.wait_for(task, timeout=10)
         if self.sender is not None:
             await self.sender.close()
+        if self.sweeper is not None:
+            await self.sweeper.close()
         self.outgoing.close()
         self.deposits.close()
         if self.node is not None:
@@ -331,6 +346,7 @@ class Custody:
             "connect_error": self.connect_error,
             "watcher": None if self.watcher is None else self.watcher.status(),
             "sender": None if self.sender is None else self.sender.status(),
+            "sweeper": None if self.sweeper is None else self.sweeper.status(),
         }
 
     # ------------------------------------------------------------------ sandbox

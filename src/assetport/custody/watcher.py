@@ -169,7 +169,10 @@ class DepositWatcher:
         rpc_timeout_s: float = 5.0,
         start_block: int = 0,
         clock: Callable[[], int] = _now_ms,
+        is_own_transfer: Callable[[str], bool] = lambda tx_hash: False,
     ) -> None:
+        """`is_own_transfer(tx_hash)`: a native transfer the platform itself sent to a
+        deposit address (the sweeper's gas for a token sweep), which is not a deposit."""
         if window_blocks < 1:
             raise ValueError("a scan window is at least one block")
         natives = [asset for asset in assets if asset.contract is None]
@@ -177,6 +180,7 @@ class DepositWatcher:
             raise ValueError(f"{network} has one native coin, not {len(natives)}")
         self._url = rpc_url
         self.network = network
+        self._is_own_transfer = is_own_transfer
         self._native = natives[0] if natives else None
         self._tokens = {
             normal_address(asset.contract): asset for asset in assets if asset.contract is not None
@@ -422,7 +426,12 @@ class DepositWatcher:
             hashes[number] = block["hash"]
             for tx in block["transactions"]:
                 to = tx.get("to")
-                if to is not None and to.lower() in self._addresses and _int(tx["value"]) > 0:
+                if (
+                    to is not None
+                    and to.lower() in self._addresses
+                    and _int(tx["value"]) > 0
+                    and not self._is_own_transfer(tx["hash"])
+                ):
                     matches.append((block, tx))
         if not matches:
             return []

@@ -57,7 +57,9 @@ from assetport.api.transport_limits import load_transport_limits
 from assetport.api.ws_routes import realtime
 from assetport.api.ws_server import websocket_protocol
 from assetport.custody.config import ChainConfigError, chain_config, demo_chain_config
+from assetport.custody.operators import Operators
 from assetport.custody.rest_capital import capital_endpoints
+from assetport.custody.rest_operator import operator_routes
 from assetport.custody.service import Custody
 from assetport.domain.commands import ListAsset, ListMarket
 from assetport.domain.events import CommandRejected
@@ -199,6 +201,9 @@ async def serve(options: ServeOptions) -> None:
         custody = await _open_custody(options, listings, gateway)
         second_factor = TotpSecondFactor(accounts.store)
         extra_endpoints = [] if custody is None else capital_endpoints(custody, second_factor)
+        if custody is not None:
+            operators = Operators.open(data_dir)
+            extra_routes.extend(operator_routes(custody, gateway, users, admin_token, operators))
         if options.demo:
             background.append(_start_sandbox(gateway))
             extra_routes.extend(sandbox_routes(gateway))

@@ -31,6 +31,7 @@ from typing import Any, Final
 
 from sqlalchemy import ColumnElement, Connection, Select, and_, func, select
 
+from assetport.domain.accounts import FIRST_TRADING_ACCOUNT
 from assetport.domain.candles import Candle
 from assetport.domain.custody import WithdrawalStatus
 from assetport.domain.intervals import (
@@ -276,6 +277,14 @@ class WithdrawalRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class AccountWithdrawal:
+    """A withdrawal with the account it belongs to, for the operators' queue."""
+
+    account: int
+    withdrawal: WithdrawalRecord
+
+
+@dataclass(frozen=True, slots=True)
 class WithdrawalAddress:
     network: str
     address: str
@@ -309,6 +318,15 @@ def _custody_window(
 def _custody_page(offset: int | None, limit: int | None) -> tuple[int, int]:
     count = CUSTODY_LIMIT if limit is None else max(1, min(CUSTODY_LIMIT, limit))
     return max(0, offset or 0), count
+
+
+def _withdrawal_columns(w: Any) -> tuple[Any, ...]:
+    """The columns `_withdrawal` reads, in its order."""
+    return (
+        w.c.withdrawal_id, w.c.asset, w.c.network, w.c.address, w.c.amount, w.c.fee,
+        w.c.client_ref, w.c.status, w.c.approvals, w.c.tx_hash, w.c.requested_us,
+        w.c.updated_us, w.c.completed_us, w.c.reason,
+    )  # fmt: skip
 
 
 def _withdrawal(row: Sequence[Any]) -> WithdrawalRecord:
@@ -460,6 +478,50 @@ class History:
                 OpenWithdrawal(wid, account, asset, address, amount, WithdrawalStatus(status), tx)
                 for wid, account, asset, address, amount, status, tx in connection.execute(query)
             ]
+
+    def withdrawals_by_status(
+        self,
+        statuses: Collection[WithdrawalStatus],
+        network: str | None = None,
+        limit: int | None = None,
+    ) -> list[AccountWithdrawal]:
+        """The operators' queue: every withdrawal in one of `statuses` (of `network`, or of
+        any), oldest request first, at most `limit` (1000)."""
+        _, count = _custody_page(None, limit)
+        w = schema.withdrawals
+        query = (
+            select(w.c.account, *_withdrawal_columns(w))
+            .where(w.c.status.in_([status.value for status in statuses]))
+            .order_by(w.c.requested_seq)
+            .limit(count)
+        )
+        if network is not None:
+            query = query.where(w.c.network == network)
+        with self.database.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return [AccountWithdrawal(row[0], _withdrawal(row[1:])) for row in rows]
+
+    def withdrawal_by_id(self, withdrawal_id: str) -> AccountWithdrawal | None:
+        """One withdrawal, whoever's it is (for operators)."""
+        w = schema.withdrawals
+        query = select(w.c.account, *_withdrawal_columns(w)).where(
+            w.c.withdrawal_id == withdrawal_id
+        )
+        with self.database.engine.connect() as connection:
+            row = connection.execute(query).first()
+        return None if row is None else AccountWithdrawal(row[0], _withdrawal(row[1:]))
+
+    def liabilities(self) -> dict[str, int]:
+        """What the exchange owes its users, per asset: every trading account's free and
+        held balance added up (the platform's own accounts are not liabilities)."""
+        b = schema.balances
+        # Added up here, not in SQL: amounts may pass 64 bits (see `schema.Units`).
+        query = select(b.c.asset, b.c.free, b.c.held).where(b.c.account >= FIRST_TRADING_ACCOUNT)
+        totals: dict[str, int] = {}
+        with self.database.engine.connect() as connection:
+            for asset, free, held in connection.execute(query):
+                totals[asset] = totals.get(asset, 0) + free + held
+        return totals
 
     def withdrawal_addresses(self, account: int) -> list[WithdrawalAddress]:
         """The account's withdrawal address book as it stands, by network and address."""

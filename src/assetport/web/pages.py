@@ -9,6 +9,8 @@ is, the market in the path and whether the server runs as the sandbox.
     /trade/{symbol}     trading page of one market
     /signup, /login     account entry
     /account            password, two-factor login, anti-phishing code, API keys
+    /wallet/deposit     the deposit address on the chain (with its QR code), deposits
+    /wallet/withdraw    the withdrawal address book, withdrawals (/wallet goes to deposit)
     /verify             opens an email verification link (the token after `#`)
     /reset-password     asks for a reset link, or sets a new password with one
     /sandbox/mail       the mails the sandbox caught for this browser (sandbox only)
@@ -59,6 +61,8 @@ TITLES = {
     "reset": "Reset your password",
     "mail": "Sandbox mail",
     "portfolio": "Portfolio",
+    "deposit": "Deposit",
+    "withdraw": "Withdraw",
     "reserves": "Proof of reserves",
     "info": "Help",
 }
@@ -278,6 +282,9 @@ def web_routes(
             return RedirectResponse(f"/assets/{code}", 301)
         return shell("info", title=f"{code}: {ASSET_PAGES[code]}")
 
+    async def wallet(request: Request) -> Response:
+        return RedirectResponse("/wallet/deposit", 302)
+
     async def trade_default(request: Request) -> Response:
         return RedirectResponse(f"/trade/{default_symbol()}", 302)
 
@@ -326,6 +333,9 @@ def web_routes(
         Route("/login", simple("login")),
         Route("/account", simple("account")),
         Route("/portfolio", simple("portfolio")),
+        Route("/wallet", wallet),
+        Route("/wallet/deposit", simple("deposit")),
+        Route("/wallet/withdraw", simple("withdraw")),
         Route("/proof-of-reserves", simple("reserves")),
         Route("/proof-of-reserves/verify.py", verifier),
         Route("/verify", simple("verify")),

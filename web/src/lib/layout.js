@@ -228,6 +228,7 @@ function drawHeader(active, session) {
     link("/", "nav.markets", "markets"),
     link(`/trade/${page.defaultSymbol || "KGLDKRW"}`, "nav.trade", "trade"),
     session ? link("/portfolio", "nav.portfolio", "portfolio") : null,
+    session ? link("/wallet/deposit", "nav.wallet", "wallet") : null,
     session ? link("/account", "nav.account", "account") : null,
   ]);
   const languages = el(
