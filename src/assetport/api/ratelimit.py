@@ -290,6 +290,13 @@ _STATIC_WEIGHTS: Final[dict[tuple[str, str], int]] = {
     ("POST", "/sapi/v1/asset/dust-convert/query-convertible-assets"): 1,
     ("POST", "/sapi/v1/asset/dust-convert/convert"): 10,
     ("GET", "/sapi/v1/asset/dribblet"): 1,
+    # The wallet's endpoints weighed per IP as Binance's are; withdraw/apply and
+    # withdraw/history are weighed per account on Binance's own /sapi pools (900 and
+    # 18,000), which are not kept here: they cost 1 of the address's weight.
+    ("GET", "/sapi/v1/capital/config/getall"): 10,
+    ("GET", "/sapi/v1/capital/deposit/address"): 10,
+    ("GET", "/sapi/v1/capital/deposit/hisrec"): 1,
+    ("GET", "/sapi/v1/capital/withdraw/address/list"): 10,
     ("GET", "/api/v3/rateLimit/order"): 40,
     ("GET", "/api/v3/order"): 4,
     ("POST", "/api/v3/order"): 1,
