@@ -18,8 +18,8 @@ decimal text. Addresses are stored as lowercase `0x` hex, the form JSON-RPC retu
 
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
@@ -27,6 +27,7 @@ from typing import Final
 
 from assetport.chain.addresses import Address, to_checksum
 from assetport.chain.hd import DepositAddresses
+from assetport.custody.sqlite_file import connect, transaction
 
 CUSTODY_DIR: Final = "custody"
 STORE_FILE: Final = "custody.sqlite3"
@@ -205,13 +206,9 @@ class DepositStore:
         self.path = path
         self.reorg_depth = reorg_depth
         self._derive = DepositAddresses(xpub)
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
         # A crash may lose the last commits, never corrupt: the chain is rescanned from
         # the cursor and the engine's credit is idempotent, so that loss is harmless.
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA busy_timeout=5000")
+        self._db = connect(path, synchronous="NORMAL")
         self._migrate()
 
     @classmethod
@@ -248,15 +245,8 @@ class DepositStore:
         """When the store was made: no deposit address is older, so no deposit either."""
         return int(self._db.execute("SELECT at_ms FROM created").fetchone()[0])
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return transaction(self._db)
 
     # -- deposit addresses ------------------------------------------------------------
 

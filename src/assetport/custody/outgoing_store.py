@@ -30,12 +30,14 @@ text. Addresses are lowercase `0x` hex, the form JSON-RPC returns.
 
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Final
+
+from assetport.custody.sqlite_file import connect, transaction
 
 CUSTODY_DIR: Final = "custody"
 STORE_FILE: Final = "outgoing.sqlite3"
@@ -147,13 +149,9 @@ class OutgoingStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
         # A row lost to a crash would be a transaction signed, maybe sent, and forgotten:
         # every commit reaches the disk before the sender goes on.
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA busy_timeout=5000")
+        self._db = connect(path, synchronous="FULL")
         self._migrate()
 
     @classmethod
@@ -188,15 +186,8 @@ class OutgoingStore:
                     )
                 self._db.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION,))
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return transaction(self._db)
 
     # -- reads ------------------------------------------------------------------------
 

@@ -45,9 +45,8 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final, Protocol
-from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 import msgspec
@@ -55,6 +54,7 @@ from eth_utils.crypto import keccak
 
 from assetport.chain.addresses import ADDRESS_BYTES, Address, to_checksum
 from assetport.chain.contracts import describe_revert
+from assetport.chain.node_url import redact_url
 from assetport.chain.signer import HOT, Signer
 from assetport.custody.networks import ChainAsset
 from assetport.custody.outgoing_store import Outgoing, OutgoingState, OutgoingStore, Purpose
@@ -181,15 +181,6 @@ def transfer_call_data(recipient: Address, amount: int) -> bytes:
     if not 0 <= amount < _UINT256_LIMIT:
         raise ValueError("a token amount is a uint256")
     return _TRANSFER_SELECTOR + recipient.raw.rjust(32, b"\0") + amount.to_bytes(32, "big")
-
-
-def redact_url(url: str) -> str:
-    """`url` as it may be shown: scheme, host and port (no credentials, path or query)."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, "", "", ""))
 
 
 class WithdrawalSender:
@@ -343,27 +334,14 @@ class WithdrawalSender:
                 continue
             spendable -= cost
             nonce = self._store.next_nonce(self.network, hot, chain_pending, chain_mined)
-            tx |= {
-                "type": 2,
-                "chainId": self.chain_id,
-                "nonce": nonce,
-                "maxFeePerGas": max_fee,
-                "maxPriorityFeePerGas": tip,
-            }
-            signed = self._signer.sign_transaction(HOT, tx)
-            row = self._store.insert_signed(
+            row = self._sign_and_store(
                 Outgoing(
-                    withdrawal_id=withdrawal.withdrawal_id,
-                    network=self.network,
-                    asset=chain_asset.asset,
-                    sender=signed.sender.hex,
-                    recipient=recipient.hex,
-                    chain_amount=chain_amount,
-                    nonce=signed.nonce,
-                    tx_hash="0x" + signed.tx_hash.hex(),
-                    raw=signed.raw,
-                )
-            )
+                    withdrawal.withdrawal_id, self.network, chain_asset.asset, hot,
+                    recipient.hex, chain_amount, nonce, "", b"",
+                ),
+                tx,
+                (max_fee, tip),
+            )  # fmt: skip
             report.signed += 1
             log.info(
                 "withdrawal %s signed: nonce %d, tx %s", row.withdrawal_id, row.nonce, row.tx_hash
@@ -553,31 +531,37 @@ class WithdrawalSender:
             return known
         # From here to the insert nothing awaits: no withdrawal can take this nonce.
         nonce = self._store.next_nonce(self.network, hot, chain_pending, chain_mined)
+        # Nothing for the engine to record: it is ready to broadcast once stored.
+        unsigned = Outgoing(
+            row_id, self.network, asset, hot, recipient.hex, chain_amount, nonce, "", b"",
+            state=OutgoingState.RECORDED, purpose=purpose,
+        )  # fmt: skip
+        row = self._sign_and_store(unsigned, tx, (max_fee, tip))
+        log.info("%s %s signed: nonce %d, tx %s", purpose, row_id, row.nonce, row.tx_hash)
+        return row
+
+    def _sign_and_store(
+        self, unsigned: Outgoing, tx: dict[str, Any], fees: tuple[int, int]
+    ) -> Outgoing:
+        """Sign `tx` from the hot wallet with the row's nonce and the EIP-1559 `fees`, and
+        store the signed transaction before anything can broadcast it."""
+        max_fee, tip = fees
         tx |= {
             "type": 2,
             "chainId": self.chain_id,
-            "nonce": nonce,
+            "nonce": unsigned.nonce,
             "maxFeePerGas": max_fee,
             "maxPriorityFeePerGas": tip,
         }
         signed = self._signer.sign_transaction(HOT, tx)
-        row = self._store.insert_signed(
-            Outgoing(
-                withdrawal_id=row_id,
-                network=self.network,
-                asset=asset,
-                sender=signed.sender.hex,
-                recipient=recipient.hex,
-                chain_amount=chain_amount,
-                nonce=signed.nonce,
-                tx_hash="0x" + signed.tx_hash.hex(),
-                raw=signed.raw,
-                state=OutgoingState.RECORDED,
-                purpose=purpose,
-            )
+        row = replace(
+            unsigned,
+            sender=signed.sender.hex,
+            nonce=signed.nonce,
+            tx_hash="0x" + signed.tx_hash.hex(),
+            raw=signed.raw,
         )
-        log.info("%s %s signed: nonce %d, tx %s", purpose, row_id, row.nonce, row.tx_hash)
-        return row
+        return self._store.insert_signed(row)
 
     def _confirmations_of(self, asset: str) -> int:
         chain_asset = self._assets.get(asset)

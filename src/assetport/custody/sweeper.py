@@ -42,14 +42,14 @@ import asyncio
 import logging
 import sqlite3
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, suppress
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Final
 
 from assetport.chain.addresses import Address, to_checksum
+from assetport.chain.node_url import redact_url
 from assetport.chain.signer import HOT, Signer, deposit_key_id
 from assetport.custody.config import ChainConfig
 from assetport.custody.deposit_store import DepositStatus, DepositStore
@@ -63,10 +63,10 @@ from assetport.custody.sender import (
     NodeError,
     NodeRpc,
     WithdrawalSender,
-    redact_url,
     to_chain_units,
     transfer_call_data,
 )
+from assetport.custody.sqlite_file import connect, transaction
 
 log = logging.getLogger(__name__)
 
@@ -179,12 +179,9 @@ class SweepStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
         # A signed sweep lost to a crash could be signed again with another nonce: every
         # write reaches the disk before the sweeper goes on.
-        self._db.execute("PRAGMA synchronous=FULL")
+        self._db = connect(path, synchronous="FULL")
         self._db.executescript(_SCHEMA)
 
     @classmethod
@@ -194,15 +191,8 @@ class SweepStore:
     def close(self) -> None:
         self._db.close()
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return transaction(self._db)
 
     def open_sweeps(self, network: str) -> list[Sweep]:
         marks = ", ".join("?" * len(OPEN))

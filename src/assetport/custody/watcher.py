@@ -32,12 +32,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any, Final
-from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 import msgspec
 
 from assetport.chain.contracts import TRANSFER_TOPIC
+from assetport.chain.node_url import redact_url
 from assetport.custody.deposit_store import (
     NATIVE_LOG_INDEX,
     AlarmKind,
@@ -82,16 +82,6 @@ class PollReport:
 
 def _now_ms() -> int:
     return time.time_ns() // 1_000_000
-
-
-def redact_url(url: str) -> str:
-    """`url` as it may be shown: scheme, host and port only (no credentials, path or
-    query, where providers put their API keys)."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, "", "", ""))
 
 
 class _Rpc:

@@ -39,6 +39,29 @@ export async function loadCoins() {
 }
 
 // The links between /wallet/deposit and /wallet/withdraw, the current one marked.
+// The chain's coins (null when the exchange runs without custody), asked again with a
+// growing pause while the server cannot answer; `state` says what is going on meanwhile.
+export async function coinsOnceAnswered(state) {
+  say(state, t("common.loading"), "info");
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await loadCoins();
+    } catch (error) {
+      say(state, t("wallet.loadFailed", { reason: walletErrorText(error) }));
+      await new Promise((resolve) => setTimeout(resolve, Math.min(SLOW_MS, FAST_MS * 2 ** attempt)));
+    }
+  }
+}
+
+// True, having said why in `state` and taken the page's `parts` away, when there is no
+// coin to show.
+export function nothingToShow(found, state, parts) {
+  if (found !== null && found.length) return false;
+  say(state, t(found === null ? "wallet.unavailable" : "wallet.noAssets"), "info");
+  for (const id of parts) byId(id).remove();
+  return true;
+}
+
 export function walletTabs(active) {
   const tab = (name, href) =>
     el("a", { href, id: `wallet-tab-${name}`, class: active === name ? "nav-link active" : "nav-link", "aria-current": active === name ? "page" : null, dataset: { i18n: `wallet.${name}` } });

@@ -15,12 +15,14 @@ import { isSandbox, startPage } from "../lib/layout.js";
 import {
   askToLogIn,
   assetPicker,
+  coinsOnceAnswered,
   copyButton,
   firstCoin,
   hashCell,
   keepCoin,
   loadCoins,
   messageLine,
+  nothingToShow,
   present,
   refresher,
   say,
@@ -248,23 +250,8 @@ async function main() {
   }
   drawFrame();
   const state = byId("wallet-state");
-  say(state, t("common.loading"), "info");
-  let found;
-  for (let attempt = 0; ; attempt += 1) {
-    try {
-      found = await loadCoins();
-      break;
-    } catch (error) {
-      say(state, t("wallet.loadFailed", { reason: walletErrorText(error) }));
-      await new Promise((resolve) => setTimeout(resolve, Math.min(30000, 2000 * 2 ** attempt)));
-    }
-  }
-  if (found === null || !found.length) {
-    say(state, t(found === null ? "wallet.unavailable" : "wallet.noAssets"), "info");
-    byId("deposit-card").remove();
-    byId("deposit-history").remove();
-    return;
-  }
+  const found = await coinsOnceAnswered(state);
+  if (nothingToShow(found, state, ["deposit-card", "deposit-history"])) return;
   coins = found;
   unsay(state);
   drawState();

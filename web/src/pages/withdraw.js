@@ -15,11 +15,13 @@ import {
   askToLogIn,
   assetPicker,
   bech32Prefix,
+  coinsOnceAnswered,
   firstCoin,
   hashCell,
   keepCoin,
   loadCoins,
   messageLine,
+  nothingToShow,
   present,
   refresher,
   say,
@@ -596,23 +598,8 @@ async function main() {
   }
   drawFrame();
   const state = byId("wallet-state");
-  say(state, t("common.loading"), "info");
-  let found;
-  for (let attempt = 0; ; attempt += 1) {
-    try {
-      found = await loadCoins();
-      break;
-    } catch (error) {
-      say(state, t("wallet.loadFailed", { reason: walletErrorText(error) }));
-      await new Promise((resolve) => setTimeout(resolve, Math.min(30000, 2000 * 2 ** attempt)));
-    }
-  }
-  if (found === null || !found.length) {
-    say(state, t(found === null ? "wallet.unavailable" : "wallet.noAssets"), "info");
-    byId("withdraw-grid").remove();
-    byId("withdraw-history").remove();
-    return;
-  }
+  const found = await coinsOnceAnswered(state);
+  if (nothingToShow(found, state, ["withdraw-grid", "withdraw-history"])) return;
   coins = found;
   unsay(state);
   if (coins.some((c) => c.network.busy)) say(state, t("wallet.busy"), "info");

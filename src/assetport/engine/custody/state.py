@@ -3,6 +3,8 @@ rules and policy they follow. Every container is canonical in its snapshot secti
 
 from dataclasses import dataclass, field
 
+import msgspec
+
 from assetport.domain.custody import CustodyPolicy, WithdrawalRules, WithdrawalStatus
 
 DepositKey = tuple[str, str, int]  # (network, tx_hash, log_index)
@@ -17,8 +19,9 @@ class BookEntry:
     usable_from: int
 
 
-@dataclass(slots=True)
-class Withdrawal:
+class Withdrawal(msgspec.Struct, array_like=True):
+    """One withdrawal as the engine keeps it (and as its snapshot section holds it)."""
+
     withdrawal_id: str
     account: int
     asset: str
@@ -29,7 +32,7 @@ class Withdrawal:
     client_ref: str
     requested_at: int
     status: WithdrawalStatus
-    approvals: list[str] = field(default_factory=list)
+    approvals: list[str] = msgspec.field(default_factory=list)
     tx_hash: str = ""
     nonce: int = -1
     sender: str = ""
