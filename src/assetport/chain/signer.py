@@ -45,6 +45,7 @@ from eth_account.signers.local import LocalAccount
 from assetport.chain.addresses import Address
 from assetport.chain.anvil import DEV_MNEMONIC
 from assetport.chain.hd import HdKeyError, HdWallet, check_index, generate_seed
+from assetport.journal.durable import sync_directory, write_all
 
 CUSTODY_DIR: Final = "custody"
 MASTER_KEY_FILE: Final = "master.key"
@@ -290,7 +291,7 @@ def _read_or_create_private(path: Path, make: _Maker) -> bytes:
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         try:
-            os.write(fd, content)
+            write_all(fd, content)
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -300,7 +301,7 @@ def _read_or_create_private(path: Path, make: _Maker) -> bytes:
             return _read_private(path)
     finally:
         temporary.unlink(missing_ok=True)
-    _sync_directory(path.parent)
+    sync_directory(path.parent)
     return content
 
 
@@ -309,11 +310,3 @@ def _read_private(path: Path) -> bytes:
     if mode & 0o077:
         raise SealedFileError(f"{path} is readable by others (mode {mode:o}): chmod 600 it")
     return path.read_bytes()
-
-
-def _sync_directory(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
