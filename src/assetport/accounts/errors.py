@@ -59,6 +59,11 @@ REAUTH_CODE_INVALID: Final = ErrorSpec(
 TERMS_NOT_ACCEPTED: Final = ErrorSpec(
     -8027, "Accept the terms of use and the risk disclosure to sign up."
 )
+# A key that may withdraw moves money off the platform: as on Binance, it is made only on an
+# account with two-factor login on, and confirmed with the password and a current code.
+WITHDRAW_KEY_NEEDS_TOTP: Final = ErrorSpec(
+    -8028, "Turn on two-factor authentication before making a key that may withdraw.", 403
+)
 # Price alerts by email (`price_alerts.py`): a block of their own, -8040..-8049.
 ALERT_UNKNOWN_SYMBOL: Final = ErrorSpec(-8040, "No market has this symbol.")
 ALERT_BAD_PRICE: Final = ErrorSpec(

@@ -2,10 +2,13 @@
 answer only), register Ed25519, permissions and IP allowlist, delete. A key that may trade
 takes re-authentication to make (the password, and a second factor when two-factor login is
 on): with it anyone can trade the account away from any machine, so an open session alone
-must not be enough. Each key says whether it is `unrestricted`: it may trade and has no IP
-allowlist, so whoever copies it trades from anywhere (the page warns of it). Every key is made and
-checked by the `KeyStore` the gateway reads too (`edge/keys.py`), so the keys work on the
-REST and WebSocket APIs at once.
+must not be enough. A key that may withdraw moves money off the platform, so as on Binance it
+asks more: a verified email, two-factor login turned on (-8028 otherwise: the password alone
+would confirm it) and re-authentication with the password and a code, besides the IP
+allowlist the key store requires of it. Each key says whether it is `unrestricted`: it may
+trade and has no IP allowlist, so whoever copies it trades from anywhere (the page warns of
+it). Every key is made and checked by the `KeyStore` the gateway reads too (`edge/keys.py`),
+so the keys work on the REST and WebSocket APIs at once.
 """
 
 from typing import Any
@@ -13,9 +16,18 @@ from typing import Any
 from assetport.accounts import errors
 from assetport.accounts.web_call import AccountCall
 from assetport.edge.errors import ApiError
-from assetport.edge.keys import ApiKey, KeyKind, KeyStoreError, Permission
+from assetport.edge.keys import (
+    ApiKey,
+    KeyKind,
+    KeyStoreError,
+    Permission,
+    check_key_request,
+    parse_ip_allowlist,
+)
 
 MAX_LABEL = 64
+# The `type` a request names, and the kind of key it makes.
+_KINDS = {"HMAC": KeyKind.HMAC_SHA256, "ED25519": KeyKind.ED25519}
 
 
 def _shown(key: ApiKey) -> dict[str, Any]:
@@ -45,21 +57,48 @@ async def list_keys(call: AccountCall) -> dict[str, Any]:
     return {"apiKeys": [_shown(key) for key in call.keys.keys_of(call.me.user_id)]}
 
 
+def _check_draft(
+    kind: KeyKind, permissions: frozenset[Permission], label: str, allowlist: list[str], pem: str
+) -> None:
+    """The key store's own checks (the allowlist's and the public key's parsing,
+    `check_key_request`) on a draft that is never stored. Run before re-authentication, so a
+    key the store would refuse does not use up the one-time code sent to confirm it."""
+    try:
+        draft = ApiKey(
+            api_key="", account=0, kind=kind, permissions=permissions,
+            ip_allowlist=parse_ip_allowlist(allowlist), created_ms=0, label=label,
+            public_key_pem=pem,
+        )  # fmt: skip
+        check_key_request(draft.permissions, draft.label, draft.ip_allowlist)
+    except ValueError as exc:
+        raise _invalid(str(exc)) from exc
+
+
 async def create_key(call: AccountCall) -> dict[str, Any]:
     keys = call.keys
     kind = call.body.get("type", "HMAC")
+    if not isinstance(kind, str) or kind not in _KINDS:
+        raise _invalid("'type' is HMAC or ED25519")
     label = call.body.get("label", "")
     if not isinstance(label, str) or len(label) > MAX_LABEL:
         raise _invalid(f"a label has at most {MAX_LABEL} characters")
     try:
-        permissions = [Permission(p) for p in _strings(call, "permissions", ["read"])]
+        permissions = frozenset(Permission(p) for p in _strings(call, "permissions", ["read"]))
     except ValueError as exc:
-        raise _invalid("permissions are 'read' and 'trade'") from exc
-    if Permission.TRADE in permissions and not call.me.email_verified:
+        raise _invalid("permissions are 'read', 'trade' and 'withdraw'") from exc
+    # Trading or moving money off the platform: what a session may not do unconfirmed.
+    confirmed = Permission.TRADE in permissions or Permission.WITHDRAW in permissions
+    if confirmed and not call.me.email_verified:
         raise errors.EMAIL_NOT_VERIFIED.error()  # a key must not trade where a session cannot
+    if Permission.WITHDRAW in permissions and not call.me.totp_enabled:
+        # Without two-factor login, re-authentication would be the password alone.
+        raise errors.WITHDRAW_KEY_NEEDS_TOTP.error()
     allowlist = _strings(call, "ipAllowlist", [])
-    if Permission.TRADE in permissions:
-        # After the cheap checks, before the key exists: a refused key is never made.
+    pem = call.text("publicKey") if kind == "ED25519" else ""
+    _check_draft(_KINDS[kind], permissions, label, allowlist, pem)
+    if confirmed:
+        # After every other check, before the key exists: a refused key is never made. With
+        # two-factor login on (always, for `withdraw`) it takes a code besides the password.
         await call.accounts.reauthenticate(call.me, *call.reauthentication(), call.ip, call.now_ms)
     common: dict[str, Any] = {
         "permissions": permissions, "now_ms": call.now_ms, "label": label,
@@ -69,12 +108,9 @@ async def create_key(call: AccountCall) -> dict[str, Any]:
         if kind == "HMAC":
             key, secret = keys.create_hmac_key(call.me.user_id, **common)
             return {**_shown(key), "secretKey": secret}
-        if kind == "ED25519":
-            pem = call.text("publicKey")
-            return _shown(keys.register_ed25519_key(call.me.user_id, pem, **common))
+        return _shown(keys.register_ed25519_key(call.me.user_id, pem, **common))
     except (KeyStoreError, ValueError) as exc:
         raise _invalid(str(exc)) from exc
-    raise _invalid("'type' is HMAC or ED25519")
 
 
 async def delete_key(call: AccountCall) -> dict[str, Any]:

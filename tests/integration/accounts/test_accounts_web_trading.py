@@ -98,7 +98,10 @@ def test_read_only_and_ip_restricted_keys(server: ExchangeServer) -> None:
     )
     away = Trader(server, user_id, elsewhere["apiKey"], elsewhere["secretKey"])
     assert away.get("/api/v3/account")[1]["code"] == -2015
+    # A key that may withdraw needs two-factor login first (test_keys_withdraw_2fa.py).
     status, answer = web.account("POST", "/apikeys", {"permissions": ["withdraw"]})
+    assert (status, answer["code"]) == (403, -8028)
+    status, answer = web.account("POST", "/apikeys", {"permissions": ["spend"]})
     assert (status, answer["code"]) == (400, -8014)
 
 

@@ -3,9 +3,10 @@
 // everywhere and API keys. A logged-out visitor is sent to /login.
 //
 // Changes that would let whoever holds this session keep the account (turning two-factor
-// login off, new recovery codes, a key that may trade, the anti-phishing code, the
-// password) ask for the password again, and with two-factor login on a code from the app or
-// a recovery code: the server refuses them otherwise (-8024..-8026).
+// login off, new recovery codes, a key that may trade or withdraw, the anti-phishing code,
+// the password) ask for the password again, and with two-factor login on a code from the
+// app or a recovery code: the server refuses them otherwise (-8024..-8026). A key that may
+// withdraw is refused outright while two-factor login is off (-8028).
 //
 // Secrets pass through this page without being kept: the TOTP secret lives only while the
 // set-up is open, recovery codes and an HMAC API secret only in the box that shows them
@@ -795,6 +796,7 @@ function drawKeys() {
   const label = el("input", { id: "api-key-label", type: "text", maxlength: "64", autocomplete: "off", dataset: { i18nPlaceholder: "keys.labelPlaceholder" } });
   const read = el("input", { id: "api-key-read", type: "checkbox", checked: true });
   const trade = el("input", { id: "api-key-trade", type: "checkbox" });
+  const withdraw = el("input", { id: "api-key-withdraw", type: "checkbox" });
   const ips = el("input", { id: "api-key-ips", type: "text", autocomplete: "off", spellcheck: "false", dataset: { i18nPlaceholder: "keys.ipsPlaceholder" } });
   const pem = el("textarea", {
     id: "api-key-public-key",
@@ -806,16 +808,21 @@ function drawKeys() {
   type.addEventListener("change", () => (pemRow.hidden = type.value !== "ED25519"));
   const submit = el("button", { id: "api-key-create", type: "submit", class: "primary", dataset: { i18n: "keys.create" } });
   const checkbox = (input, key) => el("label", { class: "check", for: input.id }, [input, " ", el("span", { dataset: { i18n: key } })]);
-  // A key that may trade: the password (and code) again, and a warning while it would be
-  // open to every address.
+  // A key that may trade or withdraw: the password (and code) again, and a warning while a
+  // trading key would be open to every address. One that may withdraw moves money off the
+  // platform: the server makes it only with an IP allowlist and two-factor login on (then
+  // the code is always asked), which the page says before it is sent.
   const reauth = reauthFields("api-key");
   const openWarning = el("p", { id: "api-key-open-warning", class: "key-warning", role: "note", hidden: true, dataset: { i18n: "keys.openWarning" } });
-  const tradeOnly = el("div", { id: "api-key-trade-confirm", hidden: true }, [openWarning, reauth.node]);
+  const withdrawNote = el("p", { id: "api-key-withdraw-note", class: "key-warning", role: "note", hidden: true, dataset: { i18n: "keys.withdrawNote" } });
+  const tradeOnly = el("div", { id: "api-key-trade-confirm", hidden: true }, [openWarning, withdrawNote, reauth.node]);
   const showTradeParts = () => {
-    tradeOnly.hidden = !trade.checked;
+    tradeOnly.hidden = !(trade.checked || withdraw.checked);
     openWarning.hidden = !(trade.checked && !ips.value.trim());
+    withdrawNote.hidden = !withdraw.checked;
   };
   trade.addEventListener("change", showTradeParts);
+  withdraw.addEventListener("change", showTradeParts);
   ips.addEventListener("input", showTradeParts);
 
   const form = el("form", { id: "api-key-form", class: "key-form", novalidate: true }, [
@@ -824,7 +831,7 @@ function drawKeys() {
     type,
     el("label", { for: "api-key-label", dataset: { i18n: "keys.label" } }),
     label,
-    el("fieldset", { class: "permissions" }, [el("legend", { dataset: { i18n: "keys.permissions" } }), checkbox(read, "keys.read"), checkbox(trade, "keys.trade")]),
+    el("fieldset", { class: "permissions" }, [el("legend", { dataset: { i18n: "keys.permissions" } }), checkbox(read, "keys.read"), checkbox(trade, "keys.trade"), checkbox(withdraw, "keys.withdraw")]),
     el("label", { for: "api-key-ips", dataset: { i18n: "keys.ips" } }),
     ips,
     pemRow,
@@ -835,7 +842,7 @@ function drawKeys() {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearMessage(message);
-    const permissions = [read.checked ? "read" : null, trade.checked ? "trade" : null].filter(Boolean);
+    const permissions = [read.checked ? "read" : null, trade.checked ? "trade" : null, withdraw.checked ? "withdraw" : null].filter(Boolean);
     if (!permissions.length) return showMessage(message, t("keys.permissionMissing"));
     const body = {
       type: type.value,
@@ -843,11 +850,16 @@ function drawKeys() {
       permissions,
       ipAllowlist: ips.value.split(/[\s,]+/).filter(Boolean),
     };
+    // Said at once, in words that name the fix (the server refuses it too, -8014).
+    if (withdraw.checked && !body.ipAllowlist.length) {
+      ips.focus();
+      return showMessage(message, t("keys.withdrawIpsMissing"));
+    }
     if (type.value === "ED25519") {
       if (!pem.value.trim()) return showMessage(message, t("keys.publicKeyMissing"));
       body.publicKey = pem.value.trim();
     }
-    if (trade.checked) {
+    if (trade.checked || withdraw.checked) {
       const confirmation = reauth.body(message);
       if (!confirmation) return;
       Object.assign(body, confirmation);
