@@ -73,7 +73,7 @@ pure:
 	rm -rf src/build $(NATIVE_STAMP)
 
 run: $(STAMP) $(NATIVE_STAMP) $(WEB_STAMP) $(CHAIN_STAMP)
-	$(BIN)/assetport serve --demo --data-dir data --host 127.0.0.1 --port 8000
+	$(BIN)/assetport serve --demo --data-dir data --host 127.0.0.1 --port 8000 --por-every 3600
 
 services:
 	@bash scripts/services.sh

@@ -21,7 +21,7 @@ from pathlib import Path
 from assetport.domain.accounts import FIRST_USER_ACCOUNT
 from assetport.domain.proof_of_reserves.tree import AsOf, SumTree
 from assetport.domain.proof_of_reserves.verify import verify_proof
-from assetport.runtime.reserves import Ledger, build
+from assetport.runtime.reserves import Ledger, Stated, build
 
 
 def main() -> None:
@@ -70,7 +70,7 @@ def main() -> None:
     if args.out is not None:  # what `assetport por build` adds: every file, written
         ledger = Ledger(assets, [(account, tuple(row)) for account, row in rows], 1, 0)
         started = time.perf_counter()
-        build(ledger, args.out, {})
+        build(ledger, args.out, Stated())
         write_s = round(time.perf_counter() - started, 3)
 
     result = {

@@ -18,7 +18,12 @@ TOKEN_FILE = "admin.token"
 
 
 class AdminError(Exception):
-    """Why an admin command could not be done, for the operator."""
+    """Why an admin command could not be done, for the operator; `status` is the server's
+    HTTP status when it answered with an error."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def call(
@@ -69,7 +74,7 @@ def call_text(data_dir: Path, path: str, body: dict[str, Any], *, token: str | N
             message = f"{error.get('msg')} (code {error.get('code')})"
         except ValueError:
             message = f"HTTP {exc.code}"
-        raise AdminError(message) from exc
+        raise AdminError(message, exc.code) from exc
     except (urllib.error.URLError, ConnectionError) as exc:
         raise AdminError(
             f"no Assetport server answers at {address} for {data_dir} ({exc}); is it running?"

@@ -11,7 +11,8 @@ assetport admin --data-dir D stp SYMBOL DEFAULT_STP [--allow-none]
 assetport admin --data-dir D apikey create USER_ID [--ed25519-public-key FILE]
     [--permissions read,trade] [--ip-allow CIDR...]
 assetport admin --data-dir D operator add|remove NAME | list
-assetport admin --data-dir D custody withdrawals | report [--csv] | sweeps | status | refills
+assetport admin --data-dir D custody withdrawals | report [--csv] | reserves | sweeps | status
+assetport admin --data-dir D custody refills
 assetport admin --data-dir D custody approve|reject ID [--reason R] [--token T]
 assetport admin --data-dir D custody risk-hold USER_ID --on|--off [--reason R]
 assetport admin --data-dir D custody refill ASSET AMOUNT | refill-approve ID [--token T]
@@ -20,6 +21,7 @@ assetport journal verify --data-dir D
 assetport journal stats --data-dir D
 assetport journal replay --data-dir D [--journal-url nats://...]
 assetport por build --data-dir D [--reserves RESERVES.json] --out DIR
+assetport por publish --data-dir D [--reserves RESERVES.json | --no-reserves] [--por-dir DIR]
 assetport por verify PROOF.json [--root ROOT.json]
 
 `serve` and `engine-serve` lock their data directory (one writer at a time); the other
@@ -52,7 +54,16 @@ from assetport.runtime.data_dir import private_umask, writer_of
 from assetport.runtime.process import run_engine_process
 from assetport.runtime.recovery import catch_up
 from assetport.runtime.replay import ReplayImpossible, replay
-from assetport.runtime.reserves import ReservesError, ratios, read_reserves, replay_liabilities
+from assetport.runtime.reserves import (
+    POR_DIR,
+    ReservesError,
+    Stated,
+    current_liabilities,
+    parse_reserves,
+    publish,
+    ratios,
+    read_reserves,
+)
 from assetport.runtime.reserves import build as build_reserves
 
 
@@ -115,9 +126,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--por-dir",
         type=Path,
         default=None,
-        help="the proof-of-reserves build to publish (assetport por build --out DIR); "
-        "default DATA_DIR/proof-of-reserves",
+        help="the proof of reserves to serve (assetport por publish, or por build --out "
+        "DIR); default DATA_DIR/proof-of-reserves",
     )
+    serve.add_argument(
+        "--por-every", type=float, default=None, metavar="SECONDS",
+        help="publish the proof of reserves this often, with custody's on-chain reserves "
+        "(the first 30 s after start); default: only when `assetport por publish` is run",
+    )  # fmt: skip
     serve.add_argument(
         "--chain-rpc", default=None, metavar="URL",
         help="JSON-RPC URL of the EVM node for deposits and withdrawals (any node); "
@@ -187,13 +203,28 @@ def build_parser() -> argparse.ArgumentParser:
     por = commands.add_parser("por", help="proof of reserves (docs/proof-of-reserves.md)")
     por_tools = por.add_subparsers(dest="por_command", required=True)
     por_build = por_tools.add_parser(
-        "build", help="replay the journal; write root.json and one proof per user account"
+        "build", help="read the ledger; write root.json and one proof per user account"
     )
     _add_data_dir(por_build)
     por_build.add_argument(
         "--reserves", type=Path, default=None, help="on-chain reserves per asset (JSON)"
     )
     por_build.add_argument("--out", type=Path, required=True, help="a new or empty directory")
+    por_publish = por_tools.add_parser(
+        "publish",
+        help="build beside the running server, with its on-chain reserves, and serve it",
+    )
+    _add_data_dir(por_publish)
+    stated = por_publish.add_mutually_exclusive_group()
+    stated.add_argument(
+        "--reserves", type=Path, default=None,
+        help="reserves from this file rather than from the running server's custody",
+    )  # fmt: skip
+    stated.add_argument("--no-reserves", action="store_true", help="publish the liabilities alone")
+    por_publish.add_argument(
+        "--por-dir", type=Path, default=None,
+        help=f"the directory the server serves (default: <data-dir>/{POR_DIR})",
+    )  # fmt: skip
     por_check = por_tools.add_parser("verify", help="check one account's proof")
     por_check.add_argument("proof", type=Path, help="the account's proof (JSON)")
     por_check.add_argument("--root", type=Path, default=None, help="the published root.json")
@@ -218,6 +249,9 @@ def _add_custody_arguments(admin_commands: "argparse._SubParsersAction[Any]") ->
     custody.add_parser("refills", help="refills of the hot wallet from cold")
     report = custody.add_parser("report", help="holdings, cold share, hack reserve")
     report.add_argument("--csv", action="store_true", help="CSV rather than JSON")
+    custody.add_parser(
+        "reserves", help="on-chain reserves per address, as `por build --reserves` reads them"
+    )
     token_help = f"the operator's own token (default: ${OPERATOR_TOKEN_ENV})"
     for name, what in (("approve", "approve a withdrawal"), ("reject", "reject a withdrawal")):
         decision = custody.add_parser(name, help=what)
@@ -343,19 +377,50 @@ def _por(args: argparse.Namespace) -> int:
     if args.por_command == "verify":
         arguments = [str(args.proof)] + ([] if args.root is None else ["--root", str(args.root)])
         return por_verify.main(arguments)
+    data_dir = _existing_data_dir(args.data_dir)
     try:
-        ledger = replay_liabilities(_existing_data_dir(args.data_dir))
-        reserves = {} if args.reserves is None else read_reserves(args.reserves, ledger.assets)
-        built = build_reserves(ledger, args.out, reserves)
+        ledger = current_liabilities(data_dir)
+        if args.por_command == "publish":
+            stated = _published_reserves(args, ledger.assets)
+            por_dir = args.por_dir or data_dir / POR_DIR
+            built = publish(ledger, por_dir, stated)
+            where = f"served from {por_dir / 'current'}"
+        else:
+            stated = Stated()
+            if args.reserves is not None:
+                stated = read_reserves(args.reserves, ledger.assets)
+            built = build_reserves(ledger, args.out, stated)
+            where = (
+                f"{args.out / 'root.json'} to publish, {args.out / 'proofs'}/<account>.json "
+                "to hand to each account alone (secret salts)"
+            )
     except (ReplayImpossible, ReservesError, NegativeBalance) as exc:
         raise CliError(str(exc)) from exc
     print(f"root {built.root['hash']}")
-    print(
-        f"as of seq {ledger.seq}: {built.proofs} accounts, {args.out / 'root.json'} to publish, "
-        f"{args.out / 'proofs'}/<account>.json to hand to each account alone (secret salts)"
-    )
-    print("\n".join(ratios(built, reserves)))
+    print(f"as of seq {ledger.seq}: {built.proofs} accounts, {where}")
+    print("\n".join(ratios(built, stated)))
     return 0
+
+
+def _published_reserves(args: argparse.Namespace, assets: Sequence[tuple[str, int]]) -> Stated:
+    """The reserves of `por publish`: a file, none, or the running server's custody read
+    from the chain now (none, said so, when the server runs without custody)."""
+    from assetport.admin_client import AdminError, call
+
+    if args.reserves is not None:
+        return read_reserves(args.reserves, assets)
+    if args.no_reserves:
+        return Stated()
+    try:
+        answer = call(args.data_dir, "/api/v1/admin/custody/reserves", {})
+    except AdminError as exc:
+        if exc.status == 404:  # no custody endpoints: a platform without a chain
+            print("the server runs without custody: no on-chain reserves stated")
+            return Stated()
+        raise CliError(
+            f"on-chain reserves: {exc} (or give --reserves FILE, or --no-reserves)"
+        ) from exc
+    return parse_reserves(answer, assets, "the server's custody")
 
 
 def _readable_files(args: argparse.Namespace, *names: str) -> None:
@@ -392,6 +457,7 @@ def _serve(args: argparse.Namespace) -> int:
             trusted_proxies=tuple(args.trusted_proxy),
             engine=args.engine,
             por_dir=args.por_dir,
+            por_every_s=args.por_every,
             chain_rpc=args.chain_rpc,
             no_chain=args.no_chain,
         )
@@ -453,7 +519,7 @@ def _custody_request(args: argparse.Namespace) -> tuple[str, dict[str, object], 
     """(path, body, operator token or None for the admin token) of `admin custody ...`."""
     prefix = "/api/v1/admin/custody"
     command = args.custody_command
-    if command in ("withdrawals", "sweeps", "status", "refills"):
+    if command in ("withdrawals", "sweeps", "status", "refills", "reserves"):
         return f"{prefix}/{command}", {}, None
     if command == "report":
         return f"{prefix}/report", {"format": "csv" if args.csv else "json"}, None

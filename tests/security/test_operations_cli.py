@@ -71,6 +71,18 @@ def test_bad_paths_are_one_clear_line(server: ExchangeServer, tmp_path: Path) ->
     for option in ("--config", "--tls-cert"):
         _one_clear_line(run_cli(*serve, option, missing, "--tls-key", str(a_file)), missing)
     _one_clear_line(run_cli(*serve, "--tls-cert", str(a_file), "--tls-key", missing), missing)
+    # Custody needs the engine's own process; a gateway over its port says so, and starts
+    # nothing (no engine is listening at that port: the refusal comes first).
+    gateway = (*serve, "--engine", "127.0.0.1:9", "--chain-rpc", "http://127.0.0.1:9")
+    _one_clear_line(run_cli(*gateway), "custody runs beside the engine", "--no-chain")
+    for tool in ("publish", "build"):
+        por = ("por", tool, "--data-dir", missing, "--out", str(tmp_path / "o"))
+        _one_clear_line(run_cli(*por[:-2]) if tool == "publish" else run_cli(*por), missing)
+    quiet = tmp_path / "quiet"  # a data directory whose server is not running
+    quiet.mkdir()
+    refused = run_cli("por", "publish", "--data-dir", str(quiet))
+    _one_clear_line(refused, "no Assetport server is running", "--no-reserves")
+    assert not (quiet / "proof-of-reserves").exists()
 
     broken = tmp_path / "broken"
     broken.mkdir()

@@ -204,23 +204,27 @@ def report_csv(report: Mapping[str, Any]) -> str:
 # -- reading the chain -------------------------------------------------------------------
 
 
-async def balance_of(rpc: NodeRpc, contract: str | None, address: str) -> int:
-    """`address`'s balance of the token at `contract` (None: of the chain's coin) at the
-    latest block, in chain units."""
+async def balance_of(
+    rpc: NodeRpc, contract: str | None, address: str, block: str = "latest"
+) -> int:
+    """`address`'s balance of the token at `contract` (None: of the chain's coin) at
+    `block` (a hex number, or "latest"), in chain units."""
     if contract is None:
-        return _quantity(await rpc.call("eth_getBalance", address, "latest"))
+        return _quantity(await rpc.call("eth_getBalance", address, block))
     data = _BALANCE_OF + address.lower().removeprefix("0x").rjust(64, "0")
-    answer = await rpc.call("eth_call", {"to": contract, "data": data}, "latest")
+    answer = await rpc.call("eth_call", {"to": contract, "data": data}, block)
     return _quantity(answer or "0x0")
 
 
-async def balances_of(rpc: NodeRpc, asset: ChainAsset, addresses: Sequence[str]) -> list[int]:
+async def balances_of(
+    rpc: NodeRpc, asset: ChainAsset, addresses: Sequence[str], block: str = "latest"
+) -> list[int]:
     """The balances of many addresses, a few queries at a time."""
     limit = asyncio.Semaphore(_CONCURRENT_QUERIES)
 
     async def one(address: str) -> int:
         async with limit:
-            return await balance_of(rpc, asset.contract, address)
+            return await balance_of(rpc, asset.contract, address, block)
 
     return list(await asyncio.gather(*(one(address) for address in addresses)))
 
@@ -244,6 +248,51 @@ async def chain_holdings(
                      hot_balance, cold_balance, liabilities.get(asset.asset, 0))
         )  # fmt: skip
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class HeldAt:
+    """One address's balance of one asset on chain: the proof of reserves states these."""
+
+    address: str
+    role: str  # "hot", "cold" or "deposit"
+    units: int  # chain units
+
+
+@dataclass(frozen=True, slots=True)
+class ChainReserves:
+    """Every address of ours that holds something, per asset, all read at one block."""
+
+    block: int
+    held: dict[str, list[HeldAt]]
+
+
+async def chain_reserves(
+    rpc: NodeRpc,
+    assets: Sequence[ChainAsset],
+    deposit_addresses: Sequence[str],
+    hot: Address,
+    cold: Address | None,
+) -> ChainReserves:
+    """Per asset: the hot wallet and the cold address (always, even when empty: they are
+    the reserves' main addresses) and every deposit address holding some, at one block so
+    that a transfer between two of them is counted once."""
+    block = _quantity(await rpc.call("eth_blockNumber"))
+    at = hex(block)
+    held: dict[str, list[HeldAt]] = {}
+    for asset in assets:
+        rows = [HeldAt(str(hot), "hot", await balance_of(rpc, asset.contract, hot.hex, at))]
+        if cold is not None:
+            cold_units = await balance_of(rpc, asset.contract, cold.hex, at)
+            rows.append(HeldAt(str(cold), "cold", cold_units))
+        balances = await balances_of(rpc, asset, deposit_addresses, at)
+        rows += [
+            HeldAt(str(Address(bytes.fromhex(address.removeprefix("0x")))), "deposit", units)
+            for address, units in zip(deposit_addresses, balances, strict=True)
+            if units
+        ]
+        held[asset.asset] = rows
+    return ChainReserves(block, held)
 
 
 def _quantity(value: object) -> int:

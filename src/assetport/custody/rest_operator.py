@@ -1,7 +1,7 @@
 """Custody's operator endpoints, under /api/v1/admin/custody/: the withdrawals waiting for
 approval and in flight, approvals and rejections by named operators, the risk hold, the
-custody report (JSON or CSV), the sweeps, refills of the hot wallet from cold, and the
-custody status.
+custody report (JSON or CSV), the on-chain reserves the proof of reserves states, the
+sweeps, refills of the hot wallet from cold, and the custody status.
 
 Two kinds of bearer token open them (`Authorization: Bearer <token>`):
 
@@ -39,6 +39,7 @@ from assetport.custody.report import (
     QUOTE,
     Price,
     chain_holdings,
+    chain_reserves,
     custody_report,
     report_csv,
     yearly_average,
@@ -246,6 +247,41 @@ class OperatorEndpoints:
             return Csv(report_csv(report))
         return report
 
+    async def reserves(self, call: OperatorCall) -> Any:
+        """The on-chain reserves in the form `assetport por build --reserves` reads: per
+        asset, each address of ours that holds some, its balance in the ledger's precision
+        (rounded down: a reserve is never stated above what is there), all read at one
+        block, which is named with the chain."""
+        custody = self.custody
+        sender = custody.sender
+        if sender is None:
+            raise CHAIN_NOT_READY.error()
+        assets = list(custody.assets.values())
+        addresses = sorted(custody.deposits.addresses())
+        rpc = NodeRpc(custody.rpc_url, 10.0)
+        try:
+            found = await chain_reserves(rpc, assets, addresses, custody.signer.address(HOT),
+                                         custody.config.cold_address)  # fmt: skip
+        except NodeError as exc:
+            raise NODE_REFUSED.error() from exc
+        except RuntimeError as exc:  # NodeUnavailable
+            raise CHAIN_NOT_READY.error() from exc
+        finally:
+            await rpc.close()
+        markets = call.gateway.markets
+        stated: dict[str, list[dict[str, str]]] = {}
+        for asset in assets:
+            stated[asset.asset] = [
+                {"address": held.address, "role": held.role,
+                 "balance": markets.amount(asset.asset, asset.to_ledger_units(held.units)[0])}
+                for held in found.held[asset.asset]
+            ]  # fmt: skip
+        return {
+            "chain": {"network": custody.config.network, "chainId": sender.chain_id,
+                      "block": found.block, "readAt": call.gateway.clock_ms()},
+            "reserves": stated,
+        }  # fmt: skip
+
     async def sweeps(self, call: OperatorCall) -> Any:
         if self.sweeper is None:
             return {"network": self.custody.config.network, "state": "not running"}
@@ -366,6 +402,7 @@ def operator_routes(
     reads: tuple[tuple[str, Handler], ...] = (
         ("/withdrawals", handlers.withdrawals),
         ("/report", handlers.report),
+        ("/reserves", handlers.reserves),
         ("/sweeps", handlers.sweeps),
         ("/refills", handlers.refills),
         ("/status", handlers.status),

@@ -43,27 +43,34 @@ def _segments(data_dir: Path) -> list[tuple[int, Path]]:
     return sorted(by_first.items())
 
 
-def read_records(data_dir: Path, torn: list[int] | None = None) -> Iterator[Record]:
-    """Every record of the data dir's journal from seq 1, in order; read-only.
+def read_records(
+    data_dir: Path, torn: list[int] | None = None, *, after: int = 0
+) -> Iterator[Record]:
+    """Every record of the data dir's journal after seq `after` (from seq 1 by default), in
+    order; read-only. Segments wholly before `after` are not read (a snapshot's tail).
 
     Raises JournalCorrupted for damage a crash cannot explain; appends the size of a torn
     tail (if any) to `torn`.
     """
     segments = _segments(data_dir)
-    if segments and segments[0][0] != 1:
+    skipped = [first for first, _ in segments if first <= after + 1]
+    if skipped:  # start at the segment holding seq after + 1
+        segments = segments[len(skipped) - 1 :]
+    if segments and segments[0][0] > after + 1:
         raise ReplayImpossible(
             f"the journal starts at seq {segments[0][0]}: the segments before it were removed "
             "after a snapshot (keep them with --archive-segments to allow a clean replay)"
         )
-    expected = 1
+    expected = segments[0][0] if segments else 1
     for index, (first_seq, path) in enumerate(segments):
         if first_seq != expected:
             raise JournalCorrupted(path, 0, f"segment starts at seq {first_seq}, not {expected}")
         data = _read_segment(path)
         try:
             for offset, seq, time, end in iter_frames(data, first_seq):
-                yield Record(seq, time, data[offset + HEADER_SIZE : end])
                 expected = seq + 1
+                if seq > after:
+                    yield Record(seq, time, data[offset + HEADER_SIZE : end])
         except FrameError as exc:
             scan = scan_data(path, data, first_seq, is_last=index == len(segments) - 1)
             if not scan.torn:

@@ -70,6 +70,7 @@ from assetport.runtime.bus import EventBus
 from assetport.runtime.config import RuntimeConfig
 from assetport.runtime.data_dir import claim, write_private_file
 from assetport.runtime.interpreter import tune_for_latency
+from assetport.runtime.reserves import POR_DIR
 from assetport.runtime.service import EngineService
 from assetport.runtime.startup import close_service, open_service
 from assetport.sandbox.mail import MailCatcher, sandbox_mail_routes
@@ -88,9 +89,10 @@ SERVER_FILE = "server.json"
 CADENCE_S = 0.1
 WS_PING_INTERVAL_S = 20.0
 WS_PING_TIMEOUT_S = 40.0
-
-
-POR_DIR = "proof-of-reserves"
+# The scheduled proof of reserves (`--por-every`): the first this long after start, and a
+# failed one tried again after this long.
+POR_FIRST_DELAY_S = 30.0
+POR_RETRY_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,9 @@ class ServeOptions:
     # The published proof-of-reserves build (`assetport por build --out`); None: the data
     # dir's `proof-of-reserves` folder.
     por_dir: Path | None = None
+    # Publish the proof of reserves this often (`assetport por publish` in a child process,
+    # the first soon after start); None: only when an operator runs it.
+    por_every_s: float | None = None
     # The chain (custody: deposits and withdrawals): a JSON-RPC URL of any EVM node; None
     # with --demo starts the embedded anvil, None otherwise uses the listing file's
     # [chain] table (no table: no custody). `no_chain` turns custody off.
@@ -174,6 +179,12 @@ async def serve(options: ServeOptions) -> None:
     proxies = TrustedProxies(options.trusted_proxies)  # a bad option stops here
     if options.tls_key is not None and options.tls_cert is None:
         raise ValueError("--tls-key needs --tls-cert")
+    if options.engine is not None and _has_chain(options):
+        # The sender records each withdrawal's steps through the SQL history, which only
+        # the engine's own process has (a gateway over the port has none yet: issue #20).
+        raise ChainConfigError(
+            "custody runs beside the engine: serve it without --engine, or pass --no-chain"
+        )
     outbox, catcher = _mail_outbox(options)
     engine = await _open_engine(options)
     keys = KeyStore(data_dir)
@@ -269,6 +280,9 @@ async def serve(options: ServeOptions) -> None:
         server = EmbeddedServer(config)
         stopping.attach(server)
         background.append(asyncio.get_running_loop().create_task(_cadence(gateway)))
+        if options.por_every_s is not None and options.engine is None:
+            publishing = _publish_reserves(data_dir, gateway.reserves_dir, options.por_every_s)
+            background.append(asyncio.get_running_loop().create_task(publishing))
         serving = asyncio.get_running_loop().create_task(server.serve())
         while not server.started and not serving.done():
             await asyncio.sleep(0.01)
@@ -325,6 +339,13 @@ async def _open_custody(
         raise ChainConfigError("chain: give rpc_url in the [chain] table or --chain-rpc")
     history = gateway.history
     return await Custody.open(options.data_dir, config, gateway.engine, history, rpc_url=rpc_url)
+
+
+def _has_chain(options: ServeOptions) -> bool:
+    """Whether these options run custody (`_open_custody` opens it)."""
+    if options.no_chain:
+        return False
+    return options.demo or options.chain_rpc is not None or _chain_table(options.config) is not None
 
 
 def _chain_table(config: Path | None) -> dict[str, Any] | None:
@@ -415,6 +436,35 @@ async def _cadence(gateway: Gateway) -> None:
             gateway.publish_due()
         except Exception:
             logger.exception("market data publication failed")
+
+
+async def _publish_reserves(data_dir: Path, por_dir: Path | None, every_s: float) -> None:
+    """`assetport por publish` in a child process every `every_s`: a build over many
+    accounts is seconds of CPU, which must not stall this process's loop. The first runs
+    soon after start (once custody has had time to reach its chain); a failed one (the
+    chain node down) is tried again sooner than the next."""
+    await asyncio.sleep(min(every_s, POR_FIRST_DELAY_S))
+    command = [sys.executable, "-m", "assetport.cli", "por", "publish"]
+    command += ["--data-dir", str(data_dir)]
+    if por_dir is not None:
+        command += ["--por-dir", str(por_dir)]
+    while True:
+        process = await asyncio.create_subprocess_exec(
+            *command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+        )
+        try:
+            out, err = await process.communicate()
+        finally:
+            if process.returncode is None:  # cancelled: the server is stopping
+                process.kill()
+                await process.wait()
+        if process.returncode == 0:
+            logger.info("proof of reserves published: %s", out.decode(errors="replace")[:80])
+            await asyncio.sleep(every_s)
+        else:
+            reason = err.decode(errors="replace").strip()[-400:]
+            logger.warning("proof-of-reserves publication failed: %s", reason)
+            await asyncio.sleep(min(every_s, POR_RETRY_S))
 
 
 def _announce(data_dir: Path, host: str, port: int, tls_cert: Path | None) -> None:

@@ -16,7 +16,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
 from typing import Any, Final
 
@@ -25,12 +25,14 @@ from eth_typing import ChecksumAddress
 from web3 import Web3
 
 from assetport.chain.contracts import asset_token
+from assetport.domain.proof_of_reserves.verify import verify_proof
 from assetport.listings import DEMO_ASSETS, DEMO_MARKETS
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api"))
 from exchange_server import ExchangeServer, Trader
 
 PREFIX: Final = "/api/v1/admin/custody"
+DEMO_PRECISION: Final = dict(DEMO_ASSETS)
 WEI: Final = 10**18
 DEADLINE_S: Final = 60
 
@@ -264,6 +266,62 @@ def test_the_report_shows_the_chain_s_balances_and_parses_as_csv(desk: Desk) -> 
     assert any(row[0] == "cold share" and row[3] == "FAIL" for row in rows if row)
     printed = cli(desk.server.data_dir, "custody", "report", "--csv")
     assert next(csv.reader(io.StringIO(printed)))[:2] == ["asset", "depositAddresses"]
+
+
+def test_the_proof_of_reserves_states_the_chain_s_balances_at_one_block(desk: Desk) -> None:
+    user = desk.withdrawer("por-depositor", eth="2")
+    status, answer = user.post("/sapi/v1/sandbox/chain-faucet", coin="KGLD")
+    assert status == 200, answer
+    status, answer = user.get("/sapi/v1/capital/deposit/address", coin="KGLD")
+    deposit_address = answer["address"]
+    wait_for("the faucet's tokens", lambda: desk.token_balance("KGLD", deposit_address))
+
+    status, answer = desk.call("/reserves")
+    assert status == 200, answer
+    chain, reserves = answer["chain"], answer["reserves"]
+    assert chain["network"] == "BUSAN" and chain["chainId"] == desk.web3.eth.chain_id
+    block = chain["block"]
+    hot = reserves["ETH"][0]
+    assert hot["role"] == "hot" and not any(r["role"] == "cold" for r in reserves["ETH"])
+    # Each balance is the node's own at that block, cut (never rounded up) to the ledger's
+    # precision: ETH keeps 8 decimals of its 18.
+    wei = desk.web3.eth.get_balance(hot["address"], block_identifier=block)
+    assert Decimal(hot["balance"]) == (Decimal(wei) / WEI).quantize(Decimal("1e-8"), ROUND_DOWN)
+    contracts = json.loads((desk.server.data_dir / "custody" / "demo-contracts.json").read_text())
+    token = asset_token(desk.web3, contracts["KGLD"])
+    for row in reserves["KGLD"]:
+        units = token.functions.balanceOf(row["address"]).call(block_identifier=block)
+        assert Decimal(row["balance"]) == (Decimal(units) / WEI).quantize(
+            Decimal(1).scaleb(-DEMO_PRECISION["KGLD"]), ROUND_DOWN
+        ), row
+    mine = [r for r in reserves["KGLD"] if r["address"].lower() == deposit_address.lower()]
+    swept = desk.token_balance("KGLD", deposit_address) == 0  # the sweeper may be quicker
+    assert swept or [r["role"] for r in mine] == ["deposit"]
+    printed = json.loads(cli(desk.server.data_dir, "custody", "reserves"))
+    assert printed["chain"]["block"] >= block and set(printed["reserves"]) == set(reserves)
+
+    # Published beside the root: the reserves read from the chain now, and the block.
+    done = subprocess.run(
+        [sys.executable, "-m", "assetport.cli", "por", "publish", "--data-dir",
+         str(desk.server.data_dir)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    status, root = desk.server.request("GET", "/api/v1/proof-of-reserves/root")
+    assert status == 200, root
+    assert root["reserves_read"]["block"] >= block
+    assert root["reserves_read"]["network"] == "BUSAN"
+    stated = root["reserves"]["ETH"]
+    assert stated["addresses"][0]["address"] == hot["address"]
+    assert stated["total"] == sum_of(stated["addresses"])
+    eth_line = next(line for line in done.stdout.splitlines() if line.startswith("ETH "))
+    assert eth_line.split()[2] == stated["total"]
+    status, proof = user.get("/api/v1/proof-of-reserves/proof")
+    assert status == 200 and verify_proof(proof, root).account == user.user_id
+
+
+def sum_of(rows: list[dict[str, str]]) -> str:
+    return str(sum((Decimal(row["balance"]) for row in rows), Decimal(0)))
 
 
 def test_a_refill_is_unsigned_and_ready_after_two_operators(desk: Desk) -> None:

@@ -5,6 +5,7 @@ its figures are the replayed ledger's, and a tampered proof fails with a reason.
 import asyncio
 import json
 import random
+import shutil
 import stat
 import subprocess
 import sys
@@ -16,7 +17,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "recovery"))
 from engine_process import ACCOUNTS, EngineProcess, TradingClient
 
 from assetport.domain.accounts import FIRST_USER_ACCOUNT
-from assetport.runtime.replay import replay
+from assetport.journal.snapshots import SnapshotStore
+from assetport.runtime.replay import read_records, replay
+from assetport.runtime.reserves import current_liabilities, liabilities_of
 
 
 def _assetport(*args: str) -> subprocess.CompletedProcess[str]:
@@ -125,3 +128,32 @@ def test_bad_inputs_are_one_clear_line(data_dir: Path, tmp_path: Path) -> None:
     assert result.returncode == 1 and "is not an empty directory" in result.stderr
     result = _assetport("por", "verify", str(missing))
     assert result.returncode == 1 and result.stdout.startswith(f"FAILED: cannot read {missing}")
+
+
+def test_the_build_reads_the_newest_snapshot_and_the_journal_s_tail(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    """After a restart and more trading cut short by kill -9, the ledger the build reads
+    (snapshot + tail, as recovery reads it) is the one a replay from seq 1 reaches."""
+    copy = tmp_path / "data"
+    shutil.copytree(data_dir, copy)
+    assert list((copy / "snapshots").glob("*.snap")), "the clean stop wrote a snapshot"
+    client = TradingClient(random.Random(17))
+    engine = EngineProcess(copy)
+    engine.start()
+    asyncio.run(client.trade(engine.port, window=50, seconds=0.3))
+    engine.kill()
+    engine.wait()
+
+    ledger = current_liabilities(copy)
+    replayed = replay(copy).engine
+    assert ledger.seq == replayed.last_seq > snapshot_seq(copy)
+    assert ledger == liabilities_of(replayed, ledger.time_us)
+    last_time = [record.time for record in read_records(copy, after=replayed.last_seq - 1)]
+    assert ledger.time_us == last_time[-1] > 0
+
+
+def snapshot_seq(data_dir: Path) -> int:
+    latest = SnapshotStore.in_data_dir(data_dir).latest()
+    assert latest is not None
+    return latest[0]

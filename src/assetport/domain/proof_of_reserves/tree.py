@@ -140,11 +140,15 @@ class SumTree:
         )
 
     def root_document(
-        self, as_of: AsOf, reserves: Mapping[str, Sequence[Reserve]] | None = None
+        self,
+        as_of: AsOf,
+        reserves: Mapping[str, Sequence[Reserve]] | None = None,
+        reserves_read: Mapping[str, object] | None = None,
     ) -> dict[str, object]:
         """root.json: what the operator publishes. `reserves` (per asset code, the
         addresses and balances) are the operator's statement, shown beside the totals but
-        outside the hash: anyone checks them on the chain itself."""
+        outside the hash: anyone checks them on the chain itself, at the block
+        `reserves_read` names (the chain's network, id and block, when read from a node)."""
         precision = dict(self.assets)
         stated: dict[str, object] = {}
         for code, addresses in sorted((reserves or {}).items()):
@@ -171,6 +175,7 @@ class SumTree:
             "as_of": {"seq": as_of.seq, "time_us": as_of.time_us},
             "generated": as_of.generated,
             "reserves": stated,
+            "reserves_read": None if reserves_read is None else dict(reserves_read),
         }
 
     def proof(self, account: int, root: Mapping[str, object]) -> dict[str, object]:
