@@ -27,7 +27,7 @@ from assetport.domain.commands import (
     SetMarketStatus,
     Withdraw,
 )
-from assetport.domain.events import CommandRejected
+from assetport.domain.events import refusal
 from assetport.domain.markets import MarketStatus, allowed_stp_modes
 from assetport.domain.orders import SelfTradePrevention
 from assetport.domain.results import RejectReason
@@ -70,12 +70,10 @@ class AdminCall:
 
     async def execute(self, command: Command) -> list[Any]:
         outcome = await self.gateway.execute(command)
-        for event in outcome.events:
-            if isinstance(event, CommandRejected):
-                if event.reason is RejectReason.ALREADY_APPLIED:
-                    return outcome.events  # idempotent: the same transfer again is fine
-                raise reject_error(event.reason, RejectContext.ADMIN)
-        return outcome.events
+        refused = refusal(outcome.events)
+        if refused is not None and refused.reason is not RejectReason.ALREADY_APPLIED:
+            raise reject_error(refused.reason, RejectContext.ADMIN)
+        return outcome.events  # the same transfer again is fine: idempotent
 
 
 def _balance(gateway: Gateway, account: int, asset: str) -> dict[str, str]:

@@ -33,6 +33,7 @@ from assetport.domain.events import (
     OrderAccepted,
     OrderAmended,
     OrderCanceled,
+    refusal,
 )
 from assetport.domain.orders import OrderType, TimeInForce
 from assetport.domain.results import RejectReason
@@ -128,10 +129,7 @@ def read_new_order(
 
 
 def rejection(outcome: Outcome) -> CommandRejected | None:
-    for event in outcome.events:
-        if isinstance(event, CommandRejected):
-            return event
-    return None
+    return refusal(outcome.events)
 
 
 def _accepted_record(call: Call, events: list[Event]) -> OrderRecord:

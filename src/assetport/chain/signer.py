@@ -29,10 +29,8 @@ the reverse, so a public seed never guards real funds.
 No key material appears in a repr, a str or an exception message.
 """
 
-import os
 import re
 import secrets
-import stat
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -45,7 +43,7 @@ from eth_account.signers.local import LocalAccount
 from assetport.chain.addresses import Address
 from assetport.chain.anvil import DEV_MNEMONIC
 from assetport.chain.hd import HdKeyError, HdWallet, check_index, generate_seed
-from assetport.journal.durable import sync_directory, write_all
+from assetport.runtime.data_dir import LoosePrivateFile, read_or_create_private
 
 CUSTODY_DIR: Final = "custody"
 MASTER_KEY_FILE: Final = "master.key"
@@ -275,38 +273,7 @@ class _Maker(Protocol):
 
 
 def _read_or_create_private(path: Path, make: _Maker) -> bytes:
-    """The bytes of a file only its owner may read, created from `make()` if missing.
-
-    The new content is written to a private temporary file, synced, then hard-linked to
-    `path`: the link either appears with the whole content or fails because another
-    process made the file first, whose content then wins. A file readable by group or
-    others is refused, as ssh refuses a loose private key.
-    """
     try:
-        return _read_private(path)
-    except FileNotFoundError:
-        pass
-    content = make()
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        try:
-            write_all(fd, content)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        try:
-            os.link(temporary, path)
-        except FileExistsError:
-            return _read_private(path)
-    finally:
-        temporary.unlink(missing_ok=True)
-    sync_directory(path.parent)
-    return content
-
-
-def _read_private(path: Path) -> bytes:
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if mode & 0o077:
-        raise SealedFileError(f"{path} is readable by others (mode {mode:o}): chmod 600 it")
-    return path.read_bytes()
+        return read_or_create_private(path, make)
+    except LoosePrivateFile as exc:
+        raise SealedFileError(str(exc)) from None

@@ -42,7 +42,7 @@ from assetport.domain.custody import (
     BinanceWithdrawStatus,
     WithdrawalStatus,
 )
-from assetport.domain.events import CommandRejected
+from assetport.domain.events import refusal
 from assetport.domain.results import RejectReason
 from assetport.store.history import CUSTODY_WINDOW_MS, Refusal, WithdrawalRecord
 
@@ -466,9 +466,9 @@ class _Capital:
         if len(withdrawal_id) > MAX_ID_CHARS:
             raise errors.invalid_parameter("id")
         outcome = await call.gateway.execute(CancelWithdrawal(call.account, withdrawal_id))
-        for event in outcome.events:
-            if isinstance(event, CommandRejected):
-                raise reject_error(event.reason, RejectContext.WITHDRAW)
+        refused = refusal(outcome.events)
+        if refused is not None:
+            raise reject_error(refused.reason, RejectContext.WITHDRAW)
         return {"id": withdrawal_id}
 
     async def _add(self, account: int, text: str, label: str, *, keep_existing: bool) -> None:

@@ -54,7 +54,12 @@ from assetport.domain.commands import (
     SetWithdrawalRiskHold,
 )
 from assetport.domain.custody import BINANCE_STATUS, MAX_LABEL_CHARS, WithdrawalStatus
-from assetport.domain.events import CommandRejected, Event, WithdrawalApproved, WithdrawalEnded
+from assetport.domain.events import (
+    Event,
+    WithdrawalApproved,
+    WithdrawalEnded,
+    refusal,
+)
 from assetport.edge import bounded_json
 from assetport.edge.keys import AdminToken
 from assetport.edge.users import UserStore
@@ -114,9 +119,9 @@ class OperatorCall(AdminCall):
     async def decide(self, command: Command) -> list[Event]:
         """Run an operator's decision; a refusal is the error the admin endpoints answer."""
         outcome = await self.gateway.execute(command)
-        for event in outcome.events:
-            if isinstance(event, CommandRejected):
-                raise reject_error(event.reason, RejectContext.ADMIN)
+        refused = refusal(outcome.events)
+        if refused is not None:
+            raise reject_error(refused.reason, RejectContext.ADMIN)
         events: list[Event] = list(outcome.events)
         return events
 

@@ -65,11 +65,11 @@ from assetport.domain.commands import (
     RecordWithdrawalSigned,
 )
 from assetport.domain.events import (
-    CommandRejected,
     Event,
     WithdrawalCompleted,
     WithdrawalEnded,
     WithdrawalSigned,
+    refusal,
 )
 from assetport.domain.results import RejectReason
 
@@ -647,9 +647,9 @@ class NodeRpc:
 
 
 def _rejection(events: Sequence[Event]) -> RejectReason | None:
-    for event in events:
-        if isinstance(event, CommandRejected):
-            return event.reason
+    refused = refusal(events)
+    if refused is not None:
+        return refused.reason
     if not any(
         isinstance(e, WithdrawalSigned | WithdrawalCompleted | WithdrawalEnded) for e in events
     ):

@@ -45,7 +45,7 @@ from assetport.domain.commands import (
     SetCustodyPolicy,
     SetWithdrawalRules,
 )
-from assetport.domain.events import CommandRejected, Event
+from assetport.domain.events import Event, refusal
 from assetport.domain.results import RejectReason
 from assetport.store.history import History
 
@@ -364,16 +364,14 @@ class Custody:
 
 
 def _rejection(events: Sequence[Event]) -> RejectReason | None:
-    for event in events:
-        if isinstance(event, CommandRejected):
-            return event.reason
-    return None
+    refused = refusal(events)
+    return None if refused is None else refused.reason
 
 
 def _raise_refusal(events: Sequence[Event]) -> None:
-    reason = _rejection(events)
-    if reason is not None:
-        raise CustodyRefused(reason)
+    refused = refusal(events)
+    if refused is not None:
+        raise CustodyRefused(refused.reason)
 
 
 def _web3(url: str) -> Web3:

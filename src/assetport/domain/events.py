@@ -6,6 +6,8 @@ models, the ledger postings in `assetport.domain.postings`) derives its view fro
 alone, without asking the engine.
 """
 
+from collections.abc import Iterable
+
 import msgspec
 
 from assetport.domain.assets import AssetKind
@@ -106,6 +108,14 @@ class CommandRejected(Event, tag="rejected", frozen=True):
     symbol: str = ""
     client_order_id: str = ""
     order_id: int = 0
+
+
+def refusal(events: Iterable[Event]) -> CommandRejected | None:
+    """The refusal among a command's events: None when the command was applied."""
+    for event in events:
+        if isinstance(event, CommandRejected):
+            return event
+    return None
 
 
 class OrderAccepted(Event, tag="accepted", frozen=True):

@@ -23,7 +23,6 @@ import ipaddress
 import os
 import secrets
 import sqlite3
-import stat
 import string
 import threading
 from collections.abc import Iterable
@@ -36,7 +35,11 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from assetport.edge.labels import LabelError, check_label
-from assetport.runtime.data_dir import create_private_file
+from assetport.runtime.data_dir import (
+    LoosePrivateFile,
+    create_private_file,
+    read_or_create_private,
+)
 
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -177,27 +180,12 @@ def _random_text(length: int) -> str:
 
 
 def read_or_create_private_file(path: Path, make: bytes) -> bytes:
-    """The bytes of a file only its owner may read, written with `make` if it is missing.
-
-    Created with O_EXCL and mode 0600 in one call, so it is never readable by others, not
-    even for a moment, whatever the umask. An existing file readable by group or others is
-    refused, as ssh refuses a private key with loose permissions.
-    """
+    """The bytes of a file only its owner may read, written with `make` if it is missing
+    (`runtime/data_dir.read_or_create_private`); a loose one is a `KeyStoreError`."""
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        mode = stat.S_IMODE(path.stat().st_mode)
-        if mode & 0o077:
-            raise KeyStoreError(
-                f"{path} is readable by others (mode {mode:o}): chmod 600 it"
-            ) from None
-        return path.read_bytes()
-    try:
-        os.write(fd, make)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    return make
+        return read_or_create_private(path, lambda: make)
+    except LoosePrivateFile as exc:
+        raise KeyStoreError(str(exc)) from None
 
 
 class _SecretBox:

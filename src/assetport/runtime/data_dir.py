@@ -23,13 +23,17 @@ import fcntl
 import json
 import logging
 import os
+import secrets
 import shlex
 import stat
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
+
+from assetport.journal.durable import sync_directory, write_all
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +41,7 @@ LOCK_FILE: Final = "writer.lock"
 PRIVATE_UMASK: Final = 0o077
 DIR_MODE: Final = 0o700
 FILE_MODE: Final = 0o600
-# Refused when loose rather than tightened (see `edge/keys.py`, read_or_create_private_file).
+# Refused when loose rather than tightened (see `read_or_create_private`).
 SECRET_FILES: Final = frozenset({"master.key", "admin.token"})
 # A tool's `writer_of` holds a shared lock for a moment; a starting writer that meets one
 # tries again for this long before it reports the directory as taken.
@@ -211,6 +215,49 @@ def _tighten_one(path: Path, mode: int) -> None:
     # showed names (and `mkdir` by hand or a test fixture makes it 0755).
     level = logging.INFO if stat.S_ISDIR(current.st_mode) else logging.WARNING
     logger.log(level, "%s was mode %o: now %o", path, stat.S_IMODE(current.st_mode), mode)
+
+
+class LoosePrivateFile(Exception):
+    """A private file that group or others can read: refused, as ssh refuses a private key
+    with loose permissions (its secret may have been read already)."""
+
+
+def read_or_create_private(path: Path, make: Callable[[], bytes]) -> bytes:
+    """The bytes of a file only its owner may read, created from `make()` if missing.
+
+    The new content goes to a private temporary file, synced, then hard-linked to `path`:
+    the link either appears with the whole content or fails because another process made
+    the file first, whose content then wins; a reader never sees it half written.
+    `LoosePrivateFile` for an existing file readable by group or others.
+    """
+    try:
+        return _read_private(path)
+    except FileNotFoundError:
+        pass
+    content = make()
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, FILE_MODE)
+    try:
+        try:
+            write_all(fd, content)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            return _read_private(path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    sync_directory(path.parent)
+    return content
+
+
+def _read_private(path: Path) -> bytes:
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise LoosePrivateFile(f"{path} is readable by others (mode {mode:o}): chmod 600 it")
+    return path.read_bytes()
 
 
 def create_private_file(path: Path) -> None:

@@ -6,7 +6,7 @@ and the hour, so a second request in the same hour changes nothing, even across 
 
 from assetport.api.gateway import Gateway
 from assetport.domain.commands import Deposit
-from assetport.domain.events import CommandRejected
+from assetport.domain.events import refusal
 from assetport.domain.results import RejectReason
 from assetport.domain.units import to_units
 
@@ -41,10 +41,10 @@ async def give_test_funds(gateway: Gateway, account: int, now_ms: int) -> dict[s
         outcome = await gateway.engine.execute(
             Deposit(account, code, units, f"faucet-{account}-{code}-{hour}")
         )
-        for event in outcome.events:
-            if isinstance(event, CommandRejected):
-                if event.reason is RejectReason.ALREADY_APPLIED:
-                    raise AlreadyGiven(f"account {account} had its test funds this hour")
-                raise RuntimeError(f"the faucet's deposit was refused: {event.reason}")
+        refused = refusal(outcome.events)
+        if refused is not None:
+            if refused.reason is RejectReason.ALREADY_APPLIED:
+                raise AlreadyGiven(f"account {account} had its test funds this hour")
+            raise RuntimeError(f"the faucet's deposit was refused: {refused.reason}")
         given[code] = units
     return given

@@ -62,7 +62,7 @@ from assetport.custody.rest_capital import capital_endpoints
 from assetport.custody.rest_operator import operator_routes
 from assetport.custody.service import Custody
 from assetport.domain.commands import ListAsset, ListMarket
-from assetport.domain.events import CommandRejected
+from assetport.domain.events import refusal
 from assetport.edge.keys import AdminToken, KeyStore
 from assetport.edge.users import UserStore
 from assetport.listings import Listings, demo_listings, load_listings
@@ -163,10 +163,9 @@ async def ensure_listed(gateway: Gateway, listings: Listings) -> None:
             continue
         if isinstance(command, ListMarket) and command.market.symbol in markets:
             continue
-        outcome = await gateway.engine.execute(command)
-        for event in outcome.events:
-            if isinstance(event, CommandRejected):
-                raise RuntimeError(f"the engine refused the listing {command!r}: {event.reason}")
+        refused = refusal((await gateway.engine.execute(command)).events)
+        if refused is not None:
+            raise RuntimeError(f"the engine refused the listing {command!r}: {refused.reason}")
 
 
 async def serve(options: ServeOptions) -> None:
