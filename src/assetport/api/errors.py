@@ -375,6 +375,22 @@ WITHDRAWAL_NOT_ALLOWED_NOW: Final = ErrorSpec(
     -7028, "The withdrawal cannot do that from its current status.", 409
 )
 ALREADY_APPROVED: Final = ErrorSpec(-7029, "This operator approved the withdrawal already.", 409)
+# Issuance (domain/issuance/): -7060..-7069.
+NOT_AN_RWA_TOKEN: Final = ErrorSpec(
+    -7060, "This asset is not a real-world-asset token of that issuer with terms set."
+)
+INVALID_RWA_TERMS: Final = ErrorSpec(
+    -7061, "The token's terms or the attestor's key are not valid."
+)
+UNKNOWN_ATTESTOR: Final = ErrorSpec(-7062, "This attestor's key is not registered for the issuer.")
+BAD_ATTESTATION_SIGNATURE: Final = ErrorSpec(
+    -7063, "The attestation's signature does not verify with the attestor's key."
+)
+INCONSISTENT_ATTESTATION: Final = ErrorSpec(
+    -7064, "The attestation's lots, total or time are not consistent."
+)
+EXCEEDS_RESERVE: Final = ErrorSpec(-7065, "The supply would exceed the attested reserve.")
+NO_HOLDERS: Final = ErrorSpec(-7066, "The token has no holders to pay.")
 # The wallet endpoints (custody/rest_capital.py): Binance's own wallet codes where it has one.
 UNKNOWN_COIN: Final = ErrorSpec(-4018, "We don't have this asset.")
 # Binance's -4047 text, copied as it is; the 7-day window of withdrawOrderId is said in ours.
@@ -443,6 +459,13 @@ _NEW_ORDER: Final[dict[RejectReason, ErrorSpec]] = {
     _R.WITHDRAWAL_NOT_ALLOWED_NOW: WITHDRAWAL_NOT_ALLOWED_NOW,
     _R.ALREADY_APPROVED: ALREADY_APPROVED,
     _R.INVALID_CUSTODY_INPUT: ErrorSpec(-1130, "Data sent for a parameter is not valid."),
+    _R.NOT_AN_RWA_TOKEN: NOT_AN_RWA_TOKEN,
+    _R.INVALID_RWA_TERMS: INVALID_RWA_TERMS,
+    _R.UNKNOWN_ATTESTOR: UNKNOWN_ATTESTOR,
+    _R.BAD_ATTESTATION_SIGNATURE: BAD_ATTESTATION_SIGNATURE,
+    _R.INCONSISTENT_ATTESTATION: INCONSISTENT_ATTESTATION,
+    _R.EXCEEDS_RESERVE: EXCEEDS_RESERVE,
+    _R.NO_HOLDERS: NO_HOLDERS,
 }
 
 # Cancels are answered in the -2011 family, as Binance's engine does.

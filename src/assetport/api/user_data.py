@@ -18,10 +18,12 @@ from assetport.domain.events import (
     AccountFeesChanged,
     AnyEvent,
     AssetListed,
+    AttestorRegistered,
     CommandRejected,
     CustodyPolicySet,
     DepositCredited,
     Deposited,
+    DistributionPaid,
     DustConverted,
     Event,
     MarketFeeAssetChanged,
@@ -36,6 +38,10 @@ from assetport.domain.events import (
     OrderExpired,
     OrderFilled,
     OrderTriggered,
+    ReserveAttested,
+    RwaBurned,
+    RwaMinted,
+    RwaTermsSet,
     TradeExecuted,
     WithdrawalAddressAdded,
     WithdrawalAddressRemoved,
@@ -92,6 +98,11 @@ class UserData:
             elif isinstance(event, DepositCredited) and event.account in subscribers:
                 update = self._balance_update(event.asset, event.amount, event.time)
                 self._send(event.account, update)
+            elif isinstance(event, DistributionPaid):
+                for account, units in event.payouts:
+                    if account in subscribers:
+                        update = self._balance_update(event.pay_asset, units, event.time)
+                        self._send(account, update)
             elif isinstance(event, WithdrawalCompleted) and event.account in subscribers:
                 # What left the account: the amount sent and the network fee.
                 delta = -(event.amount + event.fee)
@@ -152,6 +163,11 @@ class UserData:
             case DustConverted():
                 moved = [(known.account, c.asset) for c in known.conversions]
                 return [*moved, (known.account, known.target)]
+            case RwaMinted() | RwaBurned():
+                return [(known.issuer, known.asset)]
+            case DistributionPaid():
+                paid = [(account, known.pay_asset) for account, _ in known.payouts]
+                return [(known.issuer, known.pay_asset), *paid]
             case (
                 AssetListed()
                 | MarketListed()
@@ -169,6 +185,9 @@ class UserData:
                 | WithdrawalRiskHoldSet()
                 | WithdrawalApproved()
                 | WithdrawalSigned()
+                | AttestorRegistered()
+                | RwaTermsSet()
+                | ReserveAttested()
             ):
                 return []  # no balance moves (an order's prevention is in its report)
             case _:

@@ -10,6 +10,8 @@ import msgspec
 
 from assetport.domain.assets import AssetKind
 from assetport.domain.custody import CustodyPolicy, WithdrawalRules
+from assetport.domain.issuance.attestations import Attestation
+from assetport.domain.issuance.terms import RwaTerms
 from assetport.domain.markets import FeeAsset, Market, MarketStatus
 from assetport.domain.orders import (
     CancelRestriction,
@@ -264,6 +266,57 @@ class FailWithdrawal(Command, tag="fail_withdrawal", frozen=True):
     reason: str
 
 
+# ------------------------------------------------------ issuance (domain/issuance/)
+
+
+class RegisterAttestor(Command, tag="register_attestor", frozen=True):
+    """An attestor's Ed25519 key (raw 32 bytes in hex) that may sign the reserve of the
+    tokens of the issuer whose treasury is `issuer`; a key id registered again is replaced."""
+
+    issuer: int
+    key_id: str
+    public_key: str
+
+
+class SetRwaTerms(Command, tag="set_rwa_terms", frozen=True):
+    """What a listed real-world-asset token is a claim on (its issuer's own token only)."""
+
+    terms: RwaTerms
+
+
+class RecordAttestation(Command, tag="record_attestation", frozen=True):
+    """A signed reserve statement; it supersedes the asset's last one."""
+
+    attestation: Attestation
+
+
+class MintRwa(Command, tag="mint_rwa", frozen=True):
+    """New tokens to the issuer's treasury, at most the attested reserve's headroom. `ref`
+    makes it idempotent, as a transfer's is."""
+
+    asset: str
+    amount: int
+    ref: str
+
+
+class BurnRwa(Command, tag="burn_rwa", frozen=True):
+    """Tokens out of the issuer's treasury and out of the supply."""
+
+    asset: str
+    amount: int
+    ref: str
+
+
+class Distribute(Command, tag="distribute", frozen=True):
+    """Pay `amount` of `pay_asset` from the issuer's treasury to the holders of `asset` now,
+    pro rata (domain/issuance/distributions.py); the rounding's remainder stays with it."""
+
+    asset: str
+    pay_asset: str
+    amount: int
+    ref: str
+
+
 AnyCommand = (
     ListAsset
     | ListMarket
@@ -293,6 +346,12 @@ AnyCommand = (
     | RecordWithdrawalSigned
     | CompleteWithdrawal
     | FailWithdrawal
+    | RegisterAttestor
+    | SetRwaTerms
+    | RecordAttestation
+    | MintRwa
+    | BurnRwa
+    | Distribute
 )
 
 _encoder = msgspec.msgpack.Encoder()

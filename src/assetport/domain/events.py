@@ -13,6 +13,8 @@ import msgspec
 from assetport.domain.assets import AssetKind
 from assetport.domain.commands import PlaceOrder
 from assetport.domain.custody import CustodyPolicy, WithdrawalRules, WithdrawalStatus
+from assetport.domain.issuance.attestations import Attestation
+from assetport.domain.issuance.terms import RwaTerms
 from assetport.domain.markets import FeeAsset, Market, MarketStatus
 from assetport.domain.orders import SelfTradePrevention, Side, TimeInForce
 from assetport.domain.results import RejectReason
@@ -339,6 +341,62 @@ class WithdrawalEnded(Event, tag="withdrawal_ended", frozen=True):
     reason: str
 
 
+# ------------------------------------------------------ issuance (domain/issuance/)
+
+
+class AttestorRegistered(Event, tag="attestor_registered", frozen=True):
+    issuer: int
+    key_id: str
+    public_key: str
+
+
+class RwaTermsSet(Event, tag="rwa_terms", frozen=True):
+    terms: RwaTerms
+
+
+class ReserveAttested(Event, tag="reserve_attested", frozen=True):
+    """The asset's reserve is now the attestation's total; `supply` is the ledger's supply
+    then. A reserve below the supply (a shortfall) is recorded as the fact it is: no mint
+    is possible until a new attestation covers the supply."""
+
+    attestation: Attestation
+    supply: int
+
+
+class RwaMinted(Event, tag="rwa_minted", frozen=True):
+    """External -> the issuer's treasury: the supply grows by `amount`."""
+
+    asset: str
+    issuer: int
+    amount: int
+    ref: str
+    supply: int  # after
+    reserve: int
+
+
+class RwaBurned(Event, tag="rwa_burned", frozen=True):
+    """The issuer's treasury -> external: the supply shrinks by `amount`."""
+
+    asset: str
+    issuer: int
+    amount: int
+    ref: str
+    supply: int  # after
+
+
+class DistributionPaid(Event, tag="distribution_paid", frozen=True):
+    """The issuer's treasury -> each holder of `asset`, in `pay_asset`; `remainder` of the
+    `amount` declared stayed with the issuer (payouts + remainder = amount)."""
+
+    asset: str
+    pay_asset: str
+    issuer: int
+    amount: int
+    ref: str
+    payouts: tuple[tuple[int, int], ...]  # (account, units), in account order
+    remainder: int
+
+
 AnyEvent = (
     AssetListed
     | MarketListed
@@ -370,6 +428,12 @@ AnyEvent = (
     | WithdrawalSigned
     | WithdrawalCompleted
     | WithdrawalEnded
+    | AttestorRegistered
+    | RwaTermsSet
+    | ReserveAttested
+    | RwaMinted
+    | RwaBurned
+    | DistributionPaid
 )
 
 _encoder = msgspec.msgpack.Encoder()

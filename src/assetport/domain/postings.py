@@ -20,10 +20,12 @@ from assetport.domain.accounts import EXTERNAL_ACCOUNT, FEE_ACCOUNT
 from assetport.domain.events import (
     AccountFeesChanged,
     AssetListed,
+    AttestorRegistered,
     CommandRejected,
     CustodyPolicySet,
     DepositCredited,
     Deposited,
+    DistributionPaid,
     DustConverted,
     Event,
     MarketFeeAssetChanged,
@@ -38,6 +40,10 @@ from assetport.domain.events import (
     OrderExpired,
     OrderFilled,
     OrderTriggered,
+    ReserveAttested,
+    RwaBurned,
+    RwaMinted,
+    RwaTermsSet,
     TradeExecuted,
     WithdrawalAddressAdded,
     WithdrawalAddressRemoved,
@@ -68,6 +74,9 @@ MOVES_MONEY: tuple[type[Event], ...] = (
     WithdrawalRequested,
     WithdrawalCompleted,
     WithdrawalEnded,
+    RwaMinted,
+    RwaBurned,
+    DistributionPaid,
 )
 MOVES_NO_MONEY: tuple[type[Event], ...] = (
     AssetListed,
@@ -86,6 +95,9 @@ MOVES_NO_MONEY: tuple[type[Event], ...] = (
     WithdrawalRiskHoldSet,
     WithdrawalApproved,
     WithdrawalSigned,
+    AttestorRegistered,
+    RwaTermsSet,
+    ReserveAttested,
 )
 
 
@@ -145,6 +157,12 @@ class PostingRules:
             _hold(event.seq, event.account, event.asset, -event.released, lines)
         elif isinstance(event, WithdrawalCompleted):
             _withdrawal_paid(event, lines)
+        elif isinstance(event, RwaMinted):
+            _transfer(event.seq, event.issuer, event.asset, event.amount, lines)
+        elif isinstance(event, RwaBurned):
+            _transfer(event.seq, event.issuer, event.asset, -event.amount, lines)
+        elif isinstance(event, DistributionPaid):
+            _distribution(event, lines)
         elif isinstance(event, MarketListed):
             market = event.market
             self.pairs[market.symbol] = (market.base, market.quote)
@@ -162,6 +180,17 @@ def _transfer(seq: int, account: int, asset: str, amount: int, lines: list[Posti
     if amount:
         lines.append(Posting(seq, account, asset, FREE, amount))
         lines.append(Posting(seq, EXTERNAL_ACCOUNT, asset, FREE, -amount))
+
+
+def _distribution(event: DistributionPaid, lines: list[Posting]) -> None:
+    """The issuer's treasury pays each holder; the remainder never left it."""
+    paid = event.amount - event.remainder
+    if paid:
+        lines.append(Posting(event.seq, event.issuer, event.pay_asset, FREE, -paid))
+        lines.extend(
+            Posting(event.seq, account, event.pay_asset, FREE, units)
+            for account, units in event.payouts
+        )
 
 
 def _withdrawal_paid(event: WithdrawalCompleted, lines: list[Posting]) -> None:

@@ -58,4 +58,12 @@ class RejectReason(StrEnum):
     UNKNOWN_WITHDRAWAL = "UNKNOWN_WITHDRAWAL"
     WITHDRAWAL_NOT_ALLOWED_NOW = "WITHDRAWAL_NOT_ALLOWED_NOW"  # not from its current status
     ALREADY_APPROVED = "ALREADY_APPROVED"  # by this operator
+    # issuance (domain/issuance/)
+    NOT_AN_RWA_TOKEN = "NOT_AN_RWA_TOKEN"  # not a listed RWA token of that issuer, no terms
+    INVALID_RWA_TERMS = "INVALID_RWA_TERMS"
+    UNKNOWN_ATTESTOR = "UNKNOWN_ATTESTOR"  # no such key id registered for the issuer
+    BAD_ATTESTATION_SIGNATURE = "BAD_ATTESTATION_SIGNATURE"
+    INCONSISTENT_ATTESTATION = "INCONSISTENT_ATTESTATION"  # its lots, its total, its time
+    EXCEEDS_RESERVE = "EXCEEDS_RESERVE"  # the supply would pass the attested reserve
+    NO_HOLDERS = "NO_HOLDERS"  # a distribution with nobody to pay
     INVALID_CUSTODY_INPUT = "INVALID_CUSTODY_INPUT"  # a field out of its bounds

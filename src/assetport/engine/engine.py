@@ -10,7 +10,8 @@ and time, and hands the command to the product that handles its type (a table ma
 the products' `handlers()`; the spot orders and cancels, most of all traffic, are tried
 first). The core it holds is what every product shares: the `Ledger`, through which all
 money moves in balanced postings, and the listed `Assets`. The products (`spot/`,
-`funds/`, `custody/`) never import this module (`product.py` says what a product is).
+`funds/`, `custody/`, `issuance/`) never import this module (`product.py` says what a
+product is).
 """
 
 from collections.abc import Callable
@@ -28,6 +29,7 @@ from assetport.engine.assets import Assets
 from assetport.engine.context import Context
 from assetport.engine.custody.product import CustodyProduct
 from assetport.engine.funds.product import FundsProduct
+from assetport.engine.issuance.product import IssuanceProduct
 from assetport.engine.ledger import Ledger
 from assetport.engine.product import Product
 from assetport.engine.snapshot import PARTS, decode_state, encode_state, frame, section_in
@@ -55,6 +57,7 @@ class Engine:
         self.spot = self.register(SpotProduct(self.ctx, self.ledger, self.listing))
         self.funds = self.register(FundsProduct(self.ctx, self.ledger, self.listing))
         self.custody = self.register(CustodyProduct(self.ctx, self.ledger, self.listing))
+        self.issuance = self.register(IssuanceProduct(self.ctx, self.ledger, self.listing))
 
     def register(self, product: P) -> P:
         """Take the product's commands into the dispatch table and its section into the

@@ -15,10 +15,12 @@ from typing import Any, Final
 from assetport.domain.events import (
     AccountFeesChanged,
     AssetListed,
+    AttestorRegistered,
     CommandRejected,
     CustodyPolicySet,
     DepositCredited,
     Deposited,
+    DistributionPaid,
     DustConverted,
     MarketFeeAssetChanged,
     MarketFeesChanged,
@@ -32,6 +34,10 @@ from assetport.domain.events import (
     OrderExpired,
     OrderFilled,
     OrderTriggered,
+    ReserveAttested,
+    RwaBurned,
+    RwaMinted,
+    RwaTermsSet,
     TradeExecuted,
     WithdrawalAddressAdded,
     WithdrawalAddressRemoved,
@@ -94,6 +100,12 @@ EVENT_KINDS: Final[dict[type, str]] = {
     WithdrawalSigned: "nothing",
     WithdrawalCompleted: "nothing",
     WithdrawalEnded: "nothing",
+    AttestorRegistered: "nothing",
+    RwaTermsSet: "nothing",
+    ReserveAttested: "nothing",
+    RwaMinted: "nothing",
+    RwaBurned: "nothing",
+    DistributionPaid: "nothing",
 }
 
 

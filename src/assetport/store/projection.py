@@ -27,10 +27,12 @@ from assetport.domain.events import (
     AccountFeesChanged,
     AnyEvent,
     AssetListed,
+    AttestorRegistered,
     CommandRejected,
     CustodyPolicySet,
     DepositCredited,
     Deposited,
+    DistributionPaid,
     DustConverted,
     Event,
     MarketFeeAssetChanged,
@@ -45,6 +47,10 @@ from assetport.domain.events import (
     OrderExpired,
     OrderFilled,
     OrderTriggered,
+    ReserveAttested,
+    RwaBurned,
+    RwaMinted,
+    RwaTermsSet,
     TradeExecuted,
     WithdrawalAddressAdded,
     WithdrawalAddressRemoved,
@@ -565,6 +571,14 @@ def _apply(state: ProjectionState, rows: Rows, touched: _Touched, event: Event) 
             | WithdrawalRulesSet()
             | CustodyPolicySet()
             | WithdrawalRiskHoldSet()
+            # Issuance's balances move through the postings; its own history (attestations,
+            # mints, distributions) has no table yet: the journal has it.
+            | AttestorRegistered()
+            | RwaTermsSet()
+            | ReserveAttested()
+            | RwaMinted()
+            | RwaBurned()
+            | DistributionPaid()
         ):
             pass  # no table holds these: the journal has them
         case DustConverted():

@@ -43,6 +43,8 @@ def sample(kind: type[Event], seq: int = 1) -> Any:
 def _value(name: str, kind: Any, seq: int) -> Any:
     if name in ("seq",):
         return seq
+    if name == "remainder":  # a distribution paid in full: its payouts are its amount
+        return 0
     if kind is int:
         return 1000 if "account" in name else 7
     if kind is str:
@@ -63,6 +65,8 @@ def _value(name: str, kind: Any, seq: int) -> Any:
         return kind(**{f.name: _value(f.name, f.type, seq) for f in msgspec.structs.fields(kind)})
     if typing.get_origin(kind) is tuple:  # tuple[Item, ...]: one item, filled the same way
         item = get_args(kind)[0]
+        if typing.get_origin(item) is tuple:  # tuple[tuple[int, int], ...]: (account, units)
+            return (tuple(_value(name, arg, seq) for arg in get_args(item)),)
         return (
             item(**{f.name: _value(f.name, f.type, seq) for f in msgspec.structs.fields(item)}),
         )

@@ -121,6 +121,13 @@ export default {
     "apiError.-7030": "Enter the code from your authenticator app.",
     "apiError.-7031": "The authenticator code is not right. Try the current code.",
     "apiError.-7032": "The blockchain cannot be reached right now. Try again in a few minutes.",
+    "apiError.-7060": "This asset is not a real-world-asset token with its terms set.",
+    "apiError.-7061": "The token's terms or the attestor's key are not valid.",
+    "apiError.-7062": "This attestor's key is not registered for the issuer.",
+    "apiError.-7063": "The attestation's signature does not match the attestor's key.",
+    "apiError.-7064": "The attestation's bars, total or date do not add up.",
+    "apiError.-7065": "Minting this much would exceed the attested reserve.",
+    "apiError.-7066": "The token has no holders to pay.",
 
     // -80xx: accounts
     "apiError.-8000": "The request was malformed. Reload the page and try again.",
@@ -278,6 +285,13 @@ export default {
     "apiError.-7030": "인증 앱의 코드를 입력하세요.",
     "apiError.-7031": "인증 코드가 맞지 않습니다. 지금 코드를 입력하세요.",
     "apiError.-7032": "지금은 블록체인에 연결할 수 없습니다. 몇 분 뒤 다시 시도하세요.",
+    "apiError.-7060": "이 자산은 조건이 정해진 실물자산 토큰이 아닙니다.",
+    "apiError.-7061": "토큰의 조건이나 감사인의 키가 올바르지 않습니다.",
+    "apiError.-7062": "이 감사인의 키는 발행사에 등록되어 있지 않습니다.",
+    "apiError.-7063": "증명서의 서명이 감사인의 키와 맞지 않습니다.",
+    "apiError.-7064": "증명서의 실물 목록, 합계 또는 날짜가 맞지 않습니다.",
+    "apiError.-7065": "이만큼 발행하면 증명된 준비금을 넘습니다.",
+    "apiError.-7066": "지급할 토큰 보유자가 없습니다.",
 
     "apiError.-8000": "요청 형식이 잘못되었습니다. 페이지를 새로 고친 후 다시 시도하세요.",
     "apiError.-8001": "올바른 이메일 주소가 아닙니다. 오타가 없는지 확인하세요.",

@@ -1,0 +1,1 @@
+"""The issuance product: real-world-asset tokens issued against attested reserves."""

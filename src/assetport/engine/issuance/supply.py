@@ -1,0 +1,78 @@
+"""Minting into the issuer's treasury, never past the attested reserve, and burning out of
+it. The ledger's external account holds minus each asset's supply, so the supply is read
+there and every mint and burn is a balanced posting between it and the treasury."""
+
+from assetport.domain.accounts import EXTERNAL_ACCOUNT
+from assetport.domain.commands import BurnRwa, MintRwa
+from assetport.domain.custody import MAX_ID_CHARS
+from assetport.domain.events import RwaBurned, RwaMinted
+from assetport.domain.results import RejectReason
+from assetport.domain.units import MAX_AMOUNT
+from assetport.engine.context import Context
+from assetport.engine.issuance.state import IssuanceState
+from assetport.engine.ledger import Ledger, Posting
+
+
+def supply_of(ledger: Ledger, asset: str) -> int:
+    return -ledger.free(EXTERNAL_ACCOUNT, asset)
+
+
+def reference_problem(state: IssuanceState, kind: str, asset: str, amount: int, ref: str
+                      ) -> RejectReason | None:  # fmt: skip
+    """A reference names one mint, burn or distribution: the same again is a retry."""
+    if amount <= 0 or not ref or len(ref) > MAX_ID_CHARS:
+        return RejectReason.INVALID_AMOUNT
+    seen = state.refs.get(ref)
+    if seen is not None:
+        if seen == (kind, asset, amount):
+            return RejectReason.ALREADY_APPLIED
+        return RejectReason.REFERENCE_REUSED
+    return None
+
+
+def mint(state: IssuanceState, ctx: Context, ledger: Ledger, posting: Posting,
+         cmd: MintRwa) -> None:  # fmt: skip
+    terms = state.terms.get(cmd.asset)
+    if terms is None:
+        return ctx.reject(RejectReason.NOT_AN_RWA_TOKEN)
+    reason = reference_problem(state, "mint", cmd.asset, cmd.amount, cmd.ref)
+    if reason is not None:
+        return ctx.reject(reason, account=terms.issuer)
+    reserve = state.reserves.get(cmd.asset)
+    supply = supply_of(ledger, cmd.asset)
+    if reserve is None or cmd.amount > reserve.units - supply:
+        return ctx.reject(RejectReason.EXCEEDS_RESERVE, account=terms.issuer)
+    if cmd.amount > MAX_AMOUNT - supply:
+        return ctx.reject(RejectReason.AMOUNT_TOO_LARGE, account=terms.issuer)
+    posting.add(ledger.balance(EXTERNAL_ACCOUNT, cmd.asset), -cmd.amount, 0)
+    posting.add(ledger.balance(terms.issuer, cmd.asset), cmd.amount, 0)
+    ledger.must_move(posting)
+    state.refs[cmd.ref] = ("mint", cmd.asset, cmd.amount)
+    state.touched = True
+    ctx.events.append(
+        RwaMinted(ctx.seq, ctx.time, cmd.asset, terms.issuer, cmd.amount, cmd.ref,
+                  supply + cmd.amount, reserve.units)
+    )  # fmt: skip
+    return None
+
+
+def burn(state: IssuanceState, ctx: Context, ledger: Ledger, posting: Posting,
+         cmd: BurnRwa) -> None:  # fmt: skip
+    terms = state.terms.get(cmd.asset)
+    if terms is None:
+        return ctx.reject(RejectReason.NOT_AN_RWA_TOKEN)
+    reason = reference_problem(state, "burn", cmd.asset, cmd.amount, cmd.ref)
+    if reason is not None:
+        return ctx.reject(reason, account=terms.issuer)
+    if ledger.free(terms.issuer, cmd.asset) < cmd.amount:
+        return ctx.reject(RejectReason.INSUFFICIENT_BALANCE, account=terms.issuer)
+    posting.add(ledger.balance(terms.issuer, cmd.asset), -cmd.amount, 0)
+    posting.add(ledger.balance(EXTERNAL_ACCOUNT, cmd.asset), cmd.amount, 0)
+    ledger.must_move(posting)
+    state.refs[cmd.ref] = ("burn", cmd.asset, cmd.amount)
+    state.touched = True
+    ctx.events.append(
+        RwaBurned(ctx.seq, ctx.time, cmd.asset, terms.issuer, cmd.amount, cmd.ref,
+                  supply_of(ledger, cmd.asset))
+    )  # fmt: skip
+    return None
