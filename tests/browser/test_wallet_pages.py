@@ -110,6 +110,7 @@ def open_withdraw(page: Page, exchange: ExchangeServer, asset: str) -> None:
     expect(page.locator("#book-form")).to_be_visible()
     page.select_option("#withdraw-asset", asset)
     expect(page.locator("#withdraw-network")).to_have_text("BUSAN")
+    expect(page.locator("#book-empty, #book-table").first).to_be_visible()  # the book is in
 
 
 def add_address(page: Page, name: str, address: str) -> None:

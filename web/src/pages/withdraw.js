@@ -146,6 +146,8 @@ function codeValue(id, message) {
 }
 
 function drawBook() {
+  // What was typed survives a redraw (the book arriving, a language change).
+  const typed = ["book-label", "book-address"].map((id) => byId(id)?.value ?? "");
   const card = clear(byId("book-card"));
   const c = coin();
   const rows = bookRows();
@@ -189,6 +191,8 @@ function drawBook() {
     addAddress(message);
   });
   card.append(form);
+  byId("book-label").value = typed[0];
+  byId("book-address").value = typed[1];
   translate(card);
 }
 
@@ -232,6 +236,8 @@ async function addAddress(message) {
     button.disabled = false;
     return;
   }
+  byId("book-label").value = "";
+  byId("book-address").value = "";
   await loadBook();
   say(byId("book-message"), t("book.added"), "success");
 }
