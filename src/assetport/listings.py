@@ -40,7 +40,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from assetport.domain.assets import Asset, asset_problem
+from assetport.domain.assets import Asset, AssetKind, asset_problem
 from assetport.domain.commands import (
     Command,
     ListAsset,
@@ -116,7 +116,9 @@ class Listings:
 
     def commands(self) -> list[Command]:
         """The commands that list everything, assets first."""
-        listed: list[Command] = [ListAsset(a.code, a.precision) for a in self.assets]
+        listed: list[Command] = [
+            ListAsset(a.code, a.precision, a.kind, a.issuer) for a in self.assets
+        ]
         listed.extend(ListMarket(m) for m in self.markets)
         return listed
 
@@ -170,7 +172,7 @@ def load_listings(path: Path) -> Listings:
 def _listings(asset_rows: list[dict[str, Any]], market_rows: list[dict[str, Any]]) -> Listings:
     assets: dict[str, Asset] = {}
     for row in asset_rows:
-        asset = Asset(str(row.get("code", "")), int(row.get("precision", -1)))
+        asset = _asset(row)
         problem = asset_problem(asset)
         if problem is not None:
             raise ListingError(f"asset {asset.code!r}: {problem}")
@@ -191,6 +193,23 @@ def _listings(asset_rows: list[dict[str, Any]], market_rows: list[dict[str, Any]
                 f"market {market.symbol!r}: fee_asset must be RECEIVED or QUOTE"
             ) from None
     return Listings(list(assets.values()), markets, fee_assets)
+
+
+def _asset(row: dict[str, Any]) -> Asset:
+    """An `[[assets]]` row: code and precision; a token backed by a real-world asset also
+    says `kind = "rwa_token"` and its `issuer` (the issuer's treasury account, 100-499)."""
+    code = str(row.get("code", ""))
+    try:
+        kind = AssetKind(row.get("kind", AssetKind.COIN))
+    except ValueError:
+        kinds = ", ".join(k.value for k in AssetKind)
+        raise ListingError(f"asset {code!r}: kind is one of {kinds}") from None
+    issuer = row.get("issuer")
+    if issuer is not None and (not isinstance(issuer, int) or isinstance(issuer, bool)):
+        raise ListingError(f"asset {code!r}: issuer is an account number")
+    if (kind is AssetKind.RWA_TOKEN) != (issuer is not None):
+        raise ListingError(f"asset {code!r}: an rwa_token names its issuer; no other kind has one")
+    return Asset(code, int(row.get("precision", -1)), kind, issuer)
 
 
 def _market(row: dict[str, Any], assets: dict[str, Asset]) -> Market:

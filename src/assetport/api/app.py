@@ -17,6 +17,7 @@ from assetport.api.gateway import Gateway
 from assetport.api.http import Endpoint, respond
 from assetport.api.openapi import openapi_document
 from assetport.api.rest_admin import EmailVerifier, admin_routes
+from assetport.api.rest_issuance import ISSUANCE_ENDPOINTS
 from assetport.api.security_headers import SECURITY_HEADERS
 from assetport.api.ws_routes import Realtime, realtime
 from assetport.edge.keys import AdminToken
@@ -51,7 +52,7 @@ def create_app(
         by_path.setdefault(endpoint.path, {})[endpoint.method] = endpoint
     for path, methods in by_path.items():
         routes.append(Route(path, _dispatch(gateway, methods), methods=list(methods)))
-    routes.extend(admin_routes(gateway, users, admin_token, verifier))
+    routes.extend(admin_routes(gateway, users, admin_token, verifier, ISSUANCE_ENDPOINTS))
     routes.extend(live.routes)
     # Listings change at run time: the document is made again when the markets have.
     encoded: dict[tuple[str, ...], bytes] = {}

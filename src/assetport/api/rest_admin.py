@@ -272,9 +272,14 @@ ADMIN_ENDPOINTS: tuple[tuple[str, AdminHandler], ...] = (
 
 
 def admin_routes(
-    gateway: Gateway, users: UserStore, token: AdminToken, verifier: EmailVerifier | None = None
+    gateway: Gateway,
+    users: UserStore,
+    token: AdminToken,
+    verifier: EmailVerifier | None = None,
+    more: tuple[tuple[str, AdminHandler], ...] = (),
 ) -> list[Route]:
-    endpoints = list(ADMIN_ENDPOINTS)
+    """The operator endpoints, with `more` of them (issuance's, which build on `AdminCall`)."""
+    endpoints = [*ADMIN_ENDPOINTS, *more]
     if verifier is not None:
         endpoints.append(("/api/v1/admin/accounts/verify", verify_email_endpoint(verifier)))
     return [admin_route(path, handler, gateway, users, token) for path, handler in endpoints]

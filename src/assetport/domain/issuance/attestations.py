@@ -9,8 +9,9 @@ units. For metals the units must be the bar's fine weight: `gross × fineness ÷
 (fineness in parts per 10,000: 9999 for 999.9 gold), rounded down, `gross` in the token's
 units of weight.
 
-The signed bytes are fixed: a domain tag, then the attestation's fields (but the signature)
-as msgpack, in declaration order. A verifier needs nothing but the attestation, the
+The signed bytes are fixed: a domain tag, then the statement (the attestation but its
+signature) as a msgpack map of its fields by name, in declaration order, the lots likewise;
+the same JSON object an operator posts. A verifier needs nothing but the attestation, the
 attestor's public key and this module.
 """
 
@@ -33,7 +34,7 @@ SIGNATURE_HEX_CHARS: Final = 128
 PUBLIC_KEY_HEX_CHARS: Final = 64
 
 
-class ReserveLot(msgspec.Struct, frozen=True, array_like=True):
+class ReserveLot(msgspec.Struct, frozen=True):
     serial: str  # bar serial, receipt number, registry serial range
     description: str  # refiner and brand, warehouse, registry project and vintage
     vault: str
@@ -42,7 +43,7 @@ class ReserveLot(msgspec.Struct, frozen=True, array_like=True):
     fineness: int = 0  # metals: parts per 10,000 of the fine metal
 
 
-class ReserveStatement(msgspec.Struct, frozen=True, array_like=True):
+class ReserveStatement(msgspec.Struct, frozen=True):
     """What the attestor signs."""
 
     asset: str
@@ -52,7 +53,7 @@ class ReserveStatement(msgspec.Struct, frozen=True, array_like=True):
     total_units: int
 
 
-class Attestation(msgspec.Struct, frozen=True, array_like=True):
+class Attestation(msgspec.Struct, frozen=True):
     statement: ReserveStatement
     signature: str  # Ed25519 over `signed_bytes(statement)`, 128 hex digits
 
