@@ -23,6 +23,7 @@ assetport journal replay --data-dir D [--journal-url nats://...]
 assetport por build --data-dir D [--reserves RESERVES.json] --out DIR
 assetport por publish --data-dir D [--reserves RESERVES.json | --no-reserves] [--por-dir DIR]
 assetport por verify PROOF.json [--root ROOT.json]
+assetport attest keygen|sign|verify ...   and   assetport admin issuance ...  (issuance_cli.py)
 
 `serve` and `engine-serve` lock their data directory (one writer at a time); the other
 commands only read it or talk to the running server, and may run beside it. Whatever the
@@ -46,6 +47,9 @@ from assetport.domain.orders import SelfTradePrevention
 from assetport.domain.proof_of_reserves import verify as por_verify
 from assetport.domain.proof_of_reserves.tree import NegativeBalance
 from assetport.engine.engine import Engine
+from assetport.issuance_cli import ToolError, add_attest_parser, run_attest
+from assetport.issuance_cli import add_admin_parser as add_issuance_admin
+from assetport.issuance_cli import run_admin as run_issuance_admin
 from assetport.journal.errors import JournalCorrupted
 from assetport.journal.verify import stats, verify
 from assetport.runtime.command_log import command_log_for
@@ -183,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     apikey_create.add_argument("--permissions", default="read,trade")
     apikey_create.add_argument("--ip-allow", nargs="*", default=[])
     _add_custody_arguments(admin_commands)
+    add_issuance_admin(admin_commands)
 
     commands.add_parser(
         "reconcile",
@@ -200,6 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_dir(replay_parser)
     _add_journal_url(replay_parser)
 
+    add_attest_parser(commands)
     por = commands.add_parser("por", help="proof of reserves (docs/proof-of-reserves.md)")
     por_tools = por.add_subparsers(dest="por_command", required=True)
     por_build = por_tools.add_parser(
@@ -469,6 +475,8 @@ def _admin(args: argparse.Namespace) -> int:
 
     if args.admin_command == "operator":
         return _operators(args)
+    if args.admin_command == "issuance":
+        return run_issuance_admin(args)
     if args.admin_command == "custody":
         path, body, token = _custody_request(args)
         try:
@@ -602,13 +610,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_engine_process(_config(args), args.host, args.port, standby=args.standby)
         if args.command == "por":
             return _por(args)
+        if args.command == "attest":
+            return run_attest(args)
         if args.tool == "verify":
             return _verify(args.data_dir)
         if args.tool == "stats":
             print(json.dumps(stats(_existing_data_dir(args.data_dir))))
             return 0
         return _replay(args)
-    except (JournalCorrupted, CliError) as exc:
+    except (JournalCorrupted, CliError, ToolError) as exc:
         print(f"assetport: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:

@@ -5,6 +5,9 @@ refused with -7063 and changes nothing; a distribution pays a holder in KRW, who
 on `/api/v3/account`; a restart keeps it all (the journal)."""
 
 import json
+import stat
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -99,3 +102,52 @@ def test_an_issuer_attests_mints_and_pays_a_distribution(tmp_path: Path) -> None
     with ExchangeServer(data_dir, "--config", str(listing)) as server:
         status, answer = post(server, "/mint", asset="AUG", amount="0.0001", ref="m-2")
         assert (status, answer["code"]) == (400, -7065), answer  # the reserve is still full
+
+
+def assetport(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "assetport.cli", *args],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+
+
+def test_the_attestor_signs_with_its_own_tool_and_the_issuer_uses_the_cli(
+    tmp_path: Path,
+) -> None:
+    key = tmp_path / "auditor.pem"
+    made = assetport("attest", "keygen", "--out", str(key))
+    assert made.returncode == 0, made.stderr
+    public_key = made.stdout.strip()
+    assert len(public_key) == 64 and stat.S_IMODE(key.stat().st_mode) == 0o600
+    assert "never overwritten" in assetport("attest", "keygen", "--out", str(key)).stderr
+
+    statement = tmp_path / "statement.json"
+    counted = ReserveStatement("AUG", "auditor-1", 1_764_000_000_000_000, (BAR,), BAR.units)
+    statement.write_text(msgspec.json.encode(counted).decode())
+    signed = assetport("attest", "sign", "--key", str(key), str(statement))
+    assert signed.returncode == 0, signed.stderr
+    attested = tmp_path / "attestation.json"
+    attested.write_text(signed.stdout)
+    checked = assetport("attest", "verify", str(attested), "--public-key", public_key)
+    assert checked.returncode == 0 and checked.stdout.startswith("OK: AUG, 1 lots"), checked
+    other = public_key_hex(Ed25519PrivateKey.generate())
+    refused = assetport("attest", "verify", str(attested), "--public-key", other)
+    assert refused.returncode == 1 and refused.stdout.startswith("FAILED"), refused
+
+    listing = tmp_path / "listing.toml"
+    listing.write_text(LISTING)
+    terms = tmp_path / "terms.json"
+    terms.write_text(json.dumps(TERMS))
+    data = str(tmp_path / "data")
+    with ExchangeServer(tmp_path / "data", "--config", str(listing)):
+        for step in (
+            ("attestor", "101", "auditor-1", public_key),
+            ("terms", str(terms)),
+            ("attestation", str(attested)),
+        ):
+            done = assetport("admin", "--data-dir", data, "issuance", *step)
+            assert done.returncode == 0, done.stderr
+        done = assetport("admin", "--data-dir", data, "issuance", "mint", "AUG", "999.9")
+        assert done.returncode == 0 and json.loads(done.stdout)["supply"] == "999.9000"
+        done = assetport("admin", "--data-dir", data, "issuance", "mint", "AUG", "0.0001")
+        assert done.returncode == 1 and "exceed the attested reserve" in done.stderr, done
