@@ -49,7 +49,7 @@ from assetport.domain.proof_of_reserves.tree import NegativeBalance
 from assetport.engine.engine import Engine
 from assetport.issuance_cli import ToolError, add_attest_parser, run_attest
 from assetport.issuance_cli import add_admin_parser as add_issuance_admin
-from assetport.issuance_cli import run_admin as run_issuance_admin
+from assetport.issuance_cli import admin_request as issuance_request
 from assetport.journal.errors import JournalCorrupted
 from assetport.journal.verify import stats, verify
 from assetport.runtime.command_log import command_log_for
@@ -475,8 +475,6 @@ def _admin(args: argparse.Namespace) -> int:
 
     if args.admin_command == "operator":
         return _operators(args)
-    if args.admin_command == "issuance":
-        return run_issuance_admin(args)
     if args.admin_command == "custody":
         path, body, token = _custody_request(args)
         try:
@@ -549,6 +547,8 @@ def _custody_request(args: argparse.Namespace) -> tuple[str, dict[str, object], 
 
 
 def _admin_request(args: argparse.Namespace) -> tuple[str, dict[str, object]]:
+    if args.admin_command == "issuance":
+        return issuance_request(args)
     if args.admin_command == "status":
         return "/api/v1/admin/status", {}
     if args.admin_command == "account":

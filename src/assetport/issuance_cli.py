@@ -17,7 +17,6 @@ machine, with its own key, over the statement it counted.
 import argparse
 import json
 import os
-import sys
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -30,7 +29,6 @@ from cryptography.hazmat.primitives.serialization import (
     load_pem_private_key,
 )
 
-from assetport.admin_client import AdminError, call
 from assetport.domain.issuance.attestations import (
     Attestation,
     ReserveStatement,
@@ -133,16 +131,6 @@ def admin_request(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
     if command == "distribute":
         return f"{PREFIX}/distribute", body | {"asset": args.asset, "pay_asset": args.pay_asset}
     return f"{PREFIX}/{command}", body | {"asset": args.asset}
-
-
-def run_admin(args: argparse.Namespace) -> int:
-    path, body = admin_request(args)
-    try:
-        print(json.dumps(call(args.data_dir, path, body), indent=2))
-    except AdminError as exc:
-        print(f"assetport: {exc}", file=sys.stderr)
-        return 1
-    return 0
 
 
 def _json(path: Path) -> Any:

@@ -19,7 +19,7 @@ module's own in -7040..-7049.
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import msgspec
 from starlette.requests import Request
@@ -66,6 +66,7 @@ from assetport.edge.users import UserStore
 from assetport.store.history import AccountWithdrawal, History
 
 PREFIX: Final = "/api/v1/admin/custody"
+T = TypeVar("T")
 JSON: Final = "application/json"
 CSV: Final = "text/csv; charset=utf-8"
 # What the operators' queue shows: waiting for them, and on its way out.
@@ -233,15 +234,10 @@ class OperatorEndpoints:
         cold = custody.config.cold_address
         hot = custody.signer.address(HOT)
         addresses = sorted(custody.deposits.addresses())
-        rpc = NodeRpc(custody.rpc_url, 10.0)
-        try:
-            holdings = await chain_holdings(rpc, assets, addresses, hot, cold, liabilities)
-        except NodeError as exc:
-            raise NODE_REFUSED.error() from exc
-        except RuntimeError as exc:  # NodeUnavailable
-            raise CHAIN_NOT_READY.error() from exc
-        finally:
-            await rpc.close()
+        holdings = await _from_node(
+            custody,
+            lambda rpc: chain_holdings(rpc, assets, addresses, hot, cold, liabilities),
+        )
         report = custody_report(
             holdings, prices, quote_precision, as_of_ms=now,
             cold_address=None if cold is None else str(cold), hot_address=str(hot),
@@ -263,16 +259,10 @@ class OperatorEndpoints:
             raise CHAIN_NOT_READY.error()
         assets = list(custody.assets.values())
         addresses = sorted(custody.deposits.addresses())
-        rpc = NodeRpc(custody.rpc_url, 10.0)
-        try:
-            found = await chain_reserves(rpc, assets, addresses, custody.signer.address(HOT),
-                                         custody.config.cold_address)  # fmt: skip
-        except NodeError as exc:
-            raise NODE_REFUSED.error() from exc
-        except RuntimeError as exc:  # NodeUnavailable
-            raise CHAIN_NOT_READY.error() from exc
-        finally:
-            await rpc.close()
+        hot, cold = custody.signer.address(HOT), custody.config.cold_address
+        found = await _from_node(
+            custody, lambda rpc: chain_reserves(rpc, assets, addresses, hot, cold)
+        )
         markets = call.gateway.markets
         stated: dict[str, list[dict[str, str]]] = {}
         for asset in assets:
@@ -367,6 +357,20 @@ class OperatorEndpoints:
 
     async def refills(self, call: OperatorCall) -> Any:
         return {"refills": [refill.to_json() for refill in self.operators.refills()]}
+
+
+async def _from_node(custody: Custody, read: Callable[[NodeRpc], Awaitable[T]]) -> T:
+    """What `read` asks of the chain node, through a connection of its own; the node's
+    refusal or absence is the operator's error, and the connection is closed either way."""
+    rpc = NodeRpc(custody.rpc_url, 10.0)
+    try:
+        return await read(rpc)
+    except NodeError as exc:
+        raise NODE_REFUSED.error() from exc
+    except RuntimeError as exc:  # NodeUnavailable
+        raise CHAIN_NOT_READY.error() from exc
+    finally:
+        await rpc.close()
 
 
 class Csv:
