@@ -60,6 +60,7 @@ from assetport.runtime.recovery import catch_up
 from assetport.runtime.replay import ReplayImpossible, replay
 from assetport.runtime.reserves import (
     POR_DIR,
+    Ledger,
     ReservesError,
     Stated,
     current_liabilities,
@@ -385,13 +386,17 @@ def _por(args: argparse.Namespace) -> int:
         return por_verify.main(arguments)
     data_dir = _existing_data_dir(args.data_dir)
     try:
-        ledger = current_liabilities(data_dir)
         if args.por_command == "publish":
-            stated = _published_reserves(args, ledger.assets)
             por_dir = args.por_dir or data_dir / POR_DIR
-            built = publish(ledger, por_dir, stated)
+
+            def gather() -> tuple[Ledger, Stated]:
+                ledger = current_liabilities(data_dir)
+                return ledger, _published_reserves(args, ledger.assets)
+
+            built = publish(por_dir, gather)
             where = f"served from {por_dir / 'current'}"
         else:
+            ledger = current_liabilities(data_dir)
             stated = Stated()
             if args.reserves is not None:
                 stated = read_reserves(args.reserves, ledger.assets)
@@ -403,8 +408,8 @@ def _por(args: argparse.Namespace) -> int:
     except (ReplayImpossible, ReservesError, NegativeBalance) as exc:
         raise CliError(str(exc)) from exc
     print(f"root {built.root['hash']}")
-    print(f"as of seq {ledger.seq}: {built.proofs} accounts, {where}")
-    print("\n".join(ratios(built, stated)))
+    print(f"as of seq {built.ledger.seq}: {built.proofs} accounts, {where}")
+    print("\n".join(ratios(built)))
     return 0
 
 

@@ -18,7 +18,7 @@ import fcntl
 import json
 import os
 import shutil
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -157,6 +157,8 @@ class Built:
     root: dict[str, object]
     tree: SumTree
     proofs: int
+    ledger: Ledger  # what it was built from
+    stated: Stated
 
 
 def build(ledger: Ledger, out: Path, stated: Stated) -> Built:
@@ -177,16 +179,21 @@ def build(ledger: Ledger, out: Path, stated: Stated) -> Built:
     root_json = json.dumps(root, separators=(",", ":"))
     for account in tree.accounts:
         _write_private(proofs / f"{account}.json", tree.proof_json(account, root_json))
-    return Built(root, tree, len(tree.accounts))
+    return Built(root, tree, len(tree.accounts), ledger, stated)
 
 
-def publish(ledger: Ledger, por_dir: Path, stated: Stated, keep: int = KEEP_BUILDS) -> Built:
+def publish(
+    por_dir: Path, gather: Callable[[], tuple[Ledger, Stated]], keep: int = KEEP_BUILDS
+) -> Built:
     """Build into a new directory under `por_dir/builds`, make it the served one, record
-    its root in the history; one publisher at a time (a second waits for the first)."""
+    its root in the history. One publisher at a time, and each reads the ledger and the
+    reserves (`gather`) only once it has its turn: a slow one can never put an older
+    ledger in place after a newer one."""
     por_dir.mkdir(parents=True, mode=0o700, exist_ok=True)
     lock = os.open(por_dir / LOCK_FILE, os.O_WRONLY | os.O_CREAT, 0o600)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        ledger, stated = gather()
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         name = f"{ledger.seq:012d}-{stamp}"
         builds = por_dir / BUILDS_DIR
@@ -261,9 +268,9 @@ def _write_private(path: Path, text: str) -> None:
         os.close(fd)
 
 
-def ratios(built: Built, stated: Stated) -> Iterator[str]:
+def ratios(built: Built) -> Iterator[str]:
     """Per asset: liabilities, stated reserves, and reserves / liabilities."""
-    reserves = stated.reserves
+    reserves = built.stated.reserves
     yield f"{'asset':<8} {'liabilities':>28} {'reserves':>28} {'ratio':>10}"
     tree = built.tree
     for (code, precision), owed in zip(tree.assets, tree.totals, strict=True):
