@@ -189,11 +189,17 @@ def publish(
     its root in the history. One publisher at a time, and each reads the ledger and the
     reserves (`gather`) only once it has its turn: a slow one can never put an older
     ledger in place after a newer one."""
+    created = not por_dir.exists()
     por_dir.mkdir(parents=True, mode=0o700, exist_ok=True)
     lock = os.open(por_dir / LOCK_FILE, os.O_WRONLY | os.O_CREAT, 0o600)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        ledger, stated = gather()
+        try:
+            ledger, stated = gather()
+        except BaseException:
+            if created:  # a refused first publication leaves nothing behind
+                shutil.rmtree(por_dir, ignore_errors=True)
+            raise
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         name = f"{ledger.seq:012d}-{stamp}"
         builds = por_dir / BUILDS_DIR
