@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # compiler they run as plain Python.
 NATIVE_MODULES := assetport/domain/orders.py \
 	assetport/engine/engine.py assetport/engine/context.py assetport/engine/ledger.py \
-	assetport/engine/assets.py assetport/engine/funds/product.py \
+	assetport/engine/assets.py assetport/engine/holder_gate.py assetport/engine/funds/product.py \
 	assetport/engine/spot/order.py assetport/engine/spot/book.py assetport/engine/spot/stops.py \
 	assetport/engine/spot/market.py assetport/engine/spot/checks.py assetport/engine/spot/state.py \
 	assetport/engine/spot/lifecycle.py assetport/engine/spot/settlement.py assetport/engine/spot/quote_fees.py \

@@ -257,6 +257,9 @@ def _add_custody_arguments(admin_commands: "argparse._SubParsersAction[Any]") ->
     report = custody.add_parser("report", help="holdings, cold share, hack reserve")
     report.add_argument("--csv", action="store_true", help="CSV rather than JSON")
     custody.add_parser(
+        "supply", help="each real-world-asset token's chain and ledger supply against its reserve"
+    )
+    custody.add_parser(
         "reserves", help="on-chain reserves per address, as `por build --reserves` reads them"
     )
     token_help = f"the operator's own token (default: ${OPERATOR_TOKEN_ENV})"
@@ -530,7 +533,7 @@ def _custody_request(args: argparse.Namespace) -> tuple[str, dict[str, object], 
     """(path, body, operator token or None for the admin token) of `admin custody ...`."""
     prefix = "/api/v1/admin/custody"
     command = args.custody_command
-    if command in ("withdrawals", "sweeps", "status", "refills", "reserves"):
+    if command in ("withdrawals", "sweeps", "status", "refills", "reserves", "supply"):
         return f"{prefix}/{command}", {}, None
     if command == "report":
         return f"{prefix}/report", {"format": "csv" if args.csv else "json"}, None

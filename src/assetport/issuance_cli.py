@@ -9,6 +9,15 @@ issuer's steps on a running server.
     assetport admin --data-dir D issuance mint|burn ASSET AMOUNT [--ref R]
     assetport admin --data-dir D issuance fund ISSUER ASSET AMOUNT [--ref R]
     assetport admin --data-dir D issuance distribute ASSET PAY_ASSET AMOUNT [--ref R]
+    assetport admin --data-dir D issuance subscription-terms ASSET QUOTE PRICE FEE_BPS MINIMUM
+                                          [--closed]
+    assetport admin --data-dir D issuance redemptions [ASSET]       the pending ones
+    assetport admin --data-dir D issuance confirm ID [--bar SERIAL]... [--pay-asset A
+                                          --cash-price P]
+    assetport admin --data-dir D issuance reject ID REASON
+    assetport admin --data-dir D issuance transfer ASSET SOURCE TARGET AMOUNT
+                                          allocation|forced|recovery [--reason R] [--ref R]
+    assetport admin --data-dir D issuance holders ASSET [--from ACCOUNT] [--limit N]
 
 The attestor's tool needs no server and no data directory: an auditor runs it on its own
 machine, with its own key, over the statement it counted.
@@ -85,6 +94,52 @@ def add_admin_parser(admin_commands: "argparse._SubParsersAction[Any]") -> None:
     pay.add_argument("pay_asset")
     pay.add_argument("amount")
     pay.add_argument("--ref", default=None)
+    _add_holder_steps(issuance)
+
+
+def _add_holder_steps(issuance: "argparse._SubParsersAction[Any]") -> None:
+    """Subscriptions, redemptions, the issuer's transfers and the holder register."""
+    sale = issuance.add_parser("subscription-terms", help="the price of new tokens, and fee")
+    for name in ("asset", "quote", "price"):
+        sale.add_argument(name)
+    sale.add_argument("fee_bps", type=int)
+    sale.add_argument("minimum")
+    sale.add_argument("--closed", action="store_true", help="subscriptions closed")
+    pending = issuance.add_parser("redemptions", help="the redemptions waiting for the issuer")
+    pending.add_argument("asset", nargs="?", default=None)
+    confirm = issuance.add_parser("confirm", help="complete a redemption: bars and/or cash")
+    confirm.add_argument("redemption_id", type=int)
+    confirm.add_argument("--bar", action="append", default=[], help="a bar's serial (repeat)")
+    confirm.add_argument("--pay-asset", default=None)
+    confirm.add_argument("--cash-price", default=None, help="per whole token, in PAY_ASSET")
+    reject = issuance.add_parser("reject", help="reject a redemption: its tokens released")
+    reject.add_argument("redemption_id", type=int)
+    reject.add_argument("reason")
+    move = issuance.add_parser("transfer", help="move tokens on the issuer's word")
+    move.add_argument("asset")
+    move.add_argument("source", type=int)
+    move.add_argument("target", type=int)
+    move.add_argument("amount", help="0 with recovery: the whole holding")
+    move.add_argument("kind", choices=("allocation", "forced", "recovery"))
+    move.add_argument("--reason", default="")
+    move.add_argument("--ref", default=None)
+    rules = issuance.add_parser("holder-rules", help="who may hold ASSET (a JSON file)")
+    rules.add_argument("asset")
+    rules.add_argument("file", type=Path, help="min_kyc_level, countries_allowed, ... (JSON)")
+    for name, says in (("freeze", "freeze a user's holding"), ("unfreeze", "release it")):
+        step = issuance.add_parser(name, help=says)
+        step.add_argument("asset")
+        step.add_argument("user_id", type=int)
+        step.add_argument("reason")
+        step.add_argument("--amount", default=None, help="left out: all of it")
+    identity = issuance.add_parser("identity", help="what compliance verified of a user")
+    identity.add_argument("user_id", type=int)
+    identity.add_argument("kyc_level", type=int)
+    identity.add_argument("country", nargs="?", default="")
+    register = issuance.add_parser("holders", help="the holder register of ASSET")
+    register.add_argument("asset")
+    register.add_argument("--from", dest="from_account", type=int, default=0)
+    register.add_argument("--limit", type=int, default=None)
 
 
 def run_attest(args: argparse.Namespace) -> int:
@@ -123,6 +178,8 @@ def admin_request(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
         return f"{PREFIX}/terms", {"terms": _json(args.file)}
     if command == "attestation":
         return f"{PREFIX}/attestations", {"attestation": _json(args.file)}
+    if command in _HOLDER_STEPS:
+        return _HOLDER_STEPS[command](args)
     body: dict[str, Any] = {"amount": args.amount}
     if args.ref:
         body["ref"] = args.ref
@@ -131,6 +188,73 @@ def admin_request(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
     if command == "distribute":
         return f"{PREFIX}/distribute", body | {"asset": args.asset, "pay_asset": args.pay_asset}
     return f"{PREFIX}/{command}", body | {"asset": args.asset}
+
+
+def _subscription_terms(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
+    return f"{PREFIX}/subscription-terms", {
+        "asset": args.asset, "quote": args.quote, "price": args.price,
+        "fee_bps": args.fee_bps, "minimum": args.minimum, "open": not args.closed,
+    }  # fmt: skip
+
+
+def _redemptions(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
+    return f"{PREFIX}/redemptions", {} if args.asset is None else {"asset": args.asset}
+
+
+def _confirm(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
+    body: dict[str, Any] = {"redemption_id": args.redemption_id, "bars": args.bar}
+    if args.pay_asset is not None:
+        body |= {"pay_asset": args.pay_asset, "cash_price": args.cash_price}
+    return f"{PREFIX}/redemptions/confirm", body
+
+
+def _reject(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
+    return f"{PREFIX}/redemptions/reject", {"redemption_id": args.redemption_id,
+                                             "reason": args.reason}  # fmt: skip
+
+
+def _transfer(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
+    body = {"asset": args.asset, "source": args.source, "target": args.target,
+            "amount": args.amount, "kind": args.kind, "reason": args.reason}  # fmt: skip
+    return f"{PREFIX}/transfer", body | ({"ref": args.ref} if args.ref else {})
+
+
+def _holders(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
+    body: dict[str, Any] = {"asset": args.asset, "from_account": args.from_account}
+    return f"{PREFIX}/holders", body | ({"limit": args.limit} if args.limit else {})
+
+
+def _holder_rules(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
+    rules = _json(args.file)
+    if not isinstance(rules, dict):
+        raise ToolError(f"{args.file}: the rules are a JSON object")
+    return f"{PREFIX}/holder-rules", rules | {"asset": args.asset}
+
+
+def _freezing(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
+    body = {"asset": args.asset, "user_id": args.user_id, "reason": args.reason}
+    return f"{PREFIX}/{args.issuance_command}", body | (
+        {"amount": args.amount} if args.amount else {}
+    )
+
+
+def _identity(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
+    return "/api/v1/admin/identity", {"user_id": args.user_id, "kyc_level": args.kyc_level,
+                                      "country": args.country}  # fmt: skip
+
+
+_HOLDER_STEPS = {
+    "holder-rules": _holder_rules,
+    "freeze": _freezing,
+    "unfreeze": _freezing,
+    "identity": _identity,
+    "subscription-terms": _subscription_terms,
+    "redemptions": _redemptions,
+    "confirm": _confirm,
+    "reject": _reject,
+    "transfer": _transfer,
+    "holders": _holders,
+}
 
 
 def _json(path: Path) -> Any:

@@ -64,8 +64,9 @@ class ListingError(ValueError):
 
 
 # Realistic demo listings: tokenized gold, silver, copper and oil quoted in won (a token is a
-# gram of gold or silver, a kilogram of copper, a barrel of oil), and crypto pairs. Every
-# tick x step is a whole number of quote units, so trades never round (docs/trading-rules.md).
+# gram of gold or silver, a kilogram of copper, a barrel of oil), a share of an office tower
+# and a tonne of carbon credits, and crypto pairs. Every tick x step is a whole number of
+# quote units, so trades never round (docs/trading-rules.md).
 DEMO_ASSETS: tuple[tuple[str, int], ...] = (
     ("KRW", 0),
     ("USDT", 8),
@@ -75,7 +76,22 @@ DEMO_ASSETS: tuple[tuple[str, int], ...] = (
     ("KSLV", 4),
     ("KCU", 4),
     ("KOIL", 4),
+    ("KRE1", 0),
+    ("KCO2", 0),
 )
+
+# The demo's real-world-asset tokens and their issuers' treasuries (domain/accounts.py):
+# demo_listings() lists them as rwa_tokens, and `assetport serve` sets up their issuers
+# (server/demo_issuers.py). DEMO_ASSETS stays (code, precision) pairs: tests write it into
+# listing files of plain coins.
+DEMO_ISSUERS: dict[str, int] = {
+    "KGLD": 101,
+    "KSLV": 102,
+    "KCU": 103,
+    "KOIL": 104,
+    "KRE1": 105,
+    "KCO2": 106,
+}
 
 DEMO_MARKETS: tuple[dict[str, Any], ...] = (
     {"symbol": "KGLDKRW", "base": "KGLD", "quote": "KRW", "tick_size": "10",
@@ -86,6 +102,10 @@ DEMO_MARKETS: tuple[dict[str, Any], ...] = (
      "step_size": "1", "min_qty": "1", "max_qty": "10000000", "min_notional": "5000"},
     {"symbol": "KOILKRW", "base": "KOIL", "quote": "KRW", "tick_size": "10",
      "step_size": "0.1", "min_qty": "0.1", "max_qty": "1000000", "min_notional": "5000"},
+    {"symbol": "KRE1KRW", "base": "KRE1", "quote": "KRW", "tick_size": "5",
+     "step_size": "1", "min_qty": "1", "max_qty": "1000000", "min_notional": "5000"},
+    {"symbol": "KCO2KRW", "base": "KCO2", "quote": "KRW", "tick_size": "10",
+     "step_size": "1", "min_qty": "1", "max_qty": "1000000", "min_notional": "5000"},
     {"symbol": "BTCKRW", "base": "BTC", "quote": "KRW", "tick_size": "1000",
      "step_size": "0.001", "min_qty": "0.001", "max_qty": "1000", "min_notional": "5000"},
     {"symbol": "ETHKRW", "base": "ETH", "quote": "KRW", "tick_size": "1000",
@@ -154,11 +174,18 @@ class Listings:
 
 def demo_listings() -> Listings:
     return _listings(
-        [{"code": code, "precision": precision} for code, precision in DEMO_ASSETS],
+        [{"code": code, "precision": precision, **_demo_kind(code)}
+         for code, precision in DEMO_ASSETS],
         [{**market, "maker_fee_bps": DEMO_FEES_BPS, "taker_fee_bps": DEMO_FEES_BPS,
           "fee_asset": DEMO_FEE_ASSET[market["quote"] == "KRW"]}
          for market in DEMO_MARKETS],
     )  # fmt: skip
+
+
+def _demo_kind(code: str) -> dict[str, Any]:
+    """A demo asset's kind and issuer, as a listing file's row says them."""
+    issuer = DEMO_ISSUERS.get(code)
+    return {} if issuer is None else {"kind": AssetKind.RWA_TOKEN.value, "issuer": issuer}
 
 
 def load_listings(path: Path) -> Listings:

@@ -317,6 +317,8 @@ def test_search_finds_markets_by_pair_code_and_either_languages_names(
             lib.assetName("NOPE"),
         ];""",
     )
-    krw_markets = sorted(["KGLDKRW", "KSLVKRW", "KCUKRW", "KOILKRW", "BTCKRW", "ETHKRW"])
+    krw_markets = sorted(
+        ["KGLDKRW", "KSLVKRW", "KCUKRW", "KOILKRW", "KRE1KRW", "KCO2KRW", "BTCKRW", "ETHKRW"]
+    )
     assert sorted(ranked[0]) == krw_markets
     assert ranked[1:] == [True, "토큰화 금", "Tokenized gold", "NOPE"]

@@ -5,6 +5,7 @@ a docs page with the web pages' security headers."""
 
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 import msgspec
 from starlette.applications import Starlette
@@ -12,12 +13,19 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from assetport.api import errors, rest_market, rest_reserves, rest_trade, rest_wallet
+from assetport.api import (
+    errors,
+    rest_assets,
+    rest_market,
+    rest_reserves,
+    rest_trade,
+    rest_wallet,
+)
 from assetport.api.gateway import Gateway
-from assetport.api.http import Endpoint, respond
+from assetport.api.http import Endpoint, Security, respond
 from assetport.api.openapi import openapi_document
 from assetport.api.rest_admin import EmailVerifier, admin_routes
-from assetport.api.rest_issuance import ISSUANCE_ENDPOINTS
+from assetport.api.rest_issuance import ISSUANCE_ENDPOINTS, issuance_query_routes
 from assetport.api.security_headers import SECURITY_HEADERS
 from assetport.api.ws_routes import Realtime, realtime
 from assetport.edge.keys import AdminToken
@@ -28,6 +36,7 @@ REST_ENDPOINTS: tuple[Endpoint, ...] = (
     *rest_trade.ENDPOINTS,
     *rest_wallet.ENDPOINTS,
     *rest_reserves.ENDPOINTS,
+    *rest_assets.ENDPOINTS,
 )
 
 
@@ -53,6 +62,7 @@ def create_app(
     for path, methods in by_path.items():
         routes.append(Route(path, _dispatch(gateway, methods), methods=list(methods)))
     routes.extend(admin_routes(gateway, users, admin_token, verifier, ISSUANCE_ENDPOINTS))
+    routes.extend(issuance_query_routes(gateway, users, admin_token))
     routes.extend(live.routes)
     # Listings change at run time: the document is made again when the markets have.
     encoded: dict[tuple[str, ...], bytes] = {}
@@ -77,7 +87,19 @@ def create_app(
 
 
 def _dispatch(gateway: Gateway, methods: dict[str, Endpoint]) -> Any:
+    """The route of one path. A path parameter (`/api/v1/assets/{asset}`) is one more
+    parameter of the request, put ahead of its query: sent there too, it is a repeat
+    (-1101). Only unsigned endpoints have them, since a signature covers the query as the
+    client sent it."""
+    for declared in methods.values():
+        if "{" in declared.path and declared.security is not Security.NONE:
+            raise ValueError(f"{declared.path}: a signed endpoint with a path parameter")
+
     async def endpoint(request: Request) -> Response:
+        if request.path_params:
+            query = request.scope["query_string"]
+            given = urlencode(request.path_params).encode()
+            request.scope["query_string"] = given + b"&" + query if query else given
         return await respond(gateway, methods[request.method], request)
 
     return endpoint

@@ -288,6 +288,7 @@ class RejectContext(StrEnum):
     ADMIN = "ADMIN"
     DUST = "DUST"
     WITHDRAW = "WITHDRAW"
+    ISSUANCE = "ISSUANCE"
 
 
 # Binance's engine messages (errors page, "Messages for -1010, -2010 and -2011").
@@ -375,7 +376,7 @@ WITHDRAWAL_NOT_ALLOWED_NOW: Final = ErrorSpec(
     -7028, "The withdrawal cannot do that from its current status.", 409
 )
 ALREADY_APPROVED: Final = ErrorSpec(-7029, "This operator approved the withdrawal already.", 409)
-# Issuance (domain/issuance/): -7060..-7069.
+# Issuance (domain/issuance/): -7060..-7079.
 NOT_AN_RWA_TOKEN: Final = ErrorSpec(
     -7060, "This asset is not a real-world-asset token of that issuer with terms set."
 )
@@ -391,6 +392,34 @@ INCONSISTENT_ATTESTATION: Final = ErrorSpec(
 )
 EXCEEDS_RESERVE: Final = ErrorSpec(-7065, "The supply would exceed the attested reserve.")
 NO_HOLDERS: Final = ErrorSpec(-7066, "The token has no holders to pay.")
+SUBSCRIPTION_CLOSED: Final = ErrorSpec(-7067, "Subscriptions to this token are closed.")
+BELOW_ISSUER_MINIMUM: Final = ErrorSpec(
+    -7068, "The amount is below the issuer's minimum for a subscription or a redemption."
+)
+UNKNOWN_REDEMPTION: Final = ErrorSpec(-7069, "Unknown redemption.")
+REDEMPTION_NOT_PENDING: Final = ErrorSpec(
+    -7070, "The redemption is no longer pending: it was completed, rejected or canceled.", 409
+)
+INVALID_BAR_ALLOCATION: Final = ErrorSpec(
+    -7071, "The redemption cannot be delivered so: whole free bars of the latest attestation only."
+)
+NOT_A_CARBON_CREDIT: Final = ErrorSpec(-7072, "Only carbon credits can be retired.")
+INVALID_RWA_TRANSFER: Final = ErrorSpec(
+    -7073, "The transfer's kind, accounts, amount or reason do not fit together."
+)
+# Permissioned tokens (who may hold them, lock-ups, frozen holdings).
+NOT_ELIGIBLE: Final = ErrorSpec(
+    -7074, "The account may not hold this token, or may not send it (the token's holder rules)."
+)
+HOLDER_LIMIT: Final = ErrorSpec(
+    -7075, "The token's number of holders or a holder's most would be passed."
+)
+LOCKED_UP: Final = ErrorSpec(-7076, "This token may not change hands before its lock-up ends.")
+NOT_FROZEN: Final = ErrorSpec(-7077, "Less than that is frozen in this holding.")
+# The public asset endpoints (api/rest_assets.py): a code that is no token is -7060's 404.
+UNKNOWN_RWA_TOKEN: Final = ErrorSpec(-7060, "This asset is not a real-world-asset token.", 404)
+UNKNOWN_ATTESTATION: Final = ErrorSpec(-7078, "No such attestation of this asset.", 404)
+UNKNOWN_CERTIFICATE: Final = ErrorSpec(-7079, "Unknown retirement certificate.", 404)
 # The wallet endpoints (custody/rest_capital.py): Binance's own wallet codes where it has one.
 UNKNOWN_COIN: Final = ErrorSpec(-4018, "We don't have this asset.")
 # Binance's -4047 text, copied as it is; the 7-day window of withdrawOrderId is said in ours.
@@ -466,6 +495,26 @@ _NEW_ORDER: Final[dict[RejectReason, ErrorSpec]] = {
     _R.INCONSISTENT_ATTESTATION: INCONSISTENT_ATTESTATION,
     _R.EXCEEDS_RESERVE: EXCEEDS_RESERVE,
     _R.NO_HOLDERS: NO_HOLDERS,
+    _R.SUBSCRIPTION_CLOSED: SUBSCRIPTION_CLOSED,
+    _R.BELOW_ISSUER_MINIMUM: BELOW_ISSUER_MINIMUM,
+    _R.UNKNOWN_REDEMPTION: UNKNOWN_REDEMPTION,
+    _R.REDEMPTION_NOT_PENDING: REDEMPTION_NOT_PENDING,
+    _R.INVALID_BAR_ALLOCATION: INVALID_BAR_ALLOCATION,
+    _R.NOT_A_CARBON_CREDIT: NOT_A_CARBON_CREDIT,
+    _R.INVALID_RWA_TRANSFER: INVALID_RWA_TRANSFER,
+    _R.NOT_ELIGIBLE: NOT_ELIGIBLE,
+    _R.HOLDER_LIMIT: HOLDER_LIMIT,
+    _R.LOCKED_UP: LOCKED_UP,
+    _R.NOT_FROZEN: NOT_FROZEN,
+}
+
+# An order refused by a permissioned token's holder rules is a rejected new order, in the
+# -2010 family a Binance client already handles, saying which rule.
+_ORDERS: Final[dict[RejectReason, ErrorSpec]] = {
+    **_NEW_ORDER,
+    _R.NOT_ELIGIBLE: ErrorSpec(-2010, "This account may not hold this token (its holder rules)."),
+    _R.HOLDER_LIMIT: ErrorSpec(-2010, "This order would pass the token's holder limit."),
+    _R.LOCKED_UP: ErrorSpec(-2010, "This token may not change hands before its lock-up ends."),
 }
 
 # Cancels are answered in the -2011 family, as Binance's engine does.
@@ -513,13 +562,25 @@ _WITHDRAW: Final[dict[RejectReason, ErrorSpec]] = {
     _R.INVALID_AMOUNT: ErrorSpec(-1130, "Data sent for parameter 'amount' is not valid."),
 }
 
+# A holder's own issuance requests (/api/v1/assets/subscribe, redeem, retire): the refusal
+# names the parameter it is about.
+_ISSUANCE: Final[dict[RejectReason, ErrorSpec]] = {
+    **_NEW_ORDER,
+    _R.INVALID_AMOUNT: ErrorSpec(-1130, "Data sent for parameter 'amount' is not valid."),
+    _R.INVALID_ACCOUNT: ErrorSpec(-2010, "This account may not subscribe, redeem or retire."),
+    _R.INVALID_CUSTODY_INPUT: ErrorSpec(
+        -1130, "Data sent for parameter 'beneficiary' or 'purpose' is not valid."
+    ),
+}
+
 _TABLES: Final[dict[RejectContext, dict[RejectReason, ErrorSpec]]] = {
-    RejectContext.NEW_ORDER: _NEW_ORDER,
+    RejectContext.NEW_ORDER: _ORDERS,
     RejectContext.CANCEL: _CANCEL,
     RejectContext.AMEND: _AMEND,
     RejectContext.ADMIN: _ADMIN,
     RejectContext.DUST: _DUST,
     RejectContext.WITHDRAW: _WITHDRAW,
+    RejectContext.ISSUANCE: _ISSUANCE,
 }
 
 

@@ -2,9 +2,10 @@
 
 It owns no money and decides nothing: commands go to its engine (`engine_link.py`: the
 engine service in this process, or an engine process through its command port), and the
-views here (`views/`: order records, the markets and fees; market data) start from the
-engine's read API and follow its applied batches, updated before the replies of a batch go
-out. Handlers read these views, or the engine link's few reads; never the engine's objects.
+views here (`views/`: order records, the markets and fees, issuance's tokens; market data)
+start from the engine's read API and follow its applied batches, updated before the replies
+of a batch go out. Handlers read these views, or the engine link's few reads; never the
+engine's objects.
 """
 
 import asyncio
@@ -28,6 +29,7 @@ from assetport.runtime.bus import AppliedBatch
 from assetport.runtime.errors import CommandRefused, Overloaded, ServiceFailed
 from assetport.runtime.service import Outcome, ReplyCallback
 from assetport.store.history import History, HistoryError
+from assetport.views.issuance import Issuance
 from assetport.views.markets import Markets
 from assetport.views.orders import OrderChange, OrderRecords
 from assetport.views.seed import Seed
@@ -84,6 +86,7 @@ class Gateway:
         self._client_ids_made = 0
         self.markets = Markets()
         self.orders = OrderRecords()
+        self.issuance = Issuance()
         self.market_data = MarketData()
         # The published proof-of-reserves build (`assetport por build --out`), served by
         # api/rest_reserves.py; None serves none.
@@ -145,10 +148,12 @@ class Gateway:
         """Bring every view up to the batch just applied (called on the engine's loop)."""
         lookup = self.engine.book_quantity
         markets, orders, market_data = self.markets, self.orders, self.market_data
+        issuance = self.issuance
         listeners = self.listeners
         seq = batch.first_seq
         for command, events in zip(batch.commands, batch.events, strict=True):
             markets.apply(events)
+            issuance.apply(events)
             changes = orders.apply(events)
             market_data.apply(seq, events, lookup)
             for listener in listeners:
@@ -171,6 +176,7 @@ class Gateway:
         """The views as of the engine's state at start (after a restart: its listings, open
         orders and books)."""
         self.markets.seed(seed.assets, seed.markets, seed.fee_overrides)
+        self.issuance.seed(seed.assets, seed.rwa)
         listed: list[Event] = [AssetListed(0, 0, a.code, a.precision) for a in seed.assets]
         listed.extend(MarketListed(0, 0, terms.market) for terms in seed.markets)
         if not listed:

@@ -97,6 +97,10 @@ _BY_NAME: Final[dict[str, dict[str, Any]]] = {
     "timeZone": {"type": "string", "pattern": "^[+-]?[0-9]{1,2}(:[0-9]{2})?$"},
     # HMAC-SHA256 as 64 hex digits, Ed25519 as base64 of 64 bytes.
     "signature": {"type": "string", "pattern": "^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{86}==)$"},
+    # Issuance (api/rest_assets.py) and the wallet: decimal amounts, a holder's reference.
+    "amount": _DECIMAL,
+    "clientRef": _CLIENT_ID,
+    "physical": _BOOLEAN,
 }
 # Together, the parameters of a limit order most markets take (tick and step sizes of 1 or
 # less, notional above their minimum); the others have none, so an example leaves them out.
@@ -134,8 +138,11 @@ def _schema(param: ParamDoc, symbols: Sequence[str]) -> dict[str, Any]:
     return {"type": param.type}
 
 
-def _parameter(param: ParamDoc, security: Security, symbols: Sequence[str]) -> dict[str, Any]:
-    required = param.required
+def _parameter(param: ParamDoc, endpoint: Endpoint, symbols: Sequence[str]) -> dict[str, Any]:
+    security = endpoint.security
+    # A path parameter (`/api/v1/assets/{asset}`) is always required, and in the path.
+    in_path = f"{{{param.name}}}" in endpoint.path
+    required = param.required or in_path
     description = param.description
     if security in _SIGNED and param.name in _SIGNATURE_PARAMS:
         # Required with an API key, absent with the session cookie: OpenAPI cannot say
@@ -149,7 +156,7 @@ def _parameter(param: ParamDoc, security: Security, symbols: Sequence[str]) -> d
     example = symbols[0] if param.name == "symbol" and symbols else _EXAMPLES.get(param.name)
     return {
         "name": param.name,
-        "in": "query",
+        "in": "path" if in_path else "query",
         "required": required,
         "schema": _schema(param, symbols),
         **({"description": description} if description else {}),
@@ -192,7 +199,7 @@ def openapi_document(endpoints: Sequence[Endpoint], symbols: Sequence[str]) -> d
         operation: dict[str, Any] = {
             "summary": endpoint.summary,
             "operationId": f"{endpoint.method.lower()}{endpoint.path.replace('/', '_')}",
-            "parameters": [_parameter(p, endpoint.security, symbols) for p in endpoint.params],
+            "parameters": [_parameter(p, endpoint, symbols) for p in endpoint.params],
             "responses": {
                 "200": {"description": "Success", "content": {"application/json": {}}},
                 "4XX": {

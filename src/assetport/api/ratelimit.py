@@ -309,6 +309,24 @@ _STATIC_WEIGHTS: Final[dict[tuple[str, str], int]] = {
     ("POST", "/api/v3/userDataStream"): 2,
     ("PUT", "/api/v3/userDataStream"): 2,
     ("DELETE", "/api/v3/userDataStream"): 2,
+    # Issuance (api/rest_assets.py): reads of the views 2, of the SQL history more; the
+    # holder's requests are orders to the engine.
+    ("GET", "/api/v1/assets"): 2,
+    ("GET", "/api/v1/assets/{asset}"): 5,
+    ("GET", "/api/v1/assets/{asset}/supply"): 5,
+    ("GET", "/api/v1/assets/{asset}/distributions"): 5,
+    ("GET", "/api/v1/assets/certificates/{id}"): 2,
+    ("POST", "/api/v1/assets/subscribe"): 1,
+    ("POST", "/api/v1/assets/redeem"): 1,
+    ("DELETE", "/api/v1/assets/redeem"): 1,
+    ("POST", "/api/v1/assets/retire"): 1,
+    ("GET", "/api/v1/assets/subscriptions"): 5,
+    ("GET", "/api/v1/assets/redemptions"): 5,
+    ("GET", "/api/v1/assets/distributions/mine"): 5,
+    ("GET", "/api/v1/assets/certificates"): 5,
+    # The views, and for a token with a holder limit a count of its holders in SQL.
+    ("GET", "/api/v1/assets/eligibility"): 5,
+    ("GET", "/api/v1/assets/actions"): 5,
 }
 
 
@@ -360,6 +378,8 @@ def request_weight(method: str, path: str, params: Params) -> int:
         return 5 if params.peek("orderId") else 20
     if path == "/api/v3/myPreventedMatches":
         return 2 if params.peek("preventedMatchId") else 20
+    if path == "/api/v1/assets/{asset}/attestations":
+        return 10 if params.peek("seq") else 5  # one with its lots: up to 1000 of them
     return 1
 
 

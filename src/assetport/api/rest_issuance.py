@@ -1,36 +1,70 @@
 """The issuers' operator endpoints under /api/v1/admin/issuance (docs/issuance.md), behind
 the admin token like the other operator endpoints: register an attestor's key, set a
-token's terms, record a signed reserve attestation, mint into the treasury (never past the
-reserve), burn, fund the treasury (rent or royalties collected off the platform), and pay a
-distribution to every holder. Amounts are decimal strings in the asset's precision, but an
-attestation's, which is what the attestor signed: integer units, as signed.
+token's terms and its subscription terms, record a signed reserve attestation, mint into
+the treasury (never past the reserve), burn, fund the treasury (rent or royalties collected
+off the platform), pay a distribution to every holder, work the redemptions (the pending
+ones, confirm with bars and cash, reject), move tokens on the issuer's word (allocation,
+forced transfer, recovery), read the holder register, set who may hold a permissioned token
+(holder rules) and freeze or release a holding, and record what compliance verified of an
+account (`/api/v1/admin/identity`: its KYC level and country). Amounts are decimal strings in
+the asset's precision, but an attestation's, which is what the attestor signed: integer
+units, as signed.
+
+The two reads (`/redemptions`, `/holders`) answer a GET with their parameters in the query
+as well as a POST with a JSON body (what `assetport admin issuance` sends).
 """
 
+import json
 import secrets
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import msgspec
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import Message
 
 from assetport.api import errors
-from assetport.api.rest_admin import AdminCall
+from assetport.api.gateway import Gateway
+from assetport.api.params import decimal_to_units
+from assetport.api.rest_admin import AdminCall, AdminHandler, admin_route
 from assetport.domain.accounts import ISSUER_TREASURIES
 from assetport.domain.commands import (
     BurnRwa,
+    ConfirmRedemption,
     Deposit,
     Distribute,
+    FreezeHolding,
     MintRwa,
     RecordAttestation,
     RegisterAttestor,
+    RejectRedemption,
+    SetAccountIdentity,
+    SetHolderRules,
     SetRwaTerms,
+    SetSubscriptionTerms,
+    TransferRwa,
+    UnfreezeHolding,
 )
 from assetport.domain.events import (
     DistributionPaid,
+    HoldingFrozen,
+    HoldingUnfrozen,
+    RedemptionCompleted,
+    RedemptionEnded,
     ReserveAttested,
     RwaBurned,
     RwaMinted,
+    RwaTransferred,
 )
+from assetport.domain.identities import AccountIdentity
 from assetport.domain.issuance.attestations import Attestation
-from assetport.domain.issuance.terms import RwaTerms
+from assetport.domain.issuance.holders import HolderRules
+from assetport.domain.issuance.redemptions import RedemptionStatus
+from assetport.domain.issuance.terms import MAX_FEE_BPS, RwaTerms, SubscriptionTerms, TransferKind
+from assetport.edge.keys import AdminToken
+from assetport.edge.users import UserStore
+from assetport.store.history import History, RedemptionRecord
 
 T = TypeVar("T")
 PREFIX = "/api/v1/admin/issuance"
@@ -142,6 +176,265 @@ async def distribute(call: AdminCall) -> Any:
     }
 
 
+MAX_BARS: Final = 10_000  # serials in one confirmation (the engine's bound too)
+
+
+def _integer(call: AdminCall, name: str, required: bool = True) -> int | None:
+    """A non-negative integer of the body (a JSON number, or its digits as a string, as a
+    query gives it)."""
+    value = call.body.get(name)
+    if value is None:
+        if required:
+            raise errors.mandatory_missing(name)
+        return None
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 19:
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**63:
+        raise errors.invalid_parameter(name)
+    return value
+
+
+def _token(call: AdminCall) -> str:
+    """`asset`: a token with terms (its issuer is the one acting)."""
+    asset = call.text("asset")
+    if asset not in call.gateway.issuance.terms:
+        raise errors.NOT_AN_RWA_TOKEN.error()
+    return asset
+
+
+def _decimal(call: AdminCall, name: str, asset: str, asset_name: str = "asset") -> int:
+    """A decimal amount of the body in the precision of `asset` (the body's `asset_name`),
+    more than zero."""
+    precision = call.gateway.markets.precision.get(asset)
+    if precision is None:
+        raise errors.invalid_parameter(asset_name)
+    units = decimal_to_units(name, call.text(name), precision)
+    if units <= 0:
+        raise errors.invalid_parameter(name)
+    return units
+
+
+async def set_subscription_terms(call: AdminCall) -> Any:
+    asset = _token(call)
+    quote = call.text("quote")
+    open_ = call.body.get("open", True)
+    fee_bps = _integer(call, "fee_bps")
+    if not isinstance(open_, bool):
+        raise errors.invalid_parameter("open")
+    if fee_bps is None or fee_bps > MAX_FEE_BPS:
+        raise errors.invalid_parameter("fee_bps")
+    terms = SubscriptionTerms(
+        asset, quote, _decimal(call, "price", quote, "quote"), fee_bps,
+        _decimal(call, "minimum", asset), open_,
+    )  # fmt: skip
+    await call.execute(SetSubscriptionTerms(terms))
+    markets = call.gateway.markets
+    return {"asset": asset, "quote": quote, "price": markets.amount(quote, terms.price),
+            "fee_bps": fee_bps, "minimum": markets.amount(asset, terms.minimum),
+            "open": open_}  # fmt: skip
+
+
+def _redemption_json(record: RedemptionRecord, call: AdminCall) -> dict[str, Any]:
+    markets = call.gateway.markets
+    asset = record.asset
+    return {
+        "redemption_id": record.redemption_id,
+        "account": record.account,
+        "asset": asset,
+        "amount": markets.amount(asset, record.amount),
+        "fee": markets.amount(asset, record.fee),
+        "physical": record.physical,
+        "status": record.status.value,
+        "requested_ms": record.requested_us // 1000,
+    }
+
+
+async def pending_redemptions(call: AdminCall) -> Any:
+    """The redemptions waiting for the issuer (of `asset`, or of every token), oldest
+    first."""
+    asset = call.text("asset") if "asset" in call.body else None
+    if asset is not None and asset not in call.gateway.issuance.terms:
+        raise errors.NOT_AN_RWA_TOKEN.error()
+    limit = _integer(call, "limit", required=False)
+    records = await call.gateway.from_history(
+        lambda history: history.issuance.redemptions(None, asset, RedemptionStatus.PENDING, limit)
+    )
+    return [_redemption_json(record, call) for record in records]
+
+
+async def _pending(call: AdminCall) -> RedemptionRecord:
+    """The redemption the body names (`redemption_id`), from the history: its issuer is
+    the one the command acts for."""
+    redemption_id = _integer(call, "redemption_id")
+    assert redemption_id is not None
+    found = await call.gateway.from_history(
+        lambda history: history.issuance.redemption(redemption_id)
+    )
+    if found is None:
+        raise errors.UNKNOWN_REDEMPTION.error()
+    return found
+
+
+def _bars(call: AdminCall) -> tuple[str, ...]:
+    bars = call.body.get("bars", [])
+    if (
+        not isinstance(bars, list)
+        or len(bars) > MAX_BARS
+        or not all(isinstance(serial, str) and serial for serial in bars)
+    ):
+        raise errors.invalid_parameter("bars")
+    return tuple(bars)
+
+
+async def confirm_redemption(call: AdminCall) -> Any:
+    record = await _pending(call)
+    bars = _bars(call)
+    pay_asset = str(call.body.get("pay_asset") or "")
+    cash_price = _decimal(call, "cash_price", pay_asset, "pay_asset") if pay_asset else 0
+    issuer = call.gateway.issuance.terms[record.asset].issuer
+    command = ConfirmRedemption(issuer, record.redemption_id, bars, pay_asset, cash_price)
+    events = await call.execute(command)
+    done = _one(events, RedemptionCompleted)
+    if done is None:
+        raise errors.REDEMPTION_NOT_PENDING.error()
+    markets = call.gateway.markets
+    return {
+        "redemption_id": done.redemption_id,
+        "status": RedemptionStatus.COMPLETED.value,
+        "burned": markets.amount(done.asset, done.burned),
+        "bars": [serial for serial, _ in done.bars],
+        "cash": markets.amount(done.pay_asset, done.cash) if done.pay_asset else None,
+        "supply": markets.amount(done.asset, done.supply),
+    }
+
+
+async def reject_redemption(call: AdminCall) -> Any:
+    record = await _pending(call)
+    issuer = call.gateway.issuance.terms[record.asset].issuer
+    events = await call.execute(RejectRedemption(issuer, record.redemption_id, call.text("reason")))
+    ended = _one(events, RedemptionEnded)
+    if ended is None:
+        raise errors.REDEMPTION_NOT_PENDING.error()
+    return {"redemption_id": ended.redemption_id, "status": ended.status.value}
+
+
+async def transfer(call: AdminCall) -> Any:
+    """Tokens moved on the issuer's word: `kind` allocation (from its treasury), forced
+    (a court's order: `reason` says whose) or recovery (the whole holding, `amount` left out
+    or 0, to the same person's new account)."""
+    asset = _token(call)
+    try:
+        kind = TransferKind(call.text("kind"))
+    except ValueError as exc:
+        raise errors.invalid_parameter("kind") from exc
+    source, target = _integer(call, "source"), _integer(call, "target")
+    assert source is not None and target is not None
+    whole = kind is TransferKind.RECOVERY and call.body.get("amount") in (None, "0")
+    amount = 0 if whole else _decimal(call, "amount", asset)
+    reason = str(call.body.get("reason") or "")
+    ref = _ref(call)
+    issuer = call.gateway.issuance.terms[asset].issuer
+    events = await call.execute(
+        TransferRwa(issuer, asset, source, target, amount, kind, reason, ref)
+    )
+    moved = _one(events, RwaTransferred)
+    if moved is None:
+        return {"asset": asset, "ref": ref, "applied": "already"}
+    return {"asset": asset, "kind": kind.value, "source": source, "target": target,
+            "amount": call.gateway.markets.amount(asset, moved.amount), "ref": ref}  # fmt: skip
+
+
+async def holders(call: AdminCall) -> Any:
+    """The holder register of `asset`: each holder's free and held balance, by account,
+    from `from_account` (paging), at most `limit` (1000)."""
+    asset = call.text("asset")
+    if asset not in call.gateway.issuance.supplies:
+        raise errors.UNKNOWN_RWA_TOKEN.error()
+    start = _integer(call, "from_account", required=False) or 0
+    limit = _integer(call, "limit", required=False)
+
+    def register(history: History) -> Any:
+        return history.issuance.holders(asset, start, limit)
+
+    markets = call.gateway.markets
+    return [
+        {"account": holder.account, "free": markets.amount(asset, holder.free),
+         "held": markets.amount(asset, holder.held)}
+        for holder in await call.gateway.from_history(register)
+    ]  # fmt: skip
+
+
+def _texts(call: AdminCall, name: str) -> tuple[str, ...]:
+    value = call.body.get(name, [])
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise errors.invalid_parameter(name)
+    return tuple(value)
+
+
+async def set_holder_rules(call: AdminCall) -> Any:
+    """Who may hold the token: `min_kyc_level`, `countries_allowed`, `countries_denied`,
+    `max_holders`, `max_per_holder` (decimal), `lockup_until_ms`, `withdrawable`; each left
+    out is no limit."""
+    asset = _token(call)
+    withdrawable = call.body.get("withdrawable", True)
+    if not isinstance(withdrawable, bool):
+        raise errors.invalid_parameter("withdrawable")
+    cap = 0 if call.body.get("max_per_holder") is None else _decimal(call, "max_per_holder", asset)
+    lockup_ms = _integer(call, "lockup_until_ms", required=False) or 0
+    rules = HolderRules(
+        asset,
+        _integer(call, "min_kyc_level", required=False) or 0,
+        _texts(call, "countries_allowed"),
+        _texts(call, "countries_denied"),
+        _integer(call, "max_holders", required=False) or 0,
+        cap,
+        min(lockup_ms, 2**62 // 1000) * 1000,
+        withdrawable,
+    )
+    issuer = call.gateway.issuance.terms[asset].issuer
+    await call.execute(SetHolderRules(issuer, rules))
+    return {"issuer": issuer, "rules": msgspec.to_builtins(rules)}
+
+
+async def _freezing(call: AdminCall, freeze: bool) -> Any:
+    asset = _token(call)
+    account = _integer(call, "user_id")
+    assert account is not None
+    amount = 0 if call.body.get("amount") in (None, "0") else _decimal(call, "amount", asset)
+    reason = call.text("reason")
+    issuer = call.gateway.issuance.terms[asset].issuer
+    done: HoldingFrozen | HoldingUnfrozen | None
+    if freeze:
+        events = await call.execute(FreezeHolding(issuer, account, asset, amount, reason))
+        done = _one(events, HoldingFrozen)
+    else:
+        events = await call.execute(UnfreezeHolding(issuer, account, asset, amount, reason))
+        done = _one(events, HoldingUnfrozen)
+    assert done is not None  # a refusal raised
+    markets = call.gateway.markets
+    return {"asset": asset, "user_id": account, "amount": markets.amount(asset, done.amount),
+            "frozen": markets.amount(asset, done.frozen), "reason": reason}  # fmt: skip
+
+
+async def freeze(call: AdminCall) -> Any:
+    """Freeze `amount` (left out: all) of the user's free holding of a token."""
+    return await _freezing(call, True)
+
+
+async def unfreeze(call: AdminCall) -> Any:
+    return await _freezing(call, False)
+
+
+async def set_identity(call: AdminCall) -> Any:
+    """What compliance verified of a user: `kyc_level` (0-3) and `country` (ISO alpha-2)."""
+    account = _integer(call, "user_id")
+    level = _integer(call, "kyc_level")
+    assert account is not None and level is not None
+    country = str(call.body.get("country") or "")
+    await call.execute(SetAccountIdentity(account, AccountIdentity(level, country)))
+    return {"user_id": account, "kyc_level": level, "country": country}
+
+
 ISSUANCE_ENDPOINTS = (
     (f"{PREFIX}/attestors", register_attestor),
     (f"{PREFIX}/terms", set_terms),
@@ -150,4 +443,42 @@ ISSUANCE_ENDPOINTS = (
     (f"{PREFIX}/burn", burn),
     (f"{PREFIX}/fund", fund),
     (f"{PREFIX}/distribute", distribute),
+    (f"{PREFIX}/subscription-terms", set_subscription_terms),
+    (f"{PREFIX}/redemptions", pending_redemptions),
+    (f"{PREFIX}/redemptions/confirm", confirm_redemption),
+    (f"{PREFIX}/redemptions/reject", reject_redemption),
+    (f"{PREFIX}/transfer", transfer),
+    (f"{PREFIX}/holders", holders),
+    (f"{PREFIX}/holder-rules", set_holder_rules),
+    (f"{PREFIX}/freeze", freeze),
+    (f"{PREFIX}/unfreeze", unfreeze),
+    ("/api/v1/admin/identity", set_identity),
 )
+# The reads, also as GET with their parameters in the query.
+ISSUANCE_QUERIES: Final[tuple[tuple[str, AdminHandler], ...]] = (
+    (f"{PREFIX}/redemptions", pending_redemptions),
+    (f"{PREFIX}/holders", holders),
+)
+
+
+def issuance_query_routes(gateway: Gateway, users: UserStore, token: AdminToken) -> list[Route]:
+    """GET routes for the reads: the query's parameters are handed to the operator
+    endpoint (token, errors and all) as the JSON body a POST would carry."""
+    routes = []
+    for path, handler in ISSUANCE_QUERIES:
+        answer = admin_route(path, handler, gateway, users, token).endpoint
+        routes.append(Route(path, _query_as_body(answer), methods=["GET"]))
+    return routes
+
+
+def _query_as_body(answer: Any) -> Any:
+    async def endpoint(request: Request) -> Response:
+        body = json.dumps(dict(request.query_params)).encode()
+
+        async def receive() -> Message:
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        response: Response = await answer(Request(request.scope, receive))
+        return response
+
+    return endpoint

@@ -16,16 +16,21 @@ from assetport.api.render import execution_report, ms
 from assetport.domain.commands import CancelOrder, CancelReplace, Command
 from assetport.domain.events import (
     AccountFeesChanged,
+    AccountIdentitySet,
     AnyEvent,
     AssetListed,
     AttestorRegistered,
     CommandRejected,
+    CreditsRetired,
     CustodyPolicySet,
     DepositCredited,
     Deposited,
     DistributionPaid,
     DustConverted,
     Event,
+    HolderRulesSet,
+    HoldingFrozen,
+    HoldingUnfrozen,
     MarketFeeAssetChanged,
     MarketFeesChanged,
     MarketListed,
@@ -38,10 +43,16 @@ from assetport.domain.events import (
     OrderExpired,
     OrderFilled,
     OrderTriggered,
+    RedemptionCompleted,
+    RedemptionEnded,
+    RedemptionRequested,
     ReserveAttested,
     RwaBurned,
     RwaMinted,
     RwaTermsSet,
+    RwaTransferred,
+    Subscribed,
+    SubscriptionTermsSet,
     TradeExecuted,
     WithdrawalAddressAdded,
     WithdrawalAddressRemoved,
@@ -103,6 +114,12 @@ class UserData:
                     if account in subscribers:
                         update = self._balance_update(event.pay_asset, units, event.time)
                         self._send(account, update)
+            elif isinstance(
+                event, Subscribed | RedemptionCompleted | CreditsRetired | RwaTransferred
+            ):
+                for account, asset, delta in _issuance_deltas(event):
+                    if account in subscribers and delta:
+                        self._send(account, self._balance_update(asset, delta, event.time))
             elif isinstance(event, WithdrawalCompleted) and event.account in subscribers:
                 # What left the account: the amount sent and the network fee.
                 delta = -(event.amount + event.fee)
@@ -168,6 +185,22 @@ class UserData:
             case DistributionPaid():
                 paid = [(account, known.pay_asset) for account, _ in known.payouts]
                 return [(known.issuer, known.pay_asset), *paid]
+            case Subscribed():
+                return [(known.account, known.asset), (known.account, known.quote),
+                        (known.issuer, known.quote)]  # fmt: skip
+            case RedemptionRequested() | RedemptionEnded() | CreditsRetired():
+                return [(known.account, known.asset)]
+            case RedemptionCompleted():
+                moved = [(known.account, known.asset), (known.issuer, known.asset)]
+                if known.cash:
+                    moved += [(known.account, known.pay_asset), (known.issuer, known.pay_asset)]
+                return moved
+            case RwaTransferred():
+                return [(known.source, known.asset), (known.target, known.asset)]
+            case HoldingFrozen() | HoldingUnfrozen():
+                return [(known.account, known.asset)]  # free to held, or back
+            case AccountIdentitySet() | HolderRulesSet():
+                return []
             case (
                 AssetListed()
                 | MarketListed()
@@ -188,6 +221,7 @@ class UserData:
                 | AttestorRegistered()
                 | RwaTermsSet()
                 | ReserveAttested()
+                | SubscriptionTermsSet()
             ):
                 return []  # no balance moves (an order's prevention is in its report)
             case _:
@@ -226,6 +260,22 @@ class UserData:
             if cancel_id and change.execution_type == "CANCELED":
                 report["c"] = cancel_id  # the cancel request's id; `C` keeps the order's
             self._send(record.account, report)
+
+
+def _issuance_deltas(
+    event: Subscribed | RedemptionCompleted | CreditsRetired | RwaTransferred,
+) -> list[tuple[int, str, int]]:
+    """(account, asset, change) of a holder's balances by an issuance event, for its
+    `balanceUpdate`s: what came in or left the account, not what was only held or freed."""
+    if isinstance(event, Subscribed):
+        paid = -(event.cost + event.fee)
+        return [(event.account, event.asset, event.amount), (event.account, event.quote, paid)]
+    if isinstance(event, RedemptionCompleted):
+        redeemed = [(event.account, event.asset, -event.amount)]
+        return [*redeemed, (event.account, event.pay_asset, event.cash)] if event.cash else redeemed
+    if isinstance(event, CreditsRetired):
+        return [(event.account, event.asset, -event.amount)]
+    return [(event.source, event.asset, -event.amount), (event.target, event.asset, event.amount)]
 
 
 def _cancel_id(command: Command) -> str:

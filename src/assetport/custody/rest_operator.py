@@ -1,6 +1,7 @@
 """Custody's operator endpoints, under /api/v1/admin/custody/: the withdrawals waiting for
 approval and in flight, approvals and rejections by named operators, the risk hold, the
-custody report (JSON or CSV), the on-chain reserves the proof of reserves states, the
+custody report (JSON or CSV), the on-chain reserves the proof of reserves states, each
+real-world-asset token's supply on chain and in the ledger against its reserve, the
 sweeps, refills of the hot wallet from cold, and the custody status.
 
 Two kinds of bearer token open them (`Authorization: Bearer <token>`):
@@ -46,6 +47,7 @@ from assetport.custody.report import (
 )
 from assetport.custody.sender import NodeError, NodeRpc, to_chain_units, transfer_call_data
 from assetport.custody.service import Custody
+from assetport.custody.supply import supply_report
 from assetport.custody.sweeper import Sweeper
 from assetport.domain.commands import (
     ApproveWithdrawal,
@@ -277,6 +279,46 @@ class OperatorEndpoints:
             "reserves": stated,
         }  # fmt: skip
 
+    async def supply(self, call: OperatorCall) -> Any:
+        """Each real-world-asset token on the chain, its supply reconciled (custody/supply.py):
+        the contract's total supply and our addresses' share of it at one block, the
+        ledger's supply, the claims they make together and the reserve that backs them."""
+        custody = self.custody
+        sender = custody.sender
+        if sender is None:
+            raise CHAIN_NOT_READY.error()
+        issuance = call.gateway.issuance
+        tokens = [a for a in custody.assets.values() if a.asset in issuance.supplies]
+        addresses = sorted(custody.deposits.addresses())
+        hot, cold = custody.signer.address(HOT), custody.config.cold_address
+        backing = {
+            a.asset: issuance.backing(a.asset) if a.asset in issuance.reserves else None
+            for a in tokens
+        }
+        found = await _from_node(
+            custody,
+            lambda rpc: supply_report(
+                rpc, tokens, addresses, hot, cold, issuance.supplies, backing
+            ),
+        )
+        amount = call.gateway.markets.amount
+        lines = [
+            {"asset": line.asset,
+             "chainTotalSupply": amount(line.asset, line.chain_total),
+             "heldByExchangeOnChain": amount(line.asset, line.held_by_us),
+             "ledgerSupply": amount(line.asset, line.ledger_supply),
+             "ledgerOnly": amount(line.asset, line.off_chain),
+             "claims": amount(line.asset, line.claims),
+             "reserve": None if line.reserve is None else amount(line.asset, line.reserve),
+             "reconciled": line.reconciled}
+            for line in found.lines
+        ]  # fmt: skip
+        return {
+            "chain": {"network": custody.config.network, "chainId": sender.chain_id,
+                      "block": found.block, "readAt": call.gateway.clock_ms()},
+            "tokens": lines,
+        }  # fmt: skip
+
     async def sweeps(self, call: OperatorCall) -> Any:
         if self.sweeper is None:
             return {"network": self.custody.config.network, "state": "not running"}
@@ -412,6 +454,7 @@ def operator_routes(
         ("/withdrawals", handlers.withdrawals),
         ("/report", handlers.report),
         ("/reserves", handlers.reserves),
+        ("/supply", handlers.supply),
         ("/sweeps", handlers.sweeps),
         ("/refills", handlers.refills),
         ("/status", handlers.status),

@@ -10,8 +10,10 @@ import msgspec
 
 from assetport.domain.assets import AssetKind
 from assetport.domain.custody import CustodyPolicy, WithdrawalRules
+from assetport.domain.identities import AccountIdentity
 from assetport.domain.issuance.attestations import Attestation
-from assetport.domain.issuance.terms import RwaTerms
+from assetport.domain.issuance.holders import HolderRules
+from assetport.domain.issuance.terms import RwaTerms, SubscriptionTerms, TransferKind
 from assetport.domain.markets import FeeAsset, Market, MarketStatus
 from assetport.domain.orders import (
     CancelRestriction,
@@ -317,6 +319,120 @@ class Distribute(Command, tag="distribute", frozen=True):
     ref: str
 
 
+class SetSubscriptionTerms(Command, tag="set_subscription_terms", frozen=True):
+    """The issuer's price and fee for new tokens, and whether subscriptions are open."""
+
+    terms: SubscriptionTerms
+
+
+class Subscribe(Command, tag="subscribe", frozen=True):
+    """`account` buys `amount` newly minted units of `asset` from its issuer at the
+    subscription terms; `ref` is the subscriber's own id for it (a retry changes nothing)."""
+
+    account: int
+    asset: str
+    amount: int
+    ref: str
+
+
+class RequestRedemption(Command, tag="request_redemption", frozen=True):
+    """`account` asks the issuer to redeem `amount` units: `physical` asks for whole lots
+    (bars) where the terms deliver them, the rest in cash. `ref` as a subscription's."""
+
+    account: int
+    asset: str
+    amount: int
+    physical: bool
+    ref: str
+
+
+class ConfirmRedemption(Command, tag="confirm_redemption", frozen=True):
+    """The issuer completes a pending redemption: `bars` are the serials of the latest
+    attestation's lots it delivers, the rest of the tokens (less the fee) is paid in
+    `pay_asset` at `cash_price` quote units per whole token; the tokens are burned."""
+
+    issuer: int
+    redemption_id: int
+    bars: tuple[str, ...]
+    pay_asset: str
+    cash_price: int
+
+
+class RejectRedemption(Command, tag="reject_redemption", frozen=True):
+    issuer: int
+    redemption_id: int
+    reason: str
+
+
+class CancelRedemption(Command, tag="cancel_redemption", frozen=True):
+    account: int
+    redemption_id: int
+
+
+class RetireCredits(Command, tag="retire_credits", frozen=True):
+    """Carbon credits retired on behalf of `beneficiary`: the tokens are burned and the
+    registry serials they stood for are named on a retirement certificate."""
+
+    account: int
+    asset: str
+    amount: int
+    beneficiary: str
+    purpose: str
+    ref: str
+
+
+class TransferRwa(Command, tag="transfer_rwa", frozen=True):
+    """Tokens moved on the issuer's word rather than by a trade: an allocation from its
+    treasury, a forced transfer (with the order's reason and reference) or a recovery of a
+    whole holding to the same person's new account (amount 0: all of it)."""
+
+    issuer: int
+    asset: str
+    source: int
+    target: int
+    amount: int
+    kind: TransferKind
+    reason: str
+    ref: str
+
+
+# ------------------------------------- permissioned holding (domain/issuance/holders.py)
+
+
+class SetAccountIdentity(Command, tag="set_account_identity", frozen=True):
+    """What compliance verified of the person behind `account` (KYC level, country)."""
+
+    account: int
+    identity: AccountIdentity
+
+
+class SetHolderRules(Command, tag="set_holder_rules", frozen=True):
+    """Who may hold the issuer's token; rules set again replace the last."""
+
+    issuer: int
+    rules: HolderRules
+
+
+class FreezeHolding(Command, tag="freeze_holding", frozen=True):
+    """The issuer's agent freezes `amount` of an account's free holding (0: all of it)."""
+
+    issuer: int
+    account: int
+    asset: str
+    amount: int
+    reason: str
+
+
+class UnfreezeHolding(Command, tag="unfreeze_holding", frozen=True):
+    """Releases `amount` of the frozen holding (0: all of it)."""
+
+    issuer: int
+    account: int
+    asset: str
+    amount: int
+    reason: str
+
+
 AnyCommand = (
     ListAsset
     | ListMarket
@@ -352,6 +468,18 @@ AnyCommand = (
     | MintRwa
     | BurnRwa
     | Distribute
+    | SetSubscriptionTerms
+    | Subscribe
+    | RequestRedemption
+    | ConfirmRedemption
+    | RejectRedemption
+    | CancelRedemption
+    | RetireCredits
+    | TransferRwa
+    | SetAccountIdentity
+    | SetHolderRules
+    | FreezeHolding
+    | UnfreezeHolding
 )
 
 _encoder = msgspec.msgpack.Encoder()

@@ -13,8 +13,11 @@ import msgspec
 from assetport.domain.assets import AssetKind
 from assetport.domain.commands import PlaceOrder
 from assetport.domain.custody import CustodyPolicy, WithdrawalRules, WithdrawalStatus
+from assetport.domain.identities import AccountIdentity
 from assetport.domain.issuance.attestations import Attestation
-from assetport.domain.issuance.terms import RwaTerms
+from assetport.domain.issuance.holders import HolderRules
+from assetport.domain.issuance.redemptions import RedemptionStatus
+from assetport.domain.issuance.terms import RwaTerms, SubscriptionTerms, TransferKind
 from assetport.domain.markets import FeeAsset, Market, MarketStatus
 from assetport.domain.orders import SelfTradePrevention, Side, TimeInForce
 from assetport.domain.results import RejectReason
@@ -397,6 +400,126 @@ class DistributionPaid(Event, tag="distribution_paid", frozen=True):
     remainder: int
 
 
+class SubscriptionTermsSet(Event, tag="subscription_terms", frozen=True):
+    terms: SubscriptionTerms
+
+
+class Subscribed(Event, tag="subscribed", frozen=True):
+    """One posting: external -> the subscriber `amount` of `asset` (the supply grows), the
+    subscriber -> the issuer's treasury `cost + fee` of `quote`."""
+
+    account: int
+    asset: str
+    issuer: int
+    amount: int
+    quote: str
+    cost: int
+    fee: int
+    ref: str
+    supply: int  # after
+
+
+class RedemptionRequested(Event, tag="redemption_requested", frozen=True):
+    """`amount` of the holder's `asset` is held for the redemption; `fee` of it will go
+    to the issuer's treasury, the rest is burned when the issuer confirms."""
+
+    redemption_id: int
+    account: int
+    asset: str
+    issuer: int
+    amount: int
+    fee: int
+    physical: bool
+    ref: str
+
+
+class RedemptionCompleted(Event, tag="redemption_completed", frozen=True):
+    """One posting: the held `amount` leaves the holder, `fee` to the issuer's treasury,
+    `burned` to external (the supply shrinks); `cash` of `pay_asset` from the treasury to
+    the holder. `bars` (serial, units) left the reserve for delivery."""
+
+    redemption_id: int
+    account: int
+    asset: str
+    issuer: int
+    amount: int
+    fee: int
+    burned: int
+    bars: tuple[tuple[str, int], ...]
+    cash_units: int  # the token units paid in cash
+    pay_asset: str
+    cash_price: int
+    cash: int
+    supply: int  # after
+
+
+class RedemptionEnded(Event, tag="redemption_ended", frozen=True):
+    """Rejected by the issuer or canceled by the holder: the held `amount` is released."""
+
+    redemption_id: int
+    account: int
+    asset: str
+    amount: int
+    status: RedemptionStatus
+    reason: str
+
+
+class CreditsRetired(Event, tag="credits_retired", frozen=True):
+    """A retirement certificate: `amount` burned from `account` (the supply shrinks), for
+    `beneficiary`; `serials` (lot serial, units) are the registry credits it retired."""
+
+    certificate_id: int
+    account: int
+    asset: str
+    amount: int
+    beneficiary: str
+    purpose: str
+    serials: tuple[tuple[str, int], ...]
+    ref: str
+    supply: int  # after
+
+
+class RwaTransferred(Event, tag="rwa_transferred", frozen=True):
+    asset: str
+    issuer: int
+    source: int
+    target: int
+    amount: int
+    kind: TransferKind
+    reason: str
+    ref: str
+
+
+class AccountIdentitySet(Event, tag="account_identity", frozen=True):
+    account: int
+    identity: AccountIdentity
+
+
+class HolderRulesSet(Event, tag="holder_rules", frozen=True):
+    issuer: int
+    rules: HolderRules
+
+
+class HoldingFrozen(Event, tag="holding_frozen", frozen=True):
+    """`amount` of the account's free holding is now held, frozen; `frozen` in all."""
+
+    account: int
+    asset: str
+    issuer: int
+    amount: int
+    frozen: int
+    reason: str
+
+
+class HoldingUnfrozen(Event, tag="holding_unfrozen", frozen=True):
+    account: int
+    asset: str
+    issuer: int
+    amount: int
+    frozen: int  # what stays frozen
+    reason: str
+
+
 AnyEvent = (
     AssetListed
     | MarketListed
@@ -434,6 +557,17 @@ AnyEvent = (
     | RwaMinted
     | RwaBurned
     | DistributionPaid
+    | SubscriptionTermsSet
+    | Subscribed
+    | RedemptionRequested
+    | RedemptionCompleted
+    | RedemptionEnded
+    | CreditsRetired
+    | RwaTransferred
+    | AccountIdentitySet
+    | HolderRulesSet
+    | HoldingFrozen
+    | HoldingUnfrozen
 )
 
 _encoder = msgspec.msgpack.Encoder()

@@ -14,7 +14,8 @@ class HoldPurpose(StrEnum):
     NFT_BID = "nft_bid"  # a bid on an NFT (later)
     NFT_OFFER = "nft_offer"  # an NFT offered for sale (later)
     WITHDRAWAL = "withdrawal"  # a withdrawal waiting for the chain (later)
-    REDEMPTION = "redemption"  # asset-backed tokens waiting for their issuer (later)
+    REDEMPTION = "redemption"  # asset-backed tokens waiting for their issuer
+    FROZEN = "frozen"  # a permissioned token's holding frozen by its issuer's agent
 
 
 class Hold(NamedTuple):

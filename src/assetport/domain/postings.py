@@ -19,15 +19,20 @@ from typing import NamedTuple
 from assetport.domain.accounts import EXTERNAL_ACCOUNT, FEE_ACCOUNT
 from assetport.domain.events import (
     AccountFeesChanged,
+    AccountIdentitySet,
     AssetListed,
     AttestorRegistered,
     CommandRejected,
+    CreditsRetired,
     CustodyPolicySet,
     DepositCredited,
     Deposited,
     DistributionPaid,
     DustConverted,
     Event,
+    HolderRulesSet,
+    HoldingFrozen,
+    HoldingUnfrozen,
     MarketFeeAssetChanged,
     MarketFeesChanged,
     MarketListed,
@@ -40,10 +45,16 @@ from assetport.domain.events import (
     OrderExpired,
     OrderFilled,
     OrderTriggered,
+    RedemptionCompleted,
+    RedemptionEnded,
+    RedemptionRequested,
     ReserveAttested,
     RwaBurned,
     RwaMinted,
     RwaTermsSet,
+    RwaTransferred,
+    Subscribed,
+    SubscriptionTermsSet,
     TradeExecuted,
     WithdrawalAddressAdded,
     WithdrawalAddressRemoved,
@@ -77,6 +88,14 @@ MOVES_MONEY: tuple[type[Event], ...] = (
     RwaMinted,
     RwaBurned,
     DistributionPaid,
+    Subscribed,
+    RedemptionRequested,
+    RedemptionCompleted,
+    RedemptionEnded,
+    CreditsRetired,
+    RwaTransferred,
+    HoldingFrozen,
+    HoldingUnfrozen,
 )
 MOVES_NO_MONEY: tuple[type[Event], ...] = (
     AssetListed,
@@ -98,6 +117,9 @@ MOVES_NO_MONEY: tuple[type[Event], ...] = (
     AttestorRegistered,
     RwaTermsSet,
     ReserveAttested,
+    SubscriptionTermsSet,
+    AccountIdentitySet,
+    HolderRulesSet,
 )
 
 
@@ -163,6 +185,23 @@ class PostingRules:
             _transfer(event.seq, event.issuer, event.asset, -event.amount, lines)
         elif isinstance(event, DistributionPaid):
             _distribution(event, lines)
+        elif isinstance(event, Subscribed):
+            _subscription(event, lines)
+        elif isinstance(event, RedemptionRequested):
+            _hold(event.seq, event.account, event.asset, event.amount, lines)
+        elif isinstance(event, RedemptionEnded):
+            _hold(event.seq, event.account, event.asset, -event.amount, lines)
+        elif isinstance(event, RedemptionCompleted):
+            _redemption(event, lines)
+        elif isinstance(event, CreditsRetired):
+            _transfer(event.seq, event.account, event.asset, -event.amount, lines)
+        elif isinstance(event, HoldingFrozen):
+            _hold(event.seq, event.account, event.asset, event.amount, lines)
+        elif isinstance(event, HoldingUnfrozen):
+            _hold(event.seq, event.account, event.asset, -event.amount, lines)
+        elif isinstance(event, RwaTransferred):
+            lines.append(Posting(event.seq, event.source, event.asset, FREE, -event.amount))
+            lines.append(Posting(event.seq, event.target, event.asset, FREE, event.amount))
         elif isinstance(event, MarketListed):
             market = event.market
             self.pairs[market.symbol] = (market.base, market.quote)
@@ -191,6 +230,27 @@ def _distribution(event: DistributionPaid, lines: list[Posting]) -> None:
             Posting(event.seq, account, event.pay_asset, FREE, units)
             for account, units in event.payouts
         )
+
+
+def _subscription(event: Subscribed, lines: list[Posting]) -> None:
+    """New tokens to the subscriber; its payment and the fee to the issuer's treasury."""
+    _transfer(event.seq, event.account, event.asset, event.amount, lines)
+    paid = event.cost + event.fee
+    lines.append(Posting(event.seq, event.account, event.quote, FREE, -paid))
+    lines.append(Posting(event.seq, event.issuer, event.quote, FREE, paid))
+
+
+def _redemption(event: RedemptionCompleted, lines: list[Posting]) -> None:
+    """The held tokens leave the holder: the fee to the issuer's treasury, the rest burned;
+    the cash from the treasury to the holder."""
+    seq, asset = event.seq, event.asset
+    lines.append(Posting(seq, event.account, asset, HELD, -event.amount))
+    if event.fee:
+        lines.append(Posting(seq, event.issuer, asset, FREE, event.fee))
+    lines.append(Posting(seq, EXTERNAL_ACCOUNT, asset, FREE, event.amount - event.fee))
+    if event.cash:
+        lines.append(Posting(seq, event.issuer, event.pay_asset, FREE, -event.cash))
+        lines.append(Posting(seq, event.account, event.pay_asset, FREE, event.cash))
 
 
 def _withdrawal_paid(event: WithdrawalCompleted, lines: list[Posting]) -> None:

@@ -66,4 +66,15 @@ class RejectReason(StrEnum):
     INCONSISTENT_ATTESTATION = "INCONSISTENT_ATTESTATION"  # its lots, its total, its time
     EXCEEDS_RESERVE = "EXCEEDS_RESERVE"  # the supply would pass the attested reserve
     NO_HOLDERS = "NO_HOLDERS"  # a distribution with nobody to pay
+    SUBSCRIPTION_CLOSED = "SUBSCRIPTION_CLOSED"  # no open subscription, or not in that quote
+    BELOW_ISSUER_MINIMUM = "BELOW_ISSUER_MINIMUM"  # a subscription or redemption under the terms
+    UNKNOWN_REDEMPTION = "UNKNOWN_REDEMPTION"  # no such redemption of that account / issuer
+    REDEMPTION_NOT_PENDING = "REDEMPTION_NOT_PENDING"  # already completed, rejected or canceled
+    INVALID_BAR_ALLOCATION = "INVALID_BAR_ALLOCATION"  # unknown or taken lots, more than held
+    NOT_A_CARBON_CREDIT = "NOT_A_CARBON_CREDIT"  # only carbon credits are retired
+    INVALID_RWA_TRANSFER = "INVALID_RWA_TRANSFER"  # its kind, accounts, reason or amount
+    NOT_ELIGIBLE = "NOT_ELIGIBLE"  # the account may not hold the token (KYC, country), or send it
+    HOLDER_LIMIT = "HOLDER_LIMIT"  # the token's holder count or per-holder cap would be passed
+    LOCKED_UP = "LOCKED_UP"  # the token may not change hands before its lock-up ends
+    NOT_FROZEN = "NOT_FROZEN"  # an unfreeze of more than is frozen
     INVALID_CUSTODY_INPUT = "INVALID_CUSTODY_INPUT"  # a field out of its bounds

@@ -22,13 +22,18 @@ from assetport.domain.assets import Asset
 from assetport.domain.commands import CancelOrder, Command, ListAsset, PlaceOrder
 from assetport.domain.events import Event
 from assetport.domain.holds import Hold
+from assetport.domain.identities import AccountIdentity
+from assetport.domain.issuance.holders import HolderRules
+from assetport.domain.issuance.terms import RwaTerms, SubscriptionTerms
 from assetport.domain.markets import MarketTerms
 from assetport.domain.orders import Side
 from assetport.domain.results import RejectReason
 from assetport.engine.assets import Assets
 from assetport.engine.context import Context
 from assetport.engine.custody.product import CustodyProduct
+from assetport.engine.eligibility.product import EligibilityProduct
 from assetport.engine.funds.product import FundsProduct
+from assetport.engine.holder_gate import HolderGate
 from assetport.engine.issuance.product import IssuanceProduct
 from assetport.engine.ledger import Ledger
 from assetport.engine.product import Product
@@ -51,13 +56,16 @@ class Engine:
         self.ctx = Context()
         self.ledger = Ledger()
         self.listing = Assets(self.ctx)
+        self.gate = HolderGate(self.ledger)
         self.products: list[Product] = []
         self.handlers: dict[type, Callable[[Any], None]] = {ListAsset: self.listing.list_asset}
         # The products, each registered by one line.
-        self.spot = self.register(SpotProduct(self.ctx, self.ledger, self.listing))
-        self.funds = self.register(FundsProduct(self.ctx, self.ledger, self.listing))
-        self.custody = self.register(CustodyProduct(self.ctx, self.ledger, self.listing))
-        self.issuance = self.register(IssuanceProduct(self.ctx, self.ledger, self.listing))
+        ctx, ledger, listing, gate = self.ctx, self.ledger, self.listing, self.gate
+        self.spot = self.register(SpotProduct(ctx, ledger, listing, gate))
+        self.funds = self.register(FundsProduct(ctx, ledger, listing, gate))
+        self.custody = self.register(CustodyProduct(ctx, ledger, listing, gate))
+        self.issuance = self.register(IssuanceProduct(ctx, ledger, listing, gate))
+        self.eligibility = self.register(EligibilityProduct(ctx, ledger, listing, gate))
 
     def register(self, product: P) -> P:
         """Take the product's commands into the dispatch table and its section into the
@@ -121,6 +129,34 @@ class Engine:
             mine = self.ledger.accounts.get(account, {})
             return [(account, asset, mine[asset].free, mine[asset].held) for asset in sorted(mine)]
         return self.ledger.section()
+
+    def rwa_terms(self) -> list[RwaTerms]:
+        """Every real-world-asset token's terms, by code."""
+        return self.issuance.all_terms()
+
+    def subscription_terms(self) -> list[SubscriptionTerms]:
+        return self.issuance.subscription_terms()
+
+    def rwa_reserves(self) -> list[tuple[str, int, int, str, int, int]]:
+        """(asset, attested units, used since (bars delivered, credits retired), attestor
+        key id, as_of_us, attested_seq) of every attested token."""
+        return self.issuance.reserves()
+
+    def rwa_supplies(self) -> dict[str, int]:
+        """The supply of every token with terms."""
+        return self.issuance.supplies()
+
+    def holder_rules(self) -> list[HolderRules]:
+        """Every permissioned token's holder rules, by code."""
+        return [self.gate.rules[asset] for asset in sorted(self.gate.rules)]
+
+    def identities(self) -> list[tuple[int, AccountIdentity]]:
+        """What compliance verified of each account, by account."""
+        return sorted(self.gate.identities.items())
+
+    def frozen(self) -> list[tuple[int, str, int]]:
+        """(account, asset, units) of every frozen holding."""
+        return sorted((a, asset, units) for (a, asset), units in self.eligibility.frozen.items())
 
     def ledger_totals(self) -> dict[str, int]:
         """Per asset, the sum of free + held over every account: zero for a sound ledger."""

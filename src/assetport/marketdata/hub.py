@@ -14,14 +14,19 @@ from typing import Any, Final
 
 from assetport.domain.events import (
     AccountFeesChanged,
+    AccountIdentitySet,
     AssetListed,
     AttestorRegistered,
     CommandRejected,
+    CreditsRetired,
     CustodyPolicySet,
     DepositCredited,
     Deposited,
     DistributionPaid,
     DustConverted,
+    HolderRulesSet,
+    HoldingFrozen,
+    HoldingUnfrozen,
     MarketFeeAssetChanged,
     MarketFeesChanged,
     MarketListed,
@@ -34,10 +39,16 @@ from assetport.domain.events import (
     OrderExpired,
     OrderFilled,
     OrderTriggered,
+    RedemptionCompleted,
+    RedemptionEnded,
+    RedemptionRequested,
     ReserveAttested,
     RwaBurned,
     RwaMinted,
     RwaTermsSet,
+    RwaTransferred,
+    Subscribed,
+    SubscriptionTermsSet,
     TradeExecuted,
     WithdrawalAddressAdded,
     WithdrawalAddressRemoved,
@@ -106,6 +117,17 @@ EVENT_KINDS: Final[dict[type, str]] = {
     RwaMinted: "nothing",
     RwaBurned: "nothing",
     DistributionPaid: "nothing",
+    SubscriptionTermsSet: "nothing",
+    Subscribed: "nothing",
+    RedemptionRequested: "nothing",
+    RedemptionCompleted: "nothing",
+    RedemptionEnded: "nothing",
+    CreditsRetired: "nothing",
+    RwaTransferred: "nothing",
+    AccountIdentitySet: "nothing",
+    HolderRulesSet: "nothing",
+    HoldingFrozen: "nothing",
+    HoldingUnfrozen: "nothing",
 }
 
 
@@ -135,7 +157,7 @@ class _Symbol:
         self.low = low
 
 
-Subscribed = Collection[str] | None
+StreamNames = Collection[str] | None
 
 
 class MarketData:
@@ -314,7 +336,7 @@ class MarketData:
 
     # ----------------------------------------------------------------- streams
 
-    def drain(self, subscribed: Subscribed = None) -> dict[str, list[Any]]:
+    def drain(self, subscribed: StreamNames = None) -> dict[str, list[Any]]:
         """Real-time stream messages since the last call: trades, aggTrades, bookTickers."""
         out: dict[str, list[Any]] = {}
         for sym, trade in self._live_trades:
@@ -332,7 +354,7 @@ class MarketData:
         self._live_trades, self._live_aggs, self._live_tops = [], [], []
         return out
 
-    def due(self, now_ms: int, subscribed: Subscribed = None) -> dict[str, list[Any]]:
+    def due(self, now_ms: int, subscribed: StreamNames = None) -> dict[str, list[Any]]:
         """Cadence stream messages due at `now_ms` (call at least every 100 ms)."""
         out = _Out(subscribed)
         fast, slow, kline = now_ms // FAST_MS, now_ms // SLOW_MS, now_ms // KLINE_MS
@@ -420,7 +442,7 @@ class MarketData:
 class _Out:
     """Stream messages by name, keeping only the subscribed ones (all when None)."""
 
-    def __init__(self, subscribed: Subscribed) -> None:
+    def __init__(self, subscribed: StreamNames) -> None:
         self.subscribed = subscribed
         self.messages: dict[str, list[Any]] = {}
 

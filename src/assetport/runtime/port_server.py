@@ -45,7 +45,7 @@ from assetport.runtime.wire import (
     split_frames,
 )
 from assetport.views.levels import Key, LevelKeys
-from assetport.views.seed import Book, OpenOrder, Seed
+from assetport.views.seed import Book, OpenOrder, ReserveState, RwaSeed, Seed
 
 logger = logging.getLogger(__name__)
 
@@ -75,8 +75,9 @@ def status_of(request_id: int, backend: PortBackend) -> StatusOf:
 def read_state(engine: Engine, *, balances: bool = False) -> Seed:
     """What a gateway's views start from, from the engine's read API: the listings as they
     trade now, the fee overrides, the open orders and the books they make (a level's
-    visible quantity is the sum of its resting orders' visible parts), and with `balances`
-    every balance record."""
+    visible quantity is the sum of its resting orders' visible parts), issuance's tokens
+    (terms, subscription terms, reserves, supplies; holder rules, identities, frozen
+    holdings), and with `balances` every balance record."""
     held = engine.open_orders()
     levels: dict[str, tuple[dict[int, int], dict[int, int]]] = {}
     for terms in engine.listed_markets():
@@ -97,6 +98,15 @@ def read_state(engine: Engine, *, balances: bool = False) -> Seed:
         [_open_order(order) for order in held],
         books,
         engine.balances() if balances else [],
+        RwaSeed(
+            engine.rwa_terms(),
+            engine.subscription_terms(),
+            [ReserveState(*reserve) for reserve in engine.rwa_reserves()],
+            engine.rwa_supplies(),
+            engine.holder_rules(),
+            engine.identities(),
+            engine.frozen(),
+        ),
     )
 
 

@@ -6,6 +6,11 @@ the book, so that trades, candles and tickers move. Everything goes through the 
 ordinary commands (journaled like any client's), from platform accounts 10 and 11, which
 hold funds the sandbox deposits for them; what they quote around is read from the gateway's
 views (the listings, the last price, the best bid and ask).
+
+A real-world-asset token is not deposited: its supply may never pass its attested reserve,
+and the engine holds a deposit to that too. The makers get their float from the issuer, as
+a placement: the issuer mints it into its treasury, within the reserve, and allocates it
+(`TransferRwa` ALLOCATION), sized so that quoting lasts (`FLOAT_ORDERS`).
 """
 
 import asyncio
@@ -15,8 +20,17 @@ from dataclasses import dataclass
 
 from assetport.api.gateway import Gateway
 from assetport.domain.accounts import DEMO_MARKET_MAKER, DEMO_TAKER
-from assetport.domain.commands import CancelAllOrders, Command, Deposit, PlaceOrder
+from assetport.domain.assets import Asset, AssetKind
+from assetport.domain.commands import (
+    CancelAllOrders,
+    Command,
+    Deposit,
+    MintRwa,
+    PlaceOrder,
+    TransferRwa,
+)
 from assetport.domain.events import CommandRejected
+from assetport.domain.issuance.terms import TransferKind
 from assetport.domain.markets import Market
 from assetport.domain.orders import OrderType, Side, TimeInForce
 from assetport.domain.units import to_units
@@ -30,6 +44,10 @@ SPREAD_BPS = 10  # half the distance between the best bid and ask, around the re
 STEP_BPS = 8  # between levels
 QUOTE_EVERY_S = 2.0
 FUNDS_WHOLE_UNITS = 10**9  # more than the demo could ever use up, per asset
+# Each maker account's float of a real-world-asset token: this many of its market's smallest
+# orders, a hundred of the largest (the book holds at most LEVELS of them a side), so the
+# taker's random walk rarely empties either account; far below the demo reserves.
+FLOAT_ORDERS = 2000
 
 # Where each demo market starts (quote per whole base unit), and the 24 h feel it aims for.
 REFERENCE_PRICES = {
@@ -37,6 +55,8 @@ REFERENCE_PRICES = {
     "KSLVKRW": "1700",
     "KCUKRW": "13000",
     "KOILKRW": "100000",
+    "KRE1KRW": "5000",
+    "KCO2KRW": "15000",
     "BTCKRW": "140000000",
     "ETHKRW": "5000000",
     "BTCUSDT": "100000",
@@ -57,13 +77,35 @@ class DemoMarketMakers:
         self.quotes: dict[str, Quote] = {}
 
     async def fund(self) -> None:
-        """Deposit the makers' funds (idempotent by reference across restarts)."""
+        """Deposit the makers' funds, or have the issuer place them (idempotent by reference
+        across restarts)."""
         for asset in list(self.gateway.markets.assets.values()):
+            if asset.kind is AssetKind.RWA_TOKEN and asset.issuer is not None:
+                await self._placed(asset, asset.issuer)
+                continue
             for account in (MAKER_ACCOUNT, TAKER_ACCOUNT):
                 amount = FUNDS_WHOLE_UNITS * asset.unit
                 await self._send(
                     Deposit(account, asset.code, amount, f"sandbox-{account}-{asset.code}")
                 )
+
+    async def _placed(self, asset: Asset, issuer: int) -> None:
+        """The issuer mints both accounts' float of `asset` into its treasury and allocates
+        it to each. A token with no market or no issuer set up gets nothing (logged)."""
+        market = next(
+            (t.market for t in self.gateway.markets.terms.values() if t.market.base == asset.code),
+            None,
+        )
+        if market is None:
+            return
+        each = FLOAT_ORDERS * self._smallest(market, self._start_price(market))
+        accounts = (MAKER_ACCOUNT, TAKER_ACCOUNT)
+        await self._send(MintRwa(asset.code, each * len(accounts), f"sandbox-float-{asset.code}"))
+        for account in accounts:
+            await self._send(
+                TransferRwa(issuer, asset.code, issuer, account, each, TransferKind.ALLOCATION,
+                            "sandbox market maker's float", f"sandbox-{account}-{asset.code}")
+            )  # fmt: skip
 
     async def run(self) -> None:
         await self.fund()
@@ -120,11 +162,14 @@ class DemoMarketMakers:
 
     def _quantity(self, m: Market, price: int) -> int:
         """A few times the minimum order, by value and by quantity, in whole steps."""
+        quantity = self._smallest(m, price) * self.random.randint(2, 20)
+        return min(m.max_qty, quantity - quantity % m.step_size)
+
+    def _smallest(self, m: Market, price: int) -> int:
+        """The smallest order the market takes at `price`, by value and by quantity."""
         base_unit = self.gateway.markets.assets[m.base].unit
         by_value = (m.min_notional * base_unit // price) if m.min_notional else 0
-        smallest = max(m.min_qty, by_value + m.step_size)
-        quantity = smallest * self.random.randint(2, 20)
-        return min(m.max_qty, quantity - quantity % m.step_size)
+        return max(m.min_qty, by_value + m.step_size)
 
     async def _take(self, m: Market) -> None:
         side = Side.BUY if self.random.random() < 0.5 else Side.SELL

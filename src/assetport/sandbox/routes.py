@@ -1,6 +1,7 @@
 """Sandbox endpoints (only with `assetport serve --demo`): the faucet.
 
 POST /api/v1/sandbox/faucet   (signed, TRADE)  -> the test funds given, per asset
+                              -7005 (429) given this hour; -7065 a token's reserve used up
 """
 
 from typing import Any
@@ -12,7 +13,8 @@ from starlette.routing import BaseRoute, Route
 from assetport.api import errors
 from assetport.api.gateway import Gateway
 from assetport.api.http import Call, Endpoint, ParamDoc, Security, respond
-from assetport.sandbox.faucet import AlreadyGiven, give_test_funds
+from assetport.edge.errors import ApiError
+from assetport.sandbox.faucet import AlreadyGiven, ReserveUsedUp, give_test_funds
 
 
 async def faucet(call: Call) -> Any:
@@ -22,6 +24,11 @@ async def faucet(call: Call) -> Any:
         given = await give_test_funds(gateway, call.account, call.now_ms)
     except AlreadyGiven as exc:
         raise errors.FAUCET_ALREADY_GIVEN.error() from exc
+    except ReserveUsedUp as exc:
+        # The engine's own refusal of the issuer's mint, naming the token: nothing was given.
+        spec = errors.EXCEEDS_RESERVE
+        msg = f"The attested reserve of {exc.asset} is used up: no test funds were given."
+        raise ApiError(spec.code, msg, spec.http_status) from exc
     return {
         "account": call.account,
         "given": [

@@ -76,6 +76,7 @@ from assetport.runtime.startup import close_service, open_service
 from assetport.sandbox.mail import MailCatcher, sandbox_mail_routes
 from assetport.sandbox.market_makers import DemoMarketMakers
 from assetport.sandbox.routes import sandbox_routes
+from assetport.server.demo_issuers import RENT_TOKEN, pay_rent_monthly, set_up_demo_issuers
 from assetport.server.market_prices import GatewayPrices
 from assetport.server.read_model import ReadModelProcess
 from assetport.server.stopping import EmbeddedServer, StopOnSignals
@@ -199,6 +200,8 @@ async def serve(options: ServeOptions) -> None:
         gateway = Gateway(engine.link, keys, limiter, sandbox=options.demo)
         gateway.reserves_dir = options.por_dir or data_dir / POR_DIR
         await ensure_listed(gateway, listings)
+        # The demo tokens' issuers, before anything (makers, faucet, chain) can bring tokens in.
+        issued = [] if options.config else await set_up_demo_issuers(gateway, data_dir)
         if engine.bus is not None:
             read_model = await _start_read_model(engine.bus, gateway, data_dir, options.db_url)
         # The accounts and the gateway meet here: neither imports the other.
@@ -216,6 +219,9 @@ async def serve(options: ServeOptions) -> None:
             extra_routes.extend(operator_routes(custody, gateway, users, admin_token, operators))
         if options.demo:
             background.append(_start_sandbox(gateway))
+            if RENT_TOKEN in issued:  # the office tower's monthly rent to its holders
+                rent = pay_rent_monthly(gateway)
+                background.append(asyncio.get_running_loop().create_task(rent))
             extra_routes.extend(sandbox_routes(gateway))
         if catcher is not None:
             outbox.server = SmtpServer("127.0.0.1", await catcher.start(), "smtp")

@@ -3,8 +3,9 @@
 Backs `allOrders`, `myTrades`, `historicalTrades`, `aggTrades` and `klines` (and a lookup of
 orders that are no longer in the engine), the small-balance conversions of `dribblet`, and
 custody's `deposit/hisrec` and `withdraw/history` (see "Custody" below, which pages
-differently). Rows carry integer units; `market()` gives the
-assets and precisions a caller needs to render them as decimal strings.
+differently), and issuance's history (`History.issuance`, at the end). Rows carry integer
+units; `market()` gives the assets and precisions a caller needs to render them as decimal
+strings.
 
 Paging rules, shared by every list (docs/binance-api.md, "History paging"):
 
@@ -29,9 +30,10 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Final
 
+import msgspec
 from sqlalchemy import ColumnElement, Connection, Select, and_, func, select
 
-from assetport.domain.accounts import FIRST_TRADING_ACCOUNT
+from assetport.domain.accounts import CUSTODY_WALLETS, FIRST_TRADING_ACCOUNT, ISSUER_TREASURIES
 from assetport.domain.candles import Candle
 from assetport.domain.custody import WithdrawalStatus
 from assetport.domain.intervals import (
@@ -40,6 +42,7 @@ from assetport.domain.intervals import (
     local_open_time,
     source_interval,
 )
+from assetport.domain.issuance.redemptions import RedemptionStatus
 from assetport.domain.orders import OrderStatus, OrderType, SelfTradePrevention, Side, TimeInForce
 from assetport.store import schema
 from assetport.store.database import Database
@@ -353,6 +356,7 @@ def _withdrawal(row: Sequence[Any]) -> WithdrawalRecord:
 class History:
     def __init__(self, database: Database) -> None:
         self.database = database
+        self.issuance = IssuanceHistory(database)
 
     def dust_conversions(
         self, account: int, start_ms: int | None, end_ms: int | None
@@ -867,3 +871,443 @@ def _aggregate(rows: Sequence[Any]) -> list[AggTradeRecord]:
     if current is not None:
         out.append(AggTradeRecord(*current))
     return out
+
+
+# ---------------------------------------------------------------------- issuance
+#
+# The history of real-world-asset tokens (docs/issuance.md), newest first, at most `limit`
+# rows (`clamp_limit`: 500 by default, 1000 at most); an account's own lists take it as a
+# filter. The lots of an attestation are paged by `offset` (up to 100,000 of them).
+
+
+@dataclass(frozen=True, slots=True)
+class AttestationRecord:
+    seq: int
+    time_us: int
+    asset: str
+    attestor: str
+    as_of_us: int
+    total_units: int
+    supply: int  # the supply when it was recorded
+    lots: int  # how many lots it lists
+    signature: str
+
+
+@dataclass(frozen=True, slots=True)
+class LotRecord:
+    serial: str
+    description: str
+    vault: str
+    units: int
+    gross: int
+    fineness: int
+
+
+@dataclass(frozen=True, slots=True)
+class SupplyPoint:
+    """A point of a token's supply history: an attestation (`kind` "attestation", its
+    total as `amount`) or a change of the supply (mint, burn, subscription, redemption,
+    retirement: `amount` signed). `supply` and `reserve` are as they stood after it: the
+    reserve is the last attestation's total less what left it since (bars, credits)."""
+
+    seq: int
+    time_us: int
+    kind: str
+    amount: int
+    supply: int
+    reserve: int
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionRecord:
+    seq: int
+    time_us: int
+    account: int
+    asset: str
+    amount: int
+    quote: str
+    cost: int
+    fee: int
+    ref: str
+
+
+@dataclass(frozen=True, slots=True)
+class RedemptionRecord:
+    redemption_id: int
+    account: int
+    asset: str
+    issuer: int
+    amount: int
+    fee: int
+    physical: bool
+    ref: str
+    status: RedemptionStatus
+    requested_us: int
+    updated_us: int
+    burned: int
+    bars: list[tuple[str, int]]
+    cash_units: int
+    pay_asset: str
+    cash_price: int
+    cash: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateRecord:
+    """A retirement certificate: `serials` are the registry credits it retired."""
+
+    certificate_id: int
+    seq: int
+    time_us: int
+    account: int
+    asset: str
+    amount: int
+    beneficiary: str
+    purpose: str
+    serials: list[tuple[str, int]]
+    ref: str
+
+
+@dataclass(frozen=True, slots=True)
+class DistributionRecord:
+    seq: int
+    time_us: int
+    asset: str
+    pay_asset: str
+    amount: int
+    remainder: int
+    holders: int
+    ref: str
+
+
+@dataclass(frozen=True, slots=True)
+class PayoutRecord:
+    """One holder's payout of a distribution (`seq` is the distribution's)."""
+
+    seq: int
+    time_us: int
+    asset: str
+    pay_asset: str
+    amount: int
+    ref: str
+
+
+@dataclass(frozen=True, slots=True)
+class HolderRecord:
+    account: int
+    free: int
+    held: int
+
+
+@dataclass(frozen=True, slots=True)
+class IssuerActionRecord:
+    """What an issuer did to one account's holding: a transfer on its word (`kind`
+    allocation, forced or recovery; `direction` "in" when the account received it, "out"
+    when it was taken) or its agent's freeze or release (`kind` freeze or unfreeze,
+    `direction` "", `frozen` what stays frozen after it). `amount` is never negative;
+    `ref` is the transfer's reference ("" for a freeze, which has none)."""
+
+    seq: int
+    time_us: int
+    asset: str
+    issuer: int
+    kind: str
+    direction: str
+    amount: int
+    frozen: int | None
+    reason: str
+    ref: str
+
+
+_pairs_decoder: Final = msgspec.json.Decoder(list[tuple[str, int]])
+
+
+def _redemption(row: Sequence[Any]) -> RedemptionRecord:
+    (redemption_id, account, asset, issuer, amount, fee, physical, ref, status, requested_us,
+     updated_us, burned, bars, cash_units, pay_asset, cash_price, cash, reason) = row  # fmt: skip
+    return RedemptionRecord(
+        redemption_id, account, asset, issuer, amount, fee, physical, ref,
+        RedemptionStatus(status), requested_us, updated_us, burned,
+        _pairs_decoder.decode(bars), cash_units, pay_asset, cash_price, cash, reason,
+    )  # fmt: skip
+
+
+def _redemption_columns(r: Any) -> tuple[Any, ...]:
+    """The columns `_redemption` reads, in its order."""
+    return (
+        r.c.redemption_id, r.c.account, r.c.asset, r.c.issuer, r.c.amount, r.c.fee,
+        r.c.physical, r.c.ref, r.c.status, r.c.requested_us, r.c.updated_us, r.c.burned,
+        r.c.bars, r.c.cash_units, r.c.pay_asset, r.c.cash_price, r.c.cash, r.c.reason,
+    )  # fmt: skip
+
+
+def _certificate(row: Sequence[Any]) -> CertificateRecord:
+    (certificate_id, seq, time_us, account, asset, amount, beneficiary, purpose, serials,
+     ref) = row  # fmt: skip
+    return CertificateRecord(
+        certificate_id, seq, time_us, account, asset, amount, beneficiary, purpose,
+        _pairs_decoder.decode(serials), ref,
+    )  # fmt: skip
+
+
+class IssuanceHistory:
+    """Issuance's reads, on the read model's database (`History.issuance`)."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def _all(self, query: Select[Any]) -> Sequence[Any]:
+        with self.database.engine.connect() as connection:
+            return connection.execute(query).all()
+
+    def attestations(self, asset: str, limit: int | None = None) -> list[AttestationRecord]:
+        """The asset's accepted attestations, newest first, without their lots."""
+        a = schema.rwa_attestations
+        query = (
+            select(a.c.seq, a.c.time_us, a.c.asset, a.c.attestor, a.c.as_of_us,
+                   a.c.total_units, a.c.supply, a.c.lots, a.c.signature)
+            .where(a.c.asset == asset)
+            .order_by(a.c.seq.desc())
+            .limit(clamp_limit(limit))
+        )  # fmt: skip
+        return [AttestationRecord(*row) for row in self._all(query)]
+
+    def attestation(self, asset: str, seq: int | None = None) -> AttestationRecord | None:
+        """One attestation of the asset by its seq, or else the latest."""
+        a = schema.rwa_attestations
+        query = select(
+            a.c.seq, a.c.time_us, a.c.asset, a.c.attestor, a.c.as_of_us, a.c.total_units,
+            a.c.supply, a.c.lots, a.c.signature,
+        ).where(a.c.asset == asset)  # fmt: skip
+        if seq is not None:
+            query = query.where(a.c.seq == seq)
+        rows = self._all(query.order_by(a.c.seq.desc()).limit(1))
+        return AttestationRecord(*rows[0]) if rows else None
+
+    def lots(self, seq: int, offset: int = 0, limit: int | None = None) -> list[LotRecord]:
+        """An attestation's lots in its order, from `offset`, at most `limit` (1000)."""
+        lots = schema.rwa_attestation_lots
+        query = (
+            select(lots.c.serial, lots.c.description, lots.c.vault, lots.c.units,
+                   lots.c.gross, lots.c.fineness)
+            .where(lots.c.seq == seq, lots.c.line >= max(0, offset))
+            .order_by(lots.c.line)
+            .limit(clamp_limit(limit))
+        )  # fmt: skip
+        return [LotRecord(*row) for row in self._all(query)]
+
+    def supply_history(self, asset: str, limit: int | None = None) -> list[SupplyPoint]:
+        """The newest `limit` points of the asset's supply and reserve, oldest first (a
+        chart's order)."""
+        a, c = schema.rwa_attestations, schema.rwa_supply_changes
+        count = clamp_limit(limit)
+        with self.database.engine.connect() as connection:
+            attested = connection.execute(
+                select(a.c.seq, a.c.time_us, a.c.total_units, a.c.supply)
+                .where(a.c.asset == asset)
+                .order_by(a.c.seq.desc())
+                .limit(count)
+            ).all()
+            changed = connection.execute(
+                select(c.c.seq, c.c.time_us, c.c.kind, c.c.amount, c.c.supply, c.c.reserve_used)
+                .where(c.c.asset == asset)
+                .order_by(c.c.seq.desc())
+                .limit(count)
+            ).all()
+            # (seq, time, kind, amount, supply, reserve used); an attestation uses none.
+            points = sorted(
+                [(s, t, "attestation", total, supply, -1) for s, t, total, supply in attested]
+                + [tuple(row) for row in changed]
+            )[-count:]
+            if not points:
+                return []
+            reserve = self._reserve_before(connection, asset, points[0][0])
+        out = []
+        for seq, time_us, kind, amount, supply, used in points:
+            reserve = amount if used < 0 else reserve - used
+            out.append(SupplyPoint(seq, time_us, kind, amount, supply, reserve))
+        return out
+
+    @staticmethod
+    def _reserve_before(connection: Connection, asset: str, seq: int) -> int:
+        """The reserve as it stood just before command `seq`: the attestation before it,
+        less what left the reserve between the two (0 without an attestation)."""
+        a, c = schema.rwa_attestations, schema.rwa_supply_changes
+        last = connection.execute(
+            select(a.c.seq, a.c.total_units)
+            .where(a.c.asset == asset, a.c.seq < seq)
+            .order_by(a.c.seq.desc())
+            .limit(1)
+        ).first()
+        if last is None:
+            return 0
+        used = connection.execute(
+            select(c.c.reserve_used).where(
+                c.c.asset == asset, c.c.seq > last.seq, c.c.seq < seq, c.c.reserve_used != 0
+            )
+        ).all()
+        total: int = last.total_units
+        return total - sum(int(row[0]) for row in used)
+
+    def subscriptions(
+        self,
+        account: int,
+        asset: str | None = None,
+        limit: int | None = None,
+        ref: str | None = None,
+    ) -> list[SubscriptionRecord]:
+        """The account's subscriptions, newest first (`ref`: the one it named so)."""
+        s = schema.rwa_subscriptions
+        query = select(
+            s.c.seq, s.c.time_us, s.c.account, s.c.asset, s.c.amount, s.c.quote, s.c.cost,
+            s.c.fee, s.c.ref,
+        ).where(s.c.account == account)  # fmt: skip
+        if asset is not None:
+            query = query.where(s.c.asset == asset)
+        if ref is not None:
+            query = query.where(s.c.ref == ref)
+        query = query.order_by(s.c.seq.desc()).limit(clamp_limit(limit))
+        return [SubscriptionRecord(*row) for row in self._all(query)]
+
+    def redemptions(
+        self,
+        account: int | None = None,
+        asset: str | None = None,
+        status: RedemptionStatus | None = None,
+        limit: int | None = None,
+        ref: str | None = None,
+    ) -> list[RedemptionRecord]:
+        """An account's redemptions (or every account's: the issuer's queue), newest
+        first; the pending ones oldest first, in the order the issuer works them."""
+        r = schema.rwa_redemptions
+        query = select(*_redemption_columns(r))
+        if account is not None:
+            query = query.where(r.c.account == account)
+        if ref is not None:
+            query = query.where(r.c.ref == ref)
+        if asset is not None:
+            query = query.where(r.c.asset == asset)
+        if status is not None:
+            query = query.where(r.c.status == status.value)
+        order = r.c.redemption_id.asc() if status is RedemptionStatus.PENDING else None
+        query = query.order_by(order if order is not None else r.c.redemption_id.desc())
+        return [_redemption(row) for row in self._all(query.limit(clamp_limit(limit)))]
+
+    def redemption(self, redemption_id: int) -> RedemptionRecord | None:
+        r = schema.rwa_redemptions
+        rows = self._all(select(*_redemption_columns(r)).where(r.c.redemption_id == redemption_id))
+        return _redemption(rows[0]) if rows else None
+
+    def certificates(
+        self, account: int, limit: int | None = None, ref: str | None = None
+    ) -> list[CertificateRecord]:
+        t = schema.rwa_retirements
+        query = select(t).where(t.c.account == account)
+        if ref is not None:
+            query = query.where(t.c.ref == ref)
+        query = query.order_by(t.c.certificate_id.desc()).limit(clamp_limit(limit))
+        return [_certificate(row) for row in self._all(query)]
+
+    def certificate(self, certificate_id: int) -> CertificateRecord | None:
+        t = schema.rwa_retirements
+        rows = self._all(select(t).where(t.c.certificate_id == certificate_id))
+        return _certificate(rows[0]) if rows else None
+
+    def distributions(self, asset: str, limit: int | None = None) -> list[DistributionRecord]:
+        d = schema.rwa_distributions
+        query = (
+            select(d.c.seq, d.c.time_us, d.c.asset, d.c.pay_asset, d.c.amount, d.c.remainder,
+                   d.c.holders, d.c.ref)
+            .where(d.c.asset == asset)
+            .order_by(d.c.seq.desc())
+            .limit(clamp_limit(limit))
+        )  # fmt: skip
+        return [DistributionRecord(*row) for row in self._all(query)]
+
+    def payouts(
+        self, account: int, asset: str | None = None, limit: int | None = None
+    ) -> list[PayoutRecord]:
+        """What the account was paid by distributions, newest first."""
+        p, d = schema.rwa_payouts, schema.rwa_distributions
+        query = (
+            select(p.c.seq, d.c.time_us, p.c.asset, p.c.pay_asset, p.c.amount, d.c.ref)
+            .join(d, d.c.seq == p.c.seq)
+            .where(p.c.account == account)
+        )
+        if asset is not None:
+            query = query.where(p.c.asset == asset)
+        query = query.order_by(p.c.seq.desc()).limit(clamp_limit(limit))
+        return [PayoutRecord(*row) for row in self._all(query)]
+
+    def holders(
+        self, asset: str, from_account: int = 0, limit: int | None = None
+    ) -> list[HolderRecord]:
+        """The holder register: every account from `from_account` on holding some of
+        `asset` (free or held), by account. Holders as a distribution pays them: every
+        account that may trade but the issuers' treasuries and the custody wallets."""
+        b = schema.balances
+        query = (
+            _holders_of(select(b.c.account, b.c.free, b.c.held), asset, from_account)
+            .order_by(b.c.account)
+            .limit(clamp_limit(limit))
+        )
+        return [HolderRecord(*row) for row in self._all(query)]
+
+    def holder_count(self, asset: str, at_most: int) -> int:
+        """How many accounts hold some of `asset` (as `holders` counts them), counting no
+        further than `at_most`: a token's holder limit is all a caller compares it with."""
+        b = schema.balances
+        found = _holders_of(select(b.c.account), asset).limit(max(0, at_most)).subquery()
+        with self.database.engine.connect() as connection:
+            count: int = connection.execute(select(func.count()).select_from(found)).scalar_one()
+        return count
+
+    def issuer_actions(
+        self, account: int, asset: str | None = None, limit: int | None = None
+    ) -> list[IssuerActionRecord]:
+        """What issuers did to the account's holdings, newest first: the transfers on
+        their word it was the source or the target of, and its holdings' freezes and
+        releases."""
+        t, f = schema.rwa_transfers, schema.rwa_freezes
+        count = clamp_limit(limit)
+        columns = (t.c.seq, t.c.time_us, t.c.asset, t.c.issuer, t.c.kind, t.c.amount,
+                   t.c.reason, t.c.ref)  # fmt: skip
+        frozen = select(f.c.seq, f.c.time_us, f.c.asset, f.c.issuer, f.c.kind, f.c.amount,
+                        f.c.frozen, f.c.reason).where(f.c.account == account)  # fmt: skip
+        # One query per index (source, target, freezes), each at most `count` rows: the
+        # newest `count` of all three are among them.
+        sent = select(*columns).where(t.c.source == account)
+        received = select(*columns).where(t.c.target == account)
+        if asset is not None:
+            sent, received = sent.where(t.c.asset == asset), received.where(t.c.asset == asset)
+            frozen = frozen.where(f.c.asset == asset)
+        out: list[IssuerActionRecord] = []
+        with self.database.engine.connect() as connection:
+            for direction, query in (("out", sent), ("in", received)):
+                rows = connection.execute(query.order_by(t.c.seq.desc()).limit(count)).all()
+                out.extend(
+                    IssuerActionRecord(seq, time_us, code, issuer, kind, direction, amount, None,
+                                       reason, ref)
+                    for seq, time_us, code, issuer, kind, amount, reason, ref in rows
+                )  # fmt: skip
+            rows = connection.execute(frozen.order_by(f.c.seq.desc()).limit(count)).all()
+            out.extend(
+                IssuerActionRecord(seq, time_us, code, issuer, kind, "", amount, after, reason, "")
+                for seq, time_us, code, issuer, kind, amount, after, reason in rows
+            )
+        out.sort(key=lambda action: action.seq, reverse=True)
+        return out[:count]
+
+
+def _holders_of(query: Select[Any], asset: str, from_account: int = 0) -> Select[Any]:
+    """`query` on the balances narrowed to the holders of `asset` from `from_account` on:
+    every account that may trade but the issuers' treasuries and the custody wallets, with
+    some of it free or held (as a distribution pays them)."""
+    b = schema.balances
+    platform = (ISSUER_TREASURIES.start, CUSTODY_WALLETS.stop - 1)
+    return (
+        query.where(b.c.asset == asset, b.c.account >= max(from_account, FIRST_TRADING_ACCOUNT))
+        .where(~b.c.account.between(*platform))
+        .where((b.c.free != 0) | (b.c.held != 0))
+    )

@@ -10,6 +10,7 @@ Custody's withdrawals change after they are requested (approved, signed, complet
 ended), often in the batch that requested them: a batch folds each one's changes, in event
 order, into its new row or into one update of the row an earlier batch wrote. An address
 book entry is written as it stands at the end of the batch (added, or removed).
+Issuance's redemptions are folded the same way: requested, then completed or ended.
 
 A batch's candles are built per second first and folded into the sixteen intervals once
 per second and symbol: the per-trade cost stays one candle update.
@@ -20,21 +21,28 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any, Final, assert_never
 
+import msgspec
+
 from assetport.domain.candles import Candle
 from assetport.domain.commands import Command
 from assetport.domain.custody import WithdrawalStatus
 from assetport.domain.events import (
     AccountFeesChanged,
+    AccountIdentitySet,
     AnyEvent,
     AssetListed,
     AttestorRegistered,
     CommandRejected,
+    CreditsRetired,
     CustodyPolicySet,
     DepositCredited,
     Deposited,
     DistributionPaid,
     DustConverted,
     Event,
+    HolderRulesSet,
+    HoldingFrozen,
+    HoldingUnfrozen,
     MarketFeeAssetChanged,
     MarketFeesChanged,
     MarketListed,
@@ -47,10 +55,16 @@ from assetport.domain.events import (
     OrderExpired,
     OrderFilled,
     OrderTriggered,
+    RedemptionCompleted,
+    RedemptionEnded,
+    RedemptionRequested,
     ReserveAttested,
     RwaBurned,
     RwaMinted,
     RwaTermsSet,
+    RwaTransferred,
+    Subscribed,
+    SubscriptionTermsSet,
     TradeExecuted,
     WithdrawalAddressAdded,
     WithdrawalAddressRemoved,
@@ -64,6 +78,7 @@ from assetport.domain.events import (
     Withdrawn,
 )
 from assetport.domain.intervals import INTERVALS, SECOND, bounds
+from assetport.domain.issuance.redemptions import RedemptionStatus
 from assetport.domain.orders import OrderStatus
 from assetport.domain.postings import FREE, HELD, Posting, PostingRules
 
@@ -251,6 +266,30 @@ WITHDRAWAL_COLUMNS: Final = (
 )
 
 
+# Column order of the rwa_redemptions table.
+REDEMPTION_COLUMNS: Final = (
+    "redemption_id",
+    "account",
+    "asset",
+    "issuer",
+    "amount",
+    "fee",
+    "physical",
+    "ref",
+    "status",
+    "requested_seq",
+    "requested_us",
+    "updated_us",
+    "burned",
+    "bars",
+    "cash_units",
+    "pay_asset",
+    "cash_price",
+    "cash",
+    "reason",
+)
+
+
 class CandleState(Candle):
     """A candle of one series of the read model (a symbol and an interval), as its row."""
 
@@ -360,6 +399,19 @@ class Rows:
     removed_addresses: list[Row] = field(default_factory=list)  # (account, network, address)
     balances: list[Row] = field(default_factory=list)
     candles: list[Row] = field(default_factory=list)
+    # Issuance (schema's rwa_* tables).
+    attestations: list[Row] = field(default_factory=list)
+    attestation_lots: list[Row] = field(default_factory=list)
+    supply_changes: list[Row] = field(default_factory=list)
+    subscriptions: list[Row] = field(default_factory=list)
+    new_redemptions: list[Row] = field(default_factory=list)
+    # Redemptions requested in an earlier batch: their id and the columns that changed.
+    redemption_changes: list[dict[str, object]] = field(default_factory=list)
+    retirements: list[Row] = field(default_factory=list)
+    distributions: list[Row] = field(default_factory=list)
+    payouts: list[Row] = field(default_factory=list)
+    rwa_transfers: list[Row] = field(default_factory=list)
+    freezes: list[Row] = field(default_factory=list)
 
     def count(self) -> int:
         """How many rows the batch writes."""
@@ -377,6 +429,17 @@ class Rows:
             + len(self.withdrawal_changes)
             + len(self.addresses)
             + len(self.removed_addresses)
+            + len(self.attestations)
+            + len(self.attestation_lots)
+            + len(self.supply_changes)
+            + len(self.subscriptions)
+            + len(self.new_redemptions)
+            + len(self.redemption_changes)
+            + len(self.retirements)
+            + len(self.distributions)
+            + len(self.payouts)
+            + len(self.rwa_transfers)
+            + len(self.freezes)
         )
 
 
@@ -395,6 +458,10 @@ class _Touched:
     withdrawal_changes: dict[str, dict[str, object]] = field(default_factory=dict)
     # (account, network, address) -> its row, or None once removed
     addresses: dict[Row, Row | None] = field(default_factory=dict)
+    # redemption id -> its columns, for those requested in this batch
+    new_redemptions: dict[int, dict[str, object]] = field(default_factory=dict)
+    # redemption id -> the columns changed, for those requested earlier
+    redemption_changes: dict[int, dict[str, object]] = field(default_factory=dict)
 
 
 class BatchGap(Exception):
@@ -447,6 +514,14 @@ def fold(state: ProjectionState, items: Iterable[Applied]) -> Rows:
             rows.removed_addresses.append(key)
         else:
             rows.addresses.append(address)
+    rows.new_redemptions = [
+        tuple(columns[name] for name in REDEMPTION_COLUMNS)
+        for columns in touched.new_redemptions.values()
+    ]
+    rows.redemption_changes = [
+        {"redemption_id": redemption_id, **changed}
+        for redemption_id, changed in touched.redemption_changes.items()
+    ]
     return rows
 
 
@@ -571,16 +646,30 @@ def _apply(state: ProjectionState, rows: Rows, touched: _Touched, event: Event) 
             | WithdrawalRulesSet()
             | CustodyPolicySet()
             | WithdrawalRiskHoldSet()
-            # Issuance's balances move through the postings; its own history (attestations,
-            # mints, distributions) has no table yet: the journal has it.
+            # An issuer's settings: the gateway's issuance view has them as they stand.
             | AttestorRegistered()
             | RwaTermsSet()
-            | ReserveAttested()
-            | RwaMinted()
-            | RwaBurned()
-            | DistributionPaid()
+            | SubscriptionTermsSet()
+            # Permissioned holding: who may hold (the issuance view has it as it stands).
+            | AccountIdentitySet()
+            | HolderRulesSet()
         ):
             pass  # no table holds these: the journal has them
+        case (
+            ReserveAttested()
+            | RwaMinted()
+            | RwaBurned()
+            | Subscribed()
+            | RedemptionRequested()
+            | RedemptionCompleted()
+            | RedemptionEnded()
+            | CreditsRetired()
+            | DistributionPaid()
+            | RwaTransferred()
+            | HoldingFrozen()
+            | HoldingUnfrozen()
+        ):
+            _issuance(rows, touched, known)
         case DustConverted():
             rows.dust_conversions.extend(
                 (known.seq, line, known.time, known.account, c.asset, c.amount,
@@ -589,6 +678,157 @@ def _apply(state: ProjectionState, rows: Rows, touched: _Touched, event: Event) 
             )  # fmt: skip
         case _:
             assert_never(known)
+
+
+IssuanceEvent = (
+    ReserveAttested
+    | RwaMinted
+    | RwaBurned
+    | Subscribed
+    | RedemptionRequested
+    | RedemptionCompleted
+    | RedemptionEnded
+    | CreditsRetired
+    | DistributionPaid
+    | RwaTransferred
+    | HoldingFrozen
+    | HoldingUnfrozen
+)
+
+
+def _issuance(rows: Rows, touched: _Touched, event: IssuanceEvent) -> None:
+    """One issuance event into its rows (its balances move through the postings)."""
+    seq, time = event.seq, event.time
+    match event:
+        case ReserveAttested():
+            _attested(rows, event)
+        case RwaMinted():
+            rows.supply_changes.append(
+                (seq, event.asset, time, "mint", event.issuer, event.amount, event.supply, 0,
+                 event.ref)
+            )  # fmt: skip
+        case RwaBurned():
+            rows.supply_changes.append(
+                (seq, event.asset, time, "burn", event.issuer, -event.amount, event.supply, 0,
+                 event.ref)
+            )  # fmt: skip
+        case Subscribed():
+            rows.subscriptions.append(
+                (seq, time, event.account, event.asset, event.issuer, event.amount,
+                 event.quote, event.cost, event.fee, event.ref)
+            )  # fmt: skip
+            rows.supply_changes.append(
+                (seq, event.asset, time, "subscription", event.account, event.amount,
+                 event.supply, 0, event.ref)
+            )  # fmt: skip
+        case RedemptionRequested():
+            touched.new_redemptions[event.redemption_id] = _redemption_requested(event)
+        case RedemptionCompleted():
+            _redemption_changed(
+                touched,
+                event,
+                status=RedemptionStatus.COMPLETED.value,
+                burned=event.burned,
+                bars=_pairs_json(event.bars),
+                cash_units=event.cash_units,
+                pay_asset=event.pay_asset,
+                cash_price=event.cash_price,
+                cash=event.cash,
+            )
+            rows.supply_changes.append(
+                (seq, event.asset, time, "redemption", event.account, -event.burned,
+                 event.supply, _units(event.bars), str(event.redemption_id))
+            )  # fmt: skip
+        case RedemptionEnded():
+            _redemption_changed(touched, event, status=event.status.value, reason=event.reason)
+        case CreditsRetired():
+            rows.retirements.append(
+                (event.certificate_id, seq, time, event.account, event.asset, event.amount,
+                 event.beneficiary, event.purpose, _pairs_json(event.serials), event.ref)
+            )  # fmt: skip
+            rows.supply_changes.append(
+                (seq, event.asset, time, "retirement", event.account, -event.amount,
+                 event.supply, _units(event.serials), event.ref)
+            )  # fmt: skip
+        case DistributionPaid():
+            rows.distributions.append(
+                (seq, time, event.asset, event.pay_asset, event.issuer, event.amount,
+                 event.remainder, len(event.payouts), event.ref)
+            )  # fmt: skip
+            rows.payouts.extend(
+                (seq, account, event.asset, event.pay_asset, units)
+                for account, units in event.payouts
+            )
+        case RwaTransferred():
+            rows.rwa_transfers.append(
+                (seq, time, event.asset, event.issuer, event.source, event.target,
+                 event.amount, event.kind.value, event.reason, event.ref)
+            )  # fmt: skip
+        case HoldingFrozen() | HoldingUnfrozen():
+            # The balances move through the postings (free to held, and back); this row is
+            # what the holder is shown of it, with the agent's reason.
+            kind = "freeze" if isinstance(event, HoldingFrozen) else "unfreeze"
+            rows.freezes.append(
+                (seq, time, event.asset, event.issuer, event.account, event.amount,
+                 event.frozen, event.reason, kind)
+            )  # fmt: skip
+        case _:
+            assert_never(event)
+
+
+def _attested(rows: Rows, event: ReserveAttested) -> None:
+    statement = event.attestation.statement
+    rows.attestations.append(
+        (event.seq, event.time, statement.asset, statement.attestor, statement.as_of_us,
+         statement.total_units, event.supply, len(statement.lots), event.attestation.signature)
+    )  # fmt: skip
+    rows.attestation_lots.extend(
+        (event.seq, line, lot.serial, lot.description, lot.vault, lot.units, lot.gross,
+         lot.fineness)
+        for line, lot in enumerate(statement.lots)
+    )  # fmt: skip
+
+
+def _units(pairs: tuple[tuple[str, int], ...]) -> int:
+    return sum(units for _, units in pairs)
+
+
+def _pairs_json(pairs: tuple[tuple[str, int], ...]) -> str:
+    """(serial, units) pairs as the JSON text a column keeps: [["AB123", 9999000], ...]."""
+    return msgspec.json.encode(pairs).decode()
+
+
+def _redemption_requested(event: RedemptionRequested) -> dict[str, object]:
+    """A new redemption's columns, by name (`REDEMPTION_COLUMNS`)."""
+    return {
+        "redemption_id": event.redemption_id,
+        "account": event.account,
+        "asset": event.asset,
+        "issuer": event.issuer,
+        "amount": event.amount,
+        "fee": event.fee,
+        "physical": event.physical,
+        "ref": event.ref,
+        "status": RedemptionStatus.PENDING.value,
+        "requested_seq": event.seq,
+        "requested_us": event.time,
+        "updated_us": event.time,
+        "burned": 0,
+        "bars": "[]",
+        "cash_units": 0,
+        "pay_asset": "",
+        "cash_price": 0,
+        "cash": 0,
+        "reason": "",
+    }
+
+
+def _redemption_changed(
+    touched: _Touched, event: RedemptionCompleted | RedemptionEnded, **changed: object
+) -> None:
+    """A step of a redemption, folded as a withdrawal's is (`_step`)."""
+    _step(touched.new_redemptions, touched.redemption_changes, event.redemption_id, event.time,
+          changed)  # fmt: skip
 
 
 def _requested(event: WithdrawalRequested) -> dict[str, object]:
@@ -619,13 +859,26 @@ def _withdrawal_changed(
     event: WithdrawalApproved | WithdrawalSigned | WithdrawalCompleted | WithdrawalEnded,
     **changed: object,
 ) -> None:
-    """A step of a withdrawal: into its new row when this batch requested it, else into the
-    update of the row an earlier batch wrote. Later steps overwrite earlier ones."""
-    columns = touched.new_withdrawals.get(event.withdrawal_id)
+    """A step of a withdrawal (`_step`)."""
+    _step(touched.new_withdrawals, touched.withdrawal_changes, event.withdrawal_id, event.time,
+          changed)  # fmt: skip
+
+
+def _step(
+    new: dict[Any, dict[str, object]],
+    earlier: dict[Any, dict[str, object]],
+    key: object,
+    time: int,
+    changed: dict[str, object],
+) -> None:
+    """A step of something with a lifecycle (a withdrawal, a redemption): into its new row
+    when this batch began it, else into the update of the row an earlier batch wrote.
+    Later steps overwrite earlier ones."""
+    columns = new.get(key)
     if columns is None:
-        columns = touched.withdrawal_changes.setdefault(event.withdrawal_id, {})
+        columns = earlier.setdefault(key, {})
     columns.update(changed)
-    columns["updated_us"] = event.time
+    columns["updated_us"] = time
 
 
 def _touch(state: ProjectionState, touched: _Touched, order_id: int, event: Event) -> OrderState:

@@ -186,6 +186,8 @@ balances = Table(
     Column("free", Units, nullable=False),
     Column("held", Units, nullable=False),
     Column("updated_seq", BigInteger, nullable=False),
+    # A token's holder register reads the balances by asset (docs/issuance.md).
+    Index("ix_balances_asset", "asset", "account"),
 )
 
 # The double-entry journal: each command's lines sum to zero per asset.
@@ -303,4 +305,182 @@ candles = Table(
     Column("taker_buy_quote", Units, nullable=False),
     Column("first_trade_id", BigInteger, nullable=False),
     Column("last_trade_id", BigInteger, nullable=False),
+)
+
+# Issuance (`domain/issuance/`, docs/issuance.md). Each accepted reserve attestation, one
+# row (`seq` is the command's), with the supply when it was recorded; its lots below.
+rwa_attestations = Table(
+    "rwa_attestations",
+    metadata,
+    Column("seq", BigInteger, primary_key=True),
+    Column("time_us", BigInteger, nullable=False),
+    Column("asset", String(12), nullable=False),
+    Column("attestor", Text, nullable=False),
+    Column("as_of_us", BigInteger, nullable=False),
+    Column("total_units", Units, nullable=False),
+    Column("supply", Units, nullable=False),
+    Column("lots", Integer, nullable=False),
+    Column("signature", String(128), nullable=False),
+    Index("ix_rwa_attestations_asset", "asset", "seq"),
+)
+
+# An attestation's lots in its order (`line`): bars, warehouse receipts, serial ranges.
+rwa_attestation_lots = Table(
+    "rwa_attestation_lots",
+    metadata,
+    Column("seq", BigInteger, primary_key=True),
+    Column("line", Integer, primary_key=True),
+    Column("serial", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("vault", Text, nullable=False),
+    Column("units", Units, nullable=False),
+    Column("gross", Units, nullable=False),
+    Column("fineness", Integer, nullable=False),
+)
+
+# Every change of a token's supply that states the supply after it: `kind` is mint, burn,
+# subscription, redemption or retirement; `amount` is signed (+ issued, - taken out).
+rwa_supply_changes = Table(
+    "rwa_supply_changes",
+    metadata,
+    Column("seq", BigInteger, primary_key=True),
+    Column("asset", String(12), primary_key=True),
+    Column("time_us", BigInteger, nullable=False),
+    Column("kind", String(12), nullable=False),
+    Column("account", BigInteger, nullable=False),
+    Column("amount", Units, nullable=False),
+    Column("supply", Units, nullable=False),
+    # What left the reserve with it (bars delivered, credits retired): the reserve still
+    # backing the supply is the last attestation's total less these since.
+    Column("reserve_used", Units, nullable=False),
+    Column("ref", String(200), nullable=False),
+    Index("ix_rwa_supply_changes_asset", "asset", "seq"),
+)
+
+# Primary subscriptions: what the subscriber paid (`cost` + `fee` in `quote`) for `amount`.
+rwa_subscriptions = Table(
+    "rwa_subscriptions",
+    metadata,
+    Column("seq", BigInteger, primary_key=True),
+    Column("time_us", BigInteger, nullable=False),
+    Column("account", BigInteger, nullable=False),
+    Column("asset", String(12), nullable=False),
+    Column("issuer", BigInteger, nullable=False),
+    Column("amount", Units, nullable=False),
+    Column("quote", String(12), nullable=False),
+    Column("cost", Units, nullable=False),
+    Column("fee", Units, nullable=False),
+    Column("ref", String(200), nullable=False),
+    Index("ix_rwa_subscriptions_account", "account", "seq"),
+)
+
+# Every redemption with its latest state (`domain/issuance/redemptions.py`'s statuses):
+# requested, then completed (bars as a JSON list of [serial, units], the cash paid) or
+# ended (rejected or canceled, with the reason).
+rwa_redemptions = Table(
+    "rwa_redemptions",
+    metadata,
+    Column("redemption_id", BigInteger, primary_key=True),
+    Column("account", BigInteger, nullable=False),
+    Column("asset", String(12), nullable=False),
+    Column("issuer", BigInteger, nullable=False),
+    Column("amount", Units, nullable=False),
+    Column("fee", Units, nullable=False),
+    Column("physical", Boolean, nullable=False),
+    Column("ref", String(200), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("requested_seq", BigInteger, nullable=False),
+    Column("requested_us", BigInteger, nullable=False),
+    Column("updated_us", BigInteger, nullable=False),
+    Column("burned", Units, nullable=False),
+    Column("bars", Text, nullable=False),
+    Column("cash_units", Units, nullable=False),
+    Column("pay_asset", String(12), nullable=False),
+    Column("cash_price", Units, nullable=False),
+    Column("cash", Units, nullable=False),
+    Column("reason", Text, nullable=False),
+    Index("ix_rwa_redemptions_account", "account", "redemption_id"),
+    Index("ix_rwa_redemptions_status", "status", "asset", "redemption_id"),
+)
+
+# Retirement certificates of carbon credits: public, looked up by id; `serials` is a JSON
+# list of [registry serial range, units].
+rwa_retirements = Table(
+    "rwa_retirements",
+    metadata,
+    Column("certificate_id", BigInteger, primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+    Column("time_us", BigInteger, nullable=False),
+    Column("account", BigInteger, nullable=False),
+    Column("asset", String(12), nullable=False),
+    Column("amount", Units, nullable=False),
+    Column("beneficiary", Text, nullable=False),
+    Column("purpose", Text, nullable=False),
+    Column("serials", Text, nullable=False),
+    Column("ref", String(200), nullable=False),
+    Index("ix_rwa_retirements_account", "account", "certificate_id"),
+)
+
+# Distributions to holders, and each holder's payout.
+rwa_distributions = Table(
+    "rwa_distributions",
+    metadata,
+    Column("seq", BigInteger, primary_key=True),
+    Column("time_us", BigInteger, nullable=False),
+    Column("asset", String(12), nullable=False),
+    Column("pay_asset", String(12), nullable=False),
+    Column("issuer", BigInteger, nullable=False),
+    Column("amount", Units, nullable=False),
+    Column("remainder", Units, nullable=False),
+    Column("holders", Integer, nullable=False),
+    Column("ref", String(200), nullable=False),
+    Index("ix_rwa_distributions_asset", "asset", "seq"),
+)
+
+rwa_payouts = Table(
+    "rwa_payouts",
+    metadata,
+    Column("seq", BigInteger, primary_key=True),
+    Column("account", BigInteger, primary_key=True),
+    Column("asset", String(12), nullable=False),
+    Column("pay_asset", String(12), nullable=False),
+    Column("amount", Units, nullable=False),
+    Index("ix_rwa_payouts_account", "account", "seq"),
+)
+
+# Tokens moved on the issuer's word (`TransferKind`: allocation, forced, recovery).
+rwa_transfers = Table(
+    "rwa_transfers",
+    metadata,
+    Column("seq", BigInteger, primary_key=True),
+    Column("time_us", BigInteger, nullable=False),
+    Column("asset", String(12), nullable=False),
+    Column("issuer", BigInteger, nullable=False),
+    Column("source", BigInteger, nullable=False),
+    Column("target", BigInteger, nullable=False),
+    Column("amount", Units, nullable=False),
+    Column("kind", String(12), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("ref", String(200), nullable=False),
+    Index("ix_rwa_transfers_asset", "asset", "seq"),
+    # A holder's own list of what issuers did to its holdings: as source and as target.
+    Index("ix_rwa_transfers_source", "source", "seq"),
+    Index("ix_rwa_transfers_target", "target", "seq"),
+)
+
+# A holding frozen or released by the issuer's agent (`kind` freeze or unfreeze, one per
+# command): `amount` this time, `frozen` what stays frozen of the account's asset after it.
+rwa_freezes = Table(
+    "rwa_freezes",
+    metadata,
+    Column("seq", BigInteger, primary_key=True),
+    Column("time_us", BigInteger, nullable=False),
+    Column("asset", String(12), nullable=False),
+    Column("issuer", BigInteger, nullable=False),
+    Column("account", BigInteger, nullable=False),
+    Column("amount", Units, nullable=False),
+    Column("frozen", Units, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("kind", String(12), nullable=False),
+    Index("ix_rwa_freezes_account", "account", "seq"),
 )

@@ -7,9 +7,10 @@ each. On SQLite, in process, a plain executemany of one prepared statement per t
 already the fast path, upserts included. The statements are built from the tables in
 `schema`, so the column lists have one source.
 
-Custody's rows are few (one per deposit or withdrawal step): new ones take the same paths,
-and a withdrawal's later steps or a removed address are plain UPDATE and DELETE statements
-on both databases."""
+Custody's and issuance's rows are few (one per deposit, withdrawal or redemption step, but
+a distribution's payouts): new ones take the same paths, and a withdrawal's or a
+redemption's later steps or a removed address are plain UPDATE and DELETE statements on
+both databases."""
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -73,7 +74,24 @@ def write_rows(connection: Connection, rows: Rows) -> None:
     if rows.new_withdrawals:
         _insert(connection, bulk, schema.withdrawals, rows.new_withdrawals)
     if rows.withdrawal_changes:
-        _update_withdrawals(connection, rows.withdrawal_changes)
+        _update_by_id(connection, schema.withdrawals, "withdrawal_id", rows.withdrawal_changes)
+    issuance = (
+        (schema.rwa_attestations, rows.attestations),
+        (schema.rwa_attestation_lots, rows.attestation_lots),
+        (schema.rwa_supply_changes, rows.supply_changes),
+        (schema.rwa_subscriptions, rows.subscriptions),
+        (schema.rwa_redemptions, rows.new_redemptions),
+        (schema.rwa_retirements, rows.retirements),
+        (schema.rwa_distributions, rows.distributions),
+        (schema.rwa_payouts, rows.payouts),
+        (schema.rwa_transfers, rows.rwa_transfers),
+        (schema.rwa_freezes, rows.freezes),
+    )
+    for table, new in issuance:
+        if new:
+            _insert(connection, bulk, table, new)
+    if rows.redemption_changes:
+        _update_by_id(connection, schema.rwa_redemptions, "redemption_id", rows.redemption_changes)
     if rows.removed_addresses:
         _delete_addresses(connection, rows.removed_addresses)
     upserts = (
@@ -90,20 +108,21 @@ def write_rows(connection: Connection, rows: Rows) -> None:
             _sqlite_insert(connection, table, changed, upsert=True)
 
 
-def _update_withdrawals(connection: Connection, changes: list[dict[str, object]]) -> None:
-    """One UPDATE per set of changed columns (each withdrawal's steps are already folded
-    into one change), by withdrawal id."""
-    w = schema.withdrawals
+def _update_by_id(
+    connection: Connection, table: Table, key: str, changes: list[dict[str, object]]
+) -> None:
+    """One UPDATE per set of changed columns (each withdrawal's or redemption's steps are
+    already folded into one change), by its id column `key`."""
     by_columns: dict[tuple[str, ...], list[dict[str, object]]] = {}
     for change in changes:
-        columns = tuple(sorted(name for name in change if name != "withdrawal_id"))
+        columns = tuple(sorted(name for name in change if name != key))
         by_columns.setdefault(columns, []).append(
             {f"new_{name}": value for name, value in change.items()}
         )
     for columns, params in by_columns.items():
         statement = (
-            update(w)
-            .where(w.c.withdrawal_id == bindparam("new_withdrawal_id"))
+            update(table)
+            .where(table.c[key] == bindparam(f"new_{key}"))
             .values({name: bindparam(f"new_{name}") for name in columns})
         )
         connection.execute(statement, params)

@@ -8,6 +8,9 @@ structs), so both are the same bytes on the wire and the same objects in memory.
 import msgspec
 
 from assetport.domain.assets import Asset
+from assetport.domain.identities import AccountIdentity
+from assetport.domain.issuance.holders import HolderRules
+from assetport.domain.issuance.terms import RwaTerms, SubscriptionTerms
 from assetport.domain.markets import MarketTerms
 from assetport.domain.orders import OrderStatus, OrderType, SelfTradePrevention, Side, TimeInForce
 
@@ -46,12 +49,42 @@ class Book(msgspec.Struct, frozen=True, gc=False, array_like=True):
     asks: Levels
 
 
+class ReserveState(msgspec.Struct, frozen=True, gc=False, array_like=True):
+    """A token's reserve as its latest attestation states it: `units` attested, `used` of
+    them since (bars delivered, credits retired), by `attestor`, counted at `as_of_us`,
+    recorded by command `attested_seq`."""
+
+    asset: str
+    units: int
+    used: int
+    attestor: str
+    as_of_us: int
+    attested_seq: int
+
+
+class RwaSeed(msgspec.Struct, frozen=True, gc=False, array_like=True):
+    """Issuance as the engine has it (`views/issuance.py`): each token's terms, its
+    subscription terms, its reserve and its supply; then permissioned holding (which came
+    later, so at the end with defaults: a peer without it still decodes one): each
+    permissioned token's holder rules, what compliance verified of each account, and
+    every frozen holding as (account, asset, units)."""
+
+    terms: list[RwaTerms] = []
+    subscriptions: list[SubscriptionTerms] = []
+    reserves: list[ReserveState] = []
+    supplies: dict[str, int] = {}
+    holder_rules: list[HolderRules] = []
+    identities: list[tuple[int, AccountIdentity]] = []
+    frozen: list[tuple[int, str, int]] = []
+
+
 class Seed(msgspec.Struct, frozen=True, gc=False, array_like=True):
     """The engine's state as the views need it, after command `last_seq`.
 
     `balances` (account, asset, free, held) are only filled for a gateway that keeps its
     own balances view (one over the command port); the in-process gateway reads them from
-    the engine when asked.
+    the engine when asked. `rwa` came later: at the end, with a default, so a peer that
+    sends or reads a Seed without it still decodes one.
     """
 
     last_seq: int
@@ -61,3 +94,4 @@ class Seed(msgspec.Struct, frozen=True, gc=False, array_like=True):
     open_orders: list[OpenOrder]
     books: dict[str, Book]
     balances: list[tuple[int, str, int, int]] = []
+    rwa: RwaSeed = msgspec.field(default_factory=RwaSeed)

@@ -13,7 +13,7 @@ from typing import Any
 
 import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from exchange_server import ExchangeServer
+from exchange_server import ExchangeServer, Trader
 
 from assetport.domain.issuance.attestations import (
     ReserveLot,
@@ -87,8 +87,20 @@ def test_an_issuer_attests_mints_and_pays_a_distribution(tmp_path: Path) -> None
         status, answer = post(server, "/attestations", attestation={"statement": 1})
         assert (status, answer["code"]) == (400, -1130), answer
 
-        # A holder (through the operator's transfer, for the test) is paid the rent.
-        holder = server.user("holder", AUG="2.5")
+        # The reserve is all issued: an operator's deposit of the token is issuance too.
+        holder = server.user("holder")
+        token = (data_dir / "admin.token").read_text().strip()
+        status, answer = server.request(
+            "POST", "/api/v1/admin/deposits",
+            {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            json.dumps({"user_id": holder.user_id, "asset": "AUG", "amount": "0.0001"}).encode(),
+        )  # fmt: skip
+        assert (status, answer["code"]) == (400, -7065), answer
+        # A holder, placed by the issuer from its treasury, is paid the rent.
+        status, answer = post(server, "/transfer", asset="AUG", source=101,
+                              target=holder.user_id, amount="2.5", kind="allocation",
+                              ref="place-1")  # fmt: skip
+        assert status == 200 and answer["amount"] == "2.5000", answer
         status, answer = post(server, "/fund", issuer=101, asset="KRW", amount="10000")
         assert status == 200, answer
         status, paid = post(server, "/distribute", asset="AUG", pay_asset="KRW",
@@ -151,3 +163,79 @@ def test_the_attestor_signs_with_its_own_tool_and_the_issuer_uses_the_cli(
         assert done.returncode == 0 and json.loads(done.stdout)["supply"] == "999.9000"
         done = assetport("admin", "--data-dir", data, "issuance", "mint", "AUG", "0.0001")
         assert done.returncode == 1 and "exceed the attested reserve" in done.stderr, done
+
+
+MARKET = """
+[[markets]]
+symbol = "AUGKRW"
+base = "AUG"
+quote = "KRW"
+tick_size = "10"
+step_size = "0.1"
+min_qty = "0.1"
+max_qty = "100000"
+min_notional = "1"
+"""
+
+
+def test_a_permissioned_token_reaches_only_the_accounts_its_rules_allow(tmp_path: Path) -> None:
+    """Compliance records identities, the issuer sets holder rules: an unverified buyer's
+    order is a rejected new order (-2010) and a placement to it is refused (-7074); a
+    frozen holding cannot be sold; everything survives a restart."""
+    listing = tmp_path / "listing.toml"
+    listing.write_text(LISTING + MARKET)
+    data_dir = tmp_path / "data"
+    with ExchangeServer(data_dir, "--config", str(listing)) as server:
+        post(server, "/attestors", issuer=101, key_id="auditor-1", public_key=public_key_hex(KEY))
+        post(server, "/terms", terms=TERMS)
+        post(server, "/attestations", attestation=attestation(BAR))
+        post(server, "/mint", asset="AUG", amount="100", ref="m-1")
+        kim = server.user("kim", KRW="1000000")
+        john = server.user("john", KRW="1000000")
+        token = (data_dir / "admin.token").read_text().strip()
+        status, answer = server.request(
+            "POST", "/api/v1/admin/identity",
+            {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            json.dumps({"user_id": kim.user_id, "kyc_level": 2, "country": "KR"}).encode(),
+        )  # fmt: skip
+        assert status == 200 and answer["country"] == "KR", answer
+        status, answer = post(server, "/holder-rules", asset="AUG", min_kyc_level=2,
+                              countries_allowed=["KR"], max_per_holder="50")  # fmt: skip
+        assert status == 200 and answer["rules"]["max_per_holder"] == 500_000, answer
+        status, answer = post(server, "/holder-rules", asset="AUG", countries_allowed=["Korea"])
+        assert (status, answer["code"]) == (400, -7061), answer
+
+        placed = {"asset": "AUG", "source": 101, "amount": "10", "kind": "allocation"}
+        status, answer = post(server, "/transfer", target=john.user_id, ref="p-1", **placed)
+        assert (status, answer["code"]) == (400, -7074), answer
+        status, answer = post(server, "/transfer", target=kim.user_id, ref="p-2", **placed)
+        assert status == 200, answer
+        # The treasury offers 10 g on the book; John may not buy it, Kim may.
+        sell = {"symbol": "AUGKRW", "side": "SELL", "type": "LIMIT", "timeInForce": "GTC",
+                "quantity": "10", "price": "1000"}  # fmt: skip
+        status, answer = post(server, "/transfer", target=kim.user_id, ref="p-3",
+                              **(placed | {"amount": "45"}))  # fmt: skip
+        assert (status, answer["code"]) == (400, -7075), answer  # 55 g > 50 g
+        status, answer = john.post("/api/v3/order", **(sell | {"side": "BUY"}))
+        assert (status, answer["code"]) == (400, -2010), answer
+        assert "holder rules" in answer["msg"]
+        assert john.balance("KRW") == ("1000000", "0")
+
+        status, answer = post(server, "/freeze", asset="AUG", user_id=kim.user_id,
+                              amount="4", reason="AML review 77")  # fmt: skip
+        assert status == 200 and answer["frozen"] == "4.0000", answer
+        status, answer = kim.post("/api/v3/order", **(sell | {"quantity": "7"}))
+        assert status == 400, answer  # 6 g free
+        assert kim.balance("AUG") == ("6.0000", "4.0000")
+        status, answer = post(server, "/unfreeze", asset="AUG", user_id=kim.user_id,
+                              amount="5", reason="cleared")  # fmt: skip
+        assert (status, answer["code"]) == (400, -7077), answer
+
+    with ExchangeServer(data_dir, "--config", str(listing)) as server:
+        status, answer = post(server, "/transfer", target=john.user_id, ref="p-4", **placed)
+        assert (status, answer["code"]) == (400, -7074), answer  # the rules were journaled
+        status, answer = post(server, "/unfreeze", asset="AUG", user_id=kim.user_id,
+                              reason="cleared")  # fmt: skip
+        assert status == 200 and answer["amount"] == "4.0000", answer
+        again = Trader(server, kim.user_id, kim.api_key, kim.secret)
+        assert again.balance("AUG") == ("10.0000", "0.0000")

@@ -16,7 +16,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, ROUND_UP, Decimal
 from pathlib import Path
 from typing import Any, Final
 
@@ -318,6 +318,38 @@ def test_the_proof_of_reserves_states_the_chain_s_balances_at_one_block(desk: De
     assert eth_line.split()[2] == stated["total"]
     status, proof = user.get("/api/v1/proof-of-reserves/proof")
     assert status == 200 and verify_proof(proof, root).account == user.user_id
+
+
+def test_a_token_s_supply_on_chain_and_in_the_ledger_is_reconciled_with_its_reserve(
+    desk: Desk,
+) -> None:
+    """The demo's gold token exists on the chain (its contract) and in the ledger (its
+    issuer's mints): both are claims on the attested bars, read at one block. The sandbox
+    attests enough bars for the tokens its hot wallet was minted, so it reconciles."""
+    status, answer = desk.call("/supply")
+    assert status == 200, answer
+    block = answer["chain"]["block"]
+    line = next(t for t in answer["tokens"] if t["asset"] == "KGLD")
+    contracts = json.loads((desk.server.data_dir / "custody" / "demo-contracts.json").read_text())
+    token = asset_token(desk.web3, contracts["KGLD"])
+    total = token.functions.totalSupply().call(block_identifier=block)
+    whole = Decimal(1).scaleb(-DEMO_PRECISION["KGLD"])
+    assert Decimal(line["chainTotalSupply"]) == (Decimal(total) / WEI).quantize(whole, ROUND_UP)
+    status, reserves = desk.call("/reserves")
+    ours = Decimal(sum_of(reserves["reserves"]["KGLD"]))
+    assert reserves["chain"]["block"] >= block
+    assert Decimal(line["heldByExchangeOnChain"]) <= Decimal(line["chainTotalSupply"])
+    status, public = desk.server.request("GET", "/api/v1/assets/KGLD")
+    assert status == 200, public
+    assert line["reserve"] == public["reserve"]
+    ledger, held = Decimal(line["ledgerSupply"]), Decimal(line["heldByExchangeOnChain"])
+    assert Decimal(line["ledgerOnly"]) == max(Decimal(0), ledger - held)
+    claims = Decimal(line["chainTotalSupply"]) + Decimal(line["ledgerOnly"])
+    assert Decimal(line["claims"]) == claims
+    assert line["reconciled"] is (claims <= Decimal(line["reserve"])) is True
+    assert held <= ours + whole
+    printed = json.loads(cli(desk.server.data_dir, "custody", "supply"))
+    assert {t["asset"] for t in printed["tokens"]} == {t["asset"] for t in answer["tokens"]}
 
 
 def sum_of(rows: list[dict[str, str]]) -> str:

@@ -67,6 +67,8 @@ def _value(name: str, kind: Any, seq: int) -> Any:
         item = get_args(kind)[0]
         if typing.get_origin(item) is tuple:  # tuple[tuple[int, int], ...]: (account, units)
             return (tuple(_value(name, arg, seq) for arg in get_args(item)),)
+        if not (isinstance(item, type) and issubclass(item, msgspec.Struct)):  # tuple[str, ...]
+            return (_value(name, item, seq),)
         return (
             item(**{f.name: _value(f.name, f.type, seq) for f in msgspec.structs.fields(item)}),
         )

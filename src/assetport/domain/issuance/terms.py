@@ -64,6 +64,54 @@ class RwaTerms(msgspec.Struct, frozen=True):
     documents: tuple[Document, ...] = ()
 
 
+class SubscriptionTerms(msgspec.Struct, frozen=True):
+    """How new tokens are sold by the issuer (a primary subscription): the subscriber pays
+    `price` units of `quote` per whole token, rounded up to a whole quote unit, plus the
+    issuer's `fee_bps` of that, rounded up; both go to the issuer's treasury and the tokens
+    are minted to the subscriber, within the attested reserve. `minimum` is the fewest
+    token units one subscription buys; a closed subscription sells nothing."""
+
+    asset: str
+    quote: str
+    price: int  # quote units per whole token
+    fee_bps: int
+    minimum: int
+    open: bool
+
+
+class TransferKind(StrEnum):
+    """Why tokens move outside trading, on the issuer's word."""
+
+    ALLOCATION = "allocation"  # from the issuer's treasury to a holder (a placement)
+    FORCED = "forced"  # a court order or regulator's: with its reason and reference
+    RECOVERY = "recovery"  # a lost account's whole holding to the same person's new one
+
+
+def subscription_problem(terms: SubscriptionTerms) -> str | None:
+    if terms.price <= 0:
+        return "the price must be positive"
+    if not 0 <= terms.fee_bps <= MAX_FEE_BPS:
+        return f"the subscription fee is 0 to {MAX_FEE_BPS} basis points"
+    if terms.minimum <= 0:
+        return "the subscription minimum must be positive"
+    return None
+
+
+def subscription_cost(amount: int, terms: SubscriptionTerms, precision: int) -> tuple[int, int]:
+    """(cost, fee) in quote units of subscribing `amount` token units: each rounded up, so
+    that splitting a subscription never makes it cheaper."""
+    whole: int = 10**precision
+    cost = -(-amount * terms.price // whole)
+    return cost, -(-cost * terms.fee_bps // MAX_FEE_BPS)
+
+
+def cash_value(units: int, price: int, precision: int) -> int:
+    """What the issuer pays for `units` of its token at `price` quote units per whole token,
+    rounded down: a redemption is never paid more than it is worth."""
+    whole: int = 10**precision
+    return units * price // whole
+
+
 def terms_problem(terms: RwaTerms) -> str | None:
     """Why a token's terms cannot be accepted, or None."""
     if terms.issuer not in ISSUER_TREASURIES:

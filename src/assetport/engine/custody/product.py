@@ -29,16 +29,18 @@ from assetport.engine.custody import address_book, withdrawals
 from assetport.engine.custody.deposits import credit_deposit
 from assetport.engine.custody.section import CustodySection, restore_into, section_of
 from assetport.engine.custody.state import CustodyState, Withdrawal
+from assetport.engine.holder_gate import HolderGate
 from assetport.engine.ledger import Ledger
 
 
 class CustodyProduct:
     name = "custody"
 
-    def __init__(self, ctx: Context, ledger: Ledger, assets: Assets) -> None:
+    def __init__(self, ctx: Context, ledger: Ledger, assets: Assets, gate: HolderGate) -> None:
         self.ctx = ctx
         self.ledger = ledger
         self.assets = assets
+        self.gate = gate
         self.state = CustodyState()
 
     def handlers(self) -> Mapping[type[Command], Callable[[Any], None]]:
@@ -50,7 +52,7 @@ class CustodyProduct:
             AddWithdrawalAddress: partial(address_book.add_address, s, ctx),
             RemoveWithdrawalAddress: partial(address_book.remove_address, s, ctx),
             SetWithdrawalRiskHold: partial(address_book.set_risk_hold, s, ctx),
-            RequestWithdrawal: partial(withdrawals.request, s, ctx, ledger, assets),
+            RequestWithdrawal: partial(withdrawals.request, s, ctx, ledger, assets, self.gate),
             ApproveWithdrawal: partial(withdrawals.approve, s, ctx),
             RejectWithdrawal: partial(withdrawals.reject, s, ctx, ledger),
             CancelWithdrawal: partial(withdrawals.cancel, s, ctx, ledger),

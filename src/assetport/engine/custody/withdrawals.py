@@ -38,6 +38,7 @@ from assetport.domain.units import MAX_AMOUNT
 from assetport.engine.assets import Assets
 from assetport.engine.context import Context
 from assetport.engine.custody.state import CustodyState, Withdrawal
+from assetport.engine.holder_gate import HolderGate
 from assetport.engine.ledger import Ledger, Posting
 
 _S = WithdrawalStatus
@@ -70,10 +71,13 @@ def set_policy(state: CustodyState, ctx: Context, cmd: SetCustodyPolicy) -> None
     return None
 
 
-def request(
-    state: CustodyState, ctx: Context, ledger: Ledger, assets: Assets, cmd: RequestWithdrawal
-) -> None:
+def request(state: CustodyState, ctx: Context, ledger: Ledger, assets: Assets, gate: HolderGate,
+            cmd: RequestWithdrawal) -> None:  # fmt: skip
     reason = _request_problem(state, ctx, ledger, assets, cmd)
+    if reason is None:
+        # A permissioned token leaves for an address no rule can check: only if its
+        # issuer allows it, and never in its lock-up.
+        reason = gate.withdrawal_problem(cmd.asset, ctx.time)
     if reason is not None:
         return ctx.reject(reason, account=cmd.account)
     rules = state.rules[(cmd.asset, cmd.network)]

@@ -18,16 +18,18 @@ from assetport.domain.units import MAX_AMOUNT
 from assetport.engine.assets import Assets
 from assetport.engine.context import Context
 from assetport.engine.funds.section import FundsSection
+from assetport.engine.holder_gate import HolderGate
 from assetport.engine.ledger import Ledger, Posting
 
 
 class FundsProduct:
     name = "funds"
 
-    def __init__(self, ctx: Context, ledger: Ledger, assets: Assets) -> None:
+    def __init__(self, ctx: Context, ledger: Ledger, assets: Assets, gate: HolderGate) -> None:
         self.ctx = ctx
         self.ledger = ledger
         self.assets = assets
+        self.gate = gate
         self.posting = Posting()
         # reference -> (kind, account, asset, amount) of every transfer applied
         self.transfers: dict[str, tuple[str, int, str, int]] = {}
@@ -60,6 +62,13 @@ class FundsProduct:
         supply = -ledger.free(EXTERNAL_ACCOUNT, cmd.asset)
         if cmd.amount > MAX_AMOUNT - supply:
             return ctx.reject(RejectReason.AMOUNT_TOO_LARGE, account=cmd.account)
+        # An operator's deposit of a real-world-asset token is issuance by another name:
+        # held to the attested reserve like a mint.
+        if not self.assets.may_enter(cmd.asset, cmd.amount, supply):
+            return ctx.reject(RejectReason.EXCEEDS_RESERVE, account=cmd.account)
+        reason = self.gate.delivery_problem(cmd.account, cmd.asset, cmd.amount)
+        if reason is not None:
+            return ctx.reject(reason, account=cmd.account)
         posting = self.posting
         posting.add(ledger.balance(EXTERNAL_ACCOUNT, cmd.asset), -cmd.amount, 0)
         posting.add(ledger.balance(cmd.account, cmd.asset), cmd.amount, 0)

@@ -51,7 +51,7 @@ def set_terms(state: IssuanceState, ctx: Context, assets: Assets, cmd: SetRwaTer
 
 
 def record_attestation(
-    state: IssuanceState, ctx: Context, ledger: Ledger, cmd: RecordAttestation
+    state: IssuanceState, ctx: Context, ledger: Ledger, assets: Assets, cmd: RecordAttestation
 ) -> None:
     statement = cmd.attestation.statement
     terms = state.terms.get(statement.asset)
@@ -72,9 +72,13 @@ def record_attestation(
     # Last: the one costly check, on a statement otherwise sound.
     if not signature_is_valid(cmd.attestation, public_key):
         return ctx.reject(RejectReason.BAD_ATTESTATION_SIGNATURE, account=terms.issuer)
+    # What was delivered or retired before this count is no longer in its lots.
     state.reserves[statement.asset] = Reserve(
         statement.total_units, statement.attestor, statement.as_of_us, ctx.seq
     )
+    state.lots[statement.asset] = {lot.serial: lot.units for lot in statement.lots}
+    state.used.pop(statement.asset, None)
+    assets.reserve_caps[statement.asset] = statement.total_units
     state.touched = True
     supply = -ledger.free(EXTERNAL_ACCOUNT, statement.asset)
     ctx.events.append(ReserveAttested(ctx.seq, ctx.time, cmd.attestation, supply))

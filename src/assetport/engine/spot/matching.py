@@ -29,6 +29,7 @@ TRADING: Final = MarketStatus.TRADING
 _DONE: Final = "done"
 _OPEN: Final = "open"
 _SELF_TRADE: Final = "self-trade"
+_REFUSED: Final = "refused"  # the taker may not receive the permissioned token
 
 
 def walk(
@@ -93,7 +94,7 @@ def execute(s: SpotState, m: MarketState, order: Order, registered: bool) -> Non
         if registered:
             unregister(s, m, order)
         fill(s, m, order)
-    elif outcome is _SELF_TRADE:
+    elif outcome is _SELF_TRADE or outcome is _REFUSED:
         expire(s, m, order, registered, in_match=True)
     elif order.price and order.time_in_force is GTC:
         order.visible = min(order.iceberg_qty or order.quantity, order.quantity - order.executed)
@@ -120,6 +121,9 @@ def _match(s: SpotState, m: MarketState, taker: Order) -> object:
     account = taker.account
     stp = taker.stp_mode
     by_quote = taker.quote_quantity
+    # A permissioned base: each trade delivers it only to a buyer its rules allow now.
+    gate = s.gate
+    gated = bool(gate.rules) and m.base in gate.rules
     while True:
         price = opposite.best()
         if price is None:
@@ -161,6 +165,16 @@ def _match(s: SpotState, m: MarketState, taker: Order) -> object:
                 quantity = maker.visible
                 if quantity > left:
                     quantity = left
+                if gated:
+                    buyer = taker if is_buy else maker
+                    if gate.delivery_problem(buyer.account, m.base, quantity) is not None:
+                        if is_buy:
+                            return _REFUSED
+                        # A resting buy whose account may no longer receive it ends.
+                        opposite.remove(maker)
+                        expire(s, m, maker, registered=True, in_match=True)
+                        maker = level.head
+                        continue
                 trade(s, m, opposite, taker, maker, price, quantity, is_buy)
                 left -= quantity
                 if not left:

@@ -106,6 +106,10 @@ def place_order(s: SpotState, cmd: PlaceOrder) -> RejectReason | None:
         return reason
     if cid and (account, cid) in s.client_ids:
         return RejectReason.DUPLICATE_ORDER
+    if s.gate.rules:
+        reason = holder_problem(s, m, account, side, quantity)
+        if reason is not None:
+            return reason
     mine = m.open_orders.get(account)
     if mine is not None and len(mine) >= m.max_num_orders:
         return RejectReason.MAX_NUM_ORDERS
@@ -214,6 +218,23 @@ def place_order(s: SpotState, cmd: PlaceOrder) -> RejectReason | None:
         if m.last_price != last_price and m.stops.orders:
             trigger_stops(s, m)
     return None
+
+
+def holder_problem(
+    s: SpotState, m: MarketState, account: int, side: Side, quantity: int
+) -> RejectReason | None:
+    """A permissioned token's rules (engine/holder_gate.py): neither side of a market
+    trades it in its lock-up, and a buyer (a seller, for a permissioned quote) must be
+    allowed to hold what it would receive. An order sized in quote is held to the caps
+    trade by trade, in matching."""
+    gate = s.gate
+    now = s.ctx.time
+    reason = gate.movement_problem(m.base, now) or gate.movement_problem(m.quote, now)
+    if reason is not None:
+        return reason
+    if side is BUY:
+        return gate.delivery_problem(account, m.base, quantity)
+    return gate.delivery_problem(account, m.quote, 0)
 
 
 def _hold_for_buy(m: MarketState, cmd: PlaceOrder, account: int, stp: SelfTradePrevention) -> int:

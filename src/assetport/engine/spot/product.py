@@ -26,6 +26,7 @@ from assetport.domain.orders import Side
 from assetport.domain.results import RejectReason
 from assetport.engine.assets import Assets
 from assetport.engine.context import Context
+from assetport.engine.holder_gate import HolderGate
 from assetport.engine.ledger import Ledger
 from assetport.engine.spot import admin, cancels, dust, placing
 from assetport.engine.spot.checks import check_order
@@ -40,8 +41,8 @@ from assetport.engine.spot.state import SpotState
 class SpotProduct:
     name = "spot"
 
-    def __init__(self, ctx: Context, ledger: Ledger, assets: Assets) -> None:
-        self.state = SpotState(ctx, ledger, assets)
+    def __init__(self, ctx: Context, ledger: Ledger, assets: Assets, gate: HolderGate) -> None:
+        self.state = SpotState(ctx, ledger, assets, gate)
 
     # ------------------------------------------------------------ applying commands
 

@@ -5,15 +5,18 @@ it reuses for every move of money."""
 
 from assetport.engine.assets import Assets
 from assetport.engine.context import Context
+from assetport.engine.holder_gate import HolderGate
 from assetport.engine.ledger import Ledger, Posting
 from assetport.engine.spot.market import MarketState
 
 
 class SpotState:
-    def __init__(self, ctx: Context, ledger: Ledger, assets: Assets) -> None:
+    def __init__(self, ctx: Context, ledger: Ledger, assets: Assets, gate: HolderGate) -> None:
         self.ctx = ctx
         self.ledger = ledger
         self.assets = assets
+        # The holder rules of permissioned tokens: asked only in a market trading one.
+        self.gate = gate
         self.posting = Posting()
         self.markets: dict[str, MarketState] = {}
         # (account, client order id) -> order id, for every open order that has one.

@@ -1,0 +1,1 @@
+"""Permissioned holding: the accounts' identities, each token's holder rules, frozen holdings."""
