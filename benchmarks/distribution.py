@@ -14,12 +14,30 @@ import random
 import resource
 import time
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from assetport.domain.accounts import FIRST_USER_ACCOUNT
 from assetport.domain.assets import AssetKind
-from assetport.domain.commands import Command, Deposit, Distribute, ListAsset, SetRwaTerms
+from assetport.domain.commands import (
+    Command,
+    Deposit,
+    Distribute,
+    ListAsset,
+    MintRwa,
+    RecordAttestation,
+    RegisterAttestor,
+    SetRwaTerms,
+    TransferRwa,
+)
 from assetport.domain.events import CommandRejected, DistributionPaid
+from assetport.domain.issuance.attestations import (
+    ReserveLot,
+    ReserveStatement,
+    public_key_hex,
+    sign,
+)
 from assetport.domain.issuance.distributions import pro_rata
-from assetport.domain.issuance.terms import RedemptionTerms, RwaKind, RwaTerms
+from assetport.domain.issuance.terms import RedemptionTerms, RwaKind, RwaTerms, TransferKind
 from assetport.engine.engine import Engine
 
 ISSUER = 150
@@ -47,8 +65,17 @@ def main() -> None:
     do(ListAsset("BLDG", 0, AssetKind.RWA_TOKEN, ISSUER))
     do(SetRwaTerms(TERMS))
     holdings = [(FIRST_USER_ACCOUNT + i, rng.randint(1, 10_000)) for i in range(args.holders)]
+    # The trust's title backs every share; the issuer places them with the holders.
+    issued = sum(shares for _, shares in holdings)
+    key = Ed25519PrivateKey.generate()
+    do(RegisterAttestor(ISSUER, "registry", public_key_hex(key)))
+    title = ReserveLot("TITLE-2026-1234", "Haeundae Tower, all shares", "Land registry", issued)
+    statement = ReserveStatement("BLDG", "registry", 1_764_900_000_000_000, (title,), issued)
+    do(RecordAttestation(sign(statement, key)))
+    do(MintRwa("BLDG", issued, "shares"))
     for account, shares in holdings:
-        do(Deposit(account, "BLDG", shares, f"shares-{account}"))
+        do(TransferRwa(ISSUER, "BLDG", ISSUER, account, shares, TransferKind.ALLOCATION, "",
+                       f"shares-{account}"))  # fmt: skip
     rent = 987_654_321  # KRW
     do(Deposit(ISSUER, "KRW", rent, "rent-2026-12"))
 

@@ -11,6 +11,11 @@ percentiles). The fills, volume and live orders are checked against the generato
 figures; the last line printed is one JSON object.
 
     python benchmarks/engine_replay.py --ops 1000000 --seed 42
+    python benchmarks/engine_replay.py --permissioned   # KGLD under holder rules
+
+`--permissioned` lists KGLD as a real-world-asset token under holder rules (KYC level 2 in
+Korea, a per-holder cap), every account verified: each order and each trade asks the holder
+gate (engine/holder_gate.py), and nothing is refused, so the figures must match.
 """
 
 import argparse
@@ -23,17 +28,36 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from assetport.domain.accounts import FIRST_USER_ACCOUNT
+from assetport.domain.assets import AssetKind
 from assetport.domain.commands import (
     CancelOrder,
     Command,
     Deposit,
     ListAsset,
     ListMarket,
+    MintRwa,
     PlaceOrder,
+    RecordAttestation,
+    RegisterAttestor,
+    SetAccountIdentity,
+    SetHolderRules,
     SetMarketFeeAsset,
+    SetRwaTerms,
+    TransferRwa,
 )
 from assetport.domain.events import TradeExecuted
+from assetport.domain.identities import AccountIdentity
+from assetport.domain.issuance.attestations import (
+    ReserveLot,
+    ReserveStatement,
+    public_key_hex,
+    sign,
+)
+from assetport.domain.issuance.holders import HolderRules
+from assetport.domain.issuance.terms import RedemptionTerms, RwaKind, RwaTerms, TransferKind
 from assetport.domain.markets import FeeAsset, Market
 from assetport.domain.orders import OrderType, SelfTradePrevention, Side, TimeInForce
 from assetport.engine.engine import Engine
@@ -60,6 +84,33 @@ def load_workload_module() -> object:
 
 # The market's fee rule (`--fee-asset`).
 FEE_ASSET = FeeAsset.RECEIVED
+# KGLD under holder rules (`--permissioned`).
+PERMISSIONED = False
+ISSUER = 101
+SEED_KGLD = 10**12  # per account
+
+
+def permissioned_setup() -> list[Command]:
+    """KGLD issued against one attested lot, placed with every account, each verified."""
+    key = Ed25519PrivateKey.generate()
+    issued = SEED_KGLD * ACCOUNTS
+    lot = ReserveLot("BENCH-1", "the benchmark's vault", "vault", issued)
+    terms = RwaTerms("KGLD", ISSUER, RwaKind.ENERGY, "1 benchmark unit", "custodian", "vault",
+                     RedemptionTerms(minimum=1))  # fmt: skip
+    rules = HolderRules("KGLD", min_kyc_level=2, countries_allowed=("KR",), max_per_holder=issued)
+    commands: list[Command] = [
+        RegisterAttestor(ISSUER, "bench", public_key_hex(key)),
+        SetRwaTerms(terms),
+        RecordAttestation(sign(ReserveStatement("KGLD", "bench", 1, (lot,), issued), key)),
+        MintRwa("KGLD", issued, "bench"),
+        SetHolderRules(ISSUER, rules),
+    ]
+    for i in range(ACCOUNTS):
+        account = FIRST_ACCOUNT + i
+        commands.append(SetAccountIdentity(account, AccountIdentity(2, "KR")))
+        commands.append(TransferRwa(ISSUER, "KGLD", ISSUER, account, SEED_KGLD,
+                                    TransferKind.ALLOCATION, "", f"seed-{account}"))  # fmt: skip
+    return commands
 
 
 def setup_commands() -> list[Command]:
@@ -80,16 +131,24 @@ def setup_commands() -> list[Command]:
     )
     commands: list[Command] = [
         ListAsset("KRW", 0),
-        ListAsset("KGLD", 4),
+        ListAsset(
+            "KGLD",
+            4,
+            AssetKind.RWA_TOKEN if PERMISSIONED else AssetKind.COIN,
+            ISSUER if PERMISSIONED else None,
+        ),
         ListMarket(market),
     ]
+    if PERMISSIONED:
+        commands += permissioned_setup()
     if FEE_ASSET is FeeAsset.QUOTE:
         # Buyers pay in KRW, holding their fee with the order (engine/spot/quote_fees.py).
         commands.append(SetMarketFeeAsset(SYMBOL, FeeAsset.QUOTE))
     for i in range(ACCOUNTS):
         account = FIRST_ACCOUNT + i
         commands.append(Deposit(account, "KRW", 10**15, f"seed-krw-{account}"))
-        commands.append(Deposit(account, "KGLD", 10**12, f"seed-kgld-{account}"))
+        if not PERMISSIONED:
+            commands.append(Deposit(account, "KGLD", SEED_KGLD, f"seed-kgld-{account}"))
     return commands
 
 
@@ -187,9 +246,15 @@ def main() -> None:
         default=FeeAsset.RECEIVED.value,
         help="the market's fee rule: RECEIVED (Binance's) or QUOTE (buyers pay in KRW)",
     )
+    parser.add_argument(
+        "--permissioned",
+        action="store_true",
+        help="KGLD under holder rules: every order and trade asks the gate",
+    )
     args = parser.parse_args()
-    global FEE_ASSET
+    global FEE_ASSET, PERMISSIONED
     FEE_ASSET = FeeAsset(args.fee_asset)
+    PERMISSIONED = args.permissioned
 
     workload = load_workload_module()
     stats: dict[str, int] = {}
@@ -207,6 +272,7 @@ def main() -> None:
         "ops": args.ops,
         "seed": args.seed,
         "fee_asset": FEE_ASSET.value,
+        "permissioned": PERMISSIONED,
         "ops_per_s": round(args.ops / elapsed),
         "p50_us": percentile(latencies, 0.50),
         "p99_us": percentile(latencies, 0.99),

@@ -11,6 +11,8 @@ assetport admin --data-dir D stp SYMBOL DEFAULT_STP [--allow-none]
 assetport admin --data-dir D apikey create USER_ID [--ed25519-public-key FILE]
     [--permissions read,trade] [--ip-allow CIDR...]
 assetport admin --data-dir D operator add|remove NAME | list
+assetport admin --data-dir D issuer-agent add ISSUER NAME | remove NAME | list
+assetport admin --data-dir D document FILE [--name NAME]
 assetport admin --data-dir D custody withdrawals | report [--csv] | reserves | sweeps | status
 assetport admin --data-dir D custody refills
 assetport admin --data-dir D custody approve|reject ID [--reason R] [--token T]
@@ -47,7 +49,13 @@ from assetport.domain.orders import SelfTradePrevention
 from assetport.domain.proof_of_reserves import verify as por_verify
 from assetport.domain.proof_of_reserves.tree import NegativeBalance
 from assetport.engine.engine import Engine
-from assetport.issuance_cli import ToolError, add_attest_parser, run_attest
+from assetport.issuance_cli import (
+    ToolError,
+    add_attest_parser,
+    run_attest,
+    run_document,
+    run_issuer_agents,
+)
 from assetport.issuance_cli import add_admin_parser as add_issuance_admin
 from assetport.issuance_cli import admin_request as issuance_request
 from assetport.journal.errors import JournalCorrupted
@@ -483,6 +491,10 @@ def _admin(args: argparse.Namespace) -> int:
 
     if args.admin_command == "operator":
         return _operators(args)
+    if args.admin_command == "issuer-agent":
+        return run_issuer_agents(args, _existing_data_dir(args.data_dir))
+    if args.admin_command == "document":
+        return run_document(args, _existing_data_dir(args.data_dir))
     if args.admin_command == "custody":
         path, body, token = _custody_request(args)
         try:

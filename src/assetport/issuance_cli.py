@@ -18,6 +18,11 @@ issuer's steps on a running server.
     assetport admin --data-dir D issuance transfer ASSET SOURCE TARGET AMOUNT
                                           allocation|forced|recovery [--reason R] [--ref R]
     assetport admin --data-dir D issuance holders ASSET [--from ACCOUNT] [--limit N]
+    assetport admin --data-dir D issuer-agent add ISSUER NAME | remove NAME | list
+                                          an issuer's agents (no server: the data directory)
+    assetport admin --data-dir D document FILE [--name NAME]
+                                          keep a token's document by its SHA-256 (no
+                                          server); prints its entry for the terms
 
 The attestor's tool needs no server and no data directory: an auditor runs it on its own
 machine, with its own key, over the statement it counted.
@@ -45,6 +50,8 @@ from assetport.domain.issuance.attestations import (
     sign,
     signature_is_valid,
 )
+from assetport.edge.documents import DocumentError, DocumentStore
+from assetport.edge.issuer_agents import IssuerAgentError, IssuerAgents
 
 PREFIX = "/api/v1/admin/issuance"
 T = TypeVar("T")
@@ -95,6 +102,21 @@ def add_admin_parser(admin_commands: "argparse._SubParsersAction[Any]") -> None:
     pay.add_argument("amount")
     pay.add_argument("--ref", default=None)
     _add_holder_steps(issuance)
+    agents = admin_commands.add_parser(
+        "issuer-agent", help="an issuer's agents, who act for it with their own tokens"
+    ).add_subparsers(dest="agent_command", required=True)
+    add = agents.add_parser("add", help="add an agent of ISSUER; prints its token once")
+    add.add_argument("issuer", type=int, help="the issuer's treasury account (100-499)")
+    add.add_argument("name")
+    agents.add_parser("remove", help="remove an agent: its token stops working").add_argument(
+        "name"
+    )
+    agents.add_parser("list", help="the agents, by issuer")
+    document = admin_commands.add_parser(
+        "document", help="keep a token's document (terms, prospectus) by its SHA-256"
+    )
+    document.add_argument("file", type=Path)
+    document.add_argument("--name", default=None, help="its name in the terms (the file's)")
 
 
 def _add_holder_steps(issuance: "argparse._SubParsersAction[Any]") -> None:
@@ -167,6 +189,45 @@ def run_attest(args: argparse.Namespace) -> int:
         return 0
     print("FAILED: the signature does not verify with that key")
     return 1
+
+
+def run_issuer_agents(args: argparse.Namespace, data_dir: Path) -> int:
+    """`admin issuer-agent ...`: the agents live in the data directory, which the running
+    server reads at each request, so no server is needed and a change counts at once."""
+    agents = IssuerAgents.open(data_dir)
+    try:
+        if args.agent_command == "add":
+            token = agents.add(args.issuer, args.name)
+            print(f"agent {args.name} of issuer {args.issuer} added; its token (shown this "
+                  "once, keep it secret):")  # fmt: skip
+            print(token)
+        elif args.agent_command == "remove":
+            agents.remove(args.name)
+            print(f"agent {args.name} removed")
+        else:
+            listed = [
+                {"name": agent.name, "issuer": agent.issuer, "added_at_ms": agent.added_at_ms}
+                for agent in agents.registered()
+            ]
+            print(json.dumps(listed, indent=2))
+    except IssuerAgentError as exc:
+        raise ToolError(str(exc)) from exc
+    return 0
+
+
+def run_document(args: argparse.Namespace, data_dir: Path) -> int:
+    """`admin document FILE`: the file kept in the data directory under its SHA-256, which
+    the server serves at /api/v1/assets/documents/<sha256>; prints the terms' entry."""
+    try:
+        data = args.file.read_bytes()
+    except OSError as exc:
+        raise ToolError(f"cannot read {args.file}: {exc.strerror}") from None
+    try:
+        digest = DocumentStore(data_dir).put(data)
+    except DocumentError as exc:
+        raise ToolError(f"{args.file}: {exc}") from None
+    print(json.dumps({"name": args.name or args.file.name, "sha256": digest}))
+    return 0
 
 
 def admin_request(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:

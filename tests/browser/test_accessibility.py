@@ -33,6 +33,10 @@ VISITOR_PAGES = {
     "reset": ("/reset-password", "#reset-request-form"),
     "reset-form": ("/reset-password#token=an-expired-link", "#reset-form"),
     "mail": ("/sandbox/mail", "#mail-refresh"),
+    # The issuance pages (the token pages with their bars, forms and console are checked with
+    # tokens issued in test_issuance_pages.py): the list and the console asking for its token.
+    "assets": ("/assets", "#assets-none, #assets-table"),
+    "issuer": ("/issuer", "#admin-token"),
 }
 USER_PAGES = {
     "account": ("/account", "#profile-email"),

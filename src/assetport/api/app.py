@@ -25,9 +25,11 @@ from assetport.api.gateway import Gateway
 from assetport.api.http import Endpoint, Security, respond
 from assetport.api.openapi import openapi_document
 from assetport.api.rest_admin import EmailVerifier, admin_routes
-from assetport.api.rest_issuance import ISSUANCE_ENDPOINTS, issuance_query_routes
+from assetport.api.rest_documents import document_routes
+from assetport.api.rest_issuance import issuance_routes
 from assetport.api.security_headers import SECURITY_HEADERS
 from assetport.api.ws_routes import Realtime, realtime
+from assetport.edge.issuer_agents import IssuerAgents
 from assetport.edge.keys import AdminToken
 from assetport.edge.users import UserStore
 
@@ -48,12 +50,13 @@ def create_app(
     live: Realtime | None = None,
     verifier: EmailVerifier | None = None,
     extra_endpoints: Sequence[Endpoint] = (),
+    issuer_agents: IssuerAgents | None = None,
 ) -> Starlette:
     """The ASGI app: REST (with the faces' own Binance-style endpoints, `extra_endpoints`:
-    the wallet's custody endpoints), the operator endpoints, the market streams. The
-    WebSocket API's connections are served by `ws_server` (`live.ws_api`), below the ASGI
-    layer."""
-    routes: list[BaseRoute] = []
+    the wallet's custody endpoints), the operator endpoints (the issuer's also open to the
+    tokens of `issuer_agents`), the market streams. The WebSocket API's connections are
+    served by `ws_server` (`live.ws_api`), below the ASGI layer."""
+    routes: list[BaseRoute] = [*document_routes(gateway)]
     live = live if live is not None else realtime(gateway)
     endpoints = (*REST_ENDPOINTS, *live.endpoints, *extra_endpoints)
     by_path: dict[str, dict[str, Endpoint]] = {}
@@ -61,8 +64,8 @@ def create_app(
         by_path.setdefault(endpoint.path, {})[endpoint.method] = endpoint
     for path, methods in by_path.items():
         routes.append(Route(path, _dispatch(gateway, methods), methods=list(methods)))
-    routes.extend(admin_routes(gateway, users, admin_token, verifier, ISSUANCE_ENDPOINTS))
-    routes.extend(issuance_query_routes(gateway, users, admin_token))
+    routes.extend(admin_routes(gateway, users, admin_token, verifier))
+    routes.extend(issuance_routes(gateway, users, admin_token, issuer_agents))
     routes.extend(live.routes)
     # Listings change at run time: the document is made again when the markets have.
     encoded: dict[tuple[str, ...], bytes] = {}

@@ -376,7 +376,7 @@ WITHDRAWAL_NOT_ALLOWED_NOW: Final = ErrorSpec(
     -7028, "The withdrawal cannot do that from its current status.", 409
 )
 ALREADY_APPROVED: Final = ErrorSpec(-7029, "This operator approved the withdrawal already.", 409)
-# Issuance (domain/issuance/): -7060..-7079.
+# Issuance (domain/issuance/): -7060..-7081.
 NOT_AN_RWA_TOKEN: Final = ErrorSpec(
     -7060, "This asset is not a real-world-asset token of that issuer with terms set."
 )
@@ -420,6 +420,11 @@ NOT_FROZEN: Final = ErrorSpec(-7077, "Less than that is frozen in this holding."
 UNKNOWN_RWA_TOKEN: Final = ErrorSpec(-7060, "This asset is not a real-world-asset token.", 404)
 UNKNOWN_ATTESTATION: Final = ErrorSpec(-7078, "No such attestation of this asset.", 404)
 UNKNOWN_CERTIFICATE: Final = ErrorSpec(-7079, "Unknown retirement certificate.", 404)
+UNKNOWN_DOCUMENT: Final = ErrorSpec(-7081, "There is no document with that SHA-256 here.", 404)
+# An issuer agent's token (edge/issuer_agents.py) on another issuer's token or treasury.
+NOT_THE_AGENTS_ISSUER: Final = ErrorSpec(
+    -7080, "An issuer's agent acts for its own issuer only: this token or issuer is another's.", 403
+)
 # The wallet endpoints (custody/rest_capital.py): Binance's own wallet codes where it has one.
 UNKNOWN_COIN: Final = ErrorSpec(-4018, "We don't have this asset.")
 # Binance's -4047 text, copied as it is; the 7-day window of withdrawOrderId is said in ours.

@@ -22,6 +22,7 @@ from assetport.api.ratelimit import RateLimiter
 from assetport.domain.commands import Command
 from assetport.domain.events import AssetListed, Event, MarketListed
 from assetport.domain.orders import Side
+from assetport.edge.documents import DocumentStore
 from assetport.edge.keys import KeyStore
 from assetport.edge.sessions import SessionCheck
 from assetport.marketdata.hub import MarketData
@@ -91,6 +92,8 @@ class Gateway:
         # The published proof-of-reserves build (`assetport por build --out`), served by
         # api/rest_reserves.py; None serves none.
         self.reserves_dir: Path | None = None
+        # The tokens' documents, kept by their hash (edge/documents.py): api/rest_documents.py.
+        self.documents: DocumentStore | None = None
         # Called with (seq, command, events, order changes) per command: user data streams.
         self.listeners: list[ChangeListener] = []
         # Called with {stream name: [payload, ...]} as market data is published.

@@ -1,9 +1,12 @@
 """Operator endpoints under /api/v1/admin: users, API keys, deposits, withdrawals, market
 status and fees. Binance has no equivalent; the style (JSON errors with code and msg) is the
 same. Every call carries the admin token kept in the data directory
-(`Authorization: Bearer <token>`); the `assetport admin` command reads it from there.
+(`Authorization: Bearer <token>`); the `assetport admin` command reads it from there. The
+issuer endpoints (`rest_issuance.py`) also take an issuer agent's own token
+(`edge/issuer_agents.py`): the call then knows the agent, and acts for its issuer alone.
 """
 
+import asyncio
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
@@ -32,6 +35,7 @@ from assetport.domain.markets import MarketStatus, allowed_stp_modes
 from assetport.domain.orders import SelfTradePrevention
 from assetport.domain.results import RejectReason
 from assetport.edge import bounded_json
+from assetport.edge.issuer_agents import IssuerAgent, IssuerAgents
 from assetport.edge.keys import AdminToken, KeyStoreError, Permission
 from assetport.edge.users import UserError, UserStore
 
@@ -40,10 +44,18 @@ AdminHandler = Callable[["AdminCall"], Awaitable[Any]]
 
 
 class AdminCall:
-    def __init__(self, gateway: Gateway, users: UserStore, body: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        gateway: Gateway,
+        users: UserStore,
+        body: dict[str, Any],
+        agent: IssuerAgent | None = None,
+    ) -> None:
         self.gateway = gateway
         self.users = users
         self.body = body
+        # Who sent it: an issuer's agent, or None for the platform's operator (admin token).
+        self.agent = agent
 
     def text(self, name: str) -> str:
         value = self.body.get(name)
@@ -276,34 +288,53 @@ def admin_routes(
     users: UserStore,
     token: AdminToken,
     verifier: EmailVerifier | None = None,
-    more: tuple[tuple[str, AdminHandler], ...] = (),
 ) -> list[Route]:
-    """The operator endpoints, with `more` of them (issuance's, which build on `AdminCall`)."""
-    endpoints = [*ADMIN_ENDPOINTS, *more]
+    """The operator endpoints (issuance's, which build on `AdminCall` and also take an
+    issuer agent's token, are `rest_issuance.issuance_routes`)."""
+    endpoints = list(ADMIN_ENDPOINTS)
     if verifier is not None:
         endpoints.append(("/api/v1/admin/accounts/verify", verify_email_endpoint(verifier)))
     return [admin_route(path, handler, gateway, users, token) for path, handler in endpoints]
 
 
 def admin_route(
-    path: str, handler: AdminHandler, gateway: Gateway, users: UserStore, token: AdminToken
+    path: str,
+    handler: AdminHandler,
+    gateway: Gateway,
+    users: UserStore,
+    token: AdminToken,
+    agents: IssuerAgents | None = None,
 ) -> Route:
-    """One operator endpoint: the admin token, the JSON body, the answer or the error."""
+    """One operator endpoint: the admin token (or, given `agents`, an issuer agent's
+    token), the JSON body, the answer or the error."""
 
     async def endpoint(request: Request) -> Response:
         try:
-            header = request.headers.get("authorization", "")
-            if not token.check(header.removeprefix("Bearer ").strip()):
-                raise errors.UNAUTHORIZED.error()
+            agent = await _caller(request, token, agents)
             try:
                 body = bounded_json.decode(await request.body() or b"{}")
             except msgspec.DecodeError as exc:
                 raise errors.BODY_NOT_JSON.error() from exc
             if not isinstance(body, dict):
                 raise errors.BODY_NOT_OBJECT.error()
-            result = await handler(AdminCall(gateway, users, body))
+            result = await handler(AdminCall(gateway, users, body, agent))
             return Response(msgspec.json.encode(result), 200, media_type=JSON)
         except ApiError as error:
             return Response(error.body(), error.http_status, media_type=JSON)
 
     return Route(path, endpoint, methods=["POST"])
+
+
+async def _caller(
+    request: Request, token: AdminToken, agents: IssuerAgents | None
+) -> IssuerAgent | None:
+    """Who sent the request: None for the admin token, else the issuer agent whose token
+    it is; anyone else is refused (401). The agents' file is read at each request (off the
+    event loop), so an agent removed is refused at once."""
+    given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+    if token.check(given):
+        return None
+    agent = None if agents is None else await asyncio.to_thread(agents.authenticate, given)
+    if agent is None:
+        raise errors.UNAUTHORIZED.error()
+    return agent

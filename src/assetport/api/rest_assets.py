@@ -207,6 +207,7 @@ def _redemption(record: RedemptionRecord, markets: Markets) -> dict[str, Any]:
         "cash": markets.amount(paid, record.cash) if paid else None,
         "reason": record.reason,
         "clientRef": record.ref,
+        "agent": record.agent or None,  # the issuer's agent who confirmed or rejected it
     }
 
 
@@ -262,6 +263,7 @@ def _action(record: IssuerActionRecord, markets: Markets) -> dict[str, Any]:
         "frozen": None if record.frozen is None else markets.amount(asset, record.frozen),
         "reason": record.reason,
         "ref": record.ref or None,
+        "agent": record.agent or None,  # the issuer's agent who did it (null: the platform)
     }
 
 

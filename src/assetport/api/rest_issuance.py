@@ -1,14 +1,20 @@
-"""The issuers' operator endpoints under /api/v1/admin/issuance (docs/issuance.md), behind
-the admin token like the other operator endpoints: register an attestor's key, set a
-token's terms and its subscription terms, record a signed reserve attestation, mint into
-the treasury (never past the reserve), burn, fund the treasury (rent or royalties collected
-off the platform), pay a distribution to every holder, work the redemptions (the pending
-ones, confirm with bars and cash, reject), move tokens on the issuer's word (allocation,
-forced transfer, recovery), read the holder register, set who may hold a permissioned token
-(holder rules) and freeze or release a holding, and record what compliance verified of an
-account (`/api/v1/admin/identity`: its KYC level and country). Amounts are decimal strings in
-the asset's precision, but an attestation's, which is what the attestor signed: integer
-units, as signed.
+"""The issuers' operator endpoints under /api/v1/admin/issuance (docs/issuance.md):
+register an attestor's key, set a token's terms and its subscription terms, record a signed
+reserve attestation, mint into the treasury (never past the reserve), burn, fund the
+treasury (rent or royalties collected off the platform), pay a distribution to every
+holder, work the redemptions (the pending ones, confirm with bars and cash, reject), move
+tokens on the issuer's word (allocation, forced transfer, recovery), read the holder
+register, set who may hold a permissioned token (holder rules) and freeze or release a
+holding, and record what compliance verified of an account (`/api/v1/admin/identity`: its
+KYC level and country). Amounts are decimal strings in the asset's precision, but an
+attestation's, which is what the attestor signed: integer units, as signed.
+
+Who may call them: the platform's operator with the admin token, for every issuer; or an
+issuer's agent with its own token (`edge/issuer_agents.py`), for its issuer alone: a token,
+a treasury or a redemption of another issuer is refused (-7080, 403) before anything is
+sent, its reads show its issuer's tokens only, and each command it sends carries its name
+(`agent`), which the holder is shown. What compliance verified of an account stays the
+platform's: `/api/v1/admin/identity` takes the admin token only.
 
 The two reads (`/redemptions`, `/holders`) answer a GET with their parameters in the query
 as well as a POST with a JSON body (what `assetport admin issuance` sends).
@@ -62,6 +68,7 @@ from assetport.domain.issuance.attestations import Attestation
 from assetport.domain.issuance.holders import HolderRules
 from assetport.domain.issuance.redemptions import RedemptionStatus
 from assetport.domain.issuance.terms import MAX_FEE_BPS, RwaTerms, SubscriptionTerms, TransferKind
+from assetport.edge.issuer_agents import IssuerAgents
 from assetport.edge.keys import AdminToken
 from assetport.edge.users import UserStore
 from assetport.store.history import History, RedemptionRecord
@@ -90,6 +97,25 @@ def _issuer(call: AdminCall) -> int:
     return value
 
 
+def _agent(call: AdminCall) -> str:
+    """The name a command carries: the agent's, or "" for the platform's operator."""
+    return "" if call.agent is None else call.agent.name
+
+
+def _acts_for(call: AdminCall, issuer: int | None) -> None:
+    """An issuer's agent acts for its own issuer only: refused (403) before anything is
+    sent. The admin token acts for every issuer."""
+    if call.agent is not None and call.agent.issuer != issuer:
+        raise errors.NOT_THE_AGENTS_ISSUER.error()
+
+
+def _acts_on(call: AdminCall, asset: str) -> None:
+    """`_acts_for` the token's issuer, as its listing names it (none for a code that is no
+    issuer's token)."""
+    listed = call.gateway.markets.assets.get(asset)
+    _acts_for(call, None if listed is None else listed.issuer)
+
+
 def _ref(call: AdminCall) -> str:
     return str(call.body.get("ref") or f"issuance-{secrets.token_hex(12)}")
 
@@ -101,20 +127,24 @@ def _one(events: list[Any], kind: type[T]) -> T | None:
 
 async def register_attestor(call: AdminCall) -> Any:
     issuer = _issuer(call)
+    _acts_for(call, issuer)
     key_id, public_key = call.text("key_id"), call.text("public_key")
-    await call.execute(RegisterAttestor(issuer, key_id, public_key))
+    await call.execute(RegisterAttestor(issuer, key_id, public_key, _agent(call)))
     return {"issuer": issuer, "key_id": key_id, "public_key": public_key}
 
 
 async def set_terms(call: AdminCall) -> Any:
     terms = _struct(call, "terms", RwaTerms)
-    await call.execute(SetRwaTerms(terms))
+    _acts_for(call, terms.issuer)
+    _acts_on(call, terms.asset)
+    await call.execute(SetRwaTerms(terms, _agent(call)))
     return {"terms": msgspec.to_builtins(terms)}
 
 
 async def record_attestation(call: AdminCall) -> Any:
     attestation = _struct(call, "attestation", Attestation)
-    events = await call.execute(RecordAttestation(attestation))
+    _acts_on(call, attestation.statement.asset)
+    events = await call.execute(RecordAttestation(attestation, _agent(call)))
     statement = attestation.statement
     markets = call.gateway.markets
     attested = _one(events, ReserveAttested)
@@ -130,8 +160,9 @@ async def record_attestation(call: AdminCall) -> Any:
 
 async def mint(call: AdminCall) -> Any:
     asset = call.text("asset")
+    _acts_on(call, asset)
     ref = _ref(call)
-    events = await call.execute(MintRwa(asset, call.amount(asset), ref))
+    events = await call.execute(MintRwa(asset, call.amount(asset), ref, _agent(call)))
     minted = _one(events, RwaMinted)
     markets = call.gateway.markets
     if minted is None:
@@ -142,8 +173,9 @@ async def mint(call: AdminCall) -> Any:
 
 async def burn(call: AdminCall) -> Any:
     asset = call.text("asset")
+    _acts_on(call, asset)
     ref = _ref(call)
-    events = await call.execute(BurnRwa(asset, call.amount(asset), ref))
+    events = await call.execute(BurnRwa(asset, call.amount(asset), ref, _agent(call)))
     burned = _one(events, RwaBurned)
     if burned is None:
         return {"asset": asset, "ref": ref, "applied": "already"}
@@ -151,6 +183,9 @@ async def burn(call: AdminCall) -> Any:
 
 
 async def fund(call: AdminCall) -> Any:
+    """Money the platform received for the issuer off the platform (rent, royalties) into
+    its treasury: the platform's operator only (a token so deposited is held to its
+    reserve like a mint)."""
     issuer = _issuer(call)
     asset = call.text("asset")
     ref = _ref(call)
@@ -160,8 +195,10 @@ async def fund(call: AdminCall) -> Any:
 
 async def distribute(call: AdminCall) -> Any:
     asset, pay_asset = call.text("asset"), call.text("pay_asset")
+    _acts_on(call, asset)
     ref = _ref(call)
-    events = await call.execute(Distribute(asset, pay_asset, call.amount(pay_asset), ref))
+    amount = call.amount(pay_asset)
+    events = await call.execute(Distribute(asset, pay_asset, amount, ref, _agent(call)))
     paid = _one(events, DistributionPaid)
     if paid is None:
         return {"asset": asset, "ref": ref, "applied": "already"}
@@ -216,6 +253,7 @@ def _decimal(call: AdminCall, name: str, asset: str, asset_name: str = "asset") 
 
 async def set_subscription_terms(call: AdminCall) -> Any:
     asset = _token(call)
+    _acts_on(call, asset)
     quote = call.text("quote")
     open_ = call.body.get("open", True)
     fee_bps = _integer(call, "fee_bps")
@@ -227,7 +265,7 @@ async def set_subscription_terms(call: AdminCall) -> Any:
         asset, quote, _decimal(call, "price", quote, "quote"), fee_bps,
         _decimal(call, "minimum", asset), open_,
     )  # fmt: skip
-    await call.execute(SetSubscriptionTerms(terms))
+    await call.execute(SetSubscriptionTerms(terms, _agent(call)))
     markets = call.gateway.markets
     return {"asset": asset, "quote": quote, "price": markets.amount(quote, terms.price),
             "fee_bps": fee_bps, "minimum": markets.amount(asset, terms.minimum),
@@ -246,18 +284,23 @@ def _redemption_json(record: RedemptionRecord, call: AdminCall) -> dict[str, Any
         "physical": record.physical,
         "status": record.status.value,
         "requested_ms": record.requested_us // 1000,
+        "agent": record.agent or None,
     }
 
 
 async def pending_redemptions(call: AdminCall) -> Any:
-    """The redemptions waiting for the issuer (of `asset`, or of every token), oldest
-    first."""
+    """The redemptions waiting for the issuer (of `asset`, or of every token: an agent's,
+    of every token of its issuer), oldest first."""
     asset = call.text("asset") if "asset" in call.body else None
     if asset is not None and asset not in call.gateway.issuance.terms:
         raise errors.NOT_AN_RWA_TOKEN.error()
+    if asset is not None:
+        _acts_on(call, asset)
+    issuer = None if call.agent is None else call.agent.issuer
     limit = _integer(call, "limit", required=False)
+    pending = RedemptionStatus.PENDING
     records = await call.gateway.from_history(
-        lambda history: history.issuance.redemptions(None, asset, RedemptionStatus.PENDING, limit)
+        lambda history: history.issuance.redemptions(None, asset, pending, limit, issuer=issuer)
     )
     return [_redemption_json(record, call) for record in records]
 
@@ -288,11 +331,14 @@ def _bars(call: AdminCall) -> tuple[str, ...]:
 
 async def confirm_redemption(call: AdminCall) -> Any:
     record = await _pending(call)
+    _acts_on(call, record.asset)
     bars = _bars(call)
     pay_asset = str(call.body.get("pay_asset") or "")
     cash_price = _decimal(call, "cash_price", pay_asset, "pay_asset") if pay_asset else 0
     issuer = call.gateway.issuance.terms[record.asset].issuer
-    command = ConfirmRedemption(issuer, record.redemption_id, bars, pay_asset, cash_price)
+    command = ConfirmRedemption(
+        issuer, record.redemption_id, bars, pay_asset, cash_price, _agent(call)
+    )
     events = await call.execute(command)
     done = _one(events, RedemptionCompleted)
     if done is None:
@@ -310,8 +356,11 @@ async def confirm_redemption(call: AdminCall) -> Any:
 
 async def reject_redemption(call: AdminCall) -> Any:
     record = await _pending(call)
+    _acts_on(call, record.asset)
     issuer = call.gateway.issuance.terms[record.asset].issuer
-    events = await call.execute(RejectRedemption(issuer, record.redemption_id, call.text("reason")))
+    events = await call.execute(
+        RejectRedemption(issuer, record.redemption_id, call.text("reason"), _agent(call))
+    )
     ended = _one(events, RedemptionEnded)
     if ended is None:
         raise errors.REDEMPTION_NOT_PENDING.error()
@@ -323,6 +372,7 @@ async def transfer(call: AdminCall) -> Any:
     (a court's order: `reason` says whose) or recovery (the whole holding, `amount` left out
     or 0, to the same person's new account)."""
     asset = _token(call)
+    _acts_on(call, asset)
     try:
         kind = TransferKind(call.text("kind"))
     except ValueError as exc:
@@ -335,7 +385,7 @@ async def transfer(call: AdminCall) -> Any:
     ref = _ref(call)
     issuer = call.gateway.issuance.terms[asset].issuer
     events = await call.execute(
-        TransferRwa(issuer, asset, source, target, amount, kind, reason, ref)
+        TransferRwa(issuer, asset, source, target, amount, kind, reason, ref, _agent(call))
     )
     moved = _one(events, RwaTransferred)
     if moved is None:
@@ -350,6 +400,7 @@ async def holders(call: AdminCall) -> Any:
     asset = call.text("asset")
     if asset not in call.gateway.issuance.supplies:
         raise errors.UNKNOWN_RWA_TOKEN.error()
+    _acts_on(call, asset)
     start = _integer(call, "from_account", required=False) or 0
     limit = _integer(call, "limit", required=False)
 
@@ -376,6 +427,7 @@ async def set_holder_rules(call: AdminCall) -> Any:
     `max_holders`, `max_per_holder` (decimal), `lockup_until_ms`, `withdrawable`; each left
     out is no limit."""
     asset = _token(call)
+    _acts_on(call, asset)
     withdrawable = call.body.get("withdrawable", True)
     if not isinstance(withdrawable, bool):
         raise errors.invalid_parameter("withdrawable")
@@ -392,23 +444,25 @@ async def set_holder_rules(call: AdminCall) -> Any:
         withdrawable,
     )
     issuer = call.gateway.issuance.terms[asset].issuer
-    await call.execute(SetHolderRules(issuer, rules))
+    await call.execute(SetHolderRules(issuer, rules, _agent(call)))
     return {"issuer": issuer, "rules": msgspec.to_builtins(rules)}
 
 
 async def _freezing(call: AdminCall, freeze: bool) -> Any:
     asset = _token(call)
+    _acts_on(call, asset)
     account = _integer(call, "user_id")
     assert account is not None
     amount = 0 if call.body.get("amount") in (None, "0") else _decimal(call, "amount", asset)
     reason = call.text("reason")
     issuer = call.gateway.issuance.terms[asset].issuer
+    agent = _agent(call)
     done: HoldingFrozen | HoldingUnfrozen | None
     if freeze:
-        events = await call.execute(FreezeHolding(issuer, account, asset, amount, reason))
+        events = await call.execute(FreezeHolding(issuer, account, asset, amount, reason, agent))
         done = _one(events, HoldingFrozen)
     else:
-        events = await call.execute(UnfreezeHolding(issuer, account, asset, amount, reason))
+        events = await call.execute(UnfreezeHolding(issuer, account, asset, amount, reason, agent))
         done = _one(events, HoldingUnfrozen)
     assert done is not None  # a refusal raised
     markets = call.gateway.markets
@@ -435,13 +489,13 @@ async def set_identity(call: AdminCall) -> Any:
     return {"user_id": account, "kyc_level": level, "country": country}
 
 
-ISSUANCE_ENDPOINTS = (
+# The issuer's steps: the admin token, or an agent's token for its own issuer.
+ISSUANCE_ENDPOINTS: Final[tuple[tuple[str, AdminHandler], ...]] = (
     (f"{PREFIX}/attestors", register_attestor),
     (f"{PREFIX}/terms", set_terms),
     (f"{PREFIX}/attestations", record_attestation),
     (f"{PREFIX}/mint", mint),
     (f"{PREFIX}/burn", burn),
-    (f"{PREFIX}/fund", fund),
     (f"{PREFIX}/distribute", distribute),
     (f"{PREFIX}/subscription-terms", set_subscription_terms),
     (f"{PREFIX}/redemptions", pending_redemptions),
@@ -452,7 +506,13 @@ ISSUANCE_ENDPOINTS = (
     (f"{PREFIX}/holder-rules", set_holder_rules),
     (f"{PREFIX}/freeze", freeze),
     (f"{PREFIX}/unfreeze", unfreeze),
+)
+# The platform's word, the admin token only: what compliance verified of an account, and
+# money the platform received for an issuer off the platform (a deposit brings units into
+# the ledger: an issuer's agent saying so is not enough).
+COMPLIANCE_ENDPOINTS: Final[tuple[tuple[str, AdminHandler], ...]] = (
     ("/api/v1/admin/identity", set_identity),
+    (f"{PREFIX}/fund", fund),
 )
 # The reads, also as GET with their parameters in the query.
 ISSUANCE_QUERIES: Final[tuple[tuple[str, AdminHandler], ...]] = (
@@ -461,12 +521,22 @@ ISSUANCE_QUERIES: Final[tuple[tuple[str, AdminHandler], ...]] = (
 )
 
 
-def issuance_query_routes(gateway: Gateway, users: UserStore, token: AdminToken) -> list[Route]:
-    """GET routes for the reads: the query's parameters are handed to the operator
-    endpoint (token, errors and all) as the JSON body a POST would carry."""
-    routes = []
+def issuance_routes(
+    gateway: Gateway, users: UserStore, token: AdminToken, agents: IssuerAgents | None = None
+) -> list[Route]:
+    """The issuer endpoints (POST), the compliance one, and GET routes for the reads: the
+    query's parameters are handed to the endpoint (tokens, errors and all) as the JSON body
+    a POST would carry. `agents`: whose tokens also open the issuer's steps (None: only the
+    admin token)."""
+    routes = [
+        admin_route(path, handler, gateway, users, token, agents)
+        for path, handler in ISSUANCE_ENDPOINTS
+    ]
+    routes += [
+        admin_route(path, handler, gateway, users, token) for path, handler in COMPLIANCE_ENDPOINTS
+    ]
     for path, handler in ISSUANCE_QUERIES:
-        answer = admin_route(path, handler, gateway, users, token).endpoint
+        answer = admin_route(path, handler, gateway, users, token, agents).endpoint
         routes.append(Route(path, _query_as_body(answer), methods=["GET"]))
     return routes
 

@@ -278,18 +278,21 @@ class RegisterAttestor(Command, tag="register_attestor", frozen=True):
     issuer: int
     key_id: str
     public_key: str
+    agent: str = ""  # the issuer's agent who sent it (empty: the platform's operator)
 
 
 class SetRwaTerms(Command, tag="set_rwa_terms", frozen=True):
     """What a listed real-world-asset token is a claim on (its issuer's own token only)."""
 
     terms: RwaTerms
+    agent: str = ""  # the issuer's agent who sent it (empty: the platform's operator)
 
 
 class RecordAttestation(Command, tag="record_attestation", frozen=True):
     """A signed reserve statement; it supersedes the asset's last one."""
 
     attestation: Attestation
+    agent: str = ""  # the issuer's agent who sent it (empty: the platform's operator)
 
 
 class MintRwa(Command, tag="mint_rwa", frozen=True):
@@ -299,6 +302,7 @@ class MintRwa(Command, tag="mint_rwa", frozen=True):
     asset: str
     amount: int
     ref: str
+    agent: str = ""  # the issuer's agent who sent it (empty: the platform's operator)
 
 
 class BurnRwa(Command, tag="burn_rwa", frozen=True):
@@ -307,6 +311,7 @@ class BurnRwa(Command, tag="burn_rwa", frozen=True):
     asset: str
     amount: int
     ref: str
+    agent: str = ""  # the issuer's agent who sent it (empty: the platform's operator)
 
 
 class Distribute(Command, tag="distribute", frozen=True):
@@ -317,12 +322,14 @@ class Distribute(Command, tag="distribute", frozen=True):
     pay_asset: str
     amount: int
     ref: str
+    agent: str = ""  # the issuer's agent who sent it (empty: the platform's operator)
 
 
 class SetSubscriptionTerms(Command, tag="set_subscription_terms", frozen=True):
     """The issuer's price and fee for new tokens, and whether subscriptions are open."""
 
     terms: SubscriptionTerms
+    agent: str = ""  # the issuer's agent who sent it (empty: the platform's operator)
 
 
 class Subscribe(Command, tag="subscribe", frozen=True):
@@ -356,12 +363,14 @@ class ConfirmRedemption(Command, tag="confirm_redemption", frozen=True):
     bars: tuple[str, ...]
     pay_asset: str
     cash_price: int
+    agent: str = ""  # the issuer's agent who sent it (empty: the platform's operator)
 
 
 class RejectRedemption(Command, tag="reject_redemption", frozen=True):
     issuer: int
     redemption_id: int
     reason: str
+    agent: str = ""  # the issuer's agent who sent it (empty: the platform's operator)
 
 
 class CancelRedemption(Command, tag="cancel_redemption", frozen=True):
@@ -394,6 +403,7 @@ class TransferRwa(Command, tag="transfer_rwa", frozen=True):
     kind: TransferKind
     reason: str
     ref: str
+    agent: str = ""  # the issuer's agent who sent it (empty: the platform's operator)
 
 
 # ------------------------------------- permissioned holding (domain/issuance/holders.py)
@@ -411,6 +421,7 @@ class SetHolderRules(Command, tag="set_holder_rules", frozen=True):
 
     issuer: int
     rules: HolderRules
+    agent: str = ""  # the issuer's agent who sent it (empty: the platform's operator)
 
 
 class FreezeHolding(Command, tag="freeze_holding", frozen=True):
@@ -421,6 +432,7 @@ class FreezeHolding(Command, tag="freeze_holding", frozen=True):
     asset: str
     amount: int
     reason: str
+    agent: str = ""  # the issuer's agent who sent it (empty: the platform's operator)
 
 
 class UnfreezeHolding(Command, tag="unfreeze_holding", frozen=True):
@@ -431,6 +443,7 @@ class UnfreezeHolding(Command, tag="unfreeze_holding", frozen=True):
     asset: str
     amount: int
     reason: str
+    agent: str = ""  # the issuer's agent who sent it (empty: the platform's operator)
 
 
 AnyCommand = (

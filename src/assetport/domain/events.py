@@ -451,6 +451,7 @@ class RedemptionCompleted(Event, tag="redemption_completed", frozen=True):
     cash_price: int
     cash: int
     supply: int  # after
+    agent: str = ""  # the issuer's agent who acted (empty: the operator, or the holder)
 
 
 class RedemptionEnded(Event, tag="redemption_ended", frozen=True):
@@ -462,6 +463,7 @@ class RedemptionEnded(Event, tag="redemption_ended", frozen=True):
     amount: int
     status: RedemptionStatus
     reason: str
+    agent: str = ""  # the issuer's agent who acted (empty: the operator, or the holder)
 
 
 class CreditsRetired(Event, tag="credits_retired", frozen=True):
@@ -488,6 +490,7 @@ class RwaTransferred(Event, tag="rwa_transferred", frozen=True):
     kind: TransferKind
     reason: str
     ref: str
+    agent: str = ""  # the issuer's agent who acted (empty: the operator, or the holder)
 
 
 class AccountIdentitySet(Event, tag="account_identity", frozen=True):
@@ -509,6 +512,7 @@ class HoldingFrozen(Event, tag="holding_frozen", frozen=True):
     amount: int
     frozen: int
     reason: str
+    agent: str = ""  # the issuer's agent who acted (empty: the operator, or the holder)
 
 
 class HoldingUnfrozen(Event, tag="holding_unfrozen", frozen=True):
@@ -518,6 +522,7 @@ class HoldingUnfrozen(Event, tag="holding_unfrozen", frozen=True):
     amount: int
     frozen: int  # what stays frozen
     reason: str
+    agent: str = ""  # the issuer's agent who acted (empty: the operator, or the holder)
 
 
 AnyEvent = (

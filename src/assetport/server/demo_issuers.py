@@ -78,6 +78,7 @@ from assetport.domain.issuance.terms import (
 )
 from assetport.domain.results import RejectReason
 from assetport.domain.units import from_units, to_units
+from assetport.edge.documents import DocumentStore
 from assetport.listings import DEMO_ASSETS, DEMO_ISSUERS
 from assetport.runtime.data_dir import read_or_create_private
 from assetport.sandbox.market_makers import REFERENCE_PRICES
@@ -284,6 +285,9 @@ async def set_up_demo_issuers(gateway: Gateway, data_dir: Path) -> list[str]:
             left_alone.append(token.code)
             continue
         key = key or attestor_key(data_dir)
+        # The terms' document, kept by its hash so the asset page can link it (again at
+        # every start: the same bytes change nothing).
+        DocumentStore(data_dir).put(document_text(token).encode())
         await _issue(gateway, token, key)
         issued.append(token.code)
     if left_alone:

@@ -63,6 +63,8 @@ from assetport.custody.rest_operator import operator_routes
 from assetport.custody.service import Custody
 from assetport.domain.commands import ListAsset, ListMarket
 from assetport.domain.events import refusal
+from assetport.edge.documents import DocumentStore
+from assetport.edge.issuer_agents import IssuerAgents
 from assetport.edge.keys import AdminToken, KeyStore
 from assetport.edge.users import UserStore
 from assetport.listings import Listings, demo_listings, load_listings
@@ -199,6 +201,7 @@ async def serve(options: ServeOptions) -> None:
     try:
         gateway = Gateway(engine.link, keys, limiter, sandbox=options.demo)
         gateway.reserves_dir = options.por_dir or data_dir / POR_DIR
+        gateway.documents = DocumentStore(data_dir)
         await ensure_listed(gateway, listings)
         # The demo tokens' issuers, before anything (makers, faucet, chain) can bring tokens in.
         issued = [] if options.config else await set_up_demo_issuers(gateway, data_dir)
@@ -235,6 +238,7 @@ async def serve(options: ServeOptions) -> None:
                     symbol: (terms.maker_fee_bps, terms.taker_fee_bps)
                     for symbol, terms in markets.terms.items()
                 },
+                tokens=gateway.issuance.tokens,
             )
         )
         live = realtime(gateway)
@@ -246,6 +250,7 @@ async def serve(options: ServeOptions) -> None:
             live=live,
             verifier=accounts,
             extra_endpoints=extra_endpoints,
+            issuer_agents=IssuerAgents.open(data_dir),
         )
         tls = options.tls_cert is not None
         admission = Admission(limits, limiter, gateway.clock_ms, proxies)

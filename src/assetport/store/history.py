@@ -951,6 +951,7 @@ class RedemptionRecord:
     cash_price: int
     cash: int
     reason: str
+    agent: str = ""  # the issuer's agent who confirmed or rejected it ("": the operator)
 
 
 @dataclass(frozen=True, slots=True)
@@ -1006,7 +1007,8 @@ class IssuerActionRecord:
     allocation, forced or recovery; `direction` "in" when the account received it, "out"
     when it was taken) or its agent's freeze or release (`kind` freeze or unfreeze,
     `direction` "", `frozen` what stays frozen after it). `amount` is never negative;
-    `ref` is the transfer's reference ("" for a freeze, which has none)."""
+    `ref` is the transfer's reference ("" for a freeze, which has none); `agent` the
+    issuer's agent who did it ("" for the platform's operator)."""
 
     seq: int
     time_us: int
@@ -1018,6 +1020,7 @@ class IssuerActionRecord:
     frozen: int | None
     reason: str
     ref: str
+    agent: str
 
 
 _pairs_decoder: Final = msgspec.json.Decoder(list[tuple[str, int]])
@@ -1025,11 +1028,12 @@ _pairs_decoder: Final = msgspec.json.Decoder(list[tuple[str, int]])
 
 def _redemption(row: Sequence[Any]) -> RedemptionRecord:
     (redemption_id, account, asset, issuer, amount, fee, physical, ref, status, requested_us,
-     updated_us, burned, bars, cash_units, pay_asset, cash_price, cash, reason) = row  # fmt: skip
+     updated_us, burned, bars, cash_units, pay_asset, cash_price, cash, reason,
+     agent) = row  # fmt: skip
     return RedemptionRecord(
         redemption_id, account, asset, issuer, amount, fee, physical, ref,
         RedemptionStatus(status), requested_us, updated_us, burned,
-        _pairs_decoder.decode(bars), cash_units, pay_asset, cash_price, cash, reason,
+        _pairs_decoder.decode(bars), cash_units, pay_asset, cash_price, cash, reason, agent,
     )  # fmt: skip
 
 
@@ -1039,6 +1043,7 @@ def _redemption_columns(r: Any) -> tuple[Any, ...]:
         r.c.redemption_id, r.c.account, r.c.asset, r.c.issuer, r.c.amount, r.c.fee,
         r.c.physical, r.c.ref, r.c.status, r.c.requested_us, r.c.updated_us, r.c.burned,
         r.c.bars, r.c.cash_units, r.c.pay_asset, r.c.cash_price, r.c.cash, r.c.reason,
+        r.c.agent,
     )  # fmt: skip
 
 
@@ -1177,13 +1182,17 @@ class IssuanceHistory:
         status: RedemptionStatus | None = None,
         limit: int | None = None,
         ref: str | None = None,
+        issuer: int | None = None,
     ) -> list[RedemptionRecord]:
-        """An account's redemptions (or every account's: the issuer's queue), newest
-        first; the pending ones oldest first, in the order the issuer works them."""
+        """An account's redemptions (or every account's: the issuer's queue, of one issuer's
+        tokens given `issuer`), newest first; the pending ones oldest first, in the order
+        the issuer works them."""
         r = schema.rwa_redemptions
         query = select(*_redemption_columns(r))
         if account is not None:
             query = query.where(r.c.account == account)
+        if issuer is not None:
+            query = query.where(r.c.issuer == issuer)
         if ref is not None:
             query = query.where(r.c.ref == ref)
         if asset is not None:
@@ -1272,9 +1281,10 @@ class IssuanceHistory:
         t, f = schema.rwa_transfers, schema.rwa_freezes
         count = clamp_limit(limit)
         columns = (t.c.seq, t.c.time_us, t.c.asset, t.c.issuer, t.c.kind, t.c.amount,
-                   t.c.reason, t.c.ref)  # fmt: skip
+                   t.c.reason, t.c.ref, t.c.agent)  # fmt: skip
         frozen = select(f.c.seq, f.c.time_us, f.c.asset, f.c.issuer, f.c.kind, f.c.amount,
-                        f.c.frozen, f.c.reason).where(f.c.account == account)  # fmt: skip
+                        f.c.frozen, f.c.reason, f.c.agent)  # fmt: skip
+        frozen = frozen.where(f.c.account == account)
         # One query per index (source, target, freezes), each at most `count` rows: the
         # newest `count` of all three are among them.
         sent = select(*columns).where(t.c.source == account)
@@ -1288,14 +1298,15 @@ class IssuanceHistory:
                 rows = connection.execute(query.order_by(t.c.seq.desc()).limit(count)).all()
                 out.extend(
                     IssuerActionRecord(seq, time_us, code, issuer, kind, direction, amount, None,
-                                       reason, ref)
-                    for seq, time_us, code, issuer, kind, amount, reason, ref in rows
+                                       reason, ref, agent)
+                    for seq, time_us, code, issuer, kind, amount, reason, ref, agent in rows
                 )  # fmt: skip
             rows = connection.execute(frozen.order_by(f.c.seq.desc()).limit(count)).all()
             out.extend(
-                IssuerActionRecord(seq, time_us, code, issuer, kind, "", amount, after, reason, "")
-                for seq, time_us, code, issuer, kind, amount, after, reason in rows
-            )
+                IssuerActionRecord(seq, time_us, code, issuer, kind, "", amount, after, reason, "",
+                                   agent)
+                for seq, time_us, code, issuer, kind, amount, after, reason, agent in rows
+            )  # fmt: skip
         out.sort(key=lambda action: action.seq, reverse=True)
         return out[:count]
 

@@ -287,6 +287,7 @@ REDEMPTION_COLUMNS: Final = (
     "cash_price",
     "cash",
     "reason",
+    "agent",
 )
 
 
@@ -734,13 +735,16 @@ def _issuance(rows: Rows, touched: _Touched, event: IssuanceEvent) -> None:
                 pay_asset=event.pay_asset,
                 cash_price=event.cash_price,
                 cash=event.cash,
+                agent=event.agent,
             )
             rows.supply_changes.append(
                 (seq, event.asset, time, "redemption", event.account, -event.burned,
                  event.supply, _units(event.bars), str(event.redemption_id))
             )  # fmt: skip
         case RedemptionEnded():
-            _redemption_changed(touched, event, status=event.status.value, reason=event.reason)
+            _redemption_changed(
+                touched, event, status=event.status.value, reason=event.reason, agent=event.agent
+            )
         case CreditsRetired():
             rows.retirements.append(
                 (event.certificate_id, seq, time, event.account, event.asset, event.amount,
@@ -762,15 +766,15 @@ def _issuance(rows: Rows, touched: _Touched, event: IssuanceEvent) -> None:
         case RwaTransferred():
             rows.rwa_transfers.append(
                 (seq, time, event.asset, event.issuer, event.source, event.target,
-                 event.amount, event.kind.value, event.reason, event.ref)
+                 event.amount, event.kind.value, event.reason, event.ref, event.agent)
             )  # fmt: skip
         case HoldingFrozen() | HoldingUnfrozen():
             # The balances move through the postings (free to held, and back); this row is
-            # what the holder is shown of it, with the agent's reason.
+            # what the holder is shown of it, with the agent and its reason.
             kind = "freeze" if isinstance(event, HoldingFrozen) else "unfreeze"
             rows.freezes.append(
                 (seq, time, event.asset, event.issuer, event.account, event.amount,
-                 event.frozen, event.reason, kind)
+                 event.frozen, event.reason, kind, event.agent)
             )  # fmt: skip
         case _:
             assert_never(event)
@@ -820,6 +824,7 @@ def _redemption_requested(event: RedemptionRequested) -> dict[str, object]:
         "cash_price": 0,
         "cash": 0,
         "reason": "",
+        "agent": "",
     }
 
 

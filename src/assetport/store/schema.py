@@ -399,6 +399,8 @@ rwa_redemptions = Table(
     Column("cash_price", Units, nullable=False),
     Column("cash", Units, nullable=False),
     Column("reason", Text, nullable=False),
+    # The issuer's agent who confirmed or rejected it ("": the platform's operator).
+    Column("agent", Text, nullable=False),
     Index("ix_rwa_redemptions_account", "account", "redemption_id"),
     Index("ix_rwa_redemptions_status", "status", "asset", "redemption_id"),
 )
@@ -462,6 +464,7 @@ rwa_transfers = Table(
     Column("kind", String(12), nullable=False),
     Column("reason", Text, nullable=False),
     Column("ref", String(200), nullable=False),
+    Column("agent", Text, nullable=False),  # the issuer's agent ("": the platform's operator)
     Index("ix_rwa_transfers_asset", "asset", "seq"),
     # A holder's own list of what issuers did to its holdings: as source and as target.
     Index("ix_rwa_transfers_source", "source", "seq"),
@@ -482,5 +485,6 @@ rwa_freezes = Table(
     Column("frozen", Units, nullable=False),
     Column("reason", Text, nullable=False),
     Column("kind", String(12), nullable=False),
+    Column("agent", Text, nullable=False),  # the issuer's agent ("": the platform's operator)
     Index("ix_rwa_freezes_account", "account", "seq"),
 )

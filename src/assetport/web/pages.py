@@ -17,7 +17,14 @@ is, the market in the path and whether the server runs as the sandbox.
     /help, /fees, /api-guide, /terms, /risk-disclosure
                         the information pages the footer links (pages/info.js)
     /sandbox            what the sandbox is, linked from its banner (sandbox only)
-    /assets/{code}      a tokenized real-world asset: what one token stands for
+    /assets             the tokens issued against an attested reserve (pages/assets.js)
+    /assets/{code}      a tokenized real-world asset: what one token stands for, what backs
+                        it (attestations, bars, supply against reserve), the holder's
+                        subscribe, redeem and retire forms (pages/asset.js)
+    /assets/certificates/{id}
+                        a carbon retirement certificate, for anyone (pages/certificate.js)
+    /issuer             the issuer console: the operator's tool, with the admin token the
+                        page asks for (pages/issuer.js)
     /static/...         the bundle (scripts, style sheet, source maps)
     /favicon.svg        the site's icon (also at /favicon.ico, where browsers look for one
                         on pages that name none, such as the API's /docs)
@@ -65,6 +72,10 @@ TITLES = {
     "withdraw": "Withdraw",
     "reserves": "Proof of reserves",
     "info": "Help",
+    "asset": "Asset",
+    "assets": "Tokenized assets",
+    "certificate": "Retirement certificate",
+    "issuer": "Issuer console",
 }
 
 # The information pages (one script, pages/info.js, draws each by its path) and their
@@ -84,6 +95,8 @@ ASSET_PAGES = {
     "KSLV": "Tokenized silver",
     "KCU": "Tokenized copper",
     "KOIL": "Tokenized crude oil",
+    "KRE1": "Tokenized real estate",
+    "KCO2": "Carbon credit",
 }
 
 NOSCRIPT = "<noscript>Assetport's pages need JavaScript.</noscript>"
@@ -218,10 +231,13 @@ def web_routes(
     sandbox: bool,
     symbols: Callable[[], Iterable[str]],
     market_fees: Callable[[], Mapping[str, tuple[int, int]]] = dict,
+    tokens: Callable[[], Iterable[str]] = tuple,
 ) -> list[BaseRoute]:
     """The pages' routes. `symbols` lists the markets that exist now (listings change);
     `market_fees` their standard (maker, taker) rates in basis points, which /fees shows a
-    visitor (an account's own rates come from the API once logged in)."""
+    visitor (an account's own rates come from the API once logged in); `tokens` the
+    real-world-asset tokens listed now, each with an asset page (as have the codes of
+    ASSET_PAGES, whose words the site has even where they are listed as plain coins)."""
 
     def default_symbol() -> str:
         return next(iter(sorted(symbols())), "")
@@ -276,11 +292,18 @@ def web_routes(
 
     async def asset(request: Request) -> Response:
         code = str(request.path_params["code"]).upper()
-        if code not in ASSET_PAGES:
+        if code not in ASSET_PAGES and code not in set(tokens()):
             return not_found(request)
         if code != request.path_params["code"]:
             return RedirectResponse(f"/assets/{code}", 301)
-        return shell("info", title=f"{code}: {ASSET_PAGES[code]}")
+        name = ASSET_PAGES.get(code)
+        return shell("asset", title=f"{code}: {name}" if name else code)
+
+    async def certificate(request: Request) -> Response:
+        # Any number may be asked for: the page says when there is no such certificate.
+        if not (str(request.path_params["id"]).isdigit() and len(request.path_params["id"]) <= 18):
+            return not_found(request)
+        return shell("certificate", title=f"{TITLES['certificate']} #{request.path_params['id']}")
 
     async def wallet(request: Request) -> Response:
         return RedirectResponse("/wallet/deposit", 302)
@@ -347,7 +370,12 @@ def web_routes(
             for path, title in INFO_PAGES.items()
         ),
         *([Route("/sandbox", info(SANDBOX_EXPLAINER))] if sandbox else []),
+        Route("/assets", simple("assets")),
+        Route("/assets/certificates/{id}", certificate),
         Route("/assets/{code}", asset),
+        # The operator's console: the page holds nothing secret; the admin token it asks
+        # for is what every call it makes is judged by (api/rest_issuance.py).
+        Route("/issuer", simple("issuer")),
         Route("/favicon.svg", favicon),
         Route("/favicon.ico", favicon),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),

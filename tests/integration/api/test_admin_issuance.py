@@ -8,6 +8,7 @@ import json
 import stat
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -239,3 +240,40 @@ def test_a_permissioned_token_reaches_only_the_accounts_its_rules_allow(tmp_path
         assert status == 200 and answer["amount"] == "4.0000", answer
         again = Trader(server, kim.user_id, kim.api_key, kim.secret)
         assert again.balance("AUG") == ("10.0000", "0.0000")
+
+
+def test_a_token_s_documents_are_kept_by_their_hash_and_served_to_anyone(
+    tmp_path: Path,
+) -> None:
+    """The operator keeps the prospectus with `assetport admin document` (no server
+    needed); its entry goes into the terms; anyone downloads it by its hash, and a file
+    changed on disk is no longer served as the document the terms bound."""
+    listing = tmp_path / "listing.toml"
+    listing.write_text(LISTING)
+    data_dir = tmp_path / "data"
+    prospectus = tmp_path / "prospectus.pdf"
+    prospectus.write_bytes(b"%PDF-1.7\n% AUG prospectus\n" + bytes(range(256)) * 400)
+    with ExchangeServer(data_dir, "--config", str(listing)) as server:
+        kept = assetport("admin", "--data-dir", str(data_dir), "document", str(prospectus),
+                         "--name", "Prospectus")  # fmt: skip
+        assert kept.returncode == 0, kept.stderr
+        entry = json.loads(kept.stdout)
+        assert entry["name"] == "Prospectus" and len(entry["sha256"]) == 64
+        status, answer = post(server, "/terms", terms=TERMS | {"documents": [entry]})
+        assert status == 200, answer
+
+        url = f"{server.base_url}/api/v1/assets/documents/{entry['sha256']}"
+        with urllib.request.urlopen(url, timeout=30) as response:
+            assert response.headers["Content-Type"] == "application/pdf"
+            assert "immutable" in response.headers["Cache-Control"]
+            assert response.read() == prospectus.read_bytes()
+        status, answer = server.request("GET", "/api/v1/assets/documents/" + "ab" * 32)
+        assert (status, answer["code"]) == (404, -7081), answer
+        status, answer = server.request("GET", "/api/v1/assets/documents/not-a-hash")
+        assert (status, answer["code"]) == (400, -1130), answer
+
+        again = assetport("admin", "--data-dir", str(data_dir), "document", str(prospectus))
+        assert json.loads(again.stdout)["sha256"] == entry["sha256"]  # kept once
+        missing = assetport("admin", "--data-dir", str(data_dir), "document",
+                            str(tmp_path / "nothing.pdf"))  # fmt: skip
+        assert missing.returncode != 0 and "cannot read" in missing.stderr

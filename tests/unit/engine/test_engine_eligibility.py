@@ -178,9 +178,9 @@ def test_subscriptions_transfers_and_deposits_ask_the_rules_too() -> None:
 def test_a_frozen_holding_cannot_be_sold_sent_or_redeemed_until_released() -> None:
     exchange = permissioned()
     free = exchange.balance(SELLER, "AUG")[0]
-    frozen = of_type(exchange.do(FreezeHolding(ISSUER, SELLER, "AUG", 0, "AML review 2026-77")),
-                     HoldingFrozen)[0]  # fmt: skip
-    assert (frozen.amount, frozen.frozen) == (free, free)
+    freeze = FreezeHolding(ISSUER, SELLER, "AUG", 0, "AML review 2026-77", agent="lee.compliance")
+    frozen = of_type(exchange.do(freeze), HoldingFrozen)[0]
+    assert (frozen.amount, frozen.frozen, frozen.agent) == (free, free, "lee.compliance")
     assert exchange.engine.eligibility.frozen_of(SELLER, "AUG") == free
     assert Hold(SELLER, "AUG", HoldPurpose.FROZEN, free) in exchange.engine.holds()
     assert rejection(exchange.do(sell(SELLER, GRAM))) is RejectReason.INSUFFICIENT_BALANCE
@@ -218,6 +218,8 @@ def test_a_frozen_holding_cannot_be_sold_sent_or_redeemed_until_released() -> No
         (FreezeHolding(ISSUER, KIM, "AUG", 0, "x"), RejectReason.INSUFFICIENT_BALANCE),
         (FreezeHolding(102, SELLER, "AUG", 0, "x"), RejectReason.NOT_AN_RWA_TOKEN),
         (UnfreezeHolding(ISSUER, SELLER, "AUG", 0, "x"), RejectReason.NOT_FROZEN),
+        (FreezeHolding(ISSUER, SELLER, "AUG", 0, "x", agent="a\nb"),
+         RejectReason.INVALID_CUSTODY_INPUT),
     ],
 )  # fmt: skip
 def test_bad_rules_identities_and_freezes_are_refused(

@@ -9,7 +9,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from issuance_stream import ALICE, BAR, BOB, CARBON_ISSUER, Stream, issuance_stream
+from issuance_stream import (
+    ALICE,
+    BAR,
+    BOB,
+    CARBON_ISSUER,
+    GOLD_ISSUER,
+    Stream,
+    issuance_stream,
+)
 from sqlalchemy import Table, select, update
 
 from assetport.domain.commands import (
@@ -38,14 +46,16 @@ from assetport.store.reconcile import compare
 def _with_issuer_actions(s: Stream) -> Stream:
     """After the year: the carbon token becomes permissioned (KYC level 1, Korea), a court
     freezes 2 t of Alice's credits, half a tonne is released, and a forced transfer moves
-    1 t of hers to Bob. Alice ends with 4.5 t free and 1.5 t frozen, Bob with 4 t."""
+    1 t of hers to Bob. Alice ends with 4.5 t free and 1.5 t frozen, Bob with 4 t. The
+    issuer's agent "kim" freezes and transfers; the platform's operator releases."""
     s.at(14, SetAccountIdentity(ALICE, AccountIdentity(1, "KR")))
     s.at(14, SetAccountIdentity(BOB, AccountIdentity(2, "KR")))
     s.at(14, SetHolderRules(CARBON_ISSUER, HolderRules("CO2", 1, ("KR",))))
-    s.at(15, FreezeHolding(CARBON_ISSUER, ALICE, "CO2", 2_000, "Busan court order 2026-17"))
+    s.at(15, FreezeHolding(CARBON_ISSUER, ALICE, "CO2", 2_000, "Busan court order 2026-17",
+                           "kim"))  # fmt: skip
     s.at(16, UnfreezeHolding(CARBON_ISSUER, ALICE, "CO2", 500, "order partly lifted"))
     s.at(17, TransferRwa(CARBON_ISSUER, "CO2", ALICE, BOB, 1_000, TransferKind.FORCED,
-                         "Busan court order 2026-18", "f1"))  # fmt: skip
+                         "Busan court order 2026-18", "f1", "kim"))  # fmt: skip
     return s
 
 
@@ -167,6 +177,10 @@ def test_redemptions_with_their_latest_state(history: History) -> None:
     assert (pending.amount, pending.reason, pending.pay_asset) == (30_000, "", "")
     queue = history.issuance.redemptions(status=S.PENDING)
     assert [r.redemption_id for r in queue] == [4]
+    # An issuer's agent's queue: its own issuer's tokens only.
+    assert history.issuance.redemptions(status=S.PENDING, issuer=GOLD_ISSUER) == queue
+    assert history.issuance.redemptions(status=S.PENDING, issuer=CARBON_ISSUER) == []
+    assert (done.agent, rejected.agent, canceled.agent) == ("", "", "")
     assert history.issuance.redemption(1) == done
     assert history.issuance.redemption(99) is None
     assert [r.redemption_id for r in history.issuance.redemptions(ALICE, ref="r3")] == [3]
@@ -220,20 +234,21 @@ def test_the_holder_register(history: History) -> None:
 def test_what_issuers_did_to_a_holders_holdings(history: History) -> None:
     """Newest first: the forced transfer out, the release, the freeze, the allocation."""
     actions = history.issuance.issuer_actions(ALICE)
-    assert [(a.kind, a.direction, a.amount, a.frozen, a.reason, a.ref) for a in actions] == [
-        ("forced", "out", 1_000, None, "Busan court order 2026-18", "f1"),
-        ("unfreeze", "", 500, 1_500, "order partly lifted", ""),
-        ("freeze", "", 2_000, 2_000, "Busan court order 2026-17", ""),
-        ("allocation", "in", 10_000, None, "", "t1"),
-    ]
+    assert [(a.kind, a.direction, a.amount, a.frozen, a.reason, a.ref, a.agent)
+            for a in actions] == [
+        ("forced", "out", 1_000, None, "Busan court order 2026-18", "f1", "kim"),
+        ("unfreeze", "", 500, 1_500, "order partly lifted", "", ""),
+        ("freeze", "", 2_000, 2_000, "Busan court order 2026-17", "", "kim"),
+        ("allocation", "in", 10_000, None, "", "t1", ""),
+    ]  # fmt: skip
     assert all(a.asset == "CO2" and a.issuer == CARBON_ISSUER for a in actions)
     assert [a.seq for a in actions] == sorted((a.seq for a in actions), reverse=True)
     assert actions[0].time_us > actions[-1].time_us
     # Bob received the forced transfer and his allocation; nothing was frozen of his.
     bob = history.issuance.issuer_actions(BOB)
-    assert [(a.kind, a.direction, a.amount) for a in bob] == [
-        ("forced", "in", 1_000),
-        ("allocation", "in", 3_000),
+    assert [(a.kind, a.direction, a.amount, a.agent) for a in bob] == [
+        ("forced", "in", 1_000, "kim"),
+        ("allocation", "in", 3_000, ""),
     ]
     assert [a.kind for a in history.issuance.issuer_actions(ALICE, limit=2)] == [
         "forced", "unfreeze",

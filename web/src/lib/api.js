@@ -35,18 +35,12 @@ async function send(method, url, body, headers, retried = false) {
   } catch (error) {
     throw new ApiError(0, -1001, "The server cannot be reached.");
   }
-  const text = await response.text();
-  let data = null;
+  let data;
   try {
-    data = text ? JSON.parse(text) : null;
+    data = await answerOf(response);
   } catch (error) {
-    throw new ApiError(response.status, -1000, text.slice(0, 200));
-  }
-  if (!response.ok) {
-    const code = data && typeof data.code === "number" ? data.code : -1000;
-    const msg = data && data.msg ? data.msg : `HTTP ${response.status}`;
-    const retryAfter = Number(response.headers.get("Retry-After")) || null;
-    const error = new ApiError(response.status, code, msg, retryAfter);
+    if (response.ok) throw error; // an answer that is not JSON says nothing of the session
+    const { code, msg } = error;
     // A stale CSRF token means the session cookie changed under the page (a log-in again
     // elsewhere in this browser): with the same person's new session, take its token and
     // send once more; with none, or another person's, the page's session has ended.
@@ -66,6 +60,42 @@ async function send(method, url, body, headers, retried = false) {
     throw error;
   }
   return data;
+}
+
+// A response's JSON, or the ApiError of a refusal (Binance's {code, msg}).
+async function answerOf(response) {
+  const text = await response.text();
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch (error) {
+    throw new ApiError(response.status, -1000, text.slice(0, 200));
+  }
+  if (!response.ok) {
+    const code = data && typeof data.code === "number" ? data.code : -1000;
+    const msg = data && data.msg ? data.msg : `HTTP ${response.status}`;
+    const retryAfter = Number(response.headers.get("Retry-After")) || null;
+    throw new ApiError(response.status, code, msg, retryAfter);
+  }
+  return data;
+}
+
+// An operator endpoint under /api/v1/admin (the issuer console): the admin token as a
+// bearer, a JSON body, never the session's cookie. Its refusals (a wrong token is -1002)
+// say nothing of the page's session, which stays as it was.
+export async function operator(token, path, body = {}) {
+  let response;
+  try {
+    response = await fetch("/api/v1/admin/" + path, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+      credentials: "omit",
+    });
+  } catch (error) {
+    throw new ApiError(0, -1001, "The server cannot be reached.");
+  }
+  return answerOf(response);
 }
 
 function endSession(error) {

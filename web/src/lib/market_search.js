@@ -15,6 +15,8 @@ export const ASSET_NAMES = {
   KSLV: { en: ["Tokenized silver", "Silver token", "silver"], ko: ["토큰화 은", "은 토큰", "은", "실버"] },
   KCU: { en: ["Tokenized copper", "Copper token", "copper"], ko: ["토큰화 구리", "구리 토큰", "구리"] },
   KOIL: { en: ["Tokenized oil", "Oil token", "crude oil"], ko: ["토큰화 원유", "원유 토큰", "원유", "석유"] },
+  KRE1: { en: ["Tokenized real estate", "Property share", "real estate", "building"], ko: ["토큰화 부동산", "부동산 지분", "부동산", "빌딩"] },
+  KCO2: { en: ["Carbon credit", "Carbon token", "carbon", "CO2"], ko: ["탄소배출권", "탄소 토큰", "탄소", "배출권"] },
 };
 
 // The asset's name in the page's language (or `lang`); its code when it has none. The one

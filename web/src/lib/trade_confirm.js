@@ -23,8 +23,9 @@ function ensureDialog() {
 
 // Opens the dialog and resolves true when the person confirms, false when they cancel (the
 // button, Escape). `rows` are [label, value] pairs; `kind` colours the confirm button
-// ("buy", "sell" or "danger").
-export function askToConfirm({ title, text = "", rows = [], confirm, kind = "", id = "" }) {
+// ("buy", "sell", "danger" or "primary"); `back` names the cancel button (the trading page's
+// "Back" by default: other pages bring their own words).
+export function askToConfirm({ title, text = "", rows = [], confirm, kind = "", id = "", back = null }) {
   const box = ensureDialog();
   box.dataset.purpose = id;
   box.querySelector("#confirm-title").textContent = title;
@@ -43,7 +44,7 @@ export function askToConfirm({ title, text = "", rows = [], confirm, kind = "", 
   const cancel = box.querySelector("#confirm-cancel");
   ok.textContent = confirm;
   ok.className = `confirm-ok ${kind}`;
-  cancel.textContent = t("trade.confirm.back");
+  cancel.textContent = back ?? t("trade.confirm.back");
 
   return new Promise((resolve) => {
     const finish = (answer) => {

@@ -20,7 +20,7 @@ export const FIRST_MARKET = "KGLDKRW";
 // The tokenized real-world assets and what one token stands for. The listing file carries no
 // description of an asset, so the asset pages take theirs from here (messages/info.js holds
 // the words); a code not here is a crypto asset, with no asset page.
-export const REAL_WORLD_ASSETS = ["KGLD", "KSLV", "KCU", "KOIL"];
+export const REAL_WORLD_ASSETS = ["KGLD", "KSLV", "KCU", "KOIL", "KRE1", "KCO2"];
 
 // The version of the terms of use and the risk disclosure (messages/info.js): the date they
 // last changed. The sign-up form sends it with the consent, and the server accepts only the

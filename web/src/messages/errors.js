@@ -141,6 +141,8 @@ export default {
     "apiError.-7077": "Less than that is frozen in this holding.",
     "apiError.-7078": "There is no such attestation of this asset.",
     "apiError.-7079": "There is no such retirement certificate.",
+    "apiError.-7080": "This agent acts for another issuer. Use an agent's token of this token's own issuer.",
+    "apiError.-7081": "There is no document with that SHA-256 here.",
 
     // -80xx: accounts
     "apiError.-8000": "The request was malformed. Reload the page and try again.",
@@ -318,6 +320,8 @@ export default {
     "apiError.-7077": "이 보유분에 동결된 수량이 그보다 적습니다.",
     "apiError.-7078": "이 자산의 해당 증명이 없습니다.",
     "apiError.-7079": "해당 소각 증명서가 없습니다.",
+    "apiError.-7080": "이 대리인은 다른 발행사를 대리합니다. 이 토큰 발행사의 대리인 토큰을 사용하세요.",
+    "apiError.-7081": "그 SHA-256의 문서가 여기에 없습니다.",
 
     "apiError.-8000": "요청 형식이 잘못되었습니다. 페이지를 새로 고친 후 다시 시도하세요.",
     "apiError.-8001": "올바른 이메일 주소가 아닙니다. 오타가 없는지 확인하세요.",

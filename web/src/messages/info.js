@@ -87,6 +87,16 @@ export const ASSETS = {
     en: { name: "Tokenized crude oil", unit: "1 barrel of crude oil", kind: "Energy commodity", backing: "Crude oil held in storage, one barrel (about 159 litres) per token." },
     ko: { name: "토큰화된 원유", unit: "원유 1배럴", kind: "에너지 원자재", backing: "저장 시설에 보관하는 원유, 토큰 1개당 1배럴(약 159리터)." },
   },
+  KRE1: {
+    market: "KRE1KRW",
+    en: { name: "Tokenized real estate", unit: "1 share of an office tower", kind: "Real estate", backing: "Shares of a Busan office tower held in trust; its rent is paid to the holders every month." },
+    ko: { name: "토큰화된 부동산", unit: "오피스 빌딩 지분 1주", kind: "부동산", backing: "신탁이 보유한 부산 오피스 빌딩의 지분, 임대 수익은 매달 보유자에게 지급됩니다." },
+  },
+  KCO2: {
+    market: "KCO2KRW",
+    en: { name: "Carbon credit", unit: "1 tonne of CO2e", kind: "Carbon credit", backing: "Verified emission reductions of a registry project, one tonne per token; retiring a token retires its credits." },
+    ko: { name: "탄소배출권", unit: "이산화탄소 환산 1톤", kind: "탄소배출권", backing: "등록부 프로젝트의 검증된 감축량, 토큰 1개당 1톤. 토큰을 소각하면 해당 배출권이 소각됩니다." },
+  },
 };
 
 // The pages' bodies. A section is [heading, ...paragraphs]; a paragraph that is an array is

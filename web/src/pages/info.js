@@ -1,16 +1,16 @@
 // The information pages, one script for all (the server serves each address with this
 // page; the path says which): /help, /fees, /api-guide, /terms, /risk-disclosure, /sandbox
-// (the sandbox explainer) and /assets/<CODE> (a tokenized real-world asset). Texts are in
-// messages/info.js; what the exchange itself knows (its markets, fee rates, prices) is read
-// from the API, never written into the page.
+// (the sandbox explainer); a token's page, /assets/<CODE>, is pages/asset.js. Texts are in
+// messages/info.js; what the exchange itself knows (its markets, fee rates) is read from the
+// API, never written into the page.
 import { rest } from "../lib/api.js";
 import { fromUnits, toUnits, trim } from "../lib/decimal.js";
 import { byId, clear, el } from "../lib/dom.js";
 import { errorText } from "../lib/errors.js";
 import { addMessages, formatNumber, language, onLanguageChange, t, translate } from "../lib/i18n.js";
-import { isSandbox, startPage } from "../lib/layout.js";
+import { startPage } from "../lib/layout.js";
 import { TERMS_VERSION } from "../lib/welcome.js";
-import messages, { ASSETS, PAGES } from "../messages/info.js";
+import messages, { PAGES } from "../messages/info.js";
 
 addMessages(messages);
 
@@ -23,10 +23,9 @@ const TOPICS = {
   "/sandbox": "sandbox",
 };
 
-const assetCode = (location.pathname.match(/^\/assets\/([A-Z0-9]+)$/) || [])[1] || "";
-const topic = assetCode ? "asset" : TOPICS[location.pathname] || "help";
+const topic = TOPICS[location.pathname] || "help";
 // What the page read from the API, kept so a language switch redraws without asking again.
-const loaded = { markets: null, rates: null, ticker: null, error: null };
+const loaded = { markets: null, rates: null, error: null };
 let session = null;
 
 function fill(text, vars) {
@@ -34,27 +33,16 @@ function fill(text, vars) {
 }
 
 function vars() {
-  const wsOrigin = location.origin.replace(/^http/, "ws");
-  const asset = ASSETS[assetCode];
-  const words = asset ? asset[language()] : {};
-  return { origin: location.origin, wsOrigin, code: assetCode, unit: words.unit || "", market: asset ? marketName(asset.market) : "" };
-}
-
-function marketName(symbol) {
-  const market = loaded.markets && loaded.markets.find((m) => m.symbol === symbol);
-  return market ? `${market.baseAsset}/${market.quoteAsset}` : symbol;
+  return { origin: location.origin, wsOrigin: location.origin.replace(/^http/, "ws") };
 }
 
 function title() {
-  if (topic !== "asset") return t(`info.${topic}`);
-  return t("info.asset", { code: assetCode, name: ASSETS[assetCode][language()].name });
+  return t(`info.${topic}`);
 }
 
 function sections() {
   const values = vars();
-  let body = PAGES[language()][topic];
-  // Off the sandbox, an asset page does not claim to be about a sandbox token.
-  if (topic === "asset" && !isSandbox()) body = body.slice(0, 1);
+  const body = PAGES[language()][topic];
   return body.map(([heading, ...paragraphs], index) =>
     el("section", { class: "info-section", id: `${topic}-section-${index + 1}` }, [
       el("h2", { text: fill(heading, values) }),
@@ -80,7 +68,6 @@ function draw() {
   const article = el("article", { id: "info-page", class: "info-page panel", dataset: { topic } }, [
     el("h1", { id: "info-title", text: heading }),
     topic === "terms" || topic === "risk" ? el("p", { id: "terms-version", class: "muted", text: t("info.updated", { version: TERMS_VERSION }) }) : null,
-    topic === "asset" ? assetTable() : null,
     ...bodyWithData(),
     topic === "api" ? el("p", {}, [el("a", { id: "api-reference", class: "button", href: "/docs", text: "/docs" })]) : null,
   ]);
@@ -136,48 +123,17 @@ function percent(units) {
   return `${formatNumber(trim(fromUnits(units, 6)))} %`;
 }
 
-// What one token is (messages/info.js) and its market as the exchange lists it now.
-function assetTable() {
-  const asset = ASSETS[assetCode];
-  const words = asset[language()];
-  const market = loaded.markets && loaded.markets.find((m) => m.symbol === asset.market);
-  const filter = (type) => market && market.filters.find((f) => f.filterType === type);
-  const price = filter("PRICE_FILTER");
-  const lot = filter("LOT_SIZE");
-  const notional = filter("NOTIONAL") || filter("MIN_NOTIONAL");
-  const row = (key, value, id) => el("tr", { id }, [el("th", { scope: "row", text: t(key) }), el("td", { text: value })]);
-  const quote = market ? market.quoteAsset : "";
-  return el("div", { class: "asset-block" }, [
-    el("table", { id: "asset-table", class: "info-table" }, [
-      el("tbody", {}, [
-        row("asset.unit", words.unit, "asset-unit"),
-        row("asset.kind", words.kind, "asset-kind"),
-        row("asset.backing", words.backing, "asset-backing"),
-        row("asset.market", marketName(asset.market), "asset-market"),
-        loaded.ticker ? row("asset.last", `${formatNumber(trim(loaded.ticker.price))} ${quote}`, "asset-last") : null,
-        price ? row("asset.tick", `${formatNumber(trim(price.tickSize))} ${quote}`, "asset-tick") : null,
-        lot ? row("asset.step", `${formatNumber(trim(lot.stepSize))} ${assetCode}`, "asset-step") : null,
-        notional ? row("asset.minOrder", `${formatNumber(trim(notional.minNotional))} ${quote}`, "asset-min-order") : null,
-      ]),
-    ]),
-    el("p", {}, [el("a", { id: "asset-trade", class: "button primary", href: `/trade/${asset.market}`, text: t("asset.trade", { market: marketName(asset.market) }) })]),
-  ]);
-}
-
 async function load() {
-  if (topic !== "fees" && topic !== "asset") return;
+  if (topic !== "fees") return;
   try {
     const info = await rest("GET", "/api/v3/exchangeInfo");
     loaded.markets = info.symbols;
-    if (topic === "asset") {
-      loaded.ticker = await rest("GET", "/api/v3/ticker/price", { symbol: ASSETS[assetCode].market }).catch(() => null);
-    }
-    if (topic === "fees" && session) {
+    if (session) {
       const answers = await Promise.all(
         loaded.markets.map((market) => rest("GET", "/api/v3/account/commission", { symbol: market.symbol })),
       );
       loaded.rates = Object.fromEntries(answers.map((answer) => [answer.symbol, { maker: rateUnits(answer, "maker"), taker: rateUnits(answer, "taker") }]));
-    } else if (topic === "fees") {
+    } else {
       loaded.rates = standardRates();
     }
   } catch (error) {

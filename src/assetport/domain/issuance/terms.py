@@ -112,6 +112,12 @@ def cash_value(units: int, price: int, precision: int) -> int:
     return units * price // whole
 
 
+def text_ok(text: str, required: bool = False) -> bool:
+    """A free text of a command (a reason, a beneficiary, an agent's name): printable, at
+    most `MAX_TEXT` characters, and given when `required`."""
+    return (bool(text) or not required) and len(text) <= MAX_TEXT and text.isprintable()
+
+
 def terms_problem(terms: RwaTerms) -> str | None:
     """Why a token's terms cannot be accepted, or None."""
     if terms.issuer not in ISSUER_TREASURIES:

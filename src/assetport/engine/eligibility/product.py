@@ -27,7 +27,7 @@ from assetport.domain.events import (
 from assetport.domain.holds import Hold, HoldPurpose
 from assetport.domain.identities import AccountIdentity, identity_problem
 from assetport.domain.issuance.holders import HolderRules, rules_problem
-from assetport.domain.issuance.terms import MAX_TEXT
+from assetport.domain.issuance.terms import text_ok
 from assetport.domain.results import RejectReason
 from assetport.engine.assets import Assets
 from assetport.engine.context import Context
@@ -87,7 +87,7 @@ class EligibilityProduct:
             return RejectReason.NOT_AN_RWA_TOKEN
         if cmd.account < FIRST_TRADING_ACCOUNT or cmd.amount < 0:
             return RejectReason.INVALID_AMOUNT
-        if not cmd.reason or len(cmd.reason) > MAX_TEXT or not cmd.reason.isprintable():
+        if not text_ok(cmd.reason, required=True) or not text_ok(cmd.agent):
             return RejectReason.INVALID_CUSTODY_INPUT
         return None
 
@@ -107,7 +107,7 @@ class EligibilityProduct:
         self.frozen[key] = frozen
         ctx.events.append(
             HoldingFrozen(ctx.seq, ctx.time, cmd.account, cmd.asset, cmd.issuer, amount,
-                          frozen, cmd.reason)
+                          frozen, cmd.reason, cmd.agent)
         )  # fmt: skip
         return None
 
@@ -128,7 +128,7 @@ class EligibilityProduct:
             self.frozen[key] = frozen - amount
         ctx.events.append(
             HoldingUnfrozen(ctx.seq, ctx.time, cmd.account, cmd.asset, cmd.issuer, amount,
-                            frozen - amount, cmd.reason)
+                            frozen - amount, cmd.reason, cmd.agent)
         )  # fmt: skip
         return None
 

@@ -12,7 +12,7 @@ from assetport.domain.commands import (
 )
 from assetport.domain.events import RedemptionCompleted, RedemptionEnded, RedemptionRequested
 from assetport.domain.issuance.redemptions import RedemptionStatus
-from assetport.domain.issuance.terms import MAX_TEXT, cash_value, redemption_fee
+from assetport.domain.issuance.terms import cash_value, redemption_fee, text_ok
 from assetport.domain.results import RejectReason
 from assetport.domain.units import MAX_AMOUNT
 from assetport.engine.assets import Assets
@@ -102,6 +102,8 @@ def confirm_redemption(state: IssuanceState, ctx: Context, ledger: Ledger, asset
     bars = _bars(state, r, cmd.bars)
     if bars is None:
         return ctx.reject(RejectReason.INVALID_BAR_ALLOCATION, account=cmd.issuer)
+    if not text_ok(cmd.agent):
+        return ctx.reject(RejectReason.INVALID_CUSTODY_INPUT, account=cmd.issuer)
     burned = r.amount - r.fee
     cash_units = burned - sum(units for _, units in bars)
     cash = 0
@@ -134,19 +136,19 @@ def confirm_redemption(state: IssuanceState, ctx: Context, ledger: Ledger, asset
     ctx.events.append(
         RedemptionCompleted(ctx.seq, ctx.time, r.redemption_id, r.account, r.asset,
                             rwa.issuer, r.amount, r.fee, burned, bars, cash_units, pay_asset,
-                            price, cash, supply_of(ledger, r.asset))
+                            price, cash, supply_of(ledger, r.asset), cmd.agent)
     )  # fmt: skip
     return None
 
 
 def _end(state: IssuanceState, ctx: Context, ledger: Ledger, r: Redemption,
-         status: RedemptionStatus, reason: str) -> None:  # fmt: skip
+         status: RedemptionStatus, reason: str, agent: str) -> None:  # fmt: skip
     ledger.release(ledger.balance(r.account, r.asset), r.amount)
     del state.redemptions[r.redemption_id]
     state.touched = True
     ctx.events.append(
         RedemptionEnded(ctx.seq, ctx.time, r.redemption_id, r.account, r.asset, r.amount,
-                        status, reason)
+                        status, reason, agent)
     )  # fmt: skip
 
 
@@ -155,9 +157,9 @@ def reject_redemption(state: IssuanceState, ctx: Context, ledger: Ledger,
     r = _pending(state, cmd.redemption_id, cmd.issuer)
     if r is None:
         return ctx.reject(_not_found(state, cmd.redemption_id), account=cmd.issuer)
-    if not cmd.reason or len(cmd.reason) > MAX_TEXT or not cmd.reason.isprintable():
+    if not text_ok(cmd.reason, required=True) or not text_ok(cmd.agent):
         return ctx.reject(RejectReason.INVALID_CUSTODY_INPUT, account=cmd.issuer)
-    _end(state, ctx, ledger, r, RedemptionStatus.REJECTED, cmd.reason)
+    _end(state, ctx, ledger, r, RedemptionStatus.REJECTED, cmd.reason, cmd.agent)
     return None
 
 
@@ -166,5 +168,5 @@ def cancel_redemption(state: IssuanceState, ctx: Context, ledger: Ledger,
     r = state.redemptions.get(cmd.redemption_id)
     if r is None or r.account != cmd.account:
         return ctx.reject(_not_found(state, cmd.redemption_id), account=cmd.account)
-    _end(state, ctx, ledger, r, RedemptionStatus.CANCELED, "canceled by the holder")
+    _end(state, ctx, ledger, r, RedemptionStatus.CANCELED, "canceled by the holder", "")
     return None

@@ -5,7 +5,7 @@ serial ranges in its order, leave the reserve; the event is the retirement certi
 from assetport.domain.accounts import EXTERNAL_ACCOUNT
 from assetport.domain.commands import RetireCredits
 from assetport.domain.events import CreditsRetired
-from assetport.domain.issuance.terms import MAX_TEXT, RwaKind
+from assetport.domain.issuance.terms import RwaKind, text_ok
 from assetport.domain.results import RejectReason
 from assetport.engine.assets import Assets
 from assetport.engine.context import Context
@@ -32,10 +32,6 @@ def _credits(state: IssuanceState, asset: str, amount: int) -> tuple[tuple[str, 
     return None
 
 
-def _text_ok(text: str, required: bool) -> bool:
-    return (bool(text) or not required) and len(text) <= MAX_TEXT and text.isprintable()
-
-
 def retire(state: IssuanceState, ctx: Context, ledger: Ledger, assets: Assets,
            posting: Posting, cmd: RetireCredits) -> None:  # fmt: skip
     rwa = state.terms.get(cmd.asset)
@@ -44,7 +40,7 @@ def retire(state: IssuanceState, ctx: Context, ledger: Ledger, assets: Assets,
     reason = client_ref_problem(state, cmd.account, "retire", cmd.asset, cmd.amount, cmd.ref)
     if reason is not None:
         return ctx.reject(reason, account=cmd.account)
-    if not _text_ok(cmd.beneficiary, True) or not _text_ok(cmd.purpose, False):
+    if not text_ok(cmd.beneficiary, True) or not text_ok(cmd.purpose, False):
         return ctx.reject(RejectReason.INVALID_CUSTODY_INPUT, account=cmd.account)
     if ledger.free(cmd.account, cmd.asset) < cmd.amount:
         return ctx.reject(RejectReason.INSUFFICIENT_BALANCE, account=cmd.account)

@@ -7,7 +7,7 @@ from assetport.domain.accounts import CUSTODY_WALLETS, FIRST_TRADING_ACCOUNT, IS
 from assetport.domain.commands import TransferRwa
 from assetport.domain.custody import MAX_ID_CHARS
 from assetport.domain.events import RwaTransferred
-from assetport.domain.issuance.terms import MAX_TEXT, TransferKind
+from assetport.domain.issuance.terms import MAX_TEXT, TransferKind, text_ok
 from assetport.domain.results import RejectReason
 from assetport.engine.context import Context
 from assetport.engine.holder_gate import HolderGate
@@ -27,7 +27,7 @@ def _shape_problem(cmd: TransferRwa, issuer: int) -> bool:
     """Whether the accounts, amount and reason do not fit the transfer's kind."""
     if not _holder(cmd.target) or cmd.target == cmd.source or cmd.amount < 0:
         return True
-    if len(cmd.reason) > MAX_TEXT or not cmd.reason.isprintable():
+    if len(cmd.reason) > MAX_TEXT or not cmd.reason.isprintable() or not text_ok(cmd.agent):
         return True
     if cmd.kind is TransferKind.ALLOCATION:
         return cmd.source != issuer or cmd.amount == 0
@@ -73,6 +73,6 @@ def transfer(state: IssuanceState, ctx: Context, ledger: Ledger, gate: HolderGat
     state.touched = True
     ctx.events.append(
         RwaTransferred(ctx.seq, ctx.time, cmd.asset, rwa.issuer, cmd.source, cmd.target,
-                       amount, cmd.kind, cmd.reason, cmd.ref)
+                       amount, cmd.kind, cmd.reason, cmd.ref, cmd.agent)
     )  # fmt: skip
     return None

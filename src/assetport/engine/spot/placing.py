@@ -106,7 +106,8 @@ def place_order(s: SpotState, cmd: PlaceOrder) -> RejectReason | None:
         return reason
     if cid and (account, cid) in s.client_ids:
         return RejectReason.DUPLICATE_ORDER
-    if s.gate.rules:
+    rules = s.gate.rules
+    if rules and (m.base in rules or m.quote in rules):
         reason = holder_problem(s, m, account, side, quantity)
         if reason is not None:
             return reason

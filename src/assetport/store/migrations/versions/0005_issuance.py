@@ -1,7 +1,8 @@
 """Issuance's history (docs/issuance.md): reserve attestations and their lots, supply
 changes, subscriptions, redemptions with their latest state, retirement certificates,
 distributions with each holder's payout, the issuer's transfers and its agents' freezes
-and releases of holdings, for the public and user endpoints under `/api/v1/assets`.
+and releases of holdings (with the agent who acted, as for a redemption's confirmation or
+rejection), for the public and user endpoints under `/api/v1/assets`.
 
 Revision ID: 0005
 Revises: 0004
@@ -105,6 +106,7 @@ def upgrade() -> None:
         sa.Column("cash_price", Units, nullable=False),
         sa.Column("cash", Units, nullable=False),
         sa.Column("reason", sa.Text, nullable=False),
+        sa.Column("agent", sa.Text, nullable=False),
     )
     op.create_index("ix_rwa_redemptions_account", "rwa_redemptions", ["account", "redemption_id"])
     op.create_index(
@@ -158,6 +160,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(12), nullable=False),
         sa.Column("reason", sa.Text, nullable=False),
         sa.Column("ref", sa.String(200), nullable=False),
+        sa.Column("agent", sa.Text, nullable=False),
     )
     op.create_index("ix_rwa_transfers_asset", "rwa_transfers", ["asset", "seq"])
     op.create_index("ix_rwa_transfers_source", "rwa_transfers", ["source", "seq"])
@@ -173,6 +176,7 @@ def upgrade() -> None:
         sa.Column("frozen", Units, nullable=False),
         sa.Column("reason", sa.Text, nullable=False),
         sa.Column("kind", sa.String(12), nullable=False),
+        sa.Column("agent", sa.Text, nullable=False),
     )
     op.create_index("ix_rwa_freezes_account", "rwa_freezes", ["account", "seq"])
     # A token's holder register reads the balances by asset.
