@@ -2,9 +2,9 @@
 SHA-256 of their bytes: `<data_dir>/documents/<sha256>`. The terms name each document by
 that hash (domain/issuance/terms.py), so what is served under a hash can only be the
 document the issuer's terms bound: a file whose bytes do not hash to its name is never
-served. Written by the operator's command line (`assetport admin issuance document`),
-atomically; read by the gateway at each request. Documents are public: anyone reading a
-token's terms may read them.
+served. Written by the operator's command line (`assetport admin document`), atomically;
+read by the gateway. Documents are public (anyone reading a token's terms may read them,
+through the server), the files private like everything in the data directory.
 """
 
 import hashlib
@@ -43,14 +43,15 @@ class DocumentStore:
         target = self.folder / digest
         if target.is_file():
             return digest
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(dir=self.folder, prefix=".incoming-")
         try:
             with os.fdopen(fd, "wb") as file:
                 file.write(data)
                 file.flush()
                 os.fsync(file.fileno())
-            os.chmod(temporary, 0o644)  # public, as the terms that name it
+            # Private like everything in the data directory: the server serves it.
+            os.chmod(temporary, 0o600)
             os.replace(temporary, target)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)

@@ -170,6 +170,9 @@ def test_the_close_handshake_echoes_the_code(server: ExchangeServer) -> None:
         (client_frame(0x9, b"x", final=False), 1002),  # fragmented control frame
         (client_frame(0x3, b""), 1002),  # reserved opcode
     ],
+    # Named, not by their bytes: the masks are random, and every test process (pytest-xdist's
+    # workers) must collect the same ids.
+    ids=["unmasked", "not-utf8", "stray-continuation", "fragmented-control", "reserved-opcode"],
 )
 def test_protocol_violations_close_the_connection(
     server: ExchangeServer, frame: bytes, code: int

@@ -1,5 +1,5 @@
 """A token's documents kept by their SHA-256 (edge/documents.py): the same bytes are kept
-once, under their hash, readable by anyone; a file whose bytes no longer hash to its name
+once, under their hash, in a private file (the server serves them to anyone); a file whose bytes no longer hash to its name
 is never served; the kind is told from the first bytes."""
 
 import hashlib
@@ -20,7 +20,7 @@ def test_a_document_is_kept_under_its_hash_once(tmp_path: Path) -> None:
     assert store.put(PROSPECTUS) == digest
     kept = tmp_path / "documents" / digest
     assert kept.read_bytes() == PROSPECTUS
-    assert stat.S_IMODE(kept.stat().st_mode) == 0o644
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600  # the data directory's rule
     assert [p.name for p in (tmp_path / "documents").iterdir()] == [digest]
     assert store.read(digest) == PROSPECTUS
 
