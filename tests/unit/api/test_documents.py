@@ -1,6 +1,6 @@
 """A token's documents kept by their SHA-256 (edge/documents.py): the same bytes are kept
-once, under their hash, in a private file (the server serves them to anyone); a file whose bytes no longer hash to its name
-is never served; the kind is told from the first bytes."""
+once, under their hash, in a private file (the server serves them to anyone); a file whose
+bytes no longer hash to its name is never served; the kind is told from the first bytes."""
 
 import hashlib
 import stat
