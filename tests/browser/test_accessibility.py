@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ARTIFACTS, new_page, screenshot, sign_up
 from exchange_server import ExchangeServer
 from playwright.sync_api import Browser, Page, expect
+
+from conftest import ARTIFACTS, new_page, screenshot, sign_up
 
 AXE = Path(__file__).resolve().parents[2] / "web" / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING = ("serious", "critical")

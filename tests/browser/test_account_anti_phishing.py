@@ -1,8 +1,9 @@
 """The anti-phishing code: set on the account page, then shown in the header of every page."""
 
-from conftest import PASSWORD, new_page, open_account_page, screenshot, sign_up, unique_email
 from exchange_server import ExchangeServer
 from playwright.sync_api import Browser, expect
+
+from conftest import PASSWORD, new_page, open_account_page, screenshot, sign_up, unique_email
 
 
 def test_the_code_shows_in_the_header_once_set(browser: Browser, exchange: ExchangeServer) -> None:

@@ -4,11 +4,12 @@ after a confirmation."""
 
 import re
 
-from conftest import PASSWORD, new_page, open_account_page, screenshot, sign_up, unique_email
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from exchange_server import ExchangeServer, Trader
 from playwright.sync_api import Browser, expect
+
+from conftest import PASSWORD, new_page, open_account_page, screenshot, sign_up, unique_email
 
 
 def test_hmac_key_secret_shown_once_listed_without_it_then_deleted(

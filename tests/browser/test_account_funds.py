@@ -1,8 +1,9 @@
 """The sandbox's test funds from the account page: a new user gets them and sees them."""
 
-from conftest import new_page, open_account_page, screenshot, sign_up, unique_email
 from exchange_server import ExchangeServer
 from playwright.sync_api import Browser, expect
+
+from conftest import new_page, open_account_page, screenshot, sign_up, unique_email
 
 
 def test_sign_up_use_the_faucet_and_see_the_balances(

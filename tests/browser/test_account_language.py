@@ -4,9 +4,10 @@ import json
 import re
 from pathlib import Path
 
-from conftest import PASSWORD, new_page, open_account_page, screenshot, sign_up, unique_email
 from exchange_server import ExchangeServer
 from playwright.sync_api import Browser, expect
+
+from conftest import PASSWORD, new_page, open_account_page, screenshot, sign_up, unique_email
 
 
 def test_signup_and_login_pages_in_korean(browser: Browser, exchange: ExchangeServer) -> None:

@@ -8,11 +8,11 @@ import re
 import time
 
 import pytest
-from conftest import PASSWORD, new_page, open_account_page, screenshot, sign_up, unique_email
 from exchange_server import ExchangeServer
 from playwright.sync_api import Browser, Page, expect
 
 from assetport.accounts.totp import STEP_S, code_at
+from conftest import PASSWORD, new_page, open_account_page, screenshot, sign_up, unique_email
 
 CODE = re.compile(r"[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}")
 

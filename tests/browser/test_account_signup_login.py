@@ -2,6 +2,9 @@
 
 import re
 
+from exchange_server import ExchangeServer
+from playwright.sync_api import Browser, expect
+
 from conftest import (
     PASSWORD,
     find_mail,
@@ -15,8 +18,6 @@ from conftest import (
     unique_email,
     verify_and_log_in,
 )
-from exchange_server import ExchangeServer
-from playwright.sync_api import Browser, expect
 
 # What the page says to a refused login (web/src/messages/errors.js, code -8004).
 WRONG_LOGIN = "The email or password is not correct. Check both and try again."

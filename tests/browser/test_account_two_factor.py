@@ -5,11 +5,11 @@ RFC 6238 function from the secret the page shows."""
 import re
 import time
 
-from conftest import PASSWORD, new_page, open_account_page, screenshot, sign_up, unique_email
 from exchange_server import ExchangeServer
 from playwright.sync_api import Browser, Page, expect
 
 from assetport.accounts.totp import STEP_S, code_at
+from conftest import PASSWORD, new_page, open_account_page, screenshot, sign_up, unique_email
 
 
 def current_code(secret: str) -> str:

@@ -6,11 +6,11 @@ with its withdraw permission."""
 import re
 import time
 
-from conftest import PASSWORD, new_page, open_account_page, screenshot, sign_up, unique_email
 from exchange_server import ExchangeServer
 from playwright.sync_api import Browser, Page, expect
 
 from assetport.accounts.totp import STEP_S, code_at
+from conftest import PASSWORD, new_page, open_account_page, screenshot, sign_up, unique_email
 
 
 def turn_on_two_factor(page: Page) -> str:

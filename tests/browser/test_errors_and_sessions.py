@@ -13,6 +13,9 @@ import re
 from typing import Any
 
 import pytest
+from exchange_server import ExchangeServer
+from playwright.sync_api import Browser, Page, Route, WebSocketRoute, expect
+
 from conftest import (
     PASSWORD,
     ROOT,
@@ -22,8 +25,6 @@ from conftest import (
     sign_up,
     unique_email,
 )
-from exchange_server import ExchangeServer
-from playwright.sync_api import Browser, Page, Route, WebSocketRoute, expect
 
 LOCALES = {"en": "en-US", "ko": "ko-KR"}
 HANGUL = re.compile(r"[\uac00-\ud7a3]")

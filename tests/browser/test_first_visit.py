@@ -8,6 +8,12 @@ import re
 import sqlite3
 
 import pytest
+from exchange_server import ExchangeServer
+from playwright.sync_api import Browser, Page, Route, expect
+from test_accessibility import check_page
+
+from assetport.accounts.terms import TERMS_VERSION
+from assetport.listings import DEMO_FEES_BPS, DEMO_MARKETS
 from conftest import (
     PASSWORD,
     new_page,
@@ -17,12 +23,6 @@ from conftest import (
     unique_email,
     verify_and_log_in,
 )
-from exchange_server import ExchangeServer
-from playwright.sync_api import Browser, Page, Route, expect
-from test_accessibility import check_page
-
-from assetport.accounts.terms import TERMS_VERSION
-from assetport.listings import DEMO_FEES_BPS, DEMO_MARKETS
 
 SIGNUP_API = "/api/v1/account/signup"
 

@@ -19,7 +19,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import new_page, screenshot, sign_up, unique_email
 from exchange_server import ExchangeServer
 from playwright.sync_api import Browser, Page, expect
 from test_accessibility import check_page
@@ -27,6 +26,7 @@ from test_assets_rest import KEY, admin, attestation, ok
 
 from assetport.api.ratelimit import DEFAULT_RATE_LIMITS, RateLimitType
 from assetport.domain.issuance.attestations import ReserveLot, public_key_hex
+from conftest import new_page, screenshot, sign_up, unique_email
 
 BAR = 9_999_000  # 999.9 g of fine gold in KGLD's units (4 decimals)
 BARS = tuple(

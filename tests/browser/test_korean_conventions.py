@@ -12,9 +12,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import call_module, new_page, screenshot, serve_sources
 from exchange_server import ExchangeServer
 from playwright.sync_api import Browser, Page, expect
+
+from conftest import call_module, new_page, screenshot, serve_sources
 
 SYMBOL = "KGLDKRW"
 

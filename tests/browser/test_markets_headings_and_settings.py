@@ -4,9 +4,10 @@ and the table's sort and tab kept across a reload (this browser's localStorage).
 import re
 
 import pytest
-from conftest import new_page, screenshot, sign_up, unique_email
 from exchange_server import ExchangeServer
 from playwright.sync_api import Browser, Page, expect
+
+from conftest import new_page, screenshot, sign_up, unique_email
 
 LOCALES = {"en": "en-US", "ko": "ko-KR"}
 TITLES = {"en": "Markets", "ko": "마켓"}

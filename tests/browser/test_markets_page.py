@@ -1,8 +1,9 @@
 """The markets overview a visitor sees first."""
 
-from conftest import new_page, screenshot
 from exchange_server import ExchangeServer
 from playwright.sync_api import Browser, expect
+
+from conftest import new_page, screenshot
 
 
 def test_markets_overview_lists_every_demo_market_live(

@@ -15,9 +15,10 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
-from conftest import call_module, new_page, screenshot, serve_sources
 from exchange_server import ExchangeServer
 from playwright.sync_api import Browser, Locator, Page, Route, WebSocketRoute, expect
+
+from conftest import call_module, new_page, screenshot, serve_sources
 
 LOCALES = {"en": "en-US", "ko": "ko-KR"}
 PHONE = {"width": 390, "height": 844}

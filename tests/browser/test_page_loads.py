@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import new_page, screenshot, sign_up, unique_email
 from exchange_server import ExchangeServer
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response
+
+from conftest import new_page, screenshot, sign_up, unique_email
 
 PAGES = (
     "/",

@@ -11,9 +11,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pytest
-from conftest import call_module, new_page, screenshot, serve_sources, sign_up, unique_email
 from exchange_server import ExchangeServer
 from playwright.sync_api import Browser, Page, expect
+
+from conftest import call_module, new_page, screenshot, serve_sources, sign_up, unique_email
 
 SYMBOL = "KGLDKRW"
 BOUGHT = "1.5"

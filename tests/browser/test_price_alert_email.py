@@ -9,6 +9,10 @@ from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 import pytest
+from exchange_server import ExchangeServer
+from playwright.sync_api import Browser, Page, expect
+from test_accessibility import BLOCKING, axe_violations, describe
+
 from conftest import (
     PASSWORD,
     find_mail,
@@ -18,9 +22,6 @@ from conftest import (
     sign_up,
     submit_sign_up,
 )
-from exchange_server import ExchangeServer
-from playwright.sync_api import Browser, Page, expect
-from test_accessibility import BLOCKING, axe_violations, describe
 
 SYMBOL = "KGLDKRW"
 TICK = Decimal("10")

@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import new_page, screenshot, sign_up, unique_email
 from exchange_server import ExchangeServer
 from playwright.sync_api import Browser, expect
 from test_accessibility import check_page
+
+from conftest import new_page, screenshot, sign_up, unique_email
 
 PAGE = "/proof-of-reserves"
 

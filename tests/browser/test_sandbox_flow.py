@@ -13,9 +13,10 @@ the buy's price; what is left of it rests and the makers take it later."""
 import re
 from decimal import ROUND_DOWN, ROUND_UP, Decimal
 
-from conftest import PASSWORD, new_page, screenshot, sign_up, unique_email, verify_and_log_in
 from exchange_server import ExchangeServer
 from playwright.sync_api import Browser, Locator, Page, expect
+
+from conftest import PASSWORD, new_page, screenshot, sign_up, unique_email, verify_and_log_in
 
 SYMBOL = "KGLDKRW"
 TICK = Decimal("10")  # KGLDKRW's tick size, in KRW

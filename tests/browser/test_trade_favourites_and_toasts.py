@@ -7,7 +7,6 @@ from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 import pytest
-from conftest import new_page, screenshot
 from exchange_server import ExchangeServer
 from playwright.sync_api import Browser, FloatRect, Page, Route, expect
 from test_accessibility import BLOCKING, axe_violations, describe
@@ -18,6 +17,8 @@ from test_trade_tools import (
     log_in_with_funds,
     open_trade_page,
 )
+
+from conftest import new_page, screenshot
 
 LOCALES = {"en": "en-US", "ko": "ko-KR"}
 GROUPS = {

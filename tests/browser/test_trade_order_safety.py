@@ -12,9 +12,10 @@ import uuid
 from decimal import ROUND_DOWN, ROUND_UP, Decimal
 
 import pytest
-from conftest import new_page, screenshot, sign_up
 from exchange_server import ExchangeServer
 from playwright.sync_api import Browser, Page, Request, expect
+
+from conftest import new_page, screenshot, sign_up
 
 SYMBOL = "KGLDKRW"  # tick 10 KRW, step 0.1 KGLD, minimum order 5,000 KRW
 STEP = Decimal("0.1")

@@ -8,9 +8,10 @@ import signal
 import uuid
 from pathlib import Path
 
-from conftest import new_page, screenshot, sign_up
 from exchange_server import ExchangeServer
 from playwright.sync_api import Browser, Page, expect
+
+from conftest import new_page, screenshot, sign_up
 
 SYMBOL = "KGLDKRW"
 

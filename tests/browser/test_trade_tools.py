@@ -12,10 +12,11 @@ import uuid
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
-from conftest import new_page, screenshot, sign_up
 from exchange_server import ExchangeServer
 from playwright.sync_api import Browser, Page, Route, WebSocketRoute, expect
 from test_accessibility import BLOCKING, axe_violations, describe
+
+from conftest import new_page, screenshot, sign_up
 
 SYMBOL = "KGLDKRW"
 TICK = Decimal("10")

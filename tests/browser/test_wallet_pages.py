@@ -18,6 +18,12 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from exchange_server import ExchangeServer
+from playwright.sync_api import Browser, Page, expect
+from test_accessibility import check_page
+from test_account_two_factor import current_code, enrol, next_code, wrong_code
+
+from assetport.chain.addresses import parse_address, to_bech32
 from conftest import (
     demo_listing_with_room,
     new_page,
@@ -26,12 +32,6 @@ from conftest import (
     sign_up,
     unique_email,
 )
-from exchange_server import ExchangeServer
-from playwright.sync_api import Browser, Page, expect
-from test_accessibility import check_page
-from test_account_two_factor import current_code, enrol, next_code, wrong_code
-
-from assetport.chain.addresses import parse_address, to_bech32
 
 CONFIRMATIONS = 6
 # Blocks come a second apart; a deposit or withdrawal needs CONFIRMATIONS of them, and the
