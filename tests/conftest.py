@@ -5,6 +5,8 @@ tests all go to one process, which starts the one session server and browser the
 import pytest
 
 
+# First: pytest-xdist reads the groups in its own hook of the same name.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         path = item.nodeid.split("::", 1)[0]
