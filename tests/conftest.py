@@ -1,6 +1,7 @@
-"""How `make test` spreads the suite over two processes (pytest-xdist, `--dist loadgroup`):
-each test file stays in one process, so its module-scoped servers start once; the browser
-tests all go to one process, which starts the one session server and browser they share."""
+"""Groups for pytest-xdist's `--dist loadgroup`: each test file one group, the browser tests
+one group together (so one process would start the session server and browser they share).
+`make test` runs `--dist loadfile` for now: in a trial with loadgroup the browser tests still
+went to both processes, so these marks are not yet what spreads the suite."""
 
 import pytest
 
