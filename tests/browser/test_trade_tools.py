@@ -341,7 +341,10 @@ def test_a_price_alert_fires_when_a_trade_reaches_it(
     )
     log_in_with_funds(page, exchange)
     expect(page.locator("#alerts-list")).to_contain_text("No alerts for this market.")
-    # Just above both the best ask and the last trade: a rise, reached by the buy below.
+    # Above both the best ask and the last trade, by 0.5 %: a rise, reached by the buy below.
+    # The makers' quotes walk up to 0.2 % every two seconds and their taker trades at the
+    # asks, so a target only a tick above could be passed before the alert is added (it then
+    # reads as a fall, already reached).
     best_ask, last = page.evaluate(
         """() => {
             const asks = document.querySelectorAll('#book-asks .book-row:not(.empty)');
@@ -349,7 +352,9 @@ def test_a_price_alert_fires_when_a_trade_reaches_it(
                     document.querySelector('#book-last').textContent.replace(/,/g, '')];
         }"""
     )
-    target = max(Decimal(best_ask), Decimal(last)) + TICK
+    target = (max(Decimal(best_ask), Decimal(last)) * Decimal("1.005") / TICK).to_integral_value(
+        ROUND_CEILING
+    ) * TICK
     page.fill("#alert-price", f"{target:,.0f}")
     page.click("#alert-add")
     alert = page.locator("#alerts-list .price-alert")
