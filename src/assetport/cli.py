@@ -26,6 +26,7 @@ assetport por build --data-dir D [--reserves RESERVES.json] --out DIR
 assetport por publish --data-dir D [--reserves RESERVES.json | --no-reserves] [--por-dir DIR]
 assetport por verify PROOF.json [--root ROOT.json]
 assetport attest keygen|sign|verify ...   and   assetport admin issuance ...  (issuance_cli.py)
+assetport nft verify-drop --url BASE_URL --drop ID   re-derive a draw or box sale (nft_cli.py)
 
 `serve` and `engine-serve` lock their data directory (one writer at a time); the other
 commands only read it or talk to the running server, and may run beside it. Whatever the
@@ -60,6 +61,8 @@ from assetport.issuance_cli import add_admin_parser as add_issuance_admin
 from assetport.issuance_cli import admin_request as issuance_request
 from assetport.journal.errors import JournalCorrupted
 from assetport.journal.verify import stats, verify
+from assetport.nft_cli import add_parser as add_nft_parser
+from assetport.nft_cli import run as run_nft
 from assetport.runtime.command_log import command_log_for
 from assetport.runtime.config import RuntimeConfig
 from assetport.runtime.data_dir import private_umask, writer_of
@@ -215,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_journal_url(replay_parser)
 
     add_attest_parser(commands)
+    add_nft_parser(commands)
     por = commands.add_parser("por", help="proof of reserves (docs/proof-of-reserves.md)")
     por_tools = por.add_subparsers(dest="por_command", required=True)
     por_build = por_tools.add_parser(
@@ -632,6 +636,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _por(args)
         if args.command == "attest":
             return run_attest(args)
+        if args.command == "nft":
+            return run_nft(args)
         if args.tool == "verify":
             return _verify(args.data_dir)
         if args.tool == "stats":

@@ -17,6 +17,9 @@ from assetport.api import (
     errors,
     rest_assets,
     rest_market,
+    rest_nft_drops,
+    rest_nft_market,
+    rest_nft_trade,
     rest_reserves,
     rest_trade,
     rest_wallet,
@@ -27,6 +30,8 @@ from assetport.api.openapi import openapi_document
 from assetport.api.rest_admin import EmailVerifier, admin_routes
 from assetport.api.rest_documents import document_routes
 from assetport.api.rest_issuance import issuance_routes
+from assetport.api.rest_nft_media import nft_media_routes
+from assetport.api.rest_nft_trade import nft_trade_routes
 from assetport.api.security_headers import SECURITY_HEADERS
 from assetport.api.ws_routes import Realtime, realtime
 from assetport.edge.issuer_agents import IssuerAgents
@@ -39,6 +44,9 @@ REST_ENDPOINTS: tuple[Endpoint, ...] = (
     *rest_wallet.ENDPOINTS,
     *rest_reserves.ENDPOINTS,
     *rest_assets.ENDPOINTS,
+    *rest_nft_market.ENDPOINTS,
+    *rest_nft_trade.ENDPOINTS,
+    *rest_nft_drops.ENDPOINTS,
 )
 
 
@@ -56,7 +64,7 @@ def create_app(
     the wallet's custody endpoints), the operator endpoints (the issuer's also open to the
     tokens of `issuer_agents`), the market streams. The WebSocket API's connections are
     served by `ws_server` (`live.ws_api`), below the ASGI layer."""
-    routes: list[BaseRoute] = [*document_routes(gateway)]
+    routes: list[BaseRoute] = [*document_routes(gateway), *nft_media_routes(gateway)]
     live = live if live is not None else realtime(gateway)
     endpoints = (*REST_ENDPOINTS, *live.endpoints, *extra_endpoints)
     by_path: dict[str, dict[str, Endpoint]] = {}
@@ -66,6 +74,7 @@ def create_app(
         routes.append(Route(path, _dispatch(gateway, methods), methods=list(methods)))
     routes.extend(admin_routes(gateway, users, admin_token, verifier))
     routes.extend(issuance_routes(gateway, users, admin_token, issuer_agents))
+    routes.extend(nft_trade_routes(gateway, users, admin_token))
     routes.extend(live.routes)
     # Listings change at run time: the document is made again when the markets have.
     encoded: dict[tuple[str, ...], bytes] = {}

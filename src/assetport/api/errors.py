@@ -6,8 +6,8 @@ gateway answers with is named here; nothing else makes one up.
 ccxt matches the exact message before the code (docs/binance-api.md, "Errors and their
 messages"), so messages are copied byte for byte from Binance's errors page.
 
-What Binance lacks (operator listings, deposits and withdrawals by reference) gets codes in
--7000..-7099, a range Binance spot does not use.
+What Binance lacks (operator listings, deposits and withdrawals by reference, NFT media) gets
+codes in -7000..-7199, a range Binance spot does not use.
 """
 
 from enum import StrEnum
@@ -289,6 +289,7 @@ class RejectContext(StrEnum):
     DUST = "DUST"
     WITHDRAW = "WITHDRAW"
     ISSUANCE = "ISSUANCE"
+    NFT = "NFT"
 
 
 # Binance's engine messages (errors page, "Messages for -1010, -2010 and -2011").
@@ -425,6 +426,94 @@ UNKNOWN_DOCUMENT: Final = ErrorSpec(-7081, "There is no document with that SHA-2
 NOT_THE_AGENTS_ISSUER: Final = ErrorSpec(
     -7080, "An issuer's agent acts for its own issuer only: this token or issuer is another's.", 403
 )
+# NFT media (edge/nft_media.py, api/rest_nft_media.py): -7100..-7109.
+NFT_MEDIA_TOO_LARGE: Final = ErrorSpec(-7100, "The media file is too large: at most 10 MiB.", 413)
+NFT_MEDIA_EMPTY: Final = ErrorSpec(-7101, "The media file is empty: send the image as the body.")
+NFT_MEDIA_NOT_ALLOWED: Final = ErrorSpec(
+    -7101, "Only PNG, JPEG, GIF and WebP images are accepted, told by their bytes.", 415
+)
+NFT_MEDIA_DISGUISED: Final = ErrorSpec(
+    -7102, "The file's declared type or name says another kind of file than its bytes."
+)
+NFT_MEDIA_DAMAGED: Final = ErrorSpec(-7103, "The image's header is damaged or cut short.")
+NFT_MEDIA_DIMENSIONS: Final = ErrorSpec(
+    -7104, "The image's sides must be 1 to 8192 pixels, and at most 40000000 pixels in all."
+)
+UNKNOWN_NFT_MEDIA: Final = ErrorSpec(-7105, "There is no NFT media with that SHA-256 here.", 404)
+# The NFT marketplace (domain/nft/, engine/nft/): -7110..-7139.
+UNKNOWN_COLLECTION: Final = ErrorSpec(-7110, "Unknown NFT collection.")
+COLLECTION_EXISTS: Final = ErrorSpec(-7111, "A collection with this code exists already.", 409)
+INVALID_COLLECTION: Final = ErrorSpec(
+    -7112, "The collection's code, name, cover, royalty or currency is not valid."
+)
+NOT_THE_CREATOR: Final = ErrorSpec(-7113, "Only the collection's creator may do this.")
+INVALID_NFT_ITEM: Final = ErrorSpec(-7114, "An item's token id, supply or metadata is not valid.")
+TOKEN_ID_TAKEN: Final = ErrorSpec(-7115, "This token id is minted already in the collection.", 409)
+UNKNOWN_NFT_ITEM: Final = ErrorSpec(-7116, "Unknown item: no such token id in the collection.")
+NFT_NOT_HELD: Final = ErrorSpec(
+    -7117,
+    "This account does not hold that many free units of the item (listed or auctioned"
+    " units are not free).",
+)
+INVALID_NFT_TERMS: Final = ErrorSpec(
+    -7118,
+    "The quantity, price, times or other terms are not valid for this listing, offer or auction.",
+)
+UNKNOWN_NFT_LISTING: Final = ErrorSpec(
+    -7119, "Unknown listing: it sold out, was canceled or expired."
+)
+UNKNOWN_NFT_OFFER: Final = ErrorSpec(-7120, "Unknown offer: it was filled, canceled or expired.")
+UNKNOWN_NFT_AUCTION: Final = ErrorSpec(-7121, "Unknown auction: it ended or never was.")
+NFT_SELF_TRADE: Final = ErrorSpec(
+    -7122, "An account cannot buy its own listing, accept its own offer or bid in its own auction."
+)
+NFT_PRICE_CHANGED: Final = ErrorSpec(-7123, "The price sent is not the listing's price.", 409)
+ITEM_NOT_IN_OFFER: Final = ErrorSpec(
+    -7124, "This item is not one the offer asks for (its item, collection or trait)."
+)
+AUCTION_NOT_OPEN: Final = ErrorSpec(-7125, "The auction has not started yet, or it has ended.", 409)
+BID_TOO_LOW: Final = ErrorSpec(
+    -7126, "The bid is below the start price, the minimum raise or the current price."
+)
+AUCTION_HAS_BIDS: Final = ErrorSpec(
+    -7127, "An auction with a bid cannot be canceled: it runs to its end.", 409
+)
+TOO_MANY_NFT_ORDERS: Final = ErrorSpec(
+    -7128, "Too many open listings, offers and auctions (or collections) for this account."
+)
+# Primary sales (engine/nft/drops.py): -7135..-7137.
+UNKNOWN_NFT_DROP: Final = ErrorSpec(-7135, "Unknown drop: no such primary sale is running.")
+DROP_NOT_OPEN: Final = ErrorSpec(
+    -7136, "The drop is not open: its window has not begun or has ended.", 409
+)
+DROP_LIMIT: Final = ErrorSpec(
+    -7137,
+    "The drop takes no more from this account: past its cap per account, sold out, or an"
+    " account of the platform's own.",
+)
+# Items to and from the chain (custody/nft_sender.py, custody/rest_nft_chain.py): -7132..-7134.
+UNKNOWN_NFT_WITHDRAWAL: Final = ErrorSpec(-7132, "Unknown NFT withdrawal: none such is pending.")
+NFT_NOT_ON_CHAIN: Final = ErrorSpec(
+    -7133, "More units of this item than are out on the chain cannot come back from it."
+)
+NFT_NETWORK_UNKNOWN: Final = ErrorSpec(
+    -7134, "Items are withdrawn on this exchange's own chain network only."
+)
+# The public NFT market's reads (api/rest_nft_market.py): what a path names and is not there
+# is a 404, with the engine's code for it (its refusals of commands stay 400).
+NFT_COLLECTION_NOT_FOUND: Final = ErrorSpec(-7110, "Unknown NFT collection.", 404)
+NFT_ITEM_NOT_FOUND: Final = ErrorSpec(
+    -7116, "Unknown item: no such token id in the collection.", 404
+)
+NFT_AUCTION_NOT_FOUND: Final = ErrorSpec(-7121, "Unknown auction: it ended or never was.", 404)
+# The NFT marketplace's signed endpoints and quotes (api/rest_nft_trade.py), not the engine's.
+ROYALTY_SPLITS_NOT_SUMMING: Final = ErrorSpec(
+    -1130, "Data sent for parameter 'royaltySplits' is not valid: royaltySplits must sum to"
+    " royaltyBps.",
+)  # fmt: skip
+NFT_QUOTE_SOURCE: Final = ErrorSpec(
+    -7129, "Send exactly one of listingId, offerId or auctionId (an auction's with price)."
+)
 # The wallet endpoints (custody/rest_capital.py): Binance's own wallet codes where it has one.
 UNKNOWN_COIN: Final = ErrorSpec(-4018, "We don't have this asset.")
 # Binance's -4047 text, copied as it is; the 7-day window of withdrawOrderId is said in ours.
@@ -511,6 +600,30 @@ _NEW_ORDER: Final[dict[RejectReason, ErrorSpec]] = {
     _R.HOLDER_LIMIT: HOLDER_LIMIT,
     _R.LOCKED_UP: LOCKED_UP,
     _R.NOT_FROZEN: NOT_FROZEN,
+    _R.UNKNOWN_COLLECTION: UNKNOWN_COLLECTION,
+    _R.COLLECTION_EXISTS: COLLECTION_EXISTS,
+    _R.INVALID_COLLECTION: INVALID_COLLECTION,
+    _R.NOT_THE_CREATOR: NOT_THE_CREATOR,
+    _R.INVALID_NFT_ITEM: INVALID_NFT_ITEM,
+    _R.TOKEN_ID_TAKEN: TOKEN_ID_TAKEN,
+    _R.UNKNOWN_NFT_ITEM: UNKNOWN_NFT_ITEM,
+    _R.NFT_NOT_HELD: NFT_NOT_HELD,
+    _R.INVALID_NFT_TERMS: INVALID_NFT_TERMS,
+    _R.UNKNOWN_NFT_LISTING: UNKNOWN_NFT_LISTING,
+    _R.UNKNOWN_NFT_OFFER: UNKNOWN_NFT_OFFER,
+    _R.UNKNOWN_NFT_AUCTION: UNKNOWN_NFT_AUCTION,
+    _R.NFT_SELF_TRADE: NFT_SELF_TRADE,
+    _R.NFT_PRICE_CHANGED: NFT_PRICE_CHANGED,
+    _R.ITEM_NOT_IN_OFFER: ITEM_NOT_IN_OFFER,
+    _R.AUCTION_NOT_OPEN: AUCTION_NOT_OPEN,
+    _R.BID_TOO_LOW: BID_TOO_LOW,
+    _R.AUCTION_HAS_BIDS: AUCTION_HAS_BIDS,
+    _R.TOO_MANY_NFT_ORDERS: TOO_MANY_NFT_ORDERS,
+    _R.UNKNOWN_NFT_WITHDRAWAL: UNKNOWN_NFT_WITHDRAWAL,
+    _R.UNKNOWN_NFT_DROP: UNKNOWN_NFT_DROP,
+    _R.DROP_NOT_OPEN: DROP_NOT_OPEN,
+    _R.DROP_LIMIT: DROP_LIMIT,
+    _R.NFT_NOT_ON_CHAIN: NFT_NOT_ON_CHAIN,
 }
 
 # An order refused by a permissioned token's holder rules is a rejected new order, in the
@@ -578,6 +691,14 @@ _ISSUANCE: Final[dict[RejectReason, ErrorSpec]] = {
     ),
 }
 
+# The NFT marketplace (/api/v1/nft/...): its own codes; a short balance is Binance's -2010.
+_NFT: Final[dict[RejectReason, ErrorSpec]] = {
+    **_NEW_ORDER,
+    _R.INSUFFICIENT_BALANCE: ErrorSpec(-2010, MSG_INSUFFICIENT_BALANCE),
+    _R.INVALID_ACCOUNT: ErrorSpec(-1130, "Data sent for parameter 'to' is not valid."),
+    _R.INVALID_FEE: ErrorSpec(-1130, "Data sent for parameter 'feeBps' is not valid."),
+}
+
 _TABLES: Final[dict[RejectContext, dict[RejectReason, ErrorSpec]]] = {
     RejectContext.NEW_ORDER: _ORDERS,
     RejectContext.CANCEL: _CANCEL,
@@ -586,6 +707,7 @@ _TABLES: Final[dict[RejectContext, dict[RejectReason, ErrorSpec]]] = {
     RejectContext.DUST: _DUST,
     RejectContext.WITHDRAW: _WITHDRAW,
     RejectContext.ISSUANCE: _ISSUANCE,
+    RejectContext.NFT: _NFT,
 }
 
 

@@ -2,7 +2,8 @@
 
 It owns no money and decides nothing: commands go to its engine (`engine_link.py`: the
 engine service in this process, or an engine process through its command port), and the
-views here (`views/`: order records, the markets and fees, issuance's tokens; market data)
+views here (`views/`: order records, the markets and fees, issuance's tokens, the NFT
+marketplace; market data)
 start from the engine's read API and follow its applied batches, updated before the replies
 of a batch go out. Handlers read these views, or the engine link's few reads; never the
 engine's objects.
@@ -23,7 +24,9 @@ from assetport.domain.commands import Command
 from assetport.domain.events import AssetListed, Event, MarketListed
 from assetport.domain.orders import Side
 from assetport.edge.documents import DocumentStore
+from assetport.edge.drop_seeds import DropSeeds
 from assetport.edge.keys import KeyStore
+from assetport.edge.nft_media import NftMediaStore
 from assetport.edge.sessions import SessionCheck
 from assetport.marketdata.hub import MarketData
 from assetport.runtime.bus import AppliedBatch
@@ -32,6 +35,7 @@ from assetport.runtime.service import Outcome, ReplyCallback
 from assetport.store.history import History, HistoryError
 from assetport.views.issuance import Issuance
 from assetport.views.markets import Markets
+from assetport.views.nft import NftView
 from assetport.views.orders import OrderChange, OrderRecords
 from assetport.views.seed import Seed
 
@@ -88,12 +92,18 @@ class Gateway:
         self.markets = Markets()
         self.orders = OrderRecords()
         self.issuance = Issuance()
+        self.nft = NftView()
         self.market_data = MarketData()
         # The published proof-of-reserves build (`assetport por build --out`), served by
         # api/rest_reserves.py; None serves none.
         self.reserves_dir: Path | None = None
         # The tokens' documents, kept by their hash (edge/documents.py): api/rest_documents.py.
         self.documents: DocumentStore | None = None
+        # NFT images (edge/nft_media.py: api/rest_nft_media.py) and the secret seeds of NFT
+        # draws and box sales (edge/drop_seeds.py: api/rest_nft_drops.py), in the data
+        # directory; None where the gateway has none (some tests).
+        self.nft_media: NftMediaStore | None = None
+        self.drop_seeds: DropSeeds | None = None
         # Called with (seq, command, events, order changes) per command: user data streams.
         self.listeners: list[ChangeListener] = []
         # Called with {stream name: [payload, ...]} as market data is published.
@@ -151,12 +161,13 @@ class Gateway:
         """Bring every view up to the batch just applied (called on the engine's loop)."""
         lookup = self.engine.book_quantity
         markets, orders, market_data = self.markets, self.orders, self.market_data
-        issuance = self.issuance
+        issuance, nft = self.issuance, self.nft
         listeners = self.listeners
         seq = batch.first_seq
         for command, events in zip(batch.commands, batch.events, strict=True):
             markets.apply(events)
             issuance.apply(events)
+            nft.apply(events)
             changes = orders.apply(events)
             market_data.apply(seq, events, lookup)
             for listener in listeners:
@@ -180,6 +191,7 @@ class Gateway:
         orders and books)."""
         self.markets.seed(seed.assets, seed.markets, seed.fee_overrides)
         self.issuance.seed(seed.assets, seed.rwa)
+        self.nft.seed(seed.nft, seed.last_seq)
         listed: list[Event] = [AssetListed(0, 0, a.code, a.precision) for a in seed.assets]
         listed.extend(MarketListed(0, 0, terms.market) for terms in seed.markets)
         if not listed:

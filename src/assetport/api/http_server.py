@@ -41,6 +41,7 @@ from uvicorn.config import Config
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 from uvicorn.server import ServerState
 
+from assetport.api import errors
 from assetport.api.admission import Admission
 from assetport.api.errors import ApiError
 from assetport.api.gateway import Gateway
@@ -54,7 +55,6 @@ from assetport.api.http import (
 from assetport.api.proxies import TrustedProxies
 from assetport.api.transport_limits import (
     MALFORMED_REQUEST,
-    body_too_large,
     headers_too_large,
     request_timeout,
     url_too_long,
@@ -229,6 +229,8 @@ class GatewayHttp(HttpToolsProtocol):
     gateway: Gateway
     endpoints: dict[tuple[bytes, bytes], Endpoint]
     admission: Admission
+    # Paths whose bodies are files (NFT media): the most each may carry, above the limit.
+    uploads: dict[bytes, int]
     _waiting: RestCycle | None = None
 
     def __init__(
@@ -254,6 +256,7 @@ class GatewayHttp(HttpToolsProtocol):
         self.peer = "0.0.0.0"
         self.behind_proxy = False  # the peer is a trusted proxy: X-Forwarded-For is believed
         self.reading_body = False
+        self.body_limit = limits.max_body_bytes  # of the request being read
         self.request_bytes = 0  # read of the request begun (with at most a slice more)
         self.body_bytes = 0
         self.deadline: float | None = None  # when the request being read must be in
@@ -338,7 +341,7 @@ class GatewayHttp(HttpToolsProtocol):
         if self.request_bytes > self.bound:
             limits = self.limits
             if self.reading_body:
-                error = body_too_large(limits)
+                error = errors.body_too_large(self.body_limit)
             elif len(self.url) > limits.max_url_bytes:  # the URL is read as it arrives
                 error = url_too_long(limits)
             else:
@@ -356,7 +359,7 @@ class GatewayHttp(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._admit()
         self.reading_body = True
-        self.bound = self.request_bound
+        self.bound = self.request_bound + self.body_limit - self.limits.max_body_bytes
         parser = self.parser
         endpoint = None
         if self.limit_concurrency is None and not parser.should_upgrade():
@@ -396,6 +399,9 @@ class GatewayHttp(HttpToolsProtocol):
         if len(self.url) > limits.max_url_bytes:
             self._refuse(url_too_long(limits), client)
             raise _Refused
+        at = self.url.find(b"?")
+        path = self.url if at < 0 else self.url[:at]
+        self.body_limit = max(limits.max_body_bytes, self.uploads.get(path, 0))
         headers = self.headers
         size = 0
         declared = 0
@@ -406,19 +412,20 @@ class GatewayHttp(HttpToolsProtocol):
         if size > limits.max_header_bytes or len(headers) > limits.max_headers:
             self._refuse(headers_too_large(limits), client)
             raise _Refused
-        if declared > limits.max_body_bytes:
-            self._refuse(body_too_large(limits), client)
+        if declared > self.body_limit:
+            self._refuse(errors.body_too_large(self.body_limit), client)
             raise _Refused
 
     def on_body(self, body: bytes) -> None:
         self.body_bytes += len(body)
-        if self.body_bytes > self.limits.max_body_bytes:  # a chunked body, growing
-            self._refuse(body_too_large(self.limits), self._client_address())
+        if self.body_bytes > self.body_limit:  # a chunked body, growing
+            self._refuse(errors.body_too_large(self.body_limit), self._client_address())
             raise _Refused
         super().on_body(body)
 
     def on_message_complete(self) -> None:
         self.reading_body = False
+        self.body_limit = self.limits.max_body_bytes
         self.bound = self.head_bound
         self.request_bytes = 0
         self.deadline = None
@@ -526,10 +533,15 @@ class GatewayHttp(HttpToolsProtocol):
 
 
 def http_protocol(
-    gateway: Gateway, endpoints: Iterable[Endpoint], admission: Admission
+    gateway: Gateway,
+    endpoints: Iterable[Endpoint],
+    admission: Admission,
+    uploads: dict[str, int] | None = None,
 ) -> type[GatewayHttp]:
     """The protocol class for uvicorn's `http` setting; `admission` (its limits and trusted
-    proxies) is shared with the WebSocket protocol."""
+    proxies) is shared with the WebSocket protocol; `uploads` the paths whose bodies are
+    files, each with the most it may carry (above the body limit)."""
     table = {(e.method.encode(), e.path.encode()): e for e in endpoints}
-    attributes = {"gateway": gateway, "endpoints": table, "admission": admission}
+    files = {path.encode(): most for path, most in (uploads or {}).items()}
+    attributes = {"gateway": gateway, "endpoints": table, "admission": admission, "uploads": files}
     return type("GatewayHttpProtocol", (GatewayHttp,), attributes)

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from typing import Any, Final
 
+from assetport.api import rest_nft_media, rest_nft_trade
 from assetport.api.http import Endpoint, ParamDoc, Security
 from assetport.api.params import (
     CLIENT_ORDER_ID_RANGE,
@@ -30,6 +31,8 @@ from assetport.api.params import (
     CancelReplaceMode,
     NewOrderRespType,
 )
+from assetport.domain.nft.collections import COLLECTION_CODE, Standard
+from assetport.domain.nft.trading import AuctionKind
 from assetport.domain.orders import (
     CancelRestriction,
     OrderType,
@@ -37,6 +40,7 @@ from assetport.domain.orders import (
     Side,
     TimeInForce,
 )
+from assetport.edge.nft_media import CONTENT_TYPES
 
 # The accounts package's session cookie (accounts/sessions.py COOKIE_NAME; that package is a
 # floor above this one, a test holds the two equal) and its CSRF header.
@@ -101,6 +105,11 @@ _BY_NAME: Final[dict[str, dict[str, Any]]] = {
     "amount": _DECIMAL,
     "clientRef": _CLIENT_ID,
     "physical": _BOOLEAN,
+    # The NFT market's public reads (api/rest_nft_market.py).
+    "listed": _BOOLEAN,
+    "code": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$"},
+    # NFT media (api/rest_nft_media.py): a file's SHA-256.
+    "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
 }
 # Together, the parameters of a limit order most markets take (tick and step sizes of 1 or
 # less, notional above their minimum); the others have none, so an example leaves them out.
@@ -195,7 +204,7 @@ def openapi_document(endpoints: Sequence[Endpoint], symbols: Sequence[str]) -> d
     """The document for `endpoints`, with `symbols` (the markets listed now) as the enum of
     every `symbol` parameter."""
     paths: dict[str, dict[str, Any]] = {}
-    for endpoint in endpoints:
+    for endpoint in (*endpoints, *rest_nft_media.ENDPOINTS, *rest_nft_trade.ROUTED):
         operation: dict[str, Any] = {
             "summary": endpoint.summary,
             "operationId": f"{endpoint.method.lower()}{endpoint.path.replace('/', '_')}",
@@ -214,6 +223,8 @@ def openapi_document(endpoints: Sequence[Endpoint], symbols: Sequence[str]) -> d
             operation["security"] = _security(endpoint)
             operation["description"] = _description(endpoint.security)
         paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = operation
+    _describe_nft_media(paths)
+    _describe_nft_trade(paths)
     return {
         "openapi": "3.0.3",
         "info": {
@@ -248,3 +259,57 @@ def openapi_document(endpoints: Sequence[Endpoint], symbols: Sequence[str]) -> d
             },
         },
     }
+
+
+def _describe_nft_media(paths: dict[str, dict[str, Any]]) -> None:
+    """NFT media are bytes, not parameters: the upload's body is the image, and a read
+    answers the image itself."""
+    image: dict[str, Any] = {"schema": {"type": "string", "format": "binary"}}
+    images = {content_type: image for content_type in CONTENT_TYPES}
+    upload = paths[rest_nft_media.PATH]["post"]
+    upload["requestBody"] = {
+        "required": True,
+        "description": "The image's bytes; Content-Type the type they are (or left out).",
+        "content": images,
+    }
+    upload["responses"]["200"]["content"]["application/json"] = {
+        "schema": {
+            "type": "object",
+            "properties": {
+                "sha256": {"type": "string"},
+                "contentType": {"type": "string", "enum": list(CONTENT_TYPES)},
+                "size": {"type": "integer"},
+                "width": {"type": "integer"},
+                "height": {"type": "integer"},
+                "url": {"type": "string"},
+            },
+            "required": ["sha256", "contentType", "size", "width", "height", "url"],
+        }
+    }
+    read = paths[rest_nft_media.ITEM_PATH]["get"]
+    read["responses"]["200"] = {"description": "The image", "content": images}
+
+
+# The NFT marketplace's own parameters (api/rest_nft_trade.py), on its paths only: names such
+# as `kind` mean other things elsewhere.
+_NFT_TRADE_SCHEMAS: Final[dict[str, dict[str, Any]]] = {
+    "standard": _enum(_members(Standard)),
+    "kind": _enum(_members(AuctionKind)),
+    "collection": {"type": "string", "pattern": f"^{COLLECTION_CODE.pattern}$"},
+    "code": {"type": "string", "pattern": f"^{COLLECTION_CODE.pattern}$"},
+    "cover": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+    "startPrice": _DECIMAL,
+    "endPrice": _DECIMAL,
+    "reservePrice": _DECIMAL,
+    "buyNowPrice": _DECIMAL,
+}
+
+
+def _describe_nft_trade(paths: dict[str, dict[str, Any]]) -> None:
+    """The marketplace's enums and patterns, on its own operations' parameters."""
+    for endpoint in (*rest_nft_trade.ENDPOINTS, *rest_nft_trade.ROUTED):
+        operation = paths[endpoint.path][endpoint.method.lower()]
+        for parameter in operation["parameters"]:
+            schema = _NFT_TRADE_SCHEMAS.get(parameter["name"])
+            if schema is not None:
+                parameter["schema"] = dict(schema)

@@ -327,6 +327,21 @@ _STATIC_WEIGHTS: Final[dict[tuple[str, str], int]] = {
     # The views, and for a token with a holder limit a count of its holders in SQL.
     ("GET", "/api/v1/assets/eligibility"): 5,
     ("GET", "/api/v1/assets/actions"): 5,
+    # The NFT marketplace (api/rest_nft_*.py): a mint of up to 1,000 items weighs more; the
+    # account's own lists read the view (5), its sales and royalties the SQL history.
+    ("POST", "/api/v1/nft/collections/{code}/mint"): 10,
+    ("POST", "/api/v1/nft/media"): 10,
+    ("GET", "/api/v1/nft/quote"): 2,
+    ("GET", "/api/v1/nft/my/items"): 5,
+    ("GET", "/api/v1/nft/my/listings"): 5,
+    ("GET", "/api/v1/nft/my/offers"): 5,
+    ("GET", "/api/v1/nft/my/bids"): 5,
+    ("GET", "/api/v1/nft/my/auctions"): 5,
+    ("GET", "/api/v1/nft/my/sales"): 5,
+    ("GET", "/api/v1/nft/my/royalties"): 5,
+    ("GET", "/api/v1/nft/drops"): 2,
+    ("GET", "/api/v1/nft/drops/{dropId}"): 2,
+    ("GET", "/api/v1/nft/drops/{dropId}/verify"): 5,  # re-derives up to 10,000 boxes
 }
 
 

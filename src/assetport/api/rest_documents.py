@@ -2,10 +2,9 @@
 `GET /api/v1/assets/documents/{sha256}` (edge/documents.py). Public, like the terms; the
 bytes are checked against the hash when first read, and never change under one, so a
 client may cache them for good. Reading and hashing a large file is done off the event
-loop, once: the few read last are kept."""
+loop, once: the store keeps the few read last (edge/content_store.py)."""
 
 import asyncio
-from collections import OrderedDict
 from typing import Final
 
 from starlette.requests import Request
@@ -15,27 +14,19 @@ from starlette.routing import Route
 from assetport.api import errors
 from assetport.api.errors import ApiError
 from assetport.api.gateway import Gateway
-from assetport.edge.documents import SHA256_HEX, document_kind
+from assetport.edge.content_store import SHA256_HEX
+from assetport.edge.documents import document_kind
 
 PATH: Final = "/api/v1/assets/documents/{sha256}"
-CACHED_BYTES: Final = 64 << 20
 
 
 def document_routes(gateway: Gateway) -> list[Route]:
-    cache: OrderedDict[str, bytes] = OrderedDict()
-
     async def read(digest: str) -> bytes | None:
-        data = cache.get(digest)
-        if data is not None:
-            cache.move_to_end(digest)
-            return data
         store = gateway.documents
-        data = None if store is None else await asyncio.to_thread(store.read, digest)
-        if data is not None:
-            cache[digest] = data
-            while sum(len(kept) for kept in cache.values()) > CACHED_BYTES and len(cache) > 1:
-                cache.popitem(last=False)
-        return data
+        if store is None:
+            return None
+        data = store.cached(digest)
+        return data if data is not None else await asyncio.to_thread(store.read, digest)
 
     def failed(error: ApiError) -> Response:
         return Response(error.body(), error.http_status, media_type="application/json")

@@ -37,6 +37,29 @@ from assetport.domain.events import (
     MarketSelfTradePreventionChanged,
     MarketStatusChanged,
     MatchPrevented,
+    NftAuctionEnded,
+    NftAuctionStarted,
+    NftBidPlaced,
+    NftBoxOpened,
+    NftCollectionCreated,
+    NftCollectionVerified,
+    NftContractSet,
+    NftDeposited,
+    NftDropCreated,
+    NftDropEnded,
+    NftDropEntered,
+    NftDropRefunded,
+    NftFeeSet,
+    NftListed,
+    NftListingEnded,
+    NftMinted,
+    NftOfferEnded,
+    NftOfferMade,
+    NftSold,
+    NftTransferred,
+    NftWithdrawalFailed,
+    NftWithdrawalRequested,
+    NftWithdrawn,
     OrderAccepted,
     OrderAmended,
     OrderCanceled,
@@ -201,6 +224,35 @@ class UserData:
                 return [(known.account, known.asset)]  # free to held, or back
             case AccountIdentitySet() | HolderRulesSet():
                 return []
+            case NftSold():
+                paid = [(account, known.currency) for account, _ in known.royalties]
+                return [(known.buyer, known.currency), (known.seller, known.currency), *paid]
+            case NftOfferMade() | NftOfferEnded() | NftDropEntered() | NftDropRefunded():
+                return [(known.account, known.currency)]
+            case NftBidPlaced():
+                outbid = [(known.outbid, known.currency)] if known.outbid else []
+                return [(known.account, known.currency), *outbid]
+            case NftAuctionEnded():
+                return [(known.bidder, known.currency)] if known.released else []
+            case (
+                NftCollectionCreated()
+                | NftCollectionVerified()
+                | NftFeeSet()
+                | NftMinted()
+                | NftTransferred()
+                | NftListed()
+                | NftListingEnded()
+                | NftAuctionStarted()
+                | NftDropCreated()
+                | NftBoxOpened()
+                | NftDropEnded()
+                | NftContractSet()
+                | NftWithdrawalRequested()
+                | NftWithdrawn()
+                | NftWithdrawalFailed()
+                | NftDeposited()
+            ):
+                return []  # items are not balances
             case (
                 AssetListed()
                 | MarketListed()

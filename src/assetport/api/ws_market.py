@@ -6,6 +6,9 @@ Every command with an `id` is answered (`{"result": null, "id": 1}`): ccxt start
 book snapshot only on that acknowledgement. Payloads come from `MarketData` through the
 gateway's 100 ms publication; each is encoded once and shared by every connection that
 listens to its stream. A listenKey in place of a stream name gives that key's user events.
+An NFT collection's `<code>@nft` stream (`api/nft_stream.py`) is fed from the gateway's NFT
+view as each command is applied, not on the cadence: its listings, bids and sales are
+events, not batches; the same outboxes bound it.
 """
 
 import asyncio
@@ -15,6 +18,7 @@ from typing import Any, Final
 
 import msgspec
 
+from assetport.api import nft_stream
 from assetport.api.gateway import Gateway
 from assetport.api.listen_keys import ListenKeys
 from assetport.api.ws_connection import (
@@ -27,8 +31,11 @@ from assetport.api.ws_connection import (
     query_params,
 )
 from assetport.api.ws_frames import POLICY_VIOLATION
+from assetport.domain.commands import Command
+from assetport.domain.events import Event
 from assetport.edge import bounded_json
-from assetport.marketdata.streams import Stream, parse_stream
+from assetport.marketdata.streams import parse_stream
+from assetport.views.orders import OrderChange
 
 MAX_STREAMS: Final = 1024
 MESSAGES_PER_SECOND: Final = 5
@@ -84,11 +91,31 @@ class MarketStreams:
         self.listeners: dict[str, set[_Connection]] = {}
         gateway.stream_sinks.append(self.publish)
         gateway.stream_interest = self.listeners
+        gateway.listeners.append(self._nft_events)
+        self._nft_streams = 0  # NFT streams someone listens to: none, nothing to render
         self._next_expiry_check = 0
 
     # -- publication (on the gateway's 100 ms cadence) -------------------------------------
 
     def publish(self, messages: dict[str, list[Any]]) -> None:
+        self._deliver(messages)
+        now = self.gateway.clock_ms()
+        if now >= self._next_expiry_check:
+            self._next_expiry_check = now + _EXPIRY_CHECK_MS
+            self.listen_keys.expire(now)
+
+    def _nft_events(
+        self, seq: int, command: Command, events: list[Event], changes: list[OrderChange]
+    ) -> None:
+        """A command's NFT market events, to those who listen to their collection's stream
+        (called after the gateway's views took the command)."""
+        if self._nft_streams:
+            gateway = self.gateway
+            found = nft_stream.messages(events, gateway.nft, gateway.markets, self.listeners)
+            if found:
+                self._deliver(found)
+
+    def _deliver(self, messages: dict[str, list[Any]]) -> None:
         listeners = self.listeners
         for name, payloads in messages.items():
             connections = listeners.get(name)
@@ -104,10 +131,6 @@ class MarketStreams:
                         connection.outbox.push(wrapped)
                     else:
                         connection.outbox.push(raw)
-        now = self.gateway.clock_ms()
-        if now >= self._next_expiry_check:
-            self._next_expiry_check = now + _EXPIRY_CHECK_MS
-            self.listen_keys.expire(now)
 
     # -- connections --------------------------------------------------------------------
 
@@ -201,18 +224,22 @@ class MarketStreams:
             return connection.combined
         raise _CommandError(2, f"Invalid request: unknown method {method!r}.")
 
-    def _check(self, connection: _Connection, name: str) -> Stream | None:
-        """The stream `name` asks for; None for a listen key; `_CommandError` otherwise."""
+    def _check(self, connection: _Connection, name: str) -> bool:
+        """Whether `name` is a listen key (else a stream); `_CommandError` for neither."""
         if self.listen_keys.is_key(name):
-            return None
+            return True
+        collection = nft_stream.collection_of(name) if isinstance(name, str) else None
+        if collection is not None:
+            if self.gateway.nft.collection(collection) is None:
+                raise _CommandError(2, f"Invalid request: no NFT collection {collection!r}")
+            return False
         stream = parse_stream(name, self.symbols)
         if isinstance(stream, str):
             raise _CommandError(2, f"Invalid request: {stream}")
-        return stream
+        return False
 
     def _subscribe(self, connection: _Connection, name: str) -> None:
-        stream = self._check(connection, name)
-        if stream is None:
+        if self._check(connection, name):
             if name not in connection.listen_keys:
                 socket = _ListenKeySocket(connection, name)
                 if self.listen_keys.attach(name, socket):
@@ -220,7 +247,10 @@ class MarketStreams:
             return
         if name not in connection.streams:
             connection.streams.append(name)
-            self.listeners.setdefault(name, set()).add(connection)
+            listening = self.listeners.setdefault(name, set())
+            if not listening and name.endswith(nft_stream.SUFFIX):
+                self._nft_streams += 1
+            listening.add(connection)
 
     def _unsubscribe(self, connection: _Connection, name: str) -> None:
         socket = connection.listen_keys.pop(name, None)
@@ -233,6 +263,8 @@ class MarketStreams:
                 listening.discard(connection)
                 if not listening:
                     del self.listeners[name]
+                    if name.endswith(nft_stream.SUFFIX):
+                        self._nft_streams -= 1
 
     def _drop(self, connection: _Connection) -> None:
         for name in [*connection.streams, *connection.listen_keys]:

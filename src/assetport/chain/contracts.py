@@ -1,10 +1,11 @@
 """Assetport's contracts on the chain: their compiled artifacts (ABI and bytecode, compiled
 by `chain/compile.mjs` and committed; `make contracts-check` proves them current), deploying
-the listed tokens' `AssetToken`, and reading its reverts.
+the listed tokens' `AssetToken`, and reading the contracts' reverts. (The NFT collections'
+contracts have their own module, `nft_contracts`, built on this one.)
 
 web3 8 raises a Solidity custom error undecoded (`ContractCustomError` holding the raw
-revert data): `describe_revert` names it from the artifact's ABI, with its arguments, and
-`transact` raises `ContractReverted` with that description instead.
+revert data): `describe_revert` names it from the artifacts' ABIs, with its arguments, and
+`transact` and `read` raise `ContractReverted` with that description instead.
 
 The deposit watcher reads `Transfer` logs itself from their topics and data (web3's event
 decoding is too slow for it): it needs only `TRANSFER_TOPIC` and the token's address.
@@ -63,12 +64,26 @@ class ContractReverted(RuntimeError):
         self.error = error
 
 
+def sender_address(sender: Sender) -> str:
+    """The address `sender` sends from."""
+    return sender.address if isinstance(sender, LocalAccount) else sender
+
+
 @cache
 def artifact(name: str) -> Artifact:
     """The committed artifact of contract `name` (e.g. "AssetToken")."""
     text = resources.files("assetport.chain").joinpath("artifacts", f"{name}.json").read_text()
     raw = json.loads(text)
     return Artifact(raw["contractName"], raw["abi"], raw["bytecode"], raw["compiler"])
+
+
+@cache
+def artifact_names() -> tuple[str, ...]:
+    """The names of every committed artifact, sorted: one per contract in chain/contracts."""
+    folder = resources.files("assetport.chain").joinpath("artifacts")
+    return tuple(
+        sorted(f.name.removesuffix(".json") for f in folder.iterdir() if f.name.endswith(".json"))
+    )
 
 
 def asset_token(w3: Web3, address: str) -> Contract:
@@ -91,15 +106,22 @@ def deploy_asset_token(
     """Deploy an `AssetToken` and return its address. `admin` (the deployer unless given)
     gets DEFAULT_ADMIN_ROLE only; `roles` (e.g. ("MINTER_ROLE",)) are then granted to the
     deployer, which must be the admin for that."""
-    admin = Web3.to_checksum_address(admin or _address(deployer))
-    compiled = artifact("AssetToken")
+    admin = Web3.to_checksum_address(admin or sender_address(deployer))
+    address = deploy(w3, deployer, "AssetToken", name, symbol, decimals, admin)
+    for role in roles:
+        grant_role(w3, deployer, address, role, sender_address(deployer))
+    return address
+
+
+def deploy(w3: Web3, deployer: Sender, contract: str, *constructor_args: Any) -> ChecksumAddress:
+    """Deploy the committed artifact of `contract` with its constructor's arguments and
+    return its address; a refusal raises `ContractReverted`."""
+    compiled = artifact(contract)
     factory = w3.eth.contract(abi=compiled.abi, bytecode=compiled.bytecode)
-    receipt = transact(w3, deployer, factory.constructor(name, symbol, decimals, admin))
+    receipt = transact(w3, deployer, factory.constructor(*constructor_args))
     address = receipt["contractAddress"]
     if address is None:
-        raise ContractReverted(f"deploying {symbol} created no contract")
-    for role in roles:
-        grant_role(w3, deployer, address, role, _address(deployer))
+        raise ContractReverted(f"deploying {contract} created no contract")
     return address
 
 
@@ -114,11 +136,11 @@ def grant_role(w3: Web3, admin: Sender, token: str, role: str, account: str) -> 
 def transact(w3: Web3, sender: Sender, call: ContractFunction | ContractConstructor) -> TxReceipt:
     """Send `call` from `sender` and wait for its receipt. A refusal (seen when the node
     estimates the gas, or in a failed receipt) raises `ContractReverted`."""
-    sender_address = Web3.to_checksum_address(_address(sender))
-    params: TxParams = {"from": sender_address}
+    from_address = Web3.to_checksum_address(sender_address(sender))
+    params: TxParams = {"from": from_address}
     try:
         if isinstance(sender, LocalAccount):
-            params["nonce"] = w3.eth.get_transaction_count(sender_address, "pending")
+            params["nonce"] = w3.eth.get_transaction_count(from_address, "pending")
             tx = call.build_transaction(params)
             tx_hash = w3.eth.send_raw_transaction(
                 sender.sign_transaction(cast(dict[str, Any], tx)).raw_transaction
@@ -126,22 +148,31 @@ def transact(w3: Web3, sender: Sender, call: ContractFunction | ContractConstruc
         else:
             tx_hash = call.transact(params)
     except ContractCustomError as refused:
-        raise ContractReverted(describe_revert(refused), _error_name(refused)) from None
+        raise _reverted(refused) from None
     receipt = w3.eth.wait_for_transaction_receipt(tx_hash)
     if receipt["status"] != 1:
         raise ContractReverted(f"transaction {tx_hash.to_0x_hex()} reverted")
     return receipt
 
 
+def read(view: ContractFunction) -> Any:
+    """Call `view` (it changes nothing) and return what it returns. A refusal (a token that
+    does not exist, say) raises `ContractReverted`, as `transact` does."""
+    try:
+        return view.call()
+    except ContractCustomError as refused:
+        raise _reverted(refused) from None
+
+
 def custom_errors() -> dict[str, str]:
-    """The names of `AssetToken`'s custom errors (its own and OpenZeppelin's), by their
-    4-byte selector as 0x-prefixed lowercase hex."""
+    """The names of every contract's custom errors (Assetport's own and OpenZeppelin's), by
+    their 4-byte selector as 0x-prefixed lowercase hex."""
     return {"0x" + selector.hex(): entry["name"] for selector, entry in _errors().items()}
 
 
 def describe_revert(refused: ContractCustomError | str | bytes) -> str:
-    """An `AssetToken` custom error's revert data (or web3's exception holding it) as a
-    reader would write it: `AddressIsFrozen(account=0x…)`; roles by their names."""
+    """A custom error's revert data (or web3's exception holding it) as a reader would
+    write it: `AddressIsFrozen(account=0x…)`; roles by their names."""
     data = _revert_data(refused)
     entry = _errors().get(data[:4])
     if entry is None:
@@ -159,16 +190,20 @@ def describe_revert(refused: ContractCustomError | str | bytes) -> str:
 
 @cache
 def _errors() -> dict[bytes, dict[str, Any]]:
+    # One table for every contract: an error two contracts share (OpenZeppelin's) has one
+    # signature, so one selector and one entry.
     errors: dict[bytes, dict[str, Any]] = {}
-    for entry in artifact("AssetToken").abi:
-        if entry["type"] == "error":
-            errors[keccak(text=_signature(entry))[:4]] = entry
+    for name in artifact_names():
+        for entry in artifact(name).abi:
+            if entry["type"] == "error":
+                errors[keccak(text=_signature(entry))[:4]] = entry
     return errors
 
 
-def _error_name(refused: ContractCustomError) -> str | None:
+def _reverted(refused: ContractCustomError) -> ContractReverted:
     entry = _errors().get(_revert_data(refused)[:4])
-    return None if entry is None else str(entry["name"])
+    name = None if entry is None else str(entry["name"])
+    return ContractReverted(describe_revert(refused), name)
 
 
 def _revert_data(refused: ContractCustomError | str | bytes) -> bytes:
@@ -190,7 +225,3 @@ def _show(abi_type: str, value: object) -> str:
     if abi_type == "address" and isinstance(value, str):
         return Web3.to_checksum_address(value)
     return str(value)
-
-
-def _address(sender: Sender) -> str:
-    return sender.address if isinstance(sender, LocalAccount) else sender

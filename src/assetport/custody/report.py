@@ -31,7 +31,7 @@ from typing import Any, Final
 
 from assetport.chain.addresses import Address
 from assetport.custody.networks import ChainAsset
-from assetport.custody.sender import NodeRpc
+from assetport.custody.node_rpc import NodeRpc
 from assetport.domain.candles import Candle
 
 COLD_SHARE_REQUIRED: Final = Fraction(80, 100)

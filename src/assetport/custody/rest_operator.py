@@ -33,6 +33,7 @@ from assetport.api.gateway import Gateway
 from assetport.api.params import decimal_to_units
 from assetport.api.rest_admin import AdminCall
 from assetport.chain.signer import HOT
+from assetport.custody.node_rpc import NodeError, NodeRpc
 from assetport.custody.operators import OperatorError, Operators
 from assetport.custody.report import (
     AVERAGE_DAYS,
@@ -45,7 +46,7 @@ from assetport.custody.report import (
     report_csv,
     yearly_average,
 )
-from assetport.custody.sender import NodeError, NodeRpc, to_chain_units, transfer_call_data
+from assetport.custody.sender import to_chain_units, transfer_call_data
 from assetport.custody.service import Custody
 from assetport.custody.supply import supply_report
 from assetport.custody.sweeper import Sweeper

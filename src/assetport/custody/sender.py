@@ -48,8 +48,6 @@ from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from typing import Any, Final, Protocol
 
-import aiohttp
-import msgspec
 from eth_utils.crypto import keccak
 
 from assetport.chain.addresses import ADDRESS_BYTES, Address, to_checksum
@@ -57,7 +55,9 @@ from assetport.chain.contracts import describe_revert
 from assetport.chain.node_url import redact_url
 from assetport.chain.signer import HOT, Signer
 from assetport.custody.networks import ChainAsset
+from assetport.custody.node_rpc import NodeError, NodeRpc, NodeUnavailable, quantity, revert_data
 from assetport.custody.outgoing_store import Outgoing, OutgoingState, OutgoingStore, Purpose
+from assetport.custody.transactions import ALREADY_KNOWN, NONCE_TOO_LOW, fees, mined_receipt
 from assetport.domain.commands import (
     Command,
     CompleteWithdrawal,
@@ -84,9 +84,6 @@ REVERTED_ON_CHAIN: Final = "reverted on chain"
 _TRANSFER_SELECTOR: Final = bytes.fromhex("a9059cbb")
 _FROZEN_SELECTOR: Final = keccak(text="AddressIsFrozen(address)")[:4]
 _UINT256_LIMIT: Final = 2**256
-# What nodes answer when they hold the transaction already (geth, anvil, erigon, besu).
-_ALREADY_KNOWN: Final = ("already known", "already imported", "known transaction", "already in")
-_NONCE_TOO_LOW: Final = ("nonce too low", "nonce is too low", "oldnonce")
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,20 +141,6 @@ class EngineLinkSink:
         outcome = await self._link.execute(command)
         events: Sequence[Event] = outcome.events
         return events
-
-
-class NodeUnavailable(RuntimeError):
-    """The node could not be reached, was too slow, or did not answer JSON-RPC."""
-
-
-class NodeError(RuntimeError):
-    """The node answered a JSON-RPC error: `code`, `message` and its `data` (revert data)."""
-
-    def __init__(self, method: str, code: int, message: str, data: object) -> None:
-        super().__init__(f"{method}: {message[:200]}")
-        self.code = code
-        self.message = message
-        self.data = data
 
 
 def to_chain_units(amount: int, chain_decimals: int, ledger_precision: int) -> int:
@@ -315,10 +298,10 @@ class WithdrawalSender:
         if not todo:
             return
         hot = self.hot.hex
-        chain_pending = _int(await self._rpc.call("eth_getTransactionCount", hot, "pending"))
-        chain_mined = _int(await self._rpc.call("eth_getTransactionCount", hot, "latest"))
-        spendable = _int(await self._rpc.call("eth_getBalance", hot, "latest"))
-        max_fee, tip = await self._fees()
+        chain_pending = quantity(await self._rpc.call("eth_getTransactionCount", hot, "pending"))
+        chain_mined = quantity(await self._rpc.call("eth_getTransactionCount", hot, "latest"))
+        spendable = quantity(await self._rpc.call("eth_getBalance", hot, "latest"))
+        max_fee, tip = await fees(self._rpc)
         for withdrawal in todo:
             built = await self._build(withdrawal, report)
             if built is None:
@@ -377,9 +360,9 @@ class WithdrawalSender:
         data = transfer_call_data(recipient, chain_amount)
         call = {"from": self.hot.hex, "to": chain_asset.contract.lower(), "data": _hex(data)}
         try:
-            estimate = _int(await self._rpc.call("eth_estimateGas", call))
+            estimate = quantity(await self._rpc.call("eth_estimateGas", call))
         except NodeError as refused:
-            revert = _revert_data(refused.data)
+            revert = revert_data(refused.data)
             if revert[:4] == _FROZEN_SELECTOR and revert[4 + 12 : 4 + 32] == recipient.raw:
                 reason = f"the {withdrawal.asset} contract refuses the recipient: it is frozen"
                 await self._fail_unsent(withdrawal, reason, report)
@@ -397,14 +380,6 @@ class WithdrawalSender:
             "gas": estimate + estimate * GAS_MARGIN_PERCENT // 100,
         }
         return chain_asset, recipient, chain_amount, tx
-
-    async def _fees(self) -> tuple[int, int]:
-        """(maxFeePerGas, maxPriorityFeePerGas): room for the base fee to double before
-        the transaction waits."""
-        block = await self._rpc.call("eth_getBlockByNumber", "latest", False)
-        base_fee = _int(block.get("baseFeePerGas", "0x0")) if isinstance(block, dict) else 0
-        tip = _int(await self._rpc.call("eth_maxPriorityFeePerGas"))
-        return 2 * base_fee + tip, tip
 
     async def _record(self, row: Outgoing, report: StepReport) -> None:
         """Tell the engine the transaction of `row` (SIGNED) is signed; RECORDED or VOID."""
@@ -437,10 +412,10 @@ class WithdrawalSender:
             await self._rpc.call("eth_sendRawTransaction", _hex(row.raw))
         except NodeError as refused:
             message = refused.message.lower()
-            if any(text in message for text in _ALREADY_KNOWN):
+            if any(text in message for text in ALREADY_KNOWN):
                 pass
-            elif any(text in message for text in _NONCE_TOO_LOW):
-                if await self._receipt(row.tx_hash) is None:
+            elif any(text in message for text in NONCE_TOO_LOW):
+                if await mined_receipt(self._rpc, row.tx_hash) is None:
                     return self._refused(row, "its nonce was used by another transaction")
             else:
                 return self._refused(row, refused.message[:200])
@@ -458,19 +433,13 @@ class WithdrawalSender:
         self._stuck[row.withdrawal_id] = why
         return False
 
-    async def _receipt(self, tx_hash: str) -> dict[str, Any] | None:
-        receipt = await self._rpc.call("eth_getTransactionReceipt", tx_hash)
-        if not isinstance(receipt, dict) or receipt.get("blockNumber") is None:
-            return None
-        return receipt
-
     async def _follow_receipts(self, report: StepReport) -> None:
         rows = self._store.in_states((OutgoingState.BROADCAST, OutgoingState.MINED), self.network)
         if not rows:
             return
-        head = _int(await self._rpc.call("eth_blockNumber"))
+        head = quantity(await self._rpc.call("eth_blockNumber"))
         for row in rows:
-            receipt = await self._receipt(row.tx_hash)
+            receipt = await mined_receipt(self._rpc, row.tx_hash)
             if receipt is None:
                 if row.state is OutgoingState.MINED:
                     log.warning(
@@ -483,12 +452,12 @@ class WithdrawalSender:
                     report.reorged += 1
                 await self._send(row)
                 continue
-            block = _int(receipt["blockNumber"])
+            block = quantity(receipt["blockNumber"])
             if head - block + 1 < self._confirmations_of(row.asset):
                 if row.state is not OutgoingState.MINED or row.block_number != block:
                     self._store.mark_mined(row.withdrawal_id, block)
                 continue
-            succeeded = _int(receipt.get("status", "0x0")) == 1
+            succeeded = quantity(receipt.get("status", "0x0")) == 1
             await self._settle(row, block, succeeded=succeeded)
             if succeeded:
                 report.completed += 1
@@ -516,16 +485,16 @@ class WithdrawalSender:
         else:
             data = transfer_call_data(recipient, chain_amount)
             call = {"from": hot, "to": chain_asset.contract.lower(), "data": _hex(data)}
-            estimate = _int(await self._rpc.call("eth_estimateGas", call))
+            estimate = quantity(await self._rpc.call("eth_estimateGas", call))
             tx = {
                 "to": to_checksum(Address(bytes.fromhex(chain_asset.contract[2:]))),
                 "value": 0,
                 "data": data,
                 "gas": estimate + estimate * GAS_MARGIN_PERCENT // 100,
             }
-        chain_pending = _int(await self._rpc.call("eth_getTransactionCount", hot, "pending"))
-        chain_mined = _int(await self._rpc.call("eth_getTransactionCount", hot, "latest"))
-        max_fee, tip = await self._fees()
+        chain_pending = quantity(await self._rpc.call("eth_getTransactionCount", hot, "pending"))
+        chain_mined = quantity(await self._rpc.call("eth_getTransactionCount", hot, "latest"))
+        max_fee, tip = await fees(self._rpc)
         known = self._store.get(row_id)  # another caller may have stored it meanwhile
         if known is not None:
             return known
@@ -598,54 +567,6 @@ class WithdrawalSender:
         self._store.mark_done(row.withdrawal_id, block, outcome)
 
 
-class NodeRpc:
-    """JSON-RPC over one aiohttp session (opened on first use); every call bounded by the
-    timeout. Errors carry the method and the node's message, never the parameters."""
-
-    def __init__(self, url: str, timeout_s: float) -> None:
-        self._url = url
-        self._timeout = aiohttp.ClientTimeout(total=timeout_s)
-        self._session: aiohttp.ClientSession | None = None
-        self._id = 0
-        self._decoder = msgspec.json.Decoder()
-
-    async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
-
-    async def call(self, method: str, *params: object) -> Any:
-        if self._session is None:
-            self._session = aiohttp.ClientSession(timeout=self._timeout)
-        self._id += 1
-        body = {"jsonrpc": "2.0", "id": self._id, "method": method, "params": list(params)}
-        try:
-            async with self._session.post(
-                self._url,
-                data=msgspec.json.encode(body),
-                headers={"Content-Type": "application/json"},
-            ) as response:
-                if response.status != 200:
-                    raise NodeUnavailable(f"{method}: the node answered HTTP {response.status}")
-                answer = self._decoder.decode(await response.read())
-        except (aiohttp.ClientError, TimeoutError, msgspec.DecodeError) as exc:
-            raise NodeUnavailable(f"{method}: {type(exc).__name__}") from None
-        if not isinstance(answer, dict):
-            raise NodeUnavailable(f"{method}: not a JSON-RPC answer")
-        error = answer.get("error")
-        if error is not None:
-            if not isinstance(error, dict):
-                raise NodeError(method, 0, str(error), None)
-            code = error.get("code", 0)
-            raise NodeError(
-                method,
-                code if isinstance(code, int) else 0,
-                str(error.get("message", "")),
-                error.get("data"),
-            )
-        return answer.get("result")
-
-
 def _rejection(events: Sequence[Event]) -> RejectReason | None:
     refused = refusal(events)
     if refused is not None:
@@ -671,23 +592,5 @@ def _checksum_of(hex_address: str) -> str:
     return to_checksum(Address(bytes.fromhex(hex_address[2:])))
 
 
-def _revert_data(data: object) -> bytes:
-    """The revert data of a node's error (`data` is hex, or an object holding it)."""
-    if isinstance(data, dict):
-        data = data.get("data")
-    if isinstance(data, str) and data.startswith("0x"):
-        try:
-            return bytes.fromhex(data[2:])
-        except ValueError:
-            return b""
-    return b""
-
-
 def _hex(data: bytes) -> str:
     return "0x" + data.hex()
-
-
-def _int(value: object) -> int:
-    if not isinstance(value, str):
-        raise NodeUnavailable(f"the node answered {type(value).__name__} for a quantity")
-    return int(value, 16)

@@ -25,13 +25,24 @@ from web3 import Web3
 from web3.providers import HTTPProvider
 from web3.types import TxParams, Wei
 
-from assetport.chain.addresses import Address, InvalidAddress, parse_address, to_bech32
+from assetport.api.engine_link import LocalEngine
+from assetport.chain.addresses import (
+    Address,
+    InvalidAddress,
+    parse_address,
+    to_bech32,
+    to_checksum,
+)
 from assetport.chain.anvil import Anvil
 from assetport.chain.contracts import asset_token, deploy_asset_token, transact
 from assetport.chain.signer import LocalSigner
 from assetport.custody.config import ChainConfig, CustodyAsset
 from assetport.custody.deposit_store import Deposit, DepositStore
 from assetport.custody.networks import ChainAsset
+from assetport.custody.nft_book import NftBookReader
+from assetport.custody.nft_sender import NftSender
+from assetport.custody.nft_store import NftStore
+from assetport.custody.nft_watcher import NftDepositWatcher
 from assetport.custody.outgoing_store import OutgoingStore, Purpose
 from assetport.custody.sender import EngineLinkSink, OutcomeExecutor, ToSend, WithdrawalSender
 from assetport.custody.sweeper import Sweeper
@@ -44,8 +55,9 @@ from assetport.domain.commands import (
     RequestWithdrawal,
     SetCustodyPolicy,
     SetWithdrawalRules,
+    WithdrawNft,
 )
-from assetport.domain.events import Event, refusal
+from assetport.domain.events import Event, NftWithdrawalRequested, refusal
 from assetport.domain.results import RejectReason
 from assetport.store.history import History
 
@@ -102,7 +114,9 @@ class Custody:
         signer: LocalSigner,
         deposits: DepositStore,
         node: Anvil | None,
+        nft_book: NftBookReader | None = None,
     ) -> None:
+        """`nft_book`: the NFT market as custody reads it (None: items do not go on chain)."""
         self.data_dir = data_dir
         self.config = config
         self.engine = engine
@@ -117,6 +131,10 @@ class Custody:
         self.watcher: DepositWatcher | None = None
         self.sender: WithdrawalSender | None = None
         self.sweeper: Sweeper | None = None
+        self.nft_book = nft_book
+        self.nft_store = NftStore.open(data_dir) if nft_book is not None else None
+        self.nft_sender: NftSender | None = None
+        self.nft_watcher: NftDepositWatcher | None = None
         self.connect_error: str | None = None
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -155,9 +173,11 @@ class Custody:
             if node is not None:
                 node.stop()
             raise
+        nft_book = _nft_book_of(engine)
         custody = cls(
-            data_dir, config, EngineLinkSink(engine), history, url, signer, deposits, node
-        )
+            data_dir, config, EngineLinkSink(engine), history, url, signer, deposits, node,
+            nft_book,
+        )  # fmt: skip
         try:
             await custody._journal_rules()
             if node is not None:
@@ -200,6 +220,26 @@ class Custody:
             url, config.network, assets, self.deposits, self._credit, start_block=start_block,
             is_own_transfer=self._is_gas_top_up,
         )  # fmt: skip
+        self._connect_nft(chain_id, start_block)
+
+    def _connect_nft(self, chain_id: int, start_block: int) -> None:
+        """Items to and from the chain: the sender pays its gas from the hot wallet (as the
+        sweeps do), so it needs the coin sender and the chain's native coin."""
+        book, store, sender = self.nft_book, self.nft_store, self.sender
+        natives = [a for a in self.assets.values() if a.contract is None]
+        if book is None or store is None or sender is None or not natives:
+            return
+        network = self.config.network
+        confirmations = natives[0].confirmations
+        self.nft_sender = NftSender(
+            self.rpc_url, network, chain_id, self.signer, store, self.engine, book,
+            book.changed, sender, self.outgoing, natives[0].asset, self.deposits.addresses,
+            confirmations=confirmations,
+        )  # fmt: skip
+        self.nft_watcher = NftDepositWatcher(
+            self.rpc_url, network, store, self.engine, book, self.deposits.addresses,
+            confirmations=confirmations, start_block=start_block,
+        )  # fmt: skip
 
     def _is_gas_top_up(self, tx_hash: str) -> bool:
         return self.outgoing.purpose_of(tx_hash) is Purpose.GAS
@@ -221,6 +261,9 @@ class Custody:
             running.append(self.sender.run(self._stop, SEND_S))
             # Sweeps need the sender: the gas for a token sweep leaves from the hot wallet.
             running.append(self.sweeper.run(self._stop, SWEEP_S))
+            if self.nft_sender is not None and self.nft_watcher is not None:
+                running.append(self.nft_sender.run(self._stop, SEND_S))
+                running.append(self.nft_watcher.run(self._stop, WATCH_S))
         await asyncio.gather(*running)
 
     async def close(self) -> None:
@@ -232,6 +275,12 @@ class Custody:
             await self.sender.close()
         if self.sweeper is not None:
             await self.sweeper.close()
+        if self.nft_sender is not None:
+            await self.nft_sender.close()
+        if self.nft_watcher is not None:
+            await self.nft_watcher.close()
+        if self.nft_store is not None:
+            self.nft_store.close()
         self.outgoing.close()
         self.deposits.close()
         if self.node is not None:
@@ -336,6 +385,28 @@ class Custody:
         _raise_refusal(await self._execute(command))
         return withdrawal_id
 
+    async def withdraw_nft(
+        self,
+        account: int,
+        collection: str,
+        token_id: int,
+        quantity: int,
+        text: str,
+        ref: str,
+    ) -> int:
+        """Set aside `quantity` units of an item for a withdrawal to `text` (0x or bech32);
+        the withdrawal's id. `CustodyRefused` says why not."""
+        address = self.parse_address(text)
+        command = WithdrawNft(
+            account, collection, token_id, quantity, self.config.network,
+            to_checksum(address), ref,
+        )  # fmt: skip
+        events = await self._execute(command)
+        _raise_refusal(events)
+        if self.nft_book is not None:
+            self.nft_book.changed()
+        return next(e.withdrawal_id for e in events if isinstance(e, NftWithdrawalRequested))
+
     # ------------------------------------------------------------------ status
 
     def status(self) -> dict[str, Any]:
@@ -347,6 +418,8 @@ class Custody:
             "watcher": None if self.watcher is None else self.watcher.status(),
             "sender": None if self.sender is None else self.sender.status(),
             "sweeper": None if self.sweeper is None else self.sweeper.status(),
+            "nft_sender": None if self.nft_sender is None else self.nft_sender.status(),
+            "nft_watcher": None if self.nft_watcher is None else self.nft_watcher.status(),
         }
 
     # ------------------------------------------------------------------ sandbox
@@ -361,6 +434,15 @@ class Custody:
             raise InvalidAddress(f"{asset} is not on this chain")
         to = self.deposit_address(account).address
         return await asyncio.to_thread(_faucet_send, self.rpc_url, chain, to)
+
+
+def _nft_book_of(engine: OutcomeExecutor) -> NftBookReader | None:
+    """The NFT market read from the engine of this process (custody runs beside it)."""
+    if not isinstance(engine, LocalEngine):
+        return None
+    book = NftBookReader(engine.service.engine.nft_state)
+    engine.on_applied.append(book.on_applied)
+    return book
 
 
 def _rejection(events: Sequence[Event]) -> RejectReason | None:

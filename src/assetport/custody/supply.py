@@ -22,8 +22,8 @@ from typing import Final
 
 from assetport.chain.addresses import Address
 from assetport.custody.networks import ChainAsset
+from assetport.custody.node_rpc import NodeRpc
 from assetport.custody.report import ChainReserves, chain_reserves
-from assetport.custody.sender import NodeRpc
 
 # ERC-20 totalSupply()
 _TOTAL_SUPPLY: Final = "0x18160ddd"

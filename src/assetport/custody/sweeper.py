@@ -54,19 +54,19 @@ from assetport.chain.signer import HOT, Signer, deposit_key_id
 from assetport.custody.config import ChainConfig
 from assetport.custody.deposit_store import DepositStatus, DepositStore
 from assetport.custody.networks import ChainAsset
+from assetport.custody.node_rpc import NodeError, NodeRpc, quantity
 from assetport.custody.outgoing_store import IN_FLIGHT, OutgoingState, OutgoingStore, Purpose
 from assetport.custody.report import balance_of
 from assetport.custody.sender import (
     GAS_MARGIN_PERCENT,
     NATIVE_TRANSFER_GAS,
     REVERTED_ON_CHAIN,
-    NodeError,
-    NodeRpc,
     WithdrawalSender,
     to_chain_units,
     transfer_call_data,
 )
 from assetport.custody.sqlite_file import connect, transaction
+from assetport.custody.transactions import broadcast, fees, follow
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +76,6 @@ CONFIRMED: Final = "CONFIRMED"
 # The hot wallet's excess moves to cold only when it is at least this share of the cap:
 # every move costs gas, and a deposit swept in should not cost a transaction each time.
 MIN_EXCESS_PERCENT: Final = 1
-_ALREADY_KNOWN: Final = ("already known", "already imported", "known transaction", "already in")
-_NONCE_TOO_LOW: Final = ("nonce too low", "nonce is too low", "oldnonce")
 
 _SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS sweeps (
@@ -441,15 +439,15 @@ class Sweeper:
         asset = self._assets[sweep.asset]
         address = sweep.address
         coin = await balance_of(self._rpc, None, address)
-        base_fee, tip = await self._fees()
+        max_fee, tip = await fees(self._rpc)
         nonce = max(
-            _int(await self._rpc.call("eth_getTransactionCount", address, "pending")),
+            quantity(await self._rpc.call("eth_getTransactionCount", address, "pending")),
             self._store.next_nonce(self.network, address),
         )
         tx: dict[str, Any]
         if asset.contract is None:
             # Legacy: the price is what is paid, so balance - 21,000 x price leaves nothing.
-            price = 2 * base_fee + tip
+            price = max_fee
             amount = coin - NATIVE_TRANSFER_GAS * price
             if amount <= 0 or amount < to_chain_units(
                 asset.min_deposit, asset.chain_decimals, asset.ledger_precision
@@ -467,9 +465,8 @@ class Sweeper:
                 return
             data = transfer_call_data(self.hot, amount)
             call = {"from": address, "to": asset.contract, "data": "0x" + data.hex()}
-            estimate = _int(await self._rpc.call("eth_estimateGas", call))
+            estimate = quantity(await self._rpc.call("eth_estimateGas", call))
             gas = estimate + estimate * GAS_MARGIN_PERCENT // 100
-            max_fee = 2 * base_fee + tip
             if coin < gas * max_fee:
                 await self._send_gas(sweep, gas * max_fee - coin, report)
                 return
@@ -489,7 +486,7 @@ class Sweeper:
         )  # fmt: skip
         report.sent += 1
         log.info("sweep %d of %s signed: %s", sweep.id, sweep.asset, sweep.tx_hash)
-        await self._broadcast(sweep)
+        await broadcast(self._rpc, signed.raw, f"sweep {sweep.id}")
 
     async def _send_gas(self, sweep: Sweep, needed: int, report: SweepReport) -> None:
         if self._native is None:
@@ -504,34 +501,16 @@ class Sweeper:
         self._store.move(sweep, SweepState.GAS_SENT)
         report.gas_sent += 1
 
-    async def _broadcast(self, sweep: Sweep) -> None:
-        try:
-            await self._rpc.call("eth_sendRawTransaction", "0x" + self._store.raw(sweep.id).hex())
-        except NodeError as refused:
-            message = refused.message.lower()
-            if not any(text in message for text in (*_ALREADY_KNOWN, *_NONCE_TOO_LOW)):
-                log.error("sweep %d: the node refuses it: %s", sweep.id, refused.message[:200])
-
     async def _follow(self, sweep: Sweep, report: SweepReport) -> None:
-        receipt = await self._rpc.call("eth_getTransactionReceipt", sweep.tx_hash)
-        if not isinstance(receipt, dict) or receipt.get("blockNumber") is None:
-            await self._broadcast(sweep)  # the same bytes: never a second transaction
+        confirmations = self._assets[sweep.asset].confirmations
+        raw = self._store.raw(sweep.id)
+        settled = await follow(self._rpc, sweep.tx_hash, raw, confirmations, f"sweep {sweep.id}")
+        if settled is None:
             return
-        block = _int(receipt["blockNumber"])
-        head = _int(await self._rpc.call("eth_blockNumber"))
-        if head - block + 1 < self._assets[sweep.asset].confirmations:
-            return
-        succeeded = _int(receipt.get("status", "0x0")) == 1
-        outcome = CONFIRMED if succeeded else REVERTED_ON_CHAIN
-        self._store.move(sweep, SweepState.DONE, block_number=block, outcome=outcome)
+        outcome = CONFIRMED if settled.succeeded else REVERTED_ON_CHAIN
+        self._store.move(sweep, SweepState.DONE, block_number=settled.block, outcome=outcome)
         report.done += 1
-        log.info("sweep %d of %s %s in block %d", sweep.id, sweep.asset, outcome, block)
-
-    async def _fees(self) -> tuple[int, int]:
-        block = await self._rpc.call("eth_getBlockByNumber", "latest", False)
-        base_fee = _int(block.get("baseFeePerGas", "0x0")) if isinstance(block, dict) else 0
-        tip = _int(await self._rpc.call("eth_maxPriorityFeePerGas"))
-        return base_fee, tip
+        log.info("sweep %d of %s %s in block %d", sweep.id, sweep.asset, outcome, settled.block)
 
     # ------------------------------------------------------------------ hot and cold
 
@@ -561,12 +540,6 @@ class Sweeper:
             self._cold_notes[asset.asset] = f"{excess} (chain units) to cold in {row.tx_hash}"
             report.to_cold += 1
             log.info("%s above the hot cap: %d to cold, tx %s", asset.asset, excess, row.tx_hash)
-
-
-def _int(value: object) -> int:
-    if not isinstance(value, str):
-        raise RuntimeError(f"the node answered {type(value).__name__} for a quantity")
-    return int(value, 16)
 
 
 def _now_ms() -> int:

@@ -15,6 +15,10 @@ from assetport.domain.issuance.attestations import Attestation
 from assetport.domain.issuance.holders import HolderRules
 from assetport.domain.issuance.terms import RwaTerms, SubscriptionTerms, TransferKind
 from assetport.domain.markets import FeeAsset, Market, MarketStatus
+from assetport.domain.nft.collections import Collection
+from assetport.domain.nft.drops import DropTerms
+from assetport.domain.nft.items import ItemSpec
+from assetport.domain.nft.trading import AuctionTerms, ListingTerms, OfferTerms
 from assetport.domain.orders import (
     CancelRestriction,
     OrderType,
@@ -446,6 +450,188 @@ class UnfreezeHolding(Command, tag="unfreeze_holding", frozen=True):
     agent: str = ""  # the issuer's agent who sent it (empty: the platform's operator)
 
 
+# ------------------------------------------------------------ NFT marketplace (domain/nft/)
+
+
+class CreateCollection(Command, tag="nft_create_collection", frozen=True):
+    """A creator publishes a collection (`collection.creator` is the account asking)."""
+
+    collection: Collection
+
+
+class SetCollectionVerified(Command, tag="nft_set_verified", frozen=True):
+    """Operators set or clear a collection's verified badge."""
+
+    collection: str
+    verified: bool
+
+
+class SetNftFee(Command, tag="nft_set_fee", frozen=True):
+    """The platform's fee on every NFT sale, in basis points (1 % until set)."""
+
+    fee_bps: int
+
+
+class MintNfts(Command, tag="nft_mint", frozen=True):
+    """The collection's creator mints items (one, or a batch) to `to`."""
+
+    account: int
+    collection: str
+    to: int
+    items: tuple[ItemSpec, ...]
+
+
+class TransferNft(Command, tag="nft_transfer", frozen=True):
+    """A holder gives units of an item it holds free (not listed, not in an auction)."""
+
+    account: int
+    collection: str
+    token_id: int
+    quantity: int
+    to: int
+
+
+class ListNft(Command, tag="nft_list", frozen=True):
+    """A fixed-price listing: the units are set aside until sold, canceled or expired."""
+
+    account: int
+    terms: ListingTerms
+
+
+class CancelNftListing(Command, tag="nft_cancel_listing", frozen=True):
+    account: int
+    listing_id: int
+
+
+class BuyNft(Command, tag="nft_buy", frozen=True):
+    """Buys `quantity` units of a listing at its price; `price` is the price the buyer was
+    shown and confirmed (a listing's price never changes: a mismatch is a client's mistake)."""
+
+    account: int
+    listing_id: int
+    quantity: int
+    price: int
+
+
+class MakeNftOffer(Command, tag="nft_offer", frozen=True):
+    """An offer to buy, its whole value held until it is filled, canceled or expires."""
+
+    account: int
+    terms: OfferTerms
+
+
+class CancelNftOffer(Command, tag="nft_cancel_offer", frozen=True):
+    account: int
+    offer_id: int
+
+
+class AcceptNftOffer(Command, tag="nft_accept_offer", frozen=True):
+    """A holder sells `quantity` units of its item `token_id` to an offer (the offer's own item,
+    or any that fits a collection or trait offer)."""
+
+    account: int
+    offer_id: int
+    token_id: int
+    quantity: int
+
+
+class StartNftAuction(Command, tag="nft_start_auction", frozen=True):
+    account: int
+    terms: AuctionTerms
+
+
+class BidNft(Command, tag="nft_bid", frozen=True):
+    """A bid of `price` per unit: on an English auction held until outbid or the end; on a
+    Dutch auction the most the bidder pays, buying at once at the price of the instant."""
+
+    account: int
+    auction_id: int
+    price: int
+
+
+class CancelNftAuction(Command, tag="nft_cancel_auction", frozen=True):
+    """The seller ends an auction nobody has bid on yet."""
+
+    account: int
+    auction_id: int
+
+
+class CreateDrop(Command, tag="nft_create_drop", frozen=True):
+    """The creator puts units it holds up for a primary sale (`domain/nft/drops.py`)."""
+
+    account: int
+    terms: DropTerms
+
+
+class BuyDrop(Command, tag="nft_buy_drop", frozen=True):
+    """Takes `quantity` of a drop: units of a fixed-price drop (paid at once), tickets of a
+    draw or boxes of a box sale (their price held until the reveal)."""
+
+    account: int
+    drop_id: int
+    quantity: int
+
+
+class RevealDropSeed(Command, tag="nft_reveal_seed", frozen=True):
+    """The operator reveals a draw's or box sale's seed (64 hex digits) after its window: the
+    draw is made or the boxes open, and the sale settles."""
+
+    drop_id: int
+    seed: str
+
+
+class SetNftContract(Command, tag="nft_set_contract", frozen=True):
+    """Custody deployed the collection's contract on a network (ERC-721 or ERC-1155 with
+    EIP-2981, `chain/contracts/CollectionItems*.sol`): items leave and come back through it."""
+
+    collection: str
+    network: str
+    address: str
+
+
+class WithdrawNft(Command, tag="nft_withdraw", frozen=True):
+    """A holder takes units of an item to its own wallet on a chain: set aside until custody
+    has sent them (`CompleteNftWithdrawal`) or could not (`FailNftWithdrawal`). `ref` is the
+    holder's own reference: the same again is a retry."""
+
+    account: int
+    collection: str
+    token_id: int
+    quantity: int
+    network: str
+    address: str
+    ref: str
+
+
+class CompleteNftWithdrawal(Command, tag="nft_withdrawal_done", frozen=True):
+    withdrawal_id: int
+    tx_hash: str
+
+
+class FailNftWithdrawal(Command, tag="nft_withdrawal_failed", frozen=True):
+    withdrawal_id: int
+    reason: str
+
+
+class CreditNftDeposit(Command, tag="nft_credit_deposit", frozen=True):
+    """Units of an item that came back to one of the platform's addresses on chain, credited
+    to the account the address is for. Applied once per (network, tx_hash, log_index) and
+    item (one log of an ERC-1155 batch transfer moves several)."""
+
+    account: int
+    collection: str
+    token_id: int
+    quantity: int
+    network: str
+    tx_hash: str
+    log_index: int
+
+
+class SettleNfts(Command, tag="nft_settle", frozen=True):
+    """Settles what is due at the command's time: auctions that ended, listings and offers
+    that expired. The server sends it every second; the engine reads no clock of its own."""
+
+
 AnyCommand = (
     ListAsset
     | ListMarket
@@ -493,6 +679,29 @@ AnyCommand = (
     | SetHolderRules
     | FreezeHolding
     | UnfreezeHolding
+    | CreateCollection
+    | SetCollectionVerified
+    | SetNftFee
+    | MintNfts
+    | TransferNft
+    | ListNft
+    | CancelNftListing
+    | BuyNft
+    | MakeNftOffer
+    | CancelNftOffer
+    | AcceptNftOffer
+    | StartNftAuction
+    | BidNft
+    | CancelNftAuction
+    | SettleNfts
+    | CreateDrop
+    | BuyDrop
+    | RevealDropSeed
+    | SetNftContract
+    | WithdrawNft
+    | CompleteNftWithdrawal
+    | FailNftWithdrawal
+    | CreditNftDeposit
 )
 
 _encoder = msgspec.msgpack.Encoder()

@@ -19,6 +19,16 @@ from assetport.domain.issuance.holders import HolderRules
 from assetport.domain.issuance.redemptions import RedemptionStatus
 from assetport.domain.issuance.terms import RwaTerms, SubscriptionTerms, TransferKind
 from assetport.domain.markets import FeeAsset, Market, MarketStatus
+from assetport.domain.nft.collections import Collection
+from assetport.domain.nft.drops import DropTerms
+from assetport.domain.nft.items import ItemSpec
+from assetport.domain.nft.trading import (
+    AuctionTerms,
+    ListingTerms,
+    NftEndReason,
+    NftSaleKind,
+    OfferTerms,
+)
 from assetport.domain.orders import SelfTradePrevention, Side, TimeInForce
 from assetport.domain.results import RejectReason
 
@@ -525,6 +535,256 @@ class HoldingUnfrozen(Event, tag="holding_unfrozen", frozen=True):
     agent: str = ""  # the issuer's agent who acted (empty: the operator, or the holder)
 
 
+# ------------------------------------------------------------ NFT marketplace (domain/nft/)
+
+
+class NftCollectionCreated(Event, tag="nft_collection_created", frozen=True):
+    collection: Collection
+
+
+class NftCollectionVerified(Event, tag="nft_collection_verified", frozen=True):
+    collection: str
+    verified: bool
+
+
+class NftFeeSet(Event, tag="nft_fee_set", frozen=True):
+    fee_bps: int
+
+
+class NftMinted(Event, tag="nft_minted", frozen=True):
+    """Items minted by the collection's creator (`account`) to `to`."""
+
+    account: int
+    collection: str
+    to: int
+    items: tuple[ItemSpec, ...]
+
+
+class NftTransferred(Event, tag="nft_transferred", frozen=True):
+    """Units of an item given by `source` to `target` (no money moves)."""
+
+    collection: str
+    token_id: int
+    quantity: int
+    source: int
+    target: int
+
+
+class NftListed(Event, tag="nft_listed", frozen=True):
+    """A listing: its units set aside from the seller's holding."""
+
+    listing_id: int
+    account: int
+    terms: ListingTerms
+    currency: str
+
+
+class NftListingEnded(Event, tag="nft_listing_ended", frozen=True):
+    """A listing ends: `returned` units go back to the seller (none when it sold out)."""
+
+    listing_id: int
+    account: int
+    collection: str
+    token_id: int
+    returned: int
+    reason: NftEndReason
+
+
+class NftOfferMade(Event, tag="nft_offer_made", frozen=True):
+    """An offer: `held` (its whole value) set aside from the buyer's free `currency`."""
+
+    offer_id: int
+    account: int
+    terms: OfferTerms
+    currency: str
+    held: int
+
+
+class NftOfferEnded(Event, tag="nft_offer_ended", frozen=True):
+    """An offer ends: `released` of what it held goes back to the buyer's free balance."""
+
+    offer_id: int
+    account: int
+    currency: str
+    released: int
+    reason: NftEndReason
+
+
+class NftAuctionStarted(Event, tag="nft_auction_started", frozen=True):
+    """An auction: its units set aside from the seller's holding."""
+
+    auction_id: int
+    account: int
+    terms: AuctionTerms
+    currency: str
+
+
+class NftBidPlaced(Event, tag="nft_bid_placed", frozen=True):
+    """A bid on an English auction: `held` set aside from the bidder's free currency, and the
+    bid it beat (`outbid`, 0 for none) given back its `outbid_released`. `ends_us` is the
+    auction's end after this bid (later than before when the bid came near the end)."""
+
+    auction_id: int
+    account: int
+    price: int
+    currency: str
+    held: int
+    outbid: int
+    outbid_released: int
+    ends_us: int
+
+
+class NftAuctionEnded(Event, tag="nft_auction_ended", frozen=True):
+    """An auction ends. Sold: an `NftSold` follows, paid from the winning bid's hold or (a
+    buy-now, a Dutch auction) from the buyer's free balance. Unsold: its units go back to the
+    seller. Either way a bid given back (a bid under the reserve, a bid a buy-now beat) is
+    `bidder`'s, and `released` of its hold returns to its free balance (0: none)."""
+
+    auction_id: int
+    account: int
+    collection: str
+    token_id: int
+    reason: NftEndReason
+    bidder: int
+    currency: str
+    released: int
+
+
+class NftSold(Event, tag="nft_sold", frozen=True):
+    """One sale, settled as one posting: the buyer pays `total` (from its free balance, or
+    from what its offer or bid held), the platform's fee goes to the fee account, each royalty
+    receiver gets its share, and the seller the rest (`domain/nft/split.py`)."""
+
+    sale_id: int
+    kind: NftSaleKind
+    source_id: int  # the listing, offer or auction
+    collection: str
+    token_id: int
+    quantity: int
+    price: int  # per unit
+    currency: str
+    seller: int
+    buyer: int
+    total: int
+    from_held: bool
+    fee: int
+    royalties: tuple[tuple[int, int], ...]
+    seller_receives: int
+    # Buyer and seller are accounts of one verified person: the sale counts in no volume or
+    # floor (the wash-trading guard; compliance's surveillance sees it all the same).
+    wash: bool = False
+
+
+class NftDropCreated(Event, tag="nft_drop_created", frozen=True):
+    """A primary sale: its lots set aside from the creator's holding."""
+
+    drop_id: int
+    account: int
+    terms: DropTerms
+    currency: str
+
+
+class NftDropEntered(Event, tag="nft_drop_entered", frozen=True):
+    """Tickets entered in a draw or boxes bought: their price, `held`, set aside from the
+    account's free currency until the reveal. Boxes are numbered from 1 in purchase order:
+    these from `first`. A draw's tickets are numbered from 0 in the order of the accounts'
+    first entries (`draws.py`), so a later entry's have no number of their own: 0."""
+
+    drop_id: int
+    account: int
+    quantity: int
+    first: int
+    currency: str
+    held: int
+
+
+class NftBoxOpened(Event, tag="nft_box_opened", frozen=True):
+    """Box `serial` opened into one unit of the item; the `NftSold` after it settles it."""
+
+    drop_id: int
+    serial: int
+    account: int
+    collection: str
+    token_id: int
+
+
+class NftDropRefunded(Event, tag="nft_drop_refunded", frozen=True):
+    """What an account held for a draw's or box sale's tickets or boxes, and does not pay
+    for (tickets not drawn; everything when the sale was canceled), back to free."""
+
+    drop_id: int
+    account: int
+    currency: str
+    released: int
+
+
+class NftDropEnded(Event, tag="nft_drop_ended", frozen=True):
+    """A primary sale ends: `returned` units per token id go back to the creator; `seed`
+    is the revealed seed of a draw or box sale (empty otherwise, or when never revealed)."""
+
+    drop_id: int
+    account: int
+    collection: str
+    reason: NftEndReason
+    returned: tuple[tuple[int, int], ...]
+    seed: str
+
+
+class NftContractSet(Event, tag="nft_contract_set", frozen=True):
+    collection: str
+    network: str
+    address: str
+
+
+class NftWithdrawalRequested(Event, tag="nft_withdrawal_requested", frozen=True):
+    """Units set aside from the holder until custody sends them to `address`."""
+
+    withdrawal_id: int
+    account: int
+    collection: str
+    token_id: int
+    quantity: int
+    network: str
+    address: str
+    ref: str
+
+
+class NftWithdrawn(Event, tag="nft_withdrawn", frozen=True):
+    """The units left custody: they are the holder's on chain now."""
+
+    withdrawal_id: int
+    account: int
+    collection: str
+    token_id: int
+    quantity: int
+    network: str
+    address: str
+    tx_hash: str
+
+
+class NftWithdrawalFailed(Event, tag="nft_withdrawal_failed", frozen=True):
+    """Custody could not send them: the units are the holder's again."""
+
+    withdrawal_id: int
+    account: int
+    collection: str
+    token_id: int
+    quantity: int
+    reason: str
+
+
+class NftDeposited(Event, tag="nft_deposited", frozen=True):
+    """Units that came back from the chain, credited to the account."""
+
+    account: int
+    collection: str
+    token_id: int
+    quantity: int
+    network: str
+    tx_hash: str
+    log_index: int
+
+
 AnyEvent = (
     AssetListed
     | MarketListed
@@ -573,6 +833,29 @@ AnyEvent = (
     | HolderRulesSet
     | HoldingFrozen
     | HoldingUnfrozen
+    | NftCollectionCreated
+    | NftCollectionVerified
+    | NftFeeSet
+    | NftMinted
+    | NftTransferred
+    | NftListed
+    | NftListingEnded
+    | NftOfferMade
+    | NftOfferEnded
+    | NftAuctionStarted
+    | NftBidPlaced
+    | NftAuctionEnded
+    | NftSold
+    | NftDropCreated
+    | NftDropEntered
+    | NftBoxOpened
+    | NftDropRefunded
+    | NftDropEnded
+    | NftContractSet
+    | NftWithdrawalRequested
+    | NftWithdrawn
+    | NftWithdrawalFailed
+    | NftDeposited
 )
 
 _encoder = msgspec.msgpack.Encoder()

@@ -11,8 +11,9 @@ from typing import NamedTuple
 
 class HoldPurpose(StrEnum):
     ORDER = "order"  # a spot order resting in a book or waiting for its stop price
-    NFT_BID = "nft_bid"  # a bid on an NFT (later)
-    NFT_OFFER = "nft_offer"  # an NFT offered for sale (later)
+    NFT_BID = "nft_bid"  # the highest bid in an English NFT auction
+    NFT_OFFER = "nft_offer"  # an offer to buy an NFT (an item, any of a collection or trait)
+    NFT_DROP = "nft_drop"  # tickets in an NFT draw, or mystery boxes bought, until the reveal
     WITHDRAWAL = "withdrawal"  # a withdrawal waiting for the chain (later)
     REDEMPTION = "redemption"  # asset-backed tokens waiting for their issuer
     FROZEN = "frozen"  # a permissioned token's holding frozen by its issuer's agent

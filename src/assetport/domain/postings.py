@@ -39,6 +39,29 @@ from assetport.domain.events import (
     MarketSelfTradePreventionChanged,
     MarketStatusChanged,
     MatchPrevented,
+    NftAuctionEnded,
+    NftAuctionStarted,
+    NftBidPlaced,
+    NftBoxOpened,
+    NftCollectionCreated,
+    NftCollectionVerified,
+    NftContractSet,
+    NftDeposited,
+    NftDropCreated,
+    NftDropEnded,
+    NftDropEntered,
+    NftDropRefunded,
+    NftFeeSet,
+    NftListed,
+    NftListingEnded,
+    NftMinted,
+    NftOfferEnded,
+    NftOfferMade,
+    NftSold,
+    NftTransferred,
+    NftWithdrawalFailed,
+    NftWithdrawalRequested,
+    NftWithdrawn,
     OrderAccepted,
     OrderAmended,
     OrderCanceled,
@@ -96,6 +119,13 @@ MOVES_MONEY: tuple[type[Event], ...] = (
     RwaTransferred,
     HoldingFrozen,
     HoldingUnfrozen,
+    NftSold,
+    NftOfferMade,
+    NftOfferEnded,
+    NftBidPlaced,
+    NftAuctionEnded,
+    NftDropEntered,
+    NftDropRefunded,
 )
 MOVES_NO_MONEY: tuple[type[Event], ...] = (
     AssetListed,
@@ -120,6 +150,23 @@ MOVES_NO_MONEY: tuple[type[Event], ...] = (
     SubscriptionTermsSet,
     AccountIdentitySet,
     HolderRulesSet,
+    # NFT items are not money (the NFT product holds them); their sales and holds are above
+    NftCollectionCreated,
+    NftCollectionVerified,
+    NftFeeSet,
+    NftMinted,
+    NftTransferred,
+    NftListed,
+    NftListingEnded,
+    NftAuctionStarted,
+    NftDropCreated,
+    NftBoxOpened,
+    NftDropEnded,
+    NftContractSet,
+    NftWithdrawalRequested,
+    NftWithdrawn,
+    NftWithdrawalFailed,
+    NftDeposited,
 )
 
 
@@ -202,6 +249,21 @@ class PostingRules:
         elif isinstance(event, RwaTransferred):
             lines.append(Posting(event.seq, event.source, event.asset, FREE, -event.amount))
             lines.append(Posting(event.seq, event.target, event.asset, FREE, event.amount))
+        elif isinstance(event, NftSold):
+            _nft_sale(event, lines)
+        elif isinstance(event, NftOfferMade):
+            _hold(event.seq, event.account, event.currency, event.held, lines)
+        elif isinstance(event, NftOfferEnded):
+            _hold(event.seq, event.account, event.currency, -event.released, lines)
+        elif isinstance(event, NftBidPlaced):
+            _hold(event.seq, event.outbid, event.currency, -event.outbid_released, lines)
+            _hold(event.seq, event.account, event.currency, event.held, lines)
+        elif isinstance(event, NftDropEntered):
+            _hold(event.seq, event.account, event.currency, event.held, lines)
+        elif isinstance(event, NftDropRefunded):
+            _hold(event.seq, event.account, event.currency, -event.released, lines)
+        elif isinstance(event, NftAuctionEnded):
+            _hold(event.seq, event.bidder, event.currency, -event.released, lines)
         elif isinstance(event, MarketListed):
             market = event.market
             self.pairs[market.symbol] = (market.base, market.quote)
@@ -251,6 +313,21 @@ def _redemption(event: RedemptionCompleted, lines: list[Posting]) -> None:
     if event.cash:
         lines.append(Posting(seq, event.issuer, event.pay_asset, FREE, -event.cash))
         lines.append(Posting(seq, event.account, event.pay_asset, FREE, event.cash))
+
+
+def _nft_sale(event: NftSold, lines: list[Posting]) -> None:
+    """The buyer pays (from free, or from its offer's or bid's hold); the seller, each royalty
+    receiver and the fee account are paid in the same currency."""
+    seq, currency = event.seq, event.currency
+    bucket = HELD if event.from_held else FREE
+    lines.append(Posting(seq, event.buyer, currency, bucket, -event.total))
+    if event.seller_receives:
+        lines.append(Posting(seq, event.seller, currency, FREE, event.seller_receives))
+    lines.extend(
+        Posting(seq, account, currency, FREE, units) for account, units in event.royalties if units
+    )
+    if event.fee:
+        lines.append(Posting(seq, FEE_ACCOUNT, currency, FREE, event.fee))
 
 
 def _withdrawal_paid(event: WithdrawalCompleted, lines: list[Posting]) -> None:

@@ -36,6 +36,8 @@ from assetport.engine.funds.product import FundsProduct
 from assetport.engine.holder_gate import HolderGate
 from assetport.engine.issuance.product import IssuanceProduct
 from assetport.engine.ledger import Ledger
+from assetport.engine.nft.product import NftProduct
+from assetport.engine.nft.section import NftSection
 from assetport.engine.product import Product
 from assetport.engine.snapshot import PARTS, decode_state, encode_state, frame, section_in
 from assetport.engine.spot.market import MarketState
@@ -66,6 +68,7 @@ class Engine:
         self.custody = self.register(CustodyProduct(ctx, ledger, listing, gate))
         self.issuance = self.register(IssuanceProduct(ctx, ledger, listing, gate))
         self.eligibility = self.register(EligibilityProduct(ctx, ledger, listing, gate))
+        self.nft = self.register(NftProduct(ctx, ledger, listing, gate))
 
     def register(self, product: P) -> P:
         """Take the product's commands into the dispatch table and its section into the
@@ -157,6 +160,14 @@ class Engine:
     def frozen(self) -> list[tuple[int, str, int]]:
         """(account, asset, units) of every frozen holding."""
         return sorted((a, asset, units) for (a, asset), units in self.eligibility.frozen.items())
+
+    def nft_state(self) -> NftSection:
+        """The NFT marketplace as it stands, as plain values: the fee, the id counters, the
+        collections, every item with who holds its free units, and the open listings, offers
+        and auctions (the gateway's NFT view starts from it)."""
+        return self.nft.section() or NftSection(
+            self.nft.fee_bps(), (1, 1, 1, 1), [], [], [], [], []
+        )
 
     def ledger_totals(self) -> dict[str, int]:
         """Per asset, the sum of free + held over every account: zero for a sound ledger."""

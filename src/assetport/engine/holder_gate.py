@@ -41,6 +41,11 @@ class HolderGate:
             return RejectReason.HOLDER_LIMIT
         return None
 
+    def same_owner(self, a: int, b: int) -> bool:
+        """Whether compliance verified the two accounts as the same person's."""
+        person = self.identities.get(a, UNVERIFIED).person
+        return bool(person) and person == self.identities.get(b, UNVERIFIED).person
+
     def movement_problem(self, asset: str, now: int) -> RejectReason | None:
         """Why `asset` may not be sold or transferred by its holders now (its lock-up)."""
         rules = self.rules.get(asset)

@@ -45,7 +45,7 @@ from assetport.runtime.wire import (
     split_frames,
 )
 from assetport.views.levels import Key, LevelKeys
-from assetport.views.seed import Book, OpenOrder, ReserveState, RwaSeed, Seed
+from assetport.views.seed import Book, NftSeed, OpenOrder, ReserveState, RwaSeed, Seed
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +77,8 @@ def read_state(engine: Engine, *, balances: bool = False) -> Seed:
     trade now, the fee overrides, the open orders and the books they make (a level's
     visible quantity is the sum of its resting orders' visible parts), issuance's tokens
     (terms, subscription terms, reserves, supplies; holder rules, identities, frozen
-    holdings), and with `balances` every balance record."""
+    holdings), the NFT marketplace (`Engine.nft_state()`), and with `balances` every
+    balance record."""
     held = engine.open_orders()
     levels: dict[str, tuple[dict[int, int], dict[int, int]]] = {}
     for terms in engine.listed_markets():
@@ -107,7 +108,15 @@ def read_state(engine: Engine, *, balances: bool = False) -> Seed:
             engine.identities(),
             engine.frozen(),
         ),
+        _nft_seed(engine),
     )
+
+
+def _nft_seed(engine: Engine) -> NftSeed:
+    nft = engine.nft_state()
+    return NftSeed(nft.fee_bps, nft.counters, nft.collections, nft.items, nft.listings,
+                   nft.offers, nft.auctions, nft.drops, nft.next_drop_id, nft.contracts,
+                   nft.outside)  # fmt: skip
 
 
 def _open_order(order: Any) -> OpenOrder:

@@ -53,19 +53,23 @@ from assetport.api.ratelimit import (
     RateLimiter,
     RateLimitType,
 )
+from assetport.api.rest_nft_media import UPLOADS
 from assetport.api.transport_limits import load_transport_limits
 from assetport.api.ws_routes import realtime
 from assetport.api.ws_server import websocket_protocol
 from assetport.custody.config import ChainConfigError, chain_config, demo_chain_config
 from assetport.custody.operators import Operators
 from assetport.custody.rest_capital import capital_endpoints
+from assetport.custody.rest_nft_chain import nft_chain_endpoints
 from assetport.custody.rest_operator import operator_routes
 from assetport.custody.service import Custody
 from assetport.domain.commands import ListAsset, ListMarket
 from assetport.domain.events import refusal
 from assetport.edge.documents import DocumentStore
+from assetport.edge.drop_seeds import DropSeeds
 from assetport.edge.issuer_agents import IssuerAgents
 from assetport.edge.keys import AdminToken, KeyStore
+from assetport.edge.nft_media import NftMediaStore
 from assetport.edge.users import UserStore
 from assetport.listings import Listings, demo_listings, load_listings
 from assetport.runtime.bus import EventBus
@@ -79,7 +83,9 @@ from assetport.sandbox.mail import MailCatcher, sandbox_mail_routes
 from assetport.sandbox.market_makers import DemoMarketMakers
 from assetport.sandbox.routes import sandbox_routes
 from assetport.server.demo_issuers import RENT_TOKEN, pay_rent_monthly, set_up_demo_issuers
+from assetport.server.demo_nft import start_demo_nft
 from assetport.server.market_prices import GatewayPrices
+from assetport.server.nft_market import prime_nft_view, settle_nfts_when_due
 from assetport.server.read_model import ReadModelProcess
 from assetport.server.stopping import EmbeddedServer, StopOnSignals
 from assetport.store.database import open_database
@@ -202,11 +208,14 @@ async def serve(options: ServeOptions) -> None:
         gateway = Gateway(engine.link, keys, limiter, sandbox=options.demo)
         gateway.reserves_dir = options.por_dir or data_dir / POR_DIR
         gateway.documents = DocumentStore(data_dir)
+        gateway.nft_media = NftMediaStore(data_dir)
+        gateway.drop_seeds = DropSeeds(data_dir)
         await ensure_listed(gateway, listings)
         # The demo tokens' issuers, before anything (makers, faucet, chain) can bring tokens in.
         issued = [] if options.config else await set_up_demo_issuers(gateway, data_dir)
         if engine.bus is not None:
             read_model = await _start_read_model(engine.bus, gateway, data_dir, options.db_url)
+            await prime_nft_view(gateway)  # the NFT market's volumes and last sales
         # The accounts and the gateway meet here: neither imports the other.
         gateway.sessions = accounts.sessions
         context = WebContext(keys, gateway.clock_ms, limiter)
@@ -216,12 +225,16 @@ async def serve(options: ServeOptions) -> None:
         extra_routes = account_routes(accounts, context, catcher=catcher, alerts=alerts)
         custody = await _open_custody(options, listings, gateway)
         second_factor = TotpSecondFactor(accounts.store)
-        extra_endpoints = [] if custody is None else capital_endpoints(custody, second_factor)
+        extra_endpoints = []
         if custody is not None:
+            extra_endpoints.extend(capital_endpoints(custody, second_factor))
+            extra_endpoints.extend(nft_chain_endpoints(custody))
             operators = Operators.open(data_dir)
             extra_routes.extend(operator_routes(custody, gateway, users, admin_token, operators))
         if options.demo:
             background.append(_start_sandbox(gateway))
+            if not options.config:  # the demo NFT marketplace, priced in the demo listings' won
+                background.append(start_demo_nft(gateway, data_dir))
             if RENT_TOKEN in issued:  # the office tower's monthly rent to its holders
                 rent = pay_rent_monthly(gateway)
                 background.append(asyncio.get_running_loop().create_task(rent))
@@ -263,7 +276,10 @@ async def serve(options: ServeOptions) -> None:
             access_log=False,
             # The REST endpoints below the ASGI layer (http_server), the rest through the app.
             http=http_protocol(
-                gateway, (*REST_ENDPOINTS, *live.endpoints, *extra_endpoints), admission
+                gateway,
+                (*REST_ENDPOINTS, *live.endpoints, *extra_endpoints),
+                admission,
+                uploads=UPLOADS,
             ),
             # X-Forwarded-* only from --trusted-proxy addresses, by api/proxies.py (the IP
             # allowlists and per-IP limits key on the address): never uvicorn's own.
@@ -290,6 +306,8 @@ async def serve(options: ServeOptions) -> None:
         server = EmbeddedServer(config)
         stopping.attach(server)
         background.append(asyncio.get_running_loop().create_task(_cadence(gateway)))
+        # Auctions end, NFT listings and offers expire: the engine reads no clock.
+        background.append(asyncio.get_running_loop().create_task(settle_nfts_when_due(gateway)))
         if options.por_every_s is not None and options.engine is None:
             publishing = _publish_reserves(data_dir, gateway.reserves_dir, options.por_every_s)
             background.append(asyncio.get_running_loop().create_task(publishing))

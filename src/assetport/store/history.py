@@ -3,7 +3,8 @@
 Backs `allOrders`, `myTrades`, `historicalTrades`, `aggTrades` and `klines` (and a lookup of
 orders that are no longer in the engine), the small-balance conversions of `dribblet`, and
 custody's `deposit/hisrec` and `withdraw/history` (see "Custody" below, which pages
-differently), and issuance's history (`History.issuance`, at the end). Rows carry integer
+differently), issuance's history (`History.issuance`, at the end) and the NFT
+marketplace's (`History.nft`, `nft_history.py`). Rows carry integer
 units; `market()` gives the assets and precisions a caller needs to render them as decimal
 strings.
 
@@ -46,6 +47,7 @@ from assetport.domain.issuance.redemptions import RedemptionStatus
 from assetport.domain.orders import OrderStatus, OrderType, SelfTradePrevention, Side, TimeInForce
 from assetport.store import schema
 from assetport.store.database import Database
+from assetport.store.nft_history import NftHistory
 from assetport.store.projection import CandleState, OrderState
 from assetport.views.orders import OrderRecord
 
@@ -357,6 +359,7 @@ class History:
     def __init__(self, database: Database) -> None:
         self.database = database
         self.issuance = IssuanceHistory(database)
+        self.nft = NftHistory(database)  # the NFT marketplace's (store/nft_history.py)
 
     def dust_conversions(
         self, account: int, start_ms: int | None, end_ms: int | None

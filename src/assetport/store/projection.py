@@ -11,6 +11,9 @@ ended), often in the batch that requested them: a batch folds each one's changes
 order, into its new row or into one update of the row an earlier batch wrote. An address
 book entry is written as it stands at the end of the batch (added, or removed).
 Issuance's redemptions are folded the same way: requested, then completed or ended.
+The NFT marketplace's events are rows of their own (sales with each royalty share, and an
+activity row per thing that happened to a collection or an item); an offer's end and a bid
+name only their offer or auction, so the fold remembers what each open one is about.
 
 A batch's candles are built per second first and folded into the sixteen intervals once
 per second and symbol: the per-trade cost stays one candle update.
@@ -19,7 +22,7 @@ per second and symbol: the per-trade cost stays one candle update.
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import Any, Final, assert_never
+from typing import Any, Final, NamedTuple, assert_never
 
 import msgspec
 
@@ -49,6 +52,29 @@ from assetport.domain.events import (
     MarketSelfTradePreventionChanged,
     MarketStatusChanged,
     MatchPrevented,
+    NftAuctionEnded,
+    NftAuctionStarted,
+    NftBidPlaced,
+    NftBoxOpened,
+    NftCollectionCreated,
+    NftCollectionVerified,
+    NftContractSet,
+    NftDeposited,
+    NftDropCreated,
+    NftDropEnded,
+    NftDropEntered,
+    NftDropRefunded,
+    NftFeeSet,
+    NftListed,
+    NftListingEnded,
+    NftMinted,
+    NftOfferEnded,
+    NftOfferMade,
+    NftSold,
+    NftTransferred,
+    NftWithdrawalFailed,
+    NftWithdrawalRequested,
+    NftWithdrawn,
     OrderAccepted,
     OrderAmended,
     OrderCanceled,
@@ -371,6 +397,51 @@ class ProjectionState:
     balances: dict[tuple[int, str], list[int]] = field(default_factory=dict)  # [free, held]
     candles: dict[tuple[str, str], CandleState] = field(default_factory=dict)
     aggs: dict[str, LastAgg] = field(default_factory=dict)
+    # The NFT marketplace's open offers and auctions: what their later events do not name.
+    nft_offers: dict[int, "OpenNftOffer"] = field(default_factory=dict)
+    nft_auctions: dict[int, "OpenNftAuction"] = field(default_factory=dict)
+    nft_drops: dict[int, "OpenNftDrop"] = field(default_factory=dict)
+
+
+class OpenNftOffer(NamedTuple):
+    collection: str
+    token_id: int | None
+    price: int
+    trait: str  # the activity's trait column: "" or a JSON [type, value]
+
+
+class OpenNftAuction(NamedTuple):
+    collection: str
+    token_id: int
+    quantity: int
+
+
+class OpenNftDrop(NamedTuple):
+    collection: str
+    price: int  # per unit, ticket or box
+
+
+# The kinds of `schema.nft_activity` rows.
+NFT_ACTIVITY: Final = (
+    "collection_created",
+    "verified",
+    "unverified",
+    "minted",
+    "transferred",
+    "listed",
+    "listing_ended",
+    "offer_made",
+    "offer_ended",
+    "auction_started",
+    "bid",
+    "auction_ended",
+    "sold",
+    "drop_created",
+    "drop_entered",
+    "box_opened",
+    "drop_refunded",
+    "drop_ended",
+)
 
 
 @dataclass
@@ -413,6 +484,13 @@ class Rows:
     payouts: list[Row] = field(default_factory=list)
     rwa_transfers: list[Row] = field(default_factory=list)
     freezes: list[Row] = field(default_factory=list)
+    # The NFT marketplace (schema's nft_* tables).
+    nft_sales: list[Row] = field(default_factory=list)
+    nft_royalties: list[Row] = field(default_factory=list)
+    nft_activity: list[Row] = field(default_factory=list)
+    # The command whose activity rows are being numbered, and the next line.
+    nft_line_seq: int = 0
+    nft_line: int = 0
 
     def count(self) -> int:
         """How many rows the batch writes."""
@@ -441,6 +519,9 @@ class Rows:
             + len(self.payouts)
             + len(self.rwa_transfers)
             + len(self.freezes)
+            + len(self.nft_sales)
+            + len(self.nft_royalties)
+            + len(self.nft_activity)
         )
 
 
@@ -671,6 +752,33 @@ def _apply(state: ProjectionState, rows: Rows, touched: _Touched, event: Event) 
             | HoldingUnfrozen()
         ):
             _issuance(rows, touched, known)
+        case NftFeeSet():
+            pass  # the platform's fee: the gateway's NFT view has it as it stands
+        case (
+            NftCollectionCreated()
+            | NftCollectionVerified()
+            | NftMinted()
+            | NftTransferred()
+            | NftListed()
+            | NftListingEnded()
+            | NftOfferMade()
+            | NftOfferEnded()
+            | NftAuctionStarted()
+            | NftBidPlaced()
+            | NftAuctionEnded()
+            | NftSold()
+            | NftDropCreated()
+            | NftDropEntered()
+            | NftBoxOpened()
+            | NftDropRefunded()
+            | NftDropEnded()
+            | NftContractSet()
+            | NftWithdrawalRequested()
+            | NftWithdrawn()
+            | NftWithdrawalFailed()
+            | NftDeposited()
+        ):
+            _nft(state, rows, known)
         case DustConverted():
             rows.dust_conversions.extend(
                 (known.seq, line, known.time, known.account, c.asset, c.amount,
@@ -778,6 +886,164 @@ def _issuance(rows: Rows, touched: _Touched, event: IssuanceEvent) -> None:
             )  # fmt: skip
         case _:
             assert_never(event)
+
+
+NftEvent = (
+    NftCollectionCreated
+    | NftCollectionVerified
+    | NftMinted
+    | NftTransferred
+    | NftListed
+    | NftListingEnded
+    | NftOfferMade
+    | NftOfferEnded
+    | NftAuctionStarted
+    | NftBidPlaced
+    | NftAuctionEnded
+    | NftSold
+    | NftDropCreated
+    | NftDropEntered
+    | NftBoxOpened
+    | NftDropRefunded
+    | NftDropEnded
+    | NftContractSet
+    | NftWithdrawalRequested
+    | NftWithdrawn
+    | NftWithdrawalFailed
+    | NftDeposited
+)
+
+
+def _nft(state: ProjectionState, rows: Rows, event: NftEvent) -> None:
+    """One NFT event into its rows: a sale with its royalty shares, and the activity (its
+    money moves through the postings; who holds an item is the engine's, and the view's)."""
+    seq, time = event.seq, event.time
+    if rows.nft_line_seq != seq:
+        rows.nft_line_seq, rows.nft_line = seq, 0
+
+    def activity(kind: str, collection: str, token_id: int | None, quantity: int,
+                 price: int, currency: str, account: int, counterparty: int | None,
+                 ref_id: int | None, reason: str = "", trait: str = "") -> None:  # fmt: skip
+        rows.nft_activity.append(
+            (seq, rows.nft_line, time, kind, collection, token_id, quantity, price, currency,
+             account, counterparty, ref_id, reason, trait)
+        )  # fmt: skip
+        rows.nft_line += 1
+
+    match event:
+        case NftCollectionCreated():
+            c = event.collection
+            activity("collection_created", c.code, None, 0, 0, c.currency, c.creator, None,
+                     None)  # fmt: skip
+        case NftCollectionVerified():
+            kind = "verified" if event.verified else "unverified"
+            activity(kind, event.collection, None, 0, 0, "", 0, None, None)
+        case NftMinted():
+            for spec in event.items:
+                activity("minted", event.collection, spec.token_id, spec.supply, 0, "",
+                         event.account, event.to, None)  # fmt: skip
+        case NftTransferred():
+            activity("transferred", event.collection, event.token_id, event.quantity, 0, "",
+                     event.source, event.target, None)  # fmt: skip
+        case NftListed():
+            t = event.terms
+            activity("listed", t.collection, t.token_id, t.quantity, t.price, event.currency,
+                     event.account, None, event.listing_id)  # fmt: skip
+        case NftListingEnded():
+            activity("listing_ended", event.collection, event.token_id, event.returned, 0,
+                     "", event.account, None, event.listing_id, event.reason.value)  # fmt: skip
+        case NftOfferMade():
+            o = event.terms
+            trait = "" if o.trait is None else _trait_json(o.trait.trait_type, o.trait.value)
+            state.nft_offers[event.offer_id] = OpenNftOffer(o.collection, o.token_id, o.price,
+                                                            trait)  # fmt: skip
+            activity("offer_made", o.collection, o.token_id, o.quantity, o.price,
+                     event.currency, event.account, None, event.offer_id, "", trait)  # fmt: skip
+        case NftOfferEnded():
+            offer = state.nft_offers.pop(event.offer_id, OpenNftOffer("", None, 0, ""))
+            left = event.released // offer.price if offer.price else 0
+            activity("offer_ended", offer.collection, offer.token_id, left, offer.price,
+                     event.currency, event.account, None, event.offer_id, event.reason.value,
+                     offer.trait)  # fmt: skip
+        case NftAuctionStarted():
+            a = event.terms
+            state.nft_auctions[event.auction_id] = OpenNftAuction(a.collection, a.token_id,
+                                                                  a.quantity)  # fmt: skip
+            activity("auction_started", a.collection, a.token_id, a.quantity, a.start_price,
+                     event.currency, event.account, None, event.auction_id,
+                     a.kind.value)  # fmt: skip
+        case NftBidPlaced():
+            auction = state.nft_auctions.get(event.auction_id, OpenNftAuction("", 0, 0))
+            activity("bid", auction.collection, auction.token_id, auction.quantity, event.price,
+                     event.currency, event.account, event.outbid or None,
+                     event.auction_id)  # fmt: skip
+        case NftAuctionEnded():
+            ended = state.nft_auctions.pop(event.auction_id, OpenNftAuction("", 0, 0))
+            activity("auction_ended", event.collection, event.token_id, ended.quantity, 0,
+                     event.currency, event.account, event.bidder or None, event.auction_id,
+                     event.reason.value)  # fmt: skip
+        case NftSold():
+            royalty = sum(units for _, units in event.royalties)
+            rows.nft_sales.append(
+                (event.sale_id, seq, time, event.kind.value, event.source_id, event.collection,
+                 event.token_id, event.quantity, event.price, event.currency, event.seller,
+                 event.buyer, event.total, event.from_held, event.fee, royalty,
+                 event.seller_receives, event.wash)
+            )  # fmt: skip
+            rows.nft_royalties.extend(
+                (event.sale_id, line, account, units)
+                for line, (account, units) in enumerate(event.royalties)
+            )
+            activity("sold", event.collection, event.token_id, event.quantity, event.price,
+                     event.currency, event.seller, event.buyer, event.sale_id,
+                     event.kind.value)  # fmt: skip
+        case NftDropCreated():
+            d = event.terms
+            state.nft_drops[event.drop_id] = OpenNftDrop(d.collection, d.price)
+            for token_id, units in d.lots:
+                activity("drop_created", d.collection, token_id, units, d.price, event.currency,
+                         event.account, None, event.drop_id, d.kind.value)  # fmt: skip
+        case NftDropEntered():
+            drop = state.nft_drops.get(event.drop_id, OpenNftDrop("", 0))
+            activity("drop_entered", drop.collection, None, event.quantity, drop.price,
+                     event.currency, event.account, None, event.drop_id)  # fmt: skip
+        case NftBoxOpened():
+            activity("box_opened", event.collection, event.token_id, 1, 0, "",
+                     event.account, None, event.drop_id, str(event.serial))  # fmt: skip
+        case NftDropRefunded():
+            drop = state.nft_drops.get(event.drop_id, OpenNftDrop("", 0))
+            count = event.released // drop.price if drop.price else 0
+            activity("drop_refunded", drop.collection, None, count, drop.price, event.currency,
+                     event.account, None, event.drop_id)  # fmt: skip
+        case NftDropEnded():
+            state.nft_drops.pop(event.drop_id, None)
+            returned: tuple[tuple[int | None, int], ...] = event.returned or ((None, 0),)
+            for lot, units in returned:
+                activity("drop_ended", event.collection, lot, units, 0, "",
+                         event.account, None, event.drop_id, event.reason.value)  # fmt: skip
+        case NftContractSet():
+            activity("contract_set", event.collection, None, 0, 0, "", 0, None, None,
+                     f"{event.network} {event.address}")  # fmt: skip
+        case NftWithdrawalRequested():
+            activity("withdrawal_requested", event.collection, event.token_id, event.quantity,
+                     0, "", event.account, None, event.withdrawal_id,
+                     f"{event.network} {event.address}")  # fmt: skip
+        case NftWithdrawn():
+            activity("withdrawn", event.collection, event.token_id, event.quantity, 0, "",
+                     event.account, None, event.withdrawal_id,
+                     f"{event.network} {event.address} {event.tx_hash}")  # fmt: skip
+        case NftWithdrawalFailed():
+            activity("withdrawal_failed", event.collection, event.token_id, event.quantity, 0,
+                     "", event.account, None, event.withdrawal_id, event.reason)  # fmt: skip
+        case NftDeposited():
+            activity("deposited", event.collection, event.token_id, event.quantity, 0, "",
+                     event.account, None, None, f"{event.network} {event.tx_hash}")  # fmt: skip
+        case _:
+            assert_never(event)
+
+
+def _trait_json(trait_type: str, value: str) -> str:
+    return msgspec.json.encode((trait_type, value)).decode()
 
 
 def _attested(rows: Rows, event: ReserveAttested) -> None:

@@ -25,6 +25,7 @@ from assetport.domain.events import Event
 from assetport.domain.postings import PostingRules
 from assetport.store import schema
 from assetport.store.database import Database
+from assetport.store.nft_history import open_nft_sources
 from assetport.store.projection import (
     OPEN_STATUSES,
     Applied,
@@ -211,6 +212,7 @@ def _load(connection: Connection) -> ProjectionState:
         (account, asset): [free, held]
         for account, asset, free, held, _seq in connection.execute(select(schema.balances))
     }
+    offers, auctions, drops = open_nft_sources(connection)
     return ProjectionState(
         last_seq=last_seq,
         last_time_us=last_time,
@@ -219,6 +221,9 @@ def _load(connection: Connection) -> ProjectionState:
         balances=balances,
         candles=_latest_candles(connection),
         aggs=_latest_aggs(connection),
+        nft_offers=offers,
+        nft_auctions=auctions,
+        nft_drops=drops,
     )
 
 

@@ -488,3 +488,83 @@ rwa_freezes = Table(
     Column("agent", Text, nullable=False),  # the issuer's agent ("": the platform's operator)
     Index("ix_rwa_freezes_account", "account", "seq"),
 )
+
+# The NFT marketplace (`domain/nft/`, issue #18). Every sale, with its split: the buyer paid
+# `total` (`quantity` units at `price` each, in `currency`); `fee` went to the platform,
+# `royalty` to the receivers (their shares below), `seller_receives` to the seller. `kind`
+# is what made it (listing, offer, auction) and `source_id` that listing's, offer's or
+# auction's id. A wash sale (buyer and seller one person) counts in no statistic.
+nft_sales = Table(
+    "nft_sales",
+    metadata,
+    Column("sale_id", BigInteger, primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+    Column("time_us", BigInteger, nullable=False),
+    Column("kind", String(12), nullable=False),
+    Column("source_id", BigInteger, nullable=False),
+    Column("collection", String(32), nullable=False),
+    Column("token_id", BigInteger, nullable=False),
+    Column("quantity", Units, nullable=False),
+    Column("price", Units, nullable=False),
+    Column("currency", String(12), nullable=False),
+    Column("seller", BigInteger, nullable=False),
+    Column("buyer", BigInteger, nullable=False),
+    Column("total", Units, nullable=False),
+    Column("from_held", Boolean, nullable=False),
+    Column("fee", Units, nullable=False),
+    Column("royalty", Units, nullable=False),
+    Column("seller_receives", Units, nullable=False),
+    Column("wash", Boolean, nullable=False),
+    # An item's price history; a collection's sales (its volume over a window).
+    Index("ix_nft_sales_item", "collection", "token_id", "sale_id"),
+    Index("ix_nft_sales_collection_time", "collection", "time_us"),
+    # An account's sales and purchases.
+    Index("ix_nft_sales_seller", "seller", "sale_id"),
+    Index("ix_nft_sales_buyer", "buyer", "sale_id"),
+)
+
+# Each royalty receiver's share of a sale, in the collection's order (`line`).
+nft_royalties = Table(
+    "nft_royalties",
+    metadata,
+    Column("sale_id", BigInteger, primary_key=True),
+    Column("line", Integer, primary_key=True),
+    Column("account", BigInteger, nullable=False),
+    Column("amount", Units, nullable=False),
+    Index("ix_nft_royalties_account", "account", "sale_id"),
+)
+
+# What happened to collections and items, in log order (`line`: the row's place among its
+# command's): an item's provenance and a collection's activity. `kind` is one of
+# `projection.NFT_ACTIVITY`; `account` is who acted (the creator minting, the source of a
+# transfer, the seller listing or selling, the buyer offering, the bidder) and
+# `counterparty` the other side (the account minted to, the target, the buyer; for a bid
+# the bid it beat; for an auction's end the bidder whose bid went back), `ref_id` the
+# listing, offer, auction or sale, `price` per unit and `quantity` where there are such.
+# An offer on a collection or a trait has no token id; a trait offer names its `trait`
+# ("type" and "value" as a JSON pair).
+nft_activity = Table(
+    "nft_activity",
+    metadata,
+    Column("seq", BigInteger, primary_key=True),
+    Column("line", Integer, primary_key=True),
+    Column("time_us", BigInteger, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("collection", String(32), nullable=False),
+    Column("token_id", BigInteger, nullable=True),
+    Column("quantity", Units, nullable=False),
+    Column("price", Units, nullable=False),  # 0: none
+    Column("currency", String(12), nullable=False),
+    Column("account", BigInteger, nullable=False),
+    Column("counterparty", BigInteger, nullable=True),
+    Column("ref_id", BigInteger, nullable=True),
+    # Why it ended, or for the chain the network, address and transaction.
+    Column("reason", Text, nullable=False),
+    Column("trait", Text, nullable=False),
+    Index("ix_nft_activity_item", "collection", "token_id", "seq", "line"),
+    Index("ix_nft_activity_collection", "collection", "seq", "line"),
+    Index("ix_nft_activity_account", "account", "seq"),
+    # What the projector and the gateway's view look up at start: open offers and
+    # auctions, when listings were made.
+    Index("ix_nft_activity_ref", "kind", "ref_id"),
+)

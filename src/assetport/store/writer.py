@@ -10,7 +10,8 @@ already the fast path, upserts included. The statements are built from the table
 Custody's and issuance's rows are few (one per deposit, withdrawal or redemption step, but
 a distribution's payouts): new ones take the same paths, and a withdrawal's or a
 redemption's later steps or a removed address are plain UPDATE and DELETE statements on
-both databases."""
+both databases. The NFT marketplace's sales, royalty shares and activity are new rows only,
+on the bulk paths."""
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -88,6 +89,14 @@ def write_rows(connection: Connection, rows: Rows) -> None:
         (schema.rwa_freezes, rows.freezes),
     )
     for table, new in issuance:
+        if new:
+            _insert(connection, bulk, table, new)
+    nft = (
+        (schema.nft_sales, rows.nft_sales),
+        (schema.nft_royalties, rows.nft_royalties),
+        (schema.nft_activity, rows.nft_activity),
+    )
+    for table, new in nft:
         if new:
             _insert(connection, bulk, table, new)
     if rows.redemption_changes:

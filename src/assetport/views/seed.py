@@ -12,6 +12,10 @@ from assetport.domain.identities import AccountIdentity
 from assetport.domain.issuance.holders import HolderRules
 from assetport.domain.issuance.terms import RwaTerms, SubscriptionTerms
 from assetport.domain.markets import MarketTerms
+from assetport.domain.nft.collections import Collection
+from assetport.domain.nft.drops import DropTerms
+from assetport.domain.nft.items import ItemSpec
+from assetport.domain.nft.trading import AuctionTerms, ListingTerms, OfferTerms
 from assetport.domain.orders import OrderStatus, OrderType, SelfTradePrevention, Side, TimeInForce
 
 Levels = list[tuple[int, int]]  # (price, visible quantity), best first
@@ -78,13 +82,40 @@ class RwaSeed(msgspec.Struct, frozen=True, gc=False, array_like=True):
     frozen: list[tuple[int, str, int]] = []
 
 
+class NftSeed(msgspec.Struct, frozen=True, gc=False, array_like=True):
+    """The NFT marketplace as the engine has it (`Engine.nft_state()`, `views/nft.py`), field
+    for field: the platform's fee, the next listing, offer, auction and sale ids, the
+    collections, every item as (collection, spec, [(account, free units)]), and the open
+    listings (id, account, terms, currency, units left), offers (the same), auctions (id,
+    account, terms, currency, end, highest bidder, its bid per unit) and primary sales
+    (drops: id, account, terms, currency, units left per lot, entries as (account,
+    tickets or boxes), taken per account), and the next drop id. Units in a listing, an
+    auction or a drop are there, not with their seller's free units."""
+
+    fee_bps: int = 100
+    counters: tuple[int, int, int, int] = (1, 1, 1, 1)
+    collections: list[Collection] = []
+    items: list[tuple[str, ItemSpec, list[tuple[int, int]]]] = []
+    listings: list[tuple[int, int, ListingTerms, str, int]] = []
+    offers: list[tuple[int, int, OfferTerms, str, int]] = []
+    auctions: list[tuple[int, int, AuctionTerms, str, int, int, int]] = []
+    drops: list[
+        tuple[int, int, DropTerms, str, list[int], list[tuple[int, int]], list[tuple[int, int]]]
+    ] = []
+    next_drop_id: int = 1
+    # On chain: (collection, network, contract address) and (collection, token id, units
+    # out in holders' own wallets).
+    contracts: list[tuple[str, str, str]] = []
+    outside: list[tuple[str, int, int]] = []
+
+
 class Seed(msgspec.Struct, frozen=True, gc=False, array_like=True):
     """The engine's state as the views need it, after command `last_seq`.
 
     `balances` (account, asset, free, held) are only filled for a gateway that keeps its
     own balances view (one over the command port); the in-process gateway reads them from
     the engine when asked. `rwa` came later: at the end, with a default, so a peer that
-    sends or reads a Seed without it still decodes one.
+    sends or reads a Seed without it still decodes one; `nft` after it, the same way.
     """
 
     last_seq: int
@@ -95,3 +126,4 @@ class Seed(msgspec.Struct, frozen=True, gc=False, array_like=True):
     books: dict[str, Book]
     balances: list[tuple[int, str, int, int]] = []
     rwa: RwaSeed = msgspec.field(default_factory=RwaSeed)
+    nft: NftSeed = msgspec.field(default_factory=NftSeed)

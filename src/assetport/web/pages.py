@@ -25,6 +25,15 @@ is, the market in the path and whether the server runs as the sandbox.
                         a carbon retirement certificate, for anyone (pages/certificate.js)
     /issuer             the issuer console: the operator's tool, with the admin token the
                         page asks for (pages/issuer.js)
+    /nft                the NFT marketplace: collections by volume and floor, live drops and
+                        auctions (pages/nft.js)
+    /nft/studio         the creator studio: collections, media, mints, drops (nft_studio.js)
+    /nft/mine           my NFTs: items held, listings, offers, bids, sales (nft_mine.js)
+    /nft/drops/{id}     a primary sale, its draw re-derived after the reveal (nft_drop.js)
+    /nft/{code}         a collection: its items with trait filters, activity (nft_collection.js)
+    /nft/{code}/{tokenId}
+                        an item: media, owners, price history, listings, offers, auction
+                        (nft_item.js)
     /static/...         the bundle (scripts, style sheet, source maps)
     /favicon.svg        the site's icon (also at /favicon.ico, where browsers look for one
                         on pages that name none, such as the API's /docs)
@@ -47,6 +56,8 @@ from starlette.staticfiles import StaticFiles
 
 from assetport.api import errors
 from assetport.api.security_headers import SECURITY_HEADERS
+from assetport.domain.nft.collections import COLLECTION_CODE
+from assetport.domain.nft.items import MAX_TOKEN_ID
 from assetport.domain.proof_of_reserves import verify as por_verify
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -76,6 +87,12 @@ TITLES = {
     "assets": "Tokenized assets",
     "certificate": "Retirement certificate",
     "issuer": "Issuer console",
+    "nft": "NFT marketplace",
+    "nft_collection": "NFT collection",
+    "nft_item": "NFT",
+    "nft_studio": "Creator studio",
+    "nft_mine": "My NFTs",
+    "nft_drop": "NFT drop",
 }
 
 # The information pages (one script, pages/info.js, draws each by its path) and their
@@ -98,6 +115,12 @@ ASSET_PAGES = {
     "KRE1": "Tokenized real estate",
     "KCO2": "Carbon credit",
 }
+
+# An address that cannot name a collection (its code, domain/nft/collections.py) or an id
+# (a token's or a drop's, at most 2^63 - 1) is no page, before any script asks the API. The
+# NFT pages' own words (studio, mine, drops) come first among the routes: a collection with
+# one of them as its code is reached through the API only.
+MAX_ID_DIGITS = len(str(MAX_TOKEN_ID))
 
 NOSCRIPT = "<noscript>Assetport's pages need JavaScript.</noscript>"
 
@@ -305,6 +328,24 @@ def web_routes(
             return not_found(request)
         return shell("certificate", title=f"{TITLES['certificate']} #{request.path_params['id']}")
 
+    async def nft_collection(request: Request) -> Response:
+        code = str(request.path_params["code"])
+        if not COLLECTION_CODE.fullmatch(code):
+            return not_found(request)
+        return shell("nft_collection", title=f"{TITLES['nft_collection']} {code}")
+
+    async def nft_item(request: Request) -> Response:
+        code, token_id = str(request.path_params["code"]), str(request.path_params["token_id"])
+        if not (COLLECTION_CODE.fullmatch(code) and _whole_number(token_id)):
+            return not_found(request)
+        return shell("nft_item", title=f"{code} #{token_id}")
+
+    async def nft_drop(request: Request) -> Response:
+        drop_id = str(request.path_params["id"])
+        if not _whole_number(drop_id):
+            return not_found(request)
+        return shell("nft_drop", title=f"{TITLES['nft_drop']} #{drop_id}")
+
     async def wallet(request: Request) -> Response:
         return RedirectResponse("/wallet/deposit", 302)
 
@@ -376,11 +417,24 @@ def web_routes(
         # The operator's console: the page holds nothing secret; the admin token it asks
         # for is what every call it makes is judged by (api/rest_issuance.py).
         Route("/issuer", simple("issuer")),
+        # The NFT marketplace: its fixed pages before a collection's code takes the path.
+        Route("/nft", simple("nft")),
+        Route("/nft/studio", simple("nft_studio")),
+        Route("/nft/mine", simple("nft_mine")),
+        Route("/nft/drops/{id}", nft_drop),
+        Route("/nft/{code}", nft_collection),
+        Route("/nft/{code}/{token_id}", nft_item),
         Route("/favicon.svg", favicon),
         Route("/favicon.ico", favicon),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         catch_all,
     ]
+
+
+def _whole_number(text: str) -> bool:
+    """A token id or a drop id as a path writes it: digits only, within 64 bits."""
+    digits = text.isascii() and text.isdigit() and len(text) <= MAX_ID_DIGITS
+    return digits and int(text) <= MAX_TOKEN_ID
 
 
 _EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]

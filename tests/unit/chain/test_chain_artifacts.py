@@ -5,14 +5,30 @@ OpenZeppelin; and the custom errors an operator may meet are all named."""
 import json
 from pathlib import Path
 
+import pytest
+
 from assetport.chain import anvil
-from assetport.chain.contracts import TRANSFER_TOPIC, artifact, custom_errors, describe_revert
+from assetport.chain.contracts import (
+    TRANSFER_TOPIC,
+    artifact,
+    artifact_names,
+    custom_errors,
+    describe_revert,
+)
 
 CHAIN_DIR = Path(__file__).resolve().parents[3] / "chain"
 
 
-def test_the_asset_token_was_compiled_for_the_nodes_hardfork_with_the_pinned_toolchain() -> None:
-    compiler = artifact("AssetToken").compiler
+def test_every_contract_of_chain_contracts_has_an_artifact() -> None:
+    sources = sorted(path.stem for path in (CHAIN_DIR / "contracts").glob("*.sol"))
+    assert list(artifact_names()) == sources
+
+
+@pytest.mark.parametrize("name", artifact_names())
+def test_each_artifact_was_compiled_for_the_nodes_hardfork_with_the_pinned_toolchain(
+    name: str,
+) -> None:
+    compiler = artifact(name).compiler
     assert compiler["evmVersion"] == "cancun" == anvil.HARDFORK
     assert compiler["openzeppelin"] == "5.7.0"
     assert compiler["solc"].startswith("0.8.37+")
@@ -43,6 +59,11 @@ def test_the_token_errors_are_named_by_their_selectors() -> None:
         "AccessControlUnauthorizedAccount",
         "EnforcedPause",
         "ERC20InsufficientBalance",
+        # the NFT collections' (chain/contracts/CollectionItems*.sol)
+        "RoyaltyTooHigh",
+        "ERC721NonexistentToken",
+        "ERC1155InsufficientBalance",
+        "ERC2981InvalidDefaultRoyaltyReceiver",
     } <= names
     # keccak256("AddressIsFrozen(address)")[:4], then the address as one ABI word.
     data = "0xf6f5733a" + "00" * 12 + "ab" * 20

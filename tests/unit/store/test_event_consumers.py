@@ -45,6 +45,8 @@ def _value(name: str, kind: Any, seq: int) -> Any:
         return seq
     if name == "remainder":  # a distribution paid in full: its payouts are its amount
         return 0
+    if name == "total":  # an NFT sale's parts (fee 7, a royalty share 7, the seller's 7)
+        return 21
     if kind is int:
         return 1000 if "account" in name else 7
     if kind is str:

@@ -227,6 +227,7 @@ function drawHeader(active, session) {
   const nav = el("nav", { class: "nav" }, [
     link("/", "nav.markets", "markets"),
     link(`/trade/${page.defaultSymbol || "KGLDKRW"}`, "nav.trade", "trade"),
+    link("/nft", "nav.nft", "nft"),
     session ? link("/portfolio", "nav.portfolio", "portfolio") : null,
     session ? link("/wallet/deposit", "nav.wallet", "wallet") : null,
     session ? link("/account", "nav.account", "account") : null,

@@ -3,6 +3,7 @@ export default {
   en: {
     "nav.markets": "Markets",
     "nav.trade": "Trade",
+    "nav.nft": "NFT",
     "nav.account": "Account",
     "nav.portfolio": "Portfolio",
     "nav.wallet": "Deposit & withdraw",
@@ -41,6 +42,7 @@ export default {
   ko: {
     "nav.markets": "마켓",
     "nav.trade": "거래",
+    "nav.nft": "NFT",
     "nav.account": "계정",
     "nav.portfolio": "자산",
     "nav.wallet": "입출금",

@@ -1,0 +1,1 @@
+"""The NFT marketplace product (see product.py)."""
