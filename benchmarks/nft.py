@@ -11,9 +11,10 @@ line printed is one JSON object.
 
 import argparse
 import json
+import random
 import resource
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import msgspec
 
@@ -116,6 +117,25 @@ def phase(name: str, run: Runner, make: Callable[[int], Command], count: int) ->
 PAGE_SELLERS_FROM = 7000  # the page benchmark's sellers: 1000 items each (the open cap)
 
 
+def page_commands(items: int) -> Iterator[Command]:
+    """The page benchmarks' market: `items` items with two traits (a tier of seven, a rare
+    one in 97), each seller 1,000 of them, every other one listed at a random price."""
+    rng = random.Random(42)
+    code = COLLECTION.code
+    yield ListAsset("KRW", 0, AssetKind.FIAT)
+    yield CreateCollection(COLLECTION)
+    for first in range(0, items, 1000):
+        specs = tuple(
+            ItemSpec(i, 1, f"Item #{i}", "", "ab" * 32,
+                     (Trait("Tier", str(i % 7)), Trait("Rare", "yes" if i % 97 == 0 else "no")))
+            for i in range(first, min(first + 1000, items))
+        )  # fmt: skip
+        yield MintNfts(CREATOR, code, PAGE_SELLERS_FROM + first // 1000, specs)
+    for token_id in range(0, items, 2):
+        price = rng.randrange(1_000, 10_000_000)
+        yield ListNft(PAGE_SELLERS_FROM + token_id // 1000, ListingTerms(code, token_id, 1, price))
+
+
 def page_latency(items: int, requests: int = 400) -> dict[str, float]:
     """The listings page, `GET /api/v1/nft/collections/{code}/items`, of one collection of
     `items` items, half of them listed at random prices: the gateway's NFT view seeded
@@ -125,8 +145,6 @@ def page_latency(items: int, requests: int = 400) -> dict[str, float]:
     other); by recent activity, a rare trait (one item in 97); each first page and
     following the cursors four pages deep, 100 items a page. Prints p50/p99 in ms per
     query and of all; target (issue #18): p99 at most 50 ms with 100,000 items."""
-    import random
-
     from assetport.api.rest_nft_market import item_json
     from assetport.runtime.port_server import read_state
     from assetport.views.markets import Markets
@@ -134,21 +152,9 @@ def page_latency(items: int, requests: int = 400) -> dict[str, float]:
 
     started = time.perf_counter()
     run = Runner()
-    run.apply(ListAsset("KRW", 0, AssetKind.FIAT))
-    run.apply(CreateCollection(COLLECTION))
+    for command in page_commands(items):
+        run.apply(command)
     code = COLLECTION.code
-    rng = random.Random(42)
-    for first in range(0, items, 1000):
-        specs = tuple(
-            ItemSpec(i, 1, f"Item #{i}", "", "ab" * 32,
-                     (Trait("Tier", str(i % 7)), Trait("Rare", "yes" if i % 97 == 0 else "no")))
-            for i in range(first, min(first + 1000, items))
-        )  # fmt: skip
-        run.apply(MintNfts(CREATOR, code, PAGE_SELLERS_FROM + first // 1000, specs))
-    for token_id in range(0, items, 2):
-        price = rng.randrange(1_000, 10_000_000)
-        seller = PAGE_SELLERS_FROM + token_id // 1000
-        run.apply(ListNft(seller, ListingTerms(code, token_id, 1, price)))
     seeded = time.perf_counter()
     seed = read_state(run.engine)
     view = NftView()
@@ -195,16 +201,110 @@ def page_latency(items: int, requests: int = 400) -> dict[str, float]:
     return figures
 
 
+def page_latency_http(items: int, requests: int = 400) -> dict[str, float]:
+    """The same listings page over HTTP, from a real `assetport serve`: the collection is
+    journaled first (through an engine service of a fresh data directory), then a server
+    started on that directory answers `GET /api/v1/nft/collections/{code}/items` on one
+    keep-alive connection, each query's first page and the next four by cursor. Prints
+    p50/p99 in ms per query and of all."""
+    import asyncio
+    import http.client
+    import subprocess
+    import sys
+    import tempfile
+    import urllib.parse
+    from pathlib import Path
+
+    from assetport.api.engine_link import LocalEngine
+    from assetport.domain.events import refusal
+    from assetport.runtime.config import RuntimeConfig
+    from assetport.runtime.startup import close_service, open_service
+
+    folder = Path(tempfile.mkdtemp(prefix="nft-pages-"))
+    data_dir = folder / "data"
+    code = COLLECTION.code
+
+    async def journal() -> None:
+        service = await open_service(RuntimeConfig(data_dir=data_dir))
+        running = asyncio.get_running_loop().create_task(service.run())
+        engine = LocalEngine(service)
+        try:
+            for command in page_commands(items):
+                outcome = await engine.execute(command)
+                assert refusal(outcome.events) is None, command
+        finally:
+            service.stop()
+            await running
+            await close_service(service)
+
+    started = time.perf_counter()
+    asyncio.run(journal())
+    listing = folder / "listing.toml"
+    listing.write_text('[[assets]]\ncode = "KRW"\nprecision = 0\nkind = "fiat"\n')
+    print(f"pages over HTTP: {items:,} items journaled in {time.perf_counter() - started:.1f} s")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "assetport.cli", "serve", "--data-dir", str(data_dir), "--port",
+         "0", "--config", str(listing)],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    try:
+        assert server.stdout is not None
+        port = json.loads(server.stdout.readline())["port"]
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        queries = [
+            ("listed_by_price", {"listed": "true", "sort": "price_asc"}),
+            ("listed_by_price_tier", {"listed": "true", "sort": "price_asc", "trait": "Tier:3"}),
+            ("by_price_down_two_tiers",
+             {"sort": "price_desc", "traits": json.dumps(["Tier:1", "Tier:2"])}),
+            ("recent_rare", {"sort": "recent", "trait": "Rare:yes"}),
+        ]  # fmt: skip
+        figures: dict[str, float] = {}
+        every: list[int] = []
+        for name, asked in queries:
+            latencies: list[int] = []
+            while len(latencies) < requests:
+                cursor: str | None = None
+                for _ in range(5):
+                    query = {**asked, "limit": "100", **({"cursor": cursor} if cursor else {})}
+                    path = f"/api/v1/nft/collections/{code}/items?{urllib.parse.urlencode(query)}"
+                    before = time.perf_counter_ns()
+                    connection.request("GET", path)
+                    answer = connection.getresponse()
+                    body = answer.read()
+                    latencies.append(time.perf_counter_ns() - before)
+                    assert answer.status == 200, body[:200]
+                    cursor = json.loads(body)["cursor"]
+            latencies.sort()
+            every += latencies
+            figures[f"{name}_p50_ms"] = round(percentile(latencies, 0.50) / 1000, 2)
+            figures[f"{name}_p99_ms"] = round(percentile(latencies, 0.99) / 1000, 2)
+            print(f"  {name}: p50 {figures[f'{name}_p50_ms']} ms, "
+                  f"p99 {figures[f'{name}_p99_ms']} ms")  # fmt: skip
+        every.sort()
+        figures["http_p50_ms"] = round(percentile(every, 0.50) / 1000, 2)
+        figures["http_p99_ms"] = round(percentile(every, 0.99) / 1000, 2)
+        return figures
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument(
         "--pages", action="store_true", help="the listings page's latency instead (page_latency)"
     )
+    parser.add_argument(
+        "--pages-http", action="store_true", help="the same over HTTP from a real server"
+    )
     args = parser.parse_args()
     items = args.items
     if args.pages:
         print(json.dumps({"items": items, **page_latency(items)}))
+        return
+    if args.pages_http:
+        print(json.dumps({"items": items, **page_latency_http(items)}))
         return
 
     started = time.perf_counter()
