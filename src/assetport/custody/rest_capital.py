@@ -527,20 +527,24 @@ class _Capital:
             raise errors.illegal_address(exc.reason) from exc
 
     def _check_second_factor(self, call: Call) -> None:
-        """A web session's request (no API key) carries the account's current TOTP code
-        when the account has two-factor on: a stolen session cookie alone moves no money.
-        Without a `SecondFactor` to ask, sessions are refused here (-1002)."""
-        if call.key is not None:
-            return
-        if self.second_factor is None:  # no way to ask for it: web sessions move no money
-            raise errors.UNAUTHORIZED.error()
-        code = call.params.optional_string("totp")
-        if not self.second_factor.required(call.account):
-            return
-        if code is None:
-            raise errors.TOTP_REQUIRED.error()
-        if not self.second_factor.verify(call.account, code, call.now_ms):
-            raise errors.TOTP_INVALID.error()
+        check_second_factor(self.second_factor, call)
+
+
+def check_second_factor(second_factor: SecondFactor | None, call: Call) -> None:
+    """A web session's request (no API key) carries the account's current TOTP code when
+    the account has two-factor on: a stolen session cookie alone moves no money (nor any
+    item). Without a `SecondFactor` to ask, sessions are refused here (-1002)."""
+    if call.key is not None:
+        return
+    if second_factor is None:  # no way to ask for it: web sessions move no money
+        raise errors.UNAUTHORIZED.error()
+    code = call.params.optional_string("totp")
+    if not second_factor.required(call.account):
+        return
+    if code is None:
+        raise errors.TOTP_REQUIRED.error()
+    if not second_factor.verify(call.account, code, call.now_ms):
+        raise errors.TOTP_INVALID.error()
 
 
 def _window(call: Call) -> tuple[int, int]:

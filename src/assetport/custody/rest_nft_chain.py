@@ -19,6 +19,7 @@ from assetport.api import errors
 from assetport.api.errors import RejectContext, reject_error
 from assetport.api.http import Call, Endpoint, ParamDoc, Security
 from assetport.chain.addresses import InvalidAddress
+from assetport.custody.rest_capital import SecondFactor, check_second_factor
 from assetport.custody.service import Custody, CustodyRefused
 from assetport.domain.custody import MAX_ID_CHARS
 from assetport.store import schema
@@ -30,15 +31,21 @@ _KINDS: Final = ("withdrawal_requested", "withdrawn", "withdrawal_failed")
 _SIGNED: Final = (ParamDoc("timestamp", "integer", True), ParamDoc("signature", required=True))
 
 
-def nft_chain_endpoints(custody: Custody) -> list[Endpoint]:
-    handlers = _NftChain(custody)
+def nft_chain_endpoints(
+    custody: Custody, second_factor: SecondFactor | None = None
+) -> list[Endpoint]:
+    """The endpoints; a web session's withdrawal needs the account's two-factor code
+    (`totp`) when it is on, as a coin withdrawal does (`rest_capital.check_second_factor`)."""
+    handlers = _NftChain(custody, second_factor)
     return [
         Endpoint("POST", "/api/v1/nft/withdraw", handlers.withdraw, Security.WITHDRAW,
                  "Withdraw units of an NFT item to an address on the chain (deposit them back "
                  "to the account's deposit address: GET /sapi/v1/capital/deposit/address)",
                  (ParamDoc("collection", required=True), ParamDoc("tokenId", "integer", True),
                   ParamDoc("quantity", "integer"), ParamDoc("network"),
-                  ParamDoc("address", required=True), ParamDoc("withdrawOrderId"), *_SIGNED)),
+                  ParamDoc("address", required=True), ParamDoc("withdrawOrderId"),
+                  ParamDoc("totp", description="a web session's two-factor code, when it is on"),
+                  *_SIGNED)),
         Endpoint("GET", "/api/v1/nft/my/withdrawals", handlers.withdrawals, Security.USER_DATA,
                  "The account's NFT withdrawals, pending and done (with their transaction)",
                  _SIGNED),
@@ -46,8 +53,9 @@ def nft_chain_endpoints(custody: Custody) -> list[Endpoint]:
 
 
 class _NftChain:
-    def __init__(self, custody: Custody) -> None:
+    def __init__(self, custody: Custody, second_factor: SecondFactor | None) -> None:
         self.custody = custody
+        self.second_factor = second_factor
 
     async def withdraw(self, call: Call) -> Any:
         params = call.params
@@ -57,6 +65,7 @@ class _NftChain:
         network = params.optional_string("network")
         text = params.string("address")
         ref = params.optional_string("withdrawOrderId") or secrets.token_hex(16)
+        check_second_factor(self.second_factor, call)  # reads `totp`
         params.ensure_all_read()
         if quantity is None:
             quantity = 1

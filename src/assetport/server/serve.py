@@ -228,7 +228,7 @@ async def serve(options: ServeOptions) -> None:
         extra_endpoints = []
         if custody is not None:
             extra_endpoints.extend(capital_endpoints(custody, second_factor))
-            extra_endpoints.extend(nft_chain_endpoints(custody))
+            extra_endpoints.extend(nft_chain_endpoints(custody, second_factor))
             operators = Operators.open(data_dir)
             extra_routes.extend(operator_routes(custody, gateway, users, admin_token, operators))
         if options.demo:
