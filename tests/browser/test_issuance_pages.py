@@ -305,6 +305,9 @@ def test_a_holder_cancels_a_pending_redemption(
     page.fill("#subscribe-amount", "5")
     page.click("#subscribe-submit")
     confirm(page, {"paid": "502,500 KRW"})
+    # The page draws itself again once the subscription is in (the token's figures, then
+    # the balance): typing before that lands in the form it replaces.
+    expect(page.locator("#asset-balance")).to_contain_text("5 KGLD available")
     page.fill("#redeem-amount", "2")
     page.check("#redeem-cash")
     expect(page.locator("#redeem-amount-preview")).to_have_text(
