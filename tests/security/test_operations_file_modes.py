@@ -13,10 +13,15 @@ from operations_support import Writer
 
 
 def _loose(data: Path) -> list[str]:
-    """Every path under `data` (itself included) that someone else could read or enter."""
+    """Every path under `data` (itself included) that someone else could read or enter. A
+    file that is gone by the time it is looked at (a temporary file the server renamed into
+    place meanwhile: NFT media, documents) had nothing to show."""
     found = []
     for path in [data, *data.rglob("*")]:
-        mode = stat.S_IMODE(path.lstat().st_mode)
+        try:
+            mode = stat.S_IMODE(path.lstat().st_mode)
+        except FileNotFoundError:
+            continue
         if mode & 0o077:
             found.append(f"{path.relative_to(data.parent)} {mode:o}")
     return found
