@@ -1,9 +1,9 @@
 """Groups for pytest-xdist's `--dist loadgroup`: each test file one group, the browser tests
 one group together (so one process would start the session server and browser they share).
-`make test` runs `--dist loadfile` over three processes for now (the suite waits on servers,
-browsers and the chain as much as it computes: two cores keep three busy): in a trial with
-loadgroup the browser tests still went to every process, so these marks are not yet what
-spreads the suite."""
+`make test` runs `--dist loadfile` over two processes for now (three were tried: no faster
+on two cores, and the browser tests' 5 s expectations grew tight): in a trial with loadgroup
+the browser tests still went to every process, so these marks are not yet what spreads the
+suite."""
 
 import pytest
 
