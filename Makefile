@@ -15,6 +15,7 @@ NATIVE_MODULES := assetport/domain/orders.py \
 	assetport/engine/spot/lifecycle.py assetport/engine/spot/settlement.py assetport/engine/spot/quote_fees.py \
 	assetport/engine/spot/matching.py assetport/engine/spot/placing.py \
 	assetport/engine/spot/cancels.py assetport/engine/spot/admin.py assetport/engine/spot/product.py \
+	assetport/engine/spot/order_list.py assetport/engine/spot/oco.py assetport/engine/spot/order_lists.py \
 	assetport/domain/units.py assetport/marketdata/depth.py assetport/api/params.py \
 	assetport/views/orders.py assetport/views/levels.py assetport/views/markets.py \
 	assetport/api/ratelimit.py assetport/api/render.py \

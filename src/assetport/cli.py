@@ -165,6 +165,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--trusted-proxy", action="append", default=[], metavar="CIDR",
         help="believe X-Forwarded-For/-Proto from these addresses (repeatable)",
     )  # fmt: skip
+    serve.add_argument(
+        "--fix-port", type=int, default=None, metavar="N",
+        help="FIX 4.4 order entry on this port of --host (0: any free); default off",
+    )  # fmt: skip
+    serve.add_argument(
+        "--fix-drop-copy-port", type=int, default=None, metavar="N",
+        help="FIX 4.4 drop copy on this port of --host (0: any free); default off",
+    )  # fmt: skip
 
     admin = commands.add_parser("admin", help="operator commands for a running server")
     _add_data_dir(admin)
@@ -486,6 +494,8 @@ def _serve(args: argparse.Namespace) -> int:
             por_every_s=args.por_every,
             chain_rpc=args.chain_rpc,
             no_chain=args.no_chain,
+            fix_port=args.fix_port,
+            fix_drop_copy_port=args.fix_drop_copy_port,
         )
     )
 

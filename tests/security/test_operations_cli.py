@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -55,29 +56,34 @@ def test_bad_paths_are_one_clear_line(server: ExchangeServer, tmp_path: Path) ->
     user = server.user("paths")
     apikey = ("admin", "--data-dir", data, "apikey", "create", str(user.user_id))
 
+    # (arguments, what the one line must say): independent runs, made side by side (each
+    # is a whole Python start).
+    cases: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
     for public_key in (missing, str(tmp_path), str(binary)):
-        result = run_cli(*apikey, "--ed25519-public-key", public_key)
-        _one_clear_line(result, public_key)
+        cases.append(((*apikey, "--ed25519-public-key", public_key), (public_key,)))
     for tool in ("verify", "stats", "replay"):
         for where in (missing, str(a_file)):
-            _one_clear_line(run_cli("journal", tool, "--data-dir", where), where)
-    _one_clear_line(run_cli("reconcile", "--data-dir", missing), missing)
-    assert not Path(missing).exists()  # a typo makes nothing
-    _one_clear_line(run_cli("admin", "--data-dir", missing, "status"), missing)
+            cases.append((("journal", tool, "--data-dir", where), (where,)))
+    cases.append((("reconcile", "--data-dir", missing), (missing,)))
+    cases.append((("admin", "--data-dir", missing, "status"), (missing,)))
     for writer in ("serve", "engine-serve"):
-        result = run_cli(writer, "--data-dir", str(a_file), "--port", "0")
-        _one_clear_line(result, str(a_file))
-    serve = ("serve", "--data-dir", str(tmp_path / "d"), "--port", "0")
+        cases.append(((writer, "--data-dir", str(a_file), "--port", "0"), (str(a_file),)))
+    serves = (("serve", "--data-dir", str(tmp_path / f"d{n}"), "--port", "0") for n in range(4))
     for option in ("--config", "--tls-cert"):
-        _one_clear_line(run_cli(*serve, option, missing, "--tls-key", str(a_file)), missing)
-    _one_clear_line(run_cli(*serve, "--tls-cert", str(a_file), "--tls-key", missing), missing)
+        cases.append(((*next(serves), option, missing, "--tls-key", str(a_file)), (missing,)))
+    cases.append(((*next(serves), "--tls-cert", str(a_file), "--tls-key", missing), (missing,)))
     # Custody needs the engine's own process; a gateway over its port says so, and starts
     # nothing (no engine is listening at that port: the refusal comes first).
-    gateway = (*serve, "--engine", "127.0.0.1:9", "--chain-rpc", "http://127.0.0.1:9")
-    _one_clear_line(run_cli(*gateway), "custody runs beside the engine", "--no-chain")
-    for tool in ("publish", "build"):
-        por = ("por", tool, "--data-dir", missing, "--out", str(tmp_path / "o"))
-        _one_clear_line(run_cli(*por[:-2]) if tool == "publish" else run_cli(*por), missing)
+    gateway = (*next(serves), "--engine", "127.0.0.1:9", "--chain-rpc", "http://127.0.0.1:9")
+    cases.append((gateway, ("custody runs beside the engine", "--no-chain")))
+    cases.append((("por", "publish", "--data-dir", missing), (missing,)))
+    por_build = ("por", "build", "--data-dir", missing, "--out", str(tmp_path / "o"))
+    cases.append((por_build, (missing,)))
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda case: run_cli(*case[0]), cases))
+    for (_, needles), result in zip(cases, results, strict=True):
+        _one_clear_line(result, *needles)
+    assert not Path(missing).exists()  # a typo makes nothing
     quiet = tmp_path / "quiet"  # a data directory whose server is not running
     quiet.mkdir()
     refused = run_cli("por", "publish", "--data-dir", str(quiet))

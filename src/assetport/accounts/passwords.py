@@ -13,6 +13,7 @@ p=4): memory-hard, so a stolen table is slow to guess on GPUs. Hashing takes ten
 milliseconds: callers run it in a `hashing.HashLane`, never on the event loop.
 """
 
+import functools
 import re
 import unicodedata
 from typing import Final
@@ -35,8 +36,20 @@ _COMMON: Final = frozenset(FREQUENCY_LISTS["passwords"])
 _SITE_WORDS: Final = ("assetport", "exchange", "binance", "bitcoin", "crypto", "trading")
 
 _hasher: Final = PasswordHasher()
-# Verified against when the email is unknown, so both failures take the same time.
-_DUMMY_HASH: Final = _hasher.hash("assetport-no-such-account")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the email is unknown, so both failures take the same time.
+    Made on first use: a hash takes a tenth of a second, and every process (each CLI tool,
+    each test's server) would pay it at import."""
+    return _hasher.hash("assetport-no-such-account")
+
+
+def prepare() -> None:
+    """Make the dummy hash now, as the accounts service starts: the first unknown email must
+    take no longer to refuse than the next."""
+    _dummy_hash()
 
 
 def _control(char: str) -> bool:
@@ -82,7 +95,8 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
     # Bytes: a lone surrogate (valid JSON) cannot be encoded strictly; it fails, not raises.
     secret = password[:MAX_PASSWORD].encode("utf-8", "surrogatepass")
     try:
-        matched = _hasher.verify(_DUMMY_HASH if too_long else stored_hash or _DUMMY_HASH, secret)
+        checked = stored_hash if stored_hash and not too_long else _dummy_hash()
+        matched = _hasher.verify(checked, secret)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
     return matched and stored_hash is not None and not too_long

@@ -11,6 +11,7 @@ loop; every attempt a guesser or a flood would repeat is counted before its work
 import ipaddress
 import sqlite3
 import string
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -86,6 +87,8 @@ class Accounts:
         self.public_url = (self.settings.public_url or "http://127.0.0.1:8000").rstrip("/")
         self.login_lane = HashLane("argon2-login", workers=LOGIN_WORKERS, queue=LOGIN_QUEUE)
         self.hash_lane = HashLane("argon2-new", workers=NEW_HASH_WORKERS, queue=NEW_HASH_QUEUE)
+        # Off the start-up path (argon2 lets go of the GIL), done before any login arrives.
+        threading.Thread(target=passwords.prepare, name="argon2-dummy", daemon=True).start()
 
     @property
     def mail_configured(self) -> bool:

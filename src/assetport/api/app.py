@@ -20,6 +20,7 @@ from assetport.api import (
     rest_nft_drops,
     rest_nft_market,
     rest_nft_trade,
+    rest_order_lists,
     rest_reserves,
     rest_trade,
     rest_wallet,
@@ -41,6 +42,7 @@ from assetport.edge.users import UserStore
 REST_ENDPOINTS: tuple[Endpoint, ...] = (
     *rest_market.ENDPOINTS,
     *rest_trade.ENDPOINTS,
+    *rest_order_lists.ENDPOINTS,
     *rest_wallet.ENDPOINTS,
     *rest_reserves.ENDPOINTS,
     *rest_assets.ENDPOINTS,

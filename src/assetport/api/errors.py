@@ -60,6 +60,16 @@ INVALID_CANCEL_RESTRICTIONS: Final = ErrorSpec(
     -1145, "cancelRestrictions has to be either ONLY_NEW or ONLY_PARTIALLY_FILLED."
 )
 DUPLICATE_SYMBOLS: Final = ErrorSpec(-1151, "Symbol is present multiple times in the list.")
+# An OCO whose above and below orders are on the wrong sides (api/rest_order_lists.py).
+OCO_BUY_STOP_LOSS_ABOVE: Final = ErrorSpec(-1196, "A stop loss order in a buy OCO must be above.")
+OCO_SELL_STOP_LOSS_BELOW: Final = ErrorSpec(-1197, "A stop loss order in a sell OCO must be below.")
+OCO_BUY_TAKE_PROFIT_BELOW: Final = ErrorSpec(
+    -1198, "A take profit order in a buy OCO must be below."
+)
+OCO_SELL_TAKE_PROFIT_ABOVE: Final = ErrorSpec(
+    -1199, "A take profit order in a sell OCO must be above."
+)
+UNSUPPORTED_ORDER_COMBINATION: Final = ErrorSpec(-1014, "Unsupported order combination.")
 
 # -- 20xx trading ------------------------------------------------------------------------
 
@@ -89,7 +99,51 @@ REPEATED_API_KEY: Final = ErrorSpec(
     -1101, "Duplicate values for a parameter detected: send one X-MBX-APIKEY header."
 )
 WS_MALFORMED: Final = ErrorSpec(-1102, "Malformed request: expected {id, method, params}.")
+# `X-MBX-TIME-UNIT` (REST) or `timeUnit` (WebSocket API and streams) other than Binance's four.
+INVALID_TIME_UNIT: Final = ErrorSpec(
+    -1194, "Invalid value for time unit; expected either MICROSECOND or MILLISECOND."
+)
 HMAC_NOT_SUPPORTED: Final = ErrorSpec(-4056, "HMAC_SHA256 API key is not supported.")
+
+# -- the FIX API (api/fix/): Binance's session errors, -1169..-1188 ------------------------
+
+UNSUPPORTED_OPERATION: Final = ErrorSpec(-1020, "This operation is not supported.")
+FIX_INVALID_TAG: Final = ErrorSpec(-1169, "Invalid tag number.")
+FIX_RESET_SEQ_NUM: Final = ErrorSpec(
+    -1175,
+    "Continuation of sequence numbers to new session is currently unsupported. Sequence "
+    "numbers must be reset for each new session.",
+)
+FIX_ALREADY_LOGGED_IN: Final = ErrorSpec(-1176, "Logon<A> should only be sent once.")
+FIX_BAD_CHECKSUM: Final = ErrorSpec(-1177, "CheckSum(10) contains an incorrect value.")
+FIX_BEGIN_STRING_FIRST: Final = ErrorSpec(
+    -1177, "BeginString (8) is not the first tag in a message."
+)
+FIX_MSG_TYPE_THIRD: Final = ErrorSpec(-1177, "MsgType (35) is not the third tag in a message.")
+FIX_BAD_BODY_LENGTH: Final = ErrorSpec(
+    -1177, "BodyLength (9) does not contain the correct byte count."
+)
+FIX_NOT_PRINTABLE: Final = ErrorSpec(
+    -1177, "Only printable ASCII characters and SOH (Start of Header) are allowed."
+)
+FIX_BAD_SENDER_COMP_ID: Final = ErrorSpec(
+    -1178,
+    "SenderCompId(49) contains an incorrect value. The SenderCompID value should not change "
+    "throughout the lifetime of a session.",
+)
+FIX_EXPECTED_LOGON: Final = ErrorSpec(-1180, "Logon<A> must be the first message in the session.")
+FIX_NOT_IN_DROP_COPY: Final = ErrorSpec(
+    -1183, "Requested operation is not allowed in DropCopy sessions."
+)
+FIX_DROP_COPY_NOT_ALLOWED: Final = ErrorSpec(
+    -1184,
+    "DropCopy sessions are not supported on this server. Please reconnect to a drop copy server.",
+)
+FIX_DROP_COPY_REQUIRED: Final = ErrorSpec(
+    -1185,
+    "Only DropCopy sessions are supported on this server. Either reconnect to order entry "
+    "server or send DropCopyFlag (9406) field.",
+)
 
 # -- operator and sandbox endpoints (-7xxx: see above) -----------------------------------------
 
@@ -157,6 +211,27 @@ def mandatory_missing(name: str) -> ApiError:
 
 def one_of_mandatory(first: str, second: str) -> ApiError:
     return ApiError(-1102, f"Param '{first}' or '{second}' must be sent, but both were empty/null!")
+
+
+def fix_required_tag_missing(tag: str) -> ApiError:
+    """The FIX API's -1102: `tag` like "ClOrdID (11)"."""
+    return ApiError(-1102, f"Required tag '{tag}' missing.")
+
+
+def fix_tag_not_defined(tag: int) -> ApiError:
+    return ApiError(-1170, f"Tag '{tag}' not defined for this message type.")
+
+
+def fix_tag_repeated(tag: int) -> ApiError:
+    return ApiError(-1171, f"Tag '{tag}' appears more than once.")
+
+
+def fix_bad_seq_num(expected: int) -> ApiError:
+    return ApiError(-1179, f"MsgSeqNum(34) contains an unexpected value. Expected: '{expected}'.")
+
+
+def fix_too_many_messages(limit: int, per: str) -> ApiError:
+    return ApiError(-1181, f"Too many messages; current limit is '{limit}' messages per '{per}'.")
 
 
 def greater_than_allowed(name: str, maximum: str) -> ApiError:
@@ -301,6 +376,8 @@ MSG_WOULD_TAKE: Final = "Order would immediately match and take."
 MSG_WOULD_TRIGGER: Final = "Stop price would trigger immediately."
 MSG_MARKET_CLOSED: Final = "Market is closed."
 MSG_DUPLICATE_ORDER: Final = "Duplicate order sent."
+# An order list whose legs' prices break Binance's rule (docs/trading-rules.md#order-lists).
+MSG_PRICE_RELATIONSHIP: Final = "The relationship of the prices for the orders is not correct."
 MSG_UNKNOWN_ORDER: Final = "Unknown order sent."
 MSG_UNSUPPORTED_COMBINATION: Final = "Unsupported order combination"  # sic: no full stop
 MSG_ICEBERG_NOT_SUPPORTED: Final = "Iceberg orders are not supported for this symbol."
@@ -550,6 +627,8 @@ _NEW_ORDER: Final[dict[RejectReason, ErrorSpec]] = {
     _R.WOULD_TAKE: ErrorSpec(-2010, MSG_WOULD_TAKE),
     _R.WOULD_TRIGGER_IMMEDIATELY: ErrorSpec(-2010, MSG_WOULD_TRIGGER),
     _R.DUPLICATE_ORDER: ErrorSpec(-2010, MSG_DUPLICATE_ORDER),
+    _R.PRICE_RELATIONSHIP: ErrorSpec(-2010, MSG_PRICE_RELATIONSHIP),
+    _R.INVALID_ORDER_LIST: UNSUPPORTED_ORDER_COMBINATION,
     _R.STP_MODE_NOT_ALLOWED: ErrorSpec(-1013, MSG_STP_NOT_ALLOWED),
     _R.INSUFFICIENT_BALANCE: ErrorSpec(-2010, MSG_INSUFFICIENT_BALANCE),
     # A cancel-replace whose cancel leg failed reports the cancel's reason as a new order's.

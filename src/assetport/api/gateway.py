@@ -197,7 +197,7 @@ class Gateway:
         if not listed:
             return
         self.orders.apply(listed)
-        self.orders.restore(seed.open_orders)
+        self.orders.restore(seed.open_orders, seed.order_lists)
         self.market_data.apply(seed.last_seq, listed, self.engine.book_quantity)
         resting: dict[str, list[tuple[int, Side, int]]] = {
             t.market.symbol: [] for t in seed.markets

@@ -29,6 +29,8 @@ from assetport.domain.commands import Command
 from assetport.edge.keys import ApiKey, Permission
 from assetport.edge.requests import client_ip
 from assetport.edge.sessions import SessionCredentials, session_credentials
+from assetport.marketdata import time_unit
+from assetport.marketdata.time_unit import in_microseconds
 from assetport.runtime.errors import CommandRefused, ServiceFailed
 from assetport.runtime.service import Outcome
 
@@ -137,6 +139,7 @@ async def respond(gateway: Gateway, endpoint: Endpoint, request: Request) -> Res
             request.headers.get("cookie"), request.headers.get("x-csrf-token")
         ),
         repeated_api_key=len(api_keys) > 1,
+        time_unit=request.headers.get("x-mbx-time-unit"),
     )
     answer = await answer_request(gateway, endpoint, raw)
     return Response(answer.body, answer.status, dict(answer.headers), JSON)
@@ -153,13 +156,19 @@ class RawRequest(msgspec.Struct, frozen=True, gc=False):
     session: SessionCredentials | None = None
     # Two X-MBX-APIKEY headers: refused, so that no two readers can take different keys.
     repeated_api_key: bool = False
+    # X-MBX-TIME-UNIT as sent: MICROSECOND switches the answer's times to microseconds.
+    time_unit: str | None = None
 
 
 async def answer_request(gateway: Gateway, endpoint: Endpoint, request: RawRequest) -> Answer:
     """The whole pipeline from the raw request parts; never raises."""
     run = _Run(gateway, endpoint, request)
     try:
-        return run.ok(await endpoint.handler(run.checked_call()))
+        call = run.checked_call()
+        if not run.micro:
+            return run.ok(await endpoint.handler(call))
+        with in_microseconds():
+            return run.ok(await endpoint.handler(call))
     except Exception as exc:
         return run.failed(exc)
 
@@ -177,7 +186,12 @@ def answer_submitted(
         try:
             if isinstance(outcome, ServiceFailed):
                 raise refusal_error(outcome)
-            deliver(run.ok(submission.answer(outcome)))
+            if not run.micro:
+                deliver(run.ok(submission.answer(outcome)))
+                return
+            with in_microseconds():
+                result = submission.answer(outcome)
+            deliver(run.ok(result))
         except Exception as exc:
             deliver(run.failed(exc))
 
@@ -192,9 +206,10 @@ def answer_submitted(
 
 
 class _Run:
-    """One request going through the pipeline: its time and its usage headers."""
+    """One request going through the pipeline: its time, its usage headers and the unit of
+    the times in its answer (`micro`: X-MBX-TIME-UNIT MICROSECOND)."""
 
-    __slots__ = ("endpoint", "gateway", "headers", "now", "request")
+    __slots__ = ("endpoint", "gateway", "headers", "micro", "now", "request")
 
     def __init__(self, gateway: Gateway, endpoint: Endpoint, request: RawRequest) -> None:
         self.gateway = gateway
@@ -202,6 +217,7 @@ class _Run:
         self.request = request
         self.now = gateway.clock_ms()
         self.headers: list[tuple[str, str]] = []
+        self.micro = False
 
     def checked_call(self) -> Call:
         """Everything before the handler: parameters, request weight, key, signature and
@@ -222,6 +238,11 @@ class _Run:
         usage = self._weigh(request_weight(endpoint.method, endpoint.path, params), session_weigher)
         headers = self.headers
         headers.extend(usage.headers())
+        if request.time_unit is not None:
+            micro = time_unit.parse(request.time_unit)
+            if micro is None:
+                raise errors.INVALID_TIME_UNIT.error()
+            self.micro = micro
         key: ApiKey | None = None
         session_account = _session_account(gateway, endpoint, request, params, now)
         if session_account is None:

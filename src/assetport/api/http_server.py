@@ -162,6 +162,7 @@ class RestCycle:
         cookie: str | None = None
         csrf_token: str | None = None
         forwarded_for: bytes | None = None
+        time_unit: str | None = None
         for name, value in self.headers:
             if name == b"content-type":
                 content_type = value.decode("latin-1")
@@ -176,6 +177,8 @@ class RestCycle:
                 csrf_token = value.decode("latin-1")
             elif name == b"x-forwarded-for":
                 forwarded_for = value  # the last one, as `GatewayHttp.client_address` reads
+            elif name == b"x-mbx-time-unit":
+                time_unit = value.decode("latin-1")
         return RawRequest(
             raw_query=self.query,
             body=bytes(self.body),
@@ -184,6 +187,7 @@ class RestCycle:
             ip=self.protocol.client_address(forwarded_for),
             session=session_credentials(cookie, csrf_token),
             repeated_api_key=repeated_api_key,
+            time_unit=time_unit,
         )
 
     def respond(self, answer: Answer) -> None:

@@ -13,6 +13,7 @@ from typing import Any, Final
 from assetport.api import errors
 from assetport.api.http import Call, Endpoint, ParamDoc, Security
 from assetport.api.user_data import UserData, UserSubscriber
+from assetport.marketdata.time_unit import from_ms, in_microseconds
 
 VALIDITY_MS: Final = 60 * 60_000
 KEY_LENGTH: Final = 64
@@ -72,8 +73,9 @@ class ListenKeys:
     def expire(self, now_ms: int) -> None:
         """End the keys not kept alive in time (call now and then)."""
         for name in [name for name, key in self._keys.items() if key.expires_ms <= now_ms]:
-            event = {"e": "listenKeyExpired", "E": now_ms, "listenKey": name}
             for socket in self._keys[name].sockets:
+                with in_microseconds(getattr(socket, "micro", False)):
+                    event = {"e": "listenKeyExpired", "E": from_ms(now_ms), "listenKey": name}
                 socket.deliver(event)
             self._end(name)
 

@@ -230,7 +230,9 @@ def openapi_document(endpoints: Sequence[Endpoint], symbols: Sequence[str]) -> d
         "info": {
             "title": "Assetport API",
             "version": "1",
-            "description": "Binance Spot compatible REST API of the Assetport exchange.",
+            "description": "Binance Spot compatible REST API of the Assetport exchange. "
+            "Times are milliseconds; a request with the header X-MBX-TIME-UNIT: MICROSECOND "
+            "gets every time of its answer in microseconds (any other unit: -1194).",
         },
         "paths": paths,
         "components": {

@@ -300,12 +300,21 @@ _STATIC_WEIGHTS: Final[dict[tuple[str, str], int]] = {
     ("GET", "/api/v3/rateLimit/order"): 40,
     ("GET", "/api/v3/order"): 4,
     ("POST", "/api/v3/order"): 1,
-    ("POST", "/api/v3/order/test"): 1,
     ("DELETE", "/api/v3/order"): 1,
     ("POST", "/api/v3/order/cancelReplace"): 1,
     ("PUT", "/api/v3/order/amend/keepPriority"): 4,
+    ("GET", "/api/v3/order/amendments"): 4,
     ("DELETE", "/api/v3/openOrders"): 1,
     ("GET", "/api/v3/allOrders"): 20,
+    # Order lists (api/rest_order_lists.py); a list counts each of its orders as an order.
+    ("POST", "/api/v3/orderList/oco"): 1,
+    ("POST", "/api/v3/orderList/oto"): 1,
+    ("POST", "/api/v3/orderList/otoco"): 1,
+    ("POST", "/api/v3/order/oco"): 1,
+    ("DELETE", "/api/v3/orderList"): 1,
+    ("GET", "/api/v3/orderList"): 4,
+    ("GET", "/api/v3/allOrderList"): 20,
+    ("GET", "/api/v3/openOrderList"): 6,
     ("POST", "/api/v3/userDataStream"): 2,
     ("PUT", "/api/v3/userDataStream"): 2,
     ("DELETE", "/api/v3/userDataStream"): 2,
@@ -362,6 +371,11 @@ def ticker_24hr_weight(symbol_count: int | None) -> int:
     return 2 if symbol_count <= 20 else 40
 
 
+def rolling_ticker_weight(symbol_count: int) -> int:
+    """`GET /api/v3/ticker` and `ticker/tradingDay`: 4 a symbol, at most 200."""
+    return min(4 * symbol_count, 200)
+
+
 def _symbol_count(params: Params) -> int | None:
     if params.peek("symbol"):
         return 1
@@ -385,6 +399,10 @@ def request_weight(method: str, path: str, params: Params) -> int:
         return depth_weight(int(limit) if limit and limit.isdigit() else 100)
     if path == "/api/v3/ticker/24hr":
         return ticker_24hr_weight(_symbol_count(params))
+    if path in ("/api/v3/ticker", "/api/v3/ticker/tradingDay"):
+        return rolling_ticker_weight(_symbol_count(params) or 1)
+    if path == "/api/v3/order/test":
+        return 20 if params.peek("computeCommissionRates") == "true" else 1
     if path in ("/api/v3/ticker/price", "/api/v3/ticker/bookTicker"):
         return 2 if params.peek("symbol") else 4
     if path == "/api/v3/openOrders" and method == "GET":

@@ -9,7 +9,8 @@ the user data stream's `executionReport`. Klines, live or from SQL, are
 `marketdata/trades.py`'s `trade_rest` and `agg_trade_rest`.
 
 Numbers are decimal strings at the asset's precision (a price at the quote asset's, a
-quantity at the base asset's); times are milliseconds. The misspelt `cummulativeQuoteQty` is
+quantity at the base asset's); times are milliseconds, or microseconds for a client that
+asked (`ms`, `marketdata/time_unit.py`). The misspelt `cummulativeQuoteQty` is
 Binance's and part of the contract.
 """
 
@@ -18,6 +19,7 @@ from typing import Any, Final
 from assetport.domain.events import MatchPrevented
 from assetport.domain.orders import OrderStatus, OrderType
 from assetport.domain.units import from_units as _from_units
+from assetport.marketdata.time_unit import from_us
 from assetport.store.history import AccountTrade
 from assetport.views.markets import Markets
 from assetport.views.orders import Fill, OrderChange, OrderRecord
@@ -34,8 +36,9 @@ def from_units(units: int, precision: int) -> str:
     return _from_units(units, precision)
 
 
-def ms(time_us: int) -> int:
-    return time_us // 1000
+# A time kept in microseconds, in the answer's unit: Binance's milliseconds, or microseconds
+# for a client that asked for them (`marketdata/time_unit.py`).
+ms = from_us
 
 
 def order_fields(record: OrderRecord, markets: Markets) -> dict[str, Any]:
@@ -61,7 +64,7 @@ def order_json(record: OrderRecord, markets: Markets) -> dict[str, Any]:
     return {
         "symbol": record.symbol,
         "orderId": record.order_id,
-        "orderListId": -1,
+        "orderListId": record.order_list_id,
         "clientOrderId": record.client_order_id,
         **order_fields(record, markets),
         "time": ms(record.created),
@@ -90,7 +93,7 @@ def new_order_json(
     ack = {
         "symbol": record.symbol,
         "orderId": record.order_id,
-        "orderListId": -1,
+        "orderListId": record.order_list_id,
         "clientOrderId": record.client_order_id,
         "transactTime": ms(record.created),
     }
@@ -113,7 +116,7 @@ def cancel_json(
         "symbol": record.symbol,
         "origClientOrderId": record.client_order_id,
         "orderId": record.order_id,
-        "orderListId": -1,
+        "orderListId": record.order_list_id,
         "clientOrderId": cancel_client_id,
         "transactTime": ms(time_us),
         **order_fields(record, markets),
@@ -151,7 +154,7 @@ def execution_report(
         "p": from_units(record.price, qp),
         "P": from_units(record.stop_price, qp),
         "F": from_units(record.iceberg_qty, bp),
-        "g": -1,
+        "g": record.order_list_id,
         # The original id on a cancel (whose `c` is the cancel request's own id).
         "C": record.client_order_id if change.execution_type == "CANCELED" else "",
         "x": change.execution_type,

@@ -13,6 +13,7 @@ from assetport.domain.markets import MarketStatus, allowed_stp_modes, stp_none_a
 from assetport.domain.units import from_units
 from assetport.marketdata.hub import InvalidParameter, UnknownSymbol
 from assetport.marketdata.klines import kline_row
+from assetport.marketdata.time_unit import from_ms
 from assetport.marketdata.trades import agg_trade_rest, trade_rest
 
 ORDER_TYPES = [
@@ -32,7 +33,7 @@ async def ping(call: Call) -> Any:
 
 
 async def server_time(call: Call) -> Any:
-    return {"serverTime": call.now_ms}
+    return {"serverTime": from_ms(call.now_ms)}
 
 
 def symbol_info(gateway: Gateway, symbol: str) -> dict[str, Any]:
@@ -53,8 +54,9 @@ def symbol_info(gateway: Gateway, symbol: str) -> dict[str, Any]:
         "quoteCommissionPrecision": qp,
         "orderTypes": ORDER_TYPES,
         "icebergAllowed": market.iceberg_allowed,
-        "ocoAllowed": False,
-        "otoAllowed": False,
+        # Order lists (api/rest_order_lists.py): their orders count in MAX_NUM_ORDERS.
+        "ocoAllowed": True,
+        "otoAllowed": True,
         "quoteOrderQtyMarketAllowed": market.quote_order_qty_allowed,
         "allowTrailingStop": False,
         "cancelReplaceAllowed": True,
@@ -138,7 +140,7 @@ async def exchange_info(call: Call) -> Any:
         symbols = [s for s in symbols if _status_name(gateway, s) in statuses]
     return {
         "timezone": "UTC",
-        "serverTime": call.now_ms,
+        "serverTime": from_ms(call.now_ms),
         "rateLimits": gateway.limiter.rate_limits_for_exchange_info(),
         "exchangeFilters": [],
         "symbols": [symbol_info(gateway, symbol) for symbol in symbols] if spot else [],

@@ -37,9 +37,10 @@ from assetport.domain.events import (
 )
 from assetport.domain.orders import OrderType, TimeInForce
 from assetport.domain.results import RejectReason
+from assetport.marketdata.time_unit import from_ms
 from assetport.runtime.errors import ServiceFailed
 from assetport.runtime.service import Outcome
-from assetport.views.markets import fee_rates
+from assetport.views.markets import Markets, fee_rates
 from assetport.views.orders import OrderRecord
 
 DAY_MS = 86_400_000
@@ -337,8 +338,16 @@ def canceled_reply(call: Call, cancel_client_id: str | None, outcome: Outcome) -
     rejected = rejection(outcome)
     if rejected is not None:
         raise reject_error(rejected.reason, RejectContext.CANCEL)
-    canceled = next(e for e in outcome.events if isinstance(e, OrderCanceled))
-    record = call.gateway.orders.get(canceled.order_id)
+    canceled = [e for e in outcome.events if isinstance(e, OrderCanceled)]
+    record = call.gateway.orders.get(canceled[0].order_id)
+    if len(canceled) > 1:
+        # A leg of an order list: the whole list was canceled; report the order asked for.
+        order_id = call.params.optional_integer("orderId")
+        client_id = call.params.optional_string("origClientOrderId")
+        for event in canceled:
+            leg = call.gateway.orders.get(event.order_id)
+            if leg is not None and (event.order_id == order_id or leg.client_order_id == client_id):
+                record = leg
     if record is None:
         raise errors.UNKNOWN.error()
     return cancel_report(call, record, cancel_client_id, outcome.time)
@@ -356,10 +365,19 @@ async def open_orders(call: Call) -> Any:
     ]
 
 
-async def cancel_open_orders(call: Call) -> Any:
+def cancel_open_orders_submission(call: Call) -> Submission:
     symbol = _symbol(call)
     call.params.ensure_all_read()
-    outcome = await call.gateway.execute(CancelAllOrders(call.account, symbol))
+    return Submission(
+        CancelAllOrders(call.account, symbol), functools.partial(_canceled_all_reply, call)
+    )
+
+
+async def cancel_open_orders(call: Call) -> Any:
+    return await run_submission(call, cancel_open_orders_submission(call))
+
+
+def _canceled_all_reply(call: Call, outcome: Outcome) -> list[dict[str, Any]]:
     rejected = rejection(outcome)
     if rejected is not None:
         raise reject_error(rejected.reason, RejectContext.CANCEL)
@@ -372,7 +390,7 @@ async def cancel_open_orders(call: Call) -> Any:
     return reports
 
 
-async def cancel_replace(call: Call) -> Any:
+def cancel_replace_submission(call: Call) -> Submission:
     symbol = _symbol(call)
     params = call.params
     mode = params.cancel_replace_mode()
@@ -382,17 +400,23 @@ async def cancel_replace(call: Call) -> Any:
     params.mark_read("orderRateLimitExceededMode")
     params.ensure_all_read()
     allow = mode is CancelReplaceMode.ALLOW_FAILURE
-    outcome = await call.gateway.execute(CancelReplace(cancel, place, allow_failure=allow))
-    return _cancel_replace_reply(call, outcome, cancel_client_id, place, response_type, allow)
+    answer = functools.partial(
+        _cancel_replace_reply, call, cancel_client_id, place, response_type, allow
+    )
+    return Submission(CancelReplace(cancel, place, allow_failure=allow), answer)
+
+
+async def cancel_replace(call: Call) -> Any:
+    return await run_submission(call, cancel_replace_submission(call))
 
 
 def _cancel_replace_reply(
     call: Call,
-    outcome: Outcome,
     cancel_client_id: str | None,
     place: PlaceOrder,
     response_type: NewOrderRespType | None,
     allow_failure: bool,
+    outcome: Outcome,
 ) -> Any:
     """Binance's outcomes: both succeed (200); one fails (-2021, 409); the cancel fails and
     the new order is not tried, or both fail (-2022, 400). The events come cancel first."""
@@ -444,7 +468,7 @@ def _error_body(reason: RejectReason, context: RejectContext) -> dict[str, Any]:
     return {"code": error.code, "msg": error.msg}
 
 
-async def amend_keep_priority(call: Call) -> Any:
+def amend_submission(call: Call) -> Submission:
     symbol = _symbol(call)
     params = call.params
     order_id = params.optional_integer("orderId")
@@ -452,6 +476,7 @@ async def amend_keep_priority(call: Call) -> Any:
     if order_id is None and client_id is None:
         raise errors.one_of_mandatory("orderId", "origClientOrderId")
     new_quantity = params.units("newQty", call.gateway.markets.base(symbol))
+    # Binance gives the amended order a new client id; here an order keeps its own.
     params.mark_read("newClientOrderId")
     params.ensure_all_read()
     command = AmendOrder(
@@ -462,7 +487,14 @@ async def amend_keep_priority(call: Call) -> Any:
         client_order_id=client_id or "",
         ids_must_match=True,
     )
-    outcome = await call.gateway.execute(command)
+    return Submission(command, functools.partial(_amended_reply, call))
+
+
+async def amend_keep_priority(call: Call) -> Any:
+    return await run_submission(call, amend_submission(call))
+
+
+def _amended_reply(call: Call, outcome: Outcome) -> dict[str, Any]:
     rejected = rejection(outcome)
     if rejected is not None:
         raise reject_error(rejected.reason, RejectContext.AMEND)
@@ -473,8 +505,69 @@ async def amend_keep_priority(call: Call) -> Any:
     return {
         "transactTime": ms(outcome.time),
         "executionId": outcome.seq,
-        "amendedOrder": order_json(record, call.gateway.markets),
+        "amendedOrder": _amended_order_json(record, call.gateway.markets),
     }
+
+
+def _amended_order_json(record: OrderRecord, markets: Markets) -> dict[str, Any]:
+    """Binance's `amendedOrder`: its own names (`qty`, `cumulativeQuoteQty`...), not the
+    order object's; `stopPrice` and `icebergQty` only for orders that have them."""
+    qp = markets.quote(record.symbol)
+    bp = markets.base(record.symbol)
+    answer: dict[str, Any] = {
+        "symbol": record.symbol,
+        "orderId": record.order_id,
+        "orderListId": -1,
+        "origClientOrderId": record.client_order_id,
+        "clientOrderId": record.client_order_id,
+        "price": from_units(record.price, qp),
+        "qty": from_units(record.quantity, bp),
+        "executedQty": from_units(record.executed, bp),
+        # A self-trade prevention here expires the order: an open order has prevented none.
+        "preventedQty": from_units(0, bp),
+        "quoteOrderQty": from_units(record.quote_quantity, qp),
+        "cumulativeQuoteQty": from_units(record.executed_quote, qp),
+        "status": record.status.value,
+        "timeInForce": record.time_in_force.value,
+        "type": record.type.value,
+        "side": record.side.value,
+        "workingTime": ms(record.working_time) if record.working else -1,
+        "selfTradePreventionMode": record.stp_mode.value,
+    }
+    if record.stop_price:
+        answer["stopPrice"] = from_units(record.stop_price, qp)
+    if record.iceberg_qty:
+        answer["icebergQty"] = from_units(record.iceberg_qty, bp)
+    return answer
+
+
+async def order_amendments(call: Call) -> Any:
+    """`GET /api/v3/order/amendments`: one order's amendments, oldest first, from the SQL
+    history (by `executionId`, from `fromExecutionId` on)."""
+    symbol = _symbol(call)
+    params = call.params
+    order_id = params.integer("orderId")
+    from_id = params.optional_integer("fromExecutionId")
+    limit = _history_limit(params)
+    params.ensure_all_read()
+    account = call.account
+    found = await call.gateway.from_history(
+        lambda history: history.amendments(account, symbol, order_id, from_id, limit)
+    )
+    bp = call.gateway.markets.base(symbol)
+    return [
+        {
+            "symbol": amendment.symbol,
+            "orderId": amendment.order_id,
+            "executionId": amendment.execution_id,
+            "origClientOrderId": amendment.orig_client_order_id,
+            "newClientOrderId": amendment.new_client_order_id,
+            "origQty": from_units(amendment.orig_qty, bp),
+            "newQty": from_units(amendment.new_qty, bp),
+            "time": ms(amendment.time_us),
+        }
+        for amendment in found
+    ]
 
 
 def _time_window(params: Params) -> tuple[int | None, int | None]:
@@ -585,7 +678,7 @@ async def account(call: Call) -> Any:
         "brokered": False,
         "requireSelfTradePrevention": False,
         "preventSor": False,
-        "updateTime": call.now_ms,
+        "updateTime": from_ms(call.now_ms),
         "accountType": "SPOT",
         "balances": rows,
         "permissions": ["SPOT"],
@@ -647,15 +740,21 @@ ENDPOINTS = (
     Endpoint("GET", "/api/v3/openOrders", open_orders, Security.USER_DATA, "Open orders",
              (ParamDoc("symbol"), *SIGNED)),
     Endpoint("DELETE", "/api/v3/openOrders", cancel_open_orders, Security.TRADE,
-             "Cancel all open orders of a symbol", (SYMBOL, *SIGNED)),
+             "Cancel all open orders of a symbol", (SYMBOL, *SIGNED),
+             submit=cancel_open_orders_submission),
     Endpoint("POST", "/api/v3/order/cancelReplace", cancel_replace, Security.TRADE,
              "Cancel an order and place a new one",
              (*NEW_ORDER, ParamDoc("cancelReplaceMode", required=True),
               ParamDoc("cancelOrderId", "integer"), ParamDoc("cancelOrigClientOrderId"),
-              ParamDoc("cancelNewClientOrderId"), *SIGNED), counts_as_order=True),
+              ParamDoc("cancelNewClientOrderId"), *SIGNED), counts_as_order=True,
+             submit=cancel_replace_submission),
     Endpoint("PUT", "/api/v3/order/amend/keepPriority", amend_keep_priority, Security.TRADE,
              "Reduce an order's quantity keeping its priority",
-             (SYMBOL, *ORDER_ID, ParamDoc("newQty", required=True), *SIGNED)),
+             (SYMBOL, *ORDER_ID, ParamDoc("newQty", required=True), ParamDoc("newClientOrderId"),
+              *SIGNED), submit=amend_submission),
+    Endpoint("GET", "/api/v3/order/amendments", order_amendments, Security.USER_DATA,
+             "An order's amendments", (SYMBOL, ParamDoc("orderId", "integer", True),
+             ParamDoc("fromExecutionId", "integer"), ParamDoc("limit", "integer"), *SIGNED)),
     Endpoint("GET", "/api/v3/allOrders", all_orders, Security.USER_DATA, "All orders",
              (SYMBOL, ParamDoc("orderId", "integer"), *WINDOW, *SIGNED)),
     Endpoint("GET", "/api/v3/myTrades", my_trades, Security.USER_DATA, "Account trades",

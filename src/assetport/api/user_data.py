@@ -9,10 +9,12 @@ engine's loop fast under load. Subscribers (a WebSocket API subscription, a lega
 socket) get plain event dicts and wrap them as their protocol wants.
 """
 
+from collections.abc import Callable
 from typing import Any, Final, Protocol, assert_never
 
 from assetport.api.gateway import Gateway
 from assetport.api.render import execution_report, ms
+from assetport.api.rest_order_lists import list_status_event
 from assetport.domain.commands import CancelOrder, CancelReplace, Command
 from assetport.domain.events import (
     AccountFeesChanged,
@@ -65,6 +67,8 @@ from assetport.domain.events import (
     OrderCanceled,
     OrderExpired,
     OrderFilled,
+    OrderListPlaced,
+    OrderListStatus,
     OrderTriggered,
     RedemptionCompleted,
     RedemptionEnded,
@@ -88,7 +92,9 @@ from assetport.domain.events import (
     WithdrawalSigned,
     Withdrawn,
 )
+from assetport.domain.order_lists import ListOrderStatus, ListStatusType
 from assetport.domain.orders import OrderStatus
+from assetport.marketdata.time_unit import in_microseconds
 from assetport.views.orders import OrderChange, OrderRecord
 
 # Execution ids: unique per change, from the command's seq and the change's place in it.
@@ -96,6 +102,9 @@ _EXECUTIONS_PER_COMMAND: Final = 1 << 16
 
 
 class UserSubscriber(Protocol):
+    """Gets an account's events. One with a true `micro` attribute (`?timeUnit=MICROSECOND`
+    on its connection) gets them with their times in microseconds."""
+
     def deliver(self, event: dict[str, Any]) -> None: ...
 
 
@@ -128,32 +137,33 @@ class UserData:
                     touched.setdefault(account, set()).add(asset)
             if isinstance(event, (Deposited, Withdrawn)) and event.account in subscribers:
                 delta = event.amount if isinstance(event, Deposited) else -event.amount
-                self._send(event.account, self._balance_update(event.asset, delta, event.time))
+                self._emit(event.account, self._balance_update, event.asset, delta, event.time)
             elif isinstance(event, DepositCredited) and event.account in subscribers:
-                update = self._balance_update(event.asset, event.amount, event.time)
-                self._send(event.account, update)
+                update = (event.asset, event.amount, event.time)
+                self._emit(event.account, self._balance_update, *update)
             elif isinstance(event, DistributionPaid):
                 for account, units in event.payouts:
                     if account in subscribers:
-                        update = self._balance_update(event.pay_asset, units, event.time)
-                        self._send(account, update)
+                        update = (event.pay_asset, units, event.time)
+                        self._emit(account, self._balance_update, *update)
             elif isinstance(
                 event, Subscribed | RedemptionCompleted | CreditsRetired | RwaTransferred
             ):
                 for account, asset, delta in _issuance_deltas(event):
                     if account in subscribers and delta:
-                        self._send(account, self._balance_update(asset, delta, event.time))
+                        self._emit(account, self._balance_update, asset, delta, event.time)
             elif isinstance(event, WithdrawalCompleted) and event.account in subscribers:
                 # What left the account: the amount sent and the network fee.
                 delta = -(event.amount + event.fee)
-                self._send(event.account, self._balance_update(event.asset, delta, event.time))
+                self._emit(event.account, self._balance_update, event.asset, delta, event.time)
         if changes:
             self._execution_reports(seq, _cancel_id(command), changes)
-        time_ms = ms(events[0].time)
+            self._list_statuses(events)
+        time_us = events[0].time
         for account, assets in touched.items():
-            self._send(account, self.account_position(account, assets, time_ms))
+            self._emit(account, self.account_position, account, assets, time_us)
 
-    def account_position(self, account: int, assets: set[str], time_ms: int) -> dict[str, Any]:
+    def account_position(self, account: int, assets: set[str], time_us: int) -> dict[str, Any]:
         """`outboundAccountPosition` for `assets`, free and locked as the engine has them
         right after the command (the gateway's engine link reads its balances)."""
         balances = {
@@ -166,16 +176,36 @@ class UserData:
             rows.append(
                 {"a": asset, "f": markets.amount(asset, free), "l": markets.amount(asset, held)}
             )
-        return {"e": "outboundAccountPosition", "E": time_ms, "u": time_ms, "B": rows}
+        time = ms(time_us)
+        return {"e": "outboundAccountPosition", "E": time, "u": time, "B": rows}
+
+    def _emit(self, account: int, render: Callable[..., dict[str, Any]], *args: Any) -> None:
+        """`render(*args)` to the account's subscribers: rendered once for those in
+        milliseconds and once, in microseconds, for those who asked for them (only when
+        there are such)."""
+        plain: dict[str, Any] | None = None
+        micro: dict[str, Any] | None = None
+        for subscriber in self.subscribers.get(account, ()):
+            if getattr(subscriber, "micro", False):
+                if micro is None:
+                    with in_microseconds():
+                        micro = render(*args)
+                subscriber.deliver(micro)
+            else:
+                if plain is None:
+                    plain = render(*args)
+                subscriber.deliver(plain)
 
     def _send(self, account: int, event: dict[str, Any]) -> None:
+        """An event with no time in it, as it is, to the account's subscribers (one with
+        times goes through `_emit`, which renders it in each subscriber's unit)."""
         for subscriber in self.subscribers.get(account, ()):
             subscriber.deliver(event)
 
     def _balance_update(self, asset: str, delta: int, time_us: int) -> dict[str, Any]:
-        time_ms = ms(time_us)
+        time = ms(time_us)
         amount = self.gateway.markets.amount(asset, delta)
-        return {"e": "balanceUpdate", "E": time_ms, "a": asset, "d": amount, "T": time_ms}
+        return {"e": "balanceUpdate", "E": time, "a": asset, "d": amount, "T": time}
 
     def _moves(self, event: Event) -> list[tuple[int, str]]:
         """The (account, asset) balances an event changes, fees to the platform aside.
@@ -263,6 +293,8 @@ class UserData:
                 | AccountFeesChanged()
                 | CommandRejected()
                 | MatchPrevented()
+                | OrderListPlaced()
+                | OrderListStatus()
                 | WithdrawalRulesSet()
                 | CustodyPolicySet()
                 | WithdrawalAddressAdded()
@@ -278,6 +310,22 @@ class UserData:
                 return []  # no balance moves (an order's prevention is in its report)
             case _:
                 assert_never(known)
+
+    def _list_statuses(self, events: list[Event]) -> None:
+        """A `listStatus` for each order list the command started or moved on, after its
+        orders' execution reports, as Binance sends them."""
+        for event in events:
+            if isinstance(event, OrderListPlaced):
+                status = (ListStatusType.EXEC_STARTED, ListOrderStatus.EXECUTING)
+            elif isinstance(event, OrderListStatus):
+                status = (event.list_status_type, event.list_order_status)
+            else:
+                continue
+            if event.account not in self.subscribers:
+                continue
+            record = self.gateway.orders.lists.get(event.order_list_id)
+            if record is not None:
+                self._emit(event.account, list_status_event, record, *status, event.time)
 
     def _execution_reports(self, seq: int, cancel_id: str, changes: list[OrderChange]) -> None:
         """One `executionReport` per change, with each order's running totals: a record
@@ -306,12 +354,23 @@ class UserData:
             executed_quote = record.executed_quote - totals[1]
             status = _status(change, record, executed, last_trade.get(record.order_id) == index)
             execution_id = seq * _EXECUTIONS_PER_COMMAND + index
-            report = execution_report(
-                execution_id, change, status, executed, executed_quote, self.gateway.markets
-            )
-            if cancel_id and change.execution_type == "CANCELED":
-                report["c"] = cancel_id  # the cancel request's id; `C` keeps the order's
-            self._send(record.account, report)
+            report = (execution_id, change, status, executed, executed_quote, cancel_id)
+            self._emit(record.account, self._execution_report, *report)
+
+    def _execution_report(
+        self,
+        execution_id: int,
+        change: OrderChange,
+        status: OrderStatus,
+        executed: int,
+        executed_quote: int,
+        cancel_id: str,
+    ) -> dict[str, Any]:
+        markets = self.gateway.markets
+        report = execution_report(execution_id, change, status, executed, executed_quote, markets)
+        if cancel_id and change.execution_type == "CANCELED":
+            report["c"] = cancel_id  # the cancel request's id; `C` keeps the order's
+        return report
 
 
 def _issuance_deltas(
@@ -346,7 +405,9 @@ def _status(
     """The order's status right after `change` (the record has the status after all)."""
     kind = change.execution_type
     if kind == "NEW":
-        return OrderStatus.NEW
+        # An order list's pending order is NEW/PENDING_NEW until its working order fills.
+        pending = record.status is OrderStatus.PENDING_NEW
+        return OrderStatus.PENDING_NEW if pending else OrderStatus.NEW
     if kind == "TRADE":
         full = record.quantity and executed >= record.quantity
         if full or (last_trade and record.status is OrderStatus.FILLED):

@@ -6,15 +6,24 @@ same codes and messages as REST. Signed params are `apiKey`, `timestamp`, `recvW
 `signature` over the other params sorted by name. After `session.logon` with an Ed25519 key,
 requests need only their `timestamp`.
 
+Most methods are REST endpoints under another name (`ws_api_methods.py`, one row each):
+the same handler answers both, with the same weight and errors. The methods of the
+connection itself (session.*, userDataStream.*, ping, time) are here.
+
+A request's `returnRateLimits` (true/false) decides whether its answer shows `rateLimits`,
+over the connection's `?returnRateLimits=`. A method name may carry Binance's version
+prefix (`v3/order.place`).
+
 The connection itself (handshake, frames, pings) is `ws_server.py`'s; it hands each text
 message to `WebSocketApi.receive` and gets the answers through its `Sink`. The order path
-is kept lean, as market makers live on it: a request is decoded, checked and submitted to
-the engine from the socket's callback, without a task; the answer is sent from the
-callback of the engine's future. Requests are handled in the order they arrive, so an order
-and its cancel sent back to back are sequenced in that order; a method that has to wait
-(exchangeInfo, openOrders.status, account.status run as tasks) holds the connection's later
-requests until it is answered. Decimal numbers sent as JSON numbers are read as `Decimal`
-(never float) and signed as written.
+is kept lean, as market makers live on it: a request to an endpoint with a `submit` form
+(order.place, order.cancel, order.cancelReplace, order.amend.keepPriority,
+openOrders.cancelAll) is decoded, checked and submitted to the engine from the socket's
+callback, without a task; the answer is sent from the callback of the engine's future.
+Requests are handled in the order they arrive, so an order and its cancel sent back to
+back are sequenced in that order; a method that has to wait (the reads, which run as
+tasks) holds the connection's later requests until it is answered. Decimal numbers sent
+as JSON numbers are read as `Decimal` (never float) and signed as written.
 """
 
 import asyncio
@@ -27,48 +36,44 @@ from typing import Any, Final, Protocol
 
 import msgspec
 
-from assetport.api import errors, rest_market, rest_trade
+from assetport.api import errors
 from assetport.api.errors import ApiError
 from assetport.api.gateway import Gateway, refusal_error
-from assetport.api.http import Call
+from assetport.api.http import Call, Security
 from assetport.api.params import Params
 from assetport.api.ratelimit import RateLimitType, Usage
-from assetport.api.render import order_json
-from assetport.api.rest_trade import (
-    canceled_reply,
-    find_record,
-    placed_reply,
-    read_cancel,
-    read_new_order,
-)
 from assetport.api.signing import check_key, check_timestamp, verify_signature, ws_payload
 from assetport.api.user_data import UserData
+from assetport.api.ws_api_methods import REST_METHODS, RestMethod
 from assetport.domain.commands import Command
 from assetport.edge import bounded_json
 from assetport.edge.keys import ApiKey, KeyKind, Permission
+from assetport.marketdata.time_unit import from_ms, in_microseconds
 from assetport.runtime.errors import CommandRefused, ServiceFailed
 from assetport.runtime.service import Outcome
 
 MAX_SUBSCRIPTIONS: Final = 1000
 CONNECT_WEIGHT: Final = 2
-# Binance's request weights of the methods offered here.
+# Binance's request weights of the methods written here (a REST method weighs as its
+# endpoint: `ws_api_methods.RestMethod.weight`).
 WEIGHTS: Final = {
     "ping": 1,
     "time": 1,
-    "exchangeInfo": 20,
     "session.logon": 2,
     "session.status": 2,
     "session.logout": 2,
-    "order.place": 1,
-    "order.cancel": 1,
-    "order.status": 4,
-    "openOrders.status": 6,
-    "account.status": 20,
     "userDataStream.subscribe": 2,
     "userDataStream.subscribe.signature": 2,
     "userDataStream.unsubscribe": 2,
 }
-_ALL_OPEN_ORDERS_WEIGHT: Final = 80
+_PERMISSIONS: Final = {
+    Security.USER_DATA: Permission.READ,
+    Security.TRADE: Permission.TRADE,
+    Security.USER_STREAM: Permission.READ,
+    Security.MARKET_DATA: Permission.READ,
+}
+_VERSION_PREFIX: Final = "v3/"  # Binance accepts "v3/order.place" for "order.place"
+_NO_PARAMS: Final = Params({})  # a method's weight when its params were refused
 logger = logging.getLogger(__name__)
 
 _DEFERRED: Final = object()  # the answer comes later, from the engine's callback
@@ -95,12 +100,13 @@ class Sink(Protocol):
 class _Subscription:
     """A user data subscription: events wrapped with the subscription's id."""
 
-    __slots__ = ("account", "sink", "subscription_id")
+    __slots__ = ("account", "micro", "sink", "subscription_id")
 
-    def __init__(self, sink: Sink, subscription_id: int, account: int) -> None:
+    def __init__(self, sink: Sink, subscription_id: int, account: int, micro: bool) -> None:
         self.sink = sink
         self.subscription_id = subscription_id
         self.account = account
+        self.micro = micro  # the connection's ?timeUnit=MICROSECOND
 
     def deliver(self, event: dict[str, Any]) -> None:
         self.sink.send_json(_encode({"subscriptionId": self.subscription_id, "event": event}))
@@ -115,6 +121,7 @@ class Session:
         "connected_since",
         "ip",
         "key",
+        "micro",
         "next_subscription",
         "return_rate_limits",
         "sink",
@@ -122,9 +129,13 @@ class Session:
         "task",
     )
 
-    def __init__(self, sink: Sink, ip: str, now_ms: int, return_rate_limits: bool) -> None:
+    def __init__(
+        self, sink: Sink, ip: str, now_ms: int, return_rate_limits: bool, micro: bool = False
+    ) -> None:
         self.sink = sink
         self.ip = ip
+        # ?timeUnit=MICROSECOND: every answer and user data event in microseconds.
+        self.micro = micro
         self.connected_since = now_ms
         self.return_rate_limits = return_rate_limits
         self.key: ApiKey | None = None
@@ -137,28 +148,31 @@ class Session:
 
 
 class _Reply:
-    """Where one request's answer goes, with the rate limits it used."""
+    """Where one request's answer goes, with the rate limits it used and whether to show
+    them (the connection's choice unless the request made its own)."""
 
-    __slots__ = ("rate_limits", "request_id", "session")
+    __slots__ = ("rate_limits", "request_id", "session", "show_rate_limits")
 
     def __init__(self, session: Session, request_id: str | int | None) -> None:
         self.session = session
         self.request_id = request_id
         self.rate_limits: list[dict[str, Any]] = []
+        self.show_rate_limits = session.return_rate_limits
 
     def ok(self, result: Any) -> None:
         answer: dict[str, Any] = {"id": self.request_id, "status": 200, "result": result}
-        if self.session.return_rate_limits:
+        if self.show_rate_limits:
             answer["rateLimits"] = self.rate_limits
         self.session.sink.send_json(_encode(answer))
 
     def fail(self, error: ApiError) -> None:
+        # REST's error body as it is: {"code", "msg"}, and cancel-replace's `data`.
         answer: dict[str, Any] = {
             "id": self.request_id,
             "status": error.http_status,
-            "error": {"code": error.code, "msg": error.msg},
+            "error": msgspec.Raw(error.body()),
         }
-        if self.session.return_rate_limits and self.rate_limits:
+        if self.show_rate_limits and self.rate_limits:
             answer["rateLimits"] = self.rate_limits
         self.session.sink.send_json(_encode(answer))
 
@@ -183,27 +197,26 @@ class WebSocketApi:
             "session.logon": self._logon,
             "session.status": self._status,
             "session.logout": self._logout,
-            "order.place": self._place,
-            "order.cancel": self._cancel,
-            "order.status": self._order_status,
             "userDataStream.subscribe": self._subscribe,
             "userDataStream.subscribe.signature": self._subscribe_signed,
             "userDataStream.unsubscribe": self._unsubscribe,
         }
         # Run as a task (they share the REST handlers, which are coroutines).
-        self._slow_methods: dict[str, SlowMethod] = {
-            "exchangeInfo": self._exchange_info,
-            "openOrders.status": self._open_orders,
-            "account.status": self._account,
-        }
+        self._slow_methods: dict[str, SlowMethod] = {}
+        for name, row in REST_METHODS.items():
+            if row.endpoint.submit is not None:  # the order path, from the callback
+                self._methods[name] = functools.partial(self._rest_submit, row)
+            else:
+                self._slow_methods[name] = functools.partial(self._rest_read, row)
 
     # -- a connection -------------------------------------------------------------------
 
-    def open(self, sink: Sink, ip: str, return_rate_limits: bool) -> Session:
-        """A new connection from `ip` (counted against its request weight)."""
+    def open(self, sink: Sink, ip: str, return_rate_limits: bool, micro: bool = False) -> Session:
+        """A new connection from `ip` (counted against its request weight); `micro` when
+        its URL asked for microseconds."""
         gateway = self.gateway
         now = gateway.clock_ms()
-        session = Session(sink, ip, now, return_rate_limits)
+        session = Session(sink, ip, now, return_rate_limits, micro)
         try:
             gateway.limiter.check_request(ip, CONNECT_WEIGHT, now)
         except ApiError as error:
@@ -214,6 +227,11 @@ class WebSocketApi:
         """One text message from the client: a request, answered through the sink."""
         if session.backlog is not None:
             session.backlog.append(text)
+        elif session.micro:
+            # Answered in microseconds: the methods render under the unit, and a task one
+            # starts (a read) copies it, as does the backlog it then handles.
+            with in_microseconds():
+                self._handle(session, text)
         else:
             self._handle(session, text)
 
@@ -234,20 +252,27 @@ class WebSocketApi:
             _Reply(session, None).fail(errors.WS_MALFORMED.error())
             return
         reply = _Reply(session, request.id)
-        name = request.method
+        name = request.method.removeprefix(_VERSION_PREFIX)
         method = self._methods.get(name)
         slow = self._slow_methods.get(name) if method is None else None
         if method is None and slow is None:
-            reply.fail(errors.unknown_method(name))
+            reply.fail(errors.unknown_method(request.method))
             return
         gateway = self.gateway
         now = gateway.clock_ms()
         raw = request.params
+        refused: ApiError | None = None
         try:
-            usage = gateway.limiter.check_request(session.ip, self._weight(request), now)
-            if session.return_rate_limits:
-                reply.rate_limits = self._usage_rows(self._weight_limits, usage)
             params = _params(raw)
+        except ApiError as error:  # refused, yet it reached the server: it costs its weight
+            params, refused = _NO_PARAMS, error
+        try:
+            usage = gateway.limiter.check_request(session.ip, self._weight(name, params), now)
+            if refused is not None:
+                raise refused
+            reply.show_rate_limits = _show_rate_limits(params, session.return_rate_limits)
+            if reply.show_rate_limits:
+                reply.rate_limits = self._usage_rows(self._weight_limits, usage)
             if method is None:
                 assert slow is not None
                 session.backlog = deque()
@@ -286,10 +311,10 @@ class WebSocketApi:
                 session.backlog.extend(backlog)
                 return
 
-    def _weight(self, request: _Request) -> int:
-        if request.method == "openOrders.status" and "symbol" not in request.params:
-            return _ALL_OPEN_ORDERS_WEIGHT
-        return WEIGHTS[request.method]
+    @staticmethod
+    def _weight(name: str, params: Params) -> int:
+        row = REST_METHODS.get(name)
+        return row.weight(params) if row is not None else WEIGHTS[name]
 
     @staticmethod
     def _usage_rows(limits: list[dict[str, Any]], usage: Usage) -> list[dict[str, Any]]:
@@ -334,12 +359,6 @@ class WebSocketApi:
     def _call(self, session: Session, params: Params, key: ApiKey | None, now: int) -> Call:
         return Call(self.gateway, params, key, now, session.ip)
 
-    def _symbol(self, params: Params) -> str:
-        symbol = params.symbol()
-        if symbol not in self.gateway.markets.terms:
-            raise errors.BAD_SYMBOL.error()
-        return symbol
-
     # -- general ------------------------------------------------------------------------
 
     def _ping(
@@ -352,15 +371,7 @@ class WebSocketApi:
         self, session: Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
     ) -> Any:
         params.ensure_all_read()
-        return {"serverTime": now}
-
-    async def _exchange_info(
-        self, session: Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
-    ) -> Any:
-        info = await rest_market.exchange_info(self._call(session, params, None, now))
-        params.mark_read("permissions", "symbolStatus", "showPermissionSets")
-        params.ensure_all_read()
-        return info
+        return {"serverTime": from_ms(now)}
 
     # -- session ------------------------------------------------------------------------
 
@@ -368,10 +379,10 @@ class WebSocketApi:
         key = session.key
         return {
             "apiKey": key.api_key if key is not None else None,
-            "authorizedSince": session.authorized_since if key is not None else None,
-            "connectedSince": session.connected_since,
+            "authorizedSince": from_ms(session.authorized_since) if key is not None else None,
+            "connectedSince": from_ms(session.connected_since),
             "returnRateLimits": session.return_rate_limits,
-            "serverTime": now,
+            "serverTime": from_ms(now),
             "userDataStream": bool(session.subscriptions),
         }
 
@@ -412,58 +423,56 @@ class WebSocketApi:
 
     # -- trading ------------------------------------------------------------------------
 
-    def _place(
-        self, session: Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
+    def _rest_call(
+        self, row: RestMethod, session: Session, raw: dict[str, Any], params: Params, now: int
+    ) -> Call:
+        """The REST handler's `Call`: signed (or logged on) when the method needs a key."""
+        params.mark_read(*row.ignored)
+        key = None
+        if row.security is not Security.NONE:
+            key = self._key(session, raw, params, now, _PERMISSIONS[row.security])
+        return self._call(session, params, key, now)
+
+    def _rest_submit(
+        self,
+        row: RestMethod,
+        session: Session,
+        raw: dict[str, Any],
+        params: Params,
+        now: int,
+        reply: _Reply,
     ) -> Any:
-        key = self._key(session, raw, params, now, Permission.TRADE)
-        call = self._call(session, params, key, now)
-        command, response_type = read_new_order(call, self._symbol(params), params)
-        params.ensure_all_read()
-        orders = self.gateway.limiter.check_order(key.account, now)
-        if session.return_rate_limits:
-            reply.rate_limits.extend(self._usage_rows(self._order_limits, orders))
-        self._submit(command, reply, functools.partial(placed_reply, call, command, response_type))
+        """A method with a `submit` form (it changes orders): checked here, submitted to the
+        engine, answered from its callback. A new order counts once its request is valid."""
+        call = self._rest_call(row, session, raw, params, now)
+        assert row.endpoint.submit is not None
+        submission = row.endpoint.submit(call)
+        if row.endpoint.counts_as_order:
+            orders = self.gateway.limiter.check_order(call.account, now)
+            if reply.show_rate_limits:
+                reply.rate_limits.extend(self._usage_rows(self._order_limits, orders))
+        self._submit(submission.command, reply, submission.answer)
         return _DEFERRED
 
-    def _cancel(
-        self, session: Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
+    async def _rest_read(
+        self,
+        row: RestMethod,
+        session: Session,
+        raw: dict[str, Any],
+        params: Params,
+        now: int,
+        reply: _Reply,
     ) -> Any:
-        key = self._key(session, raw, params, now, Permission.TRADE)
-        call = self._call(session, params, key, now)
-        command = read_cancel(call, self._symbol(params))
-        params.ensure_all_read()
-        cancel_id = command.cancel_client_order_id
-        self._submit(command, reply, functools.partial(canceled_reply, call, cancel_id))
-        return _DEFERRED
+        """A method without a `submit` form: the REST handler's answer (run as a task)."""
+        result = await row.endpoint.handler(self._rest_call(row, session, raw, params, now))
+        params.ensure_all_read()  # market data handlers leave unknown names to the caller
+        return result
 
     def _submit(self, command: Command, reply: _Reply, answer: Callable[[Outcome], Any]) -> None:
         try:
             self.gateway.submit_with_reply(command, functools.partial(_answer, reply, answer))
         except CommandRefused as exc:
             raise refusal_error(exc) from exc
-
-    def _order_status(
-        self, session: Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
-    ) -> Any:
-        key = self._key(session, raw, params, now, Permission.READ)
-        call = self._call(session, params, key, now)
-        record = find_record(call, self._symbol(params))
-        params.ensure_all_read()
-        if record is None:
-            raise errors.NO_SUCH_ORDER.error()
-        return order_json(record, self.gateway.markets)
-
-    async def _open_orders(
-        self, session: Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
-    ) -> Any:
-        key = self._key(session, raw, params, now, Permission.READ)
-        return await rest_trade.open_orders(self._call(session, params, key, now))
-
-    async def _account(
-        self, session: Session, raw: dict[str, Any], params: Params, now: int, reply: _Reply
-    ) -> Any:
-        key = self._key(session, raw, params, now, Permission.READ)
-        return await rest_trade.account(self._call(session, params, key, now))
 
     # -- user data ----------------------------------------------------------------------
 
@@ -474,7 +483,7 @@ class WebSocketApi:
             raise errors.SUBSCRIPTION_ACTIVE.error()
         subscription_id = session.next_subscription
         session.next_subscription += 1
-        subscription = _Subscription(session.sink, subscription_id, account)
+        subscription = _Subscription(session.sink, subscription_id, account, session.micro)
         session.subscriptions[subscription_id] = subscription
         self.user_data.subscribe(account, subscription)
         return {"subscriptionId": subscription_id}
@@ -513,6 +522,16 @@ class WebSocketApi:
         return {}
 
 
+def _show_rate_limits(params: Params, connection_default: bool) -> bool:
+    """The request's `returnRateLimits` (true or false), else the connection's."""
+    value = params.optional_string("returnRateLimits")
+    if value is None:
+        return connection_default
+    if value not in ("true", "false"):
+        raise errors.invalid_parameter("returnRateLimits")
+    return value == "true"
+
+
 def _params(raw: dict[str, Any]) -> Params:
     """The request's params as the text REST would carry (JSON arrays as JSON)."""
     values: dict[str, str] = {}
@@ -531,11 +550,16 @@ def _params(raw: dict[str, Any]) -> Params:
 def _answer(
     reply: _Reply, answer: Callable[[Outcome], Any], outcome: "Outcome | ServiceFailed"
 ) -> None:
-    """Send a submitted command's answer once the engine has applied it."""
+    """Send a submitted command's answer once the engine has applied it (in the engine's
+    callback: the connection's time unit is set again here)."""
     if isinstance(outcome, ServiceFailed):
         reply.fail(errors.UNKNOWN.error())
         return
     try:
+        if reply.session.micro:
+            with in_microseconds():
+                reply.ok(answer(outcome))
+            return
         reply.ok(answer(outcome))
     except ApiError as error:
         reply.fail(error)

@@ -6,6 +6,10 @@ Every command with an `id` is answered (`{"result": null, "id": 1}`): ccxt start
 book snapshot only on that acknowledgement. Payloads come from `MarketData` through the
 gateway's 100 ms publication; each is encoded once and shared by every connection that
 listens to its stream. A listenKey in place of a stream name gives that key's user events.
+`?timeUnit=MICROSECOND` on the URL (`/ws/<name>?timeUnit=...`, `/stream?streams=...&timeUnit=...`)
+gives the connection every payload with its times in microseconds: market data renders such a
+variant only for names someone listens to that way (`streams.MICRO_SUFFIX`), and a listenKey's
+events are rendered in it too; another unit is refused at the handshake (-1194, HTTP 400).
 An NFT collection's `<code>@nft` stream (`api/nft_stream.py`) is fed from the gateway's NFT
 view as each command is applied, not on the cadence: its listings, bids and sales are
 events, not batches; the same outboxes bound it.
@@ -15,10 +19,12 @@ import asyncio
 import contextlib
 from collections.abc import Container
 from typing import Any, Final
+from urllib.parse import unquote
 
 import msgspec
 
-from assetport.api import nft_stream
+from assetport.api import errors, nft_stream
+from assetport.api.errors import ApiError
 from assetport.api.gateway import Gateway
 from assetport.api.listen_keys import ListenKeys
 from assetport.api.ws_connection import (
@@ -28,13 +34,13 @@ from assetport.api.ws_connection import (
     Scope,
     Send,
     frame_text,
-    query_params,
 )
 from assetport.api.ws_frames import POLICY_VIOLATION
 from assetport.domain.commands import Command
 from assetport.domain.events import Event
 from assetport.edge import bounded_json
-from assetport.marketdata.streams import parse_stream
+from assetport.marketdata import time_unit
+from assetport.marketdata.streams import MICRO_SUFFIX, parse_stream
 from assetport.views.orders import OrderChange
 
 MAX_STREAMS: Final = 1024
@@ -53,13 +59,15 @@ class _CommandError(Exception):
 
 
 class _Connection:
-    """One client: its streams, its listen keys and how it wants payloads framed."""
+    """One client: its streams, its listen keys, how it wants payloads framed and the unit of
+    their times (`micro`: `?timeUnit=MICROSECOND` on its URL)."""
 
-    __slots__ = ("combined", "listen_keys", "outbox", "streams")
+    __slots__ = ("combined", "listen_keys", "micro", "outbox", "streams")
 
-    def __init__(self, outbox: Outbox, combined: bool) -> None:
+    def __init__(self, outbox: Outbox, combined: bool, micro: bool = False) -> None:
         self.outbox = outbox
         self.combined = combined
+        self.micro = micro
         self.streams: list[str] = []  # in subscription order, as LIST_SUBSCRIPTIONS shows
         self.listen_keys: dict[str, _ListenKeySocket] = {}
 
@@ -70,11 +78,12 @@ class _Connection:
 class _ListenKeySocket:
     """A listen key's user events on one connection: raw, or wrapped when combined."""
 
-    __slots__ = ("connection", "name")
+    __slots__ = ("connection", "micro", "name")
 
     def __init__(self, connection: _Connection, name: str) -> None:
         self.connection = connection
         self.name = name
+        self.micro = connection.micro  # user data renders its events in this unit
 
     def deliver(self, event: dict[str, Any]) -> None:
         if self.connection.combined:
@@ -117,10 +126,11 @@ class MarketStreams:
 
     def _deliver(self, messages: dict[str, list[Any]]) -> None:
         listeners = self.listeners
-        for name, payloads in messages.items():
-            connections = listeners.get(name)
+        for key, payloads in messages.items():
+            connections = listeners.get(key)
             if not connections:
                 continue
+            name = key.removesuffix(MICRO_SUFFIX)  # a microsecond variant's stream
             for payload in payloads:
                 raw = _encode(payload).decode()
                 wrapped = ""
@@ -139,14 +149,19 @@ class MarketStreams:
         if (await receive())["type"] != "websocket.connect":
             return
         combined = scope["path"].startswith("/stream")
+        query = _query(scope)
         if combined:
-            names = [n for n in query_params(scope).get("streams", "").split("/") if n]
+            names = [n for n in query.get("streams", "").split("/") if n]
         else:
             tail = scope.get("path_params", {}).get("name", "")
             names = [tail] if tail else []
+        micro = time_unit.parse(query.get("timeUnit", "MILLISECOND"))
+        if micro is None:
+            await _refuse(send, errors.INVALID_TIME_UNIT.error())
+            return
         await send({"type": "websocket.accept"})
         outbox = Outbox(send)
-        connection = _Connection(outbox, combined)
+        connection = _Connection(outbox, combined, micro)
         try:
             for name in names[:MAX_STREAMS]:
                 # A path tail that is not a stream (ccxt's /ws/0) just waits for SUBSCRIBE.
@@ -247,7 +262,8 @@ class MarketStreams:
             return
         if name not in connection.streams:
             connection.streams.append(name)
-            listening = self.listeners.setdefault(name, set())
+            key = _key(connection, name)
+            listening = self.listeners.setdefault(key, set())
             if not listening and name.endswith(nft_stream.SUFFIX):
                 self._nft_streams += 1
             listening.add(connection)
@@ -258,17 +274,50 @@ class MarketStreams:
             self.listen_keys.detach(name, socket)
         if name in connection.streams:
             connection.streams.remove(name)
-            listening = self.listeners.get(name)
+            key = _key(connection, name)
+            listening = self.listeners.get(key)
             if listening is not None:
                 listening.discard(connection)
                 if not listening:
-                    del self.listeners[name]
+                    del self.listeners[key]
                     if name.endswith(nft_stream.SUFFIX):
                         self._nft_streams -= 1
 
     def _drop(self, connection: _Connection) -> None:
         for name in [*connection.streams, *connection.listen_keys]:
             self._unsubscribe(connection, name)
+
+
+def _query(scope: Scope) -> dict[str, str]:
+    """The URL's query parameters, %-escapes decoded but a `+` kept as it is: it is part of
+    stream names (`btcusdt@kline_1d@+08:00`), not a space. A second `?` starts more of them:
+    python-binance's `multiplex_socket` writes `/stream?streams=a/b?timeUnit=MICROSECOND`."""
+    found: dict[str, str] = {}
+    raw: bytes = scope.get("query_string", b"")
+    for part in raw.decode("latin-1").replace("?", "&").split("&"):
+        name, _, value = part.partition("=")
+        if name:
+            found.setdefault(unquote(name), unquote(value))
+    return found
+
+
+def _key(connection: _Connection, name: str) -> str:
+    """Where `connection`'s listening to `name` is kept in `MarketStreams.listeners`: a
+    microsecond listener under the name with `MICRO_SUFFIX`, whose payloads market data
+    renders apart. The NFT streams (`api/nft_stream.py`) are rendered in milliseconds only."""
+    if connection.micro and not name.endswith(nft_stream.SUFFIX):
+        return name + MICRO_SUFFIX
+    return name
+
+
+async def _refuse(send: Send, error: ApiError) -> None:
+    """Refuse the handshake with Binance's error as an HTTP answer."""
+    body = error.body()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send(
+        {"type": "websocket.http.response.start", "status": error.http_status, "headers": headers}
+    )
+    await send({"type": "websocket.http.response.body", "body": body})
 
 
 def _names(params: Any) -> list[str]:

@@ -39,6 +39,7 @@ from collections.abc import Callable
 from typing import Any, Final, cast
 from urllib.parse import parse_qsl
 
+from assetport.api import errors
 from assetport.api.admission import Admission
 from assetport.api.send_queue import limit_send_buffer, too_much_queued
 from assetport.api.ws_api import Session, WebSocketApi
@@ -55,6 +56,7 @@ from assetport.api.ws_frames import (
     FrameReader,
 )
 from assetport.api.ws_stream_protocol import stream_protocol
+from assetport.marketdata import time_unit
 
 logger = logging.getLogger(__name__)
 
@@ -119,8 +121,9 @@ class ApiConnection(asyncio.Protocol):
         ip = settings.admission.proxies.client(ip, forwarded_for)
         self.ip = ip
         wants_limits = query.get("returnRateLimits", "true") != "false"
+        micro = time_unit.parse(query.get("timeUnit", "MILLISECOND")) is True
         connections.add(self)
-        self.session: Session | None = api.open(self, ip, wants_limits)
+        self.session: Session | None = api.open(self, ip, wants_limits, micro)
         self._restart_timer(settings.keep_alive_s, self._keep_alive)
 
     # -- out ----------------------------------------------------------------------------
@@ -359,12 +362,22 @@ class Upgrade(asyncio.Protocol):
             )
             transport.close()
             return
+        query_params = dict(parse_qsl(query.decode("latin-1")))
+        unit = query_params.get("timeUnit")
+        if unit is not None and time_unit.parse(unit) is None:
+            body = errors.INVALID_TIME_UNIT.error().body()
+            transport.write(
+                b"HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\n"
+                b"Content-Length: " + str(len(body)).encode() + b"\r\n"
+                b"Connection: close\r\n\r\n" + body
+            )
+            transport.close()
+            return
         accept = base64.b64encode(hashlib.sha1(key + _GUID).digest())
         transport.write(
             b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
             b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept + b"\r\n\r\n"
         )
-        query_params = dict(parse_qsl(query.decode("latin-1")))
         connection = ApiConnection(
             self.api,
             transport,

@@ -19,6 +19,7 @@ from assetport.domain.nft.collections import Collection
 from assetport.domain.nft.drops import DropTerms
 from assetport.domain.nft.items import ItemSpec
 from assetport.domain.nft.trading import AuctionTerms, ListingTerms, OfferTerms
+from assetport.domain.order_lists import ListKind
 from assetport.domain.orders import (
     CancelRestriction,
     OrderType,
@@ -147,6 +148,27 @@ class AmendOrder(Command, tag="amend", frozen=True):
     order_id: int = 0
     client_order_id: str = ""
     ids_must_match: bool = False
+
+
+class PlaceOrderList(Command, tag="place_list", frozen=True):
+    """An OCO, OTO or OTOCO (domain/order_lists.py). `orders` are its legs as orders of the
+    same account and symbol: an OCO's above then below order; an OTO's working then pending
+    order; an OTOCO's working, pending above and pending below orders."""
+
+    account: int
+    symbol: str
+    kind: ListKind
+    orders: tuple[PlaceOrder, ...]
+    list_client_order_id: str = ""
+
+
+class CancelOrderList(Command, tag="cancel_list", frozen=True):
+    """Cancel an open order list by its id, or by its list client order id when the id is 0."""
+
+    account: int
+    symbol: str
+    order_list_id: int = 0
+    list_client_order_id: str = ""
 
 
 class SetMarketSelfTradePrevention(Command, tag="set_market_stp", frozen=True):
@@ -645,6 +667,8 @@ AnyCommand = (
     | CancelAllOrders
     | CancelReplace
     | AmendOrder
+    | PlaceOrderList
+    | CancelOrderList
     | SetMarketSelfTradePrevention
     | SetMarketFeeAsset
     | ConvertDust

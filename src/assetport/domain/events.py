@@ -11,7 +11,7 @@ from collections.abc import Iterable
 import msgspec
 
 from assetport.domain.assets import AssetKind
-from assetport.domain.commands import PlaceOrder
+from assetport.domain.commands import PlaceOrder, PlaceOrderList
 from assetport.domain.custody import CustodyPolicy, WithdrawalRules, WithdrawalStatus
 from assetport.domain.identities import AccountIdentity
 from assetport.domain.issuance.attestations import Attestation
@@ -29,6 +29,7 @@ from assetport.domain.nft.trading import (
     NftSaleKind,
     OfferTerms,
 )
+from assetport.domain.order_lists import ListKind, ListOrderStatus, ListStatusType
 from assetport.domain.orders import SelfTradePrevention, Side, TimeInForce
 from assetport.domain.results import RejectReason
 
@@ -253,6 +254,31 @@ class OrderAmended(Event, tag="amended", frozen=True):
     new_quantity: int
     asset: str
     released: int
+
+
+class OrderListPlaced(Event, tag="list_placed", frozen=True):
+    """An order list passed every check: `order_ids` are its legs' ids, in the order of
+    `command.orders`. It comes before its legs' `OrderAccepted`; a pending leg (of an OTO or
+    OTOCO) has none until its working order is filled, and is PENDING_NEW until then."""
+
+    order_list_id: int
+    account: int
+    symbol: str
+    kind: ListKind
+    list_client_order_id: str
+    order_ids: tuple[int, ...]
+    command: PlaceOrderList
+
+
+class OrderListStatus(Event, tag="list_status", frozen=True):
+    """An order list moved on: its pending orders were placed (UPDATED), or it ended
+    (ALL_DONE), after its legs' own events of the same command."""
+
+    order_list_id: int
+    account: int
+    symbol: str
+    list_status_type: ListStatusType
+    list_order_status: ListOrderStatus
 
 
 # ---------------------------------------------------------------- custody (domain/custody.py)
@@ -805,6 +831,8 @@ AnyEvent = (
     | OrderExpired
     | OrderFilled
     | OrderAmended
+    | OrderListPlaced
+    | OrderListStatus
     | DepositCredited
     | WithdrawalRulesSet
     | CustodyPolicySet

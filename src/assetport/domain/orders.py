@@ -41,6 +41,10 @@ class CancelRestriction(StrEnum):
 
 
 class OrderStatus(StrEnum):
+    # A pending leg of an OTO or OTOCO (domain/order_lists.py), waiting for its working order
+    # to fill: the views show it; the engine holds no order in it (it becomes one, NEW, when
+    # placed), so it has no move in the lifecycle below.
+    PENDING_NEW = "PENDING_NEW"
     NEW = "NEW"
     PARTIALLY_FILLED = "PARTIALLY_FILLED"
     FILLED = "FILLED"
@@ -75,6 +79,7 @@ TRANSITIONS: Final[dict[OrderStatus, frozenset[OrderStatus]]] = {
             OrderStatus.EXPIRED_IN_MATCH,
         }
     ),
+    OrderStatus.PENDING_NEW: frozenset(),
     OrderStatus.FILLED: frozenset(),
     OrderStatus.CANCELED: frozenset(),
     OrderStatus.EXPIRED: frozenset(),
@@ -88,10 +93,10 @@ class IllegalTransition(Exception):
 
 def check_transition(current: OrderStatus, new: OrderStatus) -> None:
     """Raise unless `TRANSITIONS` allows the move: an open order may go to any status but
-    NEW, a final one nowhere. Written as comparisons, not lookups, because the engine asks
-    on every fill; tests hold it to the table."""
+    NEW (or PENDING_NEW), a final one nowhere. Written as comparisons, not lookups, because
+    the engine asks on every fill; tests hold it to the table."""
     if (current is OrderStatus.NEW or current is OrderStatus.PARTIALLY_FILLED) and (
-        new is not OrderStatus.NEW
+        new is not OrderStatus.NEW and new is not OrderStatus.PENDING_NEW
     ):
         return
     raise IllegalTransition(f"order cannot go from {current} to {new}")

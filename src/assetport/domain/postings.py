@@ -67,6 +67,8 @@ from assetport.domain.events import (
     OrderCanceled,
     OrderExpired,
     OrderFilled,
+    OrderListPlaced,
+    OrderListStatus,
     OrderTriggered,
     RedemptionCompleted,
     RedemptionEnded,
@@ -137,6 +139,8 @@ MOVES_NO_MONEY: tuple[type[Event], ...] = (
     AccountFeesChanged,
     CommandRejected,
     MatchPrevented,
+    OrderListPlaced,  # its legs' OrderAccepted hold the money
+    OrderListStatus,
     WithdrawalRulesSet,
     CustodyPolicySet,
     WithdrawalAddressAdded,

@@ -25,6 +25,9 @@ class RejectReason(StrEnum):
     WOULD_TAKE = "WOULD_TAKE"
     WOULD_TRIGGER_IMMEDIATELY = "WOULD_TRIGGER_IMMEDIATELY"
     DUPLICATE_ORDER = "DUPLICATE_ORDER"
+    # an order list whose legs' prices break Binance's relationship (domain/order_lists.py)
+    PRICE_RELATIONSHIP = "PRICE_RELATIONSHIP"
+    INVALID_ORDER_LIST = "INVALID_ORDER_LIST"  # its legs' kinds, sides or quantities do not fit
     STP_MODE_NOT_ALLOWED = "STP_MODE_NOT_ALLOWED"  # NONE where the market does not allow it
     # funds
     INSUFFICIENT_BALANCE = "INSUFFICIENT_BALANCE"

@@ -42,6 +42,7 @@ from assetport.engine.product import Product
 from assetport.engine.snapshot import PARTS, decode_state, encode_state, frame, section_in
 from assetport.engine.spot.market import MarketState
 from assetport.engine.spot.order import Order
+from assetport.engine.spot.order_list import OrderList
 from assetport.engine.spot.product import SpotProduct
 
 # The compiled engine looks an imported name up in its module's dict on every use; a name
@@ -210,6 +211,11 @@ class Engine:
         """Open orders (resting or waiting for a trigger), by order id: the seed of the
         gateway's order view is made of them in `runtime/port_server.py`."""
         return self.spot.open_orders(symbol, account)
+
+    def open_order_lists(self, account: int | None = None) -> list[OrderList]:
+        """Open order lists (OCO, OTO, OTOCO), by id: the seed of the gateway's order-list
+        view is made of them in `runtime/port_server.py`."""
+        return self.spot.open_order_lists(account)
 
     @property
     def markets(self) -> dict[str, MarketState]:

@@ -8,7 +8,8 @@ products (issue #14) gives the same state hash: the sections of the first two pr
 spot and funds, keep the places their fields had then (`SpotSection`'s and `FundsSection`'s
 fields below), and every product added since has its section under its name in the map at
 the end, which is left out while no product has anything in it. What spot gained since
-(fees in quote) is in that map too, under `SPOT_QUOTE_FEES`, while there is any.
+(fees in quote, order lists) is in that map too, under `SPOT_QUOTE_FEES` and
+`SPOT_ORDER_LISTS`, while there is any.
 """
 
 from typing import Any
@@ -18,7 +19,7 @@ from msgspec.structs import astuple
 
 from assetport.domain.assets import Asset
 from assetport.engine.funds.section import FundsSection
-from assetport.engine.spot.section import MarketSnapshot, QuoteFees, SpotSection
+from assetport.engine.spot.section import MarketSnapshot, OrderLists, QuoteFees, SpotSection
 
 STATE_VERSION = 1
 # The products whose sections have fixed places in the version 1 frame.
@@ -26,8 +27,9 @@ SPOT = "spot"
 FUNDS = "funds"
 # Spot's part written after version 1, in the map of later sections.
 SPOT_QUOTE_FEES = "spot.quote_fees"
+SPOT_ORDER_LISTS = "spot.order_lists"
 # Section names in the map that belong to a product of another name.
-PARTS = {SPOT_QUOTE_FEES: SPOT}
+PARTS = {SPOT_QUOTE_FEES: SPOT, SPOT_ORDER_LISTS: SPOT}
 
 
 class EngineState(msgspec.Struct, array_like=True):
@@ -74,6 +76,7 @@ def frame(
     parts = dict(sections)
     del parts[SPOT], parts[FUNDS]
     parts[SPOT_QUOTE_FEES] = spot.quote_fees
+    parts[SPOT_ORDER_LISTS] = spot.order_lists
     later = {
         name: msgspec.Raw(_encoder.encode(section))
         for name, section in sorted(parts.items())
@@ -98,12 +101,14 @@ def section_in(state: EngineState, name: str, section_type: type) -> Any:
     state has none (a product added after the snapshot was written)."""
     if name == SPOT:
         quote_fees = state.sections.get(SPOT_QUOTE_FEES)
+        order_lists = state.sections.get(SPOT_ORDER_LISTS)
         return SpotSection(
             state.next_order_id,
             state.next_prevented_id,
             state.markets,
             state.account_fees,
             None if quote_fees is None else msgspec.msgpack.decode(quote_fees, type=QuoteFees),
+            None if order_lists is None else msgspec.msgpack.decode(order_lists, type=OrderLists),
         )
     if name == FUNDS:
         return FundsSection(state.transfers)

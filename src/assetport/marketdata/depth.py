@@ -21,6 +21,7 @@ from typing import Any, Final, NamedTuple
 from assetport.domain.events import MarketListed
 from assetport.domain.orders import Side
 from assetport.domain.units import from_units
+from assetport.marketdata.time_unit import from_ms
 from assetport.views.levels import LevelKeys
 
 # (symbol, side, price) -> visible quantity at that level in the engine's book right now.
@@ -224,7 +225,7 @@ def diff_levels_json(levels: Levels, price_precision: int, qty_precision: int) -
 def depth_update_payload(diff: DepthDiff, event_ms: int, pp: int, qp: int) -> dict[str, Any]:
     return {
         "e": "depthUpdate",
-        "E": event_ms,
+        "E": from_ms(event_ms),
         "s": diff.symbol,
         "U": diff.first_id,
         "u": diff.last_id,

@@ -2,14 +2,16 @@
 
 The runtime calls `apply(seq, events, book_lookup)` once per command, in log order. The REST
 layer calls the query methods, the WebSocket layer `drain()` for real-time stream messages
-(trade, aggTrade, bookTicker) and `due(now_ms)` for cadence ones (diff depth every 100 ms
-and 1 s, partial depth, tickers and avgPrice every second, klines every 1 s for `1s` and 2 s
+(trade, aggTrade, bookTicker, !bookTicker) and `due(now_ms)` for cadence ones (diff depth
+every 100 ms and 1 s, partial depth, the 24 h and rolling window tickers and avgPrice every
+second, klines, in UTC and in the zones of `streams.KLINE_ZONES`, every 1 s for `1s` and 2 s
 otherwise). Both return {stream name: [payload, ...]} ready for JSON; passing the set of
 subscribed stream names skips rendering what nobody listens to (state moves on anyway, so
-update ids stay contiguous).
+update ids stay contiguous). A name subscribed with `streams.MICRO_SUFFIX` gets its payloads
+rendered a second time, in microseconds, under that key.
 """
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any, Final
 
 from assetport.domain.events import (
@@ -61,6 +63,8 @@ from assetport.domain.events import (
     OrderCanceled,
     OrderExpired,
     OrderFilled,
+    OrderListPlaced,
+    OrderListStatus,
     OrderTriggered,
     RedemptionCompleted,
     RedemptionEnded,
@@ -91,6 +95,8 @@ from assetport.marketdata import depth as dp
 from assetport.marketdata import klines as kl
 from assetport.marketdata import tickers as tk
 from assetport.marketdata import trades as tr
+from assetport.marketdata.streams import KLINE_ZONES, MICRO_SUFFIX, TICKER_WINDOWS, Feed
+from assetport.marketdata.time_unit import in_microseconds
 
 DEPTH_DEFAULT: Final = 100
 DEPTH_MAX: Final = 5000
@@ -98,6 +104,7 @@ PARTIAL_LEVELS: Final = (5, 10, 20)
 FAST_MS: Final = 100
 SLOW_MS: Final = 1000
 KLINE_MS: Final = 2000
+ALL_BOOK_TICKERS: Final = str(Feed.ALL_BOOK_TICKERS)
 
 
 # What market data does with each kind of event. `apply` acts on the first three and the
@@ -113,6 +120,8 @@ EVENT_KINDS: Final[dict[type, str]] = {
     OrderCanceled: "the order's book level",
     OrderExpired: "the order's book level",
     OrderFilled: "the order's book level",
+    OrderListPlaced: "nothing: its legs' own events move the book",
+    OrderListStatus: "nothing: its legs' own events move the book",
     MatchPrevented: "nothing: no trade, and the expired order has its own event",
     MarketStatusChanged: "nothing: Binance's market streams do not carry it",
     MarketFeesChanged: "nothing",
@@ -386,21 +395,18 @@ class MarketData:
 
     def drain(self, subscribed: StreamNames = None) -> dict[str, list[Any]]:
         """Real-time stream messages since the last call: trades, aggTrades, bookTickers."""
-        out: dict[str, list[Any]] = {}
+        out = _Out(subscribed)
         for sym, trade in self._live_trades:
-            if subscribed is None or sym.trade_stream in subscribed:
-                payload = tr.trade_payload(trade, sym.pp, sym.qp)
-                out.setdefault(sym.trade_stream, []).append(payload)
+            out.put(sym.trade_stream, tr.trade_payload, trade, sym.pp, sym.qp)
         for sym, agg in self._live_aggs:
-            if subscribed is None or sym.agg_stream in subscribed:
-                payload = tr.agg_trade_payload(sym.symbol, agg, sym.pp, sym.qp)
-                out.setdefault(sym.agg_stream, []).append(payload)
+            out.put(sym.agg_stream, tr.agg_trade_payload, sym.symbol, agg, sym.pp, sym.qp)
+        every_book = out.wants(ALL_BOOK_TICKERS)
         for sym, top in self._live_tops:
-            if subscribed is None or sym.book_stream in subscribed:
-                payload = dp.book_ticker_payload(sym.symbol, top, sym.pp, sym.qp)
-                out.setdefault(sym.book_stream, []).append(payload)
+            out.put(sym.book_stream, dp.book_ticker_payload, sym.symbol, top, sym.pp, sym.qp)
+            if every_book:
+                out.put(ALL_BOOK_TICKERS, dp.book_ticker_payload, sym.symbol, top, sym.pp, sym.qp)
         self._live_trades, self._live_aggs, self._live_tops = [], [], []
-        return out
+        return out.messages
 
     def due(self, now_ms: int, subscribed: StreamNames = None) -> dict[str, list[Any]]:
         """Cadence stream messages due at `now_ms` (call at least every 100 ms)."""
@@ -427,50 +433,76 @@ class MarketData:
             # Publish whether or not anyone listens: update ids and snapshots move on.
             diff = book.publish_fast() if suffix else book.publish_slow()
             name = f"{sym.low}@depth{suffix}"
-            if diff is not None and out.wants(name):
-                out.add(name, dp.depth_update_payload(diff, now_ms, sym.pp, sym.qp))
+            if diff is not None:
+                out.put(name, dp.depth_update_payload, diff, now_ms, sym.pp, sym.qp)
             for levels in PARTIAL_LEVELS:
                 name = f"{sym.low}@depth{levels}{suffix}"
                 if out.wants(name):
                     snapshot = book.snapshot(levels)
-                    out.add(name, dp.snapshot_payload(*snapshot, sym.pp, sym.qp))
+                    out.put(name, dp.snapshot_payload, *snapshot, sym.pp, sym.qp)
 
     def _ticker_tick(self, now_ms: int, out: "_Out") -> None:
-        minis: list[dict[str, Any]] = []
-        fulls: list[dict[str, Any]] = []
+        """The 24 h tickers, the rolling window tickers and the average prices, per symbol
+        and (for the symbols that changed, as Binance's arrays carry) for all."""
+        changed: list[tuple[_Symbol, tk.Stats, dp.BookTop]] = []
+        windows = {window: out.wants(f"!ticker_{window}@arr") for window in TICKER_WINDOWS}
+        changed_windows: dict[str, list[tuple[_Symbol, tk.Stats]]] = {w: [] for w in windows}
         for symbol, sym in self.symbols.items():
             if sym.ticker.minute is None:
                 continue  # never traded
             stats = sym.ticker.rolling_24h(now_ms)
             top = self._top(symbol)
-            mini = tk.mini_ticker_payload(symbol, stats, now_ms, sym.pp, sym.qp, sym.pp)
-            full = tk.ticker_payload(symbol, stats, top, now_ms, sym.pp, sym.qp, sym.pp)
-            out.add(f"{sym.low}@miniTicker", mini)
-            out.add(f"{sym.low}@ticker", full)
-            name = f"{sym.low}@avgPrice"
+            low, pp, qp = sym.low, sym.pp, sym.qp
+            out.put(f"{low}@miniTicker", tk.mini_ticker_payload, symbol, stats, now_ms, pp, qp, pp)
+            out.put(f"{low}@ticker", tk.ticker_payload, symbol, stats, top, now_ms, pp, qp, pp)
+            name = f"{low}@avgPrice"
             if out.wants(name):
                 avg = sym.ticker.rolling(tk.AVG_PRICE_MINUTES, now_ms)
-                out.add(name, tk.avg_price_payload(symbol, avg, now_ms, sym.pp, sym.qp))
+                out.put(name, tk.avg_price_payload, symbol, avg, now_ms, pp, qp)
+            for window, every in windows.items():
+                name = f"{low}@ticker_{window}"
+                alone = out.wants(name)
+                if not (alone or (every and sym.touched)):
+                    continue
+                # The 1d window is the 24 h one: O(1) from its running sums.
+                minutes = tk.STREAM_WINDOWS[window]
+                found = stats if window == "1d" else sym.ticker.rolling(minutes, now_ms)
+                if alone:
+                    out.put(
+                        name, tk.window_ticker_payload, symbol, window, found, now_ms, pp, qp, pp
+                    )
+                if every and sym.touched:
+                    changed_windows[window].append((sym, found))
             if sym.touched:
-                # The all-market arrays carry only the symbols that changed, as Binance's do.
-                minis.append(mini)
-                fulls.append(full)
+                changed.append((sym, stats, top))
             sym.touched = False
-        if minis:
-            out.add("!miniTicker@arr", minis)
-            out.add("!ticker@arr", fulls)
+        if changed:
+            out.put("!miniTicker@arr", _mini_tickers, changed, now_ms)
+            out.put("!ticker@arr", _full_tickers, changed, now_ms)
+        for window, rows in changed_windows.items():
+            if rows:
+                out.put(f"!ticker_{window}@arr", _window_tickers, window, rows, now_ms)
 
     def _kline_tick(self, now_ms: int, intervals: Iterable[str], out: "_Out") -> None:
         for symbol, sym in self.symbols.items():
             for interval in intervals:
-                name = f"{sym.low}@kline_{interval}"
-                if not out.wants(name):
-                    continue
-                for candle, closed in sym.klines.stream_due(interval, now_ms):
-                    payload = kl.kline_payload(
-                        symbol, interval, candle, closed, now_ms, sym.pp, sym.qp, sym.pp
-                    )
-                    out.add(name, payload)
+                for zone, offset in _KLINE_ZONES:
+                    name = f"{sym.low}@kline_{interval}{zone}"
+                    if not out.wants(name):
+                        continue
+                    for candle, closed in sym.klines.stream_due(interval, now_ms, offset):
+                        out.put(
+                            name,
+                            kl.kline_payload,
+                            symbol,
+                            interval,
+                            candle,
+                            closed,
+                            now_ms,
+                            sym.pp,
+                            sym.qp,
+                            sym.pp,
+                        )
 
     # ----------------------------------------------------------------- helpers
 
@@ -487,16 +519,56 @@ class MarketData:
         return self.depth.books[symbol].top
 
 
+# UTC first, then each zone klines stream in, as a stream name's suffix and an offset.
+_KLINE_ZONES: Final = (("", 0), *((f"@{zone}", offset) for zone, offset in KLINE_ZONES.items()))
+
+
+def _mini_tickers(rows: list[tuple[_Symbol, tk.Stats, dp.BookTop]], now_ms: int) -> list[Any]:
+    return [
+        tk.mini_ticker_payload(sym.symbol, stats, now_ms, sym.pp, sym.qp, sym.pp)
+        for sym, stats, _ in rows
+    ]
+
+
+def _full_tickers(rows: list[tuple[_Symbol, tk.Stats, dp.BookTop]], now_ms: int) -> list[Any]:
+    return [
+        tk.ticker_payload(sym.symbol, stats, top, now_ms, sym.pp, sym.qp, sym.pp)
+        for sym, stats, top in rows
+    ]
+
+
+def _window_tickers(window: str, rows: list[tuple[_Symbol, tk.Stats]], now_ms: int) -> list[Any]:
+    return [
+        tk.window_ticker_payload(sym.symbol, window, stats, now_ms, sym.pp, sym.qp, sym.pp)
+        for sym, stats in rows
+    ]
+
+
 class _Out:
-    """Stream messages by name, keeping only the subscribed ones (all when None)."""
+    """Stream messages by name, rendered only for the subscribed names (all when None).
+
+    A name with listeners in microseconds (`name + MICRO_SUFFIX`, see `streams.py`) gets a
+    second rendering under that key with the time unit set to microseconds; nobody else
+    pays for it."""
 
     def __init__(self, subscribed: StreamNames) -> None:
         self.subscribed = subscribed
         self.messages: dict[str, list[Any]] = {}
 
     def wants(self, name: str) -> bool:
-        return self.subscribed is None or name in self.subscribed
+        """Whether anyone listens to `name`, in either unit."""
+        subscribed = self.subscribed
+        return subscribed is None or name in subscribed or name + MICRO_SUFFIX in subscribed
 
-    def add(self, name: str, payload: Any) -> None:
-        if self.subscribed is None or name in self.subscribed:
-            self.messages.setdefault(name, []).append(payload)
+    def put(self, name: str, render: Callable[..., Any], *args: Any) -> None:
+        """`render(*args)` under `name` for each unit someone listens to it in."""
+        subscribed = self.subscribed
+        if subscribed is None or name in subscribed:
+            self.messages.setdefault(name, []).append(render(*args))
+        if subscribed is None:
+            return
+        micro = name + MICRO_SUFFIX
+        if micro in subscribed:
+            with in_microseconds():
+                payload = render(*args)
+            self.messages.setdefault(micro, []).append(payload)

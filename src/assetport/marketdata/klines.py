@@ -15,8 +15,17 @@ from typing import Any, Final
 
 from assetport.domain.candles import Candle
 from assetport.domain.events import TradeExecuted
-from assetport.domain.intervals import INTERVALS, SECOND, close_time, open_time
+from assetport.domain.intervals import (
+    INTERVALS,
+    SECOND,
+    close_time,
+    local_close_time,
+    local_open_time,
+    open_time,
+    source_interval,
+)
 from assetport.domain.units import from_units
+from assetport.marketdata.time_unit import from_ms, last_of_ms
 
 DEFAULT_LIMIT: Final = 500
 MAX_LIMIT: Final = 1000
@@ -29,8 +38,9 @@ class SymbolKlines:
         self.capacity = capacity
         self.second: Candle | None = None  # the open one-second candle, not yet folded
         self.series: dict[str, list[Candle]] = {interval: [] for interval in INTERVALS}
-        # interval -> open time of the candle last streamed, to send its final x=true once.
-        self.streamed: dict[str, int] = {}
+        # (interval, zone offset) -> open time of the candle last streamed, to send its final
+        # x=true once.
+        self.streamed: dict[tuple[str, int], int] = {}
 
     def add(self, trade: TradeExecuted) -> None:
         time_ms = trade.time // 1000
@@ -86,40 +96,52 @@ class SymbolKlines:
         start = bisect_left(candles, start_ms, key=_open)
         return candles[start : min(stop, start + limit)]
 
-    def stream_due(self, interval: str, now_ms: int) -> list[tuple[Candle, bool]]:
+    def stream_due(
+        self, interval: str, now_ms: int, offset_ms: int = 0
+    ) -> list[tuple[Candle, bool]]:
         """Candles the `@kline_<interval>` stream sends at `now_ms`: the previously streamed
         candle once more with x=true if it has closed since, then the current one (x=false).
-        Nothing until the symbol's first trade."""
+        Nothing until the symbol's first trade. With `offset_ms` (the `@+08:00` streams) the
+        periods are counted in a time zone that far ahead of UTC, as REST's `timeZone`."""
         last = self.last_close()
         if last is None:
             return []
-        current = open_time(interval, now_ms)
+        current = local_open_time(interval, now_ms, offset_ms)
         out: list[tuple[Candle, bool]] = []
-        previous = self.streamed.get(interval)
+        key = (interval, offset_ms)
+        previous = self.streamed.get(key)
         # The final x=true goes out for the candle streamed last time if it has just closed;
         # after a gap in streaming (nobody subscribed) a stale candle is not resent.
         if (
             previous is not None
             and previous < current
-            and self._next_open(interval, previous) == current
+            and local_close_time(interval, previous, offset_ms) + 1 == current
         ):
-            out.append((self._candle_at(interval, previous, last), True))
-        self.streamed[interval] = current
-        out.append((self._candle_at(interval, current, last), False))
+            out.append((self._candle_at(interval, previous, last, offset_ms), True))
+        self.streamed[key] = current
+        out.append((self._candle_at(interval, current, last, offset_ms), False))
         return out
 
-    @staticmethod
-    def _next_open(interval: str, start: int) -> int:
-        return close_time(interval, start) + 1
-
-    def _candle_at(self, interval: str, start: int, last_close: int) -> Candle:
-        candles = self.candles(interval)
+    def _candle_at(self, interval: str, start: int, last_close: int, offset_ms: int) -> Candle:
+        """The candle of `interval` opening at `start` in the zone `offset_ms`. Where the zone
+        moves the interval's boundaries (a day from midnight in Seoul), it is added up from
+        the kept candles of the longest interval that tiles it (`source_interval`: an hour's
+        for a Korean day), as REST `klines` adds up the stored ones."""
+        source = source_interval(interval, offset_ms)
+        end = local_close_time(interval, start, offset_ms)
+        candles = self.candles(source)
         i = bisect_left(candles, start, key=_open)
-        if i < len(candles) and candles[i].open_time == start:
+        j = bisect_right(candles, end, key=_open)
+        if i == j:
+            # No trade in this period: flat at the close before it.
+            before = candles[i - 1].close if i else last_close
+            return Candle(start, end, before)
+        if source == interval:
             return candles[i]
-        # No trade in this period: flat at the close before it.
-        before = candles[i - 1].close if i else last_close
-        return Candle(start, close_time(interval, start), before)
+        total = Candle(start, end, candles[i].open)
+        for candle in candles[i:j]:
+            total.merge(candle)
+        return total
 
 
 def _open(candle: Candle) -> int:
@@ -132,13 +154,13 @@ def _open(candle: Candle) -> int:
 def kline_row(candle: Candle, pp: int, qp: int, quote_p: int) -> list[Any]:
     """The 12-column REST row of `/api/v3/klines` and `/api/v3/uiKlines`."""
     return [
-        candle.open_time,
+        from_ms(candle.open_time),
         from_units(candle.open, pp),
         from_units(candle.high, pp),
         from_units(candle.low, pp),
         from_units(candle.close, pp),
         from_units(candle.volume, qp),
-        candle.close_time,
+        last_of_ms(candle.close_time),
         from_units(candle.quote_volume, quote_p),
         candle.count,
         from_units(candle.taker_buy_volume, qp),
@@ -157,14 +179,15 @@ def kline_payload(
     qp: int,
     quote_p: int,
 ) -> dict[str, Any]:
-    """`<symbol>@kline_<interval>` stream event."""
+    """`<symbol>@kline_<interval>` (and `@kline_<interval>@+08:00`) stream event: `i` is the
+    interval alone, the times are UTC whatever the zone, as Binance's."""
     return {
         "e": "kline",
-        "E": event_ms,
+        "E": from_ms(event_ms),
         "s": symbol,
         "k": {
-            "t": candle.open_time,
-            "T": candle.close_time,
+            "t": from_ms(candle.open_time),
+            "T": last_of_ms(candle.close_time),
             "s": symbol,
             "i": interval,
             "f": candle.first_id,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
-from assetport.domain.intervals import INTERVALS
+from assetport.domain.intervals import HOUR, INTERVALS
 
 
 class Feed(StrEnum):
@@ -25,7 +25,10 @@ class Feed(StrEnum):
     TICKER = "ticker"
     ALL_MINI_TICKERS = "!miniTicker@arr"
     ALL_TICKERS = "!ticker@arr"
+    WINDOW_TICKER = "ticker_<window>"
+    ALL_WINDOW_TICKERS = "!ticker_<window>@arr"
     BOOK_TICKER = "bookTicker"
+    ALL_BOOK_TICKERS = "!bookTicker"
     PARTIAL_DEPTH = "partialDepth"
     DIFF_DEPTH = "depth"
     AVG_PRICE = "avgPrice"
@@ -37,6 +40,8 @@ class Stream:
     feed: Feed
     symbol: str = ""  # uppercase; empty for the all-market arrays
     interval: str = ""  # klines
+    offset_ms: int = 0  # klines in a time zone (`@+08:00`): its offset ahead of UTC
+    window: str = ""  # rolling window tickers: 1h, 4h or 1d
     levels: int = 0  # partial depth: 5, 10 or 20
     speed_ms: int = 0  # depth cadence: 100 or 1000
 
@@ -52,6 +57,15 @@ _SIMPLE: Final = {
 _DEPTH: Final = re.compile(r"depth(5|10|20)?(@100ms)?")
 _SYMBOL: Final = re.compile(r"[a-z0-9]{2,20}")
 MAX_NAME: Final = 64
+# The zones klines stream in besides UTC: Binance's UTC+8, and Korea's day.
+KLINE_ZONES: Final = {"+08:00": 8 * HOUR, "+09:00": 9 * HOUR}
+# The rolling windows of `<symbol>@ticker_<window>` and `!ticker_<window>@arr`.
+TICKER_WINDOWS: Final = ("1h", "4h", "1d")
+_ALL_WINDOWS: Final = {f"!ticker_{window}@arr": window for window in TICKER_WINDOWS}
+# A stream's listeners who asked for microseconds (`?timeUnit=MICROSECOND`) are kept under its
+# name with this suffix, which no stream name can have: market data renders a second variant
+# of a payload only when someone listens there.
+MICRO_SUFFIX: Final = " us"
 
 
 def parse_stream(name: str, symbols: Container[str] | None = None) -> Stream | str:
@@ -63,6 +77,10 @@ def parse_stream(name: str, symbols: Container[str] | None = None) -> Stream | s
         return Stream(name, Feed.ALL_MINI_TICKERS)
     if name == Feed.ALL_TICKERS:
         return Stream(name, Feed.ALL_TICKERS)
+    if name == Feed.ALL_BOOK_TICKERS:
+        return Stream(name, Feed.ALL_BOOK_TICKERS)
+    if name in _ALL_WINDOWS:
+        return Stream(name, Feed.ALL_WINDOW_TICKERS, window=_ALL_WINDOWS[name])
     symbol, sep, rest = name.partition("@")
     if not sep or not _SYMBOL.fullmatch(symbol):
         return f"Invalid stream name: {name!r}"
@@ -73,10 +91,19 @@ def parse_stream(name: str, symbols: Container[str] | None = None) -> Stream | s
     if feed is not None:
         return Stream(name, feed, upper)
     if rest.startswith("kline_"):
-        interval = rest[len("kline_") :]
+        interval, at, zone = rest[len("kline_") :].partition("@")
         if interval not in INTERVALS:
             return f"Invalid kline interval in stream name: {name!r}"
-        return Stream(name, Feed.KLINE, upper, interval=interval)
+        if at and zone not in KLINE_ZONES:
+            return f"Invalid time zone in stream name: {name!r}"
+        return Stream(
+            name, Feed.KLINE, upper, interval=interval, offset_ms=KLINE_ZONES.get(zone, 0)
+        )
+    if rest.startswith("ticker_"):
+        window = rest[len("ticker_") :]
+        if window not in TICKER_WINDOWS:
+            return f"Invalid window size in stream name: {name!r}"
+        return Stream(name, Feed.WINDOW_TICKER, upper, window=window)
     depth = _DEPTH.fullmatch(rest)
     if depth is not None:
         speed = 100 if depth[2] == "@100ms" else 1000

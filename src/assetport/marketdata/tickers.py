@@ -21,8 +21,11 @@ from assetport.domain.events import TradeExecuted
 from assetport.domain.intervals import DAY, MINUTE
 from assetport.domain.units import from_units
 from assetport.marketdata.depth import BookTop
+from assetport.marketdata.time_unit import from_ms, from_us
 
 AVG_PRICE_MINUTES: Final = 5
+# The rolling windows Binance streams (`<symbol>@ticker_<window>`), in minutes.
+STREAM_WINDOWS: Final = {"1h": 60, "4h": 4 * 60, "1d": 24 * 60}
 # Closed buckets kept: enough for the widest window (7 days) even with a trade every minute.
 _HISTORY: Final = 7 * 24 * 60 + 2
 _WINDOW: Final = re.compile(r"^([1-9][0-9]?)([mhd])$")
@@ -37,7 +40,7 @@ class Stats(NamedTuple):
     low: int
     last: int
     last_qty: int
-    last_time: int
+    last_time: int  # µs: the last trade's, 0 when the window has none
     volume: int
     quote_volume: int
     trades: int
@@ -67,8 +70,11 @@ class SymbolTicker:
         self.volume = self.quote_volume = self.count = 0
         self.highs: deque[Candle] = deque()
         self.lows: deque[Candle] = deque()
+        # The last trade's time to the microsecond (a bucket keeps milliseconds).
+        self.last_us = 0
 
     def add(self, trade: TradeExecuted) -> None:
+        self.last_us = trade.time
         time_ms = trade.time // 1000
         minute = self.minute
         if minute is None or time_ms > minute.close_time:
@@ -137,6 +143,7 @@ class SymbolTicker:
                 minute.high,
                 minute.low,
                 prev,
+                self.last_us,
             )
         return _stats(
             start,
@@ -149,6 +156,7 @@ class SymbolTicker:
             max(self.highs[0].high, minute.high),
             min(self.lows[0].low, minute.low),
             prev,
+            self.last_us,
         )
 
     def window(self, start: int, now_ms: int) -> Stats:
@@ -181,6 +189,7 @@ class SymbolTicker:
             high,
             low,
             prev,
+            self.last_us,
         )
 
     def rolling(self, minutes: int, now_ms: int) -> Stats:
@@ -210,6 +219,7 @@ def _stats(
     high: int,
     low: int,
     prev: int,
+    last_us: int,
 ) -> Stats:
     return Stats(
         start,
@@ -219,7 +229,7 @@ def _stats(
         low,
         latest.close,
         latest.last_qty,
-        latest.last_time,
+        last_us,
         volume,
         quote,
         count,
@@ -283,8 +293,8 @@ def ticker_24hr(
         "lowPrice": from_units(stats.low, pp),
         "volume": from_units(stats.volume, qp),
         "quoteVolume": from_units(stats.quote_volume, quote_p),
-        "openTime": stats.open_time,
-        "closeTime": stats.close_time,
+        "openTime": from_ms(stats.open_time),
+        "closeTime": from_ms(stats.close_time),
         "firstId": stats.first_id,
         "lastId": stats.last_id,
         "count": stats.trades,
@@ -313,8 +323,8 @@ def ticker_mini(symbol: str, stats: Stats, pp: int, qp: int, quote_p: int) -> di
         "lastPrice": from_units(stats.last, pp),
         "volume": from_units(stats.volume, qp),
         "quoteVolume": from_units(stats.quote_volume, quote_p),
-        "openTime": stats.open_time,
-        "closeTime": stats.close_time,
+        "openTime": from_ms(stats.open_time),
+        "closeTime": from_ms(stats.close_time),
         "firstId": stats.first_id,
         "lastId": stats.last_id,
         "count": stats.trades,
@@ -328,7 +338,7 @@ def ticker_payload(
     change, percent = _change(stats, pp)
     return {
         "e": "24hrTicker",
-        "E": event_ms,
+        "E": from_ms(event_ms),
         "s": symbol,
         "p": change,
         "P": percent,
@@ -345,8 +355,35 @@ def ticker_payload(
         "l": from_units(stats.low, pp),
         "v": from_units(stats.volume, qp),
         "q": from_units(stats.quote_volume, quote_p),
-        "O": stats.open_time,
-        "C": stats.close_time,
+        "O": from_ms(stats.open_time),
+        "C": from_ms(stats.close_time),
+        "F": stats.first_id,
+        "L": stats.last_id,
+        "n": stats.trades,
+    }
+
+
+def window_ticker_payload(
+    symbol: str, window: str, stats: Stats, event_ms: int, pp: int, qp: int, quote_p: int
+) -> dict[str, Any]:
+    """`<symbol>@ticker_<window>` and `!ticker_<window>@arr` element (`1hTicker`, `4hTicker`,
+    `1dTicker`): Binance's rolling window statistics, opening on a minute and closing now."""
+    change, percent = _change(stats, pp)
+    return {
+        "e": f"{window}Ticker",
+        "E": from_ms(event_ms),
+        "s": symbol,
+        "p": change,
+        "P": percent,
+        "o": from_units(stats.open, pp),
+        "h": from_units(stats.high, pp),
+        "l": from_units(stats.low, pp),
+        "c": from_units(stats.last, pp),
+        "w": from_units(weighted_average(stats, qp), pp),
+        "v": from_units(stats.volume, qp),
+        "q": from_units(stats.quote_volume, quote_p),
+        "O": from_ms(stats.open_time),
+        "C": from_ms(stats.close_time),
         "F": stats.first_id,
         "L": stats.last_id,
         "n": stats.trades,
@@ -359,7 +396,7 @@ def mini_ticker_payload(
     """`<symbol>@miniTicker` and `!miniTicker@arr` element (`24hrMiniTicker`)."""
     return {
         "e": "24hrMiniTicker",
-        "E": event_ms,
+        "E": from_ms(event_ms),
         "s": symbol,
         "c": from_units(stats.last, pp),
         "o": from_units(stats.open, pp),
@@ -375,7 +412,7 @@ def avg_price_rest(stats: Stats, pp: int, qp: int) -> dict[str, Any]:
     return {
         "mins": AVG_PRICE_MINUTES,
         "price": from_units(avg_price(stats, qp), pp),
-        "closeTime": stats.last_time,
+        "closeTime": from_us(stats.last_time),
     }
 
 
@@ -383,9 +420,9 @@ def avg_price_payload(symbol: str, stats: Stats, event_ms: int, pp: int, qp: int
     """`<symbol>@avgPrice` stream event."""
     return {
         "e": "avgPrice",
-        "E": event_ms,
+        "E": from_ms(event_ms),
         "s": symbol,
         "i": f"{AVG_PRICE_MINUTES}m",
         "w": from_units(avg_price(stats, qp), pp),
-        "T": stats.last_time,
+        "T": from_us(stats.last_time),
     }

@@ -14,6 +14,7 @@ from typing import Any, Final, Protocol
 
 from assetport.domain.events import TradeExecuted
 from assetport.domain.units import from_units
+from assetport.marketdata.time_unit import from_us
 
 DEFAULT_LIMIT: Final = 500
 MAX_LIMIT: Final = 1000
@@ -31,6 +32,7 @@ class AggTrade:
         "seq",
         "taker",
         "time_ms",
+        "time_us",
     )
 
     def __init__(self, agg_id: int, trade: TradeExecuted, taker: int) -> None:
@@ -38,7 +40,8 @@ class AggTrade:
         self.price = trade.price
         self.qty = trade.quantity
         self.first_id = self.last_id = trade.trade_id
-        self.time_ms = trade.time // 1000
+        self.time_us = trade.time
+        self.time_ms = trade.time // 1000  # what aggTrades' startTime and endTime look up
         self.buyer_is_maker = trade.buyer_is_maker
         self.seq = trade.seq
         self.taker = taker
@@ -147,7 +150,7 @@ class AggregateTrade(Protocol):
     @property
     def last_id(self) -> int: ...
     @property
-    def time_ms(self) -> int: ...
+    def time_us(self) -> int: ...
     @property
     def buyer_is_maker(self) -> bool: ...
 
@@ -159,7 +162,7 @@ def trade_rest(trade: PublicTrade, pp: int, qp: int, quote_p: int) -> dict[str, 
         "price": from_units(trade.price, pp),
         "qty": from_units(trade.quantity, qp),
         "quoteQty": from_units(trade.quote_quantity, quote_p),
-        "time": trade.time // 1000,
+        "time": from_us(trade.time),
         "isBuyerMaker": trade.buyer_is_maker,
         "isBestMatch": True,
     }
@@ -167,15 +170,15 @@ def trade_rest(trade: PublicTrade, pp: int, qp: int, quote_p: int) -> dict[str, 
 
 def trade_payload(trade: TradeExecuted, pp: int, qp: int) -> dict[str, Any]:
     """`<symbol>@trade` stream event."""
-    time_ms = trade.time // 1000
+    time = from_us(trade.time)
     return {
         "e": "trade",
-        "E": time_ms,
+        "E": time,
         "s": trade.symbol,
         "t": trade.trade_id,
         "p": from_units(trade.price, pp),
         "q": from_units(trade.quantity, qp),
-        "T": time_ms,
+        "T": time,
         "m": trade.buyer_is_maker,
         "M": True,
     }
@@ -188,7 +191,7 @@ def agg_trade_rest(agg: AggregateTrade, pp: int, qp: int) -> dict[str, Any]:
         "q": from_units(agg.qty, qp),
         "f": agg.first_id,
         "l": agg.last_id,
-        "T": agg.time_ms,
+        "T": from_us(agg.time_us),
         "m": agg.buyer_is_maker,
         "M": True,
     }
@@ -196,4 +199,4 @@ def agg_trade_rest(agg: AggregateTrade, pp: int, qp: int) -> dict[str, Any]:
 
 def agg_trade_payload(symbol: str, agg: AggTrade, pp: int, qp: int) -> dict[str, Any]:
     """`<symbol>@aggTrade` stream event."""
-    return {"e": "aggTrade", "E": agg.time_ms, "s": symbol, **agg_trade_rest(agg, pp, qp)}
+    return {"e": "aggTrade", "E": from_us(agg.time_us), "s": symbol, **agg_trade_rest(agg, pp, qp)}

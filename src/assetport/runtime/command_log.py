@@ -20,13 +20,16 @@ import threading
 from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from queue import Empty, SimpleQueue
-from typing import Any, NamedTuple, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 from assetport.journal.file_journal import FileJournal
 from assetport.journal.framing import encode_batch
-from assetport.journal.jetstream import JetStreamJournal
 from assetport.journal.record import Record
 from assetport.runtime.config import RuntimeConfig
+
+if TYPE_CHECKING:
+    # nats and aiohttp take a fifth of a second to import: only a JetStream journal needs them.
+    from assetport.journal.jetstream import JetStreamJournal
 
 _T = TypeVar("_T")
 
@@ -242,7 +245,7 @@ class JetStreamCommandLog:
     """JetStream keeps the whole stream: removing old records is left to the stream's own
     limits or to an operator's purge (see docs/operations.md), never done by the engine."""
 
-    def __init__(self, journal: JetStreamJournal) -> None:
+    def __init__(self, journal: "JetStreamJournal") -> None:
         self._journal = journal
 
     @property
@@ -250,7 +253,7 @@ class JetStreamCommandLog:
         return self._journal.last_seq
 
     @property
-    def journal(self) -> JetStreamJournal:
+    def journal(self) -> "JetStreamJournal":
         return self._journal
 
     def describe(self) -> str:
@@ -287,6 +290,8 @@ class JetStreamCommandLog:
 def command_log_for(config: RuntimeConfig) -> FileCommandLog | JetStreamCommandLog:
     """The backend the config's journal URL names (not opened yet)."""
     if config.uses_jetstream:
+        from assetport.journal.jetstream import JetStreamJournal
+
         assert config.journal_url is not None
         return JetStreamCommandLog(
             JetStreamJournal(

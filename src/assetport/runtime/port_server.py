@@ -45,7 +45,15 @@ from assetport.runtime.wire import (
     split_frames,
 )
 from assetport.views.levels import Key, LevelKeys
-from assetport.views.seed import Book, NftSeed, OpenOrder, ReserveState, RwaSeed, Seed
+from assetport.views.seed import (
+    Book,
+    NftSeed,
+    OpenOrder,
+    OpenOrderList,
+    ReserveState,
+    RwaSeed,
+    Seed,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -109,6 +117,21 @@ def read_state(engine: Engine, *, balances: bool = False) -> Seed:
             engine.frozen(),
         ),
         _nft_seed(engine),
+        [_open_order_list(order_list) for order_list in engine.open_order_lists()],
+    )
+
+
+def _open_order_list(order_list: Any) -> OpenOrderList:
+    return OpenOrderList(
+        order_list.order_list_id,
+        order_list.account,
+        order_list.symbol,
+        order_list.kind,
+        order_list.list_client_order_id,
+        order_list.order_ids,
+        order_list.created,
+        list(order_list.pending),
+        order_list.client_order_ids,
     )
 
 

@@ -43,6 +43,8 @@ from assetport.accounts.web_call import WebContext
 from assetport.api.admission import Admission
 from assetport.api.app import REST_ENDPOINTS, create_app
 from assetport.api.engine_link import LocalEngine, PortEngine
+from assetport.api.fix.limits import load_fix_limits
+from assetport.api.fix.server import FixServer
 from assetport.api.gateway import Gateway
 from assetport.api.http_server import http_protocol
 from assetport.api.proxies import HSTS, ForwardedHeaders, TrustedProxies
@@ -131,6 +133,9 @@ class ServeOptions:
     # [chain] table (no table: no custody). `no_chain` turns custody off.
     chain_rpc: str | None = None
     no_chain: bool = False
+    # FIX 4.4 (api/fix/): the order entry and drop copy ports on `host`; None: off.
+    fix_port: int | None = None
+    fix_drop_copy_port: int | None = None
 
 
 def load_rate_limits(config: Path | None) -> tuple[RateLimit, ...]:
@@ -204,6 +209,7 @@ async def serve(options: ServeOptions) -> None:
     read_model: ReadModelProcess | None = None
     custody: Custody | None = None
     background: list[asyncio.Task[None]] = []
+    fix: FixServer | None = None
     try:
         gateway = Gateway(engine.link, keys, limiter, sandbox=options.demo)
         gateway.reserves_dir = options.por_dir or data_dir / POR_DIR
@@ -320,12 +326,18 @@ async def serve(options: ServeOptions) -> None:
         port = server.servers[0].sockets[0].getsockname()[1]
         if options.accounts.public_url is None:  # links in mails: this server's address
             accounts.public_url = _own_url(options.host, port, tls=tls)
-        _announce(data_dir, options.host, port, options.tls_cert)
+        if options.fix_port is not None or options.fix_drop_copy_port is not None:
+            # FIX reports come from the same user data events as the WebSocket API's.
+            fix = FixServer(gateway, live.ws_api.user_data, load_fix_limits(options.config))
+            await fix.start(options.host, options.fix_port, options.fix_drop_copy_port)
+        _announce(data_dir, options.host, port, options.tls_cert, fix)
         tune_for_latency()
         await asyncio.wait([serving, engine.running], return_when=asyncio.FIRST_COMPLETED)
         server.should_exit = True
         await serving
     finally:
+        if fix is not None:
+            await fix.stop()
         for task in background:
             task.cancel()
         if custody is not None:
@@ -495,10 +507,15 @@ async def _publish_reserves(data_dir: Path, por_dir: Path | None, every_s: float
             await asyncio.sleep(min(every_s, POR_RETRY_S))
 
 
-def _announce(data_dir: Path, host: str, port: int, tls_cert: Path | None) -> None:
+def _announce(
+    data_dir: Path, host: str, port: int, tls_cert: Path | None, fix: FixServer | None = None
+) -> None:
     """`server.json`: where `assetport admin` finds the server (over https, the certificate
-    it pins: the server's own, from a data directory it may read anyway)."""
+    it pins: the server's own, from a data directory it may read anyway), and its FIX
+    ports when they are on."""
     info: dict[str, Any] = {"host": host, "port": port, "pid": os.getpid()}
+    if fix is not None:
+        info |= {f"fix_{kind.name.lower()}_port": bound for kind, bound in fix.ports.items()}
     if tls_cert is not None:
         info |= {"scheme": "https", "tls_cert": str(tls_cert.resolve())}
     path = data_dir / SERVER_FILE

@@ -110,6 +110,24 @@ class AccountTrade:
 
 
 @dataclass(frozen=True, slots=True)
+class AmendmentRecord:
+    """One amendment of an order, as `order/amendments` lists it. The order keeps its
+    client order id through an amendment, so the new id is the original."""
+
+    symbol: str
+    order_id: int
+    execution_id: int
+    orig_client_order_id: str
+    orig_qty: int
+    new_qty: int
+    time_us: int
+
+    @property
+    def new_client_order_id(self) -> str:
+        return self.orig_client_order_id
+
+
+@dataclass(frozen=True, slots=True)
 class TradeRecord:
     """A trade as `historicalTrades` lists it; its fields are named as `TradeExecuted`'s, so
     one renderer (`marketdata/trades.py`'s `trade_rest`) writes both."""
@@ -133,7 +151,7 @@ class AggTradeRecord:
     qty: int
     first_id: int
     last_id: int
-    time_ms: int
+    time_us: int
     buyer_is_maker: bool
 
 
@@ -594,6 +612,27 @@ class History:
             row = connection.execute(query.order_by(o.c.order_id.desc()).limit(1)).first()
         return None if row is None else _order(row)
 
+    def amendments(
+        self,
+        account: int,
+        symbol: str,
+        order_id: int,
+        from_execution_id: int | None = None,
+        limit: int | None = None,
+    ) -> list[AmendmentRecord]:
+        """`GET /api/v3/order/amendments`: the account's order's amendments, by execution id."""
+        a = schema.order_amendments
+        query = select(
+            a.c.symbol, a.c.order_id, a.c.seq, a.c.client_order_id, a.c.orig_qty, a.c.new_qty,
+            a.c.time_us,
+        ).where(a.c.account == account, a.c.order_id == order_id, a.c.symbol == symbol)  # fmt: skip
+        if from_execution_id is not None:
+            query = query.where(a.c.seq >= from_execution_id)
+        lower = from_execution_id is not None
+        with self.database.engine.connect() as connection:
+            rows = _page(connection, query, a.c.seq, lower, clamp_limit(limit))
+        return [AmendmentRecord(*row) for row in rows]
+
     # ------------------------------------------------------------------ trades
 
     def my_trades(
@@ -870,7 +909,7 @@ def _aggregate(rows: Sequence[Any]) -> list[AggTradeRecord]:
             continue
         if current is not None:
             out.append(AggTradeRecord(*current))
-        current = [agg_id, price, qty, trade_id, trade_id, time_us // 1000, buyer_maker]
+        current = [agg_id, price, qty, trade_id, trade_id, time_us, buyer_maker]
     if current is not None:
         out.append(AggTradeRecord(*current))
     return out

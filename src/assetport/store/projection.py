@@ -19,6 +19,7 @@ A batch's candles are built per second first and folded into the sixteen interva
 per second and symbol: the per-trade cost stays one candle update.
 """
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -80,6 +81,8 @@ from assetport.domain.events import (
     OrderCanceled,
     OrderExpired,
     OrderFilled,
+    OrderListPlaced,
+    OrderListStatus,
     OrderTriggered,
     RedemptionCompleted,
     RedemptionEnded,
@@ -105,6 +108,7 @@ from assetport.domain.events import (
 )
 from assetport.domain.intervals import INTERVALS, SECOND, bounds
 from assetport.domain.issuance.redemptions import RedemptionStatus
+from assetport.domain.order_lists import ListOrderStatus, ListStatusType, contingency_of
 from assetport.domain.orders import OrderStatus
 from assetport.domain.postings import FREE, HELD, Posting, PostingRules
 
@@ -460,6 +464,10 @@ class Rows:
     new_orders: list[Row] = field(default_factory=list)
     changed_orders: list[Row] = field(default_factory=list)  # created by an earlier batch
     trades: list[Row] = field(default_factory=list)
+    amendments: list[Row] = field(default_factory=list)
+    # Order lists placed in this batch, and the status of lists (of any batch) that moved.
+    order_lists: list[Row] = field(default_factory=list)
+    order_list_changes: list[dict[str, object]] = field(default_factory=list)
     postings: list[Row] = field(default_factory=list)
     transfers: list[Row] = field(default_factory=list)
     dust_conversions: list[Row] = field(default_factory=list)
@@ -497,6 +505,9 @@ class Rows:
         return (
             len(self.postings)
             + len(self.trades)
+            + len(self.amendments)
+            + len(self.order_lists)
+            + len(self.order_list_changes)
             + len(self.new_orders)
             + len(self.changed_orders)
             + len(self.balances)
@@ -648,6 +659,18 @@ def _apply(state: ProjectionState, rows: Rows, touched: _Touched, event: Event) 
             _end(state, touched, known, status.value)
         case OrderAmended():
             order = _touch(state, touched, known.order_id, known)
+            rows.amendments.append(
+                (
+                    known.seq,
+                    order.order_id,
+                    order.account,
+                    order.symbol,
+                    order.client_order_id,
+                    order.orig_qty,
+                    known.new_quantity,
+                    known.time,
+                )
+            )
             order.orig_qty = known.new_quantity
         case OrderTriggered():
             order = _touch(state, touched, known.order_id, known)
@@ -779,6 +802,27 @@ def _apply(state: ProjectionState, rows: Rows, touched: _Touched, event: Event) 
             | NftDeposited()
         ):
             _nft(state, rows, known)
+        case OrderListPlaced():
+            orders = [
+                [order_id, leg.client_order_id]
+                for order_id, leg in zip(known.order_ids, known.command.orders, strict=True)
+            ]
+            rows.order_lists.append(
+                (known.order_list_id, known.account, known.symbol,
+                 contingency_of(known.kind).value, known.list_client_order_id,
+                 json.dumps(orders, separators=(",", ":")), known.time,
+                 ListStatusType.EXEC_STARTED.value, ListOrderStatus.EXECUTING.value,
+                 known.time)
+            )  # fmt: skip
+        case OrderListStatus():
+            rows.order_list_changes.append(
+                {
+                    "order_list_id": known.order_list_id,
+                    "list_status_type": known.list_status_type.value,
+                    "list_order_status": known.list_order_status.value,
+                    "updated_us": known.time,
+                }
+            )
         case DustConverted():
             rows.dust_conversions.extend(
                 (known.seq, line, known.time, known.account, c.asset, c.amount,
@@ -1168,6 +1212,8 @@ def _end(
     event: OrderFilled | OrderCanceled | OrderExpired,
     status: str,
 ) -> None:
+    if event.order_id not in state.open_orders:
+        return  # a pending leg of an order list that never went on the book
     order = _touch(state, touched, event.order_id, event)
     order.status = status
     del state.open_orders[event.order_id]

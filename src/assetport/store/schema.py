@@ -151,6 +151,41 @@ orders = Table(
     Index("ix_orders_account_symbol", "account", "symbol", "order_id"),
 )
 
+# One row per amendment of an order (`OrderAmended`, PUT /api/v3/order/amend/keepPriority):
+# `seq` is the amending command's, Binance's `executionId`; the quantity before and after.
+order_amendments = Table(
+    "order_amendments",
+    metadata,
+    Column("seq", BigInteger, primary_key=True),
+    Column("order_id", BigInteger, primary_key=True),
+    Column("account", BigInteger, nullable=False),
+    Column("symbol", String(20), nullable=False),
+    Column("client_order_id", String(64), nullable=False),
+    Column("orig_qty", Units, nullable=False),
+    Column("new_qty", Units, nullable=False),
+    Column("time_us", BigInteger, nullable=False),
+    Index("ix_order_amendments_order", "account", "order_id", "seq"),
+)
+
+# One row per order list (OCO, OTO, OTOCO: `OrderListPlaced`), its status kept up to date
+# (`OrderListStatus`), for GET /api/v3/allOrderList. `orders` is its orders as JSON,
+# [[order id, client order id], ...], in the order the client gave them.
+order_lists = Table(
+    "order_lists",
+    metadata,
+    Column("order_list_id", BigInteger, primary_key=True),
+    Column("account", BigInteger, nullable=False),
+    Column("symbol", String(20), nullable=False),
+    Column("contingency_type", String(8), nullable=False),
+    Column("list_client_order_id", String(64), nullable=False),
+    Column("orders", String(400), nullable=False),
+    Column("transaction_time_us", BigInteger, nullable=False),
+    Column("list_status_type", String(16), nullable=False),
+    Column("list_order_status", String(16), nullable=False),
+    Column("updated_us", BigInteger, nullable=False),
+    Index("ix_order_lists_account", "account", "order_list_id"),
+)
+
 # One row per trade, both sides. `agg_id` numbers Binance's aggregate trades per symbol
 # (1, 2, ...): consecutive fills of one taker order at one price in one command share it.
 trades = Table(

@@ -64,6 +64,12 @@ def write_rows(connection: Connection, rows: Rows) -> None:
             _sqlite_update_orders(connection, list(map(_order_change, rows.changed_orders)))
     if rows.trades:
         _insert(connection, bulk, schema.trades, rows.trades)
+    if rows.amendments:
+        _insert(connection, bulk, schema.order_amendments, rows.amendments)
+    if rows.order_lists:
+        _insert(connection, bulk, schema.order_lists, rows.order_lists)
+    if rows.order_list_changes:
+        _update_by_id(connection, schema.order_lists, "order_list_id", rows.order_list_changes)
     if rows.postings:
         _insert(connection, bulk, schema.postings, rows.postings)
     if rows.transfers:

@@ -14,6 +14,7 @@ from collections import OrderedDict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from assetport.domain.commands import PlaceOrder
 from assetport.domain.events import (
     Event,
     MarketListed,
@@ -23,11 +24,15 @@ from assetport.domain.events import (
     OrderCanceled,
     OrderExpired,
     OrderFilled,
+    OrderListPlaced,
+    OrderListStatus,
     OrderTriggered,
     TradeExecuted,
 )
+from assetport.domain.order_lists import ListKind
 from assetport.domain.orders import OrderStatus, OrderType, SelfTradePrevention, Side, TimeInForce
-from assetport.views.seed import OpenOrder
+from assetport.views.order_lists import OrderListRecords
+from assetport.views.seed import OpenOrder, OpenOrderList
 
 DEFAULT_CLOSED_KEPT = 200_000
 # Prevented matches kept per account for GET /api/v3/myPreventedMatches (newest kept).
@@ -72,6 +77,8 @@ class OrderRecord:
     working_time: int = 0
     prevented_match_id: int = 0
     fills: list[Fill] = field(default_factory=list)
+    # The order list it is a leg of (views/order_lists.py), or -1 as Binance says.
+    order_list_id: int = -1
 
     @property
     def is_open(self) -> bool:
@@ -103,6 +110,10 @@ class OrderRecords:
         self._by_client_id: dict[tuple[int, str], int] = {}
         self.prevented_kept = prevented_kept
         self._prevented_by_account: dict[int, deque[MatchPrevented]] = {}
+        # The order lists, and the list of each leg not accepted yet (by order id).
+        self.lists = OrderListRecords()
+        self._list_of: dict[int, int] = {}
+        self._deferred: list[OrderChange] = []
 
     def get(self, order_id: int) -> OrderRecord | None:
         found = self._open.get(order_id)
@@ -150,11 +161,21 @@ class OrderRecords:
                 self._prevented(event, changes)
             elif isinstance(event, MarketListed):
                 self.pairs[event.market.symbol] = (event.market.base, event.market.quote)
+            elif isinstance(event, OrderListPlaced):
+                self._list_placed(event, changes)
+            elif isinstance(event, OrderListStatus):
+                self.lists.status(event)
         return changes
 
-    def restore(self, orders: Iterable[OpenOrder]) -> None:
-        """Records for the open orders of an engine recovered at start (their fills before
-        the restart are in the SQL history, not here)."""
+    def restore(self, orders: Iterable[OpenOrder], lists: Iterable[OpenOrderList] = ()) -> None:
+        """Records for the open orders and order lists of an engine recovered at start
+        (their fills before the restart are in the SQL history, not here)."""
+        lists = list(lists)
+        self.lists.restore(lists)
+        list_of = {order_id: ol.order_list_id for ol in lists for order_id in ol.order_ids}
+        for open_list in lists:
+            for order_id, leg in open_list.pending:
+                self._pending(order_id, open_list.order_list_id, leg, open_list.created)
         for order in orders:
             record = OrderRecord(
                 order_id=order.order_id,
@@ -177,6 +198,7 @@ class OrderRecords:
                 executed_quote=order.executed_quote,
                 updated=order.updated,
                 working_time=order.created if order.working else 0,
+                order_list_id=list_of.get(order.order_id, -1),
             )
             self._open[record.order_id] = record
             if record.client_order_id:
@@ -207,6 +229,53 @@ class OrderRecords:
         if record.client_order_id:
             self._by_client_id[(record.account, record.client_order_id)] = record.order_id
         changes.append(OrderChange(record, "NEW", event.time))
+        if self._list_of:
+            record.order_list_id = self._list_of.pop(record.order_id, -1)
+            if self._deferred:
+                changes.extend(self._deferred)
+                self._deferred.clear()
+
+    def _list_placed(self, event: OrderListPlaced, changes: list[OrderChange]) -> None:
+        """A new list: each leg learns its list when accepted; the legs waiting for the
+        working order are shown PENDING_NEW until then (reported NEW/PENDING_NEW)."""
+        self.lists.placed(event)
+        legs = event.command.orders
+        for index, order_id in enumerate(event.order_ids):
+            if event.kind is not ListKind.OCO and index:
+                record = self._pending(order_id, event.order_list_id, legs[index], event.time)
+                # Reported after the working order's NEW, which comes next.
+                self._deferred.append(OrderChange(record, "NEW", event.time))
+            else:
+                self._list_of[order_id] = event.order_list_id
+
+    def _pending(
+        self, order_id: int, order_list_id: int, leg: PlaceOrder, time: int
+    ) -> OrderRecord:
+        record = OrderRecord(
+            order_id=order_id,
+            account=leg.account,
+            symbol=leg.symbol,
+            client_order_id=leg.client_order_id,
+            side=leg.side,
+            type=leg.type,
+            time_in_force=leg.time_in_force or TimeInForce.GTC,
+            price=leg.price,
+            quantity=leg.quantity,
+            quote_quantity=leg.quote_quantity,
+            stop_price=leg.stop_price,
+            iceberg_qty=leg.iceberg_qty,
+            stp_mode=leg.stp_mode or SelfTradePrevention.NONE,
+            created=time,
+            working=False,
+            status=OrderStatus.PENDING_NEW,
+            updated=time,
+            order_list_id=order_list_id,
+        )
+        self._open[order_id] = record
+        self._list_of[order_id] = order_list_id
+        if record.client_order_id:
+            self._by_client_id[(record.account, record.client_order_id)] = order_id
+        return record
 
     def _trade(self, event: TradeExecuted, changes: list[OrderChange]) -> None:
         base, quote = self.pairs[event.symbol]
@@ -252,6 +321,8 @@ class OrderRecords:
         record = self._open.get(order_id)
         if record is None:
             return
+        if self._list_of:
+            self._list_of.pop(order_id, None)  # a pending leg that never went on the book
         record.status = status
         record.updated = time
         self._close(record)

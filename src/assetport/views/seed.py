@@ -8,6 +8,7 @@ structs), so both are the same bytes on the wire and the same objects in memory.
 import msgspec
 
 from assetport.domain.assets import Asset
+from assetport.domain.commands import PlaceOrder
 from assetport.domain.identities import AccountIdentity
 from assetport.domain.issuance.holders import HolderRules
 from assetport.domain.issuance.terms import RwaTerms, SubscriptionTerms
@@ -16,6 +17,7 @@ from assetport.domain.nft.collections import Collection
 from assetport.domain.nft.drops import DropTerms
 from assetport.domain.nft.items import ItemSpec
 from assetport.domain.nft.trading import AuctionTerms, ListingTerms, OfferTerms
+from assetport.domain.order_lists import ListKind
 from assetport.domain.orders import OrderStatus, OrderType, SelfTradePrevention, Side, TimeInForce
 
 Levels = list[tuple[int, int]]  # (price, visible quantity), best first
@@ -44,6 +46,21 @@ class OpenOrder(msgspec.Struct, frozen=True, gc=False, array_like=True):
     executed: int
     executed_quote: int
     updated: int
+
+
+class OpenOrderList(msgspec.Struct, frozen=True, gc=False, array_like=True):
+    """An order list the engine holds (domain/order_lists.py): its legs' ids in the order
+    they were given, and the legs still waiting for the working order (order id, order)."""
+
+    order_list_id: int
+    account: int
+    symbol: str
+    kind: ListKind
+    list_client_order_id: str
+    order_ids: tuple[int, ...]
+    created: int
+    pending: list[tuple[int, PlaceOrder]]
+    client_order_ids: tuple[str, ...] = ()
 
 
 class Book(msgspec.Struct, frozen=True, gc=False, array_like=True):
@@ -115,7 +132,8 @@ class Seed(msgspec.Struct, frozen=True, gc=False, array_like=True):
     `balances` (account, asset, free, held) are only filled for a gateway that keeps its
     own balances view (one over the command port); the in-process gateway reads them from
     the engine when asked. `rwa` came later: at the end, with a default, so a peer that
-    sends or reads a Seed without it still decodes one; `nft` after it, the same way.
+    sends or reads a Seed without it still decodes one; `nft` after it, the same way, and
+    `order_lists` (the open order lists) after that.
     """
 
     last_seq: int
@@ -127,3 +145,4 @@ class Seed(msgspec.Struct, frozen=True, gc=False, array_like=True):
     balances: list[tuple[int, str, int, int]] = []
     rwa: RwaSeed = msgspec.field(default_factory=RwaSeed)
     nft: NftSeed = msgspec.field(default_factory=NftSeed)
+    order_lists: list[OpenOrderList] = []

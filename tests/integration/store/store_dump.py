@@ -10,6 +10,7 @@ TABLES = (
     schema.markets,
     schema.orders,
     schema.trades,
+    schema.order_amendments,
     schema.balances,
     schema.postings,
     schema.transfers,

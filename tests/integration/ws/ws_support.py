@@ -66,7 +66,12 @@ def ed25519_user(server: ExchangeServer, name: str, **funds: str) -> Ed25519User
 
 
 def _payload(params: dict[str, Any]) -> bytes:
-    return "&".join(f"{k}={params[k]}" for k in sorted(params)).encode()
+    """Sorted `name=value` pairs; a JSON boolean signed as `true`/`false` (as ccxt does)."""
+    return "&".join(f"{k}={_text(params[k])}" for k in sorted(params)).encode()
+
+
+def _text(value: Any) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
 def hmac_signed(trader: Trader, params: dict[str, Any]) -> dict[str, Any]:

@@ -3,7 +3,13 @@ market, cancel-then-place, and reducing an order's quantity in place."""
 
 from typing import Any, Final
 
-from assetport.domain.commands import AmendOrder, CancelAllOrders, CancelOrder, CancelReplace
+from assetport.domain.commands import (
+    AmendOrder,
+    CancelAllOrders,
+    CancelOrder,
+    CancelOrderList,
+    CancelReplace,
+)
 from assetport.domain.events import OrderAmended, OrderCanceled
 from assetport.domain.markets import MarketStatus
 from assetport.domain.orders import CancelRestriction, OrderStatus, Side
@@ -11,6 +17,7 @@ from assetport.domain.results import RejectReason
 from assetport.engine.spot.lifecycle import end, held_asset, release, unregister
 from assetport.engine.spot.market import MarketState
 from assetport.engine.spot.order import Order
+from assetport.engine.spot.order_list import OrderList
 from assetport.engine.spot.placing import market_problem, place
 from assetport.engine.spot.quote_fees import fee_needed
 from assetport.engine.spot.state import SpotState
@@ -67,8 +74,57 @@ def cancel_order(s: SpotState, cmd: CancelOrder) -> RejectReason | None:
         )
     ):
         return RejectReason.CANCEL_RESTRICTED
+    if order.order_list is not None:
+        # Canceling one order of a list cancels the whole list, as Binance does.
+        cancel_list(s, m, order.order_list)
+        return None
     _cancel_open(s, m, order)
     return None
+
+
+def cancel_order_list(s: SpotState, cmd: CancelOrderList) -> RejectReason | None:
+    """Cancel the open order list, or answer why not (changing nothing)."""
+    m = s.markets.get(cmd.symbol)
+    if m is None:
+        return RejectReason.UNKNOWN_SYMBOL
+    if m.status is HALT:
+        return RejectReason.MARKET_CLOSED
+    list_id = cmd.order_list_id or s.list_client_ids.get((cmd.account, cmd.list_client_order_id), 0)
+    order_list = s.order_lists.get(list_id)
+    if (
+        order_list is None
+        or order_list.account != cmd.account
+        or order_list.symbol != cmd.symbol
+        or (
+            cmd.order_list_id
+            and cmd.list_client_order_id
+            and order_list.list_client_order_id != cmd.list_client_order_id
+        )
+    ):
+        return RejectReason.UNKNOWN_ORDER
+    cancel_list(s, m, order_list)
+    return None
+
+
+def cancel_list(s: SpotState, m: MarketState, order_list: OrderList) -> None:
+    """Cancel every open and pending order of the list; the list ends once the command's
+    matching is over (engine/spot/order_lists.py)."""
+    order_list.pair = None  # each leg is canceled, none expires the other
+    for leg in sorted(order_list.legs, key=_order_id):
+        if leg.status is NEW or leg.status is PARTIALLY_FILLED:
+            _cancel_open(s, m, leg)
+    ctx = s.ctx
+    for order_id, leg_cmd in order_list.pending:
+        asset = m.quote if leg_cmd.side is BUY else m.base
+        ctx.events.append(
+            _OrderCanceled(ctx.seq, ctx.time, order_id, order_list.account, m.symbol, asset, 0)
+        )
+    order_list.pending = []
+    s.lists_due.append(order_list)
+
+
+def _order_id(order: Order) -> int:
+    return order.order_id
 
 
 def _cancel_open(s: SpotState, m: MarketState, order: Order) -> None:
@@ -94,7 +150,13 @@ def cancel_all(s: SpotState, cmd: CancelAllOrders) -> None:
     if not mine:
         return s.ctx.reject(RejectReason.UNKNOWN_ORDER, cmd.account, cmd.symbol)
     for order_id in sorted(mine):
-        _cancel_open(s, m, mine[order_id])
+        order = mine.get(order_id)
+        if order is None:
+            continue  # a leg of a list canceled with an order before it
+        if order.order_list is not None:
+            cancel_list(s, m, order.order_list)
+        else:
+            _cancel_open(s, m, order)
     return None
 
 
@@ -132,6 +194,8 @@ def _amend(s: SpotState, cmd: AmendOrder) -> RejectReason | None:
     order = find(s, m, cmd.account, cmd.order_id, cmd.client_order_id, cmd.ids_must_match)
     if order is None:
         return RejectReason.UNKNOWN_ORDER
+    if order.order_list is not None and order.order_list.pair is not None:
+        return _amend_pair(s, m, order.order_list.pair, cmd.new_quantity)
     new_quantity = cmd.new_quantity
     if (
         new_quantity <= order.executed
@@ -168,4 +232,44 @@ def _amend(s: SpotState, cmd: AmendOrder) -> RejectReason | None:
             released,
         )
     )
+    return None
+
+
+def _amend_pair(
+    s: SpotState, m: MarketState, pair: tuple[Order, Order], new_quantity: int
+) -> RejectReason | None:
+    """An OCO pair has one quantity, and neither leg has traded: amending either leg
+    amends both, and the pair's one hold shrinks to what the dearer leg needs now."""
+    first, second = pair
+    if new_quantity <= 0 or new_quantity >= first.quantity or new_quantity % m.step_size:
+        return RejectReason.INVALID_AMEND
+    holder = first if first.held or first.fee_held else second
+    if holder.side is BUY:
+        keep = max((leg.price or leg.stop_price) * new_quantity // m.base_unit for leg in pair)
+        released = max(holder.held - keep, 0)
+        if holder.fee_in_quote:
+            fee_released = max(holder.fee_held - fee_needed(holder, keep), 0)
+            holder.fee_held -= fee_released
+            holder.held += fee_released
+            released += fee_released
+    else:
+        released = holder.held - new_quantity
+    asset = release(s, m, holder, released) if released else held_asset(m, holder)
+    ctx = s.ctx
+    for leg in sorted(pair, key=_order_id):
+        leg.quantity = new_quantity
+        leg.visible = min(leg.visible, new_quantity)
+        leg.updated = ctx.time
+        ctx.events.append(
+            OrderAmended(
+                ctx.seq,
+                ctx.time,
+                leg.order_id,
+                leg.account,
+                leg.symbol,
+                new_quantity,
+                asset,
+                released if leg is holder else 0,
+            )
+        )
     return None

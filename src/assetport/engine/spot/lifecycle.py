@@ -71,6 +71,8 @@ def end(s: SpotState, m: MarketState, order: Order, status: OrderStatus) -> tupl
     check_transition(order.status, status)
     order.status = status
     order.updated = s.ctx.time
+    if order.order_list is not None:
+        _leg_ended(s, m, order)
     if order.fee_held:
         # A buy that paid its fee in quote gives back the fee it did not need too.
         order.held += order.fee_held
@@ -79,6 +81,26 @@ def end(s: SpotState, m: MarketState, order: Order, status: OrderStatus) -> tupl
     if released:
         return release(s, m, order, released), released
     return held_asset(m, order), released
+
+
+def _leg_ended(s: SpotState, m: MarketState, order: Order) -> None:
+    """A leg of an order list ended: the list moves on once the command's matching is over
+    (engine/spot/order_lists.py). A leg of an OCO pair that ends before either leg traded or
+    triggered (self-trade prevention, a holder rule) takes the other with it at once, so that
+    the other can neither trade nor trigger on funds it never held (engine/spot/order_list.py).
+    """
+    order_list = order.order_list
+    assert order_list is not None
+    s.lists_due.append(order_list)
+    sibling = order_list.sibling(order)
+    if sibling is None:
+        return
+    order_list.pair = None
+    if sibling.working:
+        (m.bids if sibling.side is BUY else m.asks).remove(sibling)
+    else:
+        m.stops.discard(sibling)
+    expire(s, m, sibling, registered=True, in_match=False)
 
 
 def fill(s: SpotState, m: MarketState, order: Order) -> None:

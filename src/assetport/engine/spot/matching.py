@@ -8,10 +8,11 @@ from typing import Final
 
 from assetport.domain.events import MatchPrevented, OrderTriggered
 from assetport.domain.markets import MarketStatus
-from assetport.domain.orders import SelfTradePrevention, Side, TimeInForce
+from assetport.domain.orders import OrderStatus, SelfTradePrevention, Side, TimeInForce
 from assetport.engine.spot.book import BookSide
 from assetport.engine.spot.lifecycle import expire, fill, held_asset, register, unregister
 from assetport.engine.spot.market import MarketState
+from assetport.engine.spot.oco import activate
 from assetport.engine.spot.order import Order
 from assetport.engine.spot.quote_fees import top_up
 from assetport.engine.spot.settlement import trade
@@ -24,6 +25,7 @@ STP_NONE: Final = SelfTradePrevention.NONE
 EXPIRE_TAKER: Final = SelfTradePrevention.EXPIRE_TAKER
 EXPIRE_MAKER: Final = SelfTradePrevention.EXPIRE_MAKER
 TRADING: Final = MarketStatus.TRADING
+NEW: Final = OrderStatus.NEW
 
 # How a taker's matching ended.
 _DONE: Final = "done"
@@ -226,10 +228,14 @@ def trigger_stops(s: SpotState, m: MarketState) -> None:
         if not triggered:
             return
         for order in triggered:
-            _trigger(s, m, order)
+            if order.status is NEW:  # an order list's leg its other leg ended is skipped
+                _trigger(s, m, order)
 
 
 def _trigger(s: SpotState, m: MarketState, order: Order) -> None:
+    if order.order_list is not None:
+        # A waiting OCO leg triggered: the other leg expires now (engine/spot/oco.py).
+        activate(s, m, order)
     added = 0
     if order.side is BUY and not order.price:
         # A stop-market buy held its quantity at the stop price; the book may now ask

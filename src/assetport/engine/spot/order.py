@@ -13,6 +13,7 @@ from assetport.engine.ledger import Balance
 
 if TYPE_CHECKING:
     from assetport.engine.spot.book import Level
+    from assetport.engine.spot.order_list import OrderList
 
 
 class Order:
@@ -49,6 +50,7 @@ class Order:
         "maker_bps",
         "next",
         "order_id",
+        "order_list",
         "owner",
         "prev",
         "price",
@@ -124,6 +126,8 @@ class Order:
         self.level: Level | None = None
         self.prev: Order | None = None
         self.next: Order | None = None
+        # The order list it is a leg of (engine/spot/order_list.py), or None: most orders.
+        self.order_list: OrderList | None = None
 
     @property
     def remaining(self) -> int:

@@ -17,6 +17,7 @@ from assetport.engine.spot.lifecycle import register, wallet
 from assetport.engine.spot.market import MarketState
 from assetport.engine.spot.matching import execute, trigger_stops, walk
 from assetport.engine.spot.order import Order
+from assetport.engine.spot.order_list import OrderList
 from assetport.engine.spot.quote_fees import take_fee_in_quote
 from assetport.engine.spot.state import SpotState
 from assetport.engine.spot.stops import would_trigger
@@ -55,8 +56,11 @@ def market_problem(m: MarketState | None) -> RejectReason | None:
     return None
 
 
-def place_order(s: SpotState, cmd: PlaceOrder) -> RejectReason | None:
-    """Place the order, or answer why not (changing nothing)."""
+def place_order(
+    s: SpotState, cmd: PlaceOrder, given_id: int = 0, order_list: OrderList | None = None
+) -> RejectReason | None:
+    """Place the order, or answer why not (changing nothing). A leg of an order list
+    (engine/spot/order_lists.py) comes with the id its list gave it and the list."""
     # One read of the whole message: field by field costs more. The account stays a
     # Python int (Any): compiled code would box a native int anew for every dict key.
     account: Any
@@ -165,8 +169,11 @@ def place_order(s: SpotState, cmd: PlaceOrder) -> RejectReason | None:
     elif records is None:
         records = wallet(s, m, account)
 
-    order_id = s.next_order_id
-    s.next_order_id = order_id + 1
+    if given_id:
+        order_id = given_id
+    else:
+        order_id = s.next_order_id
+        s.next_order_id = order_id + 1
     tif = time_in_force or GTC
     ctx = s.ctx
     time = ctx.time
@@ -191,6 +198,9 @@ def place_order(s: SpotState, cmd: PlaceOrder) -> RejectReason | None:
     )
     if fee_in_quote:
         take_fee_in_quote(order, maker_bps, taker_bps, fee_held)
+    if order_list is not None:
+        order.order_list = order_list
+        order_list.legs.append(order)
     ctx.events.append(
         _OrderAccepted(
             ctx.seq,

@@ -9,11 +9,13 @@ from assetport.domain.commands import (
     AmendOrder,
     CancelAllOrders,
     CancelOrder,
+    CancelOrderList,
     CancelReplace,
     Command,
     ConvertDust,
     ListMarket,
     PlaceOrder,
+    PlaceOrderList,
     SetAccountFees,
     SetMarketFeeAsset,
     SetMarketFees,
@@ -28,11 +30,12 @@ from assetport.engine.assets import Assets
 from assetport.engine.context import Context
 from assetport.engine.holder_gate import HolderGate
 from assetport.engine.ledger import Ledger
-from assetport.engine.spot import admin, cancels, dust, placing
+from assetport.engine.spot import admin, cancels, dust, order_lists, placing
 from assetport.engine.spot.checks import check_order
 from assetport.engine.spot.lifecycle import held_asset
 from assetport.engine.spot.market import MarketState
 from assetport.engine.spot.order import Order
+from assetport.engine.spot.order_list import OrderList
 from assetport.engine.spot.section import SpotSection, restore, section_of
 from assetport.engine.spot.settlement import fee_rates
 from assetport.engine.spot.state import SpotState
@@ -46,26 +49,48 @@ class SpotProduct:
 
     # ------------------------------------------------------------ applying commands
 
+    # A command that may end a leg of an order list moves the list on after its matching
+    # (engine/spot/order_lists.py): one attribute read for every other order.
+
     def place(self, cmd: PlaceOrder) -> None:
-        reason = placing.place_order(self.state, cmd)
+        state = self.state
+        reason = placing.place_order(state, cmd)
         if reason is not None:
-            self.state.ctx.reject(reason, cmd.account, cmd.symbol, cmd.client_order_id)
+            state.ctx.reject(reason, cmd.account, cmd.symbol, cmd.client_order_id)
+        if state.lists_due:
+            order_lists.settle(state)
 
     def cancel(self, cmd: CancelOrder) -> None:
-        reason = cancels.cancel_order(self.state, cmd)
+        state = self.state
+        reason = cancels.cancel_order(state, cmd)
         if reason is not None:
-            self.state.ctx.reject(
-                reason, cmd.account, cmd.symbol, cmd.client_order_id, cmd.order_id
-            )
+            state.ctx.reject(reason, cmd.account, cmd.symbol, cmd.client_order_id, cmd.order_id)
+        if state.lists_due:
+            order_lists.settle(state)
 
     def cancel_replace(self, cmd: CancelReplace) -> None:
         cancels.cancel_replace(self.state, cmd)
+        if self.state.lists_due:
+            order_lists.settle(self.state)
 
     def amend(self, cmd: AmendOrder) -> None:
         cancels.amend(self.state, cmd)
 
     def cancel_all(self, cmd: CancelAllOrders) -> None:
         cancels.cancel_all(self.state, cmd)
+        if self.state.lists_due:
+            order_lists.settle(self.state)
+
+    def place_list(self, cmd: PlaceOrderList) -> None:
+        order_lists.place_list(self.state, cmd)
+
+    def cancel_list(self, cmd: CancelOrderList) -> None:
+        state = self.state
+        reason = cancels.cancel_order_list(state, cmd)
+        if reason is not None:
+            state.ctx.reject(reason, cmd.account, cmd.symbol, cmd.list_client_order_id)
+        if state.lists_due:
+            order_lists.settle(state)
 
     def list_market(self, cmd: ListMarket) -> None:
         admin.list_market(self.state, cmd)
@@ -95,6 +120,8 @@ class SpotProduct:
             CancelReplace: self.cancel_replace,
             AmendOrder: self.amend,
             CancelAllOrders: self.cancel_all,
+            PlaceOrderList: self.place_list,
+            CancelOrderList: self.cancel_list,
             ListMarket: self.list_market,
             SetMarketStatus: self.set_market_status,
             SetMarketFees: self.set_market_fees,
@@ -169,6 +196,15 @@ class SpotProduct:
             cmd.client_order_id,
             cmd.stp_mode,
         )
+
+    def open_order_lists(self, account: int | None = None) -> list[OrderList]:
+        """Open order lists, by id."""
+        lists = self.state.order_lists
+        return [
+            lists[list_id]
+            for list_id in sorted(lists)
+            if account is None or lists[list_id].account == account
+        ]
 
     def visible_at(self, symbol: str, side: Side, price: int) -> int:
         m = self.state.markets[symbol]

@@ -9,7 +9,9 @@ hand) are not written; restore rebuilds them.
 
 import msgspec
 
+from assetport.domain.commands import PlaceOrder
 from assetport.domain.markets import Market, MarketStatus
+from assetport.domain.order_lists import ListKind
 from assetport.domain.orders import (
     OrderStatus,
     OrderType,
@@ -21,6 +23,7 @@ from assetport.engine.ledger import Balance
 from assetport.engine.spot.admin import new_market_state
 from assetport.engine.spot.lifecycle import register, wallet
 from assetport.engine.spot.order import Order
+from assetport.engine.spot.order_list import OrderList
 from assetport.engine.spot.quote_fees import take_fee_in_quote
 from assetport.engine.spot.state import SpotState
 
@@ -76,12 +79,38 @@ class QuoteFees(msgspec.Struct, array_like=True):
     orders: list[tuple[int, int, int, int, int]]
 
 
+class OrderListRecord(msgspec.Struct, array_like=True, frozen=True):
+    """An open order list: its open legs by order id (their orders are in the markets'
+    books and stops), its pending legs, and its live OCO pair, if any."""
+
+    order_list_id: int
+    account: int
+    symbol: str
+    kind: ListKind
+    list_client_order_id: str
+    order_ids: tuple[int, ...]
+    created: int
+    legs: tuple[int, ...]
+    pending: tuple[tuple[int, PlaceOrder], ...]
+    pair: tuple[int, int] | None
+    client_order_ids: tuple[str, ...] = ()
+
+
+class OrderLists(msgspec.Struct, array_like=True):
+    """Order lists, which came after the version 1 frame: the next list id and the open
+    lists by id; left out of the frame until the first list is placed."""
+
+    next_order_list_id: int
+    lists: list[OrderListRecord]
+
+
 class SpotSection(msgspec.Struct, array_like=True):
     next_order_id: int
     next_prevented_id: int
     markets: list[MarketSnapshot]
     account_fees: list[tuple[int, int, int]]  # (account, maker bps, taker bps)
     quote_fees: QuoteFees | None = None
+    order_lists: OrderLists | None = None
 
 
 def section_of(s: SpotState) -> SpotSection:
@@ -109,7 +138,71 @@ def section_of(s: SpotState) -> SpotSection:
         markets,
         [(account, *s.account_fees[account]) for account in sorted(s.account_fees)],
         _quote_fees_of(s),
+        _order_lists_of(s),
     )
+
+
+def _order_lists_of(s: SpotState) -> OrderLists | None:
+    if s.next_order_list_id == 1:
+        return None
+    records = []
+    for list_id in sorted(s.order_lists):
+        order_list = s.order_lists[list_id]
+        pair = order_list.pair
+        records.append(
+            OrderListRecord(
+                list_id,
+                order_list.account,
+                order_list.symbol,
+                order_list.kind,
+                order_list.list_client_order_id,
+                order_list.order_ids,
+                order_list.created,
+                tuple(
+                    sorted(
+                        leg.order_id
+                        for leg in order_list.legs
+                        if leg.status is OrderStatus.NEW
+                        or leg.status is OrderStatus.PARTIALLY_FILLED
+                    )
+                ),
+                tuple(order_list.pending),
+                None if pair is None else (pair[0].order_id, pair[1].order_id),
+                order_list.client_order_ids,
+            )
+        )
+    return OrderLists(s.next_order_list_id, records)
+
+
+def _restore_order_lists(s: SpotState, section: OrderLists) -> None:
+    s.next_order_list_id = section.next_order_list_id
+    by_id = {
+        order.order_id: order
+        for m in s.markets.values()
+        for mine in m.open_orders.values()
+        for order in mine.values()
+    }
+    for record in section.lists:
+        order_list = OrderList(
+            record.order_list_id,
+            record.account,
+            record.symbol,
+            record.kind,
+            record.list_client_order_id,
+            record.order_ids,
+            record.created,
+        )
+        for order_id in record.legs:
+            leg = by_id[order_id]
+            leg.order_list = order_list
+            order_list.legs.append(leg)
+        order_list.pending = list(record.pending)
+        order_list.client_order_ids = record.client_order_ids
+        if record.pair is not None:
+            order_list.pair = (by_id[record.pair[0]], by_id[record.pair[1]])
+        s.order_lists[record.order_list_id] = order_list
+        if record.list_client_order_id:
+            s.list_client_ids[(record.account, record.list_client_order_id)] = record.order_list_id
 
 
 def _quote_fees_of(s: SpotState) -> QuoteFees | None:
@@ -156,6 +249,8 @@ def restore(s: SpotState, section: SpotSection) -> None:
         s.markets[m.symbol] = m
     if section.quote_fees is not None:
         _restore_quote_fees(s, section.quote_fees)
+    if section.order_lists is not None:
+        _restore_order_lists(s, section.order_lists)
 
 
 def _restore_quote_fees(s: SpotState, quote_fees: QuoteFees) -> None:

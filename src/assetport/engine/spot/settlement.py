@@ -17,6 +17,7 @@ from assetport.engine.ledger import Overdrawn
 from assetport.engine.spot.book import BookSide
 from assetport.engine.spot.lifecycle import fill, unregister
 from assetport.engine.spot.market import MarketState
+from assetport.engine.spot.oco import activate
 from assetport.engine.spot.order import Order
 from assetport.engine.spot.quote_fees import charge
 from assetport.engine.spot.state import SpotState
@@ -42,6 +43,9 @@ def trade(
     taker_is_buy: bool,
 ) -> None:
     """Settle one match from the holds, charge fees in the received assets, record it."""
+    if maker.order_list is not None:
+        # A resting OCO leg's first trade: the other leg expires now (engine/spot/oco.py).
+        activate(s, m, maker)
     unit = m.base_unit
     value = price * quantity // unit
     maker_bps = m.maker_fee_bps

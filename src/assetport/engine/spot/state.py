@@ -8,6 +8,7 @@ from assetport.engine.context import Context
 from assetport.engine.holder_gate import HolderGate
 from assetport.engine.ledger import Ledger, Posting
 from assetport.engine.spot.market import MarketState
+from assetport.engine.spot.order_list import OrderList
 
 
 class SpotState:
@@ -25,3 +26,11 @@ class SpotState:
         self.account_fees: dict[int, tuple[int, int]] = {}
         self.next_order_id = 1
         self.next_prevented_id = 1
+        # Open order lists by id, and (account, list client order id) -> list id.
+        self.order_lists: dict[int, OrderList] = {}
+        self.list_client_ids: dict[tuple[int, str], int] = {}
+        self.next_order_list_id = 1
+        # Lists one of whose legs ended or filled during the current command: they move on
+        # (pending legs placed, the list ended) once its matching is over
+        # (engine/spot/order_lists.py), never in the middle of a match.
+        self.lists_due: list[OrderList] = []

@@ -48,6 +48,12 @@ class StopBook:
         if len(self._rise) + len(self._fall) > 2 * len(self.orders) + 64:
             self._rebuild()
 
+    def discard(self, order: Order) -> None:
+        """Forget the order if it still waits: an order list's leg may have been taken out
+        with the others the last price triggered, and not have run yet."""
+        if order.order_id in self.orders:
+            self.remove(order)
+
     def _rebuild(self) -> None:
         self._rise = []
         self._fall = []

@@ -1,0 +1,30 @@
+"""The drop copy session: every execution report of the account, whichever channel placed
+the order (REST, WebSocket API, FIX), and no order entry (-1183 for any order message).
+A key with READ or TRADE may log on (Binance: FIX_API or FIX_API_READ_ONLY)."""
+
+from assetport.api import errors
+from assetport.api.fix.reports import ReportFeed
+from assetport.api.fix.session import INVALID_MSG_TYPE, Session, SessionError
+from assetport.api.fix.wire import Message
+from assetport.api.user_data import UserData
+
+
+class DropCopy:
+    """The drop copy sessions' application (session.Application)."""
+
+    def __init__(self, user_data: UserData) -> None:
+        self.user_data = user_data
+        self._feeds: dict[Session, ReportFeed] = {}
+
+    def start(self, session: Session) -> None:
+        feed = ReportFeed(session)
+        self._feeds[session] = feed
+        self.user_data.subscribe(session.account, feed)
+
+    def stop(self, session: Session) -> None:
+        feed = self._feeds.pop(session, None)
+        if feed is not None:
+            self.user_data.unsubscribe(session.account, feed)
+
+    def handle(self, session: Session, message: Message) -> None:
+        raise SessionError(errors.FIX_NOT_IN_DROP_COPY.error(), INVALID_MSG_TYPE, 35)
