@@ -3,7 +3,7 @@
 assetport serve --data-dir D [--host H] [--port P] [--config FILE] [--demo]
     [--smtp-url URL --mail-from ADDR --public-url URL] [--signups-per-hour N]
     [--session-idle-minutes N] [--tls-cert PEM --tls-key PEM] [--trusted-proxy CIDR...]
-    [--engine HOST:PORT]
+    [--engine HOST:PORT] [--journal-url nats://... [--stream S] [--subject S] [--replicas N]]
 assetport admin --data-dir D account verify EMAIL
 assetport admin --data-dir D user create NAME
 assetport admin --data-dir D deposit USER_ID ASSET AMOUNT
@@ -19,9 +19,9 @@ assetport admin --data-dir D custody approve|reject ID [--reason R] [--token T]
 assetport admin --data-dir D custody risk-hold USER_ID --on|--off [--reason R]
 assetport admin --data-dir D custody refill ASSET AMOUNT | refill-approve ID [--token T]
 assetport engine-serve --data-dir D [--journal-url nats://...] [--standby]
-assetport journal verify --data-dir D
-assetport journal stats --data-dir D
-assetport journal replay --data-dir D [--journal-url nats://...]
+assetport journal verify|stats --data-dir D | [--data-dir D] --journal-url nats://...
+assetport journal replay --data-dir D | --journal-url nats://... [--stream S --subject S]
+assetport reconcile --data-dir D [--db URL] [--journal-url nats://... --stream S ...]
 assetport por build --data-dir D [--reserves RESERVES.json] --out DIR
 assetport por publish --data-dir D [--reserves RESERVES.json | --no-reserves] [--por-dir DIR]
 assetport por verify PROOF.json [--root ROOT.json]
@@ -35,7 +35,6 @@ line on stderr naming it, and exit status 1 (2 for a usage error), never a trace
 """
 
 import argparse
-import asyncio
 import json
 import logging
 import os
@@ -46,6 +45,7 @@ from typing import Any
 
 from assetport.accounts.settings import add_serve_arguments as add_account_arguments
 from assetport.accounts.settings import from_arguments as account_settings
+from assetport.domain.commands import decode_command
 from assetport.domain.orders import SelfTradePrevention
 from assetport.domain.proof_of_reserves import verify as por_verify
 from assetport.domain.proof_of_reserves.tree import NegativeBalance
@@ -63,11 +63,10 @@ from assetport.journal.errors import JournalCorrupted
 from assetport.journal.verify import stats, verify
 from assetport.nft_cli import add_parser as add_nft_parser
 from assetport.nft_cli import run as run_nft
-from assetport.runtime.command_log import command_log_for
 from assetport.runtime.config import RuntimeConfig
 from assetport.runtime.data_dir import private_umask, writer_of
+from assetport.runtime.journal_source import JournalSource, stream_problems, stream_state
 from assetport.runtime.process import run_engine_process
-from assetport.runtime.recovery import catch_up
 from assetport.runtime.replay import ReplayImpossible, replay
 from assetport.runtime.reserves import (
     POR_DIR,
@@ -129,7 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="HTTP port (0: any free)")
     serve.add_argument("--config", type=Path, default=None, help="listings file (TOML)")
     serve.add_argument("--demo", action="store_true", help="sandbox mode with test funds")
-    serve.add_argument("--journal-url", default=None, help="nats://... for a JetStream journal")
+    _add_journal_url(serve)
+    serve.add_argument("--replicas", type=int, default=1, help="replicas of a new stream")
     serve.add_argument("--db", default=None, help="read-model database URL")
     serve.add_argument(
         "--engine",
@@ -218,12 +218,13 @@ def build_parser() -> argparse.ArgumentParser:
     journal = commands.add_parser("journal", help="check and replay a journal")
     tools = journal.add_subparsers(dest="tool", required=True)
     verify_parser = tools.add_parser("verify", help="check every record and snapshot")
-    _add_data_dir(verify_parser)
     stats_parser = tools.add_parser("stats", help="counts and seq ranges, as JSON")
-    _add_data_dir(stats_parser)
     replay_parser = tools.add_parser("replay", help="rebuild state from scratch; print its hash")
-    _add_data_dir(replay_parser)
-    _add_journal_url(replay_parser)
+    for tool in (verify_parser, stats_parser, replay_parser):
+        # With --journal-url the records are in the stream: the data dir (snapshots) is
+        # optional then.
+        tool.add_argument("--data-dir", type=Path, default=None, help="the engine's data dir")
+        _add_journal_url(tool)
 
     add_attest_parser(commands)
     add_nft_parser(commands)
@@ -339,7 +340,71 @@ def _file_error(exc: OSError) -> str:
     return f"{where}{exc.strerror or exc}"
 
 
-def _verify(data_dir: Path) -> int:
+def _journal_source(args: argparse.Namespace) -> JournalSource:
+    """The journal a `journal` tool reads: the stream of --journal-url, or the data dir's."""
+    if args.journal_url is None and args.data_dir is None:
+        raise CliError("give --data-dir (a file journal) or --journal-url (a JetStream stream)")
+    source = JournalSource(args.data_dir, args.journal_url, args.stream, args.subject)
+    if not source.uses_jetstream:
+        _existing_data_dir(args.data_dir)
+    return source
+
+
+def _stream_error(source: JournalSource, exc: Exception) -> CliError:
+    return CliError(f"cannot read {source.describe()}: {exc}")
+
+
+def _verify_stream(source: JournalSource, data_dir: Path | None) -> int:
+    try:
+        state, problems = stream_problems(source)
+    except Exception as exc:  # no stream (StreamMissing), no server: the NATS client's errors
+        raise _stream_error(source, exc) from exc
+    snapshots = ""
+    if data_dir is not None:  # its snapshots (a stream's data dir holds no segments)
+        holder = writer_of(_existing_data_dir(data_dir))
+        problems += [str(p) for p in verify(data_dir, writing=holder is not None)]
+        snapshots = f", {len(stats(data_dir)['snapshots'])} snapshots"
+    for problem in problems:
+        print(f"PROBLEM {problem}")
+    if state is None or state.first_seq is None:
+        held = "no records"
+    else:
+        held = f"{state.records} records (seqs {state.first_seq}..{state.last_seq})"
+    print(
+        f"{held} in {source.describe()}{snapshots}: "
+        + ("OK" if not problems else f"{len(problems)} problem(s)")
+    )
+    return 1 if problems else 0
+
+
+def _stats(args: argparse.Namespace) -> int:
+    source = _journal_source(args)
+    if not source.uses_jetstream:
+        print(json.dumps(stats(args.data_dir)))
+        return 0
+    try:
+        state = stream_state(source)
+    except Exception as exc:  # no server, no stream, the NATS client's own errors
+        raise _stream_error(source, exc) from exc
+    result = {
+        "stream": source.stream,
+        "records": state.records,
+        "first_seq": state.first_seq,
+        "last_seq": state.last_seq,
+        "bytes": state.bytes,
+        "snapshots": []
+        if args.data_dir is None
+        else stats(_existing_data_dir(args.data_dir))["snapshots"],
+    }
+    print(json.dumps(result))
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    source = _journal_source(args)
+    if source.uses_jetstream:
+        return _verify_stream(source, args.data_dir)
+    data_dir = args.data_dir
     holder = writer_of(_existing_data_dir(data_dir))
     if holder is not None:
         print(
@@ -369,38 +434,36 @@ def _summary(engine: Engine, records: int) -> dict[str, object]:
 
 
 def _replay(args: argparse.Namespace) -> int:
-    if args.journal_url is None:
-        try:
-            replayed = replay(_existing_data_dir(args.data_dir))
-        except ReplayImpossible as exc:
-            print(f"assetport: {exc}", file=sys.stderr)
-            return 2
-        result = _summary(replayed.engine, replayed.records)
-        result["torn_tail_bytes"] = replayed.torn_tail_bytes
-    else:
-        try:
-            result = asyncio.run(_replay_stream(args))
-        except (JournalCorrupted, OSError):
-            raise
-        except Exception as exc:  # the NATS client's own errors: no server, no stream
-            raise CliError(f"cannot replay the stream at {args.journal_url}: {exc}") from exc
+    source = _journal_source(args)
+    try:
+        if not source.uses_jetstream:
+            replayed = replay(args.data_dir)
+            result = _summary(replayed.engine, replayed.records)
+            result["torn_tail_bytes"] = replayed.torn_tail_bytes
+        else:
+            result = _replay_stream(source)
+    except ReplayImpossible as exc:
+        print(f"assetport: {exc}", file=sys.stderr)
+        return 2
     print(json.dumps(result))
     return 0
 
 
-async def _replay_stream(args: argparse.Namespace) -> dict[str, object]:
-    config = RuntimeConfig(
-        data_dir=args.data_dir, journal_url=args.journal_url, stream=args.stream,
-        subject=args.subject,
-    )  # fmt: skip
-    log = command_log_for(config)
-    tail = await log.open()
+def _replay_stream(source: JournalSource) -> dict[str, object]:
+    """Replay the stream from seq 1 with a fresh engine; the stream is only read (never
+    created, as opening it for writing would)."""
+    engine = Engine()
+    apply = engine.apply
+    count = 0
     try:
-        engine = Engine()
-        replayed, _ = await catch_up(engine, log, tail)
-    finally:
-        await log.close()
-    return _summary(engine, replayed)
+        for record in source.records():
+            apply(record.seq, record.time, decode_command(record.payload))
+            count += 1
+    except (JournalCorrupted, OSError, ReplayImpossible):
+        raise
+    except Exception as exc:  # the NATS client's own errors: no server, no stream
+        raise CliError(f"cannot replay {source.describe()}: {exc}") from exc
+    return _summary(engine, count)
 
 
 def _por(args: argparse.Namespace) -> int:
@@ -484,6 +547,9 @@ def _serve(args: argparse.Namespace) -> int:
             config=args.config,
             demo=args.demo,
             journal_url=args.journal_url,
+            stream=args.stream,
+            subject=args.subject,
+            replicas=args.replicas,
             db_url=args.db,
             accounts=account_settings(args),
             tls_cert=args.tls_cert,
@@ -649,10 +715,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "nft":
             return run_nft(args)
         if args.tool == "verify":
-            return _verify(args.data_dir)
+            return _verify(args)
         if args.tool == "stats":
-            print(json.dumps(stats(_existing_data_dir(args.data_dir))))
-            return 0
+            return _stats(args)
         return _replay(args)
     except (JournalCorrupted, CliError, ToolError) as exc:
         print(f"assetport: {exc}", file=sys.stderr)

@@ -64,6 +64,15 @@ def serious_violations(page: Page) -> list[str]:
     return [f"{v['id']} {v['nodes']}" for v in found if v["impact"] in ("serious", "critical")]
 
 
+def catalogue_texts(lang: str) -> dict[str, str]:
+    """The catalogue's texts of one language (web/src/messages/errors.js: `en: {...}` then
+    `ko: {...}`, one `"key": "text",` a line)."""
+    source = (ROOT / "web" / "src" / "messages" / "errors.js").read_text(encoding="utf-8")
+    english, korean = source.split("\n  ko: {", 1)
+    section = english if lang == "en" else korean
+    return dict(re.findall(r'^\s+"([^"]+)": "((?:[^"\\]|\\.)*)",?$', section, re.MULTILINE))
+
+
 def error_codes() -> set[int]:
     """Every code the server's catalogues can answer with (api/errors.py, accounts/errors.py,
     and the -1000 of edge/errors.py), read from their source."""
@@ -94,10 +103,18 @@ def test_refused_login_shows_the_catalogue_text(
 def test_every_server_error_code_has_its_own_text(
     browser: Browser, exchange: ExchangeServer, lang: str
 ) -> None:
-    """Each code answered to the login form (intercepted) shows a text of the catalogue: not
-    the generic one for unknown codes, not the server's message, Korean in Korean."""
+    """Every code has a text of its own in the catalogue (read from its source), and a code
+    answered to the login form (intercepted) shows it: not the generic one for unknown codes,
+    not the server's message, Korean in Korean. The form is tried with codes of every range,
+    not all of them: each try is a whole round trip."""
     codes = error_codes()
     assert {-1003, -1015, -2010, -7005, -8004, -8008} <= codes  # the parse found them
+    catalogue = catalogue_texts(lang)
+    for code in codes:
+        text = catalogue.get(f"apiError.{code}")
+        assert text, f"{code} has no text of its own in {lang}"
+        if lang == "ko":
+            assert HANGUL.search(text), f"{code} is not in Korean: {text}"
     page = new_page(browser, locale=LOCALES[lang])
     answer: dict[str, Any] = {}
 
@@ -123,7 +140,9 @@ def test_every_server_error_code_has_its_own_text(
         expect(message).not_to_have_text(waiting)
         return message.inner_text()
 
-    for code in sorted(codes):
+    tried = {-1001, -1003, -1013, -1015, -1102, -1194, -2010, -2011, -4026, -7005, -7110,
+             -8004, -8006, -8008}  # fmt: skip
+    for code in sorted(codes & tried):
         server_text = f"server words for {code}"
         text = answered_with(400, code, server_text)
         assert server_text not in text, code

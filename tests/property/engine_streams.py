@@ -420,6 +420,7 @@ def amend_orders(draw: st.DrawFn, listing: Listing | None = None) -> AmendOrder:
         draw(st.one_of(order_ids, st.just(0))),
         draw(client_ids),
         draw(st.booleans()),
+        draw(client_ids),  # the id the amended order takes ("" keeps its own)
     )
 
 

@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute, Route
 from assetport.api import (
     errors,
     rest_assets,
+    rest_health,
     rest_market,
     rest_nft_drops,
     rest_nft_market,
@@ -41,6 +42,7 @@ from assetport.edge.users import UserStore
 
 REST_ENDPOINTS: tuple[Endpoint, ...] = (
     *rest_market.ENDPOINTS,
+    *rest_health.ENDPOINTS,
     *rest_trade.ENDPOINTS,
     *rest_order_lists.ENDPOINTS,
     *rest_wallet.ENDPOINTS,

@@ -26,6 +26,10 @@ from assetport.store.history import Refusal
 DISCONNECTED: Final = ErrorSpec(
     -1001, "Internal error; unable to process your request. Please try again.", 503
 )
+# GET /api/v1/health while the SQL read model has stopped (api/rest_health.py).
+READ_MODEL_STOPPED: Final = ErrorSpec(
+    -1001, "The history has stopped following the engine; trading goes on.", 503
+)
 UNAUTHORIZED: Final = ErrorSpec(-1002, "You are not authorized to execute this request.", 401)
 TOO_MANY_REQUESTS_QUEUED: Final = ErrorSpec(-1003, "Too many requests queued.", 429)
 INVALID_TIMESTAMP_WINDOW: Final = ErrorSpec(

@@ -55,6 +55,10 @@ class ReadModelProgress(Protocol):
         """A query waits: send the read model what it has not been sent yet, now."""
         ...
 
+    def stopped(self) -> bool:
+        """Whether the read model stopped following the engine (its writer failed)."""
+        ...
+
 
 def refusal_error(exc: CommandRefused | ServiceFailed) -> ApiError:
     """The public error for a command the engine did not take or never acknowledged."""
@@ -118,13 +122,17 @@ class Gateway:
         """Run a query on the SQL history once the read model has written everything the
         engine has applied (what the client saw acknowledged: it reads its own writes), off
         the event loop. Waits at most a few seconds: a read model far behind answers with
-        what it has. Its refusals (HistoryError) become Binance's errors."""
-        if self.history is None or self.read_model is None:
-            raise errors.DISCONNECTED.error()  # a gateway without its SQL read model
+        what it has. Its refusals (HistoryError) become Binance's errors. A read model
+        that stopped answers -1001 (503): what it holds is not the whole history."""
+        read_model = self.read_model
+        if self.history is None or read_model is None or read_model.stopped():
+            raise errors.DISCONNECTED.error()  # no SQL read model, or it stopped following
         seq = self.engine.last_seq
         deadline = time.monotonic() + READ_MODEL_WAIT_S
-        while self.read_model.last_seq() < seq and time.monotonic() < deadline:
-            self.read_model.hurry()
+        while read_model.last_seq() < seq and time.monotonic() < deadline:
+            if read_model.stopped():
+                raise errors.DISCONNECTED.error()
+            read_model.hurry()
             await asyncio.sleep(0.002)
         history = self.history
         try:

@@ -60,8 +60,10 @@ def order_fields(record: OrderRecord, markets: Markets) -> dict[str, Any]:
 
 
 def order_json(record: OrderRecord, markets: Markets) -> dict[str, Any]:
-    """The order object of GET /api/v3/order, openOrders, allOrders and RESULT replies."""
-    return {
+    """The order object of GET /api/v3/order, openOrders, allOrders and RESULT replies;
+    `preventedMatchId` and `preventedQuantity` only for an order self-trade prevention
+    expired, as Binance shows them."""
+    answer = {
         "symbol": record.symbol,
         "orderId": record.order_id,
         "orderListId": record.order_list_id,
@@ -74,6 +76,12 @@ def order_json(record: OrderRecord, markets: Markets) -> dict[str, Any]:
         "origQuoteOrderQty": from_units(record.quote_quantity, markets.quote(record.symbol)),
         "selfTradePreventionMode": record.stp_mode.value,
     }
+    if record.prevented_quantity:
+        answer["preventedMatchId"] = record.prevented_match_id
+        answer["preventedQuantity"] = from_units(
+            record.prevented_quantity, markets.base(record.symbol)
+        )
+    return answer
 
 
 def fill_json(fill: Fill, record: OrderRecord, markets: Markets) -> dict[str, Any]:
@@ -155,8 +163,11 @@ def execution_report(
         "P": from_units(record.stop_price, qp),
         "F": from_units(record.iceberg_qty, bp),
         "g": record.order_list_id,
-        # The original id on a cancel (whose `c` is the cancel request's own id).
-        "C": record.client_order_id if change.execution_type == "CANCELED" else "",
+        # The original id on a cancel (whose `c` is the cancel request's own id), and on an
+        # amend the id the order had before it (its `c` is the new one).
+        "C": record.client_order_id
+        if change.execution_type == "CANCELED"
+        else change.orig_client_order_id,
         "x": change.execution_type,
         "X": status.value,
         "r": "NONE",
@@ -216,7 +227,7 @@ def stored_trade_json(trade: AccountTrade, markets: Markets) -> dict[str, Any]:
         "symbol": trade.symbol,
         "id": trade.trade_id,
         "orderId": trade.order_id,
-        "orderListId": -1,
+        "orderListId": trade.order_list_id,
         "price": from_units(trade.price, qp),
         "qty": from_units(trade.qty, markets.base(trade.symbol)),
         "quoteQty": from_units(trade.quote_qty, qp),

@@ -237,6 +237,7 @@ async def status(call: AdminCall) -> Any:
         else {
             "last_seq": read_model.last_seq(),
             "lag": max(0, engine_seq - read_model.last_seq()),
+            "stopped": read_model.stopped(),
         },
     }
 

@@ -29,6 +29,8 @@ HOUR_MS = 3_600_000
 
 
 async def ping(call: Call) -> Any:
+    """Binance's connectivity test: {} while the server answers (the health a load balancer
+    polls is api/rest_health.py's)."""
     return {}
 
 

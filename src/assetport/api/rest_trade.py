@@ -476,8 +476,9 @@ def amend_submission(call: Call) -> Submission:
     if order_id is None and client_id is None:
         raise errors.one_of_mandatory("orderId", "origClientOrderId")
     new_quantity = params.units("newQty", call.gateway.markets.base(symbol))
-    # Binance gives the amended order a new client id; here an order keeps its own.
-    params.mark_read("newClientOrderId")
+    # As Binance: the amended order takes `newClientOrderId`, else an id made up for it
+    # (sending the current id keeps it).
+    new_client_id = params.client_order_id() or call.gateway.new_client_order_id()
     params.ensure_all_read()
     command = AmendOrder(
         call.account,
@@ -486,30 +487,41 @@ def amend_submission(call: Call) -> Submission:
         order_id=order_id or 0,
         client_order_id=client_id or "",
         ids_must_match=True,
+        new_client_order_id=new_client_id,
     )
-    return Submission(command, functools.partial(_amended_reply, call))
+    return Submission(command, functools.partial(_amended_reply, call, new_client_id))
 
 
 async def amend_keep_priority(call: Call) -> Any:
     return await run_submission(call, amend_submission(call))
 
 
-def _amended_reply(call: Call, outcome: Outcome) -> dict[str, Any]:
+def _amended_reply(call: Call, new_client_id: str, outcome: Outcome) -> dict[str, Any]:
     rejected = rejection(outcome)
     if rejected is not None:
         raise reject_error(rejected.reason, RejectContext.AMEND)
-    amended = next(e for e in outcome.events if isinstance(e, OrderAmended))
+    # The order the amend named, which took the new id (an OCO's other leg is amended with
+    # it and keeps its own).
+    amended = next(
+        e
+        for e in outcome.events
+        if isinstance(e, OrderAmended) and e.client_order_id == new_client_id
+    )
     record = call.gateway.orders.get(amended.order_id)
     if record is None:
         raise errors.UNKNOWN.error()
     return {
         "transactTime": ms(outcome.time),
         "executionId": outcome.seq,
-        "amendedOrder": _amended_order_json(record, call.gateway.markets),
+        "amendedOrder": _amended_order_json(
+            record, amended.orig_client_order_id, call.gateway.markets
+        ),
     }
 
 
-def _amended_order_json(record: OrderRecord, markets: Markets) -> dict[str, Any]:
+def _amended_order_json(
+    record: OrderRecord, orig_client_order_id: str, markets: Markets
+) -> dict[str, Any]:
     """Binance's `amendedOrder`: its own names (`qty`, `cumulativeQuoteQty`...), not the
     order object's; `stopPrice` and `icebergQty` only for orders that have them."""
     qp = markets.quote(record.symbol)
@@ -517,14 +529,15 @@ def _amended_order_json(record: OrderRecord, markets: Markets) -> dict[str, Any]
     answer: dict[str, Any] = {
         "symbol": record.symbol,
         "orderId": record.order_id,
-        "orderListId": -1,
-        "origClientOrderId": record.client_order_id,
+        "orderListId": record.order_list_id,
+        "origClientOrderId": orig_client_order_id,
         "clientOrderId": record.client_order_id,
         "price": from_units(record.price, qp),
         "qty": from_units(record.quantity, bp),
         "executedQty": from_units(record.executed, bp),
-        # A self-trade prevention here expires the order: an open order has prevented none.
-        "preventedQty": from_units(0, bp),
+        # Self-trade prevention here expires the order (no DECREMENT mode): an order open to
+        # amend has prevented none, but say what the view knows.
+        "preventedQty": from_units(record.prevented_quantity, bp),
         "quoteOrderQty": from_units(record.quote_quantity, qp),
         "cumulativeQuoteQty": from_units(record.executed_quote, qp),
         "status": record.status.value,

@@ -317,13 +317,25 @@ class UserData:
         for event in events:
             if isinstance(event, OrderListPlaced):
                 status = (ListStatusType.EXEC_STARTED, ListOrderStatus.EXECUTING)
+                list_id = event.order_list_id
             elif isinstance(event, OrderListStatus):
                 status = (event.list_status_type, event.list_order_status)
+                list_id = event.order_list_id
+            elif (
+                isinstance(event, OrderAmended)
+                and event.client_order_id != event.orig_client_order_id
+            ):
+                # An amend renamed an order: if it is a list's, the list says UPDATED.
+                order = self.gateway.orders.get(event.order_id)
+                if order is None or order.order_list_id == -1:
+                    continue
+                status = (ListStatusType.UPDATED, ListOrderStatus.EXECUTING)
+                list_id = order.order_list_id
             else:
                 continue
             if event.account not in self.subscribers:
                 continue
-            record = self.gateway.orders.lists.get(event.order_list_id)
+            record = self.gateway.orders.lists.get(list_id)
             if record is not None:
                 self._emit(event.account, list_status_event, record, *status, event.time)
 

@@ -139,8 +139,10 @@ class CancelReplace(Command, tag="cancel_replace", frozen=True):
 
 
 class AmendOrder(Command, tag="amend", frozen=True):
-    """Reduce an open order's quantity, keeping its place in the queue. `ids_must_match`
-    as for `CancelOrder`."""
+    """Reduce an open (or an order list's pending) order's quantity, keeping its place in
+    the queue. `ids_must_match` as for `CancelOrder`. `new_client_order_id` is the order's
+    client order id from now on, as Binance gives an amended order; "" keeps the one it has
+    (an amend journaled before the field existed kept it)."""
 
     account: int
     symbol: str
@@ -148,6 +150,7 @@ class AmendOrder(Command, tag="amend", frozen=True):
     order_id: int = 0
     client_order_id: str = ""
     ids_must_match: bool = False
+    new_client_order_id: str = ""
 
 
 class PlaceOrderList(Command, tag="place_list", frozen=True):

@@ -246,7 +246,10 @@ class OrderFilled(Event, tag="filled", frozen=True):
 
 
 class OrderAmended(Event, tag="amended", frozen=True):
-    """The order's quantity went down to `new_quantity`, keeping its priority."""
+    """The order's quantity went down from `orig_quantity` to `new_quantity`, keeping its
+    priority (or, for an order list's pending order, the order it will place). Its client
+    order id went from `orig_client_order_id` to `client_order_id` (the same when it kept
+    it; "" and 0 in an event made before amends changed ids)."""
 
     order_id: int
     account: int
@@ -254,6 +257,9 @@ class OrderAmended(Event, tag="amended", frozen=True):
     new_quantity: int
     asset: str
     released: int
+    client_order_id: str = ""
+    orig_client_order_id: str = ""
+    orig_quantity: int = 0
 
 
 class OrderListPlaced(Event, tag="list_placed", frozen=True):

@@ -29,3 +29,7 @@ class JournalConflict(Exception):
 
     This means two sequencers wrote to the same log; the one that sees it must stop.
     """
+
+
+class StreamMissing(Exception):
+    """The JetStream stream to read does not exist (a reader never creates one)."""

@@ -18,6 +18,7 @@ import asyncio
 import logging
 import struct
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 
 import nats
 import nats.js.errors
@@ -33,7 +34,12 @@ from nats.js.api import (
     StreamConfig,
 )
 
-from assetport.journal.errors import JournalConflict, JournalCorrupted, JournalFailed
+from assetport.journal.errors import (
+    JournalConflict,
+    JournalCorrupted,
+    JournalFailed,
+    StreamMissing,
+)
 from assetport.journal.framing import record_problem
 from assetport.journal.jetstream_publisher import Ack, PipelinedPublisher, PublishRejected
 from assetport.journal.record import Record
@@ -67,6 +73,16 @@ def decode_message(data: bytes, stream_seq: int, where: str) -> Record:
             reason=f"message at stream seq {stream_seq} holds record seq {seq}",
         )
     return Record(seq, time, data[_PREFIX.size :])
+
+
+@dataclass(frozen=True)
+class StreamState:
+    """What a stream holds, as `open_existing` found it (None: no records)."""
+
+    records: int
+    first_seq: int | None
+    last_seq: int | None
+    bytes: int
 
 
 class JetStreamJournal:
@@ -126,6 +142,40 @@ class JetStreamJournal:
         self._nc, self._js, self._publisher = nc, js, publisher
         self._failed = False
         return self._last_seq
+
+    async def open_existing(self) -> StreamState:
+        """Connect to read only (the read model, the tools): the stream must exist already,
+        so a mistyped name is an error rather than a new, empty, "healthy" stream. Checks
+        the tail as `open` does; `read` then reads up to the last seq of this moment."""
+        if self._nc is not None:
+            raise RuntimeError("journal is already open")
+        nc = await nats.connect(
+            self.url,
+            name=f"assetport-reader-{self.stream}",
+            error_cb=self._log_error,
+            connect_timeout=5,
+        )
+        try:
+            js = nc.jetstream(timeout=self.ack_timeout)
+            try:
+                info = await js.stream_info(self.stream)
+            except nats.js.errors.NotFoundError:
+                raise StreamMissing(f"{self._where} does not exist") from None
+            subjects = info.config.subjects or []
+            if subjects != [self.subject]:
+                raise ValueError(f"{self._where} holds subjects {subjects}, not [{self.subject!r}]")
+            self._last_seq = await self._check_tail(js)
+        except BaseException:
+            await nc.close()
+            raise
+        self._nc, self._js = nc, js
+        state = info.state
+        return StreamState(
+            records=state.messages,
+            first_seq=state.first_seq if state.messages else None,
+            last_seq=self._last_seq if state.messages else None,
+            bytes=state.bytes,
+        )
 
     @staticmethod
     async def _log_error(error: Exception) -> None:

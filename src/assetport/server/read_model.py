@@ -10,7 +10,8 @@ a pipe.
     server (event bus subscription) --stdin: batches--> child (Projector) --stdout: seq-->
 
 - stdin carries frames (4-byte big-endian length + payload): first the settings (JSON: data
-  dir, database URL, the engine's seq at start), then each applied batch as MessagePack
+  dir, database URL, the engine's seq at start, the journal: files or a JetStream stream),
+  then each applied batch as MessagePack
   (`WireBatch`: its commands and their events, exactly as the engine applied them),
   written every 100 ms at most, or at once while a history query waits on the read model
   (`hurry`). The database URL travels here, not in the command line, so a password in it
@@ -19,9 +20,10 @@ a pipe.
   committed, 8 bytes big-endian, after the catch-up at start (the "ready" signal) and after
   each transaction. `Gateway.from_history` waits on it so a client reads its own writes.
 
-The child first brings the read model up to the engine's seq at start from the journal
-(`project_journal`), then writes whatever the pipe holds in one transaction at a time:
-under load the batches it reads together grow, and each costs one commit. The projector's
+The child first brings the read model up to the engine's seq at start from the journal the
+engine writes (`project_journal`: the data dir's files, or the JetStream stream), then
+writes whatever the pipe holds in one transaction at a time: under load the batches it
+reads together grow, and each costs one commit. The projector's
 own guarantees hold unchanged (its seq is committed with its rows; gaps and a second writer
 are refused). A full pipe makes the server's feed wait, which fills the bus subscription,
 which makes the engine service wait: memory stays bounded, nothing is skipped. The child
@@ -33,7 +35,8 @@ one feed interval, and is caught up a few tens of ms after the load stops).
 When stdin ends (the server stops), the child writes what it has read and exits (it
 ignores SIGINT and SIGTERM, which a terminal's Ctrl-C sends the whole process group); a child
 that fails logs why on stderr and exits, and the server logs that history stopped
-following (history requests then wait a few seconds and answer with what was written).
+following: from then on history requests answer -1001 (HTTP 503) at once and the ping a
+load balancer checks fails likewise, never an empty success (`stopped`).
 """
 
 import asyncio
@@ -53,6 +56,7 @@ import msgspec
 from assetport.domain.commands import AnyCommand
 from assetport.domain.events import AnyEvent
 from assetport.runtime.bus import AppliedBatch, EventBus, Subscription
+from assetport.runtime.journal_source import DEFAULT_STREAM, DEFAULT_SUBJECT, JournalSource
 from assetport.store.database import open_database
 from assetport.store.projection import Applied
 from assetport.store.projector import Projector
@@ -73,6 +77,10 @@ class Settings(msgspec.Struct, frozen=True):
     data_dir: str
     db_url: str | None
     engine_seq: int
+    # The journal the engine writes: None (or file:) its data dir's files, else a stream.
+    journal_url: str | None = None
+    stream: str = DEFAULT_STREAM
+    subject: str = DEFAULT_SUBJECT
 
 
 class WireBatch(msgspec.Struct, frozen=True, array_like=True):
@@ -103,6 +111,7 @@ class ReadModelProcess:
         self._subscription = subscription
         self._last_seq = 0
         self._closing = False
+        self._stopped = False  # the child exited while the server still ran
         self._feeding: asyncio.Task[None] | None = None
         self._reading: asyncio.Task[None] | None = None
         self._pending: list[bytes] = []  # framed batches not yet written to the pipe
@@ -110,10 +119,16 @@ class ReadModelProcess:
 
     @classmethod
     async def start(
-        cls, bus: EventBus, data_dir: Path, db_url: str | None, engine_seq: int
+        cls,
+        bus: EventBus,
+        data_dir: Path,
+        db_url: str | None,
+        engine_seq: int,
+        journal: JournalSource | None = None,
     ) -> "ReadModelProcess":
-        """Start the child, wait until it has caught up with `engine_seq`, then feed it
-        every batch the bus publishes from now on."""
+        """Start the child, wait until it has caught up with `engine_seq` from `journal`
+        (default: the data dir's files), then feed it every batch the bus publishes from
+        now on."""
         # Subscribe first: batches applied while the child catches up wait in the queue.
         subscription = bus.subscribe("read-model")
         process = await asyncio.create_subprocess_exec(
@@ -125,7 +140,15 @@ class ReadModelProcess:
         )
         self = cls(process, subscription)
         assert process.stdin is not None and process.stdout is not None
-        settings = Settings(str(Path(data_dir).resolve()), db_url, engine_seq)
+        journal = journal or JournalSource(data_dir)
+        settings = Settings(
+            str(Path(data_dir).resolve()),
+            db_url,
+            engine_seq,
+            journal.journal_url,
+            journal.stream,
+            journal.subject,
+        )
         process.stdin.write(_frame(msgspec.json.encode(settings)))
         try:
             self._last_seq = _SEQ.unpack(await process.stdout.readexactly(_SEQ.size))[0]
@@ -144,6 +167,11 @@ class ReadModelProcess:
     def last_seq(self) -> int:
         """The seq of the last command whose rows are committed."""
         return self._last_seq
+
+    def stopped(self) -> bool:
+        """Whether the child has stopped while the server runs: the read model no longer
+        follows the engine, and what it holds must not be served as the whole history."""
+        return self._stopped
 
     def hurry(self) -> None:
         """Someone waits for the read model (a history query): send what is pending now
@@ -193,6 +221,7 @@ class ReadModelProcess:
                 self._last_seq = _SEQ.unpack(await stdout.readexactly(_SEQ.size))[0]
         except asyncio.IncompleteReadError:
             if not self._closing:
+                self._stopped = True
                 logger.error(
                     "the read model process stopped (exit %s): SQL history no longer follows",
                     await self._process.wait(),
@@ -297,9 +326,20 @@ def child_main() -> int:
     settings = msgspec.json.decode(header, type=Settings)
     data_dir = Path(settings.data_dir)
     projector = Projector(open_database(settings.db_url, data_dir))
+    journal = JournalSource(data_dir, settings.journal_url, settings.stream, settings.subject)
     try:
         if projector.last_seq() < settings.engine_seq:
-            project_journal(projector, data_dir, settings.engine_seq)
+            project_journal(projector, journal, settings.engine_seq)
+        if projector.last_seq() < settings.engine_seq:
+            # Following from here would skip commands (BatchGap at the first batch).
+            logger.error(
+                "%s ends at seq %d, but the engine is at seq %d: the read model cannot "
+                "catch up from it",
+                journal.describe(),
+                projector.last_seq(),
+                settings.engine_seq,
+            )
+            return 1
         out.write(_SEQ.pack(projector.last_seq()))
         out.flush()
         while True:

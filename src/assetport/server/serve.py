@@ -78,6 +78,7 @@ from assetport.runtime.bus import EventBus
 from assetport.runtime.config import RuntimeConfig
 from assetport.runtime.data_dir import claim, write_private_file
 from assetport.runtime.interpreter import tune_for_latency
+from assetport.runtime.journal_source import DEFAULT_STREAM, DEFAULT_SUBJECT, JournalSource
 from assetport.runtime.reserves import POR_DIR
 from assetport.runtime.service import EngineService
 from assetport.runtime.startup import close_service, open_service
@@ -114,6 +115,10 @@ class ServeOptions:
     config: Path | None = None
     demo: bool = False
     journal_url: str | None = None
+    # The JetStream stream and subject of `journal_url`, and the replicas of a new stream.
+    stream: str = DEFAULT_STREAM
+    subject: str = DEFAULT_SUBJECT
+    replicas: int = 1
     db_url: str | None = None
     accounts: AccountSettings = field(default_factory=AccountSettings)  # mail, sign-ups
     tls_cert: Path | None = None  # with tls_key: serve https (and HSTS) directly
@@ -220,7 +225,7 @@ async def serve(options: ServeOptions) -> None:
         # The demo tokens' issuers, before anything (makers, faucet, chain) can bring tokens in.
         issued = [] if options.config else await set_up_demo_issuers(gateway, data_dir)
         if engine.bus is not None:
-            read_model = await _start_read_model(engine.bus, gateway, data_dir, options.db_url)
+            read_model = await _start_read_model(engine.bus, gateway, options)
             await prime_nft_view(gateway)  # the NFT market's volumes and last sales
         # The accounts and the gateway meet here: neither imports the other.
         gateway.sessions = accounts.sessions
@@ -431,16 +436,27 @@ async def _open_engine(options: ServeOptions) -> _Engine:
             raise ValueError(f"--engine {options.engine}: expected HOST:PORT")
         link = await PortEngine.connect(host, int(port))
         return _Engine(link, loop.create_task(link.wait_closed()))
-    service = await open_service(RuntimeConfig(options.data_dir, journal_url=options.journal_url))
+    config = RuntimeConfig(
+        options.data_dir,
+        journal_url=options.journal_url,
+        stream=options.stream,
+        subject=options.subject,
+        replicas=options.replicas,
+    )
+    service = await open_service(config)
     return _Engine(LocalEngine(service), loop.create_task(service.run()), service, service.bus)
 
 
 async def _start_read_model(
-    bus: EventBus, gateway: Gateway, data_dir: Path, db_url: str | None
+    bus: EventBus, gateway: Gateway, options: ServeOptions
 ) -> ReadModelProcess:
     """Start the process writing the SQL read model (see `read_model`), once it has caught
-    up with the journal, and open the history the endpoints read."""
-    read_model = await ReadModelProcess.start(bus, data_dir, db_url, gateway.engine.last_seq)
+    up with the journal the engine writes, and open the history the endpoints read."""
+    data_dir, db_url = options.data_dir, options.db_url
+    journal = JournalSource(data_dir, options.journal_url, options.stream, options.subject)
+    read_model = await ReadModelProcess.start(
+        bus, data_dir, db_url, gateway.engine.last_seq, journal
+    )
     gateway.read_model = read_model
     gateway.history = History(await asyncio.to_thread(open_database, db_url, data_dir))
     return read_model

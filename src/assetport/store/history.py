@@ -107,12 +107,13 @@ class AccountTrade:
     time_us: int
     is_buyer: bool
     is_maker: bool
+    order_list_id: int = -1  # the list the order is a leg of, -1 for none
 
 
 @dataclass(frozen=True, slots=True)
 class AmendmentRecord:
-    """One amendment of an order, as `order/amendments` lists it. The order keeps its
-    client order id through an amendment, so the new id is the original."""
+    """One amendment of an order, as `order/amendments` lists it: the client order id and
+    the quantity before and after."""
 
     symbol: str
     order_id: int
@@ -121,10 +122,7 @@ class AmendmentRecord:
     orig_qty: int
     new_qty: int
     time_us: int
-
-    @property
-    def new_client_order_id(self) -> str:
-        return self.orig_client_order_id
+    new_client_order_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +165,7 @@ def _order(row: Sequence[Any]) -> OrderRecord:
     about an order renders from; its fills are not read (no answer from history needs them)."""
     (order_id, account, symbol, client_order_id, side, type_, tif, stp, price, quantity,
      quote_quantity, stop_price, iceberg_qty, status, executed, executed_quote, working,
-     created, updated, working_time) = row  # fmt: skip
+     created, updated, working_time, order_list_id) = row  # fmt: skip
     return OrderRecord(
         order_id=order_id,
         account=account,
@@ -189,6 +187,7 @@ def _order(row: Sequence[Any]) -> OrderRecord:
         executed_quote=executed_quote,
         updated=updated,
         working_time=working_time or 0,  # None for a stop never triggered (not working)
+        order_list_id=order_list_id,
     )
 
 
@@ -622,9 +621,11 @@ class History:
     ) -> list[AmendmentRecord]:
         """`GET /api/v3/order/amendments`: the account's order's amendments, by execution id."""
         a = schema.order_amendments
+        # An amendment written before amends gave new ids has none: the order kept its own.
+        new_client_id = func.coalesce(func.nullif(a.c.new_client_order_id, ""), a.c.client_order_id)
         query = select(
             a.c.symbol, a.c.order_id, a.c.seq, a.c.client_order_id, a.c.orig_qty, a.c.new_qty,
-            a.c.time_us,
+            a.c.time_us, new_client_id,
         ).where(a.c.account == account, a.c.order_id == order_id, a.c.symbol == symbol)  # fmt: skip
         if from_execution_id is not None:
             query = query.where(a.c.seq >= from_execution_id)
@@ -657,6 +658,7 @@ class History:
         lower = from_id is not None or start_ms is not None
         limit = clamp_limit(limit)
         t = schema.trades
+        o = schema.orders
         found: list[AccountTrade] = []
         with self.database.engine.connect() as connection:
             for is_buyer in (True, False):
@@ -673,7 +675,9 @@ class History:
                     t.c.time_us,
                     t.c.buyer_is_maker,
                     t.c.buyer_fee_in_quote,
-                ).where(mine == account, t.c.symbol == symbol)
+                    func.coalesce(o.c.order_list_id, -1),
+                ).select_from(t.outerjoin(o, o.c.order_id == order))
+                query = query.where(mine == account, t.c.symbol == symbol)
                 query = query.where(*_us_range(t.c.time_us, start_ms, end_ms))
                 if order_id is not None:
                     query = query.where(order == order_id)
@@ -689,6 +693,7 @@ class History:
                     time_us,
                     buyer_maker,
                     fee_in_quote,
+                    order_list_id,
                 ) in _page(connection, query, t.c.trade_id, lower, limit):
                     found.append(
                         AccountTrade(
@@ -703,6 +708,7 @@ class History:
                             time_us,
                             is_buyer,
                             buyer_maker == is_buyer,
+                            order_list_id,
                         )
                     )
         # A self-trade lists both sides, the buyer's first, and a page never splits them

@@ -133,6 +133,7 @@ class OrderState:
         "executed_qty",
         "iceberg_qty",
         "order_id",
+        "order_list_id",
         "orig_qty",
         "orig_quote_qty",
         "price",
@@ -173,6 +174,7 @@ class OrderState:
     working_time_us: int | None
     seq: int
     updated_seq: int
+    order_list_id: int  # -1 for an order of no list
 
     # Column order of the orders table.
     COLUMNS: Final = (
@@ -198,9 +200,11 @@ class OrderState:
         "working_time_us",
         "seq",
         "updated_seq",
+        "order_list_id",
     )
     # What events change after an order is created, written by UPDATE (order_id last).
     CHANGING: Final = (
+        "client_order_id",  # an amend gives the order a new one
         "status",
         "orig_qty",
         "executed_qty",
@@ -236,10 +240,11 @@ class OrderState:
             self.working_time_us,
             self.seq,
             self.updated_seq,
+            self.order_list_id,
         ) = values
 
     @classmethod
-    def accepted(cls, event: OrderAccepted) -> "OrderState":
+    def accepted(cls, event: OrderAccepted, order_list_id: int = -1) -> "OrderState":
         # Enum members go in as they are: they are str, and `.value` costs a call.
         order = event.order
         time = event.time
@@ -266,6 +271,7 @@ class OrderState:
             time if event.working else None,
             event.seq,
             event.seq,
+            order_list_id,
         )
 
     def row(self) -> Row:
@@ -398,6 +404,13 @@ class ProjectionState:
     last_time_us: int = 0
     rules: PostingRules = field(default_factory=PostingRules)
     open_orders: dict[int, OrderState] = field(default_factory=dict)
+    # The legs of open order lists not yet accepted (a list's `OrderListPlaced` comes first;
+    # a pending OTO leg's `OrderAccepted` comes when its working order fills): order id ->
+    # list id, for the orders table's `order_list_id`.
+    list_legs: dict[int, int] = field(default_factory=dict)
+    # The executing lists' orders as their row's `orders` holds them ([order id, client order
+    # id] each), by list id: an amend that renames one of them rewrites it.
+    list_orders: dict[int, list[list[Any]]] = field(default_factory=dict)
     balances: dict[tuple[int, str], list[int]] = field(default_factory=dict)  # [free, held]
     candles: dict[tuple[str, str], CandleState] = field(default_factory=dict)
     aggs: dict[str, LastAgg] = field(default_factory=dict)
@@ -646,7 +659,7 @@ def _apply(state: ProjectionState, rows: Rows, touched: _Touched, event: Event) 
         case TradeExecuted():
             _trade(state, rows, touched, known)
         case OrderAccepted():
-            order = OrderState.accepted(known)
+            order = OrderState.accepted(known, state.list_legs.pop(known.order_id, -1))
             touched.new_orders[order.order_id] = order
             if order.status in OPEN_STATUSES:
                 state.open_orders[order.order_id] = order
@@ -658,20 +671,7 @@ def _apply(state: ProjectionState, rows: Rows, touched: _Touched, event: Event) 
             status = OrderStatus.EXPIRED_IN_MATCH if known.in_match else OrderStatus.EXPIRED
             _end(state, touched, known, status.value)
         case OrderAmended():
-            order = _touch(state, touched, known.order_id, known)
-            rows.amendments.append(
-                (
-                    known.seq,
-                    order.order_id,
-                    order.account,
-                    order.symbol,
-                    order.client_order_id,
-                    order.orig_qty,
-                    known.new_quantity,
-                    known.time,
-                )
-            )
-            order.orig_qty = known.new_quantity
+            _amended(state, rows, touched, known)
         case OrderTriggered():
             order = _touch(state, touched, known.order_id, known)
             order.working = True
@@ -803,10 +803,13 @@ def _apply(state: ProjectionState, rows: Rows, touched: _Touched, event: Event) 
         ):
             _nft(state, rows, known)
         case OrderListPlaced():
+            for order_id in known.order_ids:
+                state.list_legs[order_id] = known.order_list_id
             orders = [
                 [order_id, leg.client_order_id]
                 for order_id, leg in zip(known.order_ids, known.command.orders, strict=True)
             ]
+            state.list_orders[known.order_list_id] = orders
             rows.order_lists.append(
                 (known.order_list_id, known.account, known.symbol,
                  contingency_of(known.kind).value, known.list_client_order_id,
@@ -815,6 +818,14 @@ def _apply(state: ProjectionState, rows: Rows, touched: _Touched, event: Event) 
                  known.time)
             )  # fmt: skip
         case OrderListStatus():
+            if known.list_order_status is ListOrderStatus.ALL_DONE:
+                state.list_orders.pop(known.order_list_id, None)
+            if known.list_order_status is ListOrderStatus.ALL_DONE and state.list_legs:
+                # A pending leg of an ended list is never accepted.
+                ended = known.order_list_id
+                legs = state.list_legs
+                for order_id in [leg for leg, list_id in legs.items() if list_id == ended]:
+                    del legs[order_id]
             rows.order_list_changes.append(
                 {
                     "order_list_id": known.order_list_id,
@@ -1194,6 +1205,43 @@ def _step(
         columns = earlier.setdefault(key, {})
     columns.update(changed)
     columns["updated_us"] = time
+
+
+def _amended(state: ProjectionState, rows: Rows, touched: _Touched, event: OrderAmended) -> None:
+    """An amendment's row, and the open order's new quantity and client order id. An order
+    list's pending order has no row yet: its `OrderAccepted` will carry what the amend set."""
+    client_id = event.client_order_id
+    if event.order_id in state.open_orders:
+        order = _touch(state, touched, event.order_id, event)
+        orig_client_id, orig_qty = order.client_order_id, order.orig_qty
+        order.orig_qty = event.new_quantity
+        if client_id:
+            order.client_order_id = client_id
+        list_id = order.order_list_id
+    else:
+        orig_client_id, orig_qty = event.orig_client_order_id, event.orig_quantity
+        list_id = state.list_legs.get(event.order_id, -1)
+    orders = state.list_orders.get(list_id)
+    if client_id and client_id != orig_client_id and orders is not None:
+        for entry in orders:
+            if entry[0] == event.order_id:
+                entry[1] = client_id
+        rows.order_list_changes.append(
+            {"order_list_id": list_id, "orders": json.dumps(orders, separators=(",", ":"))}
+        )
+    rows.amendments.append(
+        (
+            event.seq,
+            event.order_id,
+            event.account,
+            event.symbol,
+            orig_client_id,
+            orig_qty,
+            event.new_quantity,
+            event.time,
+            client_id or orig_client_id,
+        )
+    )
 
 
 def _touch(state: ProjectionState, touched: _Touched, order_id: int, event: Event) -> OrderState:

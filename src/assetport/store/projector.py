@@ -10,18 +10,20 @@ Two projectors on one database cannot both win: the seq is advanced only from th
 this projector last read, so the second one gets `ProjectorConflict`.
 """
 
+import json
 import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
-from typing import Final
+from typing import Any, Final
 
 from sqlalchemy import Connection, func, insert, select, update
 
 from assetport.domain.commands import Command
 from assetport.domain.events import Event
+from assetport.domain.order_lists import ListOrderStatus
 from assetport.domain.postings import PostingRules
 from assetport.store import schema
 from assetport.store.database import Database
@@ -213,11 +215,18 @@ def _load(connection: Connection) -> ProjectionState:
         for account, asset, free, held, _seq in connection.execute(select(schema.balances))
     }
     offers, auctions, drops = open_nft_sources(connection)
+    executing = _executing_lists(connection)
     return ProjectionState(
         last_seq=last_seq,
         last_time_us=last_time,
         rules=PostingRules(pairs),
         open_orders=open_orders,
+        list_legs={
+            order_id: list_id
+            for list_id, orders in executing.items()
+            for order_id, _client_order_id in orders
+        },
+        list_orders=executing,
         balances=balances,
         candles=_latest_candles(connection),
         aggs=_latest_aggs(connection),
@@ -225,6 +234,17 @@ def _load(connection: Connection) -> ProjectionState:
         nft_auctions=auctions,
         nft_drops=drops,
     )
+
+
+def _executing_lists(connection: Connection) -> dict[int, list[list[Any]]]:
+    """The orders of the order lists still executing, by list id: a pending leg placed after
+    a restart of the projector is written with its list id (a leg already written is not
+    accepted again and leaves with its list), and an amend that renames a leg rewrites them."""
+    t = schema.order_lists
+    query = select(t.c.order_list_id, t.c.orders).where(
+        t.c.list_order_status == ListOrderStatus.EXECUTING.value
+    )
+    return {list_id: json.loads(orders) for list_id, orders in connection.execute(query)}
 
 
 def _latest_candles(connection: Connection) -> dict[tuple[str, str], CandleState]:

@@ -9,7 +9,11 @@ projector may lag), then three views of the same money are compared:
 - the engine's withdrawals not yet final with those of the `withdrawals` table (their
   held funds are in the balances; this names the withdrawal that holds them).
 
-Every difference is reported as one sentence; none means the read model is sound.
+Every difference is reported as one sentence; none means the read model is sound up to its
+seq, and the command line says how far that is behind the journal's end.
+
+The journal is whichever the server writes: the data dir's files, or the JetStream stream of
+`--journal-url` (with `--stream` and `--subject`, as `serve` and `engine-serve` take them).
 """
 
 import argparse
@@ -25,7 +29,14 @@ from assetport.domain.orders import OPEN_STATUSES
 from assetport.engine.engine import Engine
 from assetport.journal.errors import JournalCorrupted
 from assetport.journal.record import Record
-from assetport.runtime.replay import ReplayImpossible, read_records
+from assetport.journal.verify import stats
+from assetport.runtime.journal_source import (
+    DEFAULT_STREAM,
+    DEFAULT_SUBJECT,
+    JournalSource,
+    stream_state,
+)
+from assetport.runtime.replay import ReplayImpossible
 from assetport.store import schema
 from assetport.store.database import Database, open_database
 from assetport.store.projector import STATE_ROW
@@ -33,13 +44,37 @@ from assetport.store.projector import STATE_ROW
 Balances = dict[tuple[int, str], tuple[int, int]]
 
 
-def reconcile(data_dir: Path, db_url: str | None = None) -> list[str]:
-    """Each difference between the journal of `data_dir` and the read model, as a sentence."""
+def reconcile(
+    data_dir: Path, db_url: str | None = None, journal: JournalSource | None = None
+) -> list[str]:
+    """Each difference between the journal (default: the files of `data_dir`) and the read
+    model, as a sentence."""
+    source = journal or JournalSource(Path(data_dir))
+    database = open_database(db_url, data_dir)
+    records = source.records()
+    try:
+        return compare(database, records)
+    finally:
+        records.close()  # a stream's reader lets go of its connection
+        database.close()
+
+
+def read_model_seq(data_dir: Path, db_url: str | None = None) -> int:
+    """The seq of the last command whose rows the read model has committed."""
     database = open_database(db_url, data_dir)
     try:
-        return compare(database, read_records(Path(data_dir)))
+        with database.engine.connect() as connection:
+            return _model_seq(connection)
     finally:
         database.close()
+
+
+def journal_end(source: JournalSource) -> int:
+    """The last seq the journal holds now (0 when empty)."""
+    if source.uses_jetstream:
+        return stream_state(source).last_seq or 0
+    assert source.data_dir is not None
+    return stats(source.data_dir)["last_seq"] or 0
 
 
 def compare(database: Database, records: Iterable[Record]) -> list[str]:
@@ -237,21 +272,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--db", default=None, help="postgresql://... (default: <data-dir>/assetport.db)"
     )
+    parser.add_argument(
+        "--journal-url",
+        default=None,
+        help="nats://host:port when the server's journal is a JetStream stream",
+    )
+    parser.add_argument("--stream", default=DEFAULT_STREAM, help="JetStream stream name")
+    parser.add_argument("--subject", default=DEFAULT_SUBJECT, help="JetStream subject")
     args = parser.parse_args(argv)
     if not args.data_dir.is_dir():  # a typo must not create an empty, "agreeing" read model
         print(f"assetport: the data directory {args.data_dir} does not exist", file=sys.stderr)
         return 2
+    source = JournalSource(args.data_dir, args.journal_url, args.stream, args.subject)
     try:
-        problems = reconcile(args.data_dir, args.db)
+        problems = reconcile(args.data_dir, args.db, source)
+        model_seq, end = read_model_seq(args.data_dir, args.db), journal_end(source)
     except (ReplayImpossible, JournalCorrupted) as exc:
         print(f"cannot replay the journal: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # no stream (StreamMissing), no server: the NATS client's errors
+        if not source.uses_jetstream:
+            raise
+        print(f"cannot read {source.describe()}: {exc}", file=sys.stderr)
         return 2
     for problem in problems:
         print(problem)
     if problems:
         print(f"{len(problems)} difference(s)", file=sys.stderr)
         return 1
-    print("the read model agrees with the journal")
+    behind = (
+        f"; {source.describe()} goes on to seq {end}: the read model is {end - model_seq} "
+        "commands behind"
+        if end > model_seq
+        else ""
+    )
+    print(f"the read model agrees with the journal at seq {model_seq}{behind}")
     return 0
 
 

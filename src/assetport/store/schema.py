@@ -148,11 +148,15 @@ orders = Table(
     Column("working_time_us", BigInteger, nullable=True),  # NULL until a stop triggers
     Column("seq", BigInteger, nullable=False),
     Column("updated_seq", BigInteger, nullable=False),
+    # The order list the order is a leg of, -1 for none (migration 0009: older rows are -1).
+    Column("order_list_id", BigInteger, nullable=False, server_default="-1"),
     Index("ix_orders_account_symbol", "account", "symbol", "order_id"),
 )
 
 # One row per amendment of an order (`OrderAmended`, PUT /api/v3/order/amend/keepPriority):
-# `seq` is the amending command's, Binance's `executionId`; the quantity before and after.
+# `seq` is the amending command's, Binance's `executionId`; the quantity and the client order
+# id before and after (`new_client_order_id` "" in rows written before migration 0009, when
+# an amended order kept its id).
 order_amendments = Table(
     "order_amendments",
     metadata,
@@ -164,6 +168,7 @@ order_amendments = Table(
     Column("orig_qty", Units, nullable=False),
     Column("new_qty", Units, nullable=False),
     Column("time_us", BigInteger, nullable=False),
+    Column("new_client_order_id", String(64), nullable=False, server_default=""),
     Index("ix_order_amendments_order", "account", "order_id", "seq"),
 )
 

@@ -102,6 +102,17 @@ class OrderListRecords:
                     del self._by_client_id[key]
         return record
 
+    def renamed(self, order_list_id: int, order_id: int, client_order_id: str, time: int) -> None:
+        """An amend gave one of the list's orders a new client order id: the list names its
+        orders by their ids now (the user data's `listStatus` UPDATED says so)."""
+        record = self._open.get(order_list_id)
+        if record is None or order_id not in record.order_ids:
+            return
+        ids = list(record.client_order_ids)
+        ids[record.order_ids.index(order_id)] = client_order_id
+        record.client_order_ids = tuple(ids)
+        record.updated = time
+
     def restore(self, lists: Iterable[OpenOrderList]) -> None:
         """Records for the open lists of an engine recovered at start."""
         for open_list in lists:

@@ -76,6 +76,8 @@ class OrderRecord:
     updated: int = 0
     working_time: int = 0
     prevented_match_id: int = 0
+    # What self-trade prevention expired of it (Binance's `preventedQuantity`).
+    prevented_quantity: int = 0
     fills: list[Fill] = field(default_factory=list)
     # The order list it is a leg of (views/order_lists.py), or -1 as Binance says.
     order_list_id: int = -1
@@ -94,6 +96,8 @@ class OrderChange:
     time: int
     fill: Fill | None = None
     prevented_match_id: int = 0
+    # An amend's: the client order id the order had before it (executionReport `C`).
+    orig_client_order_id: str = ""
 
 
 class OrderRecords:
@@ -330,10 +334,22 @@ class OrderRecords:
 
     def _amended(self, event: OrderAmended, changes: list[OrderChange]) -> None:
         record = self._open.get(event.order_id)
-        if record is not None:
-            record.quantity = event.new_quantity
-            record.updated = event.time
-            changes.append(OrderChange(record, "REPLACED", event.time))
+        if record is None:
+            return
+        record.quantity = event.new_quantity
+        record.updated = event.time
+        orig = record.client_order_id
+        new = event.client_order_id
+        if new and new != orig:
+            # Found by its new client order id from now on, and no longer by the old one.
+            key = (record.account, orig)
+            if self._by_client_id.get(key) == record.order_id:
+                del self._by_client_id[key]
+            record.client_order_id = new
+            self._by_client_id[(record.account, new)] = record.order_id
+            if record.order_list_id != -1:
+                self.lists.renamed(record.order_list_id, record.order_id, new, event.time)
+        changes.append(OrderChange(record, "REPLACED", event.time, orig_client_order_id=orig))
 
     def _triggered(self, event: OrderTriggered) -> None:
         record = self._open.get(event.order_id)
@@ -347,10 +363,14 @@ class OrderRecords:
         if kept is None:
             kept = self._prevented_by_account[event.account] = deque(maxlen=self.prevented_kept)
         kept.append(event)
-        for order_id in (event.taker_order_id, event.maker_order_id):
+        for order_id, prevented in (
+            (event.taker_order_id, event.taker_prevented_qty),
+            (event.maker_order_id, event.maker_prevented_qty),
+        ):
             record = self._open.get(order_id)
             if record is not None:
                 record.prevented_match_id = event.prevented_match_id
+                record.prevented_quantity += prevented
                 changes.append(
                     OrderChange(
                         record,

@@ -299,3 +299,49 @@ def test_lists_survive_a_restart(tmp_path_factory: pytest.TempPathFactory) -> No
                                        orderId=kept["orders"][0]["orderId"])  # fmt: skip
         assert status == 200 and canceled["status"] == "CANCELED"
         assert june.balance("KGLD") == ("2.0000", "0.0000")
+
+
+def test_ended_lists_orders_keep_their_list_id_after_a_restart(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Orders and trades read back from SQL (the view keeps only open orders across a
+    restart) still name the list their order was a leg of."""
+    data = tmp_path_factory.mktemp("lists-ids-restart") / "data"
+    with ExchangeServer(data) as first:
+        kate = first.user("kate", KRW="1000000")
+        liam = first.user("liam", KGLD="1")
+        status, oto = kate.post(
+            "/api/v3/orderList/oto", symbol="KGLDKRW",
+            workingType="LIMIT", workingSide="BUY", workingPrice="100000",
+            workingQuantity="1", workingTimeInForce="GTC",
+            pendingType="LIMIT_MAKER", pendingSide="SELL", pendingPrice="150000",
+            pendingQuantity="1",
+        )  # fmt: skip
+        assert status == 200, oto
+        working, pending = (o["orderId"] for o in oto["orders"])
+        status, sold = liam.post(
+            "/api/v3/order", symbol="KGLDKRW", side="SELL", type="LIMIT", timeInForce="GTC",
+            quantity="1", price="100000",
+        )  # fmt: skip
+        assert status == 200 and sold["status"] == "FILLED", sold
+        status, canceled = kate.delete("/api/v3/order", symbol="KGLDKRW", orderId=pending)
+        assert status == 200 and canceled["status"] == "CANCELED", canceled
+        status, solo = kate.post(
+            "/api/v3/order", symbol="KGLDKRW", side="SELL", type="LIMIT", timeInForce="GTC",
+            quantity="0.1", price="200000",
+        )  # fmt: skip
+        assert status == 200, solo
+    with ExchangeServer(data) as second:
+        kate.server = second
+        list_id = oto["orderListId"]
+        for order_id in (working, pending):
+            status, order = kate.get("/api/v3/order", symbol="KGLDKRW", orderId=order_id)
+            assert status == 200 and order["orderListId"] == list_id, order
+        status, every = kate.get("/api/v3/allOrders", symbol="KGLDKRW")
+        assert status == 200, every
+        assert [(o["orderId"], o["orderListId"]) for o in every] == [
+            (working, list_id), (pending, list_id), (solo["orderId"], -1),
+        ]  # fmt: skip
+        status, trades = kate.get("/api/v3/myTrades", symbol="KGLDKRW")
+        assert status == 200, trades
+        assert [(t["orderId"], t["orderListId"]) for t in trades] == [(working, list_id)]

@@ -282,16 +282,18 @@ def test_trading_methods(server: ExchangeServer) -> None:
         assert await open_ids() == [second["orderId"]]
         held = await krw()
 
-        # order.amend.keepPriority: Binance's amend shape, no order counted.
+        # order.amend.keepPriority: Binance's amend shape, no order counted; the order takes
+        # the new client order id.
         amended = await api.request("order.amend.keepPriority", hmac_signed(maker, {
-            "symbol": SYMBOL, "orderId": second["orderId"], "newQty": "0.4"}))  # fmt: skip
+            "symbol": SYMBOL, "orderId": second["orderId"], "newQty": "0.4",
+            "newClientOrderId": "amended-2"}))  # fmt: skip
         assert amended["status"] == 200, amended
         assert [row["rateLimitType"] for row in amended["rateLimits"]] == ["REQUEST_WEIGHT"]
         order = amended["result"]["amendedOrder"]
         assert order == {
             "symbol": SYMBOL, "orderId": second["orderId"], "orderListId": -1,
             "origClientOrderId": second["clientOrderId"],
-            "clientOrderId": second["clientOrderId"], "price": "91000", "qty": "0.4000",
+            "clientOrderId": "amended-2", "price": "91000", "qty": "0.4000",
             "executedQty": "0.0000", "preventedQty": "0.0000", "quoteOrderQty": "0",
             "cumulativeQuoteQty": "0", "status": "NEW", "timeInForce": "GTC", "type": "LIMIT",
             "side": "BUY", "workingTime": second["workingTime"],
@@ -310,7 +312,7 @@ def test_trading_methods(server: ExchangeServer) -> None:
         assert listed == [{
             "symbol": SYMBOL, "orderId": second["orderId"], "executionId": execution_id,
             "origClientOrderId": second["clientOrderId"],
-            "newClientOrderId": second["clientOrderId"], "origQty": "1.0000",
+            "newClientOrderId": "amended-2", "origQty": "1.0000",
             "newQty": "0.4000", "time": amended["result"]["transactTime"],
         }]  # fmt: skip
         status, rest = maker.get("/api/v3/order/amendments", symbol=SYMBOL,

@@ -25,7 +25,7 @@ from typing import Final
 
 from assetport.api import errors
 from assetport.api.errors import ApiError, RejectContext, reject_error
-from assetport.api.fix.reports import ReportFeed
+from assetport.api.fix.reports import ReportFeeds
 from assetport.api.fix.session import (
     HEADER_TAGS,
     INVALID_MSG_TYPE,
@@ -206,8 +206,7 @@ class OrderEntry:
 
     def __init__(self, gateway: Gateway, user_data: UserData) -> None:
         self.gateway = gateway
-        self.user_data = user_data
-        self._feeds: dict[Session, ReportFeed] = {}
+        self._feeds = ReportFeeds(user_data)
         self._handlers: dict[str, Callable[[Session, Message], None]] = {
             "D": self._new_order,
             "F": self._cancel,
@@ -218,14 +217,10 @@ class OrderEntry:
 
     def start(self, session: Session) -> None:
         only: set[str] | None = set() if session.response_mode is ResponseMode.ONLY_ACKS else None
-        feed = ReportFeed(session, only)
-        self._feeds[session] = feed
-        self.user_data.subscribe(session.account, feed)
+        self._feeds.start(session, only)
 
     def stop(self, session: Session) -> None:
-        feed = self._feeds.pop(session, None)
-        if feed is not None:
-            self.user_data.unsubscribe(session.account, feed)
+        self._feeds.stop(session)
 
     def handle(self, session: Session, message: Message) -> None:
         handler = self._handlers.get(message.msg_type)

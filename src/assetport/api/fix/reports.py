@@ -10,6 +10,7 @@ from typing import Any, Final
 
 from assetport.api.fix.session import Session
 from assetport.api.fix.wire import timestamp_from_ms
+from assetport.api.user_data import UserData
 from assetport.domain.orders import OrderType, SelfTradePrevention, Side, TimeInForce
 
 SIDES: Final = {Side.BUY: "1", Side.SELL: "2"}
@@ -149,3 +150,25 @@ class ReportFeed:
         fields = execution_report_fields(event)
         if fields is not None:
             self.session.send("8", fields)
+
+
+class ReportFeeds:
+    """The sessions' feeds of one application (order entry or drop copy): subscribed as a
+    session logs on, ended as it closes."""
+
+    def __init__(self, user_data: UserData) -> None:
+        self.user_data = user_data
+        self._feeds: dict[Session, ReportFeed] = {}
+
+    def start(self, session: Session, only: set[str] | None = None) -> None:
+        feed = ReportFeed(session, only)
+        self._feeds[session] = feed
+        self.user_data.subscribe(session.account, feed)
+
+    def stop(self, session: Session) -> None:
+        feed = self._feeds.pop(session, None)
+        if feed is not None:
+            self.user_data.unsubscribe(session.account, feed)
+
+    def get(self, session: Session) -> ReportFeed | None:
+        return self._feeds.get(session)

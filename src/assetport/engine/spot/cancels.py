@@ -1,5 +1,6 @@
 """Cancels and amends of open orders: by id or client order id, all of an account's in a
-market, cancel-then-place, and reducing an order's quantity in place."""
+market, cancel-then-place, and reducing an order's quantity in place (an order list's
+pending order's too), giving it the client order id the amend names."""
 
 from typing import Any, Final
 
@@ -9,11 +10,13 @@ from assetport.domain.commands import (
     CancelOrder,
     CancelOrderList,
     CancelReplace,
+    PlaceOrder,
 )
 from assetport.domain.events import OrderAmended, OrderCanceled
 from assetport.domain.markets import MarketStatus
 from assetport.domain.orders import CancelRestriction, OrderStatus, Side
 from assetport.domain.results import RejectReason
+from assetport.engine.spot.checks import MAX_CLIENT_ORDER_ID
 from assetport.engine.spot.lifecycle import end, held_asset, release, unregister
 from assetport.engine.spot.market import MarketState
 from assetport.engine.spot.order import Order
@@ -191,11 +194,16 @@ def _amend(s: SpotState, cmd: AmendOrder) -> RejectReason | None:
     reason = market_problem(m)
     if reason is not None or m is None:
         return reason
+    if len(cmd.new_client_order_id) > MAX_CLIENT_ORDER_ID:
+        return RejectReason.INVALID_ORDER
     order = find(s, m, cmd.account, cmd.order_id, cmd.client_order_id, cmd.ids_must_match)
     if order is None:
-        return RejectReason.UNKNOWN_ORDER
+        return _amend_pending(s, m, cmd)
+    new_client_id = cmd.new_client_order_id or order.client_order_id
+    if new_client_id != order.client_order_id and (order.account, new_client_id) in s.client_ids:
+        return RejectReason.DUPLICATE_ORDER
     if order.order_list is not None and order.order_list.pair is not None:
-        return _amend_pair(s, m, order.order_list.pair, cmd.new_quantity)
+        return _amend_pair(s, m, order, order.order_list.pair, cmd.new_quantity, new_client_id)
     new_quantity = cmd.new_quantity
     if (
         new_quantity <= order.executed
@@ -217,9 +225,11 @@ def _amend(s: SpotState, cmd: AmendOrder) -> RejectReason | None:
         released = order.held - remaining
     asset = release(s, m, order, released) if released else held_asset(m, order)
     ctx = s.ctx
+    orig_quantity = order.quantity
     order.quantity = new_quantity
     order.visible = min(order.visible, remaining)
     order.updated = ctx.time
+    orig_client_id = _rename(s, order, new_client_id)
     ctx.events.append(
         OrderAmended(
             ctx.seq,
@@ -230,16 +240,46 @@ def _amend(s: SpotState, cmd: AmendOrder) -> RejectReason | None:
             new_quantity,
             asset,
             released,
+            new_client_id,
+            orig_client_id,
+            orig_quantity,
         )
     )
     return None
 
 
+def _rename(s: SpotState, order: Order, new_client_id: str) -> str:
+    """Give the open order its new client order id (in the engine's index and its list's
+    ids); answer the one it had."""
+    orig = order.client_order_id
+    if new_client_id != orig:
+        if orig:
+            del s.client_ids[(order.account, orig)]
+        order.client_order_id = new_client_id
+        if new_client_id:
+            s.client_ids[(order.account, new_client_id)] = order.order_id
+        if order.order_list is not None:
+            _rename_leg(order.order_list, order.order_id, new_client_id)
+    return orig
+
+
+def _rename_leg(order_list: OrderList, order_id: int, new_client_id: str) -> None:
+    ids = list(order_list.client_order_ids)
+    ids[order_list.order_ids.index(order_id)] = new_client_id
+    order_list.client_order_ids = tuple(ids)
+
+
 def _amend_pair(
-    s: SpotState, m: MarketState, pair: tuple[Order, Order], new_quantity: int
+    s: SpotState,
+    m: MarketState,
+    amended: Order,
+    pair: tuple[Order, Order],
+    new_quantity: int,
+    new_client_id: str,
 ) -> RejectReason | None:
     """An OCO pair has one quantity, and neither leg has traded: amending either leg
-    amends both, and the pair's one hold shrinks to what the dearer leg needs now."""
+    amends both, and the pair's one hold shrinks to what the dearer leg needs now. Only the
+    leg the amend named takes the new client order id."""
     first, second = pair
     if new_quantity <= 0 or new_quantity >= first.quantity or new_quantity % m.step_size:
         return RejectReason.INVALID_AMEND
@@ -256,10 +296,14 @@ def _amend_pair(
         released = holder.held - new_quantity
     asset = release(s, m, holder, released) if released else held_asset(m, holder)
     ctx = s.ctx
+    orig_quantity = first.quantity
     for leg in sorted(pair, key=_order_id):
         leg.quantity = new_quantity
         leg.visible = min(leg.visible, new_quantity)
         leg.updated = ctx.time
+        orig_client_id = leg.client_order_id
+        if leg is amended:
+            _rename(s, leg, new_client_id)
         ctx.events.append(
             OrderAmended(
                 ctx.seq,
@@ -270,6 +314,98 @@ def _amend_pair(
                 new_quantity,
                 asset,
                 released if leg is holder else 0,
+                leg.client_order_id,
+                orig_client_id,
+                orig_quantity,
             )
         )
     return None
+
+
+def _amend_pending(s: SpotState, m: MarketState, cmd: AmendOrder) -> RejectReason | None:
+    """Amend an OTO's or OTOCO's pending order, as Binance allows: the order it will place
+    takes the new quantity and client order id. An OTOCO's two pending orders are an OCO
+    pair, one quantity: both take it. A pending order holds nothing, so nothing moves."""
+    found = _pending_leg(s, cmd)
+    if found is None:
+        return RejectReason.UNKNOWN_ORDER
+    order_list, index = found
+    pending = order_list.pending
+    _, leg = pending[index]
+    new_quantity = cmd.new_quantity
+    if (
+        new_quantity <= 0
+        or new_quantity >= leg.quantity
+        or new_quantity % m.step_size
+        or any(new_quantity <= other.iceberg_qty for _, other in pending)
+    ):
+        return RejectReason.INVALID_AMEND
+    new_client_id = cmd.new_client_order_id or leg.client_order_id
+    if new_client_id != leg.client_order_id and (
+        (cmd.account, new_client_id) in s.client_ids or new_client_id in order_list.client_order_ids
+    ):
+        return RejectReason.DUPLICATE_ORDER
+    ctx = s.ctx
+    amended = range(len(pending)) if len(pending) == 2 else (index,)
+    for at in amended:
+        leg_id, leg_cmd = pending[at]
+        client_id = new_client_id if at == index else leg_cmd.client_order_id
+        pending[at] = (leg_id, _with(leg_cmd, new_quantity, client_id))
+        if client_id != leg_cmd.client_order_id:
+            _rename_leg(order_list, leg_id, client_id)
+        ctx.events.append(
+            OrderAmended(
+                ctx.seq,
+                ctx.time,
+                leg_id,
+                cmd.account,
+                m.symbol,
+                new_quantity,
+                m.quote if leg_cmd.side is BUY else m.base,
+                0,
+                client_id,
+                leg_cmd.client_order_id,
+                leg_cmd.quantity,
+            )
+        )
+    return None
+
+
+def _pending_leg(s: SpotState, cmd: AmendOrder) -> tuple[OrderList, int] | None:
+    """The account's pending order the amend names (by id, else by client order id), as
+    its list and its place in the list's pending orders."""
+    client_id = cmd.client_order_id
+    for order_list in s.order_lists.values():
+        if (
+            not order_list.pending
+            or order_list.account != cmd.account
+            or order_list.symbol != cmd.symbol
+        ):
+            continue
+        for index, (order_id, leg) in enumerate(order_list.pending):
+            if cmd.order_id:
+                if order_id != cmd.order_id:
+                    continue
+                if cmd.ids_must_match and client_id and leg.client_order_id != client_id:
+                    return None
+                return order_list, index
+            if client_id and leg.client_order_id == client_id:
+                return order_list, index
+    return None
+
+
+def _with(leg: PlaceOrder, quantity: int, client_order_id: str) -> PlaceOrder:
+    return PlaceOrder(
+        leg.account,
+        leg.symbol,
+        leg.side,
+        leg.type,
+        quantity,
+        price=leg.price,
+        time_in_force=leg.time_in_force,
+        quote_quantity=leg.quote_quantity,
+        stop_price=leg.stop_price,
+        iceberg_qty=leg.iceberg_qty,
+        client_order_id=client_order_id,
+        stp_mode=leg.stp_mode,
+    )
