@@ -385,6 +385,11 @@ def _symbol_count(params: Params) -> int | None:
     return symbols.count(",") + 1
 
 
+def static_weight(method: str, path: str) -> int | None:
+    """The weight of an endpoint whose weight no parameter scales, else None."""
+    return _STATIC_WEIGHTS.get((method, path))
+
+
 def request_weight(method: str, path: str, params: Params) -> int:
     """Binance's weight of a request, from its path and the parameters that scale it.
 

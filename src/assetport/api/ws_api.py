@@ -39,7 +39,7 @@ import msgspec
 from assetport.api import errors
 from assetport.api.errors import ApiError
 from assetport.api.gateway import Gateway, refusal_error
-from assetport.api.http import Call, Security
+from assetport.api.http import Call
 from assetport.api.params import Params
 from assetport.api.ratelimit import RateLimitType, Usage
 from assetport.api.signing import check_key, check_timestamp, verify_signature, ws_payload
@@ -65,12 +65,6 @@ WEIGHTS: Final = {
     "userDataStream.subscribe": 2,
     "userDataStream.subscribe.signature": 2,
     "userDataStream.unsubscribe": 2,
-}
-_PERMISSIONS: Final = {
-    Security.USER_DATA: Permission.READ,
-    Security.TRADE: Permission.TRADE,
-    Security.USER_STREAM: Permission.READ,
-    Security.MARKET_DATA: Permission.READ,
 }
 _VERSION_PREFIX: Final = "v3/"  # Binance accepts "v3/order.place" for "order.place"
 _NO_PARAMS: Final = Params({})  # a method's weight when its params were refused
@@ -270,7 +264,8 @@ class WebSocketApi:
             usage = gateway.limiter.check_request(session.ip, self._weight(name, params), now)
             if refused is not None:
                 raise refused
-            reply.show_rate_limits = _show_rate_limits(params, session.return_rate_limits)
+            if "returnRateLimits" in raw:  # else the connection's choice, set already
+                reply.show_rate_limits = _show_rate_limits(params)
             if reply.show_rate_limits:
                 reply.rate_limits = self._usage_rows(self._weight_limits, usage)
             if method is None:
@@ -429,8 +424,8 @@ class WebSocketApi:
         """The REST handler's `Call`: signed (or logged on) when the method needs a key."""
         params.mark_read(*row.ignored)
         key = None
-        if row.security is not Security.NONE:
-            key = self._key(session, raw, params, now, _PERMISSIONS[row.security])
+        if row.permission is not None:
+            key = self._key(session, raw, params, now, row.permission)
         return self._call(session, params, key, now)
 
     def _rest_submit(
@@ -522,11 +517,9 @@ class WebSocketApi:
         return {}
 
 
-def _show_rate_limits(params: Params, connection_default: bool) -> bool:
-    """The request's `returnRateLimits` (true or false), else the connection's."""
+def _show_rate_limits(params: Params) -> bool:
+    """The request's own `returnRateLimits` (true or false)."""
     value = params.optional_string("returnRateLimits")
-    if value is None:
-        return connection_default
     if value not in ("true", "false"):
         raise errors.invalid_parameter("returnRateLimits")
     return value == "true"

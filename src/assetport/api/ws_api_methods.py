@@ -13,13 +13,21 @@ key there (REST's `historicalTrades` asks for one), and parameters the WebSocket
 but Assetport does not act on are listed as `ignored`.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 from assetport.api import rest_market, rest_order_lists, rest_trade
 from assetport.api.http import Endpoint, Security
 from assetport.api.params import Params
-from assetport.api.ratelimit import request_weight
+from assetport.api.ratelimit import request_weight, static_weight
+from assetport.edge.keys import Permission
+
+_PERMISSIONS: Final = {
+    Security.USER_DATA: Permission.READ,
+    Security.TRADE: Permission.TRADE,
+    Security.USER_STREAM: Permission.READ,
+    Security.MARKET_DATA: Permission.READ,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,8 +37,20 @@ class RestMethod:
     endpoint: Endpoint
     security: Security
     ignored: tuple[str, ...] = ()
+    # Known once for the endpoints no parameter scales (order.place, order.cancel...): the
+    # order path asks it for every request.
+    fixed_weight: int | None = field(init=False)
+    # What the API key must allow (None: no key), known once for the same reason.
+    permission: Permission | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        fixed = static_weight(self.endpoint.method, self.endpoint.path)
+        object.__setattr__(self, "fixed_weight", fixed)
+        object.__setattr__(self, "permission", _PERMISSIONS.get(self.security))
 
     def weight(self, params: Params) -> int:
+        if self.fixed_weight is not None:
+            return self.fixed_weight
         return request_weight(self.endpoint.method, self.endpoint.path, params)
 
 
