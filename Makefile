@@ -19,7 +19,7 @@ NATIVE_MODULES := assetport/domain/orders.py \
 	assetport/domain/units.py assetport/marketdata/depth.py assetport/api/params.py \
 	assetport/views/orders.py assetport/views/levels.py assetport/views/markets.py \
 	assetport/api/ratelimit.py assetport/api/render.py \
-	assetport/api/ws_frames.py assetport/edge/bounded_json.py
+	assetport/api/ws_frames.py assetport/edge/bounded_json.py assetport/marketdata/time_unit.py
 NATIVE_STAMP := src/assetport/.native
 # The web pages, bundled from web/ (npm packages pinned by web/package-lock.json).
 WEB_STAMP := src/assetport/web/static/BUILT

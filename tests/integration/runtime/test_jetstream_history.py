@@ -9,50 +9,17 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import nats
-import pytest
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
 from exchange_server import ROOT, ExchangeServer, Trader
 
-URL = "nats://127.0.0.1:4222"
-
-
-def _nats_reachable() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 4222), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-pytestmark = pytest.mark.skipif(
-    not _nats_reachable(), reason="no NATS server reachable on 127.0.0.1:4222"
-)
-
-
-@pytest.fixture
-def stream() -> Iterator[tuple[str, str]]:
-    name = f"TEST_{uuid.uuid4().hex[:12].upper()}"
-    yield name, f"test.{name.lower()}"
-
-    async def delete() -> None:
-        nc = await nats.connect(URL)
-        try:
-            with contextlib.suppress(nats.js.errors.NotFoundError):
-                await nc.jetstream().delete_stream(name)
-        finally:
-            await nc.close()
-
-    asyncio.run(delete())
+URL = "nats://127.0.0.1:4222"  # the `stream` fixture is conftest.py's
 
 
 def _journal_args(stream: tuple[str, str]) -> list[str]:

@@ -3,16 +3,10 @@
 import asyncio
 import random
 import signal
-import socket
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
-
-import nats
-import pytest
 
 from assetport.journal.jetstream import JetStreamJournal
 from assetport.runtime.port_client import PortClient
@@ -22,35 +16,7 @@ from assetport.runtime.wire import Done, Refused, StatusOf
 sys.path.insert(0, str(Path(__file__).parents[2] / "recovery"))
 from engine_process import EngineProcess, TradingClient, setup_commands
 
-URL = "nats://127.0.0.1:4222"
-
-
-def _nats_reachable() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 4222), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-pytestmark = pytest.mark.skipif(
-    not _nats_reachable(), reason="no NATS server reachable on 127.0.0.1:4222"
-)
-
-
-@pytest.fixture
-def stream() -> Iterator[tuple[str, str]]:
-    name = f"TEST_{uuid.uuid4().hex[:12].upper()}"
-    yield name, f"test.{name.lower()}"
-
-    async def delete() -> None:
-        nc = await nats.connect(URL)
-        try:
-            await nc.jetstream().delete_stream(name)
-        finally:
-            await nc.close()
-
-    asyncio.run(delete())
+URL = "nats://127.0.0.1:4222"  # the `stream` fixture is conftest.py's
 
 
 def _engine(data_dir: Path, stream: tuple[str, str], *extra: str) -> EngineProcess:
