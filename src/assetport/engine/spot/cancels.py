@@ -213,14 +213,7 @@ def _amend(s: SpotState, cmd: AmendOrder) -> RejectReason | None:
         return RejectReason.INVALID_AMEND
     remaining = new_quantity - order.executed
     if order.side is BUY:
-        keep = (order.price or order.stop_price) * remaining // m.base_unit
-        released = max(order.held - keep, 0)
-        if order.fee_in_quote:
-            # The fee held shrinks with the price held; release() frees both together.
-            fee_released = max(order.fee_held - fee_needed(order, keep), 0)
-            order.fee_held -= fee_released
-            order.held += fee_released
-            released += fee_released
+        released = _held_beyond(order, (order.price or order.stop_price) * remaining // m.base_unit)
     else:
         released = order.held - remaining
     asset = release(s, m, order, released) if released else held_asset(m, order)
@@ -246,6 +239,19 @@ def _amend(s: SpotState, cmd: AmendOrder) -> RejectReason | None:
         )
     )
     return None
+
+
+def _held_beyond(order: Order, keep: int) -> int:
+    """What a buy holds beyond `keep` quote units (and the fee `keep` needs, on a QUOTE-fee
+    market): the amount `release()` frees once its quantity shrinks. The fee's excess is
+    moved into `held` first, as release() frees both together."""
+    released = max(order.held - keep, 0)
+    if order.fee_in_quote:
+        fee_released = max(order.fee_held - fee_needed(order, keep), 0)
+        order.fee_held -= fee_released
+        order.held += fee_released
+        released += fee_released
+    return released
 
 
 def _rename(s: SpotState, order: Order, new_client_id: str) -> str:
@@ -286,12 +292,7 @@ def _amend_pair(
     holder = first if first.held or first.fee_held else second
     if holder.side is BUY:
         keep = max((leg.price or leg.stop_price) * new_quantity // m.base_unit for leg in pair)
-        released = max(holder.held - keep, 0)
-        if holder.fee_in_quote:
-            fee_released = max(holder.fee_held - fee_needed(holder, keep), 0)
-            holder.fee_held -= fee_released
-            holder.held += fee_released
-            released += fee_released
+        released = _held_beyond(holder, keep)
     else:
         released = holder.held - new_quantity
     asset = release(s, m, holder, released) if released else held_asset(m, holder)
