@@ -80,8 +80,8 @@ services:
 	@bash scripts/services.sh
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
 	$(BIN)/lint-imports --no-logo --no-cache
 
 typecheck: $(STAMP)

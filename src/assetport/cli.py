@@ -4,6 +4,8 @@ assetport serve --data-dir D [--host H] [--port P] [--config FILE] [--demo]
     [--smtp-url URL --mail-from ADDR --public-url URL] [--signups-per-hour N]
     [--session-idle-minutes N] [--tls-cert PEM --tls-key PEM] [--trusted-proxy CIDR...]
     [--engine HOST:PORT] [--journal-url nats://... [--stream S] [--subject S] [--replicas N]]
+    [--shared-db postgresql://... --secrets-key-file PATH]
+assetport secrets-key new --out PATH   the key gateways sharing --shared-db are given
 assetport admin --data-dir D account verify EMAIL
 assetport admin --data-dir D user create NAME
 assetport admin --data-dir D deposit USER_ID ASSET AMOUNT
@@ -18,7 +20,8 @@ assetport admin --data-dir D custody refills
 assetport admin --data-dir D custody approve|reject ID [--reason R] [--token T]
 assetport admin --data-dir D custody risk-hold USER_ID --on|--off [--reason R]
 assetport admin --data-dir D custody refill ASSET AMOUNT | refill-approve ID [--token T]
-assetport engine-serve --data-dir D [--journal-url nats://...] [--standby]
+assetport engine-serve --data-dir D [--journal-url nats://...] [--standby] [--db URL]
+assetport engine-status --engine HOST:PORT[,HOST:PORT...] [--hash]   a JSON line per engine
 assetport journal verify|stats --data-dir D | [--data-dir D] --journal-url nats://...
 assetport journal replay --data-dir D | --journal-url nats://... [--stream S --subject S]
 assetport reconcile --data-dir D [--db URL] [--journal-url nats://... --stream S ...]
@@ -35,6 +38,7 @@ line on stderr naming it, and exit status 1 (2 for a usage error), never a trace
 """
 
 import argparse
+import asyncio
 import json
 import logging
 import os
@@ -66,6 +70,7 @@ from assetport.nft_cli import run as run_nft
 from assetport.runtime.config import RuntimeConfig
 from assetport.runtime.data_dir import private_umask, writer_of
 from assetport.runtime.journal_source import JournalSource, stream_problems, stream_state
+from assetport.runtime.port_client import engine_statuses, parse_addresses
 from assetport.runtime.process import run_engine_process
 from assetport.runtime.replay import ReplayImpossible, replay
 from assetport.runtime.reserves import (
@@ -109,6 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
     engine.add_argument("--host", default="127.0.0.1")
     engine.add_argument("--port", type=int, default=7400, help="command port (0: any free)")
     engine.add_argument("--standby", action="store_true", help="follow a JetStream journal")
+    engine.add_argument(
+        "--db", "--db-url", dest="db", default=None, metavar="URL",
+        help="write the SQL read model (history) to this database while primary; "
+        "gateways read it with serve --engine ... --db URL",
+    )  # fmt: skip
     engine.add_argument("--replicas", type=int, default=1, help="replicas of a new stream")
     engine.add_argument("--snapshot-every", type=int, default=200_000, help="commands")
     engine.add_argument("--snapshot-seconds", type=float, default=300.0)
@@ -122,6 +132,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="move removable segments to journal/archive/ instead of deleting them",
     )
 
+    engine_status = commands.add_parser(
+        "engine-status", help="each engine process's role, seq, state hash and lag"
+    )
+    engine_status.add_argument(
+        "--engine", required=True, metavar="HOST:PORT[,HOST:PORT...]", help="command ports"
+    )
+    engine_status.add_argument(
+        "--hash",
+        action="store_true",
+        help="also the state hash and ledger sums (costs the engine a full encoding of its state)",
+    )
+
     serve = commands.add_parser("serve", help="run the exchange: engine, API and market data")
     _add_data_dir(serve)
     serve.add_argument("--host", default="127.0.0.1")
@@ -130,13 +152,17 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--demo", action="store_true", help="sandbox mode with test funds")
     _add_journal_url(serve)
     serve.add_argument("--replicas", type=int, default=1, help="replicas of a new stream")
-    serve.add_argument("--db", default=None, help="read-model database URL")
+    serve.add_argument(
+        "--db", "--db-url", dest="db", default=None, metavar="URL",
+        help="read-model database URL (with --engine: the one the engine process writes)",
+    )  # fmt: skip
     serve.add_argument(
         "--engine",
         default=None,
         metavar="HOST:PORT",
         help="use the engine process at this command port (engine-serve) instead of one "
-        "in this process: no journal and no SQL history here",
+        "in this process: no journal here, and SQL history only with --db (the database "
+        "the engine process writes: engine-serve --db)",
     )
     serve.add_argument(
         "--por-dir",
@@ -173,6 +199,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--fix-drop-copy-port", type=int, default=None, metavar="N",
         help="FIX 4.4 drop copy on this port of --host (0: any free); default off",
     )  # fmt: skip
+    serve.add_argument(
+        "--shared-db", default=None, metavar="URL",
+        help="postgresql://...[?schema=NAME]: users, API keys, the admin token and web "
+        "accounts shared by every gateway given it; default: SQLite files in the data dir",
+    )  # fmt: skip
+    serve.add_argument(
+        "--secrets-key-file", type=Path, default=None, metavar="PATH",
+        help="with --shared-db: the deployment's secrets key (assetport secrets-key new), "
+        "else $ASSETPORT_SECRETS_KEY",
+    )  # fmt: skip
+    secrets_key = commands.add_parser("secrets-key", help="the shared database's secrets key")
+    secrets_key_tools = secrets_key.add_subparsers(dest="secrets_key_command", required=True)
+    secrets_key_tools.add_parser("new", help="write a fresh key file (0600)").add_argument(
+        "--out", type=Path, required=True, help="the new file (never replaces one)"
+    )
 
     admin = commands.add_parser("admin", help="operator commands for a running server")
     _add_data_dir(admin)
@@ -535,6 +576,18 @@ def _readable_files(args: argparse.Namespace, *names: str) -> None:
             raise CliError(f"{option}: cannot read {_file_error(exc)}") from exc
 
 
+def _engine_serve(args: argparse.Namespace) -> int:
+    config = _config(args)
+    on_primary = None
+    if args.db is not None:  # the read model's child, as `serve` runs it (server/read_model.py)
+        from assetport.server.read_model import engine_read_model
+
+        on_primary = engine_read_model(config, args.db)
+    return run_engine_process(
+        config, args.host, args.port, standby=args.standby, on_primary=on_primary
+    )
+
+
 def _serve(args: argparse.Namespace) -> int:
     from assetport.server.serve import ServeOptions, run_server
 
@@ -562,8 +615,21 @@ def _serve(args: argparse.Namespace) -> int:
             no_chain=args.no_chain,
             fix_port=args.fix_port,
             fix_drop_copy_port=args.fix_drop_copy_port,
+            shared_db=args.shared_db,
+            secrets_key_file=args.secrets_key_file,
         )
     )
+
+
+def _new_secrets_key(path: Path) -> int:
+    from assetport.edge.secrets_key import write_new_key_file
+
+    try:
+        write_new_key_file(path)
+    except FileExistsError:
+        raise CliError(f"{path} exists: a secrets key file is never replaced") from None
+    print(f"secrets key written to {path}: give it to every gateway (--secrets-key-file)")
+    return 0
 
 
 def _admin(args: argparse.Namespace) -> int:
@@ -707,13 +773,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "admin":
             return _admin(args)
         if args.command == "engine-serve":
-            return run_engine_process(_config(args), args.host, args.port, standby=args.standby)
+            return _engine_serve(args)
+        if args.command == "engine-status":
+            return _engine_status(args.engine, full=args.hash)
         if args.command == "por":
             return _por(args)
         if args.command == "attest":
             return run_attest(args)
         if args.command == "nft":
             return run_nft(args)
+        if args.command == "secrets-key":
+            return _new_secrets_key(args.out)
         if args.tool == "verify":
             return _verify(args)
         if args.tool == "stats":
@@ -725,6 +795,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(f"assetport: {_file_error(exc)}", file=sys.stderr)
         return 1
+
+
+def _engine_status(addresses: str, *, full: bool) -> int:
+    """One JSON line per engine process (exit 1 if none answers as primary): what an
+    operator or a supervisor polls, e.g. for a standby's lag."""
+    try:
+        parsed = parse_addresses(addresses)
+    except ValueError as exc:
+        raise CliError(f"--engine: {exc}") from None
+    statuses = asyncio.run(engine_statuses(parsed, full=full))
+    for status in statuses:
+        print(json.dumps(status), flush=True)
+    return 0 if any(status["role"] == "primary" for status in statuses) else 1
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ guessed right).
 from dataclasses import dataclass
 from typing import Final
 
-from assetport.accounts.database import Database
+from assetport.accounts.database import POSTGRESQL, Database
 
 _SCHEMA: Final = (
     """CREATE TABLE IF NOT EXISTS attempts (
@@ -71,6 +71,11 @@ class Attempts:
     def __init__(self, database: Database) -> None:
         self._db = database
         self._db.apply(_SCHEMA)
+        # A row's own id: SQLite's rowid; PostgreSQL has none, so a column there.
+        self._id = "rowid"
+        if database.dialect == POSTGRESQL:
+            self._db.add_column("attempts", "id", "BIGSERIAL")
+            self._id = "id"
         self._pruned_ms = 0
 
     def reserve(self, now_ms: int, *checks: tuple[Limit, str]) -> Reservation:
@@ -99,19 +104,19 @@ class Attempts:
                 raise TooMany(limit, max(1, -(-wait_ms // 1000)))
             row_ids = []
             for limit, subject in checks:
-                cursor = db.execute(
-                    "INSERT INTO attempts (kind, subject, at_ms) VALUES (?, ?, ?)",
+                row = db.execute(
+                    f"INSERT INTO attempts (kind, subject, at_ms) VALUES (?, ?, ?) "
+                    f"RETURNING {self._id}",
                     (limit.kind, subject, now_ms),
-                )
-                assert cursor.lastrowid is not None
-                row_ids.append(cursor.lastrowid)
+                ).fetchone()
+                row_ids.append(int(row[0]))
         return Reservation(tuple(row_ids))
 
     def forget(self, reservation: Reservation) -> None:
         """The attempt succeeded (or was never tried): it does not count."""
         with self._db.transaction() as db:
             db.executemany(
-                "DELETE FROM attempts WHERE rowid = ?", [(r,) for r in reservation.row_ids]
+                f"DELETE FROM attempts WHERE {self._id} = ?", [(r,) for r in reservation.row_ids]
             )
 
     def clear(self, limit: Limit, subject: str) -> None:

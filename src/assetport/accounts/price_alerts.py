@@ -7,9 +7,12 @@ it was set, `down` when below. It fires once, on the first trade at its price or
 the accounts' outbox, in the account's language, with its anti-phishing code.
 
 Stored in `accounts.sqlite3` (`price_alerts`, made here like the other tables of that
-file): fired alerts keep their fired time and the price of the trade that fired them, so a
-restart loads only the alerts still waiting and none fires twice. At most `MAX_ACTIVE`
-wait per account; of the fired ones the newest `KEEP_FIRED` stay for the list.
+file) or the shared database (`database.py`): fired alerts keep their fired time and the
+price of the trade that fired them, so a restart loads only the alerts still waiting and
+none fires twice. With gateways sharing a database each watches the alerts it loaded at
+start and those made on it; marking one fired is one conditional update, so two gateways
+never both mail it. At most `MAX_ACTIVE` wait per account; of the fired ones the newest
+`KEEP_FIRED` stay for the list.
 
 `PriceAlerts.on_command` is a gateway change listener (the composition root appends it to
 `Gateway.listeners`): it runs for every applied command on the engine's loop, so its cost
@@ -109,20 +112,18 @@ class AlertStore:
             ).fetchone()
             if waiting >= MAX_ACTIVE:
                 raise errors.TOO_MANY_ALERTS.error()
-            cursor = db.execute(
+            (alert_id,) = db.execute(
                 "INSERT INTO price_alerts (user_id, symbol, price, direction, created_ms) "
-                "VALUES (?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?) RETURNING id",
                 (user_id, symbol, price, direction, now_ms),
-            )
+            ).fetchone()
             db.execute(
                 "DELETE FROM price_alerts WHERE user_id = ? AND fired_ms IS NOT NULL AND id NOT "
                 "IN (SELECT id FROM price_alerts WHERE user_id = ? AND fired_ms IS NOT NULL "
                 "ORDER BY fired_ms DESC, id DESC LIMIT ?)",
                 (user_id, user_id, KEEP_FIRED),
             )
-        alert_id = cursor.lastrowid
-        assert alert_id is not None
-        return PriceAlert(alert_id, user_id, symbol, price, direction, now_ms)
+        return PriceAlert(int(alert_id), user_id, symbol, price, direction, now_ms)
 
     def of_user(self, user_id: int) -> list[PriceAlert]:
         """The account's alerts, newest first."""

@@ -71,9 +71,10 @@ class Accounts:
         *,
         settings: AccountSettings | None = None,
         outbox: Outbox | None = None,
+        store: AccountStore | None = None,  # the shared database's (`--shared-db`)
     ) -> None:
         self.settings = settings or AccountSettings()
-        self.store = AccountStore(data_dir)
+        self.store = store if store is not None else AccountStore(data_dir)
         self.attempts = Attempts(self.store.database)
         self.tokens = Tokens(self.store.database)
         self.recovery_codes = RecoveryCodes(

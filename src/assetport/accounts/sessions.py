@@ -4,7 +4,9 @@ an idle timeout and a CSRF token.
 A session ends 24 hours after it started, or after `idle_ms` (30 minutes by default)
 without a request that carried its cookie, whichever comes first: a computer left logged
 in is not an open account for the rest of the day. Its last use is written at most once a
-minute, so the page's requests do not each cost a database write.
+minute, so the page's requests do not each cost a database write. Gateways sharing one
+database (`store.py`) share the sessions: a cookie made on one works on another, and a
+logout or a password change on one ends the session on all of them.
 
 CSRF uses the synchronizer-token pattern: each session has its own random token, given to
 the page in the JSON of login and `me` (which another site cannot read), and every
@@ -92,8 +94,11 @@ class Sessions:
         if session is None or session.expires_ms <= now_ms:
             raise errors.NOT_LOGGED_IN.error()
         if now_ms - session.last_seen_ms >= self.idle_ms:
-            self._store.delete_session(id_hash)
-            raise errors.NOT_LOGGED_IN.error()
+            # Used since on another gateway sharing the database? Its last use, as stored.
+            session = self._store.fresh_session(id_hash)
+            if session is None or now_ms - session.last_seen_ms >= self.idle_ms:
+                self._store.delete_session(id_hash)
+                raise errors.NOT_LOGGED_IN.error()
         if state_changing and not hmac.compare_digest(
             (credentials.csrf_token or "").encode(), session.csrf_token.encode()
         ):

@@ -10,20 +10,30 @@ TOTP step used; per session the SHA-256 of its id (the cookie's value never touc
 disk, so a copy of the file opens no session), its user, its CSRF token, its expiry and
 when it was last used; per account the network addresses it signed up or logged in from
 (an IPv6 address by its /64), to tell a login from a new one.
+
+With a shared database (`assetport serve --shared-db`: `database.SharedDatabase`) the
+tables are every gateway's, the TOTP secrets sealed under the deployment's secrets key, and
+what a request reads is cached here: the sessions (a session started, ended or every one
+of a user's ended on any gateway reaches the others' caches through the change poller; a
+session not cached is looked up within `MissLookups`' budget) and whether an account's
+email is verified. A session's last use is written as before but not told to the others:
+`fresh_session` reads it again before a session that looks idle is ended.
 """
 
 import hashlib
 import hmac
 import os
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Final
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from assetport.accounts.database import ACCOUNTS_DB_FILE, Database
+from assetport.accounts.database import ACCOUNTS_DB_FILE, Database, SharedDatabase
 from assetport.edge.keys import MASTER_KEY_FILE, KeyStoreError, read_or_create_private_file
+from assetport.edge.shared_db import MissLookups, SharedDb
 
 __all__ = ["ACCOUNTS_DB_FILE", "Account", "AccountStore", "Session"]
 
@@ -86,13 +96,28 @@ class Session:
     last_seen_ms: int
 
 
+# The change topics the other gateways' caches follow.
+SESSION_TOPIC: Final = "session"  # subject: the id hash
+USER_SESSIONS_TOPIC: Final = "user_sessions"  # subject: the user id
+ACCOUNT_TOPIC: Final = "account"  # subject: the user id
+
+
 class AccountStore:
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, shared: SharedDb | None = None) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
-        master = read_or_create_private_file(data_dir / MASTER_KEY_FILE, os.urandom(32))
+        if shared is None:
+            master = read_or_create_private_file(data_dir / MASTER_KEY_FILE, os.urandom(32))
+            self.database = Database(data_dir)
+        else:
+            master = shared.secrets_key
+            self.database = SharedDatabase(shared)
         self._aead = AESGCM(master)
         self._master = master
-        self.database = Database(data_dir)
+        self._shared = shared is not None
+        self._sessions: dict[str, Session] = {}  # the shared database's, cached
+        self._verified: dict[int, bool] = {}
+        self._misses = MissLookups()
+        self._cache_lock = threading.Lock()
         self.database.apply(_SCHEMA)
         # Files made before email verification and idle timeouts: their accounts start
         # unverified (they verify with a new link), their sessions as just used.
@@ -106,6 +131,11 @@ class AccountStore:
         self.database.execute(
             "UPDATE sessions SET last_seen_ms = created_ms WHERE last_seen_ms = 0"
         )
+        if shared is not None:
+            self._sessions = self._read_sessions("")
+            shared.subscribe(SESSION_TOPIC, self._session_changed)
+            shared.subscribe(USER_SESSIONS_TOPIC, self._user_sessions_changed)
+            shared.subscribe(ACCOUNT_TOPIC, self._account_changed)
 
     def derived_key(self, purpose: str) -> bytes:
         """A key for one purpose (the recovery codes' keyed hash), derived from the master
@@ -140,8 +170,20 @@ class AccountStore:
         return self._one(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE user_id = ?", user_id)
 
     def is_verified(self, user_id: int) -> bool:
-        row = self.database.one("SELECT email_verified FROM accounts WHERE user_id = ?", (user_id,))
-        return row is not None and bool(row[0])
+        """Asked by every trading request made with a session: cached with a shared database."""
+        verified = self._verified.get(user_id)
+        if verified is not None:
+            return verified
+        # Read and kept under the lock the poller's change takes: a change seen meanwhile
+        # never leaves the old answer behind.
+        with self._cache_lock:
+            row = self.database.one(
+                "SELECT email_verified FROM accounts WHERE user_id = ?", (user_id,)
+            )
+            verified = row is not None and bool(row[0])
+            if self._shared:
+                self._verified[user_id] = verified
+        return verified
 
     def set_verified(self, user_id: int) -> None:
         self._update(user_id, "email_verified = ?", 1)
@@ -178,23 +220,53 @@ class AccountStore:
     def add_session(
         self, id_hash: str, user_id: int, csrf_token: str, now_ms: int, expires_ms: int
     ) -> None:
-        self.database.execute(
-            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_ms, expires_ms, "
-            "last_seen_ms) VALUES (?, ?, ?, ?, ?, ?)",
-            (id_hash, user_id, csrf_token, now_ms, expires_ms, now_ms),
-        )
+        with self.database.transaction() as db:
+            db.execute(
+                "INSERT INTO sessions (id_hash, user_id, csrf_token, created_ms, expires_ms, "
+                "last_seen_ms) VALUES (?, ?, ?, ?, ?, ?)",
+                (id_hash, user_id, csrf_token, now_ms, expires_ms, now_ms),
+            )
+            self.database.changed(db, SESSION_TOPIC, id_hash)
+        if self._shared:
+            with self._cache_lock:
+                self._sessions[id_hash] = Session(user_id, csrf_token, expires_ms, now_ms)
+                self._misses.forget(id_hash)
 
     def session(self, id_hash: str) -> Session | None:
-        row = self.database.one(
-            "SELECT user_id, csrf_token, expires_ms, last_seen_ms FROM sessions WHERE id_hash = ?",
-            (id_hash,),
-        )
-        return Session(row[0], row[1], row[2], row[3]) if row is not None else None
+        """The session of a request's cookie: with a shared database, from the cache (a
+        miss looked up within the budget)."""
+        if not self._shared:
+            return self.fresh_session(id_hash)
+        found = self._sessions.get(id_hash)
+        if found is None and self._misses.may_look_up(id_hash):
+            found = self.fresh_session(id_hash)
+        return found
+
+    def fresh_session(self, id_hash: str) -> Session | None:
+        """The session as the database has it now (its last use perhaps on another gateway).
+        Read and cached under the cache's lock, so a session ended meanwhile on this
+        gateway (which drops it from the cache after its delete) does not come back."""
+        if not self._shared:
+            return self._read_sessions("WHERE id_hash = ?", id_hash).get(id_hash)
+        with self._cache_lock:
+            found = self._read_sessions("WHERE id_hash = ?", id_hash).get(id_hash)
+            if found is None:
+                self._sessions.pop(id_hash, None)
+                self._misses.absent(id_hash)
+            else:
+                self._sessions[id_hash] = found
+                self._misses.forget(id_hash)
+        return found
 
     def touch_session(self, id_hash: str, now_ms: int) -> None:
         self.database.execute(
             "UPDATE sessions SET last_seen_ms = ? WHERE id_hash = ?", (now_ms, id_hash)
         )
+        if self._shared:
+            with self._cache_lock:
+                cached = self._sessions.get(id_hash)
+                if cached is not None:
+                    self._sessions[id_hash] = replace(cached, last_seen_ms=now_ms)
 
     def note_login_address(self, user_id: int, address: str, now_ms: int) -> bool:
         """Records that the account was used from `address`; True when the address is new
@@ -224,19 +296,38 @@ class AccountStore:
             return bool(known)
 
     def delete_session(self, id_hash: str) -> None:
-        self.database.execute("DELETE FROM sessions WHERE id_hash = ?", (id_hash,))
+        with self.database.transaction() as db:
+            db.execute("DELETE FROM sessions WHERE id_hash = ?", (id_hash,))
+            self.database.changed(db, SESSION_TOPIC, id_hash)
+        if self._shared:
+            with self._cache_lock:
+                self._sessions.pop(id_hash, None)
+                self._misses.absent(id_hash)
 
     def delete_sessions_of(self, user_id: int, keep: str | None = None) -> int:
         """Ends every session of the user but `keep` (an id hash); the number ended."""
-        return self.database.execute(
-            "DELETE FROM sessions WHERE user_id = ? AND id_hash IS NOT ?", (user_id, keep)
-        ).rowcount
+        with self.database.transaction() as db:
+            ended = db.execute(
+                "DELETE FROM sessions WHERE user_id = ? AND id_hash IS DISTINCT FROM ?",
+                (user_id, keep),
+            ).rowcount
+            self.database.changed(db, USER_SESSIONS_TOPIC, str(user_id))
+        if self._shared:
+            self._user_sessions_changed(str(user_id))
+        return ended
 
     def delete_expired_sessions(self, now_ms: int, idle_ms: int) -> None:
+        """Sessions past their end or idle too long. Not told to the other gateways: their
+        caches judge the end themselves, and read a session that looks idle again."""
         self.database.execute(
             "DELETE FROM sessions WHERE expires_ms <= ? OR last_seen_ms <= ?",
             (now_ms, now_ms - idle_ms),
         )
+        if self._shared:
+            with self._cache_lock:
+                ended = [key for key, found in self._sessions.items() if found.expires_ms <= now_ms]
+                for id_hash in ended:
+                    del self._sessions[id_hash]
 
     def close(self) -> None:
         self.database.close()
@@ -259,9 +350,49 @@ class AccountStore:
         )  # fmt: skip
 
     def _update(self, user_id: int, assignment: str, value: object) -> None:
-        self.database.execute(
-            f"UPDATE accounts SET {assignment} WHERE user_id = ?", (value, user_id)
+        with self.database.transaction() as db:
+            db.execute(f"UPDATE accounts SET {assignment} WHERE user_id = ?", (value, user_id))
+            self.database.changed(db, ACCOUNT_TOPIC, str(user_id))
+        self._account_changed(str(user_id))
+
+    # -- the shared database's caches (changes come on the poller's thread) -------------------
+
+    def _read_sessions(self, where: str, *parameters: object) -> dict[str, Session]:
+        rows = self.database.all(
+            f"SELECT id_hash, user_id, csrf_token, expires_ms, last_seen_ms FROM sessions {where}",
+            parameters,
         )
+        return {row[0]: Session(int(row[1]), row[2], int(row[3]), int(row[4])) for row in rows}
+
+    def _session_changed(self, id_hash: str | None) -> None:
+        if id_hash is None:
+            with self._cache_lock:
+                self._sessions = self._read_sessions("")
+                self._misses.clear()
+            return
+        self.fresh_session(id_hash)
+
+    def _user_sessions_changed(self, user_id: str | None) -> None:
+        if user_id is None:
+            return  # `_session_changed(None)` reloads them all
+        with self._cache_lock:
+            alive = self._read_sessions("WHERE user_id = ?", int(user_id))
+            ended = [
+                key
+                for key, found in self._sessions.items()
+                if found.user_id == int(user_id) and key not in alive
+            ]
+            for id_hash in ended:
+                del self._sessions[id_hash]
+                self._misses.absent(id_hash)
+            self._sessions.update(alive)
+
+    def _account_changed(self, user_id: str | None) -> None:
+        with self._cache_lock:
+            if user_id is None:
+                self._verified.clear()
+            else:
+                self._verified.pop(int(user_id), None)
 
     def __repr__(self) -> str:
         return "AccountStore(<redacted>)"

@@ -56,7 +56,8 @@ class Tokens:
             db.execute("DELETE FROM tokens WHERE expires_ms <= ?", (now_ms,))
             if purpose is Purpose.RESET:
                 db.execute(
-                    "DELETE FROM tokens WHERE user_id = ? AND purpose = ?", (user_id, purpose)
+                    "DELETE FROM tokens WHERE user_id = ? AND purpose = ?",
+                    (user_id, purpose.value),
                 )
             db.execute(
                 "INSERT INTO tokens VALUES (?, ?, ?, ?, ?)",

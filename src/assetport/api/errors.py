@@ -30,6 +30,19 @@ DISCONNECTED: Final = ErrorSpec(
 READ_MODEL_STOPPED: Final = ErrorSpec(
     -1001, "The history has stopped following the engine; trading goes on.", 503
 )
+# The engine took the command but its answer never came back (the connection to the engine
+# process was lost, a failover): it may or may not have been applied. As Binance's, the
+# client must not take it for a failure: query the order (by its client order id) first.
+OUTCOME_UNKNOWN: Final = ErrorSpec(
+    -1007,
+    "Timeout waiting for response from backend server. Send status unknown; "
+    "execution status unknown.",
+    503,
+)
+# GET /api/v1/health while a gateway over the command port reaches no primary engine.
+ENGINE_UNREACHABLE: Final = ErrorSpec(
+    -1001, "The engine cannot be reached; orders are not taken until it is.", 503
+)
 UNAUTHORIZED: Final = ErrorSpec(-1002, "You are not authorized to execute this request.", 401)
 TOO_MANY_REQUESTS_QUEUED: Final = ErrorSpec(-1003, "Too many requests queued.", 429)
 INVALID_TIMESTAMP_WINDOW: Final = ErrorSpec(

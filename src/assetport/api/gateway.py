@@ -30,7 +30,7 @@ from assetport.edge.nft_media import NftMediaStore
 from assetport.edge.sessions import SessionCheck
 from assetport.marketdata.hub import MarketData
 from assetport.runtime.bus import AppliedBatch
-from assetport.runtime.errors import CommandRefused, Overloaded, ServiceFailed
+from assetport.runtime.errors import CommandRefused, OutcomeUnknown, Overloaded, ServiceFailed
 from assetport.runtime.service import Outcome, ReplyCallback
 from assetport.store.history import History, HistoryError
 from assetport.views.issuance import Issuance
@@ -64,6 +64,8 @@ def refusal_error(exc: CommandRefused | ServiceFailed) -> ApiError:
     """The public error for a command the engine did not take or never acknowledged."""
     if isinstance(exc, Overloaded):
         return errors.TOO_MANY_REQUESTS_QUEUED.error()
+    if isinstance(exc, OutcomeUnknown):
+        return errors.OUTCOME_UNKNOWN.error()
     return errors.DISCONNECTED.error()
 
 

@@ -225,13 +225,17 @@ async def account_fees(call: AdminCall) -> Any:
 
 async def status(call: AdminCall) -> Any:
     """How far the engine and the SQL read model are: the engine's last applied seq and
-    the commands waiting, the read model's committed seq and its lag behind the engine."""
+    the commands waiting, the read model's committed seq and its lag behind the engine, and
+    for a gateway over the command port each engine process (a standby's lag)."""
     gateway = call.gateway
     engine = gateway.engine.status()
     engine_seq = engine["last_seq"]
     read_model = gateway.read_model
     return {
         "engine": engine,
+        # A gateway over the command port: every engine process it may use (the primary,
+        # the standbys with their lag behind the stream).
+        "engines": await gateway.engine.engines(),
         "read_model": None
         if read_model is None
         else {

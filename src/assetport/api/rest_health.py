@@ -2,8 +2,10 @@
 
 Binance's `GET /api/v3/ping` only says the server answers, and bots call it before they
 trade, so it stays {} whatever else is wrong. The health check fails (-1001, HTTP 503)
-while the SQL read model has stopped following the engine: the history endpoints answer
--1001 then too, and a gateway whose history is gone should be taken out of rotation.
+while the SQL read model has stopped following the engine (the history endpoints answer
+-1001 then too) and while a gateway over the command port reaches no primary engine (its
+orders answer -1001 then): a gateway that cannot serve should be taken out of rotation,
+and one cut off from the engine while the others are not (a partition) is.
 """
 
 from typing import Any
@@ -15,6 +17,8 @@ from assetport.api.http import Call, Endpoint
 async def health(call: Call) -> Any:
     gateway = call.gateway
     engine_seq = gateway.engine.last_seq
+    if not gateway.engine.reachable:
+        raise errors.ENGINE_UNREACHABLE.error()
     answer: dict[str, Any] = {"status": "ok", "engineSeq": engine_seq}
     read_model = gateway.read_model
     if read_model is not None:
@@ -27,5 +31,5 @@ async def health(call: Call) -> Any:
 
 ENDPOINTS = (
     Endpoint("GET", "/api/v1/health", health,
-             summary="Health: fails (503) while the SQL history has stopped following"),
+             summary="Health: fails (503) without the engine or the SQL history"),
 )  # fmt: skip

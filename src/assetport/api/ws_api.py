@@ -49,7 +49,7 @@ from assetport.domain.commands import Command
 from assetport.edge import bounded_json
 from assetport.edge.keys import ApiKey, KeyKind, Permission
 from assetport.marketdata.time_unit import from_ms, in_microseconds
-from assetport.runtime.errors import CommandRefused, ServiceFailed
+from assetport.runtime.errors import CommandRefused, OutcomeUnknown, ServiceFailed
 from assetport.runtime.service import Outcome
 
 MAX_SUBSCRIPTIONS: Final = 1000
@@ -554,7 +554,8 @@ def _answer(
     """Send a submitted command's answer once the engine has applied it (in the engine's
     callback: the connection's time unit is set again here)."""
     if isinstance(outcome, ServiceFailed):
-        reply.fail(errors.UNKNOWN.error())
+        unknown = isinstance(outcome, OutcomeUnknown)
+        reply.fail((errors.OUTCOME_UNKNOWN if unknown else errors.UNKNOWN).error())
         return
     try:
         if reply.session.micro:

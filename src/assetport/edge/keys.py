@@ -14,8 +14,13 @@ HMAC secrets are encrypted at rest with AES-GCM under a master key kept in
 `<data_dir>/master.key` (mode 0600, made on first use); the associated data binds each
 ciphertext to its API key, so rows cannot be swapped. Secrets never appear in reprs, logs
 or exceptions. `KeyStore` keeps every key in a dict warmed at open: the per-request lookup
-is one dict access; SQLite (stdlib `sqlite3`, SQLAlchemy is not in the venv) is touched only
-to create and revoke keys.
+is one dict access; SQLite (stdlib `sqlite3`) is touched only to create and revoke keys.
+
+With a shared database (`assetport serve --shared-db`, `shared_db.py`) the keys live in
+its `api_keys` table, their secrets sealed under the deployment's secrets key instead of
+`master.key`, and the dict is every gateway's cache: warmed at open, a key made or revoked
+on any gateway changed in it by the change poller, and a key it does not hold looked up on
+a miss within `MissLookups`' budget (a revoked or unknown key is remembered as absent).
 """
 
 import hmac
@@ -28,17 +33,19 @@ import threading
 from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from assetport.edge.labels import LabelError, check_label
+from assetport.edge.shared_db import MissLookups, SharedDb
 from assetport.runtime.data_dir import (
     LoosePrivateFile,
     create_private_file,
     read_or_create_private,
+    write_private_file,
 )
 
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -255,31 +262,110 @@ class _KeyRows:
         self._db.close()
 
 
-class KeyStore:
-    """Every API key of the platform, persisted in `<data_dir>/api_keys.sqlite3`."""
+_SHARED_SCHEMA: Final = (
+    """CREATE TABLE IF NOT EXISTS api_keys (
+        api_key TEXT PRIMARY KEY,
+        account BIGINT NOT NULL,
+        kind TEXT NOT NULL,
+        permissions TEXT NOT NULL,
+        ip_allowlist TEXT NOT NULL,
+        created_ms BIGINT NOT NULL,
+        label TEXT NOT NULL,
+        secret_nonce BYTEA,
+        secret_sealed BYTEA,
+        public_key_pem TEXT NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS api_keys_by_account ON api_keys (account)",
+)
+_COLUMNS: Final = (
+    "api_key, account, kind, permissions, ip_allowlist, created_ms, label, secret_nonce, "
+    "secret_sealed, public_key_pem"
+)
+_INSERT: Final = f"INSERT INTO api_keys ({_COLUMNS}) VALUES ({', '.join(['%s'] * 10)})"
+KEY_TOPIC: Final = "api_key"
 
-    def __init__(self, data_dir: Path) -> None:
+
+class _SharedKeyRows:
+    """The key store's rows in the shared database; each write notes its change."""
+
+    def __init__(self, shared: SharedDb) -> None:
+        self._shared = shared
+        shared.apply_schema(_SHARED_SCHEMA)
+
+    def all(self) -> list[_Row]:
+        return [_row(r) for r in self._shared.execute(f"SELECT {_COLUMNS} FROM api_keys")]
+
+    def one(self, api_key: str) -> _Row | None:
+        found = self._shared.execute(
+            f"SELECT {_COLUMNS} FROM api_keys WHERE api_key = %s", (api_key,)
+        ).fetchone()
+        return _row(found) if found is not None else None
+
+    def of_account(self, account: int) -> list[_Row]:
+        rows = self._shared.execute(
+            f"SELECT {_COLUMNS} FROM api_keys WHERE account = %s", (account,)
+        )
+        return [_row(r) for r in rows]
+
+    def insert(self, row: _Row) -> None:
+        with self._shared.transaction() as conn:
+            conn.execute(_INSERT, row)
+            self._shared.note_change(conn, KEY_TOPIC, row[0])
+
+    def delete(self, api_key: str) -> bool:
+        with self._shared.transaction() as conn:
+            deleted = conn.execute("DELETE FROM api_keys WHERE api_key = %s", (api_key,)).rowcount
+            self._shared.note_change(conn, KEY_TOPIC, api_key)
+        return deleted > 0
+
+    def close(self) -> None:
+        """The shared database's connection is its owner's to close."""
+
+
+def _row(found: tuple[Any, ...]) -> _Row:
+    """A row as SQLite gives it (bytea comes back as bytes; kept explicit for the types)."""
+    api_key, account, kind, perms, allowlist, created_ms, label, nonce, sealed, pem = found
+    return (api_key, int(account), kind, perms, allowlist, int(created_ms), label,
+            bytes(nonce) if nonce is not None else None,
+            bytes(sealed) if sealed is not None else None, pem)  # fmt: skip
+
+
+class KeyStore:
+    """Every API key of the platform, persisted in `<data_dir>/api_keys.sqlite3`, or in the
+    shared database when given one."""
+
+    def __init__(self, data_dir: Path, shared: SharedDb | None = None) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
-        master = read_or_create_private_file(data_dir / MASTER_KEY_FILE, os.urandom(32))
-        self._box = _SecretBox(master)
-        db_path = data_dir / KEYS_DB_FILE
-        create_private_file(db_path)
-        self._rows = _KeyRows(db_path)
+        self._rows: _KeyRows | _SharedKeyRows
+        if shared is None:
+            master = read_or_create_private_file(data_dir / MASTER_KEY_FILE, os.urandom(32))
+            self._box = _SecretBox(master)
+            db_path = data_dir / KEYS_DB_FILE
+            create_private_file(db_path)
+            self._rows = _KeyRows(db_path)
+        else:
+            self._box = _SecretBox(shared.secrets_key)
+            self._rows = _SharedKeyRows(shared)
+        self._shared = shared
+        self._misses = MissLookups()
         self._lock = threading.Lock()
-        self._keys: dict[str, ApiKey] = {}
-        for row in self._rows.all():
-            key = self._from_row(row)
-            self._keys[key.api_key] = key
+        self._keys: dict[str, ApiKey] = self._load_all()
+        if shared is not None:
+            shared.subscribe(KEY_TOPIC, self._changed)
 
     def get(self, api_key: str) -> ApiKey | None:
-        """The key sent in `X-MBX-APIKEY`, or None: one dict lookup."""
-        return self._keys.get(api_key)
+        """The key sent in `X-MBX-APIKEY`, or None: one dict lookup (and with a shared
+        database, on a miss, maybe a look-up there)."""
+        key = self._keys.get(api_key)
+        if key is None and self._shared is not None:
+            return self._look_up(api_key)
+        return key
 
     def keys_of(self, account: int) -> list[ApiKey]:
-        return sorted(
-            (key for key in self._keys.values() if key.account == account),
-            key=lambda key: (key.created_ms, key.api_key),
-        )
+        if isinstance(self._rows, _SharedKeyRows):  # every gateway's, not only those cached
+            found = [self._from_row(row) for row in self._rows.of_account(account)]
+        else:
+            found = [key for key in self._keys.values() if key.account == account]
+        return sorted(found, key=lambda key: (key.created_ms, key.api_key))
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -340,6 +426,7 @@ class KeyStore:
         with self._lock:
             removed = self._rows.delete(api_key)
             self._keys.pop(api_key, None)
+            self._misses.absent(api_key)
         return removed
 
     def close(self) -> None:
@@ -370,6 +457,46 @@ class KeyStore:
         with self._lock:
             self._rows.insert(row)
             self._keys[key.api_key] = key
+            self._misses.forget(key.api_key)
+
+    def _load_all(self) -> dict[str, ApiKey]:
+        keys = {}
+        for row in self._rows.all():
+            key = self._from_row(row)
+            keys[key.api_key] = key
+        return keys
+
+    def _look_up(self, api_key: str) -> ApiKey | None:
+        """A key this gateway has not cached: made on another one since the last poll, or
+        (most often) not a key at all. Looked up within the budget; not found, remembered."""
+        assert isinstance(self._rows, _SharedKeyRows)
+        if len(api_key) != KEY_LENGTH or not self._misses.may_look_up(api_key):
+            return None
+        with self._lock:
+            row = self._rows.one(api_key)
+            if row is None:
+                self._misses.absent(api_key)
+                return None
+            key = self._from_row(row)
+            self._keys[api_key] = key
+            return key
+
+    def _changed(self, api_key: str | None) -> None:
+        """A change the poller saw (the poller's thread): the key as the database has it
+        now, or every key after a gap."""
+        assert isinstance(self._rows, _SharedKeyRows)
+        with self._lock:
+            if api_key is None:
+                self._keys = self._load_all()
+                self._misses.clear()
+                return
+            row = self._rows.one(api_key)
+            if row is None:
+                self._keys.pop(api_key, None)
+                self._misses.absent(api_key)
+            else:
+                self._keys[api_key] = self._from_row(row)
+                self._misses.forget(api_key)
 
     def _from_row(self, row: _Row) -> ApiKey:
         api_key, account, kind, perms, allowlist, created_ms, label, nonce, sealed, pem = row
@@ -389,8 +516,20 @@ class KeyStore:
         )
 
 
+_ADMIN_TOKEN_SCHEMA: Final = (
+    """CREATE TABLE IF NOT EXISTS admin_token (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        nonce BYTEA NOT NULL,
+        sealed BYTEA NOT NULL)""",
+)
+_ADMIN_TOKEN_AAD: Final = "admin-token"
+
+
 class AdminToken:
-    """The operator's bearer token, made on first start into `<data_dir>/admin.token`."""
+    """The operator's bearer token, made on first start into `<data_dir>/admin.token`; with
+    a shared database, one token for the deployment, sealed there by the first gateway and
+    written by each into its own data dir's file (so `assetport admin --data-dir` works
+    against any gateway)."""
 
     __slots__ = ("_token",)
 
@@ -398,8 +537,14 @@ class AdminToken:
         self._token = token.encode()
 
     @classmethod
-    def load_or_create(cls, data_dir: Path) -> "AdminToken":
+    def load_or_create(cls, data_dir: Path, shared: SharedDb | None = None) -> "AdminToken":
         data_dir.mkdir(parents=True, exist_ok=True)
+        if shared is not None:
+            token = _shared_admin_token(shared)
+            path = data_dir / ADMIN_TOKEN_FILE
+            if not path.exists() or path.read_text(encoding="utf-8").strip() != token:
+                write_private_file(path, token + "\n")
+            return cls(token)
         made = (secrets.token_urlsafe(32) + "\n").encode()
         text = read_or_create_private_file(data_dir / ADMIN_TOKEN_FILE, made)
         return cls(text.decode().strip())
@@ -414,3 +559,19 @@ class AdminToken:
         return "AdminToken(<redacted>)"
 
     __str__ = __repr__
+
+
+def _shared_admin_token(shared: SharedDb) -> str:
+    """The deployment's token: made and sealed by whichever gateway comes first."""
+    box = _SecretBox(shared.secrets_key)
+    shared.apply_schema(_ADMIN_TOKEN_SCHEMA)
+    nonce, sealed = box.seal(_ADMIN_TOKEN_AAD, secrets.token_urlsafe(32).encode())
+    with shared.transaction() as conn:
+        conn.execute(
+            "INSERT INTO admin_token (id, nonce, sealed) VALUES (1, %s, %s) "
+            "ON CONFLICT (id) DO NOTHING",
+            (nonce, sealed),
+        )
+        row = conn.execute("SELECT nonce, sealed FROM admin_token WHERE id = 1").fetchone()
+    assert row is not None
+    return box.open(_ADMIN_TOKEN_AAD, bytes(row[0]), bytes(row[1])).decode()

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 import nats
 import nats.js.errors
 from nats.aio.client import Client
-from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import (
     ConsumerConfig,
@@ -85,6 +84,12 @@ class StreamState:
     bytes: int
 
 
+def servers(url: str) -> list[str]:
+    """The NATS servers of a journal URL: one, or a cluster's as `nats://a:4222,nats://b:4222`
+    (the client connects to any and fails over to the others)."""
+    return [part.strip() for part in url.split(",") if part.strip()]
+
+
 class JetStreamJournal:
     """A durable, ordered log of records in the JetStream stream `stream`.
 
@@ -115,6 +120,8 @@ class JetStreamJournal:
         self._last_seq = 0
         self._failed = False
         self._where = f"{url} stream {stream}"
+        # While following: the stream's messages after the last one read (a standby's lag).
+        self.pending = 0
 
     @property
     def last_seq(self) -> int:
@@ -125,7 +132,7 @@ class JetStreamJournal:
         if self._nc is not None:
             raise RuntimeError("journal is already open")
         nc = await nats.connect(
-            self.url,
+            servers(self.url),
             name=f"assetport-journal-{self.stream}",
             error_cb=self._log_error,
             connect_timeout=5,
@@ -150,7 +157,7 @@ class JetStreamJournal:
         if self._nc is not None:
             raise RuntimeError("journal is already open")
         nc = await nats.connect(
-            self.url,
+            servers(self.url),
             name=f"assetport-reader-{self.stream}",
             error_cb=self._log_error,
             connect_timeout=5,
@@ -372,7 +379,11 @@ class JetStreamJournal:
                 message = await subscription.next_msg(
                     timeout=None if until is None else self.ack_timeout
                 )
-                record = self._record_of(message)
+                metadata = message.metadata
+                record = decode_message(message.data, metadata.sequence.stream, self._where)
+                # What a follower has yet to read: the standby's lag (the stream's messages
+                # after this one not delivered yet, and those delivered and not read).
+                self.pending = metadata.num_pending + subscription.pending_msgs
                 if record.seq < expected:
                     continue
                 if record.seq > expected == from_seq:
@@ -391,9 +402,6 @@ class JetStreamJournal:
                 expected += 1
         finally:
             await subscription.unsubscribe()
-
-    def _record_of(self, message: Msg) -> Record:
-        return decode_message(message.data, message.metadata.sequence.stream, self._where)
 
     async def close(self) -> None:
         if self._publisher is not None:

@@ -41,3 +41,11 @@ class ServiceFailed(Exception):
     """
 
     code = "failed"
+
+
+class OutcomeUnknown(ServiceFailed):
+    """The command left for an engine in another process and the connection was lost
+    before its answer came: it may or may not be in the journal. Only a read of the engine's
+    state (the order by its client order id) tells."""
+
+    code = "unknown"

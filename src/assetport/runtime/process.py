@@ -12,6 +12,7 @@ import json
 import logging
 import signal
 import sys
+from collections.abc import Awaitable, Callable
 
 from assetport.runtime.config import RuntimeConfig
 from assetport.runtime.data_dir import DataDirInUse, claim
@@ -22,6 +23,11 @@ from assetport.runtime.standby import Standby
 from assetport.runtime.startup import close_service, open_service
 
 logger = logging.getLogger(__name__)
+
+# Run beside the service once this process is the primary (a standby: once promoted), and
+# awaited after the service stops: the SQL read model of `engine-serve --db`, which the
+# command line composes (it lives above this floor).
+OnPrimary = Callable[[EngineService], Awaitable[None]]
 
 
 def _announce(port: CommandPort, backend: PortBackend) -> None:
@@ -35,7 +41,14 @@ def _announce(port: CommandPort, backend: PortBackend) -> None:
     sys.stdout.flush()
 
 
-async def serve(config: RuntimeConfig, host: str, port: int, *, standby: bool) -> None:
+async def serve(
+    config: RuntimeConfig,
+    host: str,
+    port: int,
+    *,
+    standby: bool,
+    on_primary: OnPrimary | None = None,
+) -> None:
     """Run the engine process until a signal stops it; raises if the service fails."""
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
@@ -63,7 +76,7 @@ async def serve(config: RuntimeConfig, host: str, port: int, *, standby: bool) -
             await follower.close()
             return
         service = await follower.promote()
-        command_port.backend = service
+        command_port.serve_from(service)
         _announce(command_port, service)
     else:
         service = await open_service(config)
@@ -71,18 +84,23 @@ async def serve(config: RuntimeConfig, host: str, port: int, *, standby: bool) -
         await command_port.start()
         tune_for_latency()
         _announce(command_port, service)
-    await _run_until_stopped(service, stop)
+    await _run_until_stopped(service, stop, on_primary)
     await command_port.close()
 
 
-async def _run_until_stopped(service: EngineService, stop: asyncio.Event) -> None:
+async def _run_until_stopped(
+    service: EngineService, stop: asyncio.Event, on_primary: OnPrimary | None = None
+) -> None:
     running = asyncio.get_running_loop().create_task(service.run())
+    beside = None if on_primary is None else asyncio.ensure_future(on_primary(service))
     try:
         await _first_of(stop, running)
         service.stop()
         await running
     finally:
         await close_service(service)
+        if beside is not None:
+            await beside  # it ends once the service's bus has closed
 
 
 async def _first_of(*waitables: "asyncio.Event | asyncio.Task[None]") -> None:
@@ -98,7 +116,14 @@ async def _first_of(*waitables: "asyncio.Event | asyncio.Task[None]") -> None:
             task.cancel()
 
 
-def run_engine_process(config: RuntimeConfig, host: str, port: int, *, standby: bool) -> int:
+def run_engine_process(
+    config: RuntimeConfig,
+    host: str,
+    port: int,
+    *,
+    standby: bool,
+    on_primary: OnPrimary | None = None,
+) -> int:
     """The `assetport engine-serve` entry point; returns the exit code."""
     try:
         writer = claim(config.data_dir)
@@ -106,7 +131,7 @@ def run_engine_process(config: RuntimeConfig, host: str, port: int, *, standby: 
         print(f"assetport: {exc}", file=sys.stderr)
         return 1
     try:
-        asyncio.run(serve(config, host, port, standby=standby))
+        asyncio.run(serve(config, host, port, standby=standby, on_primary=on_primary))
     except Exception as exc:
         logger.error("the engine stopped: %s", exc)
         print(f"assetport: the engine stopped: {exc}", file=sys.stderr)

@@ -6,11 +6,13 @@ snapshot and the journal are checked against each other.
 """
 
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from assetport.domain.commands import decode_command
 from assetport.engine.engine import Engine
 from assetport.journal.snapshots import SnapshotStore
+from assetport.runtime.bus import AppliedBatch
 from assetport.runtime.command_log import CommandLog
 
 logger = logging.getLogger(__name__)
@@ -58,9 +60,15 @@ async def recover(log: CommandLog, snapshots: SnapshotStore) -> Recovered:
     return Recovered(engine, last_time, snapshot_seq, replayed)
 
 
-async def catch_up(engine: Engine, log: CommandLog, until: int) -> tuple[int, int]:
+async def catch_up(
+    engine: Engine,
+    log: CommandLog,
+    until: int,
+    listeners: Sequence[Callable[[AppliedBatch], None]] = (),
+) -> tuple[int, int]:
     """Apply the log's records after the engine's last seq, up to `until` (its last seq:
-    reading stops there by itself, so no reader is abandoned half-way).
+    reading stops there by itself, so no reader is abandoned half-way); `listeners` see
+    each record as applied (a promoted standby's command port keeps them).
 
     Returns (records applied, time of the last one applied, or 0 if none).
     """
@@ -71,7 +79,10 @@ async def catch_up(engine: Engine, log: CommandLog, until: int) -> tuple[int, in
     apply = engine.apply
     try:
         async for record in log.read(engine.last_seq + 1):
-            apply(record.seq, record.time, decode_command(record.payload))
+            command = decode_command(record.payload)
+            events = apply(record.seq, record.time, command)
+            for listener in listeners:
+                listener(AppliedBatch(record.seq, record.time, [command], [events]))
             applied += 1
             last_time = record.time
     except ValueError as exc:

@@ -13,10 +13,13 @@ append and stops, without acknowledging that batch.
 
 import asyncio
 import logging
+import time
+from collections.abc import Callable
 
 from assetport.domain.commands import Command, decode_command
 from assetport.engine.engine import Engine
 from assetport.journal.snapshots import SnapshotStore
+from assetport.runtime.bus import AppliedBatch
 from assetport.runtime.command_log import JetStreamCommandLog, command_log_for
 from assetport.runtime.config import RuntimeConfig
 from assetport.runtime.errors import NotPrimary
@@ -42,6 +45,9 @@ class Standby:
         self._log = log
         self._store = store
         self.last_time = last_time
+        # Called with each record as applied (the command port keeps the recent ones for
+        # gateways that turn to this engine once it is promoted).
+        self.on_applied: list[Callable[[AppliedBatch], None]] = []
         self._snapshotter = Snapshotter(
             store,
             log,
@@ -81,12 +87,28 @@ class Standby:
     ) -> None:
         raise NotPrimary("this engine is a standby; send commands to the primary")
 
+    def lag(self) -> tuple[int, int]:
+        """How far behind the stream this standby is: the records stored that it has not
+        applied yet (on the server and in its client's buffer), and how long ago the
+        primary stamped the last record it applied (0, 0 when caught up): the replication
+        delay, and what a promotion now would take in first."""
+        behind = self._log.journal.pending
+        if behind == 0:
+            return 0, 0
+        return behind, max(0, time.time_ns() // 1000 - self.last_time) // 1000
+
     async def follow(self) -> None:
         """Apply each record as the primary stores it, until cancelled."""
         engine = self._engine
+        listeners = self.on_applied
         async for record in self._log.follow(engine.last_seq + 1):
-            engine.apply(record.seq, record.time, decode_command(record.payload))
+            command = decode_command(record.payload)
+            events = engine.apply(record.seq, record.time, command)
             self.last_time = record.time
+            if listeners:
+                batch = AppliedBatch(record.seq, record.time, [command], [events])
+                for listener in listeners:
+                    listener(batch)
             if self._snapshotter.due(record.seq):
                 self._snapshotter.start(engine)
 
@@ -98,7 +120,7 @@ class Standby:
         log = command_log_for(self.config)
         tail = await log.open()
         try:
-            _, last_time = await catch_up(self._engine, log, tail)
+            _, last_time = await catch_up(self._engine, log, tail, self.on_applied)
         except BaseException:
             await log.close()
             raise

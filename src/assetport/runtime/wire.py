@@ -5,26 +5,34 @@ message. Requests carry an id chosen by the client; every request gets exactly o
 with that id, in no particular order relative to other requests' replies.
 
     Submit {id, command}   command = the encoded command (assetport.domain.commands)
-    Status {id}
-    Read   {id, follow}    the engine's read API as a gateway's views start from it; with
-                           `follow`, this connection's `Done` replies carry `levels` too
+    Status {id, full}      the role, seq and lag; `full`: the state hash and ledger sums too
+    Read   {id, follow, since}  the engine's read API as a gateway's views start from it;
+                           with `follow`, the connection gets every applied batch from then
+                           on (`Applied`), and with `since` >= 0 (a gateway coming back,
+                           its views at that seq) the batches after `since` first
     Check  {id, command}   an order's problems without placing it (`POST /order/test`)
 
-    Done     {id, seq, time, events, levels}  the command is durable and applied; events
-                                       encoded as in assetport.domain.events; `levels`
-                                       (symbol, is_bid, price, visible quantity) of the
-                                       book levels its events touched, for a follower
+    Done     {id, seq, time, events}   the command is durable and applied; events encoded
+                                       as in assetport.domain.events (empty to a follower:
+                                       its `Applied` frame, always sent first, has them)
     Refused  {id, code, message}       overloaded, shutting_down, not_primary, failed,
-                                       bad_request: the command was not acknowledged
-    StatusOf {id, role, last_seq, state_hash, ledger_nonzero}
-    ReadOf   {id, seed}                `views.seed.Seed`
+                                       bad_request, gap: not acknowledged (or not readable)
+    StatusOf {id, role, last_seq, state_hash, ledger_nonzero, lag, lag_ms}
+    ReadOf   {id, seed, missed}        `views.seed.Seed`, and how many `Applied` frames of
+                                       the batches after `since` follow it
     CheckOf  {id, reason}              the `RejectReason`, or None when the order passes
+    Applied  {first_seq, time, commands, events, levels}  to a follower, unasked, for every
+                                       batch the engine applied, in seq order: what each
+                                       command did, and the visible quantity at every book
+                                       level the batch touched (symbol, is_bid, price, qty)
 """
 
 import struct
 
 import msgspec
 
+from assetport.domain.commands import AnyCommand
+from assetport.domain.events import AnyEvent
 from assetport.domain.results import RejectReason
 from assetport.views.seed import Seed
 
@@ -36,11 +44,13 @@ class Submit(msgspec.Struct, frozen=True, array_like=True, tag="submit"):
 
 class Status(msgspec.Struct, frozen=True, array_like=True, tag="status"):
     id: int
+    full: bool = True  # with the state hash and ledger sums (the hash costs a full encoding)
 
 
 class Read(msgspec.Struct, frozen=True, array_like=True, tag="read"):
     id: int
     follow: bool = False
+    since: int = -1  # the seq the follower's views are at; -1: none (a fresh start)
 
 
 class Check(msgspec.Struct, frozen=True, array_like=True, tag="check"):
@@ -56,7 +66,6 @@ class Done(msgspec.Struct, frozen=True, array_like=True, tag="done"):
     seq: int
     time: int
     events: bytes
-    levels: list[Level] = []
 
 
 class Refused(msgspec.Struct, frozen=True, array_like=True, tag="refused"):
@@ -66,18 +75,42 @@ class Refused(msgspec.Struct, frozen=True, array_like=True, tag="refused"):
 
 
 class StatusOf(msgspec.Struct, frozen=True, array_like=True, tag="status_of"):
-    """`ledger_nonzero` lists the assets whose ledger does not sum to zero (empty when sound)."""
+    """`ledger_nonzero` lists the assets whose ledger does not sum to zero (empty when sound);
+    it and `state_hash` are empty when the request did not ask for them (`full`).
+    A standby's `lag` is how many records of the stream it has not applied yet, and `lag_ms`
+    how long ago the primary stamped the last record it applied: the replication delay
+    (both 0 on a primary)."""
 
     id: int
     role: str
     last_seq: int
     state_hash: str
     ledger_nonzero: dict[str, int]
+    lag: int = 0
+    lag_ms: int = 0
+
+
+class Applied(msgspec.Struct, frozen=True, array_like=True, tag="applied"):
+    """One applied batch, as a following gateway's views take it."""
+
+    first_seq: int
+    time: int
+    commands: list[AnyCommand]
+    events: list[list[AnyEvent]]
+    levels: list["Level"] = []
+
+    @property
+    def last_seq(self) -> int:
+        return self.first_seq + len(self.commands) - 1
 
 
 class ReadOf(msgspec.Struct, frozen=True, array_like=True, tag="read_of"):
+    """`missed`: how many `Applied` frames (the batches after `since`) follow right behind
+    this reply, before any batch applied after it."""
+
     id: int
     seed: Seed
+    missed: int = 0
 
 
 class CheckOf(msgspec.Struct, frozen=True, array_like=True, tag="check_of"):
@@ -86,7 +119,7 @@ class CheckOf(msgspec.Struct, frozen=True, array_like=True, tag="check_of"):
 
 
 Request = Submit | Status | Read | Check
-Reply = Done | Refused | StatusOf | ReadOf | CheckOf
+Reply = Done | Refused | StatusOf | ReadOf | CheckOf | Applied
 
 LENGTH = struct.Struct(">I")
 MAX_FRAME_BYTES = 16 * 1024 * 1024

@@ -32,6 +32,13 @@ the event loop has one to itself and the child takes what the other leaves, so t
 come first and the history follows (under the WebSocket API benchmark's load it trails by
 one feed interval, and is caught up a few tens of ms after the load stops).
 
+An engine process (`assetport engine-serve --db URL`) runs the same child beside its service
+once it is the primary (`engine_read_model`: a standby starts one when promoted), and the
+gateways in front of it follow the committed seq in the database
+(`read_model_progress.py`). The projector's seq check keeps two children from both
+writing: after a failover the new one waits for the old one, which writes what it was sent
+before its engine died, and goes on from where it stops (`catch_up`).
+
 When stdin ends (the server stops), the child writes what it has read and exits (it
 ignores SIGINT and SIGTERM, which a terminal's Ctrl-C sends the whole process group); a child
 that fails logs why on stderr and exits, and the server logs that history stopped
@@ -47,7 +54,8 @@ import select
 import signal
 import struct
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Final
 
@@ -56,10 +64,12 @@ import msgspec
 from assetport.domain.commands import AnyCommand
 from assetport.domain.events import AnyEvent
 from assetport.runtime.bus import AppliedBatch, EventBus, Subscription
+from assetport.runtime.config import RuntimeConfig
 from assetport.runtime.journal_source import DEFAULT_STREAM, DEFAULT_SUBJECT, JournalSource
+from assetport.runtime.service import EngineService
 from assetport.store.database import open_database
 from assetport.store.projection import Applied
-from assetport.store.projector import Projector
+from assetport.store.projector import Projector, ProjectorConflict
 from assetport.store.rebuild import project_journal
 
 logger = logging.getLogger(__name__)
@@ -71,6 +81,7 @@ FEED_INTERVAL_S: Final = 0.1
 MAX_COMMANDS_PER_TRANSACTION: Final = 20_000
 CHILD_NICENESS: Final = 15
 STOP_WAIT_S: Final = 60.0
+TAKE_OVER_PAUSE_S: Final = 0.2  # between tries while another writer finishes
 
 
 class Settings(msgspec.Struct, frozen=True):
@@ -131,13 +142,17 @@ class ReadModelProcess:
         now on."""
         # Subscribe first: batches applied while the child catches up wait in the queue.
         subscription = bus.subscribe("read-model")
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "assetport.server.read_model",
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-        )
+        try:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "assetport.server.read_model",
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+            )
+        except BaseException:
+            bus.unsubscribe(subscription)  # else the bus would wait on it for ever
+            raise
         self = cls(process, subscription)
         assert process.stdin is not None and process.stdout is not None
         journal = journal or JournalSource(data_dir)
@@ -227,6 +242,12 @@ class ReadModelProcess:
                     await self._process.wait(),
                 )
 
+    async def wait_fed(self) -> None:
+        """Until the feed ends: the bus closed (the engine service stopped), or the child
+        is gone."""
+        if self._feeding is not None:
+            await asyncio.shield(self._feeding)
+
     async def close(self) -> None:
         """Once the engine service has stopped (its bus closed, so the feed ends after the
         last batch): let the child write everything it was sent, and wait for it to exit."""
@@ -251,6 +272,44 @@ class ReadModelProcess:
 
 def _wire(batch: AppliedBatch) -> WireBatch:
     return WireBatch(batch.first_seq, batch.time, batch.commands, batch.events)  # type: ignore[arg-type]
+
+
+# -- an engine process's read model (`engine-serve --db`) ----------------------------------------
+
+
+def engine_read_model(
+    config: RuntimeConfig, db_url: str
+) -> Callable[[EngineService], Awaitable[None]]:
+    """What an engine process runs beside its service once it is the primary (the `on_primary`
+    of `runtime/process.py`): the same child as `serve`'s, fed by the service's bus and caught
+    up from the journal the service writes (`follow_engine`)."""
+    journal = JournalSource(config.data_dir, config.journal_url, config.stream, config.subject)
+
+    async def follow(service: EngineService) -> None:
+        await follow_engine(service, config.data_dir, db_url, journal)
+
+    return follow
+
+
+async def follow_engine(
+    service: EngineService, data_dir: Path, db_url: str, journal: JournalSource
+) -> None:
+    """Write the SQL read model of `service` until its bus closes (the service stopped).
+
+    The projector's committed seq is in the database, so a promoted standby's child goes on
+    from where the old primary's stopped (if that one still writes what it was sent, the
+    new one waits for it: `catch_up`). A read model that fails is logged and the
+    engine goes on: its commands matter more than its history, and the gateways that follow
+    the committed seq see it stall and answer -1001 (503) for history."""
+    try:
+        read_model = await ReadModelProcess.start(
+            service.bus, data_dir, db_url, service.last_seq, journal
+        )
+    except Exception as exc:
+        logger.error("the SQL read model did not start: %s", exc)
+        return
+    await read_model.wait_fed()
+    await read_model.close()
 
 
 # -- the child ----------------------------------------------------------------------------------
@@ -309,6 +368,27 @@ def _items(batches: list[WireBatch]) -> Iterator[Applied]:
             seq += 1
 
 
+def catch_up(projector: Projector, journal: JournalSource, engine_seq: int) -> None:
+    """Write what `journal` holds up to `engine_seq` beyond the projector's seq.
+
+    Another projector may write within that range meanwhile: the child of the engine that
+    wrote this journal before this one (a primary that died, whose child writes what it was
+    sent before it exits; a server killed and started again at once). Its rows are the ones
+    this one would write, from the same journal, so this one waits a moment and goes on
+    from where that one stops (the projector reloads at a conflict and skips what is
+    written). A writer that moves the read model beyond `engine_seq` is not that one: it
+    writes what this engine has not applied, and is refused as ever (ProjectorConflict)."""
+    while True:
+        try:
+            project_journal(projector, journal, engine_seq)
+            return
+        except ProjectorConflict as exc:
+            if projector.last_seq() > engine_seq:
+                raise
+            logger.warning("%s; going on from where it stops", exc)
+            time.sleep(TAKE_OVER_PAUSE_S)
+
+
 def child_main() -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     with contextlib.suppress(OSError):
@@ -329,7 +409,7 @@ def child_main() -> int:
     journal = JournalSource(data_dir, settings.journal_url, settings.stream, settings.subject)
     try:
         if projector.last_seq() < settings.engine_seq:
-            project_journal(projector, journal, settings.engine_seq)
+            catch_up(projector, journal, settings.engine_seq)
         if projector.last_seq() < settings.engine_seq:
             # Following from here would skip commands (BatchGap at the first batch).
             logger.error(

@@ -39,6 +39,7 @@ from assetport.accounts.routes import account_routes
 from assetport.accounts.second_factor import TotpSecondFactor
 from assetport.accounts.service import Accounts
 from assetport.accounts.settings import AccountSettings
+from assetport.accounts.store import AccountStore
 from assetport.accounts.web_call import WebContext
 from assetport.api.admission import Admission
 from assetport.api.app import REST_ENDPOINTS, create_app
@@ -72,6 +73,7 @@ from assetport.edge.drop_seeds import DropSeeds
 from assetport.edge.issuer_agents import IssuerAgents
 from assetport.edge.keys import AdminToken, KeyStore
 from assetport.edge.nft_media import NftMediaStore
+from assetport.edge.shared_db import open_shared_db
 from assetport.edge.users import UserStore
 from assetport.listings import Listings, demo_listings, load_listings
 from assetport.runtime.bus import EventBus
@@ -79,6 +81,7 @@ from assetport.runtime.config import RuntimeConfig
 from assetport.runtime.data_dir import claim, write_private_file
 from assetport.runtime.interpreter import tune_for_latency
 from assetport.runtime.journal_source import DEFAULT_STREAM, DEFAULT_SUBJECT, JournalSource
+from assetport.runtime.port_client import parse_addresses
 from assetport.runtime.reserves import POR_DIR
 from assetport.runtime.service import EngineService
 from assetport.runtime.startup import close_service, open_service
@@ -90,6 +93,7 @@ from assetport.server.demo_nft import start_demo_nft
 from assetport.server.market_prices import GatewayPrices
 from assetport.server.nft_market import prime_nft_view, settle_nfts_when_due
 from assetport.server.read_model import ReadModelProcess
+from assetport.server.read_model_progress import PolledProgress
 from assetport.server.stopping import EmbeddedServer, StopOnSignals
 from assetport.store.database import open_database
 from assetport.store.history import History
@@ -124,8 +128,9 @@ class ServeOptions:
     tls_cert: Path | None = None  # with tls_key: serve https (and HSTS) directly
     tls_key: Path | None = None
     trusted_proxies: tuple[str, ...] = ()  # CIDRs whose X-Forwarded-For/-Proto are believed
-    # HOST:PORT of an `assetport engine-serve` command port: the engine runs there, not here
-    # (no journal, no SQL history in this process).
+    # HOST:PORT[,HOST:PORT...] of `assetport engine-serve` command ports (the primary and
+    # its standbys): the engine runs there, not here (no journal in this process); the
+    # gateway follows whichever is primary.
     engine: str | None = None
     # The published proof-of-reserves build (`assetport por build --out`); None: the data
     # dir's `proof-of-reserves` folder.
@@ -141,6 +146,11 @@ class ServeOptions:
     # FIX 4.4 (api/fix/): the order entry and drop copy ports on `host`; None: off.
     fix_port: int | None = None
     fix_drop_copy_port: int | None = None
+    # postgresql://... (issue #20): users, API keys, the admin token and the web accounts
+    # shared by every gateway given it (edge/shared_db.py), their secrets sealed under the
+    # key of `secrets_key_file` (or $ASSETPORT_SECRETS_KEY); None: SQLite in the data dir.
+    shared_db: str | None = None
+    secrets_key_file: Path | None = None
 
 
 def load_rate_limits(config: Path | None) -> tuple[RateLimit, ...]:
@@ -204,19 +214,27 @@ async def serve(options: ServeOptions) -> None:
             "custody runs beside the engine: serve it without --engine, or pass --no-chain"
         )
     outbox, catcher = _mail_outbox(options)
+    shared = open_shared_db(options.shared_db, options.secrets_key_file)  # None: SQLite
     engine = await _open_engine(options)
-    keys = KeyStore(data_dir)
-    users = UserStore(data_dir)
-    accounts = Accounts(data_dir, users, settings=options.accounts, outbox=outbox)
-    admin_token = AdminToken.load_or_create(data_dir)
+    keys = KeyStore(data_dir, shared)
+    users = UserStore(data_dir, shared)
+    account_store = AccountStore(data_dir, shared)
+    accounts = Accounts(
+        data_dir, users, settings=options.accounts, outbox=outbox, store=account_store
+    )
+    admin_token = AdminToken.load_or_create(data_dir, shared)
+    if shared is not None:
+        shared.start()  # the other gateways' changes, into the stores' caches
     server: uvicorn.Server | None = None
     gateway: Gateway | None = None
-    read_model: ReadModelProcess | None = None
+    read_model: ReadModelProcess | PolledProgress | None = None
     custody: Custody | None = None
     background: list[asyncio.Task[None]] = []
     fix: FixServer | None = None
     try:
         gateway = Gateway(engine.link, keys, limiter, sandbox=options.demo)
+        if isinstance(engine.link, PortEngine):
+            engine.link.follow()  # the views are attached: the engine's batches go to them
         gateway.reserves_dir = options.por_dir or data_dir / POR_DIR
         gateway.documents = DocumentStore(data_dir)
         gateway.nft_media = NftMediaStore(data_dir)
@@ -226,7 +244,9 @@ async def serve(options: ServeOptions) -> None:
         issued = [] if options.config else await set_up_demo_issuers(gateway, data_dir)
         if engine.bus is not None:
             read_model = await _start_read_model(engine.bus, gateway, options)
-            await prime_nft_view(gateway)  # the NFT market's volumes and last sales
+        elif options.db_url is not None:  # the engine process writes it (engine-serve --db)
+            read_model = await _follow_read_model(gateway, options.db_url)
+        await prime_nft_view(gateway)  # the NFT market's volumes and last sales
         # The accounts and the gateway meet here: neither imports the other.
         gateway.sessions = accounts.sessions
         context = WebContext(keys, gateway.clock_ms, limiter)
@@ -359,6 +379,8 @@ async def serve(options: ServeOptions) -> None:
             await catcher.close()
         accounts.close()
         users.close()
+        if shared is not None:
+            shared.close()
         with contextlib.suppress(FileNotFoundError):
             (data_dir / SERVER_FILE).unlink()
     engine.raise_if_failed()
@@ -431,11 +453,12 @@ async def _open_engine(options: ServeOptions) -> _Engine:
     """The engine service of this data directory, or the engine process at `--engine`."""
     loop = asyncio.get_running_loop()
     if options.engine is not None:
-        host, _, port = options.engine.rpartition(":")
-        if not host or not port.isdigit():
-            raise ValueError(f"--engine {options.engine}: expected HOST:PORT")
-        link = await PortEngine.connect(host, int(port))
-        return _Engine(link, loop.create_task(link.wait_closed()))
+        try:
+            addresses = parse_addresses(options.engine)
+        except ValueError as exc:
+            raise ValueError(f"--engine: {exc}") from None
+        link = await PortEngine.connect(addresses)
+        return _Engine(link, loop.create_task(link.run()))
     config = RuntimeConfig(
         options.data_dir,
         journal_url=options.journal_url,
@@ -460,6 +483,16 @@ async def _start_read_model(
     gateway.read_model = read_model
     gateway.history = History(await asyncio.to_thread(open_database, db_url, data_dir))
     return read_model
+
+
+async def _follow_read_model(gateway: Gateway, db_url: str) -> PolledProgress:
+    """A gateway over the command port: open the history the engine process's read model
+    writes, and follow its committed seq there (`read_model_progress`)."""
+    database = await asyncio.to_thread(open_database, db_url)
+    gateway.history = History(database)
+    progress = await PolledProgress.start(database, lambda: gateway.engine.last_seq)
+    gateway.read_model = progress
+    return progress
 
 
 def _mail_outbox(options: ServeOptions) -> tuple[Outbox, MailCatcher | None]:

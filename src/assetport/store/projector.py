@@ -7,7 +7,10 @@ never doubles or skips a row. Commands at or below `last_seq()` are ignored (a r
 start earlier than needed); a batch that would skip a command raises `BatchGap`.
 
 Two projectors on one database cannot both win: the seq is advanced only from the value
-this projector last read, so the second one gets `ProjectorConflict`.
+this projector last read, so the second one gets `ProjectorConflict` before it has written
+anything, and reloads. Both write the same rows for the same seqs (one journal), so after a
+failover the new writer may simply go on from where the old one stopped
+(`server/read_model.py`).
 """
 
 import json
@@ -45,7 +48,14 @@ STATE_ROW: Final = "read_model"
 DEFAULT_BATCH: Final = 5_000
 WRITER_SWITCH_INTERVAL_S: Final = 0.0001
 
-__all__ = ["Applied", "BatchGap", "Projector", "ProjectorConflict", "ProjectorStats"]
+__all__ = [
+    "Applied",
+    "BatchGap",
+    "Projector",
+    "ProjectorConflict",
+    "ProjectorStats",
+    "committed_seq",
+]
 
 
 class ProjectorConflict(Exception):
@@ -175,6 +185,17 @@ class Projector:
         stats.commands += rows.last_seq - previous
         stats.events += rows.events
         stats.rows += rows.count()
+
+
+def committed_seq(database: Database) -> int:
+    """The seq the read model has committed (0 before its first batch), as any reader sees
+    it: a gateway whose read model is written by another process follows this."""
+    table = schema.projector_state
+    with database.engine.connect() as connection:
+        seq = connection.execute(
+            select(table.c.last_seq).where(table.c.name == STATE_ROW)
+        ).scalar_one_or_none()
+    return seq or 0
 
 
 def _after(items: Iterable[Applied], seq: int) -> Iterator[Applied]:

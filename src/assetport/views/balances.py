@@ -21,8 +21,10 @@ class Balances:
     def seed(
         self, pairs: dict[str, tuple[str, str]], balances: Iterable[tuple[int, str, int, int]]
     ) -> None:
-        """Start from the engine's balances, with each market's (base, quote)."""
+        """Start (or start again) from the engine's balances, with each market's (base,
+        quote)."""
         self._rules.pairs.update(pairs)
+        self._accounts.clear()
         for account, asset, free, held in balances:
             self._accounts.setdefault(account, {})[asset] = [free, held]
 

@@ -7,8 +7,10 @@ import asyncio
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from exchange_server import ROOT, ExchangeServer
@@ -113,3 +115,77 @@ def test_a_gateway_over_the_command_port_places_cancels_and_sees_its_own_order(
         )  # fmt: skip
         assert (status, refused["code"]) == (400, -1013)
         assert _engine_status(engine_port)[0] == engine_seq + 1  # the cancel, and nothing else
+
+
+def _wait_for(check: Any, what: str, timeout: float = 20.0) -> Any:
+    """Poll `check` until it returns something truthy (the other gateway's views follow the
+    engine's batches a moment later than the gateway that sent the command)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = check()
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.02)
+
+
+def test_two_gateways_over_one_engine_each_see_the_others_orders_and_trades(
+    tmp_path: Path, engine_port: int
+) -> None:
+    engine = f"127.0.0.1:{engine_port}"
+    with (
+        ExchangeServer(tmp_path / "a", "--engine", engine) as gateway_a,
+        ExchangeServer(tmp_path / "b", "--engine", engine) as gateway_b,
+    ):
+        # Users are made on gateway A only: each gateway keeps its own users here (the
+        # shared users and keys of `--shared-db` are tested elsewhere).
+        alice = gateway_a.user("alice", KRW="1000000")
+        bob = gateway_a.user("bob", KGLD="1")
+        status, placed = alice.post(
+            "/api/v3/order", symbol="KGLDKRW", side="BUY", type="LIMIT",
+            timeInForce="GTC", quantity="2", price="130000",
+        )  # fmt: skip
+        assert status == 200, placed
+
+        def best_bid_on_b() -> Any:
+            _, top = gateway_b.request("GET", "/api/v3/ticker/bookTicker?symbol=KGLDKRW")
+            return top if top["bidPrice"] == "130000" else None
+
+        top = _wait_for(best_bid_on_b, "gateway B to see A's bid")
+        assert top["bidQty"] == "2.0000"
+        _, depth = gateway_b.request("GET", "/api/v3/depth?symbol=KGLDKRW&limit=5")
+        assert depth["bids"] == [["130000", "2.0000"]]
+
+        status, sold = bob.post(
+            "/api/v3/order", symbol="KGLDKRW", side="SELL", type="MARKET", quantity="0.5"
+        )
+        assert (status, sold["status"]) == (200, "FILLED"), sold
+
+        def trades_on_b() -> Any:
+            _, trades = gateway_b.request("GET", "/api/v3/trades?symbol=KGLDKRW")
+            return trades
+
+        trades = _wait_for(trades_on_b, "gateway B to see the trade")
+        assert [(t["price"], t["qty"], t["isBuyerMaker"]) for t in trades] == [
+            ("130000", "0.5000", True)
+        ]
+
+        def bid_shrunk_on_b() -> Any:
+            _, top = gateway_b.request("GET", "/api/v3/ticker/bookTicker?symbol=KGLDKRW")
+            return top["bidQty"] == "1.5000"
+
+        _wait_for(bid_shrunk_on_b, "gateway B's book to shrink")
+        # Both gateways' views stand at the engine's seq, and B's admin status says so.
+        engine_seq, unbalanced = _engine_status(engine_port)
+        assert unbalanced == {}
+
+        def b_at_engine_seq() -> Any:
+            status_b = gateway_b.admin("/api/v1/admin/status")
+            return status_b if status_b["engine"]["last_seq"] == engine_seq else None
+
+        status_b = _wait_for(b_at_engine_seq, "gateway B to reach the engine's seq")
+        assert status_b["engine"]["role"] == "gateway"
+        assert [(e["role"], e["last_seq"]) for e in status_b["engines"]] == [
+            ("primary", engine_seq)
+        ]

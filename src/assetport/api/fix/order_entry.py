@@ -406,7 +406,7 @@ class OrderEntry:
                 return
             try:
                 if isinstance(outcome, ServiceFailed):
-                    refused(errors.DISCONNECTED.error())
+                    refused(refusal_error(outcome))
                 else:
                     answered(outcome)
             except Exception:
