@@ -88,7 +88,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 test: $(STAMP) $(NATIVE_STAMP) $(WEB_STAMP) $(CHAIN_STAMP) contracts-check services browser lint typecheck
-	$(BIN)/pytest -n 2 --dist loadfile
+	$(BIN)/pytest -n 3 --dist loadfile
 
 bench: $(STAMP) $(NATIVE_STAMP)
 	$(BIN)/python benchmarks/engine_replay.py --ops 1000000 --seed 42

@@ -113,11 +113,21 @@ def fee_problems(
 
 
 def crossed_books(engine: Engine) -> list[str]:
+    """A crossed book, or a level whose kept sum of visible quantities (what the depth
+    shows) is not the sum of its orders'."""
     problems = []
     for symbol, m in sorted(engine.markets.items()):
         bid, ask = m.bids.best(), m.asks.best()
         if bid is not None and ask is not None and bid >= ask:
             problems.append(f"{symbol} is crossed: best bid {bid} >= best ask {ask}")
+        for side in (m.bids, m.asks):
+            for price, level in sorted(side.levels.items()):
+                counted = sum(order.visible for order in level)
+                if level.shown != counted:
+                    problems.append(
+                        f"{symbol} {'bid' if side.is_bid else 'ask'} {price}: shows "
+                        f"{level.shown}, its orders {counted}"
+                    )
     return problems
 
 

@@ -13,6 +13,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from engine_invariants import crossed_books
 from engine_streams import KGLDKRW, START_TIME, TRADERS, apply_all, venue
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -169,6 +170,8 @@ def test_engine_matches_the_reference_book(commands: list[Command], fees: tuple[
         comparison.apply(command)
         difference = comparison.book_differences()
         assert difference is None, f"after command #{index} {command!r}\n{difference}"
+        # What each level shows (kept as a sum as orders come, trade and go) is its orders'.
+        assert not crossed_books(engine), f"after command #{index} {command!r}"
 
 
 # ------------------------------------------------------------------------- shared workload

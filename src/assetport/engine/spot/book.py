@@ -6,6 +6,11 @@ middle are a few pointer moves, with no lookup. A side keeps its levels in a dic
 and the level prices in a heap for the best price. A level that empties is dropped from the
 dict at once and from the heap lazily, when it reaches the top; `_in_heap` keeps every price
 in the heap at most once, so the heap never grows past the distinct prices it holds.
+
+A level also keeps the sum of its orders' visible quantities (`shown`), which the depth
+reads after every command: summing the queue instead cost a walk of every order at the
+level. Whatever changes a resting order's `visible` goes through `show` (or, on the
+trade's hot path, adjusts `shown` beside it).
 """
 
 from collections.abc import Iterator
@@ -22,13 +27,14 @@ _heappop: Final = heappop
 class Level:
     """The orders resting at one price, oldest first."""
 
-    __slots__ = ("count", "head", "price", "tail")
+    __slots__ = ("count", "head", "price", "shown", "tail")
 
     def __init__(self, price: int) -> None:
         self.price = price
         self.head: Order | None = None
         self.tail: Order | None = None
         self.count = 0
+        self.shown = 0  # the sum of the orders' visible quantities
 
     def append(self, order: Order) -> None:
         tail = self.tail
@@ -41,6 +47,7 @@ class Level:
             tail.next = order
         self.tail = order
         self.count += 1
+        self.shown += order.visible
 
     def unlink(self, order: Order) -> None:
         before = order.prev
@@ -57,6 +64,7 @@ class Level:
         order.prev = None
         order.next = None
         self.count -= 1
+        self.shown -= order.visible
 
     def __iter__(self) -> Iterator[Order]:
         order = self.head
@@ -65,12 +73,15 @@ class Level:
             order = order.next
 
     def visible(self) -> int:
-        total = 0
-        order = self.head
-        while order is not None:
-            total += order.visible
-            order = order.next
-        return total
+        return self.shown
+
+
+def show(order: Order, visible: int) -> None:
+    """Set what the order shows, keeping its level's sum (if it rests in one) right."""
+    level = order.level
+    if level is not None:
+        level.shown += visible - order.visible
+    order.visible = visible
 
 
 class BookSide:
@@ -100,12 +111,14 @@ class BookSide:
         if not level.count:
             del self.levels[level.price]
 
-    def requeue(self, order: Order) -> None:
-        """Move the order to the back of its level (an iceberg showing a new slice)."""
+    def requeue(self, order: Order, visible: int) -> None:
+        """Move the order to the back of its level showing `visible` (an iceberg showing a
+        new slice)."""
         level = order.level
         if level is None:
             raise LookupError(f"order {order.order_id} is not in a book")
         level.unlink(order)
+        order.visible = visible
         level.append(order)
 
     def best(self) -> int | None:

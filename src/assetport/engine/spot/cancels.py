@@ -16,6 +16,7 @@ from assetport.domain.events import OrderAmended, OrderCanceled
 from assetport.domain.markets import MarketStatus
 from assetport.domain.orders import CancelRestriction, OrderStatus, Side
 from assetport.domain.results import RejectReason
+from assetport.engine.spot.book import show
 from assetport.engine.spot.checks import MAX_CLIENT_ORDER_ID
 from assetport.engine.spot.lifecycle import end, held_asset, release, unregister
 from assetport.engine.spot.market import MarketState
@@ -220,7 +221,7 @@ def _amend(s: SpotState, cmd: AmendOrder) -> RejectReason | None:
     ctx = s.ctx
     orig_quantity = order.quantity
     order.quantity = new_quantity
-    order.visible = min(order.visible, remaining)
+    show(order, min(order.visible, remaining))
     order.updated = ctx.time
     orig_client_id = _rename(s, order, new_client_id)
     ctx.events.append(
@@ -300,7 +301,7 @@ def _amend_pair(
     orig_quantity = first.quantity
     for leg in sorted(pair, key=_order_id):
         leg.quantity = new_quantity
-        leg.visible = min(leg.visible, new_quantity)
+        show(leg, min(leg.visible, new_quantity))
         leg.updated = ctx.time
         orig_client_id = leg.client_order_id
         if leg is amended:

@@ -99,6 +99,9 @@ def trade(
     maker.executed += quantity
     maker.executed_quote += value
     maker.visible -= quantity
+    shown_at = maker.level
+    if shown_at is not None:  # a maker rests in a level: it keeps the level's sum
+        shown_at.shown -= quantity
     maker.updated = time
     trade_id = m.next_trade_id
     m.next_trade_id = trade_id + 1
@@ -131,5 +134,4 @@ def trade(
         maker.status = PARTIALLY_FILLED
         if not maker.visible:
             # An iceberg shows its next slice at the back of the queue.
-            maker.visible = min(maker.iceberg_qty, maker.quantity - maker.executed)
-            opposite.requeue(maker)
+            opposite.requeue(maker, min(maker.iceberg_qty, maker.quantity - maker.executed))
