@@ -1,8 +1,9 @@
 """Commands per second through the engine's command port, and what following costs.
 
-Starts `assetport engine-serve` (a file journal in a temporary directory), funds a market
-through the port, and sends `--ops` limit orders and cancels (random, at 40 accounts, as the
-crash tests' client does) with `--window` unacknowledged, from one connection. With
+Starts `assetport engine-serve` (a file journal in a temporary directory), lists and funds
+engine_replay.py's market through the port, and sends `--ops` limit orders and cancels
+(random, from 40 accounts, prices within a few ticks of each other so levels grow deep, as
+the crash tests' client does) with `--window` unacknowledged, from one connection. With
 `--followers K`, K more connections `Read(follow=True)` first and take every applied batch
 (`Applied` frames, decoded as a gateway decodes them), so the figures show what the
 engine process pays to feed K gateways' views. The figures: commands/s, the
@@ -35,36 +36,15 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from assetport.domain.commands import (
-    CancelOrder,
-    Command,
-    Deposit,
-    ListAsset,
-    ListMarket,
-    PlaceOrder,
-    encode_command,
-)
+from assetport.domain.commands import CancelOrder, Command, PlaceOrder, encode_command
 from assetport.domain.events import OrderAccepted, decode_events
-from assetport.domain.markets import Market
 from assetport.domain.orders import OrderType, Side
 from assetport.runtime.port_client import PortClient
 from assetport.runtime.wire import Done, Refused
+from engine_replay import ACCOUNTS, FIRST_ACCOUNT, STEP, SYMBOL, setup_commands
 
-SYMBOL = "KGLDKRW"
-ACCOUNTS = range(1000, 1040)
-STEP = 10_000
-
-
-def setup_commands() -> list[Command]:
-    market = Market(
-        symbol=SYMBOL, base="KGLD", quote="KRW", tick_size=1, step_size=STEP, min_qty=STEP,
-        max_qty=1_000_000 * STEP, max_num_orders=1_000_000, maker_fee_bps=5, taker_fee_bps=10,
-    )  # fmt: skip
-    commands: list[Command] = [ListAsset("KRW", 0), ListAsset("KGLD", 4), ListMarket(market)]
-    for account in ACCOUNTS:
-        commands.append(Deposit(account, "KRW", 10**15, f"seed-krw-{account}"))
-        commands.append(Deposit(account, "KGLD", 10**12, f"seed-kgld-{account}"))
-    return commands
+TRADERS = range(FIRST_ACCOUNT, FIRST_ACCOUNT + 40)  # of engine_replay's funded accounts
+assert len(TRADERS) <= ACCOUNTS
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -95,7 +75,7 @@ class Producer:
         offset = rng.randint(-5, 30)
         price = 100_000 - offset if side is Side.BUY else 100_000 + offset
         return PlaceOrder(
-            rng.choice(ACCOUNTS), SYMBOL, side, OrderType.LIMIT,
+            rng.choice(TRADERS), SYMBOL, side, OrderType.LIMIT,
             quantity=rng.randint(1, 50) * STEP, price=price,
         )  # fmt: skip
 

@@ -9,60 +9,19 @@ import secrets
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 from account_web_client import WebUser  # puts tests/integration/api on the path
-from exchange_server import ROOT, ExchangeServer, Trader
+from exchange_server import ROOT, ExchangeServer, Trader, engine_process
 from smtp_inbox import Inbox
-
-PG = "host=127.0.0.1 port=5432 dbname=test"
-
-
-def _pg_user() -> str:
-    for user in ("postgres", "root"):
-        try:
-            with psycopg.connect(f"{PG} user={user}", connect_timeout=3):
-                return user
-        except psycopg.Error:
-            continue
-    raise RuntimeError("no PostgreSQL on 127.0.0.1:5432 (make services)")
-
-
-@pytest.fixture
-def shared_url() -> Iterator[str]:
-    user = _pg_user()
-    schema = f"shared_{uuid.uuid4().hex[:12]}"
-    try:
-        yield f"postgresql://{user}@127.0.0.1:5432/test?schema={schema}"
-    finally:
-        with psycopg.connect(f"{PG} user={user}", autocommit=True) as admin:
-            admin.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 @pytest.fixture
 def engine_port(tmp_path: Path) -> Iterator[int]:
-    """An engine process with its command port on a free port; stopped by SIGTERM."""
-    log = (tmp_path / "engine.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "assetport.cli", "engine-serve",
-         "--data-dir", str(tmp_path / "engine"), "--port", "0"],
-        stdout=subprocess.PIPE, stderr=log, text=True, cwd=ROOT,
-    )  # fmt: skip
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        assert line, (tmp_path / "engine.log").read_text()
-        yield int(json.loads(line)["port"])
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        if process.stdout is not None:
-            process.stdout.close()
-        log.close()
+    with engine_process(tmp_path) as port:
+        yield port
 
 
 def test_a_key_made_on_gateway_a_trades_on_gateway_b(

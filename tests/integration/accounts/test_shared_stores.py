@@ -11,13 +11,13 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
 import pytest
+from shared_schema import PG, pg_user
 
 from assetport.accounts import totp
 from assetport.accounts.attempts import Attempts, Limit, TooMany
@@ -35,31 +35,8 @@ from assetport.edge.sessions import SessionCredentials
 from assetport.edge.shared_db import MissLookups, SharedDb, SharedDbError, open_shared_db
 from assetport.edge.users import UserError, UserStore
 
-PG = "host=127.0.0.1 port=5432 dbname=test"
 ROOT = Path(__file__).resolve().parents[3]
 DEADLINE_S = 30.0
-
-
-def _pg_user() -> str:
-    for user in ("postgres", "root"):
-        try:
-            with psycopg.connect(f"{PG} user={user}", connect_timeout=3):
-                return user
-        except psycopg.Error:
-            continue
-    raise RuntimeError("no PostgreSQL on 127.0.0.1:5432 (make services)")
-
-
-@pytest.fixture
-def shared_url() -> Iterator[str]:
-    """A schema of its own in the `test` database, dropped afterwards."""
-    user = _pg_user()
-    schema = f"shared_{uuid.uuid4().hex[:12]}"
-    try:
-        yield f"postgresql://{user}@127.0.0.1:5432/test?schema={schema}"
-    finally:
-        with psycopg.connect(f"{PG} user={user}", autocommit=True) as admin:
-            admin.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 @dataclass
@@ -262,7 +239,7 @@ def test_verification_on_one_gateway_reaches_the_others_cache(
 def _raw_rows(url: str) -> bytes:
     """Every value of every table of the schema, as PostgreSQL's text of it, bytea as bytes."""
     schema = url.rsplit("schema=", 1)[1]
-    user = _pg_user()
+    user = pg_user()
     everything = bytearray()
     with psycopg.connect(f"{PG} user={user}") as conn:
         tables = conn.execute(

@@ -5,6 +5,7 @@ with ExchangeServer(tmp_path) as server:
     alice.post("/api/v3/order", symbol="KGLDKRW", ...)
 """
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -16,6 +17,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -72,6 +74,44 @@ class Trader:
         assert status == 200, account
         row = next(b for b in account["balances"] if b["asset"] == asset)
         return row["free"], row["locked"]
+
+
+@contextlib.contextmanager
+def engine_process(tmp_path: Path, *extra: str) -> Iterator[int]:
+    """An `assetport engine-serve` process with its command port on a free port (its
+    data dir and log under `tmp_path`); yields the port, stops it by SIGTERM and checks it
+    exited 0."""
+    log_path = tmp_path / "engine.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "assetport.cli", "engine-serve",
+             "--data-dir", str(tmp_path / "engine"), "--port", "0", *extra],
+            stdout=subprocess.PIPE, stderr=log, text=True, cwd=ROOT,
+        )  # fmt: skip
+        try:
+            assert process.stdout is not None
+            line = process.stdout.readline()
+            assert line, log_path.read_text()
+            yield int(json.loads(line)["port"])
+        finally:
+            process.terminate()
+            code = process.wait(timeout=30)
+            if process.stdout is not None:
+                process.stdout.close()
+    assert code == 0, log_path.read_text()
+
+
+def wait_for(check: Callable[[], Any], what: str, timeout: float = 30.0) -> Any:
+    """Poll `check` until it returns something truthy, and return that (what another
+    process shows a moment later: a gateway following another's orders)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = check()
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.02)
 
 
 class ExchangeServer:

@@ -4,41 +4,20 @@ takes deposits, places and cancels an order, and sees its own order, book and ba
 once, its views fed from the events in the port's replies."""
 
 import asyncio
-import json
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from exchange_server import ROOT, ExchangeServer
+from exchange_server import ExchangeServer, engine_process, wait_for
 
 from assetport.runtime.port_client import PortClient
 
 
 @pytest.fixture
 def engine_port(tmp_path: Path) -> Iterator[int]:
-    """An engine process with its command port on a free port; stopped by SIGTERM."""
-    log = (tmp_path / "engine.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "assetport.cli", "engine-serve",
-         "--data-dir", str(tmp_path / "engine"), "--port", "0"],
-        stdout=subprocess.PIPE, stderr=log, text=True, cwd=ROOT,
-    )  # fmt: skip
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        assert line, (tmp_path / "engine.log").read_text()
-        yield int(json.loads(line)["port"])
-    finally:
-        process.terminate()
-        code = process.wait(timeout=30)
-        if process.stdout is not None:
-            process.stdout.close()
-        log.close()
-    assert code == 0, (tmp_path / "engine.log").read_text()
+    with engine_process(tmp_path) as port:
+        yield port
 
 
 def _engine_status(port: int) -> tuple[int, dict[str, int]]:
@@ -117,19 +96,6 @@ def test_a_gateway_over_the_command_port_places_cancels_and_sees_its_own_order(
         assert _engine_status(engine_port)[0] == engine_seq + 1  # the cancel, and nothing else
 
 
-def _wait_for(check: Any, what: str, timeout: float = 20.0) -> Any:
-    """Poll `check` until it returns something truthy (the other gateway's views follow the
-    engine's batches a moment later than the gateway that sent the command)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        found = check()
-        if found:
-            return found
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
-
-
 def test_two_gateways_over_one_engine_each_see_the_others_orders_and_trades(
     tmp_path: Path, engine_port: int
 ) -> None:
@@ -152,7 +118,7 @@ def test_two_gateways_over_one_engine_each_see_the_others_orders_and_trades(
             _, top = gateway_b.request("GET", "/api/v3/ticker/bookTicker?symbol=KGLDKRW")
             return top if top["bidPrice"] == "130000" else None
 
-        top = _wait_for(best_bid_on_b, "gateway B to see A's bid")
+        top = wait_for(best_bid_on_b, "gateway B to see A's bid")
         assert top["bidQty"] == "2.0000"
         _, depth = gateway_b.request("GET", "/api/v3/depth?symbol=KGLDKRW&limit=5")
         assert depth["bids"] == [["130000", "2.0000"]]
@@ -166,7 +132,7 @@ def test_two_gateways_over_one_engine_each_see_the_others_orders_and_trades(
             _, trades = gateway_b.request("GET", "/api/v3/trades?symbol=KGLDKRW")
             return trades
 
-        trades = _wait_for(trades_on_b, "gateway B to see the trade")
+        trades = wait_for(trades_on_b, "gateway B to see the trade")
         assert [(t["price"], t["qty"], t["isBuyerMaker"]) for t in trades] == [
             ("130000", "0.5000", True)
         ]
@@ -175,7 +141,7 @@ def test_two_gateways_over_one_engine_each_see_the_others_orders_and_trades(
             _, top = gateway_b.request("GET", "/api/v3/ticker/bookTicker?symbol=KGLDKRW")
             return top["bidQty"] == "1.5000"
 
-        _wait_for(bid_shrunk_on_b, "gateway B's book to shrink")
+        wait_for(bid_shrunk_on_b, "gateway B's book to shrink")
         # Both gateways' views stand at the engine's seq, and B's admin status says so.
         engine_seq, unbalanced = _engine_status(engine_port)
         assert unbalanced == {}
@@ -184,7 +150,7 @@ def test_two_gateways_over_one_engine_each_see_the_others_orders_and_trades(
             status_b = gateway_b.admin("/api/v1/admin/status")
             return status_b if status_b["engine"]["last_seq"] == engine_seq else None
 
-        status_b = _wait_for(b_at_engine_seq, "gateway B to reach the engine's seq")
+        status_b = wait_for(b_at_engine_seq, "gateway B to reach the engine's seq")
         assert status_b["engine"]["role"] == "gateway"
         assert [(e["role"], e["last_seq"]) for e in status_b["engines"]] == [
             ("primary", engine_seq)

@@ -5,15 +5,13 @@ trades again; its admin status shows both engines, the standby's lag among them.
 
 import signal
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "recovery"))
 sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
 from engine_process import EngineProcess
-from exchange_server import ExchangeServer
+from exchange_server import ExchangeServer, wait_for
 
 URL = "nats://127.0.0.1:4222"  # the `stream` fixture is conftest.py's
 
@@ -23,17 +21,6 @@ def _engine(data_dir: Path, stream: tuple[str, str], *extra: str) -> EngineProce
     return EngineProcess(
         data_dir, "--journal-url", URL, "--stream", name, "--subject", subject, *extra
     )
-
-
-def _wait_for(check: Callable[[], Any], what: str, timeout: float = 30.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        found = check()
-        if found:
-            return found
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
 
 
 def test_a_gateway_turns_to_the_promoted_standby_and_trades_on(
@@ -70,7 +57,7 @@ def test_a_gateway_turns_to_the_promoted_standby_and_trades_on(
                 seqs = {e["role"]: (e["last_seq"], e["lag"]) for e in found}
                 return seqs["standby"] == (seqs["primary"][0], 0)
 
-            _wait_for(standby_caught_up, "the standby to catch up (lag 0)")
+            wait_for(standby_caught_up, "the standby to catch up (lag 0)")
 
             primary.kill()
             standby.signal(signal.SIGUSR1)
@@ -86,7 +73,7 @@ def test_a_gateway_turns_to_the_promoted_standby_and_trades_on(
                 assert (status, placed["code"]) in ((503, -1001), (503, -1007)), placed
                 return None
 
-            placed = _wait_for(placed_again, "an order accepted by the promoted standby")
+            placed = wait_for(placed_again, "an order accepted by the promoted standby")
             assert placed["status"] == "NEW"
 
             # The views carried on: the first order and the trade are as they were, the new
@@ -102,7 +89,7 @@ def test_a_gateway_turns_to_the_promoted_standby_and_trades_on(
                 _, depth = gateway.request("GET", "/api/v3/depth?symbol=KGLDKRW&limit=5")
                 return depth["bids"] == [["130000", "1.5000"], ["129000", "1.0000"]]
 
-            _wait_for(both_levels, "the book's two levels")
+            wait_for(both_levels, "the book's two levels")
             _, trades = gateway.request("GET", "/api/v3/trades?symbol=KGLDKRW")
             assert len(trades) == 1
             # 260,130 held for the first order, 65,033 of it paid for 0.5; 129,065 for the new.
