@@ -78,6 +78,10 @@ _LENGTH: Final = struct.Struct(">I")
 _SEQ: Final = struct.Struct(">Q")
 PIPE_HIGH_WATER: Final = 8 << 20  # bytes queued for the child before the feed waits
 FEED_INTERVAL_S: Final = 0.1
+# In an engine process (`engine-serve --db`) no history query can hurry the feed (the
+# gateways that read the history are other processes): a shorter interval keeps what a
+# client reads right after its order within a few tens of ms.
+ENGINE_FEED_INTERVAL_S: Final = 0.02
 MAX_COMMANDS_PER_TRANSACTION: Final = 20_000
 CHILD_NICENESS: Final = 15
 STOP_WAIT_S: Final = 60.0
@@ -117,9 +121,15 @@ def _frame(payload: bytes) -> bytes:
 class ReadModelProcess:
     """The child writing the read model, seen from the server: feed it, read its progress."""
 
-    def __init__(self, process: asyncio.subprocess.Process, subscription: Subscription) -> None:
+    def __init__(
+        self,
+        process: asyncio.subprocess.Process,
+        subscription: Subscription,
+        feed_interval_s: float = FEED_INTERVAL_S,
+    ) -> None:
         self._process = process
         self._subscription = subscription
+        self._feed_interval_s = feed_interval_s
         self._last_seq = 0
         self._closing = False
         self._stopped = False  # the child exited while the server still ran
@@ -136,6 +146,7 @@ class ReadModelProcess:
         db_url: str | None,
         engine_seq: int,
         journal: JournalSource | None = None,
+        feed_interval_s: float = FEED_INTERVAL_S,
     ) -> "ReadModelProcess":
         """Start the child, wait until it has caught up with `engine_seq` from `journal`
         (default: the data dir's files), then feed it every batch the bus publishes from
@@ -153,7 +164,7 @@ class ReadModelProcess:
         except BaseException:
             bus.unsubscribe(subscription)  # else the bus would wait on it for ever
             raise
-        self = cls(process, subscription)
+        self = cls(process, subscription, feed_interval_s)
         assert process.stdin is not None and process.stdout is not None
         journal = journal or JournalSource(data_dir)
         settings = Settings(
@@ -207,7 +218,8 @@ class ReadModelProcess:
 
     async def _feed(self) -> None:
         """Every batch to the child, in order; written to the pipe at most every
-        `FEED_INTERVAL_S`, or at once for a waiting history query (`hurry`). Each write
+        feed interval (`FEED_INTERVAL_S` in `serve`), or at once for a waiting history
+        query (`hurry`). Each write
         wakes the child for a transaction: under load, fewer and larger ones cost it less
         than half as much per command, and more of the orders placed and canceled within
         one interval are written once, in their final state."""
@@ -219,7 +231,7 @@ class ReadModelProcess:
             async for batch in self._subscription:
                 pending.append(_frame(_encode(_wire(batch))))
                 if self._timer is None:
-                    self._timer = loop.call_later(FEED_INTERVAL_S, self._write_pending)
+                    self._timer = loop.call_later(self._feed_interval_s, self._write_pending)
                 if stdin.transport.get_write_buffer_size() > PIPE_HIGH_WATER:
                     await stdin.drain()
         except (BrokenPipeError, ConnectionResetError):
@@ -303,7 +315,7 @@ async def follow_engine(
     the committed seq see it stall and answer -1001 (503) for history."""
     try:
         read_model = await ReadModelProcess.start(
-            service.bus, data_dir, db_url, service.last_seq, journal
+            service.bus, data_dir, db_url, service.last_seq, journal, ENGINE_FEED_INTERVAL_S
         )
     except Exception as exc:
         logger.error("the SQL read model did not start: %s", exc)

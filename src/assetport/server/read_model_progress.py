@@ -30,7 +30,7 @@ from assetport.store.projector import committed_seq
 
 logger = logging.getLogger(__name__)
 
-FAST_POLL_S: Final = 0.05
+FAST_POLL_S: Final = 0.01
 SLOW_POLL_S: Final = 0.5
 HURRY_WINDOW_S: Final = 1.0  # polled fast this long after the last `hurry`
 STALL_S: Final = 10.0
