@@ -125,11 +125,12 @@ class ReadModelProcess:
         self,
         process: asyncio.subprocess.Process,
         subscription: Subscription,
-        feed_interval_s: float = FEED_INTERVAL_S,
+        feed_interval_s: float | None = None,
     ) -> None:
         self._process = process
         self._subscription = subscription
-        self._feed_interval_s = feed_interval_s
+        # Read when made, not when this module was: None is `FEED_INTERVAL_S` as it is now.
+        self._feed_interval_s = FEED_INTERVAL_S if feed_interval_s is None else feed_interval_s
         self._last_seq = 0
         self._closing = False
         self._stopped = False  # the child exited while the server still ran
@@ -146,7 +147,7 @@ class ReadModelProcess:
         db_url: str | None,
         engine_seq: int,
         journal: JournalSource | None = None,
-        feed_interval_s: float = FEED_INTERVAL_S,
+        feed_interval_s: float | None = None,
     ) -> "ReadModelProcess":
         """Start the child, wait until it has caught up with `engine_seq` from `journal`
         (default: the data dir's files), then feed it every batch the bus publishes from
