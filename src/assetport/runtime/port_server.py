@@ -208,6 +208,19 @@ def visible_quantity(engine: Engine, symbol: str, side: Side, price: int) -> int
     return engine.visible_at(symbol, side, price)
 
 
+def applied_frame(batch: AppliedBatch, levels: list[Level]) -> bytes:
+    """The batch as a follower takes it: one `Applied` frame."""
+    return frame(
+        Applied(
+            batch.first_seq,
+            batch.time,
+            batch.commands,  # type: ignore[arg-type]
+            batch.events,  # type: ignore[arg-type]
+            levels,
+        )
+    )
+
+
 class Recent:
     """The last applied batches (at least `limit` commands of them), for a gateway that
     comes back and asks for what it missed since its views' seq: as the `Applied` frames
@@ -242,19 +255,10 @@ class Recent:
         if not entries or entries[0][0] > seq + 1:
             return None
         missed: list[bytes] = []
-        for first_seq, last, entry in entries:
+        for _, last, entry in entries:
             if last <= seq:
                 continue
-            if isinstance(entry, AppliedBatch):
-                entry = frame(
-                    Applied(
-                        first_seq,
-                        entry.time,
-                        entry.commands,  # type: ignore[arg-type]
-                        entry.events,  # type: ignore[arg-type]
-                    )
-                )
-            missed.append(entry)
+            missed.append(applied_frame(entry, []) if isinstance(entry, AppliedBatch) else entry)
         return missed
 
 
@@ -305,15 +309,7 @@ class CommandPort:
                 touched.setdefault(symbol, set()).update(found)
         # Framed once the first gateway followed, whether any follows right now or not:
         # the ones that lost their connection come back for them.
-        data = frame(
-            Applied(
-                batch.first_seq,
-                batch.time,
-                batch.commands,  # type: ignore[arg-type]
-                batch.events,  # type: ignore[arg-type]
-                self._levels(touched),
-            )
-        )
+        data = applied_frame(batch, self._levels(touched))
         self.recent.add(batch.first_seq, batch.last_seq, data)
         for connection in list(self._followers):
             connection.send_frame(data)
@@ -456,11 +452,8 @@ class _Connection(asyncio.Protocol):
         self._send(Done(request_id, seq, time, b"" if self._follows else encode_events(events)))
 
     def _send(self, reply: Reply) -> None:
-        if self._transport is None:
-            return
-        if not self._out:
-            self._loop.call_soon(self._flush)
-        self._out.append(frame(reply))
+        if self._transport is not None:
+            self._send_framed(frame(reply))
 
     def send_frame(self, data: bytes) -> None:
         """A frame encoded once for every follower."""
