@@ -422,9 +422,9 @@ def _settle(future: "asyncio.Future[Outcome]", outcome: "Outcome | BaseException
 
 
 def _reply_or_fail(reply: ReplyCallback, outcome: "Outcome | BaseException") -> None:
-    """A reply callback takes an outcome or `ServiceFailed`: a refusal the port sent after
-    the command left (the engine's queue was full...) reaches it as a failure."""
-    if isinstance(outcome, ServiceFailed | Outcome):
+    """A reply callback takes an outcome, a refusal the port sent after the command left
+    (the engine's queue was full: -1003 to the client, as in-process) or `ServiceFailed`."""
+    if isinstance(outcome, ServiceFailed | CommandRefused | Outcome):
         reply(outcome)
     else:
         reply(ServiceFailed(str(outcome)))

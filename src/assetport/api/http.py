@@ -182,9 +182,9 @@ def answer_submitted(
     assert endpoint.submit is not None
     run = _Run(gateway, endpoint, request)
 
-    def answer(submission: Submission, outcome: "Outcome | ServiceFailed") -> None:
+    def answer(submission: Submission, outcome: "Outcome | ServiceFailed | CommandRefused") -> None:
         try:
-            if isinstance(outcome, ServiceFailed):
+            if isinstance(outcome, ServiceFailed | CommandRefused):
                 raise refusal_error(outcome)
             if not run.micro:
                 deliver(run.ok(submission.answer(outcome)))

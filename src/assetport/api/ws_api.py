@@ -49,7 +49,7 @@ from assetport.domain.commands import Command
 from assetport.edge import bounded_json
 from assetport.edge.keys import ApiKey, KeyKind, Permission
 from assetport.marketdata.time_unit import from_ms, in_microseconds
-from assetport.runtime.errors import CommandRefused, OutcomeUnknown, ServiceFailed
+from assetport.runtime.errors import CommandRefused, ServiceFailed
 from assetport.runtime.service import Outcome
 
 MAX_SUBSCRIPTIONS: Final = 1000
@@ -549,13 +549,14 @@ def _params(raw: dict[str, Any]) -> Params:
 
 
 def _answer(
-    reply: _Reply, answer: Callable[[Outcome], Any], outcome: "Outcome | ServiceFailed"
+    reply: _Reply,
+    answer: Callable[[Outcome], Any],
+    outcome: "Outcome | ServiceFailed | CommandRefused",
 ) -> None:
     """Send a submitted command's answer once the engine has applied it (in the engine's
     callback: the connection's time unit is set again here)."""
-    if isinstance(outcome, ServiceFailed):
-        unknown = isinstance(outcome, OutcomeUnknown)
-        reply.fail((errors.OUTCOME_UNKNOWN if unknown else errors.UNKNOWN).error())
+    if isinstance(outcome, ServiceFailed | CommandRefused):
+        reply.fail(refusal_error(outcome))  # as REST answers it
         return
     try:
         if reply.session.micro:

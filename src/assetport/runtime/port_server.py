@@ -443,9 +443,11 @@ class _Connection(asyncio.Protocol):
         except CommandRefused as exc:
             self._send(Refused(request_id, exc.code, str(exc)))
 
-    def _acknowledge(self, request_id: int, result: Outcome | ServiceFailed) -> None:
-        if isinstance(result, ServiceFailed):
-            self._send(Refused(request_id, ServiceFailed.code, str(result)))
+    def _acknowledge(
+        self, request_id: int, result: Outcome | ServiceFailed | CommandRefused
+    ) -> None:
+        if isinstance(result, ServiceFailed | CommandRefused):
+            self._send(Refused(request_id, result.code, str(result)))
             return
         seq, time, events = result
         # A follower has the events already, in the batch's `Applied` frame.

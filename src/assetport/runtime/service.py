@@ -37,7 +37,13 @@ from assetport.engine.engine import Engine
 from assetport.journal.framing import MAX_PAYLOAD_BYTES
 from assetport.runtime.bus import AppliedBatch, EventBus
 from assetport.runtime.command_log import CommandLog
-from assetport.runtime.errors import Overloaded, ServiceFailed, ShuttingDown, Unjournalable
+from assetport.runtime.errors import (
+    CommandRefused,
+    Overloaded,
+    ServiceFailed,
+    ShuttingDown,
+    Unjournalable,
+)
 from assetport.runtime.sequencer import Sequencer
 from assetport.runtime.snapshotter import Snapshotter
 
@@ -59,9 +65,11 @@ class ServiceState(Enum):
     FAILED = "failed"
 
 
-ReplyCallback = Callable[["Outcome | ServiceFailed"], None]
+ReplyCallback = Callable[["Outcome | ServiceFailed | CommandRefused"], None]
 """Called on the loop with the command's `Outcome` once it is durable and applied, or with
-`ServiceFailed` if it never will be acknowledged."""
+`ServiceFailed` if it never will be acknowledged. An engine in another process refuses
+after the command left (its queue was full, it is stopping): that `CommandRefused` comes
+here too; this service itself refuses at submit, by raising."""
 
 _Reply: TypeAlias = "asyncio.Future[Outcome] | ReplyCallback"
 _Pending = tuple[Command, bytes, _Reply]

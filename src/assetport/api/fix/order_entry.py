@@ -399,13 +399,13 @@ class OrderEntry:
         if acks is not None:
             acks.update(ids)  # ONLY_ACKS: the reports of this request still go out
 
-        def reply(outcome: Outcome | ServiceFailed) -> None:
+        def reply(outcome: Outcome | ServiceFailed | CommandRefused) -> None:
             if acks is not None:
                 acks.difference_update(ids)
             if session.closed:
                 return
             try:
-                if isinstance(outcome, ServiceFailed):
+                if isinstance(outcome, ServiceFailed | CommandRefused):
                     refused(refusal_error(outcome))
                 else:
                     answered(outcome)
