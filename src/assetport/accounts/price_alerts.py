@@ -9,10 +9,13 @@ the accounts' outbox, in the account's language, with its anti-phishing code.
 Stored in `accounts.sqlite3` (`price_alerts`, made here like the other tables of that
 file) or the shared database (`database.py`): fired alerts keep their fired time and the
 price of the trade that fired them, so a restart loads only the alerts still waiting and
-none fires twice. With gateways sharing a database each watches the alerts it loaded at
-start and those made on it; marking one fired is one conditional update, so two gateways
-never both mail it. At most `MAX_ACTIVE` wait per account; of the fired ones the newest
-`KEEP_FIRED` stay for the list.
+none fires twice. With gateways sharing a database (`serve --shared-db`) every gateway sees
+every trade, and every one watches every waiting alert: those it loaded at start, those
+made on it, and those made or deleted on the others, which the shared database's change log
+brings within about `POLL_S`. So an alert outlives the gateway it was made on. Marking one
+fired is one conditional update: of the gateways a trade reaches it on, one mails it. At
+most `MAX_ACTIVE` wait per account; of the fired ones the newest `KEEP_FIRED` stay for the
+list.
 
 `PriceAlerts.on_command` is a gateway change listener (the composition root appends it to
 `Gateway.listeners`): it runs for every applied command on the engine's loop, so its cost
@@ -21,6 +24,7 @@ its nearest thresholds (the lowest `up` price, the highest `down` price): a trad
 reaches neither costs a dictionary lookup and two comparisons.
 """
 
+import asyncio
 import heapq
 import logging
 from collections.abc import Sequence
@@ -29,7 +33,7 @@ from email.message import EmailMessage
 from typing import Any, Final, Protocol
 
 from assetport.accounts import errors, letters
-from assetport.accounts.database import Database
+from assetport.accounts.database import Connection, Database, SharedDatabase
 from assetport.accounts.mail import MailJob
 from assetport.accounts.service import Accounts
 from assetport.accounts.store import Account
@@ -59,6 +63,7 @@ _SCHEMA: Final = (
     "CREATE INDEX IF NOT EXISTS price_alerts_by_user ON price_alerts (user_id, fired_ms)",
 )
 _COLUMNS: Final = "id, user_id, symbol, price, direction, created_ms, fired_ms, fired_price"
+ALERT_TOPIC: Final = "price_alert"  # the shared database's change log; subject: the alert id
 
 
 @dataclass(frozen=True)
@@ -117,6 +122,7 @@ class AlertStore:
                 "VALUES (?, ?, ?, ?, ?) RETURNING id",
                 (user_id, symbol, price, direction, now_ms),
             ).fetchone()
+            self._changed(db, int(alert_id))
             db.execute(
                 "DELETE FROM price_alerts WHERE user_id = ? AND fired_ms IS NOT NULL AND id NOT "
                 "IN (SELECT id FROM price_alerts WHERE user_id = ? AND fired_ms IS NOT NULL "
@@ -131,6 +137,11 @@ class AlertStore:
             f"SELECT {_COLUMNS} FROM price_alerts WHERE user_id = ? ORDER BY id DESC", (user_id,)
         )
         return [PriceAlert(*row) for row in rows]
+
+    def _changed(self, db: Connection, alert_id: int) -> None:
+        """Tell the other gateways (a shared database's change log): they watch an alert
+        made on this one, and forget one deleted or fired here."""
+        self._db.changed(db, ALERT_TOPIC, str(alert_id))
 
     def waiting(self) -> list[PriceAlert]:
         """Every alert not fired yet (what a starting server watches)."""
@@ -147,7 +158,12 @@ class AlertStore:
             if row is None:
                 return None
             db.execute("DELETE FROM price_alerts WHERE id = ?", (alert_id,))
+            self._changed(db, alert_id)
         return PriceAlert(*row)
+
+    def by_id(self, alert_id: int) -> PriceAlert | None:
+        row = self._db.one(f"SELECT {_COLUMNS} FROM price_alerts WHERE id = ?", (alert_id,))
+        return PriceAlert(*row) if row is not None else None
 
     def mark_fired(self, fired: Sequence[tuple[int, int, int]]) -> list[int]:
         """(alert id, time, trade price) of alerts reached: marks them fired in one
@@ -163,6 +179,7 @@ class AlertStore:
                 )
                 if cursor.rowcount == 1:
                     marked.append(alert_id)
+                    self._changed(db, alert_id)
         return marked
 
 
@@ -211,13 +228,19 @@ class _Thresholds:
 
 class PriceAlerts:
     def __init__(self, accounts: Accounts, markets: MarketPrices) -> None:
-        self.store = AlertStore(accounts.store.database)
+        database = accounts.store.database
+        self.store = AlertStore(database)
         self.accounts = accounts
         self.markets = markets
         self._watched: dict[str, _Thresholds] = {}  # symbol -> its waiting alerts
         self._alerts: dict[int, PriceAlert] = {}  # id -> waiting alert
         for alert in self.store.waiting():
             self._watch(alert)
+        if isinstance(database, SharedDatabase):
+            # Made on the engine's loop, whose listener reads the index: the poller's
+            # changes are read on its thread and applied on that loop.
+            self._loop = asyncio.get_running_loop()
+            database.shared.subscribe(ALERT_TOPIC, self._alert_changed)
 
     @property
     def waiting_count(self) -> int:
@@ -258,11 +281,7 @@ class PriceAlerts:
         alert = self.store.delete(account.user_id, alert_id)
         if alert is None:
             raise errors.ALERT_NOT_FOUND.error()
-        if self._alerts.pop(alert.id, None) is not None:
-            thresholds = self._watched[alert.symbol]
-            thresholds.remove(alert.id)
-            if thresholds.empty():
-                del self._watched[alert.symbol]
+        self._unwatch(alert.id)
 
     def shown(self, alert: PriceAlert) -> dict[str, Any]:
         """An alert as the API answers it: prices as decimal texts, as Binance's."""
@@ -335,3 +354,37 @@ class PriceAlerts:
     def _watch(self, alert: PriceAlert) -> None:
         self._alerts[alert.id] = alert
         self._watched.setdefault(alert.symbol, _Thresholds()).add(alert)
+
+    def _unwatch(self, alert_id: int) -> None:
+        alert = self._alerts.pop(alert_id, None)
+        if alert is not None:
+            thresholds = self._watched[alert.symbol]
+            thresholds.remove(alert_id)
+            if thresholds.empty():
+                del self._watched[alert.symbol]
+
+    # -- another gateway's alerts (the shared database's change log) -------------------------
+
+    def _alert_changed(self, subject: str | None) -> None:
+        """On the poller's thread: an alert made or deleted (on any gateway), or, for None,
+        changes missed (a gap): every waiting alert read again."""
+        if subject is None:
+            waiting = self.store.waiting()
+            self._loop.call_soon_threadsafe(self._rewatch, waiting)
+            return
+        alert_id = int(subject)
+        self._loop.call_soon_threadsafe(self._take_change, alert_id, self.store.by_id(alert_id))
+
+    def _take_change(self, alert_id: int, alert: PriceAlert | None) -> None:
+        """On the loop: watch the alert if it waits, forget it if it is gone or fired."""
+        if alert is not None and alert.fired_ms is None:
+            if alert_id not in self._alerts:
+                self._watch(alert)
+        else:
+            self._unwatch(alert_id)
+
+    def _rewatch(self, waiting: list[PriceAlert]) -> None:
+        self._watched.clear()
+        self._alerts.clear()
+        for alert in waiting:
+            self._watch(alert)

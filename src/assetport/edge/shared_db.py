@@ -160,8 +160,9 @@ class SharedDb:
 
     def subscribe(self, topic: str, handler: Handler) -> None:
         """`handler(subject)` for each change of `topic` another gateway (or this one)
-        makes, from the poller's thread; `handler(None)` after a gap."""
-        self._handlers.setdefault(topic, []).append(handler)
+        makes, from the poller's thread; `handler(None)` after a gap. Copied, not changed in
+        place: a store may subscribe while the poller goes through the handlers."""
+        self._handlers = {**self._handlers, topic: [*self._handlers.get(topic, ()), handler]}
 
     def start(self) -> None:
         """Start polling (once the stores have subscribed)."""

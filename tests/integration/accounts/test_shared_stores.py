@@ -2,6 +2,7 @@
 built as `serve` builds them, each with its own data dir: what one makes or ends, the other
 sees; secrets are stored only sealed; the wrong secrets key stops a gateway at open."""
 
+import asyncio
 import hashlib
 import hmac
 import os
@@ -19,11 +20,15 @@ import psycopg
 import pytest
 from shared_schema import PG, pg_user
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "unit" / "accounts"))
+from test_price_alerts import Captured, Prices, run, trade
+
 from assetport.accounts import totp
 from assetport.accounts.attempts import Attempts, Limit, TooMany
 from assetport.accounts.database import IntegrityError
-from assetport.accounts.price_alerts import AlertStore
+from assetport.accounts.price_alerts import AlertStore, PriceAlerts
 from assetport.accounts.recovery import RecoveryCodes
+from assetport.accounts.service import Accounts
 from assetport.accounts.sessions import Sessions
 from assetport.accounts.store import AccountStore
 from assetport.accounts.tokens import Purpose, TokenOwner, Tokens
@@ -384,3 +389,52 @@ def test_the_accounts_other_tables_work_on_the_shared_database(
     assert alerts_a.mark_fired([(alert.id, now, 150_000_0000)]) == []  # mailed once
     assert alerts_a.of_user(user.user_id)[0].fired_ms == now
     assert alerts_b.delete(user.user_id, alert.id) is not None
+
+
+def test_every_gateway_watches_every_alert_and_one_mails_it(two: tuple[Gateway, Gateway]) -> None:
+    """An alert made on A is watched by B within a poll: it fires when A is gone, and when
+    both see the trade only one mails it. A deletion on one is forgotten by the other."""
+    a, b = two
+    user = a.users.create("alerts@example.com", _now_ms())
+    a.accounts.add(user.user_id, "alerts@example.com", "$argon2id$x", _now_ms())
+    a.accounts.set_verified(user.user_id)
+
+    async def main() -> None:
+        (accounts_a, alerts_a, outbox_a), (_, alerts_b, outbox_b) = [_alerts(g) for g in (a, b)]
+        owner = accounts_a.account(user.user_id)
+        assert owner is not None
+        gone = alerts_a.create(owner, "KGLDKRW", "120000", _now_ms())
+        alerts_a.create(owner, "KGLDKRW", "110000", _now_ms())
+        await _until(lambda: alerts_b.waiting_count == 2)
+        alerts_a.delete(owner, gone.id)
+        await _until(lambda: alerts_b.waiting_count == 1)
+
+        # A no longer runs: B's trades fire what was made on A.
+        run(alerts_b, trade(110_000))
+        assert alerts_b.waiting_count == 0
+        assert [m["Subject"] for m in outbox_b.letters()] != []
+        assert alerts_b.of(owner)[0].fired_ms is not None
+        await _until(lambda: alerts_a.waiting_count == 0)  # A forgets what B fired
+
+        # Both see the trade that reaches an alert: one mail, whichever marks it first.
+        alerts_b.create(owner, "KGLDKRW", "90000", _now_ms())
+        await _until(lambda: alerts_a.waiting_count == 1)
+        run(alerts_a, trade(80_000))
+        run(alerts_b, trade(80_000))
+        assert len(outbox_a.jobs) + len(outbox_b.jobs) == 2  # the first alert's, and this one
+        assert alerts_a.waiting_count == alerts_b.waiting_count == 0
+
+    asyncio.run(main())
+
+
+def _alerts(gateway: Gateway) -> tuple[Accounts, PriceAlerts, Captured]:
+    outbox = Captured()
+    accounts = Accounts(gateway.data_dir, gateway.users, outbox=outbox, store=gateway.accounts)
+    return accounts, PriceAlerts(accounts, Prices()), outbox
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + DEADLINE_S
+    while not condition():
+        assert time.monotonic() < deadline, "the change never reached the other gateway"
+        await asyncio.sleep(0.05)
