@@ -131,9 +131,12 @@ class SnapshotStore:
         """last_seq of every snapshot on disk, oldest first (valid or not)."""
         return [seq for seq, _ in list_snapshots(self.directory)]
 
-    def latest(self) -> tuple[int, bytes] | None:
-        """(last_seq, state) of the newest valid snapshot, or None if there is none."""
-        for _, path in reversed(list_snapshots(self.directory)):
+    def latest(self, at_most: int | None = None) -> tuple[int, bytes] | None:
+        """(last_seq, state) of the newest valid snapshot (of those up to seq `at_most`, if
+        given), or None if there is none."""
+        for seq, path in reversed(list_snapshots(self.directory)):
+            if at_most is not None and seq > at_most:
+                continue
             try:
                 return read_snapshot(path)
             except (SnapshotDamaged, OSError) as exc:
