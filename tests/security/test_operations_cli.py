@@ -72,10 +72,10 @@ def test_bad_paths_are_one_clear_line(server: ExchangeServer, tmp_path: Path) ->
     for option in ("--config", "--tls-cert"):
         cases.append(((*next(serves), option, missing, "--tls-key", str(a_file)), (missing,)))
     cases.append(((*next(serves), "--tls-cert", str(a_file), "--tls-key", missing), (missing,)))
-    # Custody needs the engine's own process; a gateway over its port says so, and starts
-    # nothing (no engine is listening at that port: the refusal comes first).
+    # Custody over the port needs the engine's history (--db); a gateway without it says
+    # so, and starts nothing (no engine is listening at that port: the refusal comes first).
     gateway = (*next(serves), "--engine", "127.0.0.1:9", "--chain-rpc", "http://127.0.0.1:9")
-    cases.append((gateway, ("custody runs beside the engine", "--no-chain")))
+    cases.append((gateway, ("custody over --engine needs --db", "--no-chain")))
     cases.append((("por", "publish", "--data-dir", missing), (missing,)))
     por_build = ("por", "build", "--data-dir", missing, "--out", str(tmp_path / "o"))
     cases.append((por_build, (missing,)))

@@ -57,7 +57,7 @@ from assetport.api.ratelimit import (
     RateLimitType,
 )
 from assetport.api.rest_nft_media import UPLOADS
-from assetport.api.transport_limits import load_transport_limits
+from assetport.api.transport_limits import TransportLimits, load_transport_limits
 from assetport.api.ws_routes import realtime
 from assetport.api.ws_server import websocket_protocol
 from assetport.custody.config import ChainConfigError, chain_config, demo_chain_config
@@ -88,6 +88,7 @@ from assetport.runtime.startup import close_service, open_service
 from assetport.sandbox.mail import MailCatcher, sandbox_mail_routes
 from assetport.sandbox.market_makers import DemoMarketMakers
 from assetport.sandbox.routes import sandbox_routes
+from assetport.server.custody_lock import CustodyLock
 from assetport.server.demo_issuers import RENT_TOKEN, pay_rent_monthly, set_up_demo_issuers
 from assetport.server.demo_nft import start_demo_nft
 from assetport.server.market_prices import GatewayPrices
@@ -207,12 +208,33 @@ async def serve(options: ServeOptions) -> None:
     proxies = TrustedProxies(options.trusted_proxies)  # a bad option stops here
     if options.tls_key is not None and options.tls_cert is None:
         raise ValueError("--tls-key needs --tls-cert")
-    if options.engine is not None and _has_chain(options):
-        # The sender records each withdrawal's steps through the SQL history, which only
-        # the engine's own process has (a gateway over the port has none yet: issue #20).
+    if options.engine is not None and options.db_url is None and _has_chain(options):
+        # The sender reads the withdrawals to send from the SQL history, which a gateway
+        # over the port reads from the database the engine process writes.
         raise ChainConfigError(
-            "custody runs beside the engine: serve it without --engine, or pass --no-chain"
+            "custody over --engine needs --db (the history the engine process writes), "
+            "or pass --no-chain"
         )
+    custody_lock: CustodyLock | None = None
+    if options.engine is not None and options.db_url is not None and _has_chain(options):
+        # One gateway of those over an engine runs custody (server/custody_lock.py).
+        custody_lock = await asyncio.to_thread(CustodyLock.take, options.db_url)
+    try:
+        await _serve(options, stopping, listings, limiter, limits, proxies)
+    finally:
+        if custody_lock is not None:
+            await asyncio.to_thread(custody_lock.release)
+
+
+async def _serve(
+    options: ServeOptions,
+    stopping: StopOnSignals,
+    listings: Listings,
+    limiter: RateLimiter,
+    limits: TransportLimits,
+    proxies: TrustedProxies,
+) -> None:
+    data_dir = options.data_dir
     outbox, catcher = _mail_outbox(options)
     shared = open_shared_db(options.shared_db, options.secrets_key_file)  # None: SQLite
     engine = await _open_engine(options)
