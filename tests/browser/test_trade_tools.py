@@ -96,6 +96,12 @@ def test_grouping_merges_the_book_levels_exactly(
     hold_market_streams(page)
     snapshots = record_answers(page, "/api/v3/depth")
     open_trade_page(page, exchange)
+    for _ in range(10):  # a book of several levels a side: at the very start it may be thin
+        book = snapshot_shown(page, snapshots)
+        if min(len(book["bids"]), len(book["asks"])) >= 3:
+            break
+        page.wait_for_timeout(500)
+        open_trade_page(page, exchange)
     # The steps offered: the tick (10 KRW) and ten, a hundred, ... times it.
     options = page.locator("#book-grouping option").all_inner_texts()
     assert options == ["10", "100", "1,000", "10,000", "100,000"]

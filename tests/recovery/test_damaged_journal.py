@@ -4,6 +4,7 @@ process and the `assetport journal` tools."""
 import asyncio
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from engine_process import EngineProcess, TradingClient
@@ -19,7 +20,9 @@ def _assetport(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def _journal_with_traffic(data_dir: Path, *extra: str) -> TradingClient:
+def _journal_with_traffic(data_dir: Path, *extra: str, segments: int = 1) -> TradingClient:
+    """Trade against an engine process for 0.3 s, and on until its journal has `segments`
+    segment files (however loaded the machine), then kill it."""
     import random
 
     client = TradingClient(random.Random(7))
@@ -30,6 +33,10 @@ def _journal_with_traffic(data_dir: Path, *extra: str) -> TradingClient:
     async def some_trading() -> None:
         trading = asyncio.get_running_loop().create_task(client.trade(engine.port, window=100))
         await asyncio.sleep(0.3)
+        deadline = time.monotonic() + 60
+        while len(list_segments(journal_dir(data_dir))) < segments:
+            assert time.monotonic() < deadline, f"fewer than {segments} segments in 60 s"
+            await asyncio.sleep(0.05)
         engine.kill()
         await trading
 
@@ -67,7 +74,7 @@ def test_a_torn_last_record_is_reported_by_verify_and_cut_by_the_engine_only(
 def test_corruption_before_the_tail_stops_the_start_naming_file_and_offset(
     tmp_path: Path,
 ) -> None:
-    _journal_with_traffic(tmp_path, "--segment-bytes", str(64 * 1024))
+    _journal_with_traffic(tmp_path, "--segment-bytes", str(64 * 1024), segments=3)
     segments = list_segments(journal_dir(tmp_path))
     assert len(segments) >= 3
     _, victim = segments[1]

@@ -140,8 +140,11 @@ class DemoMarketMakers:
         return self.gateway.market_data.last_price(m.symbol) or m.tick_size * 1000
 
     async def _quote(self, m: Market) -> None:
+        """The ladder replaced: its cancel and its new orders sent at once, so that they
+        reach the engine together (one batch, as a rule) and a visitor's book is never
+        caught with half a ladder."""
         reference = self._reference(m)
-        await self._send(CancelAllOrders(MAKER_ACCOUNT, m.symbol), quiet=True)
+        commands: list[Command] = [CancelAllOrders(MAKER_ACCOUNT, m.symbol)]
         for level in range(LEVELS):
             distance = (SPREAD_BPS + level * STEP_BPS) * reference // 10_000
             for side, price in (
@@ -151,14 +154,14 @@ class DemoMarketMakers:
                 price -= price % m.tick_size
                 if price <= 0:
                     continue
-                await self._send(
+                commands.append(
                     PlaceOrder(
                         MAKER_ACCOUNT, m.symbol, side, OrderType.LIMIT,
                         quantity=self._quantity(m, price), price=price,
                         time_in_force=TimeInForce.GTC,
-                    ),
-                    quiet=True,
+                    )
                 )  # fmt: skip
+        await asyncio.gather(*(self._send(command, quiet=True) for command in commands))
 
     def _quantity(self, m: Market, price: int) -> int:
         """A few times the minimum order, by value and by quantity, in whole steps."""
