@@ -21,6 +21,7 @@ from ws_support import (
     Trader,
     WsApi,
     close_leftover_event_loop,
+    cross,
     ed25519_signed,
     ed25519_user,
     hmac_signed,
@@ -222,13 +223,7 @@ def test_market_streams_time_unit(server: ExchangeServer) -> None:
                 websockets.connect(user_url) as user_events,
             ):
                 await asyncio.sleep(0.2)
-                status, _ = seller.post("/api/v3/order", symbol="KSLVKRW", side="SELL",
-                                        type="LIMIT", timeInForce="GTC", quantity="2",
-                                        price="10000")  # fmt: skip
-                assert status == 200
-                status, _ = buyer.post("/api/v3/order", symbol="KSLVKRW", side="BUY",
-                                       type="MARKET", quantity="1")  # fmt: skip
-                assert status == 200
+                cross(seller, buyer, "KSLVKRW", price="10000", sell="2", buy="1")
                 micro_seen = await _both(micro.recv, "python-binance's multiplex socket")
                 plain_seen = await _both(_decoded(plain), "/stream")
                 agg = json.loads(await asyncio.wait_for(raw_micro.recv(), 30))
@@ -246,7 +241,7 @@ def test_market_streams_time_unit(server: ExchangeServer) -> None:
         k, plain_k = micro_seen["kslvkrw@kline_1m"]["k"], plain_seen["kslvkrw@kline_1m"]["k"]
         assert k["t"] == plain_k["t"] * 1000 and k["T"] == k["t"] + 60_000_000 - 1
         status, trades = server.request("GET", "/api/v3/trades?symbol=KSLVKRW", MICRO)
-        assert trades[-1]["time"] == trade["T"]
+        assert status == 200 and trades[-1]["time"] == trade["T"]
         assert event["T"] == trade["T"]
 
         with pytest.raises(websockets.InvalidStatus) as refused:

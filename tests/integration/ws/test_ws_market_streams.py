@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import websockets
-from ws_support import ExchangeServer, WsApi, hmac_signed, ws_url
+from ws_support import ExchangeServer, WsApi, cross, hmac_signed, ws_url
 
 
 @pytest.fixture(scope="module")
@@ -94,13 +94,7 @@ def test_a_trade_reaches_trade_agg_trade_and_book_ticker_streams(server: Exchang
         url = ws_url(server, "/stream?streams=" + "/".join(names))
         async with websockets.connect(url) as ws:
             await asyncio.sleep(0.2)
-            status, _ = seller.post("/api/v3/order", symbol="KOILKRW", side="SELL",
-                                    type="LIMIT", timeInForce="GTC", quantity="2",
-                                    price="100000")  # fmt: skip
-            assert status == 200
-            status, _ = buyer.post("/api/v3/order", symbol="KOILKRW", side="BUY",
-                                   type="MARKET", quantity="0.5")  # fmt: skip
-            assert status == 200
+            cross(seller, buyer, "KOILKRW", price="100000", sell="2", buy="0.5")
             seen: dict[str, list[dict[str, Any]]] = {}
 
             def book_shows_the_rest() -> bool:

@@ -26,6 +26,7 @@ __all__ = [
     "Trader",
     "WsApi",
     "close_leftover_event_loop",
+    "cross",
     "ed25519_user",
     "ws_url",
 ]
@@ -33,6 +34,18 @@ __all__ = [
 
 def ws_url(server: ExchangeServer, path: str) -> str:
     return f"ws://127.0.0.1:{server.port}{path}"
+
+
+def cross(seller: Trader, buyer: Trader, symbol: str, price: str, sell: str, buy: str) -> None:
+    """One trade for the streams to tell: `seller` rests `sell` at `price` (GTC), `buyer`
+    takes `buy` of it at market."""
+    status, answer = seller.post("/api/v3/order", symbol=symbol, side="SELL", type="LIMIT",
+                                 timeInForce="GTC", quantity=sell, price=price)  # fmt: skip
+    assert status == 200, answer
+    status, answer = buyer.post(
+        "/api/v3/order", symbol=symbol, side="BUY", type="MARKET", quantity=buy
+    )
+    assert status == 200, answer
 
 
 class Ed25519User:
