@@ -65,6 +65,8 @@ def test_sign_up_shows_the_password_rule_and_lands_on_the_default_market(
     expect(page.locator("#open-mailbox")).to_be_visible()  # the sandbox's own mailbox
     screenshot(page, "account-signup-check-mail")
     page.click("#open-mailbox")
+    expect(page).to_have_url(f"{exchange.base_url}/sandbox/mail")
+    find_mail(page, exchange, ".mail-subject")  # the mail is sent after the answer: refreshed
     expect(page.locator("article.mail").first).to_contain_text("Confirm your email address")
     screenshot(page, "account-sandbox-mailbox")
     verify_and_log_in(page, exchange, email)
