@@ -23,6 +23,11 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "artifacts" / "browser"
 WEB_SOURCES = ROOT / "web" / "src"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+# The longest a test waits for a page to show what it expects. Playwright's 5 s default was
+# passed on a loaded machine by pages that were right, only slow (a mailed link, a refusal).
+# A bound, not a speed: a page that is right passes as soon as it shows it.
+EXPECT_TIMEOUT_MS = 15_000
+expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
 
 def demo_listing_with_room(path: Path) -> Path:
